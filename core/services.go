@@ -1,0 +1,50 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Secrets keeps credentials in the operating system's keyring and nowhere else.
+//
+// Every method returns within a bounded time (the adapter enforces a timeout)
+// and must not be called on the UI goroutine. Errors carry a kind:
+// KindNotFound when the entry does not exist, KindUnavailable when no keyring
+// answers (no Secret Service, a locked collection, a refused D-Bus call),
+// KindTimeout when it did not answer in time, KindTooLarge when a value is over
+// the limit every platform accepts (2,560 bytes). There is no plaintext
+// fallback: a caller that gets KindUnavailable asks the user instead.
+type Secrets interface {
+	// Get returns the secret stored under name.
+	Get(ctx context.Context, name string) (string, error)
+	// Set stores value under name, replacing any previous value.
+	Set(ctx context.Context, name, value string) error
+	// Delete removes name; deleting a missing entry is not an error.
+	Delete(ctx context.Context, name string) error
+}
+
+// Secret names used across the app. They name a keyring entry, never hold the
+// secret.
+const (
+	SecretPortalPassword    = "portal-password"
+	SecretPISTEClientSecret = "piste-client-secret"
+	SecretTechnicalPassword = "technical-account-password"
+	SecretINSEEKey          = "insee-api-key"
+)
+
+// SecretNames lists every entry this app may create, so that "forget" can
+// remove them all.
+var SecretNames = []string{SecretPortalPassword, SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey}
+
+// Clock is the source of wall-clock time; tests inject a fixed or skewed one.
+// Durations (token lifetimes, backoff) use the monotonic reading of time.Now,
+// never differences between wall-clock values from different machines.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }

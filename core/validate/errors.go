@@ -1,0 +1,95 @@
+// Package validate holds every rule Chorus Onboard applies to what a user
+// types: French company identifiers (SIREN, SIRET, VAT), the identifiers of
+// the other structure types, EU VAT formats, postal codes, countries, phone
+// numbers, e-mail addresses and the password policy, plus the rules that tie
+// the fields of an account or structure draft together.
+//
+// Each single-value validator takes what the user typed, normalises it
+// (spaces, dots, dashes, NBSP, full-width digits) and returns the canonical
+// value to store, or an *Error with a stable code such as "siret.checksum".
+// The user interface, the command line and the portal simulator all call
+// these functions, so a rule exists in one place only. Sources for every rule
+// are in shared/research/validation.md.
+package validate
+
+import (
+	"errors"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
+
+// Error classes, mirroring python-stdnum's exceptions so that
+// errors.Is(err, ErrInvalidFormat) is also true for a length error.
+var (
+	// ErrInvalidFormat: characters or shape are wrong.
+	ErrInvalidFormat = errors.New("invalid format")
+	// ErrInvalidLength: the right characters, the wrong count. It wraps
+	// ErrInvalidFormat.
+	ErrInvalidLength = &classError{"invalid length", ErrInvalidFormat}
+	// ErrInvalidChecksum: the check digit or key does not match.
+	ErrInvalidChecksum = errors.New("invalid checksum")
+	// ErrInvalidComponent: a part of the value (a country prefix, a region)
+	// is not allowed here.
+	ErrInvalidComponent = errors.New("invalid component")
+	// ErrRequired: the value is empty and must not be.
+	ErrRequired = errors.New("required")
+	// ErrPolicy: the value is well formed but refused by a policy (password).
+	ErrPolicy = errors.New("refused by policy")
+	// ErrMismatch: two fields that must agree do not.
+	ErrMismatch = errors.New("mismatch")
+)
+
+type classError struct {
+	msg  string
+	next error
+}
+
+func (e *classError) Error() string { return e.msg }
+func (e *classError) Unwrap() error { return e.next }
+
+// Error is what every validator returns. Code is stable and translatable
+// ("siret.checksum"); Class is one of the ErrX values above. A Warning error
+// does not reject the value: the validator also returned the canonical value,
+// and the caller may store it while showing the warning.
+type Error struct {
+	Code    string
+	Class   error
+	Warning bool
+}
+
+// Error returns "code: class", never the value itself (it may be personal).
+func (e *Error) Error() string { return e.Code + ": " + e.Class.Error() }
+
+// Unwrap returns the class, so errors.Is(err, ErrInvalidChecksum) works.
+func (e *Error) Unwrap() error { return e.Class }
+
+// Is makes errors.Is(err, core.ErrInvalid) true for a rejecting error.
+func (e *Error) Is(target error) bool { return target == core.ErrInvalid && !e.Warning }
+
+func fail(code string, class error) error { return &Error{Code: code, Class: class} }
+
+func warn(code string, class error) error { return &Error{Code: code, Class: class, Warning: true} }
+
+// IsWarning reports whether err only warns: the value was accepted.
+func IsWarning(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Warning
+}
+
+// Rejects reports whether err rejects the value (non-nil and not a warning).
+func Rejects(err error) bool { return err != nil && !IsWarning(err) }
+
+// Code returns err's stable code, or "internal" for an error that did not come
+// from this package.
+func Code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return "internal"
+}
+
+// CodeRequired is the code of an empty required value, shared by every field.
+const CodeRequired = "required"
+
+var errRequired = &Error{Code: CodeRequired, Class: ErrRequired}
