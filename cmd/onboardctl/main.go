@@ -1,0 +1,11 @@
+// Command onboardctl is the headless companion of Chorus Onboard for admins
+// and scripts: it validates values with the app's own rules and, in later
+// commands, imports, exports and syncs prepared structures. It needs no cgo
+// and no display.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+}

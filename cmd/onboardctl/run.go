@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+// Exit codes, the contract scripts rely on.
+const (
+	exitOK      = 0 // everything valid / done
+	exitInvalid = 1 // at least one value or row was refused
+	exitUsage   = 2 // bad command line or I/O error
+)
+
+// env is what a command may touch; tests pass buffers.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// errUsage marks an error that is the caller's command line.
+var errUsage = errors.New("usage")
+
+const usage = `onboardctl - Chorus Onboard from the command line
+
+Usage:
+  onboardctl validate [--country CC] [--lang fr|en] KIND VALUE...
+  onboardctl validate [--country CC] [--lang fr|en] KIND -     (one value per line on stdin)
+  onboardctl version
+  onboardctl help
+
+KIND is one of: %s.
+validate prints one line per value, in order:
+  ok <canonical>
+  ok <canonical> warning <code>
+  invalid <code>: <message>
+and exits 0 when every value is valid, 1 when one is not, 2 on a usage error.
+--country gives the country of the address for phone and postal (default:
+France's numbering); --lang the language of messages (default: from LANG).
+`
+
+func run(args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprintf(e.stderr, usage, strings.Join(validate.KindNames(), ", "))
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprintf(e.stdout, usage, strings.Join(validate.KindNames(), ", "))
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintln(e.stdout, "onboardctl", buildinfo.Version())
+		return exitOK
+	case "validate":
+		var invalid bool
+		invalid, err = cmdValidate(args[1:], e)
+		if err == nil && invalid {
+			return exitInvalid
+		}
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "onboardctl:", err)
+		if errors.Is(err, errUsage) {
+			fmt.Fprintln(e.stderr, "Run 'onboardctl help' for usage.")
+		}
+		return exitUsage
+	}
+	return exitOK
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// langFlag registers --lang; the default follows the locale variables.
+func langFlag(fs *flag.FlagSet, e env) func() (i18n.Lang, error) {
+	s := fs.String("lang", "", "language of messages: fr or en (default: from LANG)")
+	return func() (i18n.Lang, error) {
+		if *s == "" {
+			return i18n.FromEnv(e.getenv), nil
+		}
+		l, ok := i18n.Parse(*s)
+		if !ok {
+			return "", fmt.Errorf("%w: --lang must be fr or en", errUsage)
+		}
+		return l, nil
+	}
+}
+
+// cmdValidate runs "validate". invalid reports whether a value was refused.
+func cmdValidate(args []string, e env) (invalid bool, err error) {
+	fs := newFlags("validate", e)
+	country := fs.String("country", "", "ISO country of the address, for phone and postal")
+	lang := langFlag(fs, e)
+	if err := fs.Parse(args); err != nil {
+		return false, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	l, err := lang()
+	if err != nil {
+		return false, err
+	}
+	rest := fs.Args()
+	if len(rest) < 2 {
+		return false, fmt.Errorf("%w: validate needs a KIND and at least one VALUE", errUsage)
+	}
+	f, ok := validate.Kinds[rest[0]]
+	if !ok {
+		return false, fmt.Errorf("%w: unknown KIND %q (one of %s)", errUsage, rest[0], strings.Join(validate.KindNames(), ", "))
+	}
+	if *country != "" {
+		cc, err := validate.CountryCode(*country)
+		if err != nil {
+			return false, fmt.Errorf("%w: --country: %s", errUsage, i18n.T(l, validate.Code(err)))
+		}
+		switch rest[0] {
+		case "phone":
+			f = func(s string) (string, error) { return validate.PhoneIn(s, cc) }
+		case "postal":
+			f = func(s string) (string, error) { return validate.PostalCodeIn(s, cc) }
+		}
+	}
+	out := bufio.NewWriter(e.stdout)
+	defer out.Flush()
+	check := func(v string) {
+		got, err := f(v)
+		switch {
+		case err == nil:
+			fmt.Fprintf(out, "ok %s\n", got)
+		case validate.IsWarning(err):
+			fmt.Fprintf(out, "ok %s warning %s\n", got, validate.Code(err))
+		default:
+			invalid = true
+			code := validate.Code(err)
+			fmt.Fprintf(out, "invalid %s: %s\n", code, i18n.T(l, code))
+		}
+	}
+	values := rest[1:]
+	if len(values) == 1 && values[0] == "-" {
+		r := bufio.NewReaderSize(e.stdin, 64*1024)
+		for {
+			line, err := r.ReadString('\n')
+			if line != "" {
+				line = strings.TrimSuffix(line, "\n")
+				line = strings.TrimSuffix(line, "\r") // a CRLF file: \r belongs to the line ending
+				check(line)
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return invalid, fmt.Errorf("read stdin: %w", err)
+			}
+		}
+		return invalid, nil
+	}
+	for _, v := range values {
+		check(v)
+	}
+	return invalid, nil
+}

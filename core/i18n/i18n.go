@@ -1,0 +1,98 @@
+// Package i18n turns stable codes and keys into French or English text. The
+// texts live in assets/translations; the desktop app, the command line and
+// the simulator's error bodies all read them through this package, so a
+// message is written once per language.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/chorusonboard/chorus-onboard/assets"
+)
+
+// Lang is a supported language.
+type Lang string
+
+// The supported languages. English is the fallback for a missing key.
+const (
+	FR Lang = "fr"
+	EN Lang = "en"
+)
+
+// Langs lists the supported languages.
+var Langs = []Lang{FR, EN}
+
+var catalog = sync.OnceValue(func() map[Lang]map[string]string {
+	out := map[Lang]map[string]string{}
+	for _, l := range Langs {
+		b, err := assets.Translations.ReadFile("translations/" + string(l) + ".json")
+		if err != nil {
+			panic(fmt.Sprintf("i18n: embedded %s.json: %v", l, err))
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: embedded %s.json: %v", l, err))
+		}
+		out[l] = m
+	}
+	return out
+})
+
+// T returns the text of key in lang, the English text when lang lacks it,
+// and the key itself when no language has it (so a missing translation shows
+// up instead of an empty label).
+func T(lang Lang, key string) string {
+	c := catalog()
+	if s, ok := c[lang][key]; ok {
+		return s
+	}
+	if s, ok := c[EN][key]; ok {
+		return s
+	}
+	return key
+}
+
+// Has reports whether key has a text in lang.
+func Has(lang Lang, key string) bool {
+	_, ok := catalog()[lang][key]
+	return ok
+}
+
+// Keys returns every key of lang.
+func Keys(lang Lang) []string {
+	var out []string
+	for k := range catalog()[lang] {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Parse returns the language of a locale name such as "fr_FR.UTF-8", "fr-CA"
+// or "en_GB"; ok is false for a language we do not support.
+func Parse(locale string) (lang Lang, ok bool) {
+	l := strings.ToLower(locale)
+	for _, s := range Langs {
+		if l == string(s) || strings.HasPrefix(l, string(s)+"_") || strings.HasPrefix(l, string(s)+"-") || strings.HasPrefix(l, string(s)+".") {
+			return s, true
+		}
+	}
+	return EN, false
+}
+
+// FromEnv picks the language from the POSIX locale variables, in their order
+// of precedence (LC_ALL, LC_MESSAGES, LANG); English when none names a
+// supported language.
+func FromEnv(getenv func(string) string) Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := getenv(v); s != "" && s != "C" && s != "POSIX" && !strings.HasPrefix(s, "C.") {
+			if l, ok := Parse(s); ok {
+				return l
+			}
+			return EN
+		}
+	}
+	return EN
+}
