@@ -16,7 +16,7 @@ import (
 func main() {
 	const n, ss = 512, 4 // size and supersampling factor
 	img := image.NewNRGBA(image.Rect(0, 0, n, n))
-	blue := [3]float64{0, 0, 145}   // #000091, Marianne blue
+	blue := [3]float64{0, 0, 145}    // #000091, Marianne blue
 	blue2 := [3]float64{38, 68, 200} // lighter, for a soft gradient
 	for y := 0; y < n; y++ {
 		for x := 0; x < n; x++ {
