@@ -114,19 +114,19 @@ const (
 type AccountDraft struct {
 	// LoginEmail is the account identifier on the portal; it cannot be changed
 	// once the account exists.
-	LoginEmail string
+	LoginEmail string `json:"login_email"`
 	// LoginEmailConfirm must equal LoginEmail; the portal asks for it twice.
-	LoginEmailConfirm string
-	FirstName         string
-	LastName          string
+	LoginEmailConfirm string `json:"login_email_confirm"`
+	FirstName         string `json:"first_name"`
+	LastName          string `json:"last_name"`
 	// Phone is optional; when valid it is stored in E.164.
-	Phone string
+	Phone string `json:"phone,omitempty"`
 	// ContactEmail receives the portal's notifications. Empty means "same as
 	// the login e-mail", which is the portal's default.
-	ContactEmail string
+	ContactEmail string `json:"contact_email,omitempty"`
 	// ConditionsAcceptedAt is when the user ticked "I accept the conditions";
 	// the zero time means not accepted.
-	ConditionsAcceptedAt time.Time
+	ConditionsAcceptedAt time.Time `json:"conditions_accepted_at"`
 }
 
 // EffectiveContactEmail returns the contact e-mail the portal will use: the one
@@ -145,26 +145,26 @@ func (a AccountDraft) ConditionsAccepted() bool { return !a.ConditionsAcceptedAt
 // address details and options. A structure is identified on the portal by
 // country, identifier type and identifier.
 type StructureDraft struct {
-	IdentifierType IdentifierType
+	IdentifierType IdentifierType `json:"identifier_type"`
 	// Identifier is stored canonical once valid (SIRET: 14 digits).
-	Identifier string
-	Kind       StructureKind
+	Identifier string        `json:"identifier"`
+	Kind       StructureKind `json:"structure_kind"`
 	// CompanyName is the raison sociale; required.
-	CompanyName string
+	CompanyName string `json:"company_name"`
 	// StructureName is the libellé shown in the portal's lists; optional.
-	StructureName string
-	Email         string
-	Phone         string
-	Address       string // required
-	Complement1   string
-	Complement2   string
-	City          string // required
-	PostalCode    string // required
+	StructureName string `json:"structure_name,omitempty"`
+	Email         string `json:"email,omitempty"`
+	Phone         string `json:"phone,omitempty"`
+	Address       string `json:"address"` // required
+	Complement1   string `json:"address_complement_1,omitempty"`
+	Complement2   string `json:"address_complement_2,omitempty"`
+	City          string `json:"city"`        // required
+	PostalCode    string `json:"postal_code"` // required
 	// Country is an ISO 3166-1 alpha-2 code; empty means France.
-	Country string
+	Country string `json:"country"`
 	// NonDiffusible marks a company whose data INSEE does not publish; the
 	// portal masks its address.
-	NonDiffusible bool
+	NonDiffusible bool `json:"non_diffusible"`
 }
 
 // EffectiveCountry returns the structure's country, France when none was set.
@@ -206,9 +206,9 @@ func (s Severity) String() string {
 // example "siret.checksum") and is what the UI translates; it never carries
 // the user's data.
 type Problem struct {
-	Field    string
-	Code     string
-	Severity Severity
+	Field    string   `json:"field"`
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
 }
 
 // Problems is every finding of one validation pass, so that a form can show

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -42,7 +41,7 @@ type UI struct {
 // last time, else the system's.
 func New(a fyne.App, w fyne.Window) *UI {
 	u := &UI{app: a, win: w, lang: initialLang(a)}
-	u.langButton = widget.NewButtonWithIcon("", theme.ComputerIcon(), u.onToggleLang)
+	u.langButton = widget.NewButton("", u.onToggleLang)
 	u.langButton.Importance = widget.LowImportance
 	u.envLabel = widget.NewLabel("")
 	u.envLabel.Importance = widget.HighImportance
@@ -132,7 +131,7 @@ func newHomeScreen() *homeScreen {
 		h.steps = append(h.steps, l)
 		list.Add(container.NewBorder(nil, nil, stepBadge(i+1), nil, l))
 	}
-	h.content = container.NewVScroll(container.NewPadded(container.NewVBox(h.title, h.intro, layout.NewSpacer(), list)))
+	h.content = container.NewVScroll(container.NewPadded(container.NewVBox(h.title, h.intro, widget.NewSeparator(), list)))
 	return h
 }
 
