@@ -48,3 +48,18 @@ type SystemClock struct{}
 
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
+
+// Environment is which portal the app talks to.
+type Environment string
+
+// The environments. Local is the default: the portal simulator runs inside
+// the app on loopback, so a new user can go through the whole flow with no
+// account anywhere.
+const (
+	EnvLocal         Environment = "local"
+	EnvQualification Environment = "qualification"
+	EnvProduction    Environment = "production"
+)
+
+// Environments lists every environment.
+var Environments = []Environment{EnvLocal, EnvQualification, EnvProduction}

@@ -155,6 +155,9 @@ type Store interface {
 	// SaveStructure inserts or updates a structure draft, one record per
 	// (identifier type, identifier), and queues it when asked.
 	SaveStructure(ctx context.Context, req SaveStructure) (StructureRecord, SaveResult, error)
+	// SaveStructures saves a batch in one transaction, all or nothing; bulk
+	// imports use it.
+	SaveStructures(ctx context.Context, reqs []SaveStructure) ([]SaveResult, error)
 	// Structure returns one structure.
 	Structure(ctx context.Context, id int64) (StructureRecord, error)
 	// StructureByKey returns the structure with this identifier.

@@ -1,0 +1,196 @@
+package secrets
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
+
+// fakeBackend is a func-field backend: each test sets what it needs.
+type fakeBackend struct {
+	mu    sync.Mutex
+	store map[string]string
+	calls int
+	err   error
+	delay time.Duration
+}
+
+func (f *fakeBackend) do(key string, set *string, del bool) (string, error) {
+	time.Sleep(f.delay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.err != nil {
+		return "", f.err
+	}
+	if f.store == nil {
+		f.store = map[string]string{}
+	}
+	switch {
+	case set != nil:
+		f.store[key] = *set
+	case del:
+		if _, ok := f.store[key]; !ok {
+			return "", keyring.ErrNotFound
+		}
+		delete(f.store, key)
+	default:
+		v, ok := f.store[key]
+		if !ok {
+			return "", keyring.ErrNotFound
+		}
+		return v, nil
+	}
+	return "", nil
+}
+
+func (f *fakeBackend) Get(s, u string) (string, error) { return f.do(s+"|"+u, nil, false) }
+func (f *fakeBackend) Set(s, u, p string) error        { _, err := f.do(s+"|"+u, &p, false); return err }
+func (f *fakeBackend) Delete(s, u string) error        { _, err := f.do(s+"|"+u, nil, true); return err }
+
+func TestKeyringErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		backend *fakeBackend
+		call    func(*Keyring) error
+		kind    core.Kind
+		code    string
+		calls   int
+	}{
+		{"not found", &fakeBackend{}, func(k *Keyring) error { _, err := k.Get(t.Context(), "x"); return err },
+			core.KindNotFound, "keyring.not_found", 1},
+		{"too large refused before calling", &fakeBackend{}, func(k *Keyring) error {
+			return k.Set(t.Context(), "x", strings.Repeat("a", MaxSize+1))
+		}, core.KindTooLarge, "keyring.too_large", 0},
+		{"largest accepted", &fakeBackend{}, func(k *Keyring) error {
+			return k.Set(t.Context(), "x", strings.Repeat("a", MaxSize))
+		}, core.KindInternal, "", 1},
+		{"platform says too big", &fakeBackend{err: keyring.ErrSetDataTooBig}, func(k *Keyring) error {
+			return k.Set(t.Context(), "x", "v")
+		}, core.KindTooLarge, "keyring.too_large", 1},
+		{"no secret service", &fakeBackend{err: errors.New("The name org.freedesktop.secrets was not provided by any .service files")},
+			func(k *Keyring) error { _, err := k.Get(t.Context(), "x"); return err }, core.KindUnavailable, "keyring.unavailable", 1},
+		{"locked keyring times out", &fakeBackend{delay: time.Second}, func(k *Keyring) error {
+			_, err := k.Get(t.Context(), "x")
+			return err
+		}, core.KindTimeout, "keyring.timeout", 0},
+		{"delete missing is fine", &fakeBackend{}, func(k *Keyring) error { return k.Delete(t.Context(), "x") }, core.KindInternal, "", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := New("app.test", core.EnvLocal, WithBackend(tt.backend), WithTimeout(50*time.Millisecond))
+			err := tt.call(k)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+			} else if core.KindOf(err) != tt.kind || core.CodeOf(err) != tt.code {
+				t.Fatalf("error %v: kind %d code %q, want %d %q", err, core.KindOf(err), core.CodeOf(err), tt.kind, tt.code)
+			}
+			tt.backend.mu.Lock()
+			calls := tt.backend.calls
+			tt.backend.mu.Unlock()
+			if tt.calls == 0 && calls != 0 && tt.code == "keyring.too_large" {
+				t.Errorf("backend called %d times for a value refused up front", calls)
+			}
+		})
+	}
+}
+
+func TestNoSessionBusFailsFast(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the session bus matters on Linux and BSD only")
+	}
+	k := New("app.test", core.EnvLocal)
+	_, err := k.Get(t.Context(), "x")
+	if core.KindOf(err) != core.KindUnavailable {
+		t.Fatalf("without a session bus: %v", err)
+	}
+}
+
+func TestServiceNamespacing(t *testing.T) {
+	b := &fakeBackend{}
+	local := New("fr.app", core.EnvLocal, WithBackend(b))
+	prod := New("fr.app", core.EnvProduction, WithBackend(b))
+	if err := local.Set(t.Context(), core.SecretPortalPassword, "sandbox"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prod.Get(t.Context(), core.SecretPortalPassword); core.KindOf(err) != core.KindNotFound {
+		t.Fatalf("production sees the sandbox's secret: %v", err)
+	}
+	if _, ok := b.store["fr.app:local|portal-password"]; !ok {
+		t.Fatalf("service name: %v", b.store)
+	}
+}
+
+func TestMemory(t *testing.T) {
+	var m Memory
+	ctx := context.Background()
+	if err := m.Set(ctx, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := m.Get(ctx, "a"); v != "1" || err != nil {
+		t.Fatal(v, err)
+	}
+	_ = m.Delete(ctx, "a")
+	if _, err := m.Get(ctx, "a"); core.KindOf(err) != core.KindNotFound {
+		t.Fatal(err)
+	}
+	if err := m.Set(ctx, "a", strings.Repeat("x", MaxSize+1)); core.KindOf(err) != core.KindTooLarge {
+		t.Fatal(err)
+	}
+}
+
+// TestRealKeyring runs against the real Secret Service. make test runs it
+// under dbus-run-session with an unlocked gnome-keyring
+// (CHORUS_REAL_KEYRING=1); elsewhere it is skipped.
+func TestRealKeyring(t *testing.T) {
+	if os.Getenv("CHORUS_REAL_KEYRING") != "1" {
+		t.Skip("set CHORUS_REAL_KEYRING=1 inside an unlocked keyring session (make test-keyring)")
+	}
+	ctx := t.Context()
+	k := New("fr.chorusonboard.test", core.EnvLocal, WithTimeout(10*time.Second))
+	want := map[string]string{}
+	for i := range 100 {
+		b := make([]byte, 1+i*12)
+		_, _ = rand.Read(b)
+		v := base64.StdEncoding.EncodeToString(b)
+		if len(v) > MaxSize {
+			v = v[:MaxSize]
+		}
+		name := "roundtrip-" + string(rune('a'+i%26)) + base64.RawURLEncoding.EncodeToString(b[:1])
+		want[name] = v
+		if err := k.Set(ctx, name, v); err != nil {
+			t.Fatalf("set %d: %v", i, err)
+		}
+	}
+	mismatches := 0
+	for name, v := range want {
+		got, err := k.Get(ctx, name)
+		if err != nil || got != v {
+			mismatches++
+		}
+		if err := k.Delete(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Get(ctx, name); core.KindOf(err) != core.KindNotFound {
+			t.Fatalf("after delete: %v", err)
+		}
+	}
+	if mismatches != 0 {
+		t.Fatalf("%d of %d secrets came back different", mismatches, len(want))
+	}
+	t.Logf("real Secret Service: %d secrets stored, read back and deleted, 0 mismatches", len(want))
+}

@@ -1,0 +1,225 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
+
+const opCols = `id, op_id, kind, account_id, structure_id, payload, state, attempts, next_attempt_at, last_error, created_at`
+
+func scanOp(row interface{ Scan(...any) error }) (core.Op, error) {
+	var o core.Op
+	var kind, state, created string
+	var account, structure sql.NullInt64
+	var next int64
+	err := row.Scan(&o.ID, &o.OpID, &kind, &account, &structure, &o.Payload, &state, &o.Attempts, &next, &o.LastError, &created)
+	if err != nil {
+		return o, err
+	}
+	o.Kind, o.State = core.OpKind(kind), core.OpState(state)
+	if account.Valid {
+		o.EntityType, o.EntityID = core.EntityAccount, account.Int64
+	} else {
+		o.EntityType, o.EntityID = core.EntityStructure, structure.Int64
+	}
+	o.NextAttempt, o.Created = time.UnixMilli(next), parseTime(created)
+	return o, nil
+}
+
+// ClaimDue leases the due rows, at most one per entity: the oldest pending
+// row of each entity, so an entity's rows go out in order. A claimed row
+// counts as an attempt: once a row has been attempted its payload is frozen.
+func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
+	var out []core.Op
+	ms := now.UnixMilli()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
+			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ?
+			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending'
+				AND p.account_id IS o.account_id AND p.structure_id IS o.structure_id)
+			ORDER BY o.next_attempt_at, o.id LIMIT ?`, ms, ms, limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			o, err := scanOp(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Attempts++
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
+				ms+lease.Milliseconds(), out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due rows: %w", err)
+	}
+	return out, nil
+}
+
+// opEntity returns the entity table and id of a pending row.
+func opEntity(ctx context.Context, tx *sql.Tx, opID string) (table string, id int64, state string, err error) {
+	var account, structure sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT account_id, structure_id, state FROM outbox WHERE op_id = ?`, opID).
+		Scan(&account, &structure, &state)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if account.Valid {
+		return "account", account.Int64, state, nil
+	}
+	return "structure", structure.Int64, state, nil
+}
+
+// Complete marks a row done, sets its entity's sync state and writes the
+// follow-up row, all in one transaction. Completing a row that is already
+// done changes nothing, so a replayed completion is harmless; the follow-up
+// row is keyed by its OpID and is written once.
+func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
+	now := db.now()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		table, id, state, err := opEntity(ctx, tx, opID)
+		if err != nil {
+			return err
+		}
+		if state == string(core.OpDone) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'done', lease_until = 0, last_error = '', updated_at = ?
+			WHERE op_id = ?`, now, opID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET state = ?, portal_message = ?,
+			portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`,
+			string(s.State), s.Message, s.PortalID, s.PortalID, id); err != nil {
+			return err
+		}
+		if follow == nil {
+			return nil
+		}
+		col := table + "_id"
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, `+col+`, payload, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING`,
+			follow.OpID, string(follow.Kind), id, follow.Payload, db.clock.Now().UnixMilli(), now, now)
+		return err
+	})
+	if err != nil {
+		return notFound("complete outbox row", err)
+	}
+	return nil
+}
+
+// Fail parks a row as failed with the portal's message, and its entity too.
+func (db *DB) Fail(ctx context.Context, opID, message string) error {
+	now := db.now()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		table, id, _, err := opEntity(ctx, tx, opID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', lease_until = 0, last_error = ?, updated_at = ?
+			WHERE op_id = ?`, message, now, opID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET state = 'failed', portal_message = ? WHERE id = ?`, message, id)
+		return err
+	})
+	if err != nil {
+		return notFound("fail outbox row", err)
+	}
+	return nil
+}
+
+// Reschedule releases a row's lease and makes it due at next.
+func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ?
+			WHERE op_id = ? AND state = 'pending'`, next.UnixMilli(), lastErr, db.now(), opID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+	if err != nil {
+		return notFound("reschedule outbox row", err)
+	}
+	return nil
+}
+
+// Ops returns the whole outbox, oldest first.
+func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
+	rows, err := db.reader.QueryContext(ctx, "SELECT "+opCols+" FROM outbox ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []core.Op
+	for rows.Next() {
+		o, err := scanOp(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Forget deletes every record, then checkpoints, vacuums and truncates the
+// WAL: with secure_delete on, the deleted bytes are overwritten in the main
+// file and the WAL ends empty, so nothing deleted can be read back from the
+// database, its -wal or its -shm.
+func (db *DB) Forget(ctx context.Context) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM account"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("forget: %w", err)
+	}
+	for _, q := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if err := db.checkpoint(ctx, q); err != nil {
+			return fmt.Errorf("forget: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// checkpoint runs a checkpoint or VACUUM statement and reports a checkpoint
+// that could not complete (a reader still holds an old snapshot).
+func (db *DB) checkpoint(ctx context.Context, q string) error {
+	if q == "VACUUM" {
+		_, err := db.writer.ExecContext(ctx, q)
+		return err
+	}
+	var busy, logFrames, done int
+	if err := db.writer.QueryRowContext(ctx, q).Scan(&busy, &logFrames, &done); err != nil {
+		return err
+	}
+	if busy != 0 {
+		return errors.New("database busy: close other Chorus Onboard windows and try again")
+	}
+	return nil
+}

@@ -1,0 +1,386 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
+
+const timeLayout = time.RFC3339Nano
+
+func (db *DB) now() string { return db.clock.Now().UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}
+
+// NewOpID returns a random UUID (version 4), the idempotency key of an
+// outbox row.
+func NewOpID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics on failure)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func notFound(op string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return &core.E{Kind: core.KindNotFound, Code: "store.not_found", Op: op}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func problemsJSON(p core.Problems) string {
+	if len(p) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+func parseProblems(s string) core.Problems {
+	var p core.Problems
+	_ = json.Unmarshal([]byte(s), &p)
+	return p
+}
+
+// ---- accounts
+
+const accountCols = `id, login_email, login_email_confirm, first_name, last_name, phone, contact_email,
+	conditions_accepted_at, problems, state, portal_message, portal_id, created_at, updated_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (core.AccountRecord, error) {
+	var r core.AccountRecord
+	var accepted, problems, state, created, updated string
+	err := row.Scan(&r.ID, &r.Draft.LoginEmail, &r.Draft.LoginEmailConfirm, &r.Draft.FirstName, &r.Draft.LastName,
+		&r.Draft.Phone, &r.Draft.ContactEmail, &accepted, &problems, &state, &r.Sync.Message, &r.Sync.PortalID,
+		&created, &updated)
+	if err != nil {
+		return r, err
+	}
+	if accepted != "" {
+		r.Draft.ConditionsAcceptedAt = parseTime(accepted)
+	}
+	r.Problems, r.Sync.State = parseProblems(problems), core.SyncState(state)
+	r.Created, r.Updated = parseTime(created), parseTime(updated)
+	return r, nil
+}
+
+// SaveAccount inserts or updates an account draft. Its sync state is kept:
+// the worker changes it, not the form.
+func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.AccountRecord, error) {
+	d := rec.Draft
+	accepted := ""
+	if d.ConditionsAccepted() {
+		accepted = d.ConditionsAcceptedAt.UTC().Format(timeLayout)
+	}
+	now := db.now()
+	id := rec.ID
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if id == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO account (login_email, login_email_confirm, first_name, last_name,
+				phone, contact_email, conditions_accepted_at, problems, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				d.LoginEmail, d.LoginEmailConfirm, d.FirstName, d.LastName, d.Phone, d.ContactEmail, accepted,
+				problemsJSON(rec.Problems), now, now)
+			if err != nil {
+				return err
+			}
+			id, err = res.LastInsertId()
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE account SET login_email = ?, login_email_confirm = ?, first_name = ?,
+			last_name = ?, phone = ?, contact_email = ?, conditions_accepted_at = ?, problems = ?, updated_at = ?
+			WHERE id = ?`,
+			d.LoginEmail, d.LoginEmailConfirm, d.FirstName, d.LastName, d.Phone, d.ContactEmail, accepted,
+			problemsJSON(rec.Problems), now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+	if err != nil {
+		return core.AccountRecord{}, notFound("save account", err)
+	}
+	return db.Account(ctx, id)
+}
+
+// Account returns one account.
+func (db *DB) Account(ctx context.Context, id int64) (core.AccountRecord, error) {
+	r, err := scanAccount(db.reader.QueryRowContext(ctx, "SELECT "+accountCols+" FROM account WHERE id = ?", id))
+	if err != nil {
+		return r, notFound("get account", err)
+	}
+	return r, nil
+}
+
+// Accounts returns every account, oldest first.
+func (db *DB) Accounts(ctx context.Context) ([]core.AccountRecord, error) {
+	rows, err := db.reader.QueryContext(ctx, "SELECT "+accountCols+" FROM account ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []core.AccountRecord
+	for rows.Next() {
+		r, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ---- structures
+
+const structureCols = `id, identifier_type, identifier, structure_kind, company_name, structure_name, email, phone,
+	address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible,
+	problems, state, portal_message, portal_id, created_at, updated_at`
+
+func scanStructure(row interface{ Scan(...any) error }) (core.StructureRecord, error) {
+	var r core.StructureRecord
+	var typ, kind, problems, state, created, updated string
+	d := &r.Draft
+	err := row.Scan(&r.ID, &typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName, &d.Email, &d.Phone,
+		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible,
+		&problems, &state, &r.Sync.Message, &r.Sync.PortalID, &created, &updated)
+	if err != nil {
+		return r, err
+	}
+	d.IdentifierType, d.Kind = core.IdentifierType(typ), core.StructureKind(kind)
+	r.Problems, r.Sync.State = parseProblems(problems), core.SyncState(state)
+	r.Created, r.Updated = parseTime(created), parseTime(updated)
+	return r, nil
+}
+
+// onPortal reports whether the portal already holds (or is deciding on) the
+// record: saving it again must not send it twice.
+func onPortal(s core.SyncState) bool {
+	switch s {
+	case core.StateSent, core.StateCreated, core.StateAttachmentRequested, core.StateAttachmentApproved:
+		return true
+	}
+	return false
+}
+
+// SaveStructure inserts or updates a structure, one per (identifier type,
+// identifier), and, when asked, queues it with its outbox row in the same
+// transaction.
+//
+// Queueing a structure that already has an unsent row refreshes that row's
+// payload; a row that was already attempted keeps its payload, since the
+// portal may have bound its idempotency key to it. A structure the portal
+// already holds is updated locally and not queued again. Saving without
+// Queue takes a queued structure back to draft and drops its unsent row, so
+// an edited form is never sent half-finished.
+func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.StructureRecord, core.SaveResult, error) {
+	var id int64
+	var res core.SaveResult
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, res, err = db.saveStructure(ctx, tx, req)
+		return err
+	})
+	if err != nil {
+		return core.StructureRecord{}, res, wrapSave(err)
+	}
+	rec, err := db.Structure(ctx, id)
+	return rec, res, err
+}
+
+// SaveStructures saves a batch in one transaction: all of it or none. Bulk
+// imports use it so that thousands of rows cost a few commits, not one
+// fsync each.
+func (db *DB) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
+	out := make([]core.SaveResult, len(reqs))
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for i, req := range reqs {
+			_, res, err := db.saveStructure(ctx, tx, req)
+			if err != nil {
+				return fmt.Errorf("row %d: %w", i+1, err)
+			}
+			out[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapSave(err)
+	}
+	return out, nil
+}
+
+func wrapSave(err error) error {
+	var e *core.E
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("save structure: %w", err)
+}
+
+func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStructure) (int64, core.SaveResult, error) {
+	var res core.SaveResult
+	d := req.Draft
+	if d.Country == "" {
+		d.Country = "FR"
+	}
+	if req.Queue && req.Problems.HasErrors() {
+		return 0, res, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "queue structure"}
+	}
+	payload, err := json.Marshal(d)
+	if err != nil {
+		return 0, res, err
+	}
+	now := db.now()
+	id := req.ID
+	var state string
+	var other int64
+	if d.Identifier != "" {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM structure WHERE identifier_type = ? AND identifier = ?`,
+			string(d.IdentifierType), d.Identifier).Scan(&other)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, res, err
+		}
+	}
+	switch {
+	case id == 0 && other != 0:
+		id = other
+	case id != 0 && other != 0 && other != id:
+		return 0, res, &core.E{Kind: core.KindConflict, Code: "store.duplicate_structure", Op: "save structure"}
+	}
+	if id != 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT state FROM structure WHERE id = ?`, id).Scan(&state); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return 0, res, &core.E{Kind: core.KindNotFound, Code: "store.not_found", Op: "save structure"}
+			}
+			return 0, res, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE structure SET identifier_type = ?, identifier = ?, structure_kind = ?,
+			company_name = ?, structure_name = ?, email = ?, phone = ?, address = ?, address_complement_1 = ?,
+			address_complement_2 = ?, city = ?, postal_code = ?, country = ?, non_diffusible = ?, problems = ?,
+			updated_at = ? WHERE id = ?`,
+			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
+			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
+			problemsJSON(req.Problems), now, id)
+		if err != nil {
+			return 0, res, err
+		}
+	} else {
+		r, err := tx.ExecContext(ctx, `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
+			structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
+			country, non_diffusible, problems, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
+			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
+			problemsJSON(req.Problems), now, now)
+		if err != nil {
+			return 0, res, err
+		}
+		if id, err = r.LastInsertId(); err != nil {
+			return 0, res, err
+		}
+		res.Created, state = true, string(core.StateDraft)
+	}
+	if onPortal(core.SyncState(state)) {
+		return id, res, nil
+	}
+	var opID string
+	var attempts int
+	err = tx.QueryRowContext(ctx, `SELECT op_id, attempts FROM outbox WHERE structure_id = ? AND state = 'pending'
+		ORDER BY id DESC LIMIT 1`, id).Scan(&opID, &attempts)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, res, err
+	}
+	pending := opID != ""
+	switch {
+	case !req.Queue && pending && attempts == 0:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE op_id = ?`, opID); err != nil {
+			return 0, res, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE structure SET state = 'draft', portal_message = '' WHERE id = ?`, id)
+		return id, res, err
+	case !req.Queue:
+		return id, res, nil
+	case pending && attempts == 0:
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, updated_at = ? WHERE op_id = ?`, payload, now, opID); err != nil {
+			return 0, res, err
+		}
+	case !pending:
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			NewOpID(), string(core.OpSubmitStructure), id, payload, db.clock.Now().UnixMilli(), now, now); err != nil {
+			return 0, res, err
+		}
+	}
+	res.Queued = true
+	_, err = tx.ExecContext(ctx, `UPDATE structure SET state = 'queued', portal_message = '' WHERE id = ?`, id)
+	return id, res, err
+}
+
+// Structure returns one structure.
+func (db *DB) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
+	r, err := scanStructure(db.reader.QueryRowContext(ctx, "SELECT "+structureCols+" FROM structure WHERE id = ?", id))
+	if err != nil {
+		return r, notFound("get structure", err)
+	}
+	return r, nil
+}
+
+// StructureByKey returns the structure with this identifier.
+func (db *DB) StructureByKey(ctx context.Context, t core.IdentifierType, identifier string) (core.StructureRecord, error) {
+	r, err := scanStructure(db.reader.QueryRowContext(ctx, "SELECT "+structureCols+
+		" FROM structure WHERE identifier_type = ? AND identifier = ?", string(t), identifier))
+	if err != nil {
+		return r, notFound("get structure", err)
+	}
+	return r, nil
+}
+
+// EachStructure streams every structure in key order.
+func (db *DB) EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error {
+	rows, err := db.reader.QueryContext(ctx, "SELECT "+structureCols+" FROM structure ORDER BY identifier_type, identifier, id")
+	if err != nil {
+		return fmt.Errorf("list structures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanStructure(rows)
+		if err != nil {
+			return fmt.Errorf("list structures: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CountStructures returns how many structures are in each state.
+func (db *DB) CountStructures(ctx context.Context) (map[core.SyncState]int, error) {
+	rows, err := db.reader.QueryContext(ctx, "SELECT state, count(*) FROM structure GROUP BY state")
+	if err != nil {
+		return nil, fmt.Errorf("count structures: %w", err)
+	}
+	defer rows.Close()
+	out := map[core.SyncState]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[core.SyncState(s)] = n
+	}
+	return out, rows.Err()
+}
