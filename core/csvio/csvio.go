@@ -44,7 +44,7 @@ var aliases = map[string]string{
 	"type_identifiant": core.FieldIdentifierType, "type_d_identifiant": core.FieldIdentifierType,
 	"type_identifiant_structure": core.FieldIdentifierType, "typeidentifiantstructure": core.FieldIdentifierType,
 	"type_of_identifier": core.FieldIdentifierType,
-	"identifiant": core.FieldIdentifier, "identifiant_structure": core.FieldIdentifier, "siret": core.FieldIdentifier,
+	"identifiant":        core.FieldIdentifier, "identifiant_structure": core.FieldIdentifier, "siret": core.FieldIdentifier,
 	"siret_identifier": core.FieldIdentifier, "identifiantstructure": core.FieldIdentifier,
 	"type_structure": core.FieldStructureKind, "type_de_structure": core.FieldStructureKind,
 	"structure_type": core.FieldStructureKind, "type_of_structure": core.FieldStructureKind,
@@ -54,7 +54,7 @@ var aliases = map[string]string{
 	"e_mail": core.FieldEmail, "mail": core.FieldEmail, "courriel": core.FieldEmail,
 	"adresse_electronique": core.FieldEmail, "e_mail_address": core.FieldEmail, "email_address": core.FieldEmail,
 	"telephone": core.FieldPhone, "tel": core.FieldPhone,
-	"adresse": core.FieldAddress,
+	"adresse":              core.FieldAddress,
 	"complement_adresse_1": core.FieldComplement1, "complement_d_adresse_1": core.FieldComplement1,
 	"complement_1": core.FieldComplement1, "address_complement1": core.FieldComplement1,
 	"complement_adresse_2": core.FieldComplement2, "complement_d_adresse_2": core.FieldComplement2,
@@ -63,7 +63,7 @@ var aliases = map[string]string{
 	"code_postal": core.FieldPostalCode, "zip": core.FieldPostalCode, "cp": core.FieldPostalCode,
 	"pays": core.FieldCountry, "code_pays": core.FieldCountry,
 	"nondiffusible": core.FieldNonDiffusible,
-	"etat": ColState, "statut_synchronisation": ColState, "message_portail": ColPortalMessage,
+	"etat":          ColState, "statut_synchronisation": ColState, "message_portail": ColPortalMessage,
 }
 
 func init() {
