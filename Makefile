@@ -20,9 +20,10 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev \
 	libxkbcommon-dev xvfb xauth x11-utils imagemagick dbus gnome-keyring
 
+SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-go fuzz lint vet fmt install uninstall clean
+.PHONY: all deps build run test test-go test-keyring fuzz lint vet fmt install uninstall clean
 
 all: build
 
@@ -46,14 +47,24 @@ build: deps
 run: build
 	./$(APP)
 
-## test: vet, every test with -race (with the real-window smoke test under Xvfb), then the fuzz targets
-test: build lint test-go fuzz
+## test: vet, every test with -race (with the real-window smoke test under Xvfb), the real keyring, the fuzz targets
+test: build lint test-go test-keyring fuzz
 
 test-go:
 	mkdir -p $(BUILD)/smoke
 	xvfb-run -a -s "-screen 0 1280x1024x24" \
 		env CHORUS_SMOKE=1 CHORUS_ONBOARD_BIN=$(CURDIR)/$(APP) CHORUS_SMOKE_DIR=$(CURDIR)/$(BUILD)/smoke \
 		LANG=en_US.UTF-8 $(GO) test -race -count=1 ./...
+
+## test-keyring: the keyring and canary tests against a real Secret Service: a private D-Bus session with an
+## unlocked gnome-keyring in a throw-away directory (a stale login keyring would make the unlock fail)
+test-keyring:
+	@kr=$$(mktemp -d); \
+	XDG_DATA_HOME=$$kr XDG_RUNTIME_DIR=$$kr timeout 300 dbus-run-session -- sh -c \
+		'echo -n chorus-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+		 CHORUS_REAL_KEYRING=1 $(GO) test -count=1 -run "TestRealKeyring|TestForgetLeavesNoTrace" -v ./core/secrets ./cmd/onboardctl' \
+		| grep -E "^(=== RUN|--- |PASS|FAIL|ok|    )"; \
+	rc=$${PIPESTATUS[0]}; rm -rf $$kr; exit $$rc
 
 ## fuzz: run each fuzz target for FUZZTIME (5s by default; crashers land in testdata/fuzz)
 fuzz:

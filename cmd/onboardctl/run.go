@@ -35,6 +35,10 @@ const usage = `onboardctl - Chorus Onboard from the command line
 Usage:
   onboardctl validate [--country CC] [--lang fr|en] KIND VALUE...
   onboardctl validate [--country CC] [--lang fr|en] KIND -     (one value per line on stdin)
+  onboardctl import [--db PATH] FILE|-
+  onboardctl export [--db PATH] [--format csv|json] [FILE|-]
+  onboardctl list [--db PATH]
+  onboardctl forget [--db PATH] --yes
   onboardctl version
   onboardctl help
 
@@ -46,6 +50,15 @@ validate prints one line per value, in order:
 and exits 0 when every value is valid, 1 when one is not, 2 on a usage error.
 --country gives the country of the address for phone and postal (default:
 France's numbering); --lang the language of messages (default: from LANG).
+
+import reads structures from CSV (English or French headers, "," or ";",
+UTF-8 or Windows-1252), stores the valid rows queued for the portal (a row
+whose identifier exists updates it) and reports each refused row as
+"line N: field: code: message"; last line "imported N, updated M, rejected K";
+exit 0 when nothing was rejected, 1 when some rows were, 2 on usage or I/O
+errors. export writes every structure with its state; its CSV re-imports.
+forget deletes every draft, personal datum and keyring entry of this app.
+--db defaults to the desktop app's database.
 `
 
 func run(args []string, e env) int {
@@ -61,12 +74,22 @@ func run(args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "onboardctl", buildinfo.Version())
 		return exitOK
-	case "validate":
+	case "validate", "import":
+		f := cmdValidate
+		if args[0] == "import" {
+			f = cmdImport
+		}
 		var invalid bool
-		invalid, err = cmdValidate(args[1:], e)
+		invalid, err = f(args[1:], e)
 		if err == nil && invalid {
 			return exitInvalid
 		}
+	case "export":
+		err = cmdExport(args[1:], e)
+	case "list":
+		err = cmdList(args[1:], e)
+	case "forget":
+		err = cmdForget(args[1:], e)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}

@@ -40,8 +40,7 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
 			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ?
-			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending'
-				AND p.account_id IS o.account_id AND p.structure_id IS o.structure_id)
+			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
 			ORDER BY o.next_attempt_at, o.id LIMIT ?`, ms, ms, limit)
 		if err != nil {
 			return err

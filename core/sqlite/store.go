@@ -247,7 +247,7 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 	var state string
 	var other int64
 	if d.Identifier != "" {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM structure WHERE identifier_type = ? AND identifier = ?`,
+		err := tx.QueryRowContext(ctx, `SELECT id FROM structure WHERE identifier_type = ? AND identifier = ? AND identifier <> ''`,
 			string(d.IdentifierType), d.Identifier).Scan(&other)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, res, err
@@ -340,7 +340,7 @@ func (db *DB) Structure(ctx context.Context, id int64) (core.StructureRecord, er
 // StructureByKey returns the structure with this identifier.
 func (db *DB) StructureByKey(ctx context.Context, t core.IdentifierType, identifier string) (core.StructureRecord, error) {
 	r, err := scanStructure(db.reader.QueryRowContext(ctx, "SELECT "+structureCols+
-		" FROM structure WHERE identifier_type = ? AND identifier = ?", string(t), identifier))
+		" FROM structure WHERE identifier_type = ? AND identifier = ? AND identifier <> ''", string(t), identifier))
 	if err != nil {
 		return r, notFound("get structure", err)
 	}

@@ -62,9 +62,13 @@ CREATE TABLE outbox (
 	last_error      TEXT NOT NULL DEFAULT '',
 	created_at      TEXT NOT NULL,
 	updated_at      TEXT NOT NULL,
+	-- One key for "the record this row is about", so that finding an
+	-- entity's oldest pending row is one index lookup.
+	entity          TEXT GENERATED ALWAYS AS (coalesce('a' || account_id, 's' || structure_id)) VIRTUAL,
 	CHECK ((account_id IS NULL) <> (structure_id IS NULL))
 ) STRICT;
 
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 CREATE INDEX outbox_structure ON outbox (structure_id, state);
 CREATE INDEX outbox_account ON outbox (account_id, state);
+CREATE INDEX outbox_entity ON outbox (entity, state, id);
