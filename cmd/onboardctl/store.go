@@ -265,4 +265,3 @@ func cmdForget(args []string, e env) error {
 	fmt.Fprintln(e.stdout, "keyring: this app's entries deleted")
 	return nil
 }
-
