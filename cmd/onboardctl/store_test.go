@@ -308,6 +308,9 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 // with exactly 2,000 structures, each with its outbox row, and a clean
 // integrity check.
 func TestKill9Import(t *testing.T) {
+	if raceDetector {
+		t.Skip("slow under -race: make test runs it without (test-heavy)")
+	}
 	trials := 8
 	if testing.Short() {
 		trials = 2
@@ -373,6 +376,9 @@ func TestKill9Import(t *testing.T) {
 // TestLargeImportStreams imports 100,000 rows generated on the fly and
 // checks the heap stays bounded: the file is never held in memory.
 func TestLargeImportStreams(t *testing.T) {
+	if raceDetector {
+		t.Skip("slow under -race: make test runs it without (test-heavy)")
+	}
 	if testing.Short() {
 		t.Skip("100,000 rows")
 	}

@@ -143,6 +143,9 @@ func kill(t *testing.T, cmd *exec.Cmd, out *bufio.Scanner, drain func(string)) b
 }
 
 func TestKill9Writer(t *testing.T) {
+	if raceDetector {
+		t.Skip("slow under -race: make test runs it without (test-heavy)")
+	}
 	n := trials(t, 200)
 	path := filepath.Join(t.TempDir(), "onboard.db")
 	acked := map[string]string{}
@@ -227,6 +230,9 @@ func verifyAfterCrash(t *testing.T, trial int, path string, acked map[string]str
 // database must open at the old version or the new one, never in between,
 // and open normally afterwards.
 func TestKill9Migration(t *testing.T) {
+	if raceDetector {
+		t.Skip("slow under -race: make test runs it without (test-heavy)")
+	}
 	n := trials(t, 60)
 	atOld, atNew := 0, 0
 	for trial := range n {
