@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"io/fs"
 	"fmt"
 	"net/url"
 	"os"
@@ -31,12 +32,19 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// DB is the store. Create it with Open.
-type DB struct {
+// Pools is a database opened the way every Chorus Onboard database is
+// (the app's store and the simulator's): pragmas in the DSN, WAL checked,
+// one writer connection, a read-only pool, numbered migrations applied.
+type Pools struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer anyway
 	reader *sql.DB // read-only pool
-	clock  core.Clock
+}
+
+// DB is the store. Create it with Open.
+type DB struct {
+	*Pools
+	clock core.Clock
 }
 
 var _ core.Store = (*DB)(nil)
@@ -73,55 +81,77 @@ func dsn(path string, write bool) string {
 // WAL mode and applies the pending migrations. A database written by a newer
 // version of the app is refused with a clear error rather than damaged.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	p, err := OpenPools(ctx, path, sub)
+	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db := &DB{Pools: p, clock: core.SystemClock{}}
+	for _, o := range opts {
+		o(db)
+	}
+	return db, nil
+}
+
+// OpenPools opens (creating if needed) the database at path, checks it runs
+// in WAL mode and applies the migrations of migrations (files
+// NNNN_name.sql). A database written by a newer version is refused.
+func OpenPools(ctx context.Context, path string, migrations fs.FS) (*Pools, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
 	}
 	// Create the file ourselves so that it (and the -wal and -shm files,
 	// which SQLite creates with the same mode) is readable by its owner only.
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
 		f.Close()
 	} else {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	db := &DB{path: path, clock: core.SystemClock{}}
-	for _, o := range opts {
-		o(db)
-	}
-	var err error
-	if db.writer, err = sql.Open("sqlite", dsn(path, true)); err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	db.writer.SetMaxOpenConns(1)
-	db.writer.SetConnMaxIdleTime(0)
-	if err := db.setup(ctx); err != nil {
-		db.writer.Close()
 		return nil, err
 	}
-	if db.reader, err = sql.Open("sqlite", dsn(path, false)); err != nil {
-		db.writer.Close()
-		return nil, fmt.Errorf("open store: %w", err)
+	p := &Pools{path: path}
+	var err error
+	if p.writer, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		return nil, err
 	}
-	db.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
-	return db, nil
+	p.writer.SetMaxOpenConns(1)
+	p.writer.SetConnMaxIdleTime(0)
+	if err := p.setup(ctx, migrations); err != nil {
+		p.writer.Close()
+		return nil, err
+	}
+	if p.reader, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		p.writer.Close()
+		return nil, err
+	}
+	p.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
+	return p, nil
 }
 
-func (db *DB) setup(ctx context.Context) error {
+func (p *Pools) setup(ctx context.Context, migrations fs.FS) error {
 	var mode string
-	if err := db.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("open store: %w", err)
+	if err := p.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
 	}
 	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("open store: journal mode is %q, not WAL (a network or read-only file system?)", mode)
+		return fmt.Errorf("journal mode is %q, not WAL (a network or read-only file system?)", mode)
 	}
-	return db.migrate(ctx)
+	return p.migrate(ctx, migrations)
 }
 
 // Path returns the database file's path.
-func (db *DB) Path() string { return db.path }
+func (p *Pools) Path() string { return p.path }
+
+// Writer returns the single-connection write pool.
+func (p *Pools) Writer() *sql.DB { return p.writer }
+
+// Reader returns the read-only pool.
+func (p *Pools) Reader() *sql.DB { return p.reader }
 
 // Close closes both pools.
-func (db *DB) Close() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
+func (p *Pools) Close() error {
+	return errors.Join(p.reader.Close(), p.writer.Close())
 }
 
 type migration struct {
@@ -130,10 +160,10 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations sorted by number. Files are
+// loadMigrations returns the migrations of fsys sorted by number. Files are
 // named NNNN_description.sql; numbers start at 1 and have no gaps.
-func migrations() ([]migration, error) {
-	entries, err := migrationFS.ReadDir("migrations")
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +174,7 @@ func migrations() ([]migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
 			return nil, fmt.Errorf("migration file %q: want NNNN_name.sql", e.Name())
 		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		b, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +191,8 @@ func migrations() ([]migration, error) {
 
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {
-	ms, err := migrations()
+	sub, _ := fs.Sub(migrationFS, "migrations")
+	ms, err := loadMigrations(sub)
 	if err != nil {
 		panic(err)
 	}
@@ -178,13 +209,13 @@ var migrationHook func(version int)
 // migrate applies every migration above PRAGMA user_version, each in its own
 // transaction that also sets user_version, so a crash leaves the database at
 // the old version or the new one, never in between.
-func (db *DB) migrate(ctx context.Context) error {
-	ms, err := migrations()
+func (p *Pools) migrate(ctx context.Context, fsys fs.FS) error {
+	ms, err := loadMigrations(fsys)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	var current int
-	if err := db.writer.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+	if err := p.writer.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if current > len(ms) {
@@ -192,7 +223,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			Err: fmt.Errorf("%w (schema %d, this version knows %d): install the latest version", ErrNewerSchema, current, len(ms))}
 	}
 	for _, m := range ms[current:] {
-		err := db.tx(ctx, func(tx *sql.Tx) error {
+		err := p.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
@@ -211,9 +242,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a write transaction and commits it; any error rolls back.
-func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+// Tx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it; any
+// error rolls back.
+func (p *Pools) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := p.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -226,8 +258,8 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok"
 // when the file is sound).
-func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
-	rows, err := db.writer.QueryContext(ctx, "PRAGMA integrity_check")
+func (p *Pools) IntegrityCheck(ctx context.Context) (string, error) {
+	rows, err := p.writer.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return "", err
 	}

@@ -37,7 +37,7 @@ func scanOp(row interface{ Scan(...any) error }) (core.Op, error) {
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
 	var out []core.Op
 	ms := now.UnixMilli()
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
 			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ?
 			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
@@ -92,7 +92,7 @@ func opEntity(ctx context.Context, tx *sql.Tx, opID string) (table string, id in
 // row is keyed by its OpID and is written once.
 func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
 	now := db.now()
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		table, id, state, err := opEntity(ctx, tx, opID)
 		if err != nil {
 			return err
@@ -127,7 +127,7 @@ func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *co
 // Fail parks a row as failed with the portal's message, and its entity too.
 func (db *DB) Fail(ctx context.Context, opID, message string) error {
 	now := db.now()
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		table, id, _, err := opEntity(ctx, tx, opID)
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ func (db *DB) Fail(ctx context.Context, opID, message string) error {
 
 // Reschedule releases a row's lease and makes it due at next.
 func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ?
 			WHERE op_id = ? AND state = 'pending'`, next.UnixMilli(), lastErr, db.now(), opID)
 		if err != nil {
@@ -187,7 +187,7 @@ func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
 // file and the WAL ends empty, so nothing deleted can be read back from the
 // database, its -wal or its -shm.
 func (db *DB) Forget(ctx context.Context) error {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM account"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err

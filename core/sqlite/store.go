@@ -84,7 +84,7 @@ func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.Acc
 	}
 	now := db.now()
 	id := rec.ID
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if id == 0 {
 			res, err := tx.ExecContext(ctx, `INSERT INTO account (login_email, login_email_confirm, first_name, last_name,
 				phone, contact_email, conditions_accepted_at, problems, created_at, updated_at)
@@ -188,7 +188,7 @@ func onPortal(s core.SyncState) bool {
 func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.StructureRecord, core.SaveResult, error) {
 	var id int64
 	var res core.SaveResult
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		id, res, err = db.saveStructure(ctx, tx, req)
 		return err
@@ -205,7 +205,7 @@ func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.S
 // fsync each.
 func (db *DB) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
 	out := make([]core.SaveResult, len(reqs))
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		for i, req := range reqs {
 			_, res, err := db.saveStructure(ctx, tx, req)
 			if err != nil {

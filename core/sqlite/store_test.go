@@ -286,7 +286,7 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 		&core.Op{OpID: "second", Kind: core.OpRequestAttachment, Payload: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.tx(ctx, func(tx *sql.Tx) error {
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending' WHERE op_id = ?`, first[0].OpID)
 		return err
 	}); err != nil {
