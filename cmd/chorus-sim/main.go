@@ -1,0 +1,134 @@
+// Command chorus-sim serves the Chorus Pro portal simulator (core/sim): the
+// onboarding API, the PISTE read API and the company registries, for a team
+// that wants one shared sandbox, and for outside checks. Its first line on
+// standard output is "listening on http://HOST:PORT".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// pairs is a repeatable ID:SECRET flag.
+type pairs []string
+
+func (p *pairs) String() string { return strings.Join(*p, ",") }
+func (p *pairs) Set(v string) error {
+	if !strings.Contains(v, ":") {
+		return errors.New("want A:B")
+	}
+	*p = append(*p, v)
+	return nil
+}
+
+func split(v string) (string, string) { a, b, _ := strings.Cut(v, ":"); return a, b }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("chorus-sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
+	data := fs.String("data", "", "directory of the simulator's database (required)")
+	sandbox := fs.Bool("sandbox", false, "serve the mailbox endpoint, so mail can be read without a mail server")
+	smtpAddr := fs.String("smtp", "", "also send mail to this SMTP server (HOST:PORT)")
+	faultRate := fs.Float64("fault-rate", 0, "fraction of requests that fail on purpose (503, 429, resets before and after commit)")
+	var clients, techs, accounts, structures pairs
+	fs.Var(&clients, "piste-client", "PISTE OAuth client ID:SECRET (repeatable; default sandbox:sandbox)")
+	fs.Var(&techs, "technical-account", "Chorus technical account LOGIN:PASSWORD for cpro-account (repeatable; default TECH_1_SANDBOX@cpro.fr:sandbox)")
+	fs.Var(&accounts, "seed-account", "an active account EMAIL:PASSWORD (repeatable)")
+	fs.Var(&structures, "seed-structure", "an existing structure SIRET:NAME with a principal manager (repeatable)")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, "chorus-sim", buildinfo.Version())
+		return 0
+	}
+	if *data == "" || fs.NArg() > 0 || *faultRate < 0 || *faultRate > 1 {
+		fmt.Fprintln(stderr, "chorus-sim: --data DIR is required; --fault-rate is between 0 and 1")
+		fs.Usage()
+		return 2
+	}
+	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
+		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if len(clients) == 0 {
+		clients = pairs{"sandbox:sandbox"}
+	}
+	if len(techs) == 0 {
+		techs = pairs{"TECH_1_SANDBOX@cpro.fr:sandbox"}
+	}
+	for _, c := range clients {
+		id, secret := split(c)
+		cfg.PISTEClients[id] = secret
+	}
+	for _, t := range techs {
+		login, pw := split(t)
+		cfg.TechnicalAccounts[login] = pw
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := sim.New(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "chorus-sim:", err)
+		return 1
+	}
+	defer srv.Close()
+	for _, a := range accounts {
+		email, pw := split(a)
+		if err := srv.SeedAccount(ctx, email, pw); err != nil {
+			fmt.Fprintln(stderr, "chorus-sim:", err)
+			return 2
+		}
+	}
+	for _, s := range structures {
+		siret, name := split(s)
+		if err := srv.SeedStructure(ctx, siret, name); err != nil {
+			fmt.Fprintln(stderr, "chorus-sim:", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "chorus-sim: structure %s: principal manager %s\n", siret, sim.ManagerEmail(siret))
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "chorus-sim:", err)
+		return 1
+	}
+	base := "http://" + ln.Addr().String()
+	srv.SetBaseURL(base)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintln(stdout, "listening on "+base)
+	if f, ok := stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintln(stderr, "chorus-sim:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(shutdown)
+	return 0
+}

@@ -1,0 +1,170 @@
+// Package api is the wire format of Chorus Onboard's onboarding API (v1):
+// the portal flow that the real Chorus Pro API does not offer (captcha,
+// account, activation, sign-in, structure creation, attachment requests),
+// served by chorus-sim and called by core/portal. Server and client share
+// these types so they cannot drift apart. The API is documented in
+// docs/onboarding-api.yaml.
+package api
+
+import "github.com/chorusonboard/chorus-onboard/core"
+
+// Paths of the API.
+const (
+	PathCaptcha          = "/api/v1/captcha"
+	PathCaptchaCode      = "/api/v1/captcha/{id}/email-code" // the non-visual alternative
+	PathAccounts         = "/api/v1/accounts"
+	PathActivation       = "/api/v1/activation"
+	PathSession          = "/api/v1/session"
+	PathStructures       = "/api/v1/structures"
+	PathAttachments      = "/api/v1/attachments"
+	PathAttachmentsQueue = "/api/v1/attachments/pending"
+	PathAttachmentDecide = "/api/v1/attachments/{id}/{decision}" // decision: approve or refuse
+	PathMailbox          = "/api/v1/sandbox/mailbox"
+	PathHealth           = "/api/v1/health"
+	// PathActivate is the page an activation link points to; its token
+	// query parameter is what the client sends to PathActivation.
+	PathActivate = "/activate"
+)
+
+// Headers.
+const (
+	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderAuthorization  = "Authorization"
+)
+
+// Error is the body of every error answer: a stable code and the message in
+// both languages, so any client can show it in its user's language.
+type Error struct {
+	Code    string            `json:"code"`
+	Message map[string]string `json:"message"`
+}
+
+// Error codes the client acts on (others are shown as they come).
+const (
+	CodeMalformed       = "request.malformed"
+	CodeInvalid         = "request.invalid" // a field broke a rule; Problems says which
+	CodeUnauthorized    = "auth.required"
+	CodeBadCredentials  = "auth.bad_credentials"
+	CodeThrottled       = "auth.throttled"
+	CodeNotActive       = "auth.not_active"
+	CodeCaptchaWrong    = "captcha.wrong" // wrong, expired, already used or unknown
+	CodeTokenInvalid    = "activation.invalid"
+	CodeStructureExists = "structure.exists" // file an attachment request instead
+	CodeNotFound        = "not_found"
+	CodeForbidden       = "forbidden"
+	CodeIdempotencyBody = "idempotency.mismatch" // same key, different request
+	CodeUnavailable     = "service.unavailable"
+)
+
+// InvalidError is the body of a CodeInvalid answer: the base error plus
+// every field problem, as core/validate found them on the server.
+type InvalidError struct {
+	Error
+	Problems core.Problems `json:"problems"`
+}
+
+// Captcha is a new challenge: a PNG to read, valid for ExpiresIn seconds,
+// one attempt.
+type Captcha struct {
+	ID        string `json:"id"`
+	PNG       []byte `json:"png"`
+	Length    int    `json:"length"`
+	ExpiresIn int    `json:"expires_in"`
+}
+
+// CaptchaCodeRequest asks for the non-visual alternative: a code sent to
+// the login e-mail that answers the challenge instead of the image.
+type CaptchaCodeRequest struct {
+	Email string `json:"email"`
+}
+
+// CreateAccount is step 2 and 3 of the portal: the personal information and
+// the captcha answer (the image's characters or the e-mailed code).
+type CreateAccount struct {
+	CaptchaID     string            `json:"captcha_id"`
+	CaptchaAnswer string            `json:"captcha_answer"`
+	Account       core.AccountDraft `json:"account"`
+}
+
+// Accepted is the answer to an account creation, the same whether or not
+// the address already had an account, so that nobody can probe addresses.
+type Accepted struct {
+	Status string `json:"status"` // "activation_sent"
+}
+
+// Activate sets the first password with the activation link's token.
+type Activate struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// SignIn opens a session.
+type SignIn struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// Session is a signed-in session; send "Authorization: Bearer <Token>".
+type Session struct {
+	Token     string `json:"token"`
+	ExpiresIn int    `json:"expires_in"`
+	AccountID int64  `json:"account_id"`
+}
+
+// Structure is a structure on the portal.
+type Structure struct {
+	ID            int64               `json:"id"` // idStructureCPP
+	Draft         core.StructureDraft `json:"structure"`
+	Status        string              `json:"status"` // ACTIVE or INACTIVE
+	IsManager     bool                `json:"is_manager"`
+	Attachment    string              `json:"attachment,omitempty"` // the caller's request status, if any
+	NonDiffusible bool                `json:"non_diffusible"`
+}
+
+// SearchResult answers a search by identifier.
+type SearchResult struct {
+	Found     bool       `json:"found"`
+	Structure *Structure `json:"structure,omitempty"`
+}
+
+// StructureExists is the body of a CodeStructureExists answer.
+type StructureExists struct {
+	Error
+	StructureID int64 `json:"structure_id"`
+}
+
+// AttachmentRequest asks to be attached to an existing structure.
+type AttachmentRequest struct {
+	IdentifierType core.IdentifierType `json:"identifier_type"`
+	Identifier     string              `json:"identifier"`
+}
+
+// Attachment statuses, the portal's own values.
+const (
+	AttachmentPending  = "EN_COURS_DE_VALIDATION"
+	AttachmentApproved = "VALIDEE"
+	AttachmentRefused  = "REFUSEE"
+)
+
+// Attachment is one attachment request.
+type Attachment struct {
+	ID             int64               `json:"id"`
+	StructureID    int64               `json:"structure_id"`
+	IdentifierType core.IdentifierType `json:"identifier_type"`
+	Identifier     string              `json:"identifier"`
+	CompanyName    string              `json:"company_name"`
+	Requester      string              `json:"requester"` // e-mail, shown to the manager
+	RequesterName  string              `json:"requester_name"`
+	Status         string              `json:"status"`
+	Created        int64               `json:"created"` // Unix seconds
+}
+
+// Mail is one message the portal sent (sandbox mailbox).
+type Mail struct {
+	ID      int64  `json:"id"`
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+	Link    string `json:"link,omitempty"`
+	Sent    int64  `json:"sent"` // Unix seconds
+}

@@ -1,0 +1,335 @@
+// Package sim is chorus-sim: a portal server that plays Chorus Pro for
+// Chorus Onboard. It serves three things on one HTTP server, each with its
+// own paths:
+//
+//   - the onboarding API (core/api): captcha, account, activation, sign-in,
+//     structure creation, attachment requests and their approval, the mail
+//     the portal sends. The real Chorus Pro API cannot do these; the app's
+//     Local sandbox and every end-to-end test use this one;
+//   - the PISTE Chorus Pro read API (core/piste), with AIFE's paths and
+//     field names, over the same records;
+//   - the company registries (core/registry), from a small built-in data set.
+//
+// Its records live in its own SQLite database (opened like the app's store,
+// through core/sqlite). Every POST accepts an Idempotency-Key: the answer is
+// recorded in the same transaction as the effect, so a replay returns the
+// first answer and changes nothing, even after a lost response.
+package sim
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Config sets a simulator up.
+type Config struct {
+	// DataDir holds the simulator's database.
+	DataDir string
+	// Sandbox exposes the mailbox endpoint, so the desktop app can show the
+	// activation e-mail without a real mail server.
+	Sandbox bool
+	// SMTPAddr, when set, also sends every e-mail there (host:port, no auth).
+	SMTPAddr string
+	// PISTEClients are the OAuth clients accepted (id → secret).
+	PISTEClients map[string]string
+	// TechnicalAccounts are the cpro-account logins accepted (login → password).
+	TechnicalAccounts map[string]string
+	// FaultRate is the fraction of requests that fail on purpose.
+	FaultRate float64
+	// Now is the server's clock (tests move it); time.Now by default.
+	Now func() time.Time
+	// PasswordIterations is the PBKDF2 cost; tests lower it.
+	PasswordIterations int
+	// Log receives one line per request and per fault; never personal data.
+	Log *slog.Logger
+	// Seed makes faults and captchas reproducible (0: random).
+	Seed uint64
+}
+
+// Server is a running simulator. Create it with New.
+type Server struct {
+	cfg     Config
+	db      *sqlite.Pools
+	key     []byte // HMAC key for captcha answers, per process
+	baseURL string
+
+	mu        sync.Mutex
+	rng       *mrand.Rand
+	tokens    map[string]time.Time // PISTE bearer tokens (hash) → expiry
+	throttle  *throttle
+	mailWG    sync.WaitGroup
+	dummyHash string // checked against when an address is unknown
+}
+
+// Lifetimes the portal uses.
+const (
+	CaptchaTTL    = 2 * time.Minute
+	ActivationTTL = 60 * time.Minute
+	SessionTTL    = 8 * time.Hour
+	TokenTTL      = time.Hour // PISTE access tokens: expires_in 3600
+	CaptchaLength = 5
+)
+
+// New opens (or creates) the simulator's database in cfg.DataDir.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PasswordIterations == 0 {
+		cfg.PasswordIterations = 210_000 // OWASP's PBKDF2-HMAC-SHA256 figure
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.OpenPools(ctx, filepath.Join(cfg.DataDir, "chorus-sim.db"), sub)
+	if err != nil {
+		return nil, fmt.Errorf("open simulator database: %w", err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = mrand.Uint64()
+	}
+	s := &Server{
+		cfg: cfg, db: db, key: key, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		tokens: map[string]time.Time{}, throttle: newThrottle(),
+	}
+	s.dummyHash = s.hashPassword(fmt.Sprintf("%x", key))
+	return s, nil
+}
+
+// SetBaseURL tells the server the address clients reach it at, for the
+// links it mails.
+func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimSuffix(u, "/") }
+
+// Close waits for mail being sent and closes the database.
+func (s *Server) Close() error {
+	s.mailWG.Wait()
+	return s.db.Close()
+}
+
+// Handler returns the HTTP handler with every route, behind the fault
+// injector when a fault rate is set.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.onboardingRoutes(mux)
+	s.pisteRoutes(mux)
+	s.registryRoutes(mux)
+	var h http.Handler = mux
+	h = s.recoverer(h)
+	if s.cfg.FaultRate > 0 {
+		h = s.faults(h)
+	}
+	return h
+}
+
+// recoverer turns a panic into a 500 and a log line instead of a dead
+// connection: the fuzz test checks there are none.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.cfg.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				writeError(w, http.StatusInternalServerError, "internal")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ---- answers
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiErr builds the error body of code in both languages.
+func apiErr(code string) api.Error {
+	return api.Error{Code: code, Message: map[string]string{"fr": i18n.T(i18n.FR, code), "en": i18n.T(i18n.EN, code)}}
+}
+
+func writeError(w http.ResponseWriter, status int, code string) {
+	writeJSON(w, status, apiErr(code))
+}
+
+// httpError is an error a handler returns to answer with a status and body.
+type httpError struct {
+	status     int
+	body       any
+	retryAfter int
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("http %d", e.status) }
+
+func fail(status int, code string) error { return &httpError{status: status, body: apiErr(code)} }
+
+// call is one onboarding API request being handled inside its transaction.
+type call struct {
+	r       *http.Request
+	tx      *sql.Tx
+	account int64 // signed-in account, 0 if none
+	body    []byte
+	now     time.Time
+	ip      string
+}
+
+// decode reads the JSON body into v, refusing trailing data.
+func (c *call) decode(v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(c.body)))
+	if err := dec.Decode(v); err != nil {
+		return fail(http.StatusBadRequest, api.CodeMalformed)
+	}
+	if dec.More() {
+		return fail(http.StatusBadRequest, api.CodeMalformed)
+	}
+	return nil
+}
+
+// maxBody bounds request bodies.
+const maxBody = 1 << 20
+
+// handle wraps an onboarding API handler: it reads the body, checks the
+// session when auth is set, runs fn inside one write transaction, and for a
+// POST with an Idempotency-Key records the answer in that same transaction
+// (or replays the recorded one).
+func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeError(w, http.StatusRequestEntityTooLarge, api.CodeMalformed)
+			return
+		}
+		key := r.Header.Get(api.HeaderIdempotencyKey)
+		if len(key) > 255 {
+			writeError(w, http.StatusBadRequest, api.CodeMalformed)
+			return
+		}
+		c := &call{r: r, body: body, now: s.cfg.Now(), ip: clientIP(r)}
+		var status int
+		var out any
+		var replay []byte
+		err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+			c.tx = tx
+			if auth {
+				id, err := s.sessionAccount(c)
+				if err != nil {
+					return err
+				}
+				c.account = id
+			}
+			scope := fmt.Sprintf("a%d", c.account)
+			fp := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+			if key != "" && r.Method == http.MethodPost {
+				var prevFP, prevBody []byte
+				var prevStatus int
+				err := tx.QueryRowContext(r.Context(), `SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?`,
+					scope, key).Scan(&prevFP, &prevStatus, &prevBody)
+				switch {
+				case err == nil && !hmac.Equal(prevFP, fp[:]):
+					return &httpError{status: http.StatusUnprocessableEntity, body: apiErr(api.CodeIdempotencyBody)}
+				case err == nil:
+					status, replay = prevStatus, prevBody
+					return nil
+				case !errors.Is(err, sql.ErrNoRows):
+					return err
+				}
+			}
+			var ferr error
+			status, out, ferr = fn(c)
+			var he *httpError
+			if errors.As(ferr, &he) && he.status < 500 {
+				// A refused request is an answer too: record it, so the
+				// replay of a refused request is refused the same way.
+				status, out, ferr = he.status, he.body, nil
+			}
+			if ferr != nil {
+				return ferr
+			}
+			if key != "" && r.Method == http.MethodPost {
+				b, err := json.Marshal(out)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(r.Context(), `INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at)
+					VALUES (?, ?, ?, ?, ?, ?)`, scope, key, fp[:], status, b, c.now.UnixMilli()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var he *httpError
+		switch {
+		case errors.As(err, &he):
+			if he.retryAfter > 0 {
+				w.Header().Set("Retry-After", fmt.Sprint(he.retryAfter))
+			}
+			writeJSON(w, he.status, he.body)
+		case err != nil:
+			s.cfg.Log.Error("request failed", "path", r.URL.Path, "err", err)
+			writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		case replay != nil:
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(status)
+			_, _ = w.Write(replay)
+		default:
+			writeJSON(w, status, out)
+		}
+	}
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// randomToken returns n random bytes as URL-safe text and their SHA-256.
+func randomToken(n int) (string, []byte) {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	tok := fmt.Sprintf("%x", b)
+	h := sha256.Sum256([]byte(tok))
+	return tok, h[:]
+}
+
+func hashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
