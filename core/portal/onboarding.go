@@ -1,0 +1,222 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+)
+
+// Onboarding is the client of the onboarding API (core/api).
+type Onboarding struct {
+	base string
+	hc   *http.Client
+
+	mu    sync.Mutex
+	token string // session, set by SignIn
+}
+
+// NewOnboarding returns a client of the server at base (e.g.
+// http://127.0.0.1:8080). hc nil means NewHTTPClient().
+func NewOnboarding(base string, hc *http.Client) *Onboarding {
+	if hc == nil {
+		hc = NewHTTPClient()
+	}
+	return &Onboarding{base: strings.TrimSuffix(base, "/"), hc: hc}
+}
+
+// BaseURL returns the server's address.
+func (o *Onboarding) BaseURL() string { return o.base }
+
+// SetSession sets the session token (from a previous SignIn).
+func (o *Onboarding) SetSession(token string) {
+	o.mu.Lock()
+	o.token = token
+	o.mu.Unlock()
+}
+
+// do sends one request. key, when not empty, is sent as Idempotency-Key.
+// out receives the JSON answer of a 2xx.
+func (o *Onboarding) do(ctx context.Context, method, path, key string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, o.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set(api.HeaderIdempotencyKey, key)
+	}
+	o.mu.Lock()
+	if o.token != "" {
+		req.Header.Set(api.HeaderAuthorization, "Bearer "+o.token)
+	}
+	o.mu.Unlock()
+	resp, err := o.hc.Do(req)
+	if err != nil {
+		return &Error{Code: CodeNetwork, Err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return &Error{Status: 0, Code: CodeNetwork, Err: err}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			return &Error{Status: resp.StatusCode, Code: api.CodeMalformed, Err: fmt.Errorf("decode answer: %w", err)}
+		}
+		return nil
+	}
+	return decodeError(resp, b)
+}
+
+// decodeError reads an error answer; a body that is not ours (a proxy's
+// HTML page) still gives a usable error from the status.
+func decodeError(resp *http.Response, b []byte) error {
+	e := &Error{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header)}
+	var body struct {
+		api.Error
+		Problems    core.Problems `json:"problems"`
+		StructureID int64         `json:"structure_id"`
+	}
+	if json.Unmarshal(b, &body) == nil && body.Code != "" {
+		e.Code, e.Message, e.Problems, e.StructureID = body.Code, body.Message, body.Problems, body.StructureID
+	} else {
+		e.Code = fmt.Sprintf("http.%d", resp.StatusCode)
+	}
+	return e
+}
+
+// Captcha asks for a new challenge.
+func (o *Onboarding) Captcha(ctx context.Context) (api.Captcha, error) {
+	var c api.Captcha
+	return c, o.do(ctx, http.MethodPost, api.PathCaptcha, "", nil, &c)
+}
+
+// CaptchaCode asks for the non-visual alternative: a code mailed to email
+// that answers challenge id.
+func (o *Onboarding) CaptchaCode(ctx context.Context, id, email string) error {
+	return o.do(ctx, http.MethodPost, strings.Replace(api.PathCaptchaCode, "{id}", url.PathEscape(id), 1), "",
+		api.CaptchaCodeRequest{Email: email}, nil)
+}
+
+// CreateAccount sends steps 2-3. The answer is the same whether or not the
+// address already had an account.
+func (o *Onboarding) CreateAccount(ctx context.Context, key string, req api.CreateAccount) error {
+	return o.do(ctx, http.MethodPost, api.PathAccounts, key, req, nil)
+}
+
+// ActivationToken extracts the token from an activation link as the user
+// pastes it (spaces and line breaks from mail clients are tolerated).
+func ActivationToken(link string) (string, error) {
+	link = strings.Join(strings.Fields(link), "")
+	u, err := url.Parse(link)
+	if err != nil || u.Query().Get("token") == "" {
+		return "", &core.E{Kind: core.KindInvalid, Code: "activation.link_invalid", Op: "read activation link"}
+	}
+	return u.Query().Get("token"), nil
+}
+
+// Activate sets the first password.
+func (o *Onboarding) Activate(ctx context.Context, token, password string) error {
+	return o.do(ctx, http.MethodPost, api.PathActivation, "", api.Activate{Token: token, Password: password}, nil)
+}
+
+// SignIn opens a session and keeps its token for the following calls.
+func (o *Onboarding) SignIn(ctx context.Context, email, password string) (api.Session, error) {
+	var s api.Session
+	if err := o.do(ctx, http.MethodPost, api.PathSession, "", api.SignIn{Email: email, Password: password}, &s); err != nil {
+		return s, err
+	}
+	o.SetSession(s.Token)
+	return s, nil
+}
+
+// SearchStructure looks a structure up by identifier.
+func (o *Onboarding) SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error) {
+	var r api.SearchResult
+	q := url.Values{"identifier_type": {string(t)}, "identifier": {identifier}}
+	return r, o.do(ctx, http.MethodGet, api.PathStructures+"?"+q.Encode(), "", nil, &r)
+}
+
+// CreateStructure creates a structure; the caller becomes its principal
+// manager. An existing identifier gives an *Error with Kind
+// core.KindConflict and the StructureID: file an attachment request.
+func (o *Onboarding) CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error) {
+	var s api.Structure
+	return s, o.do(ctx, http.MethodPost, api.PathStructures, key, d, &s)
+}
+
+// RequestAttachment files a request to be attached to a structure; filing
+// it again returns the same request.
+func (o *Onboarding) RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error) {
+	var a api.Attachment
+	return a, o.do(ctx, http.MethodPost, api.PathAttachments, key, api.AttachmentRequest{IdentifierType: t, Identifier: identifier}, &a)
+}
+
+// MyAttachments lists the caller's requests and their status.
+func (o *Onboarding) MyAttachments(ctx context.Context) ([]api.Attachment, error) {
+	var a []api.Attachment
+	return a, o.do(ctx, http.MethodGet, api.PathAttachments, "", nil, &a)
+}
+
+// PendingAttachments lists the requests waiting for the caller as manager.
+func (o *Onboarding) PendingAttachments(ctx context.Context) ([]api.Attachment, error) {
+	var a []api.Attachment
+	return a, o.do(ctx, http.MethodGet, api.PathAttachmentsQueue, "", nil, &a)
+}
+
+// DecideAttachment approves or refuses a request (managers only).
+func (o *Onboarding) DecideAttachment(ctx context.Context, key string, id int64, approve bool) (api.Attachment, error) {
+	decision := "refuse"
+	if approve {
+		decision = "approve"
+	}
+	path := strings.NewReplacer("{id}", fmt.Sprint(id), "{decision}", decision).Replace(api.PathAttachmentDecide)
+	var a api.Attachment
+	return a, o.do(ctx, http.MethodPost, path, key, nil, &a)
+}
+
+// Mailbox returns the mail the sandbox sent to an address, newest first.
+func (o *Onboarding) Mailbox(ctx context.Context, to string) ([]api.Mail, error) {
+	var m []api.Mail
+	return m, o.do(ctx, http.MethodGet, api.PathMailbox+"?"+url.Values{"to": {to}}.Encode(), "", nil, &m)
+}
+
+// Health reports whether the server answers: how the app tells online from
+// offline, by reaching the configured portal rather than guessing.
+func (o *Onboarding) Health(ctx context.Context) error {
+	return o.do(ctx, http.MethodGet, api.PathHealth, "", nil, nil)
+}
+
+// IsConflict reports whether err says the structure already exists, and
+// which one.
+func IsConflict(err error) (int64, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.Code == api.CodeStructureExists {
+		return e.StructureID, true
+	}
+	return 0, false
+}

@@ -1,0 +1,162 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/registry"
+)
+
+// Published base URLs of the registries (configuration defaults).
+const (
+	RechercheEntreprisesURL = "https://recherche-entreprises.api.gouv.fr"
+	INSEESireneURL          = "https://api.insee.fr/api-sirene/3.11"
+)
+
+// Published rate limits: recherche-entreprises 7 requests a second, INSEE's
+// free plan 30 a minute.
+const (
+	RechercheInterval = time.Second / 7
+	INSEEInterval     = time.Minute / 30
+)
+
+// limiter spaces calls at least interval apart, so the app never trips a
+// registry's limit however fast the user types.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+// wait blocks until the next slot or ctx ends.
+func (l *limiter) wait(ctx context.Context) error {
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Registry looks companies up to pre-fill the structure form.
+type Registry struct {
+	searchURL, inseeURL string
+	inseeKey            func(context.Context) (string, error)
+	hc                  *http.Client
+	search, insee       limiter
+}
+
+// NewRegistry returns a client. inseeKey may be nil (no INSEE key): then
+// only recherche-entreprises is asked.
+func NewRegistry(searchURL, inseeURL string, inseeKey func(context.Context) (string, error), hc *http.Client) *Registry {
+	if hc == nil {
+		hc = NewHTTPClient()
+	}
+	return &Registry{searchURL: strings.TrimSuffix(searchURL, "/"), inseeURL: strings.TrimSuffix(inseeURL, "/"),
+		inseeKey: inseeKey, hc: hc, search: limiter{interval: RechercheInterval}, insee: limiter{interval: INSEEInterval}}
+}
+
+// Lookup returns the company of a SIRET: recherche-entreprises first, then
+// INSEE when a key is set and the first had nothing. A KindNotFound error
+// means neither knows it.
+func (r *Registry) Lookup(ctx context.Context, siret string) (registry.Company, error) {
+	c, err := r.lookupSearch(ctx, siret)
+	if err == nil || r.inseeKey == nil {
+		return c, err
+	}
+	key, kerr := r.inseeKey(ctx)
+	if kerr != nil || key == "" {
+		return c, err
+	}
+	return r.lookupINSEE(ctx, siret, key)
+}
+
+func (r *Registry) get(ctx context.Context, lim *limiter, u string, header http.Header, out any) (int, error) {
+	if err := lim.wait(ctx); err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header = header
+	req.Header.Set("Accept", "application/json")
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		return 0, &Error{Code: CodeNetwork, Err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return resp.StatusCode, &Error{Code: CodeNetwork, Err: err}
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return resp.StatusCode, nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, &Error{Status: resp.StatusCode, Code: fmt.Sprintf("registry.%d", resp.StatusCode), RetryAfter: parseRetryAfter(resp.Header)}
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return resp.StatusCode, &Error{Status: resp.StatusCode, Code: "registry.malformed", Err: err}
+	}
+	return resp.StatusCode, nil
+}
+
+var errUnknownCompany = &core.E{Kind: core.KindNotFound, Code: "registry.not_found", Op: "look up company"}
+
+func (r *Registry) lookupSearch(ctx context.Context, siret string) (registry.Company, error) {
+	var ans registry.SearchAnswer
+	q := url.Values{"q": {siret}, "page": {"1"}, "per_page": {"5"}}
+	status, err := r.get(ctx, &r.search, r.searchURL+registry.PathSearch+"?"+q.Encode(), http.Header{}, &ans)
+	if err != nil {
+		return registry.Company{}, err
+	}
+	if status == http.StatusNotFound {
+		return registry.Company{}, errUnknownCompany
+	}
+	for _, res := range ans.Results {
+		if res.Siege.Siret == siret {
+			return registry.FromSearch(res, siret), nil
+		}
+		for _, m := range res.MatchingEtablissements {
+			if m.Siret == siret {
+				return registry.FromSearch(res, siret), nil
+			}
+		}
+	}
+	return registry.Company{}, errUnknownCompany
+}
+
+func (r *Registry) lookupINSEE(ctx context.Context, siret, key string) (registry.Company, error) {
+	var ans registry.SiretAnswer
+	h := http.Header{}
+	h.Set(registry.HeaderINSEEKey, key)
+	status, err := r.get(ctx, &r.insee, r.inseeURL+registry.PathSiret+url.PathEscape(siret), h, &ans)
+	if err != nil {
+		return registry.Company{}, err
+	}
+	if status == http.StatusNotFound || ans.Etablissement == nil {
+		return registry.Company{}, errUnknownCompany
+	}
+	return registry.FromINSEE(*ans.Etablissement), nil
+}
