@@ -1,0 +1,24 @@
+package sim
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
+)
+
+// TestAPIDocumented: every path of the onboarding API is in the OpenAPI
+// document, so the document cannot fall behind the code.
+func TestAPIDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/onboarding-api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{api.PathCaptcha, api.PathCaptchaCode, api.PathAccounts, api.PathActivation, api.PathSession,
+		api.PathStructures, api.PathAttachments, api.PathAttachmentsQueue, api.PathAttachmentDecide, api.PathMailbox, api.PathHealth} {
+		if !strings.Contains(string(b), "\n  "+p+":\n") {
+			t.Errorf("%s is not documented in docs/onboarding-api.yaml", p)
+		}
+	}
+}
