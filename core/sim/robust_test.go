@@ -152,4 +152,3 @@ func FuzzOnboardingBody(f *testing.F) {
 		}
 	})
 }
-
