@@ -5,11 +5,18 @@
 // fyne.io/fyne/v2/test (a test fences this).
 //
 // Conventions: a screen is a struct keeping pointers to the widgets a test
-// types into or taps; background work reaches widgets only through fyne.Do;
-// every text comes from core/i18n in the user's language.
+// types into or taps; slow work (network, disk) runs through Deps.Async and
+// reaches widgets only through fyne.Do; every text comes from core/i18n in
+// the user's language.
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -17,17 +24,42 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 )
 
-// prefLang is the preference key of the language the user chose.
-const prefLang = "lang"
+// Preference keys. Preferences hold only navigation state: drafts live in
+// the store and secrets in the keyring.
+const (
+	prefLang      = "lang"
+	prefStep      = "wizard.step"
+	prefAccountID = "wizard.account_id"
+	prefTheme     = "theme"
+)
 
-// UI is the main window's content and the state shared by its screens.
+// step is one screen of the wizard.
+type step string
+
+// The wizard's screens, in the portal's order.
+const (
+	stepHome       step = "home"
+	stepAccount    step = "account"    // steps 1-2
+	stepCaptcha    step = "captcha"    // step 3
+	stepActivation step = "activation" // step 4
+	stepDone       step = "done"       // step 5
+)
+
+// UI is the main window's content and the state its screens share.
 type UI struct {
 	app  fyne.App
 	win  fyne.Window
+	deps Deps
 	lang i18n.Lang
+
+	// Wizard state: the account draft as stored, and the current step.
+	mu      sync.Mutex
+	account core.AccountRecord
+	step    step
 
 	// Widgets that tests drive or read.
 	langButton *widget.Button
@@ -35,12 +67,25 @@ type UI struct {
 	status     *widget.Label
 	body       *fyne.Container
 	home       *homeScreen
+	accountS   *accountScreen
+	captchaS   *captchaScreen
+	activateS  *activationScreen
+	doneS      *doneScreen
 }
 
 // New builds the interface in w: the language is the one the user chose
-// last time, else the system's.
-func New(a fyne.App, w fyne.Window) *UI {
-	u := &UI{app: a, win: w, lang: initialLang(a)}
+// last time, else the system's; the wizard reopens where the user left it.
+func New(a fyne.App, w fyne.Window, deps Deps) *UI {
+	if deps.Async == nil {
+		deps.Async = func(f func()) { go f() }
+	}
+	if deps.NewOpID == nil {
+		deps.NewOpID = func() string { return fmt.Sprint(time.Now().UnixNano()) }
+	}
+	if deps.Env == "" {
+		deps.Env = core.EnvLocal
+	}
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a)}
 	u.langButton = widget.NewButton("", u.onToggleLang)
 	u.langButton.Importance = widget.LowImportance
 	u.envLabel = widget.NewLabel("")
@@ -48,23 +93,39 @@ func New(a fyne.App, w fyne.Window) *UI {
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.body = container.NewStack()
-	u.home = newHomeScreen()
 
 	logo := canvas.NewImageFromResource(a.Icon())
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(32))
 	name := widget.NewLabelWithStyle("Chorus Onboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	header := container.NewBorder(nil, nil,
-		container.NewHBox(logo, name),
-		container.NewHBox(u.envLabel, u.langButton))
+	header := container.NewBorder(nil, nil, container.NewHBox(logo, name), container.NewHBox(u.envLabel, u.langButton))
 	w.SetContent(container.NewBorder(
 		container.NewVBox(header, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), u.status),
 		nil, nil, u.body))
-	w.Resize(fyne.NewSize(900, 640))
-	u.body.Objects = []fyne.CanvasObject{u.home.content}
-	u.refreshTexts()
+	w.Resize(fyne.NewSize(960, 720))
+	u.restore()
+	u.show(u.step)
+	u.checkOnline()
 	return u
+}
+
+// restore reloads the account draft and the step saved last time.
+func (u *UI) restore() {
+	u.step = step(u.app.Preferences().StringWithFallback(prefStep, string(stepHome)))
+	if id := int64(u.app.Preferences().Int(prefAccountID)); id != 0 && u.deps.Store != nil {
+		if rec, err := u.deps.Store.Account(context.Background(), id); err == nil {
+			u.account = rec
+		}
+	}
+	switch u.step {
+	case stepHome, stepAccount, stepCaptcha, stepActivation, stepDone:
+	default:
+		u.step = stepHome
+	}
+	if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
+		u.step = stepAccount
+	}
 }
 
 // initialLang returns the saved language, else the system locale's, else
@@ -80,14 +141,21 @@ func initialLang(a fyne.App) i18n.Lang {
 // T returns the text of key in the current language.
 func (u *UI) T(key string) string { return i18n.T(u.lang, key) }
 
+// Tf formats the text of key.
+func (u *UI) Tf(key string, args ...any) string { return fmt.Sprintf(u.T(key), args...) }
+
 // Lang returns the current language.
 func (u *UI) Lang() i18n.Lang { return u.lang }
 
-// SetLang switches every text to l and remembers the choice.
+// SetLang switches every text to l and remembers the choice. The current
+// screen is rebuilt from its saved state, so nothing typed is lost.
 func (u *UI) SetLang(l i18n.Lang) {
+	if u.accountS != nil && u.step == stepAccount {
+		u.accountS.saveNow()
+	}
 	u.lang = l
 	u.app.Preferences().SetString(prefLang, string(l))
-	u.refreshTexts()
+	u.show(u.step)
 }
 
 func (u *UI) onToggleLang() {
@@ -98,56 +166,132 @@ func (u *UI) onToggleLang() {
 	}
 }
 
-// refreshTexts sets every visible text from the current language.
-func (u *UI) refreshTexts() {
+// show builds the screen of s and remembers it as the step to reopen.
+func (u *UI) show(s step) {
+	u.step = s
+	u.app.Preferences().SetString(prefStep, string(s))
 	u.win.SetTitle(u.T("app.name"))
-	// The switch shows the other language in its own name, as the portal does.
 	u.langButton.SetText(u.T("lang.switch"))
-	u.envLabel.SetText(u.T("env.local"))
-	u.status.SetText(u.T("status.offline_ready"))
-	u.home.setTexts(u.T)
+	u.envLabel.SetText(u.T("env." + string(u.deps.Env)))
+	var content fyne.CanvasObject
+	switch s {
+	case stepAccount:
+		u.accountS = newAccountScreen(u)
+		content = u.accountS.content
+	case stepCaptcha:
+		u.captchaS = newCaptchaScreen(u)
+		content = u.captchaS.content
+	case stepActivation:
+		u.activateS = newActivationScreen(u)
+		content = u.activateS.content
+	case stepDone:
+		u.doneS = newDoneScreen(u)
+		content = u.doneS.content
+	default:
+		u.home = newHomeScreen(u)
+		content = u.home.content
+	}
+	u.body.Objects = []fyne.CanvasObject{content}
+	u.body.Refresh()
+	if u.status.Text == "" {
+		u.setStatus(u.T("status.offline_ready"))
+	}
+}
+
+// setStatus shows a line in the status bar.
+func (u *UI) setStatus(s string) { u.status.SetText(s) }
+
+// async runs work in the background and then apply on the UI goroutine.
+func async[T any](u *UI, work func(context.Context) (T, error), apply func(T, error)) {
+	u.deps.Async(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+		defer cancel()
+		v, err := work(ctx)
+		fyne.Do(func() { apply(v, err) })
+	})
+}
+
+// checkOnline asks the portal whether it answers: online/offline comes from
+// reaching it, never from guessing.
+func (u *UI) checkOnline() {
+	if u.deps.Portal == nil {
+		u.setStatus(u.T("status.offline"))
+		return
+	}
+	async(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, u.deps.Portal.Health(ctx) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				u.setStatus(u.T("status.offline"))
+			} else {
+				u.setStatus(u.T("status.online") + " · " + u.T("env."+string(u.deps.Env)))
+			}
+		})
+}
+
+// errorText turns an error into a sentence in the user's language that says
+// what to do next; internal detail stays out of it.
+func (u *UI) errorText(err error) string {
+	if errors.Is(err, core.ErrUnavailable) {
+		return u.T("error.offline")
+	}
+	code := core.CodeOf(err)
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) {
+		code = coded.ErrorCode()
+	}
+	if code != "" && i18n.Has(u.lang, code) {
+		return u.T(code)
+	}
+	return u.T("error.title")
+}
+
+// title returns a heading label.
+func title(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// paragraph returns a wrapped label.
+func paragraph(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// page lays a screen out: scrollable, padded.
+func page(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVScroll(container.NewPadded(container.NewVBox(objs...)))
 }
 
 // homeScreen presents the six steps of the portal.
 type homeScreen struct {
 	title   *widget.Label
-	intro   *widget.Label
 	steps   []*widget.Label
+	start   *widget.Button
 	content fyne.CanvasObject
 }
 
-func newHomeScreen() *homeScreen {
-	h := &homeScreen{
-		title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		intro: widget.NewLabel(""),
-	}
-	h.title.SizeName = theme.SizeNameHeadingText
-	h.title.Wrapping = fyne.TextWrapWord
-	h.intro.Wrapping = fyne.TextWrapWord
+func newHomeScreen(u *UI) *homeScreen {
+	h := &homeScreen{title: title(u.T("home.title"))}
 	list := container.NewVBox()
 	for i := range 6 {
-		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
+		l := paragraph(u.T(fmt.Sprintf("home.step%d", i+1)))
 		h.steps = append(h.steps, l)
 		list.Add(container.NewBorder(nil, nil, stepBadge(i+1), nil, l))
 	}
-	h.content = container.NewVScroll(container.NewPadded(container.NewVBox(h.title, h.intro, widget.NewSeparator(), list)))
+	h.start = widget.NewButtonWithIcon(u.T("home.start"), theme.NavigateNextIcon(), func() { u.show(stepAccount) })
+	h.start.Importance = widget.HighImportance
+	h.content = page(h.title, paragraph(u.T("home.intro")), widget.NewSeparator(), list, container.NewHBox(h.start))
 	return h
-}
-
-func (h *homeScreen) setTexts(t func(string) string) {
-	h.title.SetText(t("home.title"))
-	h.intro.SetText(t("home.intro"))
-	for i, l := range h.steps {
-		l.SetText(t("home.step" + string(rune('1'+i))))
-	}
 }
 
 // stepBadge draws a step number in a filled circle, as the portal's guide
 // numbers its steps.
 func stepBadge(n int) fyne.CanvasObject {
 	c := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
-	txt := canvas.NewText(string(rune('0'+n)), theme.Color(theme.ColorNameForegroundOnPrimary))
+	txt := canvas.NewText(fmt.Sprint(n), theme.Color(theme.ColorNameForegroundOnPrimary))
 	txt.TextStyle.Bold = true
 	txt.Alignment = fyne.TextAlignCenter
 	box := container.NewStack(c, container.NewCenter(txt))

@@ -1,25 +1,68 @@
 package ui
 
 import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
 
-func newTestUI(t *testing.T, lang string) *UI {
+// harness is a UI on a real on-disk store and a real chorus-sim on
+// loopback, with background work run inline.
+type harness struct {
+	t      *testing.T
+	app    fyne.App
+	win    fyne.Window
+	ui     *UI
+	store  *sqlite.DB
+	portal *portal.Onboarding
+	sim    *sim.Server
+}
+
+func newHarness(t *testing.T, lang string) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	if lang != "" {
 		a.Preferences().SetString(prefLang, lang)
 	}
-	w := test.NewTempWindow(t, nil)
-	return New(a, w)
+	h := &harness{t: t, app: a}
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h.store = st
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	srv.SetBaseURL(hs.URL)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	h.sim, h.portal = srv, portal.NewOnboarding(hs.URL, nil)
+	h.open()
+	return h
+}
+
+// open builds the UI as the app does at start (again, for restart tests).
+func (h *harness) open() {
+	h.win = test.NewTempWindow(h.t, nil)
+	h.ui = New(h.app, h.win, Deps{Store: h.store, Portal: h.portal, Sandbox: true, NewOpID: sqlite.NewOpID,
+		Async: func(f func()) { f() }})
 }
 
 func TestHomeShowsTheSixSteps(t *testing.T) {
-	u := newTestUI(t, "en")
+	h := newHarness(t, "en")
+	u := h.ui
 	if got := u.win.Title(); got != "Chorus Onboard" {
 		t.Errorf("title %q", got)
 	}
@@ -32,13 +75,14 @@ func TestHomeShowsTheSixSteps(t *testing.T) {
 			t.Errorf("step %d = %q, want %q", i+1, u.home.steps[i].Text, w)
 		}
 	}
-	if u.envLabel.Text != "Local sandbox" {
-		t.Errorf("environment %q", u.envLabel.Text)
+	if u.envLabel.Text != "Local sandbox" || !strings.HasPrefix(u.status.Text, "Online") {
+		t.Errorf("environment %q, status %q", u.envLabel.Text, u.status.Text)
 	}
 }
 
 func TestLanguageSwitch(t *testing.T) {
-	u := newTestUI(t, "en")
+	h := newHarness(t, "en")
+	u := h.ui
 	if u.langButton.Text != "Français" {
 		t.Fatalf("switch shows %q, want the other language", u.langButton.Text)
 	}
@@ -62,8 +106,10 @@ func TestLanguageSwitch(t *testing.T) {
 }
 
 func TestSavedLanguageWins(t *testing.T) {
-	u := newTestUI(t, "fr")
-	if u.home.title.Text != "Créer un compte et une structure en quelques étapes" {
-		t.Errorf("heading %q", u.home.title.Text)
+	h := newHarness(t, "fr")
+	if h.ui.home.title.Text != "Créer un compte et une structure en quelques étapes" {
+		t.Errorf("heading %q", h.ui.home.title.Text)
 	}
 }
+
+var _ sync.Mutex

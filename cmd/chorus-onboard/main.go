@@ -1,15 +1,27 @@
 // Command chorus-onboard is the Chorus Onboard desktop application. This
-// package is the composition root: it creates the Fyne app with its ID,
-// icon and metadata, hands it to package ui and runs it. It is the only
+// package is the composition root: it opens the store, starts the Local
+// sandbox (chorus-sim in-process on loopback), creates the Fyne app with its
+// ID, icon and metadata, and hands everything to package ui. It is the only
 // package that imports fyne.io/fyne/v2/app (and so the cgo drivers).
 package main
 
 import (
+	"context"
+	"log"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/chorusonboard/chorus-onboard/assets"
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	"github.com/chorusonboard/chorus-onboard/ui"
 )
 
@@ -24,6 +36,53 @@ func main() {
 	a := app.NewWithID(assets.AppID)
 	a.SetIcon(icon)
 	w := a.NewWindow("Chorus Onboard")
-	ui.New(a, w)
+
+	ctx := context.Background()
+	deps := ui.Deps{Env: core.EnvLocal, Sandbox: true, NewOpID: sqlite.NewOpID}
+	if dir, err := core.DataDir(); err != nil {
+		log.Printf("chorus-onboard: no data directory: %v", err)
+	} else {
+		if store, err := sqlite.Open(ctx, filepath.Join(dir, core.DatabaseFile)); err != nil {
+			log.Printf("chorus-onboard: open store: %v", err)
+		} else {
+			defer store.Close()
+			deps.Store = store
+		}
+		if base, stop, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
+			log.Printf("chorus-onboard: local sandbox: %v", err)
+		} else {
+			defer stop()
+			deps.Portal = portal.NewOnboarding(base, nil)
+			deps.Registry = portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil)
+		}
+	}
+	ui.New(a, w, deps)
 	w.ShowAndRun()
+}
+
+// startSandbox runs chorus-sim in-process on a free loopback port: the Local
+// sandbox, where a new user can go through the whole flow with no account
+// anywhere.
+func startSandbox(ctx context.Context, dir string) (base string, stop func(), err error) {
+	srv, err := sim.New(ctx, sim.Config{DataDir: dir, Sandbox: true,
+		PISTEClients:      map[string]string{"sandbox": "sandbox"},
+		TechnicalAccounts: map[string]string{"TECH_1_SANDBOX@cpro.fr": "sandbox"}})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return "", nil, err
+	}
+	base = "http://" + ln.Addr().String()
+	srv.SetBaseURL(base)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return base, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		srv.Close()
+	}, nil
 }

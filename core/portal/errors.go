@@ -115,3 +115,10 @@ func parseRetryAfter(h http.Header) time.Duration {
 	}
 	return max(at.Sub(now), 0)
 }
+
+// ErrorCode returns Code, so that packages that may not import this one (the
+// user interface) can read it through an interface.
+func (e *Error) ErrorCode() string { return e.Code }
+
+// ErrorProblems returns the fields the server refused.
+func (e *Error) ErrorProblems() core.Problems { return e.Problems }

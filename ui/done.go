@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// doneScreen is step 5: the account exists; create a structure or ask to
+// be connected to one.
+type doneScreen struct {
+	create, attach *widget.Button
+	content        fyne.CanvasObject
+}
+
+func newDoneScreen(u *UI) *doneScreen {
+	s := &doneScreen{}
+	s.create = widget.NewButtonWithIcon(u.T("done.create.title"), theme.ContentAddIcon(), nil)
+	s.create.Importance = widget.HighImportance
+	s.attach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), nil)
+	card := func(t, text string, b *widget.Button) fyne.CanvasObject {
+		return widget.NewCard(t, "", container.NewVBox(paragraph(text), container.NewHBox(b)))
+	}
+	s.content = page(
+		title(u.T("done.title")), paragraph(u.T("done.intro")),
+		container.NewGridWithColumns(2,
+			card(u.T("done.create.title"), u.T("done.create.text"), s.create),
+			card(u.T("done.attach.title"), u.T("done.attach.text"), s.attach)),
+	)
+	return s
+}
