@@ -122,3 +122,9 @@ func (e *Error) ErrorCode() string { return e.Code }
 
 // ErrorProblems returns the fields the server refused.
 func (e *Error) ErrorProblems() core.Problems { return e.Problems }
+
+// ErrorMessage returns the server's message in lang ("fr" or "en"), or "".
+func (e *Error) ErrorMessage(lang string) string { return e.Message[lang] }
+
+// RetryDelay returns the server's Retry-After.
+func (e *Error) RetryDelay() time.Duration { return e.RetryAfter }

@@ -1,0 +1,5 @@
+package sync
+
+import "encoding/json"
+
+var jsonUnmarshal = json.Unmarshal

@@ -1,0 +1,214 @@
+// Package sync is the outbox worker: it sends what the store queued to the
+// onboarding portal, in order per record, with the row's operation id as
+// Idempotency-Key, so a row reaches the portal at least once and takes
+// effect at most once whatever the network does. The desktop app and
+// onboardctl run the same worker.
+package sync
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+)
+
+// Portal is what the worker needs of the onboarding API client.
+type Portal interface {
+	CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error)
+	RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error)
+}
+
+// Backoff is the retry policy: full jitter, delay drawn in
+// [0, min(Cap, Base·2^attempt)], and never less than the server's
+// Retry-After (itself capped at MaxRetryAfter).
+type Backoff struct {
+	Base, Cap, MaxRetryAfter time.Duration
+}
+
+// DefaultBackoff is the production policy.
+var DefaultBackoff = Backoff{Base: time.Second, Cap: 5 * time.Minute, MaxRetryAfter: 15 * time.Minute}
+
+// Delay returns the wait before attempt n+1 after n failed attempts
+// (n ≥ 1), given the server's Retry-After (0 if none) and a random source.
+func (b Backoff) Delay(n int, retryAfter time.Duration, rng *rand.Rand) time.Duration {
+	ceiling := b.Cap
+	if n-1 < 62 {
+		if d := b.Base << (n - 1); d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	delay := time.Duration(rng.Int64N(int64(ceiling) + 1))
+	if retryAfter > 0 {
+		delay = max(delay, min(retryAfter, b.MaxRetryAfter))
+	}
+	return delay
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	Sent        int // rows the portal accepted
+	Created     int // structures created
+	Attachments int // attachment requests filed
+	Failed      int // rows parked as failed (the portal refused them)
+	Retried     int // attempts that will be retried
+}
+
+// Worker sends due outbox rows.
+type Worker struct {
+	Store   core.Store
+	Portal  Portal
+	Backoff Backoff
+	// Lang is the language failure messages are stored in.
+	Lang i18n.Lang
+	// Now is the wall clock for scheduling (tests inject one).
+	Now func() time.Time
+	rng *rand.Rand
+}
+
+// New returns a worker with the default policy.
+func New(store core.Store, portal Portal) *Worker {
+	return &Worker{Store: store, Portal: portal, Backoff: DefaultBackoff, Lang: i18n.FR, Now: time.Now}
+}
+
+// AttachKey derives the idempotency key of the attachment request that
+// replaces a structure creation refused as existing: derived, not random,
+// so replaying the same operation can never file two requests.
+func AttachKey(opID string) string {
+	m := hmac.New(sha256.New, []byte(opID))
+	m.Write([]byte("attach"))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// RunOnce sends every row due now, once, and returns what happened.
+func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
+	if w.rng == nil {
+		w.rng = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed))
+	}
+	var st Stats
+	for {
+		ops, err := w.Store.ClaimDue(ctx, w.Now(), 16, time.Minute)
+		if err != nil {
+			return st, err
+		}
+		if len(ops) == 0 {
+			return st, nil
+		}
+		for _, op := range ops {
+			if err := w.send(ctx, op, &st); err != nil {
+				return st, err
+			}
+		}
+	}
+}
+
+// send performs one row and records its outcome in the store.
+func (w *Worker) send(ctx context.Context, op core.Op, st *Stats) error {
+	var d core.StructureDraft
+	if err := json.Unmarshal(op.Payload, &d); err != nil {
+		st.Failed++
+		return w.Store.Fail(ctx, op.OpID, "payload: "+err.Error())
+	}
+	switch op.Kind {
+	case core.OpSubmitStructure:
+		s, err := w.Portal.CreateStructure(ctx, op.OpID, d)
+		if _, exists := conflict(err); exists {
+			// It exists on the portal: ask to be attached instead, in the
+			// same transaction that closes this row.
+			st.Sent++
+			follow := &core.Op{OpID: AttachKey(op.OpID), Kind: core.OpRequestAttachment, Payload: op.Payload}
+			return w.Store.Complete(ctx, op.OpID, core.Sync{State: core.StateSent}, follow)
+		}
+		if err != nil {
+			return w.failure(ctx, op, err, st)
+		}
+		st.Sent++
+		st.Created++
+		return w.Store.Complete(ctx, op.OpID, core.Sync{State: core.StateCreated, PortalID: strconv.FormatInt(s.ID, 10)}, nil)
+	case core.OpRequestAttachment:
+		a, err := w.Portal.RequestAttachment(ctx, op.OpID, d.IdentifierType, d.Identifier)
+		if err != nil {
+			return w.failure(ctx, op, err, st)
+		}
+		st.Sent++
+		st.Attachments++
+		state := core.StateAttachmentRequested
+		switch a.Status {
+		case api.AttachmentApproved:
+			state = core.StateAttachmentApproved
+		case api.AttachmentRefused:
+			state = core.StateAttachmentRefused
+		}
+		return w.Store.Complete(ctx, op.OpID, core.Sync{State: state, PortalID: strconv.FormatInt(a.StructureID, 10)}, nil)
+	}
+	st.Failed++
+	return w.Store.Fail(ctx, op.OpID, "unknown operation "+string(op.Kind))
+}
+
+// retryable is what a portal error must tell the worker.
+type retryable interface {
+	Retryable() bool
+}
+
+func conflict(err error) (int64, bool) {
+	var e interface{ ErrorCode() string }
+	if errors.As(err, &e) && e.ErrorCode() == api.CodeStructureExists {
+		return 0, true
+	}
+	return 0, false
+}
+
+// failure reschedules a retryable error and parks any other one as failed
+// with the portal's message in the user's language.
+func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) error {
+	if ctx.Err() != nil {
+		// Stopped (the app is closing): leave the row as it is; its lease
+		// runs out and the next run sends it again with the same key.
+		return ctx.Err()
+	}
+	var r retryable
+	if errors.As(err, &r) && r.Retryable() || !errors.As(err, &r) && errors.Is(err, core.ErrUnavailable) {
+		st.Retried++
+		var ra time.Duration
+		var e interface{ RetryDelay() time.Duration }
+		if errors.As(err, &e) {
+			ra = e.RetryDelay()
+		}
+		next := w.Now().Add(w.Backoff.Delay(op.Attempts, ra, w.rng))
+		return w.Store.Reschedule(ctx, op.OpID, next, errCode(err))
+	}
+	st.Failed++
+	return w.Store.Fail(ctx, op.OpID, w.message(err))
+}
+
+func errCode(err error) string {
+	var e interface{ ErrorCode() string }
+	if errors.As(err, &e) {
+		return e.ErrorCode()
+	}
+	return err.Error()
+}
+
+// message is the portal's explanation in the worker's language.
+func (w *Worker) message(err error) string {
+	var e interface {
+		ErrorCode() string
+		ErrorMessage(lang string) string
+	}
+	if errors.As(err, &e) {
+		if m := e.ErrorMessage(string(w.Lang)); m != "" {
+			return m
+		}
+		return i18n.T(w.Lang, e.ErrorCode())
+	}
+	return fmt.Sprint(err)
+}

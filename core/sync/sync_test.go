@@ -1,0 +1,248 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+)
+
+// TestBackoffProperties draws 10,000 delays per attempt number: each is in
+// [0, min(cap, base·2^(n-1))], their mean is within 5 % of half that bound,
+// and a Retry-After (capped) is always honoured.
+func TestBackoffProperties(t *testing.T) {
+	b := Backoff{Base: 10 * time.Millisecond, Cap: time.Second, MaxRetryAfter: 3 * time.Second}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n <= 11; n++ {
+		bound := min(b.Cap, b.Base<<(n-1))
+		var sum time.Duration
+		for range 10_000 {
+			d := b.Delay(n, 0, rng)
+			if d < 0 || d > bound {
+				t.Fatalf("attempt %d: delay %v outside [0, %v]", n, d, bound)
+			}
+			sum += d
+		}
+		mean := sum / 10_000
+		if diff := mean - bound/2; diff > bound/20 || diff < -bound/20 {
+			t.Errorf("attempt %d: mean %v, want %v ± 5%%", n, mean, bound/2)
+		}
+		for _, ra := range []time.Duration{500 * time.Millisecond, 10 * time.Second} {
+			if d := b.Delay(n, ra, rng); d < min(ra, b.MaxRetryAfter) {
+				t.Fatalf("attempt %d: %v ignores Retry-After %v", n, d, ra)
+			}
+		}
+	}
+	if d := b.Delay(1000, 0, rng); d > b.Cap {
+		t.Fatalf("huge attempt number: %v", d)
+	}
+}
+
+type env struct {
+	store  *sqlite.DB
+	sim    *sim.Server
+	client *portal.Onboarding
+}
+
+func setup(t *testing.T, faultRate float64) *env {
+	t.Helper()
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, FaultRate: faultRate, Seed: 42, PasswordIterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	if err := srv.SeedAccount(t.Context(), "worker@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.SeedStructure(t.Context(), "73282932000074", "ATELIERS"); err != nil {
+		t.Fatal(err)
+	}
+	c := portal.NewOnboarding(hs.URL, &http.Client{Timeout: 5 * time.Second})
+	for {
+		if _, err := c.SignIn(t.Context(), "worker@example.fr", "Tr0ub4dor&3x-Lune"); err == nil {
+			break
+		} else if !portal.Retryable(err) {
+			t.Fatal(err)
+		}
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &env{store: st, sim: srv, client: c}
+}
+
+func queue(t *testing.T, st core.Store, sirets ...string) {
+	t.Helper()
+	for _, s := range sirets {
+		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: s, Kind: core.KindPrivate, CompanyName: "S " + s,
+			Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
+		if _, _, err := st.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestCreateAndAttach(t *testing.T) {
+	e := setup(t, 0)
+	queue(t, e.store, "35600000049837", "73282932000074")
+	w := New(e.store, e.client)
+	st, err := w.RunOnce(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Created != 1 || st.Attachments != 1 || st.Failed != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	created, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	existing, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000074")
+	if created.Sync.State != core.StateCreated || created.Sync.PortalID == "" || existing.Sync.State != core.StateAttachmentRequested {
+		t.Fatalf("states %+v / %+v", created.Sync, existing.Sync)
+	}
+	// Replaying the same operations changes nothing on the portal.
+	for _, op := range mustOps(t, e.store) {
+		if op.Kind == core.OpSubmitStructure {
+			_, err := e.client.CreateStructure(t.Context(), op.OpID, decode(t, op.Payload))
+			if op.EntityID == existing.ID {
+				if _, ok := portal.IsConflict(err); !ok {
+					t.Fatalf("replay of the conflicting creation: %v", err)
+				}
+			} else if err != nil {
+				t.Fatalf("replay: %v", err)
+			}
+		}
+	}
+	mine, _ := e.client.MyAttachments(t.Context())
+	if len(mine) != 1 {
+		t.Fatalf("%d attachment requests, want exactly 1", len(mine))
+	}
+}
+
+func TestRefusedIsParked(t *testing.T) {
+	e := setup(t, 0)
+	// A draft the portal refuses: bypass local validation on purpose.
+	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate, CompanyName: "Bad",
+		Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
+	if _, _, err := e.store.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(e.store, e.client).RunOnce(t.Context())
+	if err != nil || st.Failed != 1 || st.Retried != 0 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000079")
+	if rec.Sync.State != core.StateFailed || rec.Sync.Message == "" {
+		t.Fatalf("parked %+v", rec.Sync)
+	}
+}
+
+// TestThroughFaults: 200 structures (20 already on the portal) through a
+// portal failing 30 % of requests, resets after commit included: every one
+// ends created or attached, exactly once.
+func TestThroughFaults(t *testing.T) {
+	e := setup(t, 0.3)
+	var sirets []string
+	for i := 0; len(sirets) < 200; i++ {
+		s := siret(i)
+		sirets = append(sirets, s)
+	}
+	for _, s := range sirets[:20] {
+		if err := e.sim.SeedStructure(t.Context(), s, "EXISTING"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queue(t, e.store, sirets...)
+	w := New(e.store, e.client)
+	w.Backoff = Backoff{Base: time.Millisecond, Cap: 20 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := w.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		counts, _ := e.store.CountStructures(t.Context())
+		if counts[core.StateCreated]+counts[core.StateAttachmentRequested] == 200 {
+			if counts[core.StateCreated] != 180 || counts[core.StateAttachmentRequested] != 20 {
+				t.Fatalf("counts %v", counts)
+			}
+			break
+		}
+		if counts[core.StateFailed] > 0 || time.Now().After(deadline) {
+			t.Fatalf("counts %v", counts)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	mine, _ := attachmentsRetrying(t, e.client)
+	if mine != 20 {
+		t.Fatalf("%d attachment requests on the portal, want 20", mine)
+	}
+}
+
+func attachmentsRetrying(t *testing.T, c *portal.Onboarding) (int, error) {
+	for {
+		a, err := c.MyAttachments(context.Background())
+		if err == nil {
+			return len(a), nil
+		}
+		if !portal.Retryable(err) {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mustOps(t *testing.T, st core.Store) []core.Op {
+	ops, err := st.Ops(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ops
+}
+
+func decode(t *testing.T, b []byte) core.StructureDraft {
+	var d core.StructureDraft
+	if err := jsonUnmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// siret returns the i-th of a sequence of valid SIRETs.
+func siret(i int) string {
+	base := fmt.Sprintf("%08d", 20000000+i*7919)
+	for d := 0; d <= 9; d++ {
+		siren := base + fmt.Sprint(d)
+		if luhn(siren) {
+			for k := 0; k <= 9; k++ {
+				s := siren + "0001" + fmt.Sprint(k)
+				if luhn(s) {
+					return s
+				}
+			}
+		}
+	}
+	panic("no siret")
+}
+
+func luhn(s string) bool {
+	sum := 0
+	for i := range len(s) {
+		d := int(s[len(s)-1-i] - '0')
+		if i%2 == 1 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
