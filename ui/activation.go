@@ -183,6 +183,7 @@ func (s *activationScreen) onSubmit() {
 		}
 		s.password.SetText("")
 		s.confirm.SetText("")
+		s.u.signedIn = email
 		s.u.show(stepDone)
 	})
 }

@@ -16,9 +16,9 @@ type doneScreen struct {
 
 func newDoneScreen(u *UI) *doneScreen {
 	s := &doneScreen{}
-	s.create = widget.NewButtonWithIcon(u.T("done.create.title"), theme.ContentAddIcon(), nil)
+	s.create = widget.NewButtonWithIcon(u.T("done.create.title"), theme.ContentAddIcon(), func() { u.show(stepStructure) })
 	s.create.Importance = widget.HighImportance
-	s.attach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), nil)
+	s.attach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), func() { u.show(stepAttach) })
 	card := func(t, text string, b *widget.Button) fyne.CanvasObject {
 		return widget.NewCard(t, "", container.NewVBox(paragraph(text), container.NewHBox(b)))
 	}

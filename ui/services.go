@@ -43,6 +43,9 @@ type Deps struct {
 	Sandbox bool
 	// NewOpID returns an idempotency key for a portal request.
 	NewOpID func() string
+	// SyncNow sends what the outbox holds (core/sync's worker); nil leaves
+	// queued work for later.
+	SyncNow func(context.Context) error
 	// Async runs background work: a goroutine in the app; tests run it
 	// inline so that they see its effect when the tap returns.
 	Async func(func())

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -47,6 +46,9 @@ const (
 	stepCaptcha    step = "captcha"    // step 3
 	stepActivation step = "activation" // step 4
 	stepDone       step = "done"       // step 5
+	stepStructure  step = "structure"  // step 6
+	stepAttach     step = "attach"     // attachment requests and approvals
+	stepSignIn     step = "signin"
 )
 
 // UI is the main window's content and the state its screens share.
@@ -57,9 +59,12 @@ type UI struct {
 	lang i18n.Lang
 
 	// Wizard state: the account draft as stored, and the current step.
-	mu      sync.Mutex
-	account core.AccountRecord
-	step    step
+	account  core.AccountRecord
+	step     step
+	signedIn string // the session's e-mail; sessions live in memory only
+	// attachType and attachID open the attachment screen on a structure.
+	attachType core.IdentifierType
+	attachID   string
 
 	// Widgets that tests drive or read.
 	langButton *widget.Button
@@ -71,6 +76,9 @@ type UI struct {
 	captchaS   *captchaScreen
 	activateS  *activationScreen
 	doneS      *doneScreen
+	structureS *structureScreen
+	attachS    *attachScreen
+	signInS    *signInScreen
 }
 
 // New builds the interface in w: the language is the one the user chose
@@ -119,12 +127,13 @@ func (u *UI) restore() {
 		}
 	}
 	switch u.step {
-	case stepHome, stepAccount, stepCaptcha, stepActivation, stepDone:
+	case stepHome, stepAccount, stepCaptcha, stepActivation:
+		if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
+			u.step = stepAccount
+		}
 	default:
-		u.step = stepHome
-	}
-	if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
-		u.step = stepAccount
+		// Later steps need a session, and sessions are not kept on disk.
+		u.step = stepSignIn
 	}
 }
 
@@ -187,6 +196,16 @@ func (u *UI) show(s step) {
 	case stepDone:
 		u.doneS = newDoneScreen(u)
 		content = u.doneS.content
+	case stepStructure:
+		u.structureS = newStructureScreen(u, core.StructureDraft{})
+		content = u.structureS.content
+	case stepAttach:
+		u.attachS = newAttachScreen(u, u.attachType, u.attachID)
+		u.attachType, u.attachID = "", ""
+		content = u.attachS.content
+	case stepSignIn:
+		u.signInS = newSignInScreen(u)
+		content = u.signInS.content
 	default:
 		u.home = newHomeScreen(u)
 		content = u.home.content
@@ -196,6 +215,12 @@ func (u *UI) show(s step) {
 	if u.status.Text == "" {
 		u.setStatus(u.T("status.offline_ready"))
 	}
+}
+
+// showAttach opens the attachment screen on an identifier.
+func (u *UI) showAttach(t core.IdentifierType, identifier string) {
+	u.attachType, u.attachID = t, identifier
+	u.show(stepAttach)
 }
 
 // setStatus shows a line in the status bar.
@@ -270,6 +295,7 @@ type homeScreen struct {
 	title   *widget.Label
 	steps   []*widget.Label
 	start   *widget.Button
+	signIn  *widget.Button
 	content fyne.CanvasObject
 }
 
@@ -283,7 +309,9 @@ func newHomeScreen(u *UI) *homeScreen {
 	}
 	h.start = widget.NewButtonWithIcon(u.T("home.start"), theme.NavigateNextIcon(), func() { u.show(stepAccount) })
 	h.start.Importance = widget.HighImportance
-	h.content = page(h.title, paragraph(u.T("home.intro")), widget.NewSeparator(), list, container.NewHBox(h.start))
+	h.signIn = widget.NewButtonWithIcon(u.T("signin.title"), theme.LoginIcon(), func() { u.show(stepSignIn) })
+	h.content = page(h.title, paragraph(u.T("home.intro")), widget.NewSeparator(), list,
+		container.NewHBox(h.start, h.signIn), paragraph(u.T("signin.intro")))
 	return h
 }
 

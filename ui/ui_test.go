@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -14,18 +15,20 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
 )
 
 // harness is a UI on a real on-disk store and a real chorus-sim on
 // loopback, with background work run inline.
 type harness struct {
-	t      *testing.T
-	app    fyne.App
-	win    fyne.Window
-	ui     *UI
-	store  *sqlite.DB
-	portal *portal.Onboarding
-	sim    *sim.Server
+	t        *testing.T
+	app      fyne.App
+	win      fyne.Window
+	ui       *UI
+	store    *sqlite.DB
+	portal   *portal.Onboarding
+	registry *portal.Registry
+	sim      *sim.Server
 }
 
 func newHarness(t *testing.T, lang string) *harness {
@@ -49,6 +52,7 @@ func newHarness(t *testing.T, lang string) *harness {
 	srv.SetBaseURL(hs.URL)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 	h.sim, h.portal = srv, portal.NewOnboarding(hs.URL, nil)
+	h.registry = portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)
 	h.open()
 	return h
 }
@@ -56,8 +60,9 @@ func newHarness(t *testing.T, lang string) *harness {
 // open builds the UI as the app does at start (again, for restart tests).
 func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
-	h.ui = New(h.app, h.win, Deps{Store: h.store, Portal: h.portal, Sandbox: true, NewOpID: sqlite.NewOpID,
-		Async: func(f func()) { f() }})
+	w := coresync.New(h.store, h.portal)
+	h.ui = New(h.app, h.win, Deps{Store: h.store, Portal: h.portal, Registry: h.registry, Sandbox: true, NewOpID: sqlite.NewOpID,
+		Async: func(f func()) { f() }, SyncNow: func(ctx context.Context) error { _, err := w.RunOnce(ctx); return err }})
 }
 
 func TestHomeShowsTheSixSteps(t *testing.T) {

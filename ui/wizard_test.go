@@ -144,3 +144,109 @@ func TestStepsOneToFive(t *testing.T) {
 		t.Fatalf("the account does not work: %v", err)
 	}
 }
+
+// signIn signs the harness's UI in with an existing account.
+func signIn(t *testing.T, h *harness, email, password string) {
+	t.Helper()
+	h.ui.show(stepSignIn)
+	s := h.ui.signInS
+	s.email.SetText(email)
+	test.Type(s.password, password)
+	test.Tap(s.submit)
+	if h.ui.step != stepDone {
+		t.Fatalf("sign in as %s: %q", email, s.message.Text)
+	}
+}
+
+// TestStructureCreated: step 6 with a SIRET the registry knows and the
+// portal does not: pre-filled, submitted, created, recorded in the store.
+func TestStructureCreated(t *testing.T) {
+	h := newHarness(t, "en")
+	if err := h.sim.SeedAccount(t.Context(), "owner@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, h, "owner@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.create)
+	s := h.ui.structureS
+	if !s.submit.Disabled() {
+		t.Fatal("Submit enabled on an empty structure form")
+	}
+	test.Type(s.identifier, "732 829 320 00074")
+	if !strings.HasPrefix(s.lookup.Text, "This structure is not present in Chorus Pro.") {
+		t.Fatalf("lookup message %q", s.lookup.Text)
+	}
+	if s.company.Text != "ATELIERS DUPONT ET FILS" || s.zip.Text != "75002" || s.city.Text != "PARIS" || s.address.Text != "12 RUE DE LA PAIX" {
+		t.Fatalf("not pre-filled: %q %q %q %q", s.company.Text, s.address.Text, s.zip.Text, s.city.Text)
+	}
+	if s.submit.Disabled() {
+		t.Fatal("Submit disabled on a complete form")
+	}
+	test.Tap(s.submit)
+	if !strings.Contains(s.result.Text, "was created on Chorus Pro") {
+		t.Fatalf("result %q", s.result.Text)
+	}
+	rec, err := h.store.StructureByKey(t.Context(), "SIRET", "73282932000074")
+	if err != nil || rec.Sync.State != "created" || rec.Sync.PortalID == "" {
+		t.Fatalf("stored %+v %v", rec.Sync, err)
+	}
+}
+
+// TestNonDiffusiblePrefill: masked fields stay empty and the option is set.
+func TestNonDiffusiblePrefill(t *testing.T) {
+	h := newHarness(t, "fr")
+	_ = h.sim.SeedAccount(t.Context(), "nd@example.fr", "Tr0ub4dor&3x-Lune")
+	signIn(t, h, "nd@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.create)
+	s := h.ui.structureS
+	test.Type(s.identifier, "79068156300017")
+	if !s.nonDiffusible.Checked || s.company.Text != "" || s.address.Text != "" || !strings.Contains(s.lookup.Text, "non diffusible") {
+		t.Fatalf("non-diffusible: %v %q %q %q", s.nonDiffusible.Checked, s.company.Text, s.address.Text, s.lookup.Text)
+	}
+}
+
+// TestAttachmentApproved: a SIRET that exists leads to an attachment
+// request; its principal manager signs in, sees it and approves it; the
+// requester sees it approved.
+func TestAttachmentApproved(t *testing.T) {
+	h := newHarness(t, "en")
+	if err := h.sim.SeedStructure(t.Context(), "73282932000074", "ATELIERS"); err != nil {
+		t.Fatal(err)
+	}
+	_ = h.sim.SeedAccount(t.Context(), "asker@example.fr", "Tr0ub4dor&3x-Lune")
+	signIn(t, h, "asker@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.create)
+	s := h.ui.structureS
+	test.Type(s.identifier, "73282932000074")
+	if !strings.HasPrefix(s.lookup.Text, "This structure already exists") || !s.requestAttach.Visible() {
+		t.Fatalf("exists: %q", s.lookup.Text)
+	}
+	test.Tap(s.requestAttach)
+	a := h.ui.attachS
+	if a == nil || a.target == nil || a.request.Disabled() {
+		t.Fatalf("attach screen: %+v", a)
+	}
+	test.Tap(a.request)
+	if a.message.Text != "Pending" {
+		t.Fatalf("after the request: %q", a.message.Text)
+	}
+	// The manager.
+	signIn(t, h, "gestionnaire.73282932000074@chorus-sim.example", "Gestionnaire-73282932000074!")
+	test.Tap(h.ui.doneS.attach)
+	m := h.ui.attachS
+	if len(m.decide) != 1 {
+		t.Fatalf("%d requests waiting for the manager", len(m.decide))
+	}
+	for _, b := range m.decide {
+		test.Tap(b[0])
+	}
+	if !strings.Contains(m.message.Text, "Approved") {
+		t.Fatalf("manager message %q", m.message.Text)
+	}
+	// The requester again.
+	signIn(t, h, "asker@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.attach)
+	got := h.ui.attachS.mine.Objects[0].(*widget.Label).Text
+	if !strings.HasSuffix(got, "Approved") {
+		t.Fatalf("requester sees %q", got)
+	}
+}

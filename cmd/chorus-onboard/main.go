@@ -22,6 +22,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
 	"github.com/chorusonboard/chorus-onboard/ui"
 )
 
@@ -52,8 +53,13 @@ func main() {
 			log.Printf("chorus-onboard: local sandbox: %v", err)
 		} else {
 			defer stop()
-			deps.Portal = portal.NewOnboarding(base, nil)
+			client := portal.NewOnboarding(base, nil)
+			deps.Portal = client
 			deps.Registry = portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil)
+			if deps.Store != nil {
+				worker := coresync.New(deps.Store, client)
+				deps.SyncNow = func(ctx context.Context) error { _, err := worker.RunOnce(ctx); return err }
+			}
 		}
 	}
 	ui.New(a, w, deps)

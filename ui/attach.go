@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+// attachScreen is "Request to be connected to a structure": search by
+// identifier, file the request, follow its status; a manager also sees the
+// requests waiting for them and approves or refuses them.
+type attachScreen struct {
+	u          *UI
+	idType     *widget.Select
+	identifier *widget.Entry
+	search     *widget.Button
+	found      *widget.Label
+	request    *widget.Button
+	mine       *fyne.Container
+	pending    *fyne.Container
+	refresh    *widget.Button
+	message    *widget.Label
+	content    fyne.CanvasObject
+
+	typeByLabel map[string]core.IdentifierType
+	target      *api.Structure
+	// decide holds the approve/refuse buttons of each pending request, by id.
+	decide map[int64][2]*widget.Button
+}
+
+func newAttachScreen(u *UI, t core.IdentifierType, identifier string) *attachScreen {
+	s := &attachScreen{u: u, typeByLabel: map[string]core.IdentifierType{}, decide: map[int64][2]*widget.Button{}}
+	var types []string
+	for _, info := range core.IdentifierTypes {
+		l := typeLabel(u.lang, info.Type)
+		types = append(types, l)
+		s.typeByLabel[l] = info.Type
+	}
+	if t == "" {
+		t = core.IDSIRET
+	}
+	s.idType = widget.NewSelect(types, nil)
+	s.idType.SetSelected(typeLabel(u.lang, t))
+	s.identifier = widget.NewEntry()
+	s.identifier.SetText(identifier)
+	s.identifier.OnSubmitted = func(string) { s.onSearch() }
+	s.search = widget.NewButtonWithIcon(u.T("attach.search"), theme.SearchIcon(), s.onSearch)
+	s.found = paragraph("")
+	s.request = widget.NewButtonWithIcon(u.T("attach.request"), theme.MailSendIcon(), s.onRequest)
+	s.request.Importance = widget.HighImportance
+	s.request.Disable()
+	s.mine, s.pending = container.NewVBox(), container.NewVBox()
+	s.refresh = widget.NewButtonWithIcon(u.T("button.refresh"), theme.ViewRefreshIcon(), s.load)
+	s.message = paragraph("")
+	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
+	form := widget.NewForm(widget.NewFormItem(u.T("field.identifier_type"), s.idType),
+		widget.NewFormItem(u.T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
+	s.content = page(
+		title(u.T("attach.title")), form, s.found, container.NewHBox(s.request), s.message,
+		widget.NewCard(u.T("attach.mine"), "", s.mine),
+		widget.NewCard(u.T("attach.pending"), "", s.pending),
+		container.NewHBox(back, s.refresh),
+	)
+	if identifier != "" {
+		s.onSearch()
+	}
+	s.load()
+	return s
+}
+
+func (s *attachScreen) onSearch() {
+	t := s.typeByLabel[s.idType.Selected]
+	id, err := validate.Identifier(t, s.identifier.Text)
+	if validate.Rejects(err) {
+		s.found.SetText(s.u.T(validate.Code(err)))
+		return
+	}
+	async(s.u, func(ctx context.Context) (api.SearchResult, error) {
+		return s.u.deps.Portal.SearchStructure(ctx, t, id)
+	},
+		func(r api.SearchResult, err error) {
+			s.target = nil
+			s.request.Disable()
+			switch {
+			case err != nil:
+				s.found.SetText(s.u.errorText(err))
+			case !r.Found:
+				s.found.SetText(s.u.T("attach.not_found"))
+			default:
+				s.target = r.Structure
+				s.found.SetText(s.u.Tf("attach.found", r.Structure.Draft.CompanyName+" ("+r.Structure.Draft.Identifier+")"))
+				if r.Structure.Attachment == "" && !r.Structure.IsManager {
+					s.request.Enable()
+				}
+			}
+		})
+}
+
+func (s *attachScreen) onRequest() {
+	if s.target == nil {
+		return
+	}
+	d, key := s.target.Draft, s.u.deps.NewOpID()
+	s.request.Disable()
+	async(s.u, func(ctx context.Context) (api.Attachment, error) {
+		return s.u.deps.Portal.RequestAttachment(ctx, key, d.IdentifierType, d.Identifier)
+	}, func(a api.Attachment, err error) {
+		if err != nil {
+			s.message.SetText(s.u.errorText(err))
+			s.request.Enable()
+			return
+		}
+		s.message.SetText(s.u.T("status." + a.Status))
+		s.load()
+	})
+}
+
+// load refreshes both lists from the portal.
+func (s *attachScreen) load() {
+	type lists struct{ mine, pending []api.Attachment }
+	async(s.u, func(ctx context.Context) (lists, error) {
+		mine, err := s.u.deps.Portal.MyAttachments(ctx)
+		if err != nil {
+			return lists{}, err
+		}
+		pending, err := s.u.deps.Portal.PendingAttachments(ctx)
+		return lists{mine, pending}, err
+	}, func(l lists, err error) {
+		if err != nil {
+			s.message.SetText(s.u.errorText(err))
+			return
+		}
+		s.mine.RemoveAll()
+		for _, a := range l.mine {
+			s.mine.Add(widget.NewLabel(a.Identifier + " · " + a.CompanyName + " · " + s.u.T("status."+a.Status)))
+		}
+		if len(l.mine) == 0 {
+			s.mine.Add(widget.NewLabel(s.u.T("attach.none")))
+		}
+		s.pending.RemoveAll()
+		s.decide = map[int64][2]*widget.Button{}
+		for _, a := range l.pending {
+			id := a.ID
+			ok := widget.NewButtonWithIcon(s.u.T("attach.approve"), theme.ConfirmIcon(), func() { s.onDecide(id, true) })
+			ok.Importance = widget.SuccessImportance
+			no := widget.NewButtonWithIcon(s.u.T("attach.refuse"), theme.CancelIcon(), func() { s.onDecide(id, false) })
+			no.Importance = widget.DangerImportance
+			s.decide[id] = [2]*widget.Button{ok, no}
+			text := paragraph(s.u.Tf("attach.by", a.RequesterName, a.Requester, a.Identifier, a.CompanyName))
+			s.pending.Add(container.NewBorder(nil, nil, nil, container.NewHBox(ok, no), text))
+		}
+		if len(l.pending) == 0 {
+			s.pending.Add(widget.NewLabel(s.u.T("attach.none")))
+		}
+	})
+}
+
+func (s *attachScreen) onDecide(id int64, approve bool) {
+	key := s.u.deps.NewOpID()
+	async(s.u, func(ctx context.Context) (api.Attachment, error) {
+		return s.u.deps.Portal.DecideAttachment(ctx, key, id, approve)
+	}, func(a api.Attachment, err error) {
+		if err != nil {
+			s.message.SetText(s.u.errorText(err))
+			return
+		}
+		s.message.SetText(a.RequesterName + " · " + s.u.T("status."+a.Status))
+		s.load()
+	})
+}

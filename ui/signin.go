@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
+)
+
+// signInScreen opens a session: for a returning user, a manager who
+// approves requests, or after a restart (sessions live in memory only).
+type signInScreen struct {
+	email, password *widget.Entry
+	submit          *widget.Button
+	message         *widget.Label
+	content         fyne.CanvasObject
+}
+
+func newSignInScreen(u *UI) *signInScreen {
+	s := &signInScreen{email: widget.NewEntry(), password: widget.NewPasswordEntry(), message: paragraph("")}
+	s.email.SetText(u.account.Draft.LoginEmail)
+	s.submit = widget.NewButtonWithIcon(u.T("signin.button"), theme.LoginIcon(), func() {
+		email, pw := s.email.Text, s.password.Text
+		if u.deps.Portal == nil {
+			s.message.SetText(u.T("error.offline"))
+			return
+		}
+		async(u, func(ctx context.Context) (api.Session, error) { return u.deps.Portal.SignIn(ctx, email, pw) },
+			func(_ api.Session, err error) {
+				if err != nil {
+					s.message.SetText(u.errorText(err))
+					return
+				}
+				s.password.SetText("")
+				u.signedIn = email
+				u.show(stepDone)
+			})
+	})
+	s.submit.Importance = widget.HighImportance
+	s.password.OnSubmitted = func(string) { s.submit.OnTapped() }
+	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	form := widget.NewForm(widget.NewFormItem(u.T("field.login_email"), s.email), widget.NewFormItem(u.T("field.password"), s.password))
+	s.content = page(title(u.T("signin.title")), paragraph(u.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
+	return s
+}
