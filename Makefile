@@ -23,7 +23,7 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-go test-keyring fuzz lint vet fmt install uninstall clean
+.PHONY: all deps build run test test-go test-keyring fuzz lint vet fmt screenshots install uninstall clean
 
 all: build
 
@@ -76,6 +76,11 @@ fuzz:
 				{ $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
 		done; \
 	done
+
+## screenshots: a PNG of every step in French and English, in docs/screenshots (headless, software rendering)
+screenshots:
+	mkdir -p docs/screenshots
+	CHORUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestScreenshots ./ui
 
 ## lint: gofmt and go vet
 lint: vet

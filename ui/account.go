@@ -123,11 +123,27 @@ func (s *accountScreen) draft() core.AccountDraft {
 // error, so cross-field rules (the confirmation must match) show where the
 // user looks.
 func (s *accountScreen) fieldValidator(field string) fyne.StringValidator {
-	return func(string) error {
+	return func(v string) error {
 		if s.conditions == nil {
 			return nil // still building
 		}
-		_, problems := validate.Account(s.draft())
+		// The entry may not hold v yet when Fyne validates it.
+		d := s.draft()
+		switch field {
+		case core.FieldLoginEmail:
+			d.LoginEmail = v
+		case core.FieldLoginEmailConfirm:
+			d.LoginEmailConfirm = v
+		case core.FieldFirstName:
+			d.FirstName = v
+		case core.FieldLastName:
+			d.LastName = v
+		case core.FieldPhone:
+			d.Phone = v
+		case core.FieldContactEmail:
+			d.ContactEmail = v
+		}
+		_, problems := validate.Account(d)
 		for _, p := range problems.ForField(field) {
 			if p.Severity == core.Error {
 				return errors.New(s.u.T(p.Code))
@@ -140,6 +156,11 @@ func (s *accountScreen) fieldValidator(field string) fyne.StringValidator {
 func (s *accountScreen) onChanged() {
 	if s.submit == nil {
 		return
+	}
+	// Rules span fields (the confirmation must match): revalidate them all;
+	// an entry the user has not touched yet shows no error.
+	for _, e := range []*widget.Entry{s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail} {
+		_ = e.Validate()
 	}
 	s.refreshSubmit()
 	s.scheduleSave()

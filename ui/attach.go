@@ -96,7 +96,12 @@ func (s *attachScreen) onSearch() {
 			default:
 				s.target = r.Structure
 				s.found.SetText(s.u.Tf("attach.found", r.Structure.Draft.CompanyName+" ("+r.Structure.Draft.Identifier+")"))
-				if r.Structure.Attachment == "" && !r.Structure.IsManager {
+				switch {
+				case r.Structure.IsManager:
+					s.found.SetText(s.found.Text + "\n" + s.u.T("attach.is_manager"))
+				case r.Structure.Attachment != "":
+					s.found.SetText(s.found.Text + "\n" + s.u.Tf("attach.already", s.u.T("status."+r.Structure.Attachment)))
+				default:
 					s.request.Enable()
 				}
 			}

@@ -102,7 +102,8 @@ func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
 	} else {
 		s.country.SetSelected(cc.NameEN)
 	}
-	s.lookup = paragraph(u.T("field.identifier.hint"))
+	s.lookup = paragraph("")
+	s.lookup.Importance = widget.HighImportance
 	s.requestAttach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), func() {
 		u.showAttach(s.draft().IdentifierType, s.draft().Identifier)
 	})
@@ -114,8 +115,7 @@ func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
 	req := func(k string) string { return u.T(k) + " *" }
 	general := widget.NewForm(
 		widget.NewFormItem(req("field.identifier_type"), s.idType),
-		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier},
-		widget.NewFormItem("", s.lookup),
+		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier, HintText: u.T("field.identifier.hint")},
 		widget.NewFormItem(req("field.structure_kind"), s.kind),
 		widget.NewFormItem(req("field.company_name"), s.company),
 		widget.NewFormItem(u.T("field.structure_name"), s.name),
@@ -132,8 +132,7 @@ func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
 	)
 	s.content = page(
 		title(u.T("structure.title")),
-		widget.NewCard(u.T("structure.general"), "", general),
-		s.requestAttach,
+		widget.NewCard(u.T("structure.general"), "", container.NewVBox(general, s.lookup, container.NewHBox(s.requestAttach))),
 		widget.NewCard(u.T("structure.address"), "", addr),
 		widget.NewCard(u.T("structure.options"), "", s.nonDiffusible),
 		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
@@ -161,11 +160,21 @@ func (s *structureScreen) draft() core.StructureDraft {
 // validator shows this field's first problem from validating the whole
 // draft, so cross-field rules appear where the user looks.
 func (s *structureScreen) validator(field string) fyne.StringValidator {
-	return func(string) error {
+	return func(v string) error {
 		if s.country == nil || s.nonDiffusible == nil {
 			return nil
 		}
-		_, problems := validate.Structure(s.draft())
+		d := s.draft()
+		// The entry may not hold v yet when Fyne validates it.
+		for f, p := range map[string]*string{core.FieldIdentifier: &d.Identifier, core.FieldCompanyName: &d.CompanyName,
+			core.FieldStructureName: &d.StructureName, core.FieldEmail: &d.Email, core.FieldPhone: &d.Phone,
+			core.FieldAddress: &d.Address, core.FieldComplement1: &d.Complement1, core.FieldComplement2: &d.Complement2,
+			core.FieldCity: &d.City, core.FieldPostalCode: &d.PostalCode} {
+			if f == field {
+				*p = v
+			}
+		}
+		_, problems := validate.Structure(d)
 		for _, p := range problems.ForField(field) {
 			if p.Severity == core.Error {
 				return errors.New(s.u.T(p.Code))
@@ -178,6 +187,9 @@ func (s *structureScreen) validator(field string) fyne.StringValidator {
 func (s *structureScreen) onChanged() {
 	if s.submit == nil {
 		return
+	}
+	for _, e := range []*widget.Entry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip} {
+		_ = e.Validate()
 	}
 	d := s.draft()
 	if _, problems := validate.Structure(d); problems.HasErrors() {
