@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,8 +27,7 @@ type accountScreen struct {
 	saved                                                              *widget.Label
 	content                                                            fyne.CanvasObject
 
-	mu    sync.Mutex
-	timer *time.Timer
+	stopSave func() // cancels the pending debounced save
 	// contactTouched is true once the user edited the contact e-mail: until
 	// then it follows the login e-mail, as the portal pre-fills it.
 	contactTouched bool
@@ -178,23 +176,19 @@ func (s *accountScreen) refreshSubmit() {
 
 // scheduleSave saves the draft once typing pauses.
 func (s *accountScreen) scheduleSave() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.timer != nil {
-		s.timer.Stop()
+	if s.stopSave != nil {
+		s.stopSave()
 	}
-	s.timer = time.AfterFunc(saveDelay, func() { fyne.Do(s.saveNow) })
+	s.stopSave = s.u.deps.After(saveDelay, s.saveNow)
 }
 
 // saveNow writes the draft to the store and says "saved" once it is
 // committed.
 func (s *accountScreen) saveNow() {
-	s.mu.Lock()
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
+	if s.stopSave != nil {
+		s.stopSave()
+		s.stopSave = nil
 	}
-	s.mu.Unlock()
 	st := s.u.deps.Store
 	if st == nil {
 		return

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
@@ -46,6 +47,9 @@ type Deps struct {
 	// SyncNow sends what the outbox holds (core/sync's worker); nil leaves
 	// queued work for later.
 	SyncNow func(context.Context) error
+	// After runs f on the UI goroutine once d has passed, and returns a
+	// function that cancels it (debounced draft saves). Tests replace it.
+	After func(d time.Duration, f func()) (stop func())
 	// Async runs background work: a goroutine in the app; tests run it
 	// inline so that they see its effect when the tap returns.
 	Async func(func())

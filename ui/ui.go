@@ -87,6 +87,12 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	if deps.Async == nil {
 		deps.Async = func(f func()) { go f() }
 	}
+	if deps.After == nil {
+		deps.After = func(d time.Duration, f func()) func() {
+			t := time.AfterFunc(d, func() { fyne.Do(f) })
+			return func() { t.Stop() }
+		}
+	}
 	if deps.NewOpID == nil {
 		deps.NewOpID = func() string { return fmt.Sprint(time.Now().UnixNano()) }
 	}

@@ -5,8 +5,8 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -29,6 +29,7 @@ type harness struct {
 	portal   *portal.Onboarding
 	registry *portal.Registry
 	sim      *sim.Server
+	pending  func() // debounced work waiting for its timer
 }
 
 func newHarness(t *testing.T, lang string) *harness {
@@ -57,12 +58,27 @@ func newHarness(t *testing.T, lang string) *harness {
 	return h
 }
 
+// after records debounced work instead of running it on a timer's
+// goroutine; flush runs it, as the timer would have.
+func (h *harness) after(_ time.Duration, f func()) func() {
+	h.pending = f
+	return func() { h.pending = nil }
+}
+
+// flush runs the debounced work now.
+func (h *harness) flush() {
+	if f := h.pending; f != nil {
+		h.pending = nil
+		f()
+	}
+}
+
 // open builds the UI as the app does at start (again, for restart tests).
 func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
 	w := coresync.New(h.store, h.portal)
 	h.ui = New(h.app, h.win, Deps{Store: h.store, Portal: h.portal, Registry: h.registry, Sandbox: true, NewOpID: sqlite.NewOpID,
-		Async: func(f func()) { f() }, SyncNow: func(ctx context.Context) error { _, err := w.RunOnce(ctx); return err }})
+		Async: func(f func()) { f() }, After: h.after, SyncNow: func(ctx context.Context) error { _, err := w.RunOnce(ctx); return err }})
 }
 
 func TestHomeShowsTheSixSteps(t *testing.T) {
@@ -116,5 +132,3 @@ func TestSavedLanguageWins(t *testing.T) {
 		t.Errorf("heading %q", h.ui.home.title.Text)
 	}
 }
-
-var _ sync.Mutex

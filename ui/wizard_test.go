@@ -61,7 +61,10 @@ func TestDraftSurvivesRestart(t *testing.T) {
 	s := h.ui.accountS
 	test.Type(s.loginEmail, "paul@example.fr")
 	test.Type(s.firstName, "Paul")
-	s.saveNow() // the debounce timer's work, done now
+	if h.pending == nil {
+		t.Fatal("typing scheduled no save")
+	}
+	h.flush() // the debounce timer fires
 	if s.saved.Text != "Enregistré sur cet ordinateur." {
 		t.Errorf("saved label %q", s.saved.Text)
 	}

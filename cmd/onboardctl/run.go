@@ -39,6 +39,8 @@ Usage:
   onboardctl export [--db PATH] [--format csv|json] [FILE|-]
   onboardctl list [--db PATH]
   onboardctl forget [--db PATH] --yes
+  onboardctl sync [--db PATH] --portal URL --email EMAIL --password-stdin [--timeout DURATION]
+  onboardctl status [--db PATH]
   onboardctl version
   onboardctl help
 
@@ -58,6 +60,13 @@ whose identifier exists updates it) and reports each refused row as
 exit 0 when nothing was rejected, 1 when some rows were, 2 on usage or I/O
 errors. export writes every structure with its state; its CSV re-imports.
 forget deletes every draft, personal datum and keyring entry of this app.
+sync signs in to the onboarding portal and sends every queued structure (a
+structure that already exists becomes one attachment request), retrying
+network errors, 408, 429 and 5xx, until nothing is due or --timeout; last line
+"sent N, created C, attachment requests A, failed F, pending P"; exit 0 when F
+and P are 0, 1 otherwise. Killed and started again, it sends nothing twice.
+status prints the count of structures per state and the failed ones with the
+portal's reason.
 --db defaults to the desktop app's database.
 `
 
@@ -74,11 +83,8 @@ func run(args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "onboardctl", buildinfo.Version())
 		return exitOK
-	case "validate", "import":
-		f := cmdValidate
-		if args[0] == "import" {
-			f = cmdImport
-		}
+	case "validate", "import", "sync":
+		f := map[string]func([]string, env) (bool, error){"validate": cmdValidate, "import": cmdImport, "sync": cmdSync}[args[0]]
 		var invalid bool
 		invalid, err = f(args[1:], e)
 		if err == nil && invalid {
@@ -90,6 +96,8 @@ func run(args []string, e env) int {
 		err = cmdList(args[1:], e)
 	case "forget":
 		err = cmdForget(args[1:], e)
+	case "status":
+		err = cmdStatus(args[1:], e)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}

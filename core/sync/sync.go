@@ -39,7 +39,8 @@ type Backoff struct {
 var DefaultBackoff = Backoff{Base: time.Second, Cap: 5 * time.Minute, MaxRetryAfter: 15 * time.Minute}
 
 // Delay returns the wait before attempt n+1 after n failed attempts
-// (n ≥ 1), given the server's Retry-After (0 if none) and a random source.
+// (n ≥ 1), given the server's Retry-After (0 if none) and a random source
+// (nil: the global one).
 func (b Backoff) Delay(n int, retryAfter time.Duration, rng *rand.Rand) time.Duration {
 	ceiling := b.Cap
 	if n-1 < 62 {
@@ -47,7 +48,12 @@ func (b Backoff) Delay(n int, retryAfter time.Duration, rng *rand.Rand) time.Dur
 			ceiling = d
 		}
 	}
-	delay := time.Duration(rng.Int64N(int64(ceiling) + 1))
+	var delay time.Duration
+	if rng != nil {
+		delay = time.Duration(rng.Int64N(int64(ceiling) + 1))
+	} else {
+		delay = time.Duration(rand.Int64N(int64(ceiling) + 1))
+	}
 	if retryAfter > 0 {
 		delay = max(delay, min(retryAfter, b.MaxRetryAfter))
 	}
@@ -72,12 +78,16 @@ type Worker struct {
 	Lang i18n.Lang
 	// Now is the wall clock for scheduling (tests inject one).
 	Now func() time.Time
-	rng *rand.Rand
+	// Lease is how long a claimed row is kept from other workers. A worker
+	// that dies holds its rows that long; the portal's idempotency makes a
+	// second send of a row harmless, so the lease only saves requests.
+	Lease time.Duration
+	rng   *rand.Rand
 }
 
 // New returns a worker with the default policy.
 func New(store core.Store, portal Portal) *Worker {
-	return &Worker{Store: store, Portal: portal, Backoff: DefaultBackoff, Lang: i18n.FR, Now: time.Now}
+	return &Worker{Store: store, Portal: portal, Backoff: DefaultBackoff, Lang: i18n.FR, Now: time.Now, Lease: 35 * time.Second}
 }
 
 // AttachKey derives the idempotency key of the attachment request that
@@ -96,7 +106,7 @@ func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 	}
 	var st Stats
 	for {
-		ops, err := w.Store.ClaimDue(ctx, w.Now(), 16, time.Minute)
+		ops, err := w.Store.ClaimDue(ctx, w.Now(), 16, w.Lease)
 		if err != nil {
 			return st, err
 		}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/piste"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+)
+
+const syncPassword = "Tr0ub4dor&3x-Lune"
+
+// startSim runs a simulator on loopback with an account and some existing
+// structures.
+func startSim(t *testing.T, faultRate float64, existing []string) string {
+	t.Helper()
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), FaultRate: faultRate, PasswordIterations: 1000,
+		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	if err := srv.SeedAccount(t.Context(), "sync@example.fr", syncPassword); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range existing {
+		if err := srv.SeedStructure(t.Context(), s, "EXISTING "+s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return hs.URL
+}
+
+func TestSyncCommand(t *testing.T) {
+	ids := sirets(30)
+	url := startSim(t, 0, ids[:5])
+	db := filepath.Join(t.TempDir(), "onboard.db")
+	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
+		t.Fatal(out)
+	}
+	code, out, errOut := runCLI(t, syncPassword+"\n", nil, "sync", "--db", db, "--portal", url, "--email", "sync@example.fr", "--password-stdin")
+	if code != 0 || out != "sent 35, created 25, attachment requests 5, failed 0, pending 0\n" {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", nil, "status", "--db", db)
+	if code != 0 || !strings.Contains(out, "created\t25\n") || !strings.Contains(out, "attachment_requested\t5\n") {
+		t.Fatalf("status: %s", out)
+	}
+	// Nothing left: a second run sends nothing.
+	_, out, _ = runCLI(t, syncPassword+"\n", nil, "sync", "--db", db, "--portal", url, "--email", "sync@example.fr", "--password-stdin")
+	if out != "sent 0, created 0, attachment requests 0, failed 0, pending 0\n" {
+		t.Fatalf("second run: %s", out)
+	}
+	if code, _, _ := runCLI(t, "", nil, "sync", "--db", db, "--portal", url); code != 2 {
+		t.Fatalf("usage: exit %d", code)
+	}
+	if code, out, _ := runCLI(t, "wrong\n", nil, "sync", "--db", db, "--portal", url, "--email", "sync@example.fr", "--password-stdin"); code != 2 || out != "" {
+		t.Fatalf("bad password: exit %d %q", code, out)
+	}
+}
+
+// TestSyncKilledAndRestarted: 150 structures (15 already on the portal)
+// through a portal failing 30 % of requests; "onboardctl sync" is killed
+// with SIGKILL at random moments and started again until it finishes. The
+// portal then holds every structure exactly once (read back through the
+// PISTE rechercher endpoint) and one attachment request per existing SIRET.
+func TestSyncKilledAndRestarted(t *testing.T) {
+	if raceDetector {
+		t.Skip("slow under -race: make test runs it without (test-heavy)")
+	}
+	ids := sirets(150)
+	url := startSim(t, 0.3, ids[:15])
+	db := filepath.Join(t.TempDir(), "onboard.db")
+	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
+		t.Fatal(out)
+	}
+	kills := 0
+	var last string
+	for round := 0; ; round++ {
+		args, _ := json.Marshal([]string{"sync", "--db", db, "--portal", url, "--email", "sync@example.fr", "--password-stdin", "--timeout", "2m"})
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"="+string(args))
+		cmd.Stdin = strings.NewReader(syncPassword + "\n")
+		var out strings.Builder
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		if round < 6 {
+			select {
+			case <-done:
+			case <-time.After(time.Duration(50+rand.IntN(400)) * time.Millisecond):
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+				<-done
+			}
+		} else {
+			<-done
+		}
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			kills++
+			continue
+		}
+		last = out.String()
+		if cmd.ProcessState.ExitCode() == 0 {
+			break
+		}
+		if round > 20 {
+			t.Fatalf("sync does not finish: %s", last)
+		}
+	}
+	if kills == 0 {
+		t.Fatal("no sync was killed: the test proved nothing")
+	}
+	// Read back through PISTE, as an outside check would.
+	p := portal.NewPISTE(portal.PISTEConfig{OAuthURL: url, APIURL: url, ClientID: "app",
+		ClientSecret:   func(context.Context) (string, error) { return "s", nil },
+		TechnicalLogin: "sync@example.fr", TechnicalPassword: func(context.Context) (string, error) { return "p", nil }})
+	var all []piste.StructureAAfficher
+	for {
+		var err error
+		all, err = p.SearchAll(t.Context(), piste.RechercherStructureInput{TypeIdentifiantStructure: "SIRET"})
+		if err == nil {
+			break
+		}
+	}
+	seen := map[string]int{}
+	for _, s := range all {
+		seen[s.IdentifiantStructure]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Fatalf("%s is %d times on the portal", id, seen[id])
+		}
+	}
+	var ratt []piste.StructureRattachement
+	for {
+		var err error
+		if ratt, err = p.Rattachements(t.Context()); err == nil {
+			break
+		}
+	}
+	requests := 0
+	for _, r := range ratt {
+		if r.RoleUtilisateur != "GESTIONNAIRE_PRINCIPAL" {
+			requests++
+		}
+	}
+	st, _ := sqlite.Open(t.Context(), db)
+	counts, _ := st.CountStructures(t.Context())
+	st.Close()
+	if requests != 15 || counts[core.StateCreated] != 135 || counts[core.StateAttachmentRequested] != 15 {
+		t.Fatalf("%d attachment requests, local states %v", requests, counts)
+	}
+	t.Logf("%d kill -9 of onboardctl sync at fault rate 0.3: %d structures once each on the portal, %d attachment requests; last run: %s",
+		kills, len(ids), requests, strings.TrimSpace(last))
+	_ = fmt.Sprint
+}
