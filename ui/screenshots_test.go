@@ -93,5 +93,9 @@ func TestScreenshots(t *testing.T) {
 		shot("6-structure-created")
 		h.ui.showAttach("SIRET", "73282932000074")
 		shot("7-attachment")
+		h.ui.show(stepSettings)
+		shot("8-settings")
+		h.ui.show(stepSignIn)
+		shot("9-sign-in")
 	}
 }

@@ -35,9 +35,12 @@ type Registry interface {
 // Deps are the services the interface is built on. Nil Portal or Registry
 // means the app runs with no portal (the screens then work offline).
 type Deps struct {
-	Store    core.Store
-	Portal   Portal
-	Registry Registry
+	Store core.Store
+	// SecretsFor returns the OS keyring (core/secrets) of an environment;
+	// nil means none.
+	SecretsFor func(core.Environment) core.Secrets
+	Portal     Portal
+	Registry   Registry
 	// Env is the environment shown in the header.
 	Env core.Environment
 	// Sandbox enables the in-app mailbox (Local sandbox only).

@@ -49,6 +49,7 @@ const (
 	stepStructure  step = "structure"  // step 6
 	stepAttach     step = "attach"     // attachment requests and approvals
 	stepSignIn     step = "signin"
+	stepSettings   step = "settings"
 )
 
 // UI is the main window's content and the state its screens share.
@@ -62,6 +63,14 @@ type UI struct {
 	account  core.AccountRecord
 	step     step
 	signedIn string // the session's e-mail; sessions live in memory only
+	// localPortal is the Local sandbox's portal, kept while another
+	// environment is selected.
+	localPortal   Portal
+	localRegistry Registry
+	// sessionSecrets holds secrets the user chose to keep for this session
+	// only, when no keyring answers.
+	sessionSecrets memorySecrets
+	settingsButton *widget.Button
 	// attachType and attachID open the attachment screen on a structure.
 	attachType core.IdentifierType
 	attachID   string
@@ -79,6 +88,7 @@ type UI struct {
 	structureS *structureScreen
 	attachS    *attachScreen
 	signInS    *signInScreen
+	settingsS  *settingsScreen
 }
 
 // New builds the interface in w: the language is the one the user chose
@@ -99,8 +109,11 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	if deps.Env == "" {
 		deps.Env = core.EnvLocal
 	}
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a)}
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a), localPortal: deps.Portal, localRegistry: deps.Registry}
+	applyTheme(a)
 	u.langButton = widget.NewButton("", u.onToggleLang)
+	u.settingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.show(stepSettings) })
+	u.settingsButton.Importance = widget.LowImportance
 	u.langButton.Importance = widget.LowImportance
 	u.envLabel = widget.NewLabel("")
 	u.envLabel.Importance = widget.HighImportance
@@ -112,13 +125,16 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(32))
 	name := widget.NewLabelWithStyle("Chorus Onboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	header := container.NewBorder(nil, nil, container.NewHBox(logo, name), container.NewHBox(u.envLabel, u.langButton))
+	header := container.NewBorder(nil, nil, container.NewHBox(logo, name), container.NewHBox(u.envLabel, u.langButton, u.settingsButton))
 	w.SetContent(container.NewBorder(
 		container.NewVBox(header, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), u.status),
 		nil, nil, u.body))
 	w.Resize(fyne.NewSize(960, 720))
 	u.restore()
+	if env := core.Environment(a.Preferences().String(prefEnv)); env != "" && env != u.deps.Env {
+		u.setEnv(env)
+	}
 	u.show(u.step)
 	u.checkOnline()
 	return u
@@ -133,6 +149,8 @@ func (u *UI) restore() {
 		}
 	}
 	switch u.step {
+	case stepSettings:
+		u.step = stepHome
 	case stepHome, stepAccount, stepCaptcha, stepActivation:
 		if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
 			u.step = stepAccount
@@ -212,6 +230,9 @@ func (u *UI) show(s step) {
 	case stepSignIn:
 		u.signInS = newSignInScreen(u)
 		content = u.signInS.content
+	case stepSettings:
+		u.settingsS = newSettingsScreen(u)
+		content = u.settingsS.content
 	default:
 		u.home = newHomeScreen(u)
 		content = u.home.content
@@ -227,6 +248,24 @@ func (u *UI) show(s step) {
 func (u *UI) showAttach(t core.IdentifierType, identifier string) {
 	u.attachType, u.attachID = t, identifier
 	u.show(stepAttach)
+}
+
+// setEnv switches environment. The Local sandbox talks to the in-process
+// portal; Chorus Pro qualification and production have no onboarding API,
+// so there the screens keep and validate drafts, and the user finishes on
+// the portal's own pages.
+func (u *UI) setEnv(env core.Environment) {
+	u.deps.Env = env
+	if env == core.EnvLocal {
+		u.deps.Portal, u.deps.Registry = u.localPortal, u.localRegistry
+	} else {
+		u.deps.Portal, u.deps.Registry = nil, nil
+	}
+	u.envLabel.SetText(u.T("env." + string(env)))
+	u.checkOnline()
+	if env != core.EnvLocal {
+		u.setStatus(u.T("env."+string(env)) + " · " + u.T("settings.real_env"))
+	}
 }
 
 // setStatus shows a line in the status bar.
@@ -251,11 +290,16 @@ func (u *UI) checkOnline() {
 	}
 	async(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, u.deps.Portal.Health(ctx) },
 		func(_ struct{}, err error) {
+			line := u.T("status.online") + " · " + u.T("env."+string(u.deps.Env))
 			if err != nil {
-				u.setStatus(u.T("status.offline"))
-			} else {
-				u.setStatus(u.T("status.online") + " · " + u.T("env."+string(u.deps.Env)))
+				line = u.T("status.offline")
 			}
+			if u.deps.Store != nil {
+				if counts, err := u.deps.Store.CountStructures(context.Background()); err == nil && counts[core.StateQueued] > 0 {
+					line += " · " + u.Tf("status.pending", counts[core.StateQueued])
+				}
+			}
+			u.setStatus(line)
 		})
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
@@ -39,7 +40,8 @@ func main() {
 	w := a.NewWindow("Chorus Onboard")
 
 	ctx := context.Background()
-	deps := ui.Deps{Env: core.EnvLocal, Sandbox: true, NewOpID: sqlite.NewOpID}
+	deps := ui.Deps{Env: core.EnvLocal, Sandbox: true, NewOpID: sqlite.NewOpID,
+		SecretsFor: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) }}
 	if dir, err := core.DataDir(); err != nil {
 		log.Printf("chorus-onboard: no data directory: %v", err)
 	} else {
