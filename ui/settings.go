@@ -158,35 +158,3 @@ func (s *settingsScreen) askSessionOnly(secrets map[string]string, clear func())
 	d.Show()
 	s.dialog = d
 }
-
-// Get returns a secret kept for the session.
-func (m *memorySecrets) Get(_ context.Context, name string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	v, ok := m.m[name]
-	if !ok {
-		return "", &core.E{Kind: core.KindNotFound, Code: "keyring.not_found", Op: "get secret " + name}
-	}
-	return v, nil
-}
-
-// Set keeps a secret for the session.
-func (m *memorySecrets) Set(_ context.Context, name, value string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = map[string]string{}
-	}
-	m.m[name] = value
-	return nil
-}
-
-// Delete forgets a secret.
-func (m *memorySecrets) Delete(_ context.Context, name string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.m, name)
-	return nil
-}
-
-var _ core.Secrets = (*memorySecrets)(nil)

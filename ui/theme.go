@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image/color"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -30,11 +29,4 @@ func applyTheme(a fyne.App) {
 	default:
 		a.Settings().SetTheme(theme.DefaultTheme())
 	}
-}
-
-// memorySecrets keeps secrets in memory for this session, when the user
-// chose so because no keyring answers. They never reach a file.
-type memorySecrets struct {
-	mu sync.Mutex
-	m  map[string]string
 }

@@ -69,7 +69,7 @@ type UI struct {
 	localRegistry Registry
 	// sessionSecrets holds secrets the user chose to keep for this session
 	// only, when no keyring answers.
-	sessionSecrets memorySecrets
+	sessionSecrets core.MemorySecrets
 	settingsButton *widget.Button
 	// attachType and attachID open the attachment screen on a structure.
 	attachType core.IdentifierType

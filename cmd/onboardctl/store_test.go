@@ -24,6 +24,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
@@ -91,40 +92,7 @@ func withFakeKeyring(t *testing.T) *mapBackend {
 const header = "identifier_type,identifier,structure_kind,company_name,structure_name,email,phone,address,address_complement_1,address_complement_2,city,postal_code,country,non_diffusible\n"
 
 // sirets returns n distinct valid SIRETs.
-func sirets(n int) []string {
-	out := make([]string, 0, n)
-	for i := 0; len(out) < n; i++ {
-		base := fmt.Sprintf("%08d", 10000000+i*7919%90000000)
-		for d := 0; d <= 9; d++ {
-			siren := base + string(rune('0'+d))
-			if luhnOK(siren) {
-				for nic := 0; nic < 10; nic++ {
-					s := siren + fmt.Sprintf("0001%d", nic)
-					if luhnOK(s) {
-						out = append(out, s)
-						break
-					}
-				}
-				break
-			}
-		}
-	}
-	return out
-}
-
-func luhnOK(s string) bool {
-	sum := 0
-	for i := range len(s) {
-		d := int(s[len(s)-1-i] - '0')
-		if i%2 == 1 {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
-}
+func sirets(n int) []string { return coretest.SIRETs(n) }
 
 func csvRows(ids []string) string {
 	var b strings.Builder

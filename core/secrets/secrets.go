@@ -25,7 +25,7 @@ import (
 // MaxSize is the largest secret accepted, in bytes: Windows' Credential
 // Manager refuses more than 2,560, macOS about 3,000; refusing above the
 // smallest limit everywhere keeps a value saved on Linux usable elsewhere.
-const MaxSize = 2560
+const MaxSize = core.MaxSecretSize
 
 // DefaultTimeout bounds every keyring call.
 const DefaultTimeout = 3 * time.Second

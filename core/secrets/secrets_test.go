@@ -136,7 +136,7 @@ func TestServiceNamespacing(t *testing.T) {
 }
 
 func TestMemory(t *testing.T) {
-	var m Memory
+	var m core.MemorySecrets
 	ctx := context.Background()
 	if err := m.Set(ctx, "a", "1"); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
@@ -152,11 +152,7 @@ func TestRefusedIsParked(t *testing.T) {
 // ends created or attached, exactly once.
 func TestThroughFaults(t *testing.T) {
 	e := setup(t, 0.3)
-	var sirets []string
-	for i := 0; len(sirets) < 200; i++ {
-		s := siret(i)
-		sirets = append(sirets, s)
-	}
+	sirets := coretest.SIRETs(200)
 	for _, s := range sirets[:20] {
 		if err := e.sim.SeedStructure(t.Context(), s, "EXISTING"); err != nil {
 			t.Fatal(err)
@@ -214,35 +210,4 @@ func decode(t *testing.T, b []byte) core.StructureDraft {
 		t.Fatal(err)
 	}
 	return d
-}
-
-// siret returns the i-th of a sequence of valid SIRETs.
-func siret(i int) string {
-	base := fmt.Sprintf("%08d", 20000000+i*7919)
-	for d := 0; d <= 9; d++ {
-		siren := base + fmt.Sprint(d)
-		if luhn(siren) {
-			for k := 0; k <= 9; k++ {
-				s := siren + "0001" + fmt.Sprint(k)
-				if luhn(s) {
-					return s
-				}
-			}
-		}
-	}
-	panic("no siret")
-}
-
-func luhn(s string) bool {
-	sum := 0
-	for i := range len(s) {
-		d := int(s[len(s)-1-i] - '0')
-		if i%2 == 1 {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
 }
