@@ -139,6 +139,9 @@ func VATEU(s string) (string, error) {
 	if !vatComponentOK(cc, rest) {
 		return "", fail("vat_eu.component", ErrInvalidComponent)
 	}
+	if check, ok := vatChecksums[cc]; ok && !check(rest) {
+		return cc + rest, warn("vat_eu.checksum", ErrInvalidChecksum)
+	}
 	return cc + rest, nil
 }
 
