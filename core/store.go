@@ -151,6 +151,12 @@ type Store interface {
 	Account(ctx context.Context, id int64) (AccountRecord, error)
 	// Accounts returns every account, oldest first.
 	Accounts(ctx context.Context) ([]AccountRecord, error)
+	// QueueAccount marks an account as waiting for the portal and returns
+	// its outbox row's operation id, writing the row if it has none
+	// pending. Creating an account needs a person to answer the captcha, so
+	// the worker leaves these rows to the captcha screen, which sends them
+	// with this id as Idempotency-Key and completes them.
+	QueueAccount(ctx context.Context, id int64) (opID string, err error)
 
 	// SaveStructure inserts or updates a structure draft, one record per
 	// (identifier type, identifier), and queues it when asked.

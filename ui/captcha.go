@@ -28,6 +28,9 @@ type captchaScreen struct {
 	content   fyne.CanvasObject
 
 	id string // current challenge
+	// opID is the account's outbox row: the account waits there until the
+	// portal took it; its id and the challenge's make the Idempotency-Key.
+	opID string
 }
 
 func newCaptchaScreen(u *UI) *captchaScreen {
@@ -53,6 +56,11 @@ func newCaptchaScreen(u *UI) *captchaScreen {
 		s.answer, s.emailCode, s.message,
 		container.NewHBox(back, s.validate),
 	)
+	if u.deps.Store != nil && u.account.ID != 0 {
+		if op, err := u.deps.Store.QueueAccount(context.Background(), u.account.ID); err == nil {
+			s.opID = op
+		}
+	}
 	s.refresh()
 	s.load()
 	return s
@@ -123,7 +131,13 @@ func (s *captchaScreen) onValidate() {
 		return
 	}
 	req := api.CreateAccount{CaptchaID: s.id, CaptchaAnswer: s.answer.Text, Account: s.u.account.Draft}
-	key := s.u.deps.NewOpID()
+	// One key per challenge: a replay of this attempt is deduplicated, and
+	// a new image is a new request (a refused answer's reply is recorded
+	// under its key too).
+	key := s.opID + "/" + s.id
+	if s.opID == "" {
+		key = s.u.deps.NewOpID()
+	}
 	s.validate.Disable()
 	async(s.u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.u.deps.Portal.CreateAccount(ctx, key, req)
@@ -134,6 +148,9 @@ func (s *captchaScreen) onValidate() {
 				s.load()
 				s.message.SetText(msg)
 				return
+			}
+			if s.opID != "" {
+				_ = s.u.deps.Store.Complete(context.Background(), s.opID, core.Sync{State: core.StateSent}, nil)
 			}
 			s.u.show(stepActivation)
 		})

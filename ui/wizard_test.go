@@ -119,6 +119,12 @@ func TestStepsOneToFive(t *testing.T) {
 	if a == nil || h.ui.step != stepActivation {
 		t.Fatalf("step %s after the captcha", h.ui.step)
 	}
+	// The account went through the outbox: its row is done, the account sent.
+	rec, _ := h.store.Account(t.Context(), h.ui.account.ID)
+	ops, _ := h.store.Ops(t.Context())
+	if rec.Sync.State != "sent" || len(ops) != 1 || ops[0].State != "done" || ops[0].Kind != "account.create" {
+		t.Fatalf("account %s, outbox %+v", rec.Sync.State, ops)
+	}
 	test.Tap(a.mailbox)
 	if len(a.useLink) != 1 {
 		t.Fatalf("%d activation links in the mailbox", len(a.useLink))
@@ -251,5 +257,25 @@ func TestAttachmentApproved(t *testing.T) {
 	got := h.ui.attachS.mine.Objects[0].(*widget.Label).Text
 	if !strings.HasSuffix(got, "Approved") {
 		t.Fatalf("requester sees %q", got)
+	}
+}
+
+// TestOfflineAccountWaits: with no portal, step 3 says what will happen and
+// the account waits in the outbox.
+func TestOfflineAccountWaits(t *testing.T) {
+	h := newHarness(t, "en")
+	h.ui.deps.Portal = nil
+	test.Tap(h.ui.home.start)
+	fillAccount(h.ui.accountS, "off@example.fr")
+	test.Tap(h.ui.accountS.conditions)
+	test.Tap(h.ui.accountS.submit)
+	c := h.ui.captchaS
+	if !strings.HasPrefix(c.message.Text, "You are offline.") || !c.validate.Disabled() {
+		t.Fatalf("offline captcha: %q", c.message.Text)
+	}
+	ops, _ := h.store.Ops(t.Context())
+	rec, _ := h.store.Account(t.Context(), h.ui.account.ID)
+	if len(ops) != 1 || ops[0].Kind != "account.create" || ops[0].State != "pending" || rec.Sync.State != "queued" {
+		t.Fatalf("outbox %+v, account %s", ops, rec.Sync.State)
 	}
 }

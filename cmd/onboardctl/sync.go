@@ -124,7 +124,9 @@ func pendingRows(ctx context.Context, st core.Store) (int, time.Time, error) {
 	}
 	n, next := 0, time.Time{}
 	for _, o := range ops {
-		if o.State == core.OpPending {
+		// Account creations wait for a person to answer the captcha in the
+		// app: they are not this command's to send.
+		if o.State == core.OpPending && o.Kind != core.OpCreateAccount {
 			n++
 			if next.IsZero() || o.NextAttempt.Before(next) {
 				next = o.NextAttempt

@@ -32,14 +32,15 @@ func scanOp(row interface{ Scan(...any) error }) (core.Op, error) {
 }
 
 // ClaimDue leases the due rows, at most one per entity: the oldest pending
-// row of each entity, so an entity's rows go out in order. A claimed row
+// row of each entity, so an entity's rows go out in order. Account creations
+// are left out: they need a person to answer the captcha. A claimed row
 // counts as an attempt: once a row has been attempted its payload is frozen.
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
 	var out []core.Op
 	ms := now.UnixMilli()
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
-			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ?
+			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
 			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
 			ORDER BY o.next_attempt_at, o.id LIMIT ?`, ms, ms, limit)
 		if err != nil {

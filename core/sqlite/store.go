@@ -143,6 +143,40 @@ func (db *DB) Accounts(ctx context.Context) ([]core.AccountRecord, error) {
 	return out, rows.Err()
 }
 
+// QueueAccount writes the account's outbox row (once) and marks it queued.
+func (db *DB) QueueAccount(ctx context.Context, id int64) (string, error) {
+	var opID string
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		rec, err := scanAccount(tx.QueryRowContext(ctx, "SELECT "+accountCols+" FROM account WHERE id = ?", id))
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `SELECT op_id FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id LIMIT 1`, id).Scan(&opID)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		payload, err := json.Marshal(rec.Draft)
+		if err != nil {
+			return err
+		}
+		opID = NewOpID()
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, opID, string(core.OpCreateAccount), id, payload, db.clock.Now().UnixMilli(), now, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE account SET state = 'queued', portal_message = '' WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return "", notFound("queue account", err)
+	}
+	return opID, nil
+}
+
 // ---- structures
 
 const structureCols = `id, identifier_type, identifier, structure_kind, company_name, structure_name, email, phone,

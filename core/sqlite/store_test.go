@@ -297,3 +297,36 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 		t.Fatalf("due %+v: want only the entity's first row", due)
 	}
 }
+
+func TestQueueAccount(t *testing.T) {
+	db := MustOpen(t)
+	ctx := t.Context()
+	rec, err := db.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{LoginEmail: "a@b.fr"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := db.QueueAccount(ctx, rec.ID)
+	if err != nil || len(op) != 36 {
+		t.Fatalf("queue: %q %v", op, err)
+	}
+	again, _ := db.QueueAccount(ctx, rec.ID)
+	if again != op {
+		t.Fatalf("queued twice: %s then %s", op, again)
+	}
+	if got, _ := db.Account(ctx, rec.ID); got.Sync.State != core.StateQueued {
+		t.Fatalf("state %s", got.Sync.State)
+	}
+	// The worker leaves it: a person must answer the captcha.
+	if due, _ := db.ClaimDue(ctx, time.Now().Add(time.Hour), 10, time.Minute); len(due) != 0 {
+		t.Fatalf("claimed %+v", due)
+	}
+	if err := db.Complete(ctx, op, core.Sync{State: core.StateSent}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Account(ctx, rec.ID); got.Sync.State != core.StateSent {
+		t.Fatalf("state %s", got.Sync.State)
+	}
+	if _, err := db.QueueAccount(ctx, 999); core.KindOf(err) != core.KindNotFound {
+		t.Fatalf("unknown account: %v", err)
+	}
+}
