@@ -1,12 +1,16 @@
 package portal
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/piste"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -91,4 +95,37 @@ func FuzzDecodeError(f *testing.F) {
 			t.Fatalf("%d %q: %v", status, body, err)
 		}
 	})
+}
+
+// TestAmbiguousSearch: a PISTE search that finds the identifier twice is
+// refused as ambiguous rather than picking one.
+func TestAmbiguousSearch(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == piste.PathToken {
+			_ = json.NewEncoder(w).Encode(piste.Token{AccessToken: "t", TokenType: "Bearer", ExpiresIn: 3600})
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer t" || r.Header.Get(piste.HeaderAccount) == "" {
+			w.WriteHeader(401)
+			return
+		}
+		hit := piste.StructureAAfficher{IDStructureCPP: 1, IdentifiantStructure: "73282932000074", TypeIdentifiantStructure: "SIRET", Statut: "ACTIVE"}
+		hit2 := hit
+		hit2.IDStructureCPP = 2
+		_ = json.NewEncoder(w).Encode(piste.WsRetourRechercherStructure{Libelle: piste.LibelleOK, ListeStructures: []piste.StructureAAfficher{hit, hit2},
+			ParametresRetour: &piste.ParametresRetour{NbResultatsParPage: 100, PageCourante: 1, Pages: 1, Total: 2}})
+	}))
+	defer hs.Close()
+	p := NewPISTE(PISTEConfig{OAuthURL: hs.URL, APIURL: hs.URL, ClientID: "c",
+		ClientSecret:   func(context.Context) (string, error) { return "s", nil },
+		TechnicalLogin: "l", TechnicalPassword: func(context.Context) (string, error) { return "p", nil }})
+	if _, err := p.FindStructure(t.Context(), core.IDSIRET, "73282932000074"); !errors.Is(err, ErrAmbiguous) {
+		t.Fatalf("two hits: %v", err)
+	}
+	// The bearer goes with every call, not only the first.
+	for range 3 {
+		if _, err := p.Rechercher(t.Context(), piste.RechercherStructureParam{}); err != nil {
+			t.Fatalf("call without bearer? %v", err)
+		}
+	}
 }
