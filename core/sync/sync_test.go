@@ -211,3 +211,35 @@ func decode(t *testing.T, b []byte) core.StructureDraft {
 	}
 	return d
 }
+
+// TestClockSkew: the portal's clock is 3 hours or a day off ours, either
+// way; sync still creates everything (expiries are decided by each side on
+// its own clock, never by comparing the two).
+func TestClockSkew(t *testing.T) {
+	for _, skew := range []time.Duration{3 * time.Hour, -3 * time.Hour, 24 * time.Hour, -24 * time.Hour} {
+		t.Run(skew.String(), func(t *testing.T) {
+			srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), PasswordIterations: 1000,
+				Now: func() time.Time { return time.Now().Add(skew) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs := httptest.NewServer(srv.Handler())
+			t.Cleanup(func() { hs.Close(); srv.Close() })
+			_ = srv.SeedAccount(t.Context(), "skew@example.fr", "Tr0ub4dor&3x-Lune")
+			c := portal.NewOnboarding(hs.URL, nil)
+			if _, err := c.SignIn(t.Context(), "skew@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+				t.Fatal(err)
+			}
+			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			queue(t, st, coretest.SIRETs(5)...)
+			res, err := New(st, c).RunOnce(t.Context())
+			if err != nil || res.Created != 5 || res.Failed != 0 {
+				t.Fatalf("skew %v: %+v %v", skew, res, err)
+			}
+		})
+	}
+}
