@@ -268,6 +268,23 @@ func (u *UI) setEnv(env core.Environment) {
 	}
 }
 
+// ShowSyncStatus shows what the background sync worker reports: online or
+// not, rows waiting, structures the portal refused. Call it on the UI
+// goroutine (fyne.Do).
+func (u *UI) ShowSyncStatus(online bool, pending, failed int) {
+	line := u.T("status.offline")
+	if online {
+		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.Env))
+	}
+	if pending > 0 {
+		line += " · " + u.Tf("status.pending", pending)
+	}
+	if failed > 0 {
+		line += " · " + u.Tf("status.failed", failed)
+	}
+	u.setStatus(line)
+}
+
 // setStatus shows a line in the status bar.
 func (u *UI) setStatus(s string) { u.status.SetText(s) }
 

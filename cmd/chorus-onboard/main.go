@@ -64,7 +64,17 @@ func main() {
 			}
 		}
 	}
-	ui.New(a, w, deps)
+	u := ui.New(a, w, deps)
+	if p, ok := deps.Portal.(*portal.Onboarding); ok && deps.Store != nil {
+		// The background worker: sends what is queued when the portal
+		// answers, and keeps the status line current.
+		bg := coresync.New(deps.Store, p)
+		runCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		go bg.Run(runCtx, p, 30*time.Second, func(st coresync.Status) {
+			fyne.Do(func() { u.ShowSyncStatus(st.Online, st.Pending, st.Failed) })
+		})
+	}
 	w.ShowAndRun()
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	gosync "sync"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -83,6 +84,9 @@ type Worker struct {
 	// second send of a row harmless, so the lease only saves requests.
 	Lease time.Duration
 	rng   *rand.Rand
+
+	wake     chan struct{}
+	wakeInit gosync.Once
 }
 
 // New returns a worker with the default policy.

@@ -243,3 +243,41 @@ func TestClockSkew(t *testing.T) {
 		})
 	}
 }
+
+// TestRunWakesAndReports: Run sends what is queued when notified and
+// reports online status and counts; with the portal down it reports offline
+// and keeps the rows.
+func TestRunWakesAndReports(t *testing.T) {
+	e := setup(t, 0)
+	w := New(e.store, e.client)
+	reports := make(chan Status, 16)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go w.Run(ctx, e.client, time.Hour, func(s Status) { reports <- s })
+	first := <-reports
+	if !first.Online || first.Pending != 0 {
+		t.Fatalf("first report %+v", first)
+	}
+	queue(t, e.store, coretest.SIRETs(3)...)
+	w.Notify()
+	second := <-reports
+	if second.Last.Created != 3 || second.Pending != 0 {
+		t.Fatalf("after notify %+v", second)
+	}
+	cancel()
+
+	down := New(e.store, e.client)
+	queue(t, e.store, "35600000049837")
+	reports2 := make(chan Status, 4)
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	go down.Run(ctx2, unreachable{}, time.Hour, func(s Status) { reports2 <- s })
+	r := <-reports2
+	cancel2()
+	if r.Online || r.Pending != 1 {
+		t.Fatalf("offline report %+v", r)
+	}
+}
+
+type unreachable struct{}
+
+func (unreachable) Health(context.Context) error { return core.ErrUnavailable }
