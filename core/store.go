@@ -190,6 +190,15 @@ type Store interface {
 	Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error
 	// Ops returns every row of the outbox, oldest first.
 	Ops(ctx context.Context) ([]Op, error)
+	// RetryNow makes every pending row due at once (the user pressed "retry
+	// now": no need to wait for the backoff).
+	RetryNow(ctx context.Context) error
+	// Discard drops a structure's unsent or failed rows and takes it back to
+	// draft, so the user can fix it or leave it.
+	Discard(ctx context.Context, structureID int64) error
+	// SetSync records what reading the portal back says of a structure
+	// (an attachment approved or refused).
+	SetSync(ctx context.Context, structureID int64, sync Sync) error
 
 	// Forget deletes every draft, outbox row and personal datum, and scrubs
 	// the database files so that nothing deleted can be read back from them.

@@ -223,3 +223,52 @@ func (db *DB) checkpoint(ctx context.Context, q string) error {
 	}
 	return nil
 }
+
+// RetryNow makes every pending row due now.
+func (db *DB) RetryNow(ctx context.Context) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0 WHERE state = 'pending'`, db.clock.Now().UnixMilli())
+		return err
+	})
+}
+
+// Discard drops a structure's pending and failed rows and makes it a draft.
+func (db *DB) Discard(ctx context.Context, structureID int64) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE structure_id = ? AND state IN ('pending', 'failed')`, structureID); err != nil {
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `UPDATE structure SET state = 'draft', portal_message = '' WHERE id = ?`, structureID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+	if err != nil {
+		return notFound("discard structure", err)
+	}
+	return nil
+}
+
+// SetSync records a structure's state as read back from the portal.
+func (db *DB) SetSync(ctx context.Context, structureID int64, s core.Sync) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE structure SET state = ?, portal_message = ?,
+			portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`,
+			string(s.State), s.Message, s.PortalID, s.PortalID, structureID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+	if err != nil {
+		return notFound("set structure state", err)
+	}
+	return nil
+}

@@ -40,6 +40,7 @@ func (w *Worker) Run(ctx context.Context, h Health, interval time.Duration, repo
 				online = true // back online: send at once
 			}
 			st.Last, _ = w.RunOnce(ctx)
+			_, _ = w.ReadBack(ctx)
 		} else {
 			online = false
 		}

@@ -27,6 +27,7 @@ import (
 type Portal interface {
 	CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error)
 	RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error)
+	MyAttachments(ctx context.Context) ([]api.Attachment, error)
 }
 
 // Backoff is the retry policy: full jitter, delay drawn in
@@ -225,4 +226,40 @@ func (w *Worker) message(err error) string {
 		return i18n.T(w.Lang, e.ErrorCode())
 	}
 	return fmt.Sprint(err)
+}
+
+// ReadBack asks the portal what became of the attachment requests still
+// pending here and records the managers' decisions. It returns how many
+// changed.
+func (w *Worker) ReadBack(ctx context.Context) (int, error) {
+	waiting := map[string]int64{}
+	err := w.Store.EachStructure(ctx, func(r core.StructureRecord) error {
+		if r.Sync.State == core.StateAttachmentRequested {
+			waiting[r.Draft.Key()] = r.ID
+		}
+		return nil
+	})
+	if err != nil || len(waiting) == 0 {
+		return 0, err
+	}
+	list, err := w.Portal.MyAttachments(ctx)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, a := range list {
+		id, ok := waiting[string(a.IdentifierType)+":"+a.Identifier]
+		if !ok {
+			continue
+		}
+		state := map[string]core.SyncState{api.AttachmentApproved: core.StateAttachmentApproved, api.AttachmentRefused: core.StateAttachmentRefused}[a.Status]
+		if state == "" {
+			continue
+		}
+		if err := w.Store.SetSync(ctx, id, core.Sync{State: state, PortalID: strconv.FormatInt(a.StructureID, 10)}); err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	return changed, nil
 }

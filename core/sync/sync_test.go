@@ -281,3 +281,62 @@ func TestRunWakesAndReports(t *testing.T) {
 type unreachable struct{}
 
 func (unreachable) Health(context.Context) error { return core.ErrUnavailable }
+
+// TestReadBack: a manager's decision on the portal reaches the local state.
+func TestReadBack(t *testing.T) {
+	e := setup(t, 0)
+	queue(t, e.store, "73282932000074") // seeded: becomes an attachment request
+	w := New(e.store, e.client)
+	if _, err := w.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	manager := portal.NewOnboarding(e.client.BaseURL(), nil)
+	if _, err := manager.SignIn(t.Context(), sim.ManagerEmail("73282932000074"), sim.ManagerPassword("73282932000074")); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := manager.PendingAttachments(t.Context())
+	if len(pending) != 1 {
+		t.Fatalf("pending %+v", pending)
+	}
+	if n, err := w.ReadBack(t.Context()); err != nil || n != 0 {
+		t.Fatalf("before the decision: %d %v", n, err)
+	}
+	if _, err := manager.DecideAttachment(t.Context(), "", pending[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.ReadBack(t.Context()); err != nil || n != 1 {
+		t.Fatalf("after the decision: %d %v", n, err)
+	}
+	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000074")
+	if rec.Sync.State != core.StateAttachmentApproved {
+		t.Fatalf("state %s", rec.Sync.State)
+	}
+}
+
+// TestRetryNowAndDiscard: "retry now" makes backed-off rows due; discard
+// takes a refused structure back to draft without its rows.
+func TestRetryNowAndDiscard(t *testing.T) {
+	e := setup(t, 0)
+	queue(t, e.store, "35600000049837")
+	ops := mustOps(t, e.store)
+	if err := e.store.Reschedule(t.Context(), ops[0].OpID, time.Now().Add(time.Hour), "503"); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := e.store.ClaimDue(t.Context(), time.Now(), 10, time.Millisecond); len(due) != 0 {
+		t.Fatal("due before retry now")
+	}
+	if err := e.store.RetryNow(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := e.store.ClaimDue(t.Context(), time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
+		t.Fatalf("due after retry now: %d", len(due))
+	}
+	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	if err := e.store.Discard(t.Context(), rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ = e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	if rec.Sync.State != core.StateDraft || len(mustOps(t, e.store)) != 0 {
+		t.Fatalf("after discard: %s, %d rows", rec.Sync.State, len(mustOps(t, e.store)))
+	}
+}
