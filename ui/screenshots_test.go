@@ -97,5 +97,7 @@ func TestScreenshots(t *testing.T) {
 		shot("8-settings")
 		h.ui.show(stepSignIn)
 		shot("9-sign-in")
+		h.ui.show(stepSync)
+		shot("10-sync")
 	}
 }

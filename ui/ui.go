@@ -50,6 +50,7 @@ const (
 	stepAttach     step = "attach"     // attachment requests and approvals
 	stepSignIn     step = "signin"
 	stepSettings   step = "settings"
+	stepSync       step = "sync"
 )
 
 // UI is the main window's content and the state its screens share.
@@ -89,6 +90,8 @@ type UI struct {
 	attachS    *attachScreen
 	signInS    *signInScreen
 	settingsS  *settingsScreen
+	syncS      *syncScreen
+	syncButton *widget.Button
 }
 
 // New builds the interface in w: the language is the one the user chose
@@ -114,6 +117,8 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	u.langButton = widget.NewButton("", u.onToggleLang)
 	u.settingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.show(stepSettings) })
 	u.settingsButton.Importance = widget.LowImportance
+	u.syncButton = widget.NewButtonWithIcon("", theme.UploadIcon(), func() { u.show(stepSync) })
+	u.syncButton.Importance = widget.LowImportance
 	u.langButton.Importance = widget.LowImportance
 	u.envLabel = widget.NewLabel("")
 	u.envLabel.Importance = widget.HighImportance
@@ -128,7 +133,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	header := container.NewBorder(nil, nil, container.NewHBox(logo, name), container.NewHBox(u.envLabel, u.langButton, u.settingsButton))
 	w.SetContent(container.NewBorder(
 		container.NewVBox(header, widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), u.status),
+		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, u.syncButton, u.status)),
 		nil, nil, u.body))
 	w.Resize(fyne.NewSize(960, 720))
 	u.restore()
@@ -149,7 +154,7 @@ func (u *UI) restore() {
 		}
 	}
 	switch u.step {
-	case stepSettings:
+	case stepSettings, stepSync:
 		u.step = stepHome
 	case stepHome, stepAccount, stepCaptcha, stepActivation:
 		if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
@@ -205,6 +210,7 @@ func (u *UI) show(s step) {
 	u.app.Preferences().SetString(prefStep, string(s))
 	u.win.SetTitle(u.T("app.name"))
 	u.langButton.SetText(u.T("lang.switch"))
+	u.syncButton.SetText(u.T("sync.button"))
 	u.envLabel.SetText(u.T("env." + string(u.deps.Env)))
 	var content fyne.CanvasObject
 	switch s {
@@ -233,6 +239,9 @@ func (u *UI) show(s step) {
 	case stepSettings:
 		u.settingsS = newSettingsScreen(u)
 		content = u.settingsS.content
+	case stepSync:
+		u.syncS = newSyncScreen(u)
+		content = u.syncS.content
 	default:
 		u.home = newHomeScreen(u)
 		content = u.home.content

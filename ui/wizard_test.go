@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/core"
 )
 
 // fill types into the account form as a person would.
@@ -277,5 +279,45 @@ func TestOfflineAccountWaits(t *testing.T) {
 	rec, _ := h.store.Account(t.Context(), h.ui.account.ID)
 	if len(ops) != 1 || ops[0].Kind != "account.create" || ops[0].State != "pending" || rec.Sync.State != "queued" {
 		t.Fatalf("outbox %+v, account %s", ops, rec.Sync.State)
+	}
+}
+
+// TestSyncPanel: a structure the portal refuses shows with its message;
+// discard takes it back to draft; retry now sends what waits.
+func TestSyncPanel(t *testing.T) {
+	h := newHarness(t, "en")
+	_ = h.sim.SeedAccount(t.Context(), "panel@example.fr", "Tr0ub4dor&3x-Lune")
+	signIn(t, h, "panel@example.fr", "Tr0ub4dor&3x-Lune")
+	// Queued while "offline" (the rows were written, nothing sent yet).
+	bad := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate,
+		CompanyName: "Refusée", Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
+	good := bad
+	good.Identifier, good.CompanyName = "35600000049837", "Acceptée"
+	for _, d := range []core.StructureDraft{bad, good} {
+		if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	test.Tap(h.ui.syncButton)
+	p := h.ui.syncS
+	if len(p.list.Objects) != 2 || len(p.discard) != 2 {
+		t.Fatalf("%d rows, %d discard buttons", len(p.list.Objects), len(p.discard))
+	}
+	test.Tap(p.retry)
+	if len(p.discard) != 1 {
+		t.Fatalf("after retry: %d rows still with a discard button", len(p.discard))
+	}
+	refused, _ := h.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000079")
+	if refused.Sync.State != core.StateFailed || refused.Sync.Message == "" {
+		t.Fatalf("refused: %+v", refused.Sync)
+	}
+	test.Tap(p.discard[refused.ID])
+	refused, _ = h.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000079")
+	if refused.Sync.State != core.StateDraft || len(p.discard) != 0 {
+		t.Fatalf("after discard: %s, %d buttons", refused.Sync.State, len(p.discard))
+	}
+	h.ui.NotifyBatch(SyncResult{Sent: 1, Created: 1})
+	if !strings.Contains(p.summary.Text, "created 1") {
+		t.Fatalf("summary %q", p.summary.Text)
 	}
 }

@@ -72,7 +72,10 @@ func main() {
 		runCtx, stop := context.WithCancel(ctx)
 		defer stop()
 		go bg.Run(runCtx, p, 30*time.Second, func(st coresync.Status) {
-			fyne.Do(func() { u.ShowSyncStatus(st.Online, st.Pending, st.Failed) })
+			fyne.Do(func() {
+				u.ShowSyncStatus(st.Online, st.Pending, st.Failed)
+				u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
+			})
 		})
 	}
 	w.ShowAndRun()
