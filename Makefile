@@ -55,7 +55,7 @@ test-go:
 	xvfb-run -a -s "-screen 0 1280x1024x24" \
 		env CHORUS_SMOKE=1 CHORUS_ONBOARD_BIN=$(CURDIR)/$(APP) CHORUS_SMOKE_DIR=$(CURDIR)/$(BUILD)/smoke \
 		LANG=en_US.UTF-8 $(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run 'Kill9|LargeImport|SyncKilled' -v ./core/sqlite ./cmd/onboardctl | grep -E "^(--- |ok|FAIL|    )"; exit $${PIPESTATUS[0]}
+	$(GO) test -count=1 -run 'Kill9|LargeImport|SyncKilled|Chaos' -v ./core/sqlite ./cmd/onboardctl | grep -E "^(--- |ok|FAIL|    )"; exit $${PIPESTATUS[0]}
 
 ## test-keyring: the keyring and canary tests against a real Secret Service: a private D-Bus session with an
 ## unlocked gnome-keyring in a throw-away directory (a stale login keyring would make the unlock fail)
