@@ -99,5 +99,8 @@ func TestScreenshots(t *testing.T) {
 		shot("9-sign-in")
 		h.ui.show(stepSync)
 		shot("10-sync")
+		h.ui.setEnv("qualification")
+		h.ui.show(stepHandoff)
+		shot("11-hand-off")
 	}
 }

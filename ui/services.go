@@ -50,6 +50,9 @@ type Deps struct {
 	// SyncNow sends what the outbox holds (core/sync's worker); nil leaves
 	// queued work for later.
 	SyncNow func(context.Context) error
+	// NewChorus builds the Chorus Pro (PISTE) client of the hand-off; nil
+	// disables the check.
+	NewChorus func(ChorusConfig) Chorus
 	// After runs f on the UI goroutine once d has passed, and returns a
 	// function that cancels it (debounced draft saves). Tests replace it.
 	After func(d time.Duration, f func()) (stop func())

@@ -281,7 +281,10 @@ func (s *structureScreen) onSubmit() {
 	if st == nil {
 		return
 	}
-	rec, _, err := st.SaveStructure(context.Background(), core.SaveStructure{Draft: canon, Problems: problems, Queue: true})
+	// Queued for the sandbox's worker; on the real portal there is no API
+	// to send it to: it stays a draft for the hand-off.
+	rec, _, err := st.SaveStructure(context.Background(), core.SaveStructure{Draft: canon, Problems: problems,
+		Queue: s.u.deps.Env == core.EnvLocal})
 	if err != nil {
 		s.result.SetText(s.u.errorText(err))
 		return

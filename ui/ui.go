@@ -51,6 +51,7 @@ const (
 	stepSignIn     step = "signin"
 	stepSettings   step = "settings"
 	stepSync       step = "sync"
+	stepHandoff    step = "handoff"
 )
 
 // UI is the main window's content and the state its screens share.
@@ -68,6 +69,7 @@ type UI struct {
 	// environment is selected.
 	localPortal   Portal
 	localRegistry Registry
+	localSync     func(context.Context) error
 	// sessionSecrets holds secrets the user chose to keep for this session
 	// only, when no keyring answers.
 	sessionSecrets core.MemorySecrets
@@ -92,6 +94,7 @@ type UI struct {
 	settingsS  *settingsScreen
 	syncS      *syncScreen
 	syncButton *widget.Button
+	handoffS   *handoffScreen
 }
 
 // New builds the interface in w: the language is the one the user chose
@@ -112,12 +115,18 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	if deps.Env == "" {
 		deps.Env = core.EnvLocal
 	}
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a), localPortal: deps.Portal, localRegistry: deps.Registry}
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a), localPortal: deps.Portal, localRegistry: deps.Registry, localSync: deps.SyncNow}
 	applyTheme(a)
 	u.langButton = widget.NewButton("", u.onToggleLang)
 	u.settingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.show(stepSettings) })
 	u.settingsButton.Importance = widget.LowImportance
-	u.syncButton = widget.NewButtonWithIcon("", theme.UploadIcon(), func() { u.show(stepSync) })
+	u.syncButton = widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
+		if u.deps.Env == core.EnvLocal {
+			u.show(stepSync)
+		} else {
+			u.show(stepHandoff)
+		}
+	})
 	u.syncButton.Importance = widget.LowImportance
 	u.langButton.Importance = widget.LowImportance
 	u.envLabel = widget.NewLabel("")
@@ -154,7 +163,7 @@ func (u *UI) restore() {
 		}
 	}
 	switch u.step {
-	case stepSettings, stepSync:
+	case stepSettings, stepSync, stepHandoff:
 		u.step = stepHome
 	case stepHome, stepAccount, stepCaptcha, stepActivation:
 		if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
@@ -210,7 +219,7 @@ func (u *UI) show(s step) {
 	u.app.Preferences().SetString(prefStep, string(s))
 	u.win.SetTitle(u.T("app.name"))
 	u.langButton.SetText(u.T("lang.switch"))
-	u.syncButton.SetText(u.T("sync.button"))
+	u.refreshSyncButton()
 	u.envLabel.SetText(u.T("env." + string(u.deps.Env)))
 	var content fyne.CanvasObject
 	switch s {
@@ -242,6 +251,9 @@ func (u *UI) show(s step) {
 	case stepSync:
 		u.syncS = newSyncScreen(u)
 		content = u.syncS.content
+	case stepHandoff:
+		u.handoffS = newHandoffScreen(u)
+		content = u.handoffS.content
 	default:
 		u.home = newHomeScreen(u)
 		content = u.home.content
@@ -266,11 +278,13 @@ func (u *UI) showAttach(t core.IdentifierType, identifier string) {
 func (u *UI) setEnv(env core.Environment) {
 	u.deps.Env = env
 	if env == core.EnvLocal {
-		u.deps.Portal, u.deps.Registry = u.localPortal, u.localRegistry
+		u.deps.Portal, u.deps.Registry, u.deps.SyncNow = u.localPortal, u.localRegistry, u.localSync
 	} else {
-		u.deps.Portal, u.deps.Registry = nil, nil
+		// Nothing prepared for the real portal may reach the sandbox.
+		u.deps.Portal, u.deps.Registry, u.deps.SyncNow = nil, nil, nil
 	}
 	u.envLabel.SetText(u.T("env." + string(env)))
+	u.refreshSyncButton()
 	u.checkOnline()
 	if env != core.EnvLocal {
 		u.setStatus(u.T("env."+string(env)) + " · " + u.T("settings.real_env"))
@@ -292,6 +306,16 @@ func (u *UI) ShowSyncStatus(online bool, pending, failed int) {
 		line += " · " + u.Tf("status.failed", failed)
 	}
 	u.setStatus(line)
+}
+
+// refreshSyncButton names the status bar's button after what it opens: the
+// sync panel in the sandbox, the hand-off on the real portal.
+func (u *UI) refreshSyncButton() {
+	if u.deps.Env == core.EnvLocal {
+		u.syncButton.SetText(u.T("sync.button"))
+	} else {
+		u.syncButton.SetText(u.T("handoff.button"))
+	}
 }
 
 // setStatus shows a line in the status bar.

@@ -41,7 +41,11 @@ func main() {
 
 	ctx := context.Background()
 	deps := ui.Deps{Env: core.EnvLocal, Sandbox: true, NewOpID: sqlite.NewOpID,
-		SecretsFor: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) }}
+		SecretsFor: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
+		NewChorus: func(c ui.ChorusConfig) ui.Chorus {
+			return portal.NewPISTE(portal.PISTEConfig{OAuthURL: c.OAuthURL, APIURL: c.APIURL, ClientID: c.ClientID,
+				ClientSecret: c.ClientSecret, TechnicalLogin: c.TechnicalLogin, TechnicalPassword: c.TechnicalPassword})
+		}}
 	if dir, err := core.DataDir(); err != nil {
 		log.Printf("chorus-onboard: no data directory: %v", err)
 	} else {

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/piste"
+)
+
+// fakeChorus is a func-field Chorus for the hand-off tests.
+type fakeChorus struct {
+	find   func(core.IdentifierType, string) (piste.StructureAAfficher, error)
+	ratt   []piste.StructureRattachement
+	expiry string
+	cfg    ChorusConfig
+}
+
+func (f *fakeChorus) FindStructure(_ context.Context, t core.IdentifierType, id string) (piste.StructureAAfficher, error) {
+	return f.find(t, id)
+}
+func (f *fakeChorus) Consulter(context.Context, int64, string) (piste.WsRetourConsulterStructure, error) {
+	return piste.WsRetourConsulterStructure{InformationGenerales: &piste.InformationsGeneralesStructure{DateExpirationMotPasseCompteTech: f.expiry}}, nil
+}
+func (f *fakeChorus) Rattachements(context.Context) ([]piste.StructureRattachement, error) {
+	return f.ratt, nil
+}
+
+func TestHandoff(t *testing.T) {
+	h := newHarness(t, "en")
+	fc := &fakeChorus{}
+	h.ui.deps.NewChorus = func(cfg ChorusConfig) Chorus { fc.cfg = cfg; return fc }
+	// Qualification: the structure form keeps a draft, nothing is queued.
+	test.Tap(h.ui.settingsButton)
+	st := h.ui.settingsS
+	st.env.SetSelected("Chorus Pro qualification")
+	st.clientID.SetText("app")
+	st.login.SetText("TECH_1@cpro.fr")
+	test.Tap(st.save)
+	h.ui.show(stepStructure)
+	s := h.ui.structureS
+	test.Type(s.identifier, "73282932000074")
+	test.Type(s.company, "Ateliers")
+	test.Type(s.address, "1 rue")
+	test.Type(s.city, "Paris")
+	test.Type(s.zip, "75002")
+	test.Tap(s.submit)
+	if ops, _ := h.store.Ops(t.Context()); len(ops) != 0 {
+		t.Fatalf("a qualification draft was queued for the sandbox: %+v", ops)
+	}
+	test.Tap(h.ui.syncButton)
+	ho := h.ui.handoffS
+	if ho == nil || ho.current == nil || ho.copies[core.FieldIdentifier] == nil {
+		t.Fatalf("hand-off screen: %+v", ho)
+	}
+	test.Tap(ho.copies[core.FieldIdentifier])
+	if got := h.app.Clipboard().Content(); got != "73282932000074" {
+		t.Fatalf("clipboard %q", got)
+	}
+	// Not created yet on the portal.
+	fc.find = func(core.IdentifierType, string) (piste.StructureAAfficher, error) {
+		return piste.StructureAAfficher{}, &core.E{Kind: core.KindNotFound}
+	}
+	test.Tap(ho.check)
+	if !strings.HasPrefix(ho.message.Text, "Not on Chorus Pro yet") {
+		t.Fatalf("message %q", ho.message.Text)
+	}
+	if fc.cfg.ClientID != "app" || fc.cfg.TechnicalLogin != "TECH_1@cpro.fr" {
+		t.Fatalf("config %+v", fc.cfg)
+	}
+	// Created, with a technical password expiring in 10 days.
+	fc.find = func(core.IdentifierType, string) (piste.StructureAAfficher, error) {
+		return piste.StructureAAfficher{IDStructureCPP: 42, IdentifiantStructure: "73282932000074"}, nil
+	}
+	fc.expiry = time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	test.Tap(ho.check)
+	if !strings.Contains(ho.message.Text, "idStructureCPP 42") || !strings.Contains(ho.message.Text, "expires on") {
+		t.Fatalf("message %q", ho.message.Text)
+	}
+	rec, _ := h.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000074")
+	if rec.Sync.State != core.StateCreated || rec.Sync.PortalID != "42" {
+		t.Fatalf("local state %+v", rec.Sync)
+	}
+}
+
+func TestHandoffAttachmentStatus(t *testing.T) {
+	h := newHarness(t, "fr")
+	_, _, _ = h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
+		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}})
+	h.app.Preferences().SetString(prefOAuthURL, "https://o")
+	h.app.Preferences().SetString(prefAPIURL, "https://a")
+	h.app.Preferences().SetString(prefClientID, "app")
+	h.app.Preferences().SetString(prefTechLogin, "t")
+	fc := &fakeChorus{find: func(core.IdentifierType, string) (piste.StructureAAfficher, error) {
+		return piste.StructureAAfficher{IDStructureCPP: 7}, nil
+	}, ratt: []piste.StructureRattachement{{IDStructure: 7, StatutRattachementStructure: piste.StatutValidee}}}
+	h.ui.deps.NewChorus = func(ChorusConfig) Chorus { return fc }
+	h.ui.setEnv(core.EnvProduction)
+	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.handoffS.check)
+	if h.ui.handoffS.message.Text != "Votre rattachement à cette structure : Validée." {
+		t.Fatalf("message %q", h.ui.handoffS.message.Text)
+	}
+	rec, _ := h.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	if rec.Sync.State != core.StateAttachmentApproved {
+		t.Fatalf("state %s", rec.Sync.State)
+	}
+}
