@@ -85,6 +85,7 @@ func newHandoffScreen(u *UI) *handoffScreen {
 		})
 	}
 	s.pick = widget.NewSelect(labels, s.onPick)
+	s.pick.PlaceHolder = u.T("select.placeholder")
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
 	s.content = page(title(u.T("handoff.title")), paragraph(u.T("handoff.intro")),
 		widget.NewForm(widget.NewFormItem(u.T("handoff.structure"), s.pick)),

@@ -285,6 +285,10 @@ func (u *UI) setEnv(env core.Environment) {
 	}
 	u.envLabel.SetText(u.T("env." + string(env)))
 	u.refreshSyncButton()
+	// The header and status bar change width: lay the window out again.
+	if c := u.win.Content(); c != nil {
+		c.Refresh()
+	}
 	u.checkOnline()
 	if env != core.EnvLocal {
 		u.setStatus(u.T("env."+string(env)) + " · " + u.T("settings.real_env"))
