@@ -88,8 +88,9 @@ func newHandoffScreen(u *UI) *handoffScreen {
 	s.pick.PlaceHolder = u.T("select.placeholder")
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
 	s.content = page(title(u.T("handoff.title")), paragraph(u.T("handoff.intro")),
+		container.NewHBox(s.open), s.accountCard(),
 		widget.NewForm(widget.NewFormItem(u.T("handoff.structure"), s.pick)),
-		container.NewHBox(s.open), s.fields, s.message, container.NewHBox(back, s.check))
+		s.fields, s.message, container.NewHBox(back, s.check))
 	if len(labels) == 0 {
 		s.message.SetText(u.T("handoff.none"))
 		s.check.Disable()
@@ -97,6 +98,41 @@ func newHandoffScreen(u *UI) *handoffScreen {
 		s.pick.SetSelectedIndex(0)
 	}
 	return s
+}
+
+// accountCard shows the prepared account (steps 1-2) field by field, in the
+// portal's order, each with a copy button; the API cannot read accounts
+// back, so the portal's activation e-mail is the confirmation.
+func (s *handoffScreen) accountCard() fyne.CanvasObject {
+	d := s.u.account.Draft
+	if d.LoginEmail == "" {
+		return widget.NewLabel("")
+	}
+	form := widget.NewForm()
+	for _, row := range []struct{ field, label, value string }{
+		{core.FieldLoginEmail, "field.login_email", d.LoginEmail},
+		{core.FieldLoginEmailConfirm, "field.login_email_confirm", d.LoginEmail},
+		{core.FieldFirstName, "field.first_name", d.FirstName},
+		{core.FieldLastName, "field.last_name", d.LastName},
+		{core.FieldPhone, "field.phone", d.Phone},
+		{core.FieldContactEmail, "field.contact_email", d.EffectiveContactEmail()},
+	} {
+		if row.value == "" {
+			continue
+		}
+		form.Append(s.u.T(row.label), s.copyRow("account."+row.field, row.value))
+	}
+	return widget.NewCard(s.u.T("account.title"), "", form)
+}
+
+// copyRow is a value with its copy button.
+func (s *handoffScreen) copyRow(key, value string) fyne.CanvasObject {
+	b := widget.NewButtonWithIcon(s.u.T("handoff.copy"), theme.ContentCopyIcon(), func() {
+		s.u.app.Clipboard().SetContent(value)
+		s.message.SetText(s.u.Tf("handoff.copied", value))
+	})
+	s.copies[key] = b
+	return container.NewBorder(nil, nil, nil, b, widget.NewLabel(value))
 }
 
 // onPick lists the structure's fields in the portal's order (step 6), each
@@ -133,19 +169,12 @@ func (s *handoffScreen) onPick(label string) {
 		{core.FieldCountry, "field.country", countryName},
 	}
 	s.fields.RemoveAll()
-	s.copies = map[string]*widget.Button{}
 	form := widget.NewForm()
 	for _, row := range rows {
 		if row.value == "" {
 			continue
 		}
-		value := row.value
-		b := widget.NewButtonWithIcon(s.u.T("handoff.copy"), theme.ContentCopyIcon(), func() {
-			s.u.app.Clipboard().SetContent(value)
-			s.message.SetText(s.u.Tf("handoff.copied", value))
-		})
-		s.copies[row.field] = b
-		form.Append(s.u.T(row.label), container.NewBorder(nil, nil, nil, b, widget.NewLabel(value)))
+		form.Append(s.u.T(row.label), s.copyRow(row.field, row.value))
 	}
 	if d.NonDiffusible {
 		form.Append(s.u.T("field.non_diffusible"), widget.NewLabel("✓"))

@@ -87,6 +87,24 @@ func TestHandoff(t *testing.T) {
 	}
 }
 
+// TestHandoffAccount: the prepared account's fields come with copy buttons.
+func TestHandoffAccount(t *testing.T) {
+	h := newHarness(t, "en")
+	test.Tap(h.ui.home.start)
+	fillAccount(h.ui.accountS, "hand@example.fr")
+	h.ui.accountS.saveNow()
+	h.ui.setEnv(core.EnvProduction)
+	test.Tap(h.ui.syncButton)
+	b := h.ui.handoffS.copies["account."+core.FieldLoginEmail]
+	if b == nil {
+		t.Fatal("no copy button for the login e-mail")
+	}
+	test.Tap(b)
+	if h.app.Clipboard().Content() != "hand@example.fr" {
+		t.Fatalf("clipboard %q", h.app.Clipboard().Content())
+	}
+}
+
 func TestHandoffAttachmentStatus(t *testing.T) {
 	h := newHarness(t, "fr")
 	_, _, _ = h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,

@@ -40,6 +40,7 @@ func main() {
 	w := a.NewWindow("Chorus Onboard")
 
 	ctx := context.Background()
+	var worker *coresync.Worker
 	deps := ui.Deps{Env: core.EnvLocal, Sandbox: true, NewOpID: sqlite.NewOpID,
 		SecretsFor: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
 		NewChorus: func(c ui.ChorusConfig) ui.Chorus {
@@ -63,16 +64,19 @@ func main() {
 			deps.Portal = client
 			deps.Registry = portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil)
 			if deps.Store != nil {
-				worker := coresync.New(deps.Store, client)
+				worker = coresync.New(deps.Store, client)
 				deps.SyncNow = func(ctx context.Context) error { _, err := worker.RunOnce(ctx); return err }
 			}
 		}
 	}
 	u := ui.New(a, w, deps)
 	if p, ok := deps.Portal.(*portal.Onboarding); ok && deps.Store != nil {
+		// Refusals are stored in the user's language.
+		worker.Lang = u.Lang()
 		// The background worker: sends what is queued when the portal
 		// answers, and keeps the status line current.
 		bg := coresync.New(deps.Store, p)
+		bg.Lang = u.Lang()
 		runCtx, stop := context.WithCancel(ctx)
 		defer stop()
 		go bg.Run(runCtx, p, 30*time.Second, func(st coresync.Status) {

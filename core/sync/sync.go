@@ -190,6 +190,16 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 		// runs out and the next run sends it again with the same key.
 		return ctx.Err()
 	}
+	if errors.Is(err, core.ErrUnauthorized) {
+		// The session expired: the row is fine, the credentials are not.
+		// Keep it pending and stop this pass until the user signs in again.
+		st.Retried++
+		next := w.Now().Add(w.Backoff.Delay(op.Attempts, 0, w.rng))
+		if rerr := w.Store.Reschedule(ctx, op.OpID, next, errCode(err)); rerr != nil {
+			return rerr
+		}
+		return err
+	}
 	var r retryable
 	if errors.As(err, &r) && r.Retryable() || !errors.As(err, &r) && errors.Is(err, core.ErrUnavailable) {
 		st.Retried++

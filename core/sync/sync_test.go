@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -338,5 +339,22 @@ func TestRetryNowAndDiscard(t *testing.T) {
 	rec, _ = e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
 	if rec.Sync.State != core.StateDraft || len(mustOps(t, e.store)) != 0 {
 		t.Fatalf("after discard: %s, %d rows", rec.Sync.State, len(mustOps(t, e.store)))
+	}
+}
+
+// TestExpiredSessionKeepsRows: a 401 stops the pass and leaves the row
+// pending for after the next sign-in, never parked as refused.
+func TestExpiredSessionKeepsRows(t *testing.T) {
+	e := setup(t, 0)
+	queue(t, e.store, "35600000049837")
+	e.client.SetSession("expired")
+	_, err := New(e.store, e.client).RunOnce(t.Context())
+	if !errors.Is(err, core.ErrUnauthorized) {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	ops := mustOps(t, e.store)
+	if rec.Sync.State != core.StateQueued || ops[0].State != core.OpPending {
+		t.Fatalf("after 401: %s / %s", rec.Sync.State, ops[0].State)
 	}
 }
