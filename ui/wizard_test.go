@@ -321,3 +321,74 @@ func TestSyncPanel(t *testing.T) {
 		t.Fatalf("summary %q", p.summary.Text)
 	}
 }
+
+// wizardAccount runs steps 1 to 5 for one person through the screens.
+func wizardAccount(t *testing.T, h *harness, email, first string) {
+	t.Helper()
+	h.ui.show(stepAccount)
+	a := h.ui.accountS
+	for _, e := range []*widget.Entry{a.loginEmail, a.confirmEmail, a.firstName, a.lastName, a.phone} {
+		e.SetText("")
+	}
+	a.contactTouched = false
+	test.Type(a.loginEmail, email)
+	test.Type(a.confirmEmail, email)
+	test.Type(a.firstName, first)
+	test.Type(a.lastName, "Martin")
+	if !a.conditions.Checked {
+		test.Tap(a.conditions)
+	}
+	test.Tap(a.submit)
+	c := h.ui.captchaS
+	test.Tap(c.emailCode)
+	mails, _ := h.portal.Mailbox(t.Context(), email)
+	code := strings.Fields(strings.SplitN(mails[0].Body, "is ", 2)[1])[0][:6]
+	test.Type(c.answer, code)
+	test.Tap(c.validate)
+	act := h.ui.activateS
+	test.Tap(act.mailbox)
+	test.Tap(act.useLink[0])
+	test.Type(act.password, "Tr0ub4dor&3x-Lune")
+	test.Type(act.confirm, "Tr0ub4dor&3x-Lune")
+	test.Tap(act.submit)
+	if h.ui.step != stepDone {
+		t.Fatalf("%s: step %s: %q", email, h.ui.step, act.message.Text)
+	}
+}
+
+// TestWholeFlowToApprovedAttachment: from step 1 to an approved attachment
+// request, only through the screens, against chorus-sim: Alice creates her
+// account and her company's structure; Bob creates his account and asks to
+// be connected to it; Alice approves; Bob sees it approved.
+func TestWholeFlowToApprovedAttachment(t *testing.T) {
+	h := newHarness(t, "en")
+	wizardAccount(t, h, "alice@example.fr", "Alice")
+	test.Tap(h.ui.doneS.create)
+	s := h.ui.structureS
+	test.Type(s.identifier, "732 829 320 00074")
+	test.Tap(s.submit)
+	if !strings.Contains(s.result.Text, "You are its principal manager") {
+		t.Fatalf("structure: %q", s.result.Text)
+	}
+
+	wizardAccount(t, h, "bob@example.fr", "Bob")
+	test.Tap(h.ui.doneS.attach)
+	a := h.ui.attachS
+	a.identifier.SetText("73282932000074")
+	test.Tap(a.search)
+	test.Tap(a.request)
+	if a.message.Text != "Pending" {
+		t.Fatalf("request: %q", a.message.Text)
+	}
+
+	signIn(t, h, "alice@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.attach)
+	for _, b := range h.ui.attachS.decide {
+		test.Tap(b[0])
+	}
+	signIn(t, h, "bob@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.attach)
+	if got := h.ui.attachS.mine.Objects[0].(*widget.Label).Text; !strings.HasSuffix(got, "Approved") {
+		t.Fatalf("Bob sees %q", got)
+	}
+}
