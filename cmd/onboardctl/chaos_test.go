@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"math/rand/v2"
 	"net"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,10 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chorusonboard/chorus-onboard/core"
-	"github.com/chorusonboard/chorus-onboard/core/piste"
-	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
-	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
 
 // freePort returns a loopback address nobody listens on yet.
@@ -102,60 +93,10 @@ func TestChaos(t *testing.T) {
 	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
 		t.Fatal(out)
 	}
-	killed := 0
-	var last string
-	for round := 0; ; round++ {
-		args, _ := json.Marshal([]string{"sync", "--db", db, "--portal", portalURL, "--email", "sync@example.fr", "--password-stdin", "--timeout", "3m"})
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"="+string(args))
-		cmd.Stdin = strings.NewReader(syncPassword + "\n")
-		var out strings.Builder
-		cmd.Stdout = &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		if killed < kills {
-			select {
-			case <-done:
-			case <-time.After(time.Duration(200+rand.IntN(800)) * time.Millisecond):
-				_ = cmd.Process.Signal(syscall.SIGKILL)
-				<-done
-			}
-		} else {
-			<-done
-		}
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			killed++
-			continue
-		}
-		last = out.String()
-		if cmd.ProcessState.ExitCode() == 0 {
-			break
-		}
-		if round > 60 {
-			t.Fatalf("sync does not finish: %s", last)
-		}
-	}
-	if killed != kills {
-		t.Fatalf("%d kills, want %d", killed, kills)
-	}
+	last := syncUntilDone(t, db, portalURL, kills, 500*time.Millisecond)
 
-	// Read back straight from the simulator (no proxy), retrying its faults.
-	p := portal.NewPISTE(portal.PISTEConfig{OAuthURL: hs.URL, APIURL: hs.URL, ClientID: "app",
-		ClientSecret:   func(context.Context) (string, error) { return "s", nil },
-		TechnicalLogin: "sync@example.fr", TechnicalPassword: func(context.Context) (string, error) { return "p", nil }})
-	var all []piste.StructureAAfficher
-	for {
-		if all, err = p.SearchAll(t.Context(), piste.RechercherStructureInput{TypeIdentifiantStructure: "SIRET"}); err == nil {
-			break
-		}
-	}
-	seen := map[string]int{}
-	for _, s := range all {
-		seen[s.IdentifiantStructure]++
-	}
+	// Read back straight from the simulator (no proxy).
+	seen, onPortalCount, requests := onPortal(t, hs.URL)
 	dups := 0
 	for _, id := range ids {
 		if seen[id] != 1 {
@@ -163,33 +104,12 @@ func TestChaos(t *testing.T) {
 			t.Errorf("%s is %d times on the portal", id, seen[id])
 		}
 	}
-	var ratt []piste.StructureRattachement
-	for {
-		if ratt, err = p.Rattachements(t.Context()); err == nil {
-			break
-		}
-	}
-	requests := 0
-	for _, r := range ratt {
-		if r.RoleUtilisateur != "GESTIONNAIRE_PRINCIPAL" {
-			requests++
-		}
-	}
-	st, _ := sqlite.Open(t.Context(), db)
-	counts, _ := st.CountStructures(t.Context())
-	ops, _ := st.Ops(t.Context())
-	st.Close()
-	open := 0
-	for _, o := range ops {
-		if o.State != core.OpDone {
-			open++
-		}
-	}
-	if len(all) != total || requests != existing || counts[core.StateCreated] != total-existing ||
+	counts, open := localCounts(t, db)
+	if onPortalCount != total || requests != existing || counts[core.StateCreated] != total-existing ||
 		counts[core.StateAttachmentRequested] != existing || open != 0 {
 		t.Fatalf("portal %d structures (%d duplicated or missing), %d attachment requests; local %v, %d open rows",
-			len(all), dups, requests, counts, open)
+			onPortalCount, dups, requests, counts, open)
 	}
 	t.Logf("%d structures through toxiproxy and a 20%% faulty portal with %d kill -9: %d on the portal once each, 0 duplicates, %d attachment requests, 0 open outbox rows; last run: %s",
-		total, killed, len(all), requests, strings.TrimSpace(last))
+		total, kills, onPortalCount, requests, strings.TrimSpace(last))
 }
