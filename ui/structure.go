@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -305,6 +306,8 @@ func (s *structureScreen) onSubmit() {
 	})
 }
 
+// showResult says what became of the structure, under the form and in a
+// dialog, since the end of a long form is often below the fold.
 func (s *structureScreen) showResult(r core.StructureRecord) {
 	switch r.Sync.State {
 	case core.StateCreated:
@@ -316,4 +319,7 @@ func (s *structureScreen) showResult(r core.StructureRecord) {
 	default:
 		s.result.SetText(s.u.T("structure.saved_draft"))
 	}
+	d := dialog.NewInformation(s.u.T("structure.title"), s.result.Text, s.u.win)
+	d.SetDismissText(s.u.T("button.close"))
+	d.Show()
 }
