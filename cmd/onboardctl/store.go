@@ -194,7 +194,18 @@ func writeExport(ctx context.Context, store core.Store, out io.Writer, format st
 
 // cmdList runs "list [--db PATH]": one tab-separated line per structure.
 func cmdList(args []string, e env) error {
-	fs := newFlags("list", e)
+	return withStore("list", args, e, func(ctx context.Context, store *sqlite.DB) error {
+		return store.EachStructure(ctx, func(r core.StructureRecord) error {
+			_, err := fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", r.Draft.IdentifierType, r.Draft.Identifier, r.Draft.CompanyName, r.Sync.State)
+			return err
+		})
+	})
+}
+
+// withStore runs a command that takes only --db: it parses the flags, opens
+// the store and hands it to fn.
+func withStore(name string, args []string, e env, fn func(context.Context, *sqlite.DB) error) error {
+	fs := newFlags(name, e)
 	db := dbFlag(fs)
 	if err := parseCommand(fs, args, 0, 0); err != nil {
 		return err
@@ -206,10 +217,7 @@ func cmdList(args []string, e env) error {
 		return err
 	}
 	defer store.Close()
-	return store.EachStructure(ctx, func(r core.StructureRecord) error {
-		_, err := fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", r.Draft.IdentifierType, r.Draft.Identifier, r.Draft.CompanyName, r.Sync.State)
-		return err
-	})
+	return fn(ctx, store)
 }
 
 // keyringOptions lets tests replace the OS keyring.

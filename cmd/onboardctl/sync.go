@@ -12,6 +12,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
 )
 
@@ -71,7 +72,7 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 		if err != nil && ctx.Err() == nil {
 			return false, fmt.Errorf("sync: %w", err)
 		}
-		pending, next, perr := pendingRows(context.WithoutCancel(ctx), store)
+		pending, next, perr := coresync.Pending(context.WithoutCancel(ctx), store)
 		if perr != nil {
 			return false, perr
 		}
@@ -90,7 +91,7 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	pending, _, err := pendingRows(context.WithoutCancel(ctx), store)
+	pending, _, err := coresync.Pending(context.WithoutCancel(ctx), store)
 	if err != nil {
 		return false, err
 	}
@@ -116,34 +117,11 @@ func signInRetrying(ctx context.Context, c *portal.Onboarding, email, password s
 	}
 }
 
-// pendingRows counts the outbox rows still to send and when the next is due.
-func pendingRows(ctx context.Context, st core.Store) (int, time.Time, error) {
-	ops, err := st.Ops(ctx)
-	if err != nil {
-		return 0, time.Time{}, err
-	}
-	n, next := 0, time.Time{}
-	for _, o := range ops {
-		// Account creations wait for a person to answer the captcha in the
-		// app: they are not this command's to send.
-		if o.State == core.OpPending && o.Kind != core.OpCreateAccount {
-			n++
-			if next.IsZero() || o.NextAttempt.Before(next) {
-				next = o.NextAttempt
-			}
-		}
-	}
-	return n, next, nil
-}
-
 // describe turns a portal error into the user's language.
 func describe(l i18n.Lang, err error) string {
 	var pe *portal.Error
 	if errors.As(err, &pe) {
-		if m := pe.Message[string(l)]; m != "" {
-			return m
-		}
-		return i18n.T(l, pe.Code)
+		return pe.Text(string(l))
 	}
 	return err.Error()
 }
@@ -151,18 +129,12 @@ func describe(l i18n.Lang, err error) string {
 // cmdStatus runs "status [--db PATH]": counts per state, then the failed
 // structures with the portal's reasons.
 func cmdStatus(args []string, e env) error {
-	fs := newFlags("status", e)
-	db := dbFlag(fs)
-	if err := parseCommand(fs, args, 0, 0); err != nil {
-		return err
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	store, err := openStore(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	return withStore("status", args, e, func(ctx context.Context, store *sqlite.DB) error {
+		return printStatus(ctx, store, e)
+	})
+}
+
+func printStatus(ctx context.Context, store *sqlite.DB, e env) error {
 	counts, err := store.CountStructures(ctx)
 	if err != nil {
 		return err
@@ -170,7 +142,7 @@ func cmdStatus(args []string, e env) error {
 	for _, s := range core.SyncStates {
 		fmt.Fprintf(e.stdout, "%s\t%d\n", s, counts[s])
 	}
-	pending, _, err := pendingRows(ctx, store)
+	pending, _, err := coresync.Pending(ctx, store)
 	if err != nil {
 		return err
 	}

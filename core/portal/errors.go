@@ -15,6 +15,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 )
 
 // DefaultTimeout bounds every request (an http.Client without one waits
@@ -120,11 +121,14 @@ func parseRetryAfter(h http.Header) time.Duration {
 // user interface) can read it through an interface.
 func (e *Error) ErrorCode() string { return e.Code }
 
-// ErrorProblems returns the fields the server refused.
-func (e *Error) ErrorProblems() core.Problems { return e.Problems }
-
-// ErrorMessage returns the server's message in lang ("fr" or "en"), or "".
-func (e *Error) ErrorMessage(lang string) string { return e.Message[lang] }
+// Text returns what to tell the user in lang ("fr" or "en"): the server's
+// own message, else the text of its code.
+func (e *Error) Text(lang string) string {
+	if m := e.Message[lang]; m != "" {
+		return m
+	}
+	return i18n.T(i18n.Lang(lang), e.Code)
+}
 
 // RetryDelay returns the server's Retry-After.
 func (e *Error) RetryDelay() time.Duration { return e.RetryAfter }

@@ -149,15 +149,8 @@ func (db *DB) Fail(ctx context.Context, opID, message string) error {
 // Reschedule releases a row's lease and makes it due at next.
 func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ?
+		return execOne(ctx, tx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ?
 			WHERE op_id = ? AND state = 'pending'`, next.UnixMilli(), lastErr, db.now(), opID)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		return nil
 	})
 	if err != nil {
 		return notFound("reschedule outbox row", err)
@@ -238,14 +231,7 @@ func (db *DB) Discard(ctx context.Context, structureID int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE structure_id = ? AND state IN ('pending', 'failed')`, structureID); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `UPDATE structure SET state = 'draft', portal_message = '' WHERE id = ?`, structureID)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		return nil
+		return execOne(ctx, tx, `UPDATE structure SET state = 'draft', portal_message = '' WHERE id = ?`, structureID)
 	})
 	if err != nil {
 		return notFound("discard structure", err)
@@ -256,19 +242,25 @@ func (db *DB) Discard(ctx context.Context, structureID int64) error {
 // SetSync records a structure's state as read back from the portal.
 func (db *DB) SetSync(ctx context.Context, structureID int64, s core.Sync) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE structure SET state = ?, portal_message = ?,
+		return execOne(ctx, tx, `UPDATE structure SET state = ?, portal_message = ?,
 			portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`,
 			string(s.State), s.Message, s.PortalID, s.PortalID, structureID)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		return nil
 	})
 	if err != nil {
 		return notFound("set structure state", err)
+	}
+	return nil
+}
+
+// execOne runs a statement that must change at least one row, and returns
+// sql.ErrNoRows (mapped to KindNotFound by the caller) when none matched.
+func execOne(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+	r, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return sql.ErrNoRows
 	}
 	return nil
 }

@@ -97,18 +97,11 @@ func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.Acc
 			id, err = res.LastInsertId()
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE account SET login_email = ?, login_email_confirm = ?, first_name = ?,
+		return execOne(ctx, tx, `UPDATE account SET login_email = ?, login_email_confirm = ?, first_name = ?,
 			last_name = ?, phone = ?, contact_email = ?, conditions_accepted_at = ?, problems = ?, updated_at = ?
 			WHERE id = ?`,
 			d.LoginEmail, d.LoginEmailConfirm, d.FirstName, d.LastName, d.Phone, d.ContactEmail, accepted,
 			problemsJSON(rec.Problems), now, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		return nil
 	})
 	if err != nil {
 		return core.AccountRecord{}, notFound("save account", err)

@@ -73,15 +73,28 @@ func (w *Worker) wakeOnce() {
 // counts returns the pending outbox rows (the worker's) and the failed
 // structures.
 func (w *Worker) counts(ctx context.Context) (pending, failed int) {
-	if ops, err := w.Store.Ops(ctx); err == nil {
-		for _, o := range ops {
-			if o.State == core.OpPending && o.Kind != core.OpCreateAccount {
-				pending++
-			}
-		}
-	}
+	pending, _, _ = Pending(ctx, w.Store)
 	if c, err := w.Store.CountStructures(ctx); err == nil {
 		failed = c[core.StateFailed]
 	}
 	return pending, failed
+}
+
+// Pending counts the outbox rows a worker still has to send and says when
+// the next is due. Account creations are not counted: they wait for a
+// person to answer the captcha in the app.
+func Pending(ctx context.Context, st core.Store) (n int, next time.Time, err error) {
+	ops, err := st.Ops(ctx)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	for _, o := range ops {
+		if o.State == core.OpPending && o.Kind != core.OpCreateAccount {
+			n++
+			if next.IsZero() || o.NextAttempt.Before(next) {
+				next = o.NextAttempt
+			}
+		}
+	}
+	return n, next, nil
 }

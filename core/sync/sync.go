@@ -225,15 +225,9 @@ func errCode(err error) string {
 
 // message is the portal's explanation in the worker's language.
 func (w *Worker) message(err error) string {
-	var e interface {
-		ErrorCode() string
-		ErrorMessage(lang string) string
-	}
+	var e interface{ Text(lang string) string }
 	if errors.As(err, &e) {
-		if m := e.ErrorMessage(string(w.Lang)); m != "" {
-			return m
-		}
-		return i18n.T(w.Lang, e.ErrorCode())
+		return e.Text(string(w.Lang))
 	}
 	return fmt.Sprint(err)
 }

@@ -97,16 +97,3 @@ func PhoneIn(s, country string) (string, error) {
 func phonenumbersKnows(region string) bool {
 	return phonenumbers.GetCountryCodeForRegion(region) != 0
 }
-
-// FormatPhone writes an E.164 number in its national format when it is
-// French, international otherwise, for display.
-func FormatPhone(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "FR")
-	if err != nil {
-		return e164
-	}
-	if num.GetCountryCode() == 33 {
-		return phonenumbers.Format(num, phonenumbers.NATIONAL)
-	}
-	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
-}
