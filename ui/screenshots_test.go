@@ -91,6 +91,9 @@ func TestScreenshots(t *testing.T) {
 		shot("6-structure")
 		test.Tap(s.submit)
 		shot("6-structure-created")
+		for h.win.Canvas().Overlays().Top() != nil {
+			h.win.Canvas().Overlays().Remove(h.win.Canvas().Overlays().Top())
+		}
 		h.ui.showAttach("SIRET", "73282932000074")
 		shot("7-attachment")
 		h.ui.show(stepSettings)

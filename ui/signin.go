@@ -43,7 +43,7 @@ func newSignInScreen(u *UI) *signInScreen {
 	s.submit.Importance = widget.HighImportance
 	s.password.OnSubmitted = func(string) { s.submit.OnTapped() }
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
-	form := widget.NewForm(widget.NewFormItem(u.T("field.login_email"), s.email), widget.NewFormItem(u.T("field.password"), s.password))
+	form := widget.NewForm(widget.NewFormItem(u.T("field.login_email"), s.email), widget.NewFormItem(u.T("field.password_signin"), s.password))
 	s.content = page(title(u.T("signin.title")), paragraph(u.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
 	return s
 }
