@@ -93,9 +93,10 @@ screenshots:
 	mkdir -p docs/screenshots
 	CHORUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestScreenshots ./ui
 
-## lint: gofmt and go vet
+## lint: gofmt, go vet, and no binary or oversized file tracked by git
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@scripts/check-tracked-files
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...
