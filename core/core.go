@@ -9,7 +9,6 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -220,6 +219,17 @@ func (p Problems) HasErrors() bool {
 	return slices.ContainsFunc(p, func(x Problem) bool { return x.Severity == Error })
 }
 
+// Errors returns the problems that block submission, leaving warnings out.
+func (p Problems) Errors() Problems {
+	var out Problems
+	for _, x := range p {
+		if x.Severity == Error {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // ForField returns the problems about one field, errors first.
 func (p Problems) ForField(field string) Problems {
 	var out Problems
@@ -230,107 +240,4 @@ func (p Problems) ForField(field string) Problems {
 	}
 	slices.SortStableFunc(out, func(a, b Problem) int { return int(b.Severity) - int(a.Severity) })
 	return out
-}
-
-// Kind classifies an error so that callers decide what to do without
-// inspecting messages.
-type Kind int
-
-// Error kinds shared by every layer.
-const (
-	KindInternal     Kind = iota // a bug or an unexpected failure
-	KindInvalid                  // the input breaks a rule; fix the input
-	KindNotFound                 // the thing asked for does not exist
-	KindConflict                 // it exists already (e.g. a structure on the portal)
-	KindUnavailable              // a dependency (keyring, network, portal) does not answer
-	KindTimeout                  // a dependency took too long; try again
-	KindUnauthorized             // credentials missing or refused
-	KindTooLarge                 // a value exceeds a hard limit
-)
-
-// Sentinel errors, one per kind, for errors.Is.
-var (
-	ErrInternal     = errors.New("internal error")
-	ErrInvalid      = errors.New("invalid")
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
-	ErrUnavailable  = errors.New("unavailable")
-	ErrTimeout      = errors.New("timeout")
-	ErrUnauthorized = errors.New("unauthorized")
-	ErrTooLarge     = errors.New("too large")
-)
-
-var kindSentinels = map[Kind]error{
-	KindInternal: ErrInternal, KindInvalid: ErrInvalid, KindNotFound: ErrNotFound,
-	KindConflict: ErrConflict, KindUnavailable: ErrUnavailable, KindTimeout: ErrTimeout,
-	KindUnauthorized: ErrUnauthorized, KindTooLarge: ErrTooLarge,
-}
-
-// E is an error with a kind, a stable code for translation, the operation that
-// failed, and the underlying cause. Its message never contains personal data
-// or secrets: callers put those nowhere in Op or Code.
-type E struct {
-	Kind Kind
-	Code string // stable, translatable, e.g. "keyring.unavailable"
-	Op   string // what was being done, e.g. "get secret"
-	Err  error  // cause, may be nil
-}
-
-// Error returns "op: code: cause".
-func (e *E) Error() string {
-	s := e.Op
-	add := func(part string) {
-		if part == "" {
-			return
-		}
-		if s != "" {
-			s += ": "
-		}
-		s += part
-	}
-	add(e.Code)
-	if e.Err != nil {
-		add(e.Err.Error())
-	}
-	if s == "" {
-		s = kindSentinels[e.Kind].Error()
-	}
-	return s
-}
-
-// Unwrap returns the cause.
-func (e *E) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, core.ErrX) true for an *E of the matching kind.
-func (e *E) Is(target error) bool { return kindSentinels[e.Kind] == target }
-
-// KindOf returns the kind of err: the kind of the first *E in its chain, or
-// KindInternal.
-func KindOf(err error) Kind {
-	var e *E
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	for k, s := range kindSentinels {
-		if errors.Is(err, s) {
-			return k
-		}
-	}
-	return KindInternal
-}
-
-// CodeOf returns the stable code of the first *E in err's chain that has one,
-// or "" when there is none.
-func CodeOf(err error) string {
-	for err != nil {
-		var e *E
-		if !errors.As(err, &e) {
-			return ""
-		}
-		if e.Code != "" {
-			return e.Code
-		}
-		err = e.Err
-	}
-	return ""
 }

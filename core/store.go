@@ -40,9 +40,10 @@ func (s SyncState) Valid() bool {
 // Sync is the portal-facing state of one record.
 type Sync struct {
 	State SyncState
-	// Message is the portal's explanation of a failure or refusal, in the
-	// user's language when the portal gave one.
-	Message string
+	// Notice is the portal's explanation of a failure or refusal, as a code
+	// with its parameters: the screens render it in the language the user
+	// reads in when they show it.
+	Notice Notice
 	// PortalID is the portal's identifier of the record once created
 	// (idStructureCPP for a structure).
 	PortalID string
@@ -138,69 +139,92 @@ type Op struct {
 	Created     time.Time
 }
 
-// Store keeps drafts and the outbox on this computer. Every method is safe
-// for concurrent use; writes are durable when they return (the app shows
-// "saved" only then). Errors carry a kind: KindNotFound for a missing record,
-// KindConflict when an update would give a structure the key of another,
-// KindInvalid for a request the store refuses (queueing a draft with errors).
-type Store interface {
+// AccountStore keeps the account drafts of the wizard's first steps.
+// Methods are safe for concurrent use; a write is durable when it returns.
+type AccountStore interface {
 	// SaveAccount inserts (ID 0) or updates an account draft and returns the
-	// stored record.
+	// stored record. KindNotFound when rec.ID names no record.
 	SaveAccount(ctx context.Context, rec AccountRecord) (AccountRecord, error)
-	// Account returns one account.
+	// Account returns one account; KindNotFound when there is none.
 	Account(ctx context.Context, id int64) (AccountRecord, error)
-	// Accounts returns every account, oldest first.
-	Accounts(ctx context.Context) ([]AccountRecord, error)
 	// QueueAccount marks an account as waiting for the portal and returns
 	// its outbox row's operation id, writing the row if it has none
 	// pending. Creating an account needs a person to answer the captcha, so
-	// the worker leaves these rows to the captcha screen, which sends them
-	// with this id as Idempotency-Key and completes them.
+	// the worker leaves these rows to the application layer, which sends
+	// them with this id in the Idempotency-Key and completes them.
+	// KindNotFound when there is no such account.
 	QueueAccount(ctx context.Context, id int64) (opID string, err error)
+}
 
-	// SaveStructure inserts or updates a structure draft, one record per
-	// (identifier type, identifier), and queues it when asked.
+// StructureStore keeps the structures a user prepares, one record per
+// (identifier type, identifier). Methods are safe for concurrent use; a
+// write is durable when it returns.
+type StructureStore interface {
+	// SaveStructure inserts or updates a structure draft and queues it
+	// when asked. KindConflict when an update would give the record the
+	// key of another one; KindInvalid when queueing a draft with errors;
+	// KindNotFound when req.ID names no record.
 	SaveStructure(ctx context.Context, req SaveStructure) (StructureRecord, SaveResult, error)
 	// SaveStructures saves a batch in one transaction, all or nothing; bulk
-	// imports use it.
+	// imports use it. The first refused row's error names its position.
 	SaveStructures(ctx context.Context, reqs []SaveStructure) ([]SaveResult, error)
-	// Structure returns one structure.
+	// Structure returns one structure; KindNotFound when there is none.
 	Structure(ctx context.Context, id int64) (StructureRecord, error)
-	// StructureByKey returns the structure with this identifier.
-	StructureByKey(ctx context.Context, t IdentifierType, identifier string) (StructureRecord, error)
 	// EachStructure calls fn for every structure in key order, streaming, and
 	// stops at fn's first error, which it returns.
 	EachStructure(ctx context.Context, fn func(StructureRecord) error) error
 	// CountStructures returns how many structures are in each state.
 	CountStructures(ctx context.Context) (map[SyncState]int, error)
+	// Discard drops a structure's unsent or failed outbox rows and takes it
+	// back to draft, so the user can fix it or leave it. KindNotFound when
+	// there is no such structure.
+	Discard(ctx context.Context, structureID int64) error
+	// SetSync records what reading the portal back says of a structure
+	// (an attachment approved or refused, a hand-off confirmed).
+	// KindNotFound when there is no such structure.
+	SetSync(ctx context.Context, structureID int64, sync Sync) error
+}
 
+// Outbox is the queue of changes the portal must see, each row written in
+// the same transaction as the change itself. Methods are safe for
+// concurrent use, across processes too (rows are leased).
+type Outbox interface {
 	// ClaimDue returns up to limit pending rows due at now, the oldest
 	// first and at most one per entity (rows of one entity go in order),
 	// and leases them for lease so that another worker skips them.
+	// Account creations are never claimed: they wait for a captcha.
 	ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Op, error)
 	// Complete marks a row done and sets its entity's sync state, in one
 	// transaction. follow, when not nil, is a new row written in the same
 	// transaction (a structure that already exists becomes an attachment
-	// request).
+	// request). Completing a row twice changes nothing the second time.
+	// KindNotFound when there is no such row.
 	Complete(ctx context.Context, opID string, sync Sync, follow *Op) error
-	// Fail parks a row as failed with the portal's message and marks its
-	// entity failed.
-	Fail(ctx context.Context, opID string, message string) error
-	// Reschedule records a failed attempt and makes the row due at next.
+	// Fail parks a row as failed with the portal's notice and marks its
+	// entity failed. KindNotFound when there is no such row.
+	Fail(ctx context.Context, opID string, notice Notice) error
+	// Reschedule records a failed attempt (lastErr is a code, for the
+	// record) and makes the row due at next. KindNotFound when the row is
+	// not pending.
 	Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error
-	// Ops returns every row of the outbox, oldest first.
-	Ops(ctx context.Context) ([]Op, error)
+	// Pending counts the rows a worker still has to send (account
+	// creations, which wait for a person, are not counted) and says when
+	// the next one is due.
+	Pending(ctx context.Context) (n int, next time.Time, err error)
 	// RetryNow makes every pending row due at once (the user pressed "retry
 	// now": no need to wait for the backoff).
 	RetryNow(ctx context.Context) error
-	// Discard drops a structure's unsent or failed rows and takes it back to
-	// draft, so the user can fix it or leave it.
-	Discard(ctx context.Context, structureID int64) error
-	// SetSync records what reading the portal back says of a structure
-	// (an attachment approved or refused).
-	SetSync(ctx context.Context, structureID int64, sync Sync) error
+}
 
-	// Forget deletes every draft, outbox row and personal datum, and scrubs
+// Store is everything kept on this computer: accounts, structures and the
+// outbox, in one database so that a change and its outbox row commit
+// together. Errors carry a kind (see each method).
+type Store interface {
+	AccountStore
+	StructureStore
+	Outbox
+	SettingsStore
+	// Forget deletes every draft, outbox row, setting and personal datum, and scrubs
 	// the database files so that nothing deleted can be read back from them.
 	Forget(ctx context.Context) error
 	// Close releases the database.

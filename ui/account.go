@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +18,8 @@ const saveDelay = 400 * time.Millisecond
 
 // accountScreen is steps 1-2, "Personal Information".
 type accountScreen struct {
-	u *UI
+	u    *UI
+	flow accountFlow
 
 	loginEmail, confirmEmail, firstName, lastName, phone, contactEmail *widget.Entry
 	conditions                                                         *widget.Check
@@ -28,40 +28,32 @@ type accountScreen struct {
 	content                                                            fyne.CanvasObject
 
 	stopSave func() // cancels the pending debounced save
+	saver    *saver[core.AccountRecord]
 	// contactTouched is true once the user edited the contact e-mail: until
 	// then it follows the login e-mail, as the portal pre-fills it.
 	contactTouched bool
 }
 
-func newAccountScreen(u *UI) *accountScreen {
-	s := &accountScreen{u: u}
+func newAccountScreen(u *UI, flow accountFlow) *accountScreen {
+	s := &accountScreen{u: u, flow: flow}
+	s.saver = &saver[core.AccountRecord]{u: u, done: s.onSaved}
 	d := u.account.Draft
-	entry := func(v string) *widget.Entry {
-		e := widget.NewEntry()
+	entry := func(field, v string) *widget.Entry {
+		e := u.newEntry()
 		e.SetText(v)
+		e.Validator = fieldValidator(u, field, s.formDraft, setAccountField, accountProblems)
+		e.OnChanged = func(string) { s.onChanged() }
+		e.OnSubmitted = func(string) { s.onSubmit() }
 		return e
 	}
-	s.loginEmail, s.confirmEmail = entry(d.LoginEmail), entry(d.LoginEmailConfirm)
-	s.firstName, s.lastName = entry(d.FirstName), entry(d.LastName)
-	s.phone, s.contactEmail = entry(d.Phone), entry(d.EffectiveContactEmail())
+	s.loginEmail, s.confirmEmail = entry(core.FieldLoginEmail, d.LoginEmail), entry(core.FieldLoginEmailConfirm, d.LoginEmailConfirm)
+	s.firstName, s.lastName = entry(core.FieldFirstName, d.FirstName), entry(core.FieldLastName, d.LastName)
+	s.phone, s.contactEmail = entry(core.FieldPhone, d.Phone), entry(core.FieldContactEmail, d.EffectiveContactEmail())
 	s.contactTouched = d.ContactEmail != "" && d.ContactEmail != d.LoginEmail
 	s.loginEmail.SetPlaceHolder("prenom.nom@entreprise.fr")
 	s.phone.SetPlaceHolder("01 23 45 67 89")
 	s.conditions = widget.NewCheck(u.T("field.conditions"), func(bool) { s.onChanged() })
 	s.conditions.SetChecked(d.ConditionsAccepted())
-
-	// Inline errors: each entry validates itself with core/validate, in the
-	// user's language; the form shows the message under the field.
-	s.loginEmail.Validator = s.fieldValidator(core.FieldLoginEmail)
-	s.confirmEmail.Validator = s.fieldValidator(core.FieldLoginEmailConfirm)
-	s.firstName.Validator = s.fieldValidator(core.FieldFirstName)
-	s.lastName.Validator = s.fieldValidator(core.FieldLastName)
-	s.phone.Validator = s.fieldValidator(core.FieldPhone)
-	s.contactEmail.Validator = s.fieldValidator(core.FieldContactEmail)
-	for _, e := range []*widget.Entry{s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail} {
-		e.OnChanged = func(string) { s.onChanged() }
-		e.OnSubmitted = func(string) { s.onSubmit() }
-	}
 	s.loginEmail.OnChanged = func(v string) {
 		if !s.contactTouched {
 			s.contactEmail.SetText(v)
@@ -86,10 +78,13 @@ func newAccountScreen(u *UI) *accountScreen {
 	)
 	s.submit = widget.NewButtonWithIcon(u.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { s.saveNow(); u.show(stepHome) })
+	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() {
+		s.saveNow()
+		s.saver.whenIdle(func() { u.show(stepHome) })
+	})
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
-	s.content = page(
+	s.content = u.page(
 		title(u.T("account.title")), paragraph(u.T("account.intro")), form,
 		paragraph(u.T("conditions.text")), s.conditions,
 		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
@@ -97,6 +92,38 @@ func newAccountScreen(u *UI) *accountScreen {
 	)
 	s.refreshSubmit()
 	return s
+}
+
+// accountProblems validates a draft for the inline errors.
+func accountProblems(d core.AccountDraft) core.Problems {
+	_, p := validate.Account(d)
+	return p
+}
+
+// setAccountField sets one field of an account draft.
+func setAccountField(d *core.AccountDraft, field, v string) {
+	switch field {
+	case core.FieldLoginEmail:
+		d.LoginEmail = v
+	case core.FieldLoginEmailConfirm:
+		d.LoginEmailConfirm = v
+	case core.FieldFirstName:
+		d.FirstName = v
+	case core.FieldLastName:
+		d.LastName = v
+	case core.FieldPhone:
+		d.Phone = v
+	case core.FieldContactEmail:
+		d.ContactEmail = v
+	}
+}
+
+// formDraft reads the form; false while the form is still being built.
+func (s *accountScreen) formDraft() (core.AccountDraft, bool) {
+	if s.conditions == nil {
+		return core.AccountDraft{}, false
+	}
+	return s.draft(), true
 }
 
 // draft reads the form.
@@ -117,40 +144,6 @@ func (s *accountScreen) draft() core.AccountDraft {
 	return d
 }
 
-// fieldValidator validates the whole draft and reports this field's first
-// error, so cross-field rules (the confirmation must match) show where the
-// user looks.
-func (s *accountScreen) fieldValidator(field string) fyne.StringValidator {
-	return func(v string) error {
-		if s.conditions == nil {
-			return nil // still building
-		}
-		// The entry may not hold v yet when Fyne validates it.
-		d := s.draft()
-		switch field {
-		case core.FieldLoginEmail:
-			d.LoginEmail = v
-		case core.FieldLoginEmailConfirm:
-			d.LoginEmailConfirm = v
-		case core.FieldFirstName:
-			d.FirstName = v
-		case core.FieldLastName:
-			d.LastName = v
-		case core.FieldPhone:
-			d.Phone = v
-		case core.FieldContactEmail:
-			d.ContactEmail = v
-		}
-		_, problems := validate.Account(d)
-		for _, p := range problems.ForField(field) {
-			if p.Severity == core.Error {
-				return errors.New(s.u.T(p.Code))
-			}
-		}
-		return nil
-	}
-}
-
 func (s *accountScreen) onChanged() {
 	if s.submit == nil {
 		return
@@ -161,18 +154,23 @@ func (s *accountScreen) onChanged() {
 		_ = e.Validate()
 	}
 	s.refreshSubmit()
+	s.keep()
+	s.saved.SetText("")
 	s.scheduleSave()
 }
 
 // refreshSubmit enables Submit only when the whole form is valid.
 func (s *accountScreen) refreshSubmit() {
-	_, problems := validate.Account(s.draft())
-	if problems.HasErrors() {
+	if accountProblems(s.draft()).HasErrors() {
 		s.submit.Disable()
 	} else {
 		s.submit.Enable()
 	}
 }
+
+// keep makes the form the draft in memory, which screens rebuilt after a
+// language switch start from, whatever the store has committed yet.
+func (s *accountScreen) keep() { s.u.account.Draft = s.draft() }
 
 // scheduleSave saves the draft once typing pauses.
 func (s *accountScreen) scheduleSave() {
@@ -182,39 +180,62 @@ func (s *accountScreen) scheduleSave() {
 	s.stopSave = s.u.deps.After(saveDelay, s.saveNow)
 }
 
-// saveNow writes the draft to the store and says "saved" once it is
-// committed.
+// saveNow asks for the draft to be written now (off the UI goroutine);
+// "saved" shows once the store committed it.
 func (s *accountScreen) saveNow() {
 	if s.stopSave != nil {
 		s.stopSave()
 		s.stopSave = nil
 	}
-	st := s.u.deps.Store
-	if st == nil {
-		return
-	}
-	_, problems := validate.Account(s.draft())
-	rec := s.u.account
-	rec.Draft, rec.Problems = s.draft(), problems
-	saved, err := st.SaveAccount(context.Background(), rec)
+	s.keep()
+	s.saver.request(func() func(context.Context) (core.AccountRecord, error) {
+		// Read when the save starts: the id of the record the previous
+		// save created, and the latest draft.
+		id, d := s.u.account.ID, s.u.account.Draft
+		return func(ctx context.Context) (core.AccountRecord, error) { return s.flow.SaveAccount(ctx, id, d) }
+	})
+}
+
+// onSaved records a committed save: the record's id (kept in the
+// preferences, so a restart reopens this draft) and "saved" once nothing
+// newer waits.
+func (s *accountScreen) onSaved(rec core.AccountRecord, err error, waiting bool) {
 	if err != nil {
 		s.saved.SetText(s.u.errorText(err))
 		return
 	}
-	s.u.account = saved
-	s.u.app.Preferences().SetInt(prefAccountID, int(saved.ID))
-	s.saved.SetText(s.u.T("saved"))
+	s.u.account.ID = rec.ID
+	s.u.app.Preferences().SetInt(prefAccountID, int(rec.ID))
+	if !waiting {
+		s.saved.SetText(s.u.T("saved"))
+	}
 }
 
 func (s *accountScreen) onSubmit() {
 	if s.submit.Disabled() {
 		return
 	}
-	canon, problems := validate.Account(s.draft())
-	if problems.HasErrors() {
+	if accountProblems(s.draft()).HasErrors() {
 		return
 	}
 	s.saveNow()
-	s.u.account.Draft = canon
-	s.u.show(stepCaptcha)
+	s.submit.Disable()
+	s.saver.whenIdle(func() {
+		id := s.u.account.ID
+		if id == 0 {
+			s.submit.Enable() // the save failed: its message is shown
+			return
+		}
+		// The account waits in the outbox from now on, offline too; the
+		// captcha's answer sends it.
+		async(s.u, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.flow.QueueAccount(ctx, id) },
+			func(_ struct{}, err error) {
+				if err != nil {
+					s.submit.Enable()
+					s.saved.SetText(s.u.errorText(err))
+					return
+				}
+				s.u.show(stepCaptcha)
+			})
+	})
 }

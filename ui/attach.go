@@ -10,7 +10,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
-	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
 // attachScreen is "Request to be connected to a structure": search by
@@ -18,7 +18,8 @@ import (
 // requests waiting for them and approves or refuses them.
 type attachScreen struct {
 	u          *UI
-	idType     *widget.Select
+	flow       attachFlow
+	idType     *typeSelect
 	identifier *widget.Entry
 	search     *widget.Button
 	found      *widget.Label
@@ -29,26 +30,15 @@ type attachScreen struct {
 	message    *widget.Label
 	content    fyne.CanvasObject
 
-	typeByLabel map[string]core.IdentifierType
-	target      *api.Structure
+	target *api.Structure
 	// decide holds the approve/refuse buttons of each pending request, by id.
 	decide map[int64][2]*widget.Button
 }
 
-func newAttachScreen(u *UI, t core.IdentifierType, identifier string) *attachScreen {
-	s := &attachScreen{u: u, typeByLabel: map[string]core.IdentifierType{}, decide: map[int64][2]*widget.Button{}}
-	var types []string
-	for _, info := range core.IdentifierTypes {
-		l := typeLabel(u.lang, info.Type)
-		types = append(types, l)
-		s.typeByLabel[l] = info.Type
-	}
-	if t == "" {
-		t = core.IDSIRET
-	}
-	s.idType = widget.NewSelect(types, nil)
-	s.idType.SetSelected(typeLabel(u.lang, t))
-	s.identifier = widget.NewEntry()
+func newAttachScreen(u *UI, flow attachFlow, t core.IdentifierType, identifier string) *attachScreen {
+	s := &attachScreen{u: u, flow: flow, decide: map[int64][2]*widget.Button{}}
+	s.idType = u.newTypeSelect(t, nil)
+	s.identifier = u.newEntry()
 	s.identifier.SetText(identifier)
 	s.identifier.OnSubmitted = func(string) { s.onSearch() }
 	s.search = widget.NewButtonWithIcon(u.T("attach.search"), theme.SearchIcon(), s.onSearch)
@@ -62,7 +52,7 @@ func newAttachScreen(u *UI, t core.IdentifierType, identifier string) *attachScr
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
 	form := widget.NewForm(widget.NewFormItem(u.T("field.identifier_type"), s.idType),
 		widget.NewFormItem(u.T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
-	s.content = page(
+	s.content = u.page(
 		title(u.T("attach.title")), form, s.found, container.NewHBox(s.request), s.message,
 		widget.NewCard(u.T("attach.mine"), "", s.mine),
 		widget.NewCard(u.T("attach.pending"), "", s.pending),
@@ -76,15 +66,8 @@ func newAttachScreen(u *UI, t core.IdentifierType, identifier string) *attachScr
 }
 
 func (s *attachScreen) onSearch() {
-	t := s.typeByLabel[s.idType.Selected]
-	id, err := validate.Identifier(t, s.identifier.Text)
-	if validate.Rejects(err) {
-		s.found.SetText(s.u.T(validate.Code(err)))
-		return
-	}
-	async(s.u, func(ctx context.Context) (api.SearchResult, error) {
-		return s.u.deps.Portal.SearchStructure(ctx, t, id)
-	},
+	t, id := s.idType.Type(), s.identifier.Text
+	async(s.u, func(ctx context.Context) (api.SearchResult, error) { return s.flow.SearchStructure(ctx, t, id) },
 		func(r api.SearchResult, err error) {
 			s.target = nil
 			s.request.Disable()
@@ -112,10 +95,10 @@ func (s *attachScreen) onRequest() {
 	if s.target == nil {
 		return
 	}
-	d, key := s.target.Draft, s.u.deps.NewOpID()
+	d := s.target.Draft
 	s.request.Disable()
 	async(s.u, func(ctx context.Context) (api.Attachment, error) {
-		return s.u.deps.Portal.RequestAttachment(ctx, key, d.IdentifierType, d.Identifier)
+		return s.flow.RequestAttachment(ctx, d.IdentifierType, d.Identifier)
 	}, func(a api.Attachment, err error) {
 		if err != nil {
 			s.message.SetText(s.u.errorText(err))
@@ -129,29 +112,21 @@ func (s *attachScreen) onRequest() {
 
 // load refreshes both lists from the portal.
 func (s *attachScreen) load() {
-	type lists struct{ mine, pending []api.Attachment }
-	async(s.u, func(ctx context.Context) (lists, error) {
-		mine, err := s.u.deps.Portal.MyAttachments(ctx)
-		if err != nil {
-			return lists{}, err
-		}
-		pending, err := s.u.deps.Portal.PendingAttachments(ctx)
-		return lists{mine, pending}, err
-	}, func(l lists, err error) {
+	async(s.u, s.flow.Attachments, func(l onboarding.Attachments, err error) {
 		if err != nil {
 			s.message.SetText(s.u.errorText(err))
 			return
 		}
 		s.mine.RemoveAll()
-		for _, a := range l.mine {
+		for _, a := range l.Mine {
 			s.mine.Add(widget.NewLabel(a.Identifier + " · " + a.CompanyName + " · " + s.u.T("status."+a.Status)))
 		}
-		if len(l.mine) == 0 {
+		if len(l.Mine) == 0 {
 			s.mine.Add(widget.NewLabel(s.u.T("attach.none")))
 		}
 		s.pending.RemoveAll()
 		s.decide = map[int64][2]*widget.Button{}
-		for _, a := range l.pending {
+		for _, a := range l.Waiting {
 			id := a.ID
 			ok := widget.NewButtonWithIcon(s.u.T("attach.approve"), theme.ConfirmIcon(), func() { s.onDecide(id, true) })
 			ok.Importance = widget.SuccessImportance
@@ -161,22 +136,20 @@ func (s *attachScreen) load() {
 			text := paragraph(s.u.Tf("attach.by", a.RequesterName, a.Requester, a.Identifier, a.CompanyName))
 			s.pending.Add(container.NewBorder(nil, nil, nil, container.NewHBox(ok, no), text))
 		}
-		if len(l.pending) == 0 {
+		if len(l.Waiting) == 0 {
 			s.pending.Add(widget.NewLabel(s.u.T("attach.none")))
 		}
 	})
 }
 
 func (s *attachScreen) onDecide(id int64, approve bool) {
-	key := s.u.deps.NewOpID()
-	async(s.u, func(ctx context.Context) (api.Attachment, error) {
-		return s.u.deps.Portal.DecideAttachment(ctx, key, id, approve)
-	}, func(a api.Attachment, err error) {
-		if err != nil {
-			s.message.SetText(s.u.errorText(err))
-			return
-		}
-		s.message.SetText(a.RequesterName + " · " + s.u.T("status."+a.Status))
-		s.load()
-	})
+	async(s.u, func(ctx context.Context) (api.Attachment, error) { return s.flow.DecideAttachment(ctx, id, approve) },
+		func(a api.Attachment, err error) {
+			if err != nil {
+				s.message.SetText(s.u.errorText(err))
+				return
+			}
+			s.message.SetText(a.RequesterName + " · " + s.u.T("status."+a.Status))
+			s.load()
+		})
 }

@@ -22,7 +22,7 @@ func newDoneScreen(u *UI) *doneScreen {
 	card := func(t, text string, b *widget.Button) fyne.CanvasObject {
 		return widget.NewCard(t, "", container.NewVBox(paragraph(text), container.NewHBox(b)))
 	}
-	s.content = page(
+	s.content = u.page(
 		title(u.T("done.title")), paragraph(u.T("done.intro")),
 		container.NewGridWithColumns(2,
 			card(u.T("done.create.title"), u.T("done.create.text"), s.create),

@@ -2,9 +2,7 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"net/url"
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,38 +12,15 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
-	"github.com/chorusonboard/chorus-onboard/core/piste"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
-
-// Chorus is the read-only Chorus Pro API (PISTE), for checking a hand-off.
-type Chorus interface {
-	FindStructure(ctx context.Context, t core.IdentifierType, identifier string) (piste.StructureAAfficher, error)
-	Consulter(ctx context.Context, id int64, lang string) (piste.WsRetourConsulterStructure, error)
-	Rattachements(ctx context.Context) ([]piste.StructureRattachement, error)
-}
-
-// ChorusConfig is what a Chorus client needs; secrets are read when a call
-// is made, from the keyring or the session.
-type ChorusConfig struct {
-	OAuthURL, APIURL, ClientID, TechnicalLogin string
-	ClientSecret, TechnicalPassword            func(context.Context) (string, error)
-}
-
-// Portal pages where a person finishes what the API cannot do.
-var portalPages = map[core.Environment]string{
-	core.EnvQualification: "https://qualif.chorus-pro.gouv.fr/aife_qual",
-	core.EnvProduction:    "https://portail.chorus-pro.gouv.fr",
-}
-
-// ExpiryWarning is how long before the technical password expires the app
-// warns (it lasts 424 days).
-const ExpiryWarning = 15 * 24 * time.Hour
 
 // handoffScreen guides a person through the portal's structure form with the
 // prepared data, field by field, then reads the result back.
 type handoffScreen struct {
 	u       *UI
+	flow    handoffFlow
 	pick    *widget.Select
 	fields  *fyne.Container
 	open    *widget.Button
@@ -59,45 +34,53 @@ type handoffScreen struct {
 	copies map[string]*widget.Button
 }
 
-func newHandoffScreen(u *UI) *handoffScreen {
-	s := &handoffScreen{u: u, recs: map[string]core.StructureRecord{}, copies: map[string]*widget.Button{}}
+func newHandoffScreen(u *UI, flow handoffFlow) *handoffScreen {
+	s := &handoffScreen{u: u, flow: flow, recs: map[string]core.StructureRecord{}, copies: map[string]*widget.Button{}}
 	s.fields = container.NewVBox()
 	s.message = paragraph("")
 	s.open = widget.NewButtonWithIcon(u.T("handoff.open"), theme.ComputerIcon(), func() {
-		if page, ok := portalPages[u.deps.Env]; ok {
-			if link, err := url.Parse(page); err == nil {
+		if info, ok := u.deps.App.Target().Env.Info(); ok && info.PortalPage != "" {
+			if link, err := url.Parse(info.PortalPage); err == nil {
 				_ = u.app.OpenURL(link)
 			}
 		}
 	})
 	s.check = widget.NewButtonWithIcon(u.T("handoff.check"), theme.SearchIcon(), s.onCheck)
 	s.check.Importance = widget.HighImportance
-	var labels []string
-	if u.deps.Store != nil {
-		_ = u.deps.Store.EachStructure(context.Background(), func(r core.StructureRecord) error {
-			switch r.Sync.State {
-			case core.StateDraft, core.StateQueued, core.StateFailed, core.StateAttachmentRequested:
-				l := r.Draft.Identifier + " · " + r.Draft.CompanyName
-				labels = append(labels, l)
-				s.recs[l] = r
-			}
-			return nil
-		})
-	}
-	s.pick = widget.NewSelect(labels, s.onPick)
+	s.check.Disable()
+	s.pick = widget.NewSelect(nil, s.onPick)
 	s.pick.PlaceHolder = u.T("select.placeholder")
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
-	s.content = page(title(u.T("handoff.title")), paragraph(u.T("handoff.intro")),
+	s.content = u.page(title(u.T("handoff.title")), paragraph(u.T("handoff.intro")),
 		container.NewHBox(s.open), s.accountCard(),
 		widget.NewForm(widget.NewFormItem(u.T("handoff.structure"), s.pick)),
 		s.fields, s.message, container.NewHBox(back, s.check))
-	if len(labels) == 0 {
-		s.message.SetText(u.T("handoff.none"))
-		s.check.Disable()
-	} else {
-		s.pick.SetSelectedIndex(0)
-	}
+	s.load()
 	return s
+}
+
+// load lists the structures still to finish on the portal, off the UI
+// goroutine.
+func (s *handoffScreen) load() {
+	async(s.u, s.flow.HandoffCandidates, func(recs []core.StructureRecord, err error) {
+		if err != nil {
+			s.message.SetText(s.u.errorText(err))
+			return
+		}
+		var labels []string
+		for _, r := range recs {
+			l := r.Draft.Identifier + " · " + r.Draft.CompanyName
+			labels = append(labels, l)
+			s.recs[l] = r
+		}
+		s.pick.SetOptions(labels)
+		if len(labels) == 0 {
+			s.message.SetText(s.u.T("handoff.none"))
+			return
+		}
+		s.check.Enable()
+		s.pick.SetSelectedIndex(0)
+	})
 }
 
 // accountCard shows the prepared account (steps 1-2) field by field, in the
@@ -149,14 +132,14 @@ func (s *handoffScreen) onPick(label string) {
 	if s.u.lang == i18n.FR {
 		countryName = country.NameFR
 	}
-	nd := s.u.T("kind.PRIVEE")
+	kind := s.u.T("kind.PRIVEE")
 	if d.Kind == core.KindPublic {
-		nd = s.u.T("kind.PUBLIQUE")
+		kind = s.u.T("kind.PUBLIQUE")
 	}
 	rows := []struct{ field, label, value string }{
 		{core.FieldIdentifierType, "field.identifier_type", typeLabel(s.u.lang, d.IdentifierType)},
 		{core.FieldIdentifier, "field.identifier", d.Identifier},
-		{core.FieldStructureKind, "field.structure_kind", nd},
+		{core.FieldStructureKind, "field.structure_kind", kind},
 		{core.FieldCompanyName, "field.company_name", d.CompanyName},
 		{core.FieldStructureName, "field.structure_name", d.StructureName},
 		{core.FieldEmail, "field.email", d.Email},
@@ -189,91 +172,24 @@ func (s *handoffScreen) onCheck() {
 	if s.current == nil {
 		return
 	}
-	chorus := s.u.chorus()
-	if chorus == nil {
-		s.message.SetText(s.u.T("handoff.no_credentials"))
-		return
-	}
-	r := *s.current
-	type result struct {
-		hit    piste.StructureAAfficher
-		att    string
-		expiry string
-	}
-	async(s.u, func(ctx context.Context) (result, error) {
-		var res result
-		hit, err := chorus.FindStructure(ctx, r.Draft.IdentifierType, r.Draft.Identifier)
-		if err != nil {
-			return res, err
-		}
-		res.hit = hit
-		if ratt, err := chorus.Rattachements(ctx); err == nil {
-			for _, a := range ratt {
-				if a.IDStructure == hit.IDStructureCPP {
-					res.att = a.StatutRattachementStructure
-				}
-			}
-		}
-		if full, err := chorus.Consulter(ctx, hit.IDStructureCPP, "FR"); err == nil && full.InformationGenerales != nil {
-			res.expiry = full.InformationGenerales.DateExpirationMotPasseCompteTech
-		}
-		return res, nil
-	}, func(res result, err error) {
-		if err != nil {
-			if core.KindOf(err) == core.KindNotFound {
-				s.message.SetText(s.u.T("handoff.not_found"))
-			} else {
-				s.message.SetText(s.u.errorText(err))
-			}
-			return
-		}
-		state := core.StateCreated
-		msg := s.u.Tf("handoff.found", res.hit.IDStructureCPP)
-		switch res.att {
-		case piste.StatutEnCours:
-			state = core.StateAttachmentRequested
-		case piste.StatutValidee:
-			state = core.StateAttachmentApproved
-		case piste.StatutRefusee:
-			state = core.StateAttachmentRefused
-		}
-		if res.att != "" {
-			msg = s.u.Tf("handoff.attachment", s.u.T("status."+res.att))
-		}
-		if t, err := time.Parse(time.RFC3339, res.expiry); err == nil && time.Until(t) < ExpiryWarning {
-			msg += "\n" + s.u.Tf("handoff.expiry", t.Format("2006-01-02"))
-		}
-		_ = s.u.deps.Store.SetSync(context.Background(), r.ID, core.Sync{State: state, PortalID: strconv.FormatInt(res.hit.IDStructureCPP, 10)})
-		s.message.SetText(msg)
-	})
-}
-
-// chorus builds the Chorus Pro client from the settings, or nil when they
-// are incomplete. Secrets come from the keyring, else from the session.
-func (u *UI) chorus() Chorus {
-	if u.deps.NewChorus == nil {
-		return nil
-	}
-	p := u.app.Preferences()
-	cfg := ChorusConfig{OAuthURL: p.String(prefOAuthURL), APIURL: p.String(prefAPIURL), ClientID: p.String(prefClientID),
-		TechnicalLogin: p.String(prefTechLogin)}
-	if cfg.OAuthURL == "" || cfg.APIURL == "" || cfg.ClientID == "" || cfg.TechnicalLogin == "" {
-		return nil
-	}
-	secret := func(name string) func(context.Context) (string, error) {
-		return func(ctx context.Context) (string, error) {
-			if u.deps.SecretsFor != nil {
-				if v, err := u.deps.SecretsFor(u.deps.Env).Get(ctx, name); err == nil {
-					return v, nil
-				}
-			}
-			v, err := u.sessionSecrets.Get(ctx, name)
+	id := s.current.ID
+	async(s.u, func(ctx context.Context) (onboarding.ReadBack, error) { return s.flow.CheckOnChorus(ctx, id) },
+		func(res onboarding.ReadBack, err error) {
 			if err != nil {
-				return "", fmt.Errorf("%s: %w", name, err)
+				if core.KindOf(err) == core.KindNotFound {
+					s.message.SetText(s.u.T("handoff.not_found"))
+				} else {
+					s.message.SetText(s.u.errorText(err))
+				}
+				return
 			}
-			return v, nil
-		}
-	}
-	cfg.ClientSecret, cfg.TechnicalPassword = secret(core.SecretPISTEClientSecret), secret(core.SecretTechnicalPassword)
-	return u.deps.NewChorus(cfg)
+			msg := s.u.Tf("handoff.found", res.PortalID)
+			if res.Attachment != "" {
+				msg = s.u.Tf("handoff.attachment", s.u.T("status."+res.Attachment))
+			}
+			if res.ExpiresSoon(time.Now()) {
+				msg += "\n" + s.u.Tf("handoff.expiry", res.PasswordExpires.Format("2006-01-02"))
+			}
+			s.message.SetText(msg)
+		})
 }

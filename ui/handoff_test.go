@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 )
 
@@ -17,7 +18,7 @@ type fakeChorus struct {
 	find   func(core.IdentifierType, string) (piste.StructureAAfficher, error)
 	ratt   []piste.StructureRattachement
 	expiry string
-	cfg    ChorusConfig
+	cfg    onboarding.ChorusConfig
 }
 
 func (f *fakeChorus) FindStructure(_ context.Context, t core.IdentifierType, id string) (piste.StructureAAfficher, error) {
@@ -33,7 +34,7 @@ func (f *fakeChorus) Rattachements(context.Context) ([]piste.StructureRattacheme
 func TestHandoff(t *testing.T) {
 	h := newHarness(t, "en")
 	fc := &fakeChorus{}
-	h.ui.deps.NewChorus = func(cfg ChorusConfig) Chorus { fc.cfg = cfg; return fc }
+	h.chorus = func(cfg onboarding.ChorusConfig) onboarding.Chorus { fc.cfg = cfg; return fc }
 	// Qualification: the structure form keeps a draft, nothing is queued.
 	test.Tap(h.ui.settingsButton)
 	st := h.ui.settingsS
@@ -81,7 +82,7 @@ func TestHandoff(t *testing.T) {
 	if !strings.Contains(ho.message.Text, "idStructureCPP 42") || !strings.Contains(ho.message.Text, "expires on") {
 		t.Fatalf("message %q", ho.message.Text)
 	}
-	rec, _ := h.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000074")
+	rec := h.structureByKey(core.IDSIRET, "73282932000074")
 	if rec.Sync.State != core.StateCreated || rec.Sync.PortalID != "42" {
 		t.Fatalf("local state %+v", rec.Sync)
 	}
@@ -93,7 +94,7 @@ func TestHandoffAccount(t *testing.T) {
 	test.Tap(h.ui.home.start)
 	fillAccount(h.ui.accountS, "hand@example.fr")
 	h.ui.accountS.saveNow()
-	h.ui.setEnv(core.EnvProduction)
+	h.setEnv(core.EnvProduction)
 	test.Tap(h.ui.syncButton)
 	b := h.ui.handoffS.copies["account."+core.FieldLoginEmail]
 	if b == nil {
@@ -107,23 +108,25 @@ func TestHandoffAccount(t *testing.T) {
 
 func TestHandoffAttachmentStatus(t *testing.T) {
 	h := newHarness(t, "fr")
-	_, _, _ = h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
-		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}})
-	h.app.Preferences().SetString(prefOAuthURL, "https://o")
-	h.app.Preferences().SetString(prefAPIURL, "https://a")
-	h.app.Preferences().SetString(prefClientID, "app")
-	h.app.Preferences().SetString(prefTechLogin, "t")
+	if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
+		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.svc.SaveSettings(t.Context(), core.Settings{PISTEOAuthURL: "https://o", PISTEAPIURL: "https://a",
+		PISTEClientID: "app", TechnicalLogin: "t"}); err != nil {
+		t.Fatal(err)
+	}
 	fc := &fakeChorus{find: func(core.IdentifierType, string) (piste.StructureAAfficher, error) {
 		return piste.StructureAAfficher{IDStructureCPP: 7}, nil
 	}, ratt: []piste.StructureRattachement{{IDStructure: 7, StatutRattachementStructure: piste.StatutValidee}}}
-	h.ui.deps.NewChorus = func(ChorusConfig) Chorus { return fc }
-	h.ui.setEnv(core.EnvProduction)
+	h.chorus = func(onboarding.ChorusConfig) onboarding.Chorus { return fc }
+	h.setEnv(core.EnvProduction)
 	test.Tap(h.ui.syncButton)
 	test.Tap(h.ui.handoffS.check)
 	if h.ui.handoffS.message.Text != "Votre rattachement à cette structure : Validée." {
 		t.Fatalf("message %q", h.ui.handoffS.message.Text)
 	}
-	rec, _ := h.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	rec := h.structureByKey(core.IDSIRET, "35600000049837")
 	if rec.Sync.State != core.StateAttachmentApproved {
 		t.Fatalf("state %s", rec.Sync.State)
 	}

@@ -74,9 +74,9 @@ func TestScreenshots(t *testing.T) {
 		typeIn(c.answer, code)
 		test.Tap(c.validate)
 		act := h.ui.activateS
-		test.Tap(act.mailbox)
+		test.Tap(act.mailbox.button)
 		shot("4-sandbox-mailbox")
-		test.Tap(act.useLink[0])
+		test.Tap(act.mailbox.useLink[0])
 		typeIn(act.password, "Jeanne-2026")
 		shot("4-password-checklist")
 		act.password.SetText("")
@@ -102,7 +102,7 @@ func TestScreenshots(t *testing.T) {
 		shot("9-sign-in")
 		h.ui.show(stepSync)
 		shot("10-sync")
-		h.ui.setEnv("qualification")
+		h.setEnv("qualification")
 		h.ui.show(stepHandoff)
 		shot("11-hand-off")
 	}

@@ -6,57 +6,117 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
-	"github.com/chorusonboard/chorus-onboard/core/registry"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
-// Portal is what the screens need of the onboarding portal. The app wires
-// core/portal's client; tests wire it to a chorus-sim on loopback.
-type Portal interface {
-	Captcha(ctx context.Context) (api.Captcha, error)
-	CaptchaCode(ctx context.Context, id, email string) error
-	CreateAccount(ctx context.Context, key string, req api.CreateAccount) error
-	Activate(ctx context.Context, token, password string) error
-	SignIn(ctx context.Context, email, password string) (api.Session, error)
-	SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error)
-	CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error)
-	RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error)
-	MyAttachments(ctx context.Context) ([]api.Attachment, error)
-	PendingAttachments(ctx context.Context) ([]api.Attachment, error)
-	DecideAttachment(ctx context.Context, key string, id int64, approve bool) (api.Attachment, error)
+// What each screen asks of the application layer (core/onboarding's
+// Service), and nothing more: a screen gets only the interface it needs,
+// never the store or a portal client. Every method may block on disk,
+// keyring or network, so screens call them through async, off the UI
+// goroutine.
+
+// accountFlow saves the draft of steps 1-2 and queues it for creation.
+type accountFlow interface {
+	SaveAccount(ctx context.Context, id int64, d core.AccountDraft) (core.AccountRecord, error)
+	Account(ctx context.Context, id int64) (core.AccountRecord, error)
+	QueueAccount(ctx context.Context, id int64) error
+}
+
+// mailboxReader reads the e-mail the sandbox portal sent (KindUnavailable
+// elsewhere).
+type mailboxReader interface {
 	Mailbox(ctx context.Context, to string) ([]api.Mail, error)
+}
+
+// captchaFlow is step 3.
+type captchaFlow interface {
+	Captcha(ctx context.Context) (api.Captcha, error)
+	CaptchaCode(ctx context.Context, challenge, email string) error
+	SubmitAccount(ctx context.Context, accountID int64, challenge, answer string) error
+	mailboxReader
+}
+
+// activationFlow is step 4.
+type activationFlow interface {
+	Activate(ctx context.Context, link, email, password string) error
+	mailboxReader
+}
+
+// signInFlow opens a session.
+type signInFlow interface {
+	SignIn(ctx context.Context, email, password string) error
+}
+
+// structureFlow is step 6.
+type structureFlow interface {
+	LookUp(ctx context.Context, siret string) (onboarding.Lookup, error)
+	SubmitStructure(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error)
+}
+
+// attachFlow is the attachment screen: requests and a manager's decisions.
+type attachFlow interface {
+	SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error)
+	RequestAttachment(ctx context.Context, t core.IdentifierType, identifier string) (api.Attachment, error)
+	Attachments(ctx context.Context) (onboarding.Attachments, error)
+	DecideAttachment(ctx context.Context, id int64, approve bool) (api.Attachment, error)
+}
+
+// syncFlow is the sync panel.
+type syncFlow interface {
+	Unsettled(ctx context.Context) ([]core.StructureRecord, error)
+	RetryNow(ctx context.Context) (onboarding.Progress, error)
+	Discard(ctx context.Context, structureID int64) error
+}
+
+// handoffFlow is the guided hand-off to Chorus Pro's own pages.
+type handoffFlow interface {
+	HandoffCandidates(ctx context.Context) ([]core.StructureRecord, error)
+	CheckOnChorus(ctx context.Context, structureID int64) (onboarding.ReadBack, error)
+}
+
+// settingsFlow is the settings screen.
+type settingsFlow interface {
+	Settings() core.Settings
+	SaveSettings(ctx context.Context, s core.Settings) error
+	SaveSecrets(ctx context.Context, env core.Environment, secrets map[string]string) error
+	KeepSecretsForSession(secrets map[string]string) error
+}
+
+// statusFlow feeds the header and the status line.
+type statusFlow interface {
+	Target() onboarding.Target
 	Health(ctx context.Context) error
+	Counts(ctx context.Context) (map[core.SyncState]int, int, error)
 }
 
-// Registry pre-fills a structure from its SIRET.
-type Registry interface {
-	Lookup(ctx context.Context, siret string) (registry.Company, error)
+// App is everything the screens use; core/onboarding's Service provides
+// it, and tests may wrap it (a slow store, a failing keyring).
+type App interface {
+	accountFlow
+	captchaFlow
+	activationFlow
+	signInFlow
+	structureFlow
+	attachFlow
+	syncFlow
+	handoffFlow
+	settingsFlow
+	statusFlow
 }
 
-// Deps are the services the interface is built on. Nil Portal or Registry
-// means the app runs with no portal (the screens then work offline).
+var _ App = (*onboarding.Service)(nil)
+
+// Deps are what the interface is built on.
 type Deps struct {
-	Store core.Store
-	// SecretsFor returns the OS keyring (core/secrets) of an environment;
-	// nil means none.
-	SecretsFor func(core.Environment) core.Secrets
-	Portal     Portal
-	Registry   Registry
-	// Env is the environment shown in the header.
-	Env core.Environment
-	// Sandbox enables the in-app mailbox (Local sandbox only).
-	Sandbox bool
-	// NewOpID returns an idempotency key for a portal request.
-	NewOpID func() string
-	// SyncNow sends what the outbox holds (core/sync's worker); nil leaves
-	// queued work for later.
-	SyncNow func(context.Context) error
-	// NewChorus builds the Chorus Pro (PISTE) client of the hand-off; nil
-	// disables the check.
-	NewChorus func(ChorusConfig) Chorus
+	// App is the application layer.
+	App App
 	// After runs f on the UI goroutine once d has passed, and returns a
 	// function that cancels it (debounced draft saves). Tests replace it.
 	After func(d time.Duration, f func()) (stop func())
-	// Async runs background work: a goroutine in the app; tests run it
+	// Async runs background work: a goroutine in the app; tests may run it
 	// inline so that they see its effect when the tap returns.
 	Async func(func())
+	// Do hands a function to the UI goroutine: fyne.Do in the app; a test
+	// that runs work on real goroutines pumps these itself.
+	Do func(func())
 }

@@ -11,57 +11,58 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
-// Preference keys of the settings. Only addresses and logins: every secret
-// goes to the keyring (Deps.Secrets).
-const (
-	prefEnv       = "settings.env"
-	prefPortalURL = "settings.portal_url"
-	prefOAuthURL  = "settings.oauth_url"
-	prefAPIURL    = "settings.api_url"
-	prefClientID  = "settings.client_id"
-	prefTechLogin = "settings.tech_login"
-)
-
-// settingsScreen holds the environment, the portal URLs, the PISTE
-// application and the technical account; secrets go to the keyring.
+// settingsScreen holds the environment, the PISTE gateway and application,
+// and the technical account; secrets go to the keyring.
 type settingsScreen struct {
-	u                                            *UI
-	env                                          *widget.Select
-	portalURL, oauthURL, apiURL, clientID, login *widget.Entry
-	clientSecret, techPassword, inseeKey         *widget.Entry
-	themeSel                                     *widget.Select
-	save                                         *widget.Button
-	message                                      *widget.Label
-	content                                      fyne.CanvasObject
+	u                                 *UI
+	flow                              settingsFlow
+	env                               *widget.Select
+	oauthURL, apiURL, clientID, login *widget.Entry
+	clientSecret, techPassword        *widget.Entry
+	themeSel                          *widget.Select
+	save                              *widget.Button
+	message                           *widget.Label
+	content                           fyne.CanvasObject
 
 	envByLabel map[string]core.Environment
 	dialog     dialog.Dialog // the keyring question, when shown
 }
 
-func newSettingsScreen(u *UI) *settingsScreen {
-	s := &settingsScreen{u: u, envByLabel: map[string]core.Environment{}}
+func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
+	s := &settingsScreen{u: u, flow: flow, envByLabel: map[string]core.Environment{}}
+	set := flow.Settings()
 	var envs []string
-	for _, e := range core.Environments {
-		l := u.T("env." + string(e))
+	for _, e := range core.EnvironmentInfos {
+		l := u.T("env." + string(e.Env))
 		envs = append(envs, l)
-		s.envByLabel[l] = e
+		s.envByLabel[l] = e.Env
 	}
-	p := u.app.Preferences()
-	s.env = widget.NewSelect(envs, nil)
-	s.env.SetSelected(u.T("env." + string(u.deps.Env)))
-	entry := func(key, def string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetText(p.StringWithFallback(key, def))
+	s.env = widget.NewSelect(envs, func(string) { s.refreshPlaceholders() })
+	s.env.SetSelected(u.T("env." + string(set.Env())))
+	entry := func(v string) *widget.Entry {
+		e := u.newEntry()
+		e.SetText(v)
 		return e
 	}
-	s.portalURL = entry(prefPortalURL, "")
-	s.oauthURL = entry(prefOAuthURL, "https://sandbox-oauth.piste.gouv.fr")
-	s.apiURL = entry(prefAPIURL, "https://sandbox-api.piste.gouv.fr")
-	s.clientID, s.login = entry(prefClientID, ""), entry(prefTechLogin, "")
-	s.clientSecret, s.techPassword, s.inseeKey = widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	for _, e := range []*widget.Entry{s.clientSecret, s.techPassword, s.inseeKey} {
+	s.oauthURL, s.apiURL = entry(set.PISTEOAuthURL), entry(set.PISTEAPIURL)
+	for _, e := range []*widget.Entry{s.oauthURL, s.apiURL} {
+		e.Validator = func(v string) error {
+			if v == "" {
+				return nil
+			}
+			if err := onboarding.CheckURL(v); err != nil {
+				return errors.New(u.T(err.Code))
+			}
+			return nil
+		}
+	}
+	s.refreshPlaceholders()
+	s.clientID, s.login = entry(set.PISTEClientID), entry(set.TechnicalLogin)
+	s.clientSecret, s.techPassword = u.newPasswordEntry(), u.newPasswordEntry()
+	for _, e := range []*widget.Entry{s.clientSecret, s.techPassword} {
 		e.SetPlaceHolder("••••••••")
 	}
 	s.themeSel = widget.NewSelect([]string{u.T("theme.system"), u.T("theme.light"), u.T("theme.dark")}, func(string) {
@@ -69,7 +70,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		u.app.Preferences().SetString(prefTheme, v)
 		applyTheme(u.app)
 	})
-	s.themeSel.SetSelectedIndex(map[string]int{"system": 0, "light": 1, "dark": 2}[p.StringWithFallback(prefTheme, "system")])
+	s.themeSel.SetSelectedIndex(map[string]int{"system": 0, "light": 1, "dark": 2}[u.app.Preferences().StringWithFallback(prefTheme, "system")])
 	s.save = widget.NewButtonWithIcon(u.T("settings.save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.message = paragraph("")
@@ -77,80 +78,86 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	form := widget.NewForm(
 		widget.NewFormItem(u.T("settings.environment"), s.env),
 		widget.NewFormItem(u.T("theme.label"), s.themeSel),
-		widget.NewFormItem(u.T("settings.portal_url"), s.portalURL),
-		widget.NewFormItem(u.T("settings.oauth_url"), s.oauthURL),
-		widget.NewFormItem(u.T("settings.api_url"), s.apiURL),
+		&widget.FormItem{Text: u.T("settings.oauth_url"), Widget: s.oauthURL, HintText: u.T("settings.url_hint")},
+		&widget.FormItem{Text: u.T("settings.api_url"), Widget: s.apiURL, HintText: u.T("settings.url_hint")},
 		widget.NewFormItem(u.T("settings.client_id"), s.clientID),
 		&widget.FormItem{Text: u.T("settings.client_secret"), Widget: s.clientSecret, HintText: u.T("settings.secret_hint")},
 		widget.NewFormItem(u.T("settings.tech_login"), s.login),
 		&widget.FormItem{Text: u.T("settings.tech_password"), Widget: s.techPassword, HintText: u.T("settings.secret_hint")},
-		&widget.FormItem{Text: u.T("settings.insee_key"), Widget: s.inseeKey, HintText: u.T("settings.secret_hint")},
 	)
-	s.content = page(title(u.T("settings.title")), form, s.message, container.NewHBox(back, s.save))
+	s.content = u.page(title(u.T("settings.title")), form, s.message, container.NewHBox(back, s.save))
 	return s
 }
 
-// onSave keeps addresses in preferences and secrets in the keyring, off the
-// UI goroutine. When no keyring answers, the user chooses: keep the secrets
-// for this session only, or not at all. Never a file.
-func (s *settingsScreen) onSave() {
-	p := s.u.app.Preferences()
-	env := s.envByLabel[s.env.Selected]
-	p.SetString(prefEnv, string(env))
-	for key, e := range map[string]*widget.Entry{prefPortalURL: s.portalURL, prefOAuthURL: s.oauthURL, prefAPIURL: s.apiURL,
-		prefClientID: s.clientID, prefTechLogin: s.login} {
-		p.SetString(key, e.Text)
+// refreshPlaceholders shows the chosen environment's gateway addresses in
+// the URL fields left empty, which is what empty means.
+func (s *settingsScreen) refreshPlaceholders() {
+	if s.oauthURL == nil {
+		return
 	}
+	info, _ := s.envByLabel[s.env.Selected].Info()
+	s.oauthURL.SetPlaceHolder(info.PISTEOAuthURL)
+	s.apiURL.SetPlaceHolder(info.PISTEAPIURL)
+}
+
+// onSave keeps the settings in the store and the secrets in the keyring,
+// off the UI goroutine. When no keyring answers, the user chooses: keep the
+// secrets for this session only, or not at all. Never a file.
+func (s *settingsScreen) onSave() {
+	env := s.envByLabel[s.env.Selected]
+	next := core.Settings{Environment: env, PISTEOAuthURL: s.oauthURL.Text, PISTEAPIURL: s.apiURL.Text,
+		PISTEClientID: s.clientID.Text, TechnicalLogin: s.login.Text}
 	secrets := map[string]string{}
-	for name, e := range map[string]*widget.Entry{core.SecretPISTEClientSecret: s.clientSecret,
-		core.SecretTechnicalPassword: s.techPassword, core.SecretINSEEKey: s.inseeKey} {
+	for name, e := range map[string]*widget.Entry{core.SecretPISTEClientSecret: s.clientSecret, core.SecretTechnicalPassword: s.techPassword} {
 		if e.Text != "" {
 			secrets[name] = e.Text
 		}
 	}
-	clear := func() {
-		for _, e := range []*widget.Entry{s.clientSecret, s.techPassword, s.inseeKey} {
+	clearSecrets := func() {
+		for _, e := range []*widget.Entry{s.clientSecret, s.techPassword} {
 			e.SetText("")
 		}
 	}
-	if len(secrets) == 0 || s.u.deps.SecretsFor == nil {
-		s.message.SetText(s.u.T("settings.saved"))
-		s.u.setEnv(env)
-		return
-	}
-	keyring := s.u.deps.SecretsFor(env)
-	async(s.u, func(ctx context.Context) (struct{}, error) {
-		for name, v := range secrets {
-			if err := keyring.Set(ctx, name, v); err != nil {
-				return struct{}{}, err
-			}
+	type saved struct{ settingsErr, secretsErr error }
+	s.save.Disable()
+	async(s.u, func(ctx context.Context) (saved, error) {
+		if err := s.flow.SaveSettings(ctx, next); err != nil {
+			return saved{settingsErr: err}, nil
 		}
-		return struct{}{}, nil
-	}, func(_ struct{}, err error) {
-		switch {
-		case err == nil:
-			clear()
-			s.message.SetText(s.u.T("settings.saved"))
-		case errors.Is(err, core.ErrUnavailable) || errors.Is(err, core.ErrTimeout):
-			s.askSessionOnly(secrets, clear)
-		default:
-			s.message.SetText(s.u.errorText(err))
+		if len(secrets) == 0 {
+			return saved{}, nil
+		}
+		return saved{secretsErr: s.flow.SaveSecrets(ctx, env, secrets)}, nil
+	}, func(r saved, _ error) {
+		s.save.Enable()
+		if r.settingsErr != nil {
+			s.message.SetText(s.u.errorText(r.settingsErr))
 			return
 		}
-		s.u.setEnv(env)
+		switch err := r.secretsErr; {
+		case err == nil:
+			clearSecrets()
+			s.message.SetText(s.u.T("settings.saved"))
+		case errors.Is(err, core.ErrUnavailable) || errors.Is(err, core.ErrTimeout):
+			s.askSessionOnly(secrets, clearSecrets)
+		default:
+			s.message.SetText(s.u.errorText(err))
+		}
+		s.u.envChanged()
 	})
 }
 
 // askSessionOnly offers to keep the secrets in memory for this session.
-func (s *settingsScreen) askSessionOnly(secrets map[string]string, clear func()) {
+func (s *settingsScreen) askSessionOnly(secrets map[string]string, clearSecrets func()) {
 	d := dialog.NewConfirm(s.u.T("keyring.dialog.title"), s.u.T("keyring.dialog.text"), func(ok bool) {
 		if !ok {
 			return
 		}
-		for name, v := range secrets {
-			_ = s.u.sessionSecrets.Set(context.Background(), name, v)
+		if err := s.flow.KeepSecretsForSession(secrets); err != nil {
+			s.message.SetText(s.u.errorText(err))
+			return
 		}
-		clear()
+		clearSecrets()
 		s.message.SetText(s.u.T("settings.saved_session"))
 	}, s.u.win)
 	d.SetConfirmText(s.u.T("keyring.dialog.session"))

@@ -12,6 +12,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/piste"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
 
 // failingKeyring answers like a machine without a Secret Service.
@@ -29,25 +32,42 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	h := newHarness(t, "en")
 	kr := &failingKeyring{}
-	h.ui.deps.SecretsFor = func(core.Environment) core.Secrets { return kr }
+	h.keyring = kr
 	test.Tap(h.ui.settingsButton)
 	s := h.ui.settingsS
 	canary := fmt.Sprintf("canary-%x", rand.Uint64()) // made now: in no binary
 	s.clientID.SetText("my-app")
+	s.login.SetText("TECH_1@cpro.fr")
 	test.Type(s.clientSecret, canary)
 	test.Tap(s.save)
 	if kr.calls == 0 || s.dialog == nil {
 		t.Fatal("no keyring, and the user was not asked")
 	}
 	s.dialog.(interface{ Confirm() }).Confirm()
-	if got, err := h.ui.sessionSecrets.Get(t.Context(), core.SecretPISTEClientSecret); err != nil || got != canary {
-		t.Fatalf("session secret %q %v", got, err)
-	}
 	if s.clientSecret.Text != "" || !strings.Contains(s.message.Text, "this session only") {
 		t.Fatalf("after saving: entry %q, message %q", s.clientSecret.Text, s.message.Text)
 	}
-	if h.app.Preferences().String(prefClientID) != "my-app" {
-		t.Error("client ID not saved")
+	// The secret is kept for the session: the PISTE client gets it.
+	if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
+		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}}); err != nil {
+		t.Fatal(err)
+	}
+	fc := &fakeChorus{find: func(core.IdentifierType, string) (piste.StructureAAfficher, error) {
+		return piste.StructureAAfficher{IDStructureCPP: 1}, nil
+	}}
+	h.chorus = func(cfg onboarding.ChorusConfig) onboarding.Chorus { fc.cfg = cfg; return fc }
+	h.setEnv(core.EnvQualification)
+	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.handoffS.check)
+	if fc.cfg.ClientSecret == nil {
+		t.Fatal("the hand-off check built no PISTE client")
+	}
+	if got, err := fc.cfg.ClientSecret(t.Context()); err != nil || got != canary {
+		t.Fatalf("session secret %q %v", got, err)
+	}
+	saved, err := h.store.Settings(t.Context())
+	if err != nil || saved[core.SettingPISTEClientID] != "my-app" {
+		t.Errorf("client ID not saved: %v %v", saved, err)
 	}
 	// Nothing on disk: the store's files and the preferences hold no trace.
 	for _, dir := range []string{filepath.Dir(h.store.Path()), tmp} {
@@ -60,9 +80,14 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 			return nil
 		})
 	}
-	for _, k := range []string{prefClientID, prefTechLogin, prefPortalURL} {
+	for _, k := range []string{prefLang, prefStep, prefTheme} {
 		if strings.Contains(h.app.Preferences().String(k), canary) {
 			t.Errorf("secret in preference %s", k)
+		}
+	}
+	for k, v := range saved {
+		if strings.Contains(v, canary) {
+			t.Errorf("secret in setting %s", k)
 		}
 	}
 }
@@ -73,20 +98,21 @@ func TestEnvironmentSwitch(t *testing.T) {
 	s := h.ui.settingsS
 	s.env.SetSelected("Chorus Pro qualification")
 	test.Tap(s.save)
-	if h.ui.deps.Env != core.EnvQualification || h.ui.deps.Portal != nil || h.ui.envLabel.Text != "Chorus Pro qualification" {
-		t.Fatalf("env %s, label %q", h.ui.deps.Env, h.ui.envLabel.Text)
+	if h.svc.Target().Env != core.EnvQualification || h.svc.Target().Portal != nil || h.ui.envLabel.Text != "Chorus Pro qualification" {
+		t.Fatalf("env %s, label %q", h.svc.Target().Env, h.ui.envLabel.Text)
 	}
 	if !strings.Contains(h.ui.status.Text, "pages du portail") {
 		t.Errorf("status %q", h.ui.status.Text)
 	}
-	h.open() // restart: the choice is kept
-	if h.ui.deps.Env != core.EnvQualification {
-		t.Fatalf("after restart: %s", h.ui.deps.Env)
+	// Restart: the choice is kept.
+	svc, err := onboarding.New(t.Context(), onboarding.Config{Store: h.store, NewOpID: sqlite.NewOpID})
+	if err != nil || svc.Env() != core.EnvQualification {
+		t.Fatalf("after restart: %s %v", svc.Env(), err)
 	}
 	test.Tap(h.ui.settingsButton)
 	h.ui.settingsS.env.SetSelected("Bac à sable local")
 	test.Tap(h.ui.settingsS.save)
-	if h.ui.deps.Portal == nil || !strings.HasPrefix(h.ui.status.Text, "En ligne") {
+	if h.svc.Target().Portal == nil || !strings.HasPrefix(h.ui.status.Text, "En ligne") {
 		t.Fatalf("back to the sandbox: %q", h.ui.status.Text)
 	}
 	// Theme choice.

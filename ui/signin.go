@@ -7,8 +7,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
 // signInScreen opens a session: for a returning user, a manager who
@@ -20,17 +18,15 @@ type signInScreen struct {
 	content         fyne.CanvasObject
 }
 
-func newSignInScreen(u *UI) *signInScreen {
-	s := &signInScreen{email: widget.NewEntry(), password: widget.NewPasswordEntry(), message: paragraph("")}
-	s.email.SetText(u.account.Draft.LoginEmail)
+func newSignInScreen(u *UI, flow signInFlow) *signInScreen {
+	s := &signInScreen{email: u.newEntry(), password: u.newPasswordEntry(), message: paragraph("")}
+	s.email.SetText(u.loginEmail())
 	s.submit = widget.NewButtonWithIcon(u.T("signin.button"), theme.LoginIcon(), func() {
 		email, pw := s.email.Text, s.password.Text
-		if u.deps.Portal == nil {
-			s.message.SetText(u.T("error.offline"))
-			return
-		}
-		async(u, func(ctx context.Context) (api.Session, error) { return u.deps.Portal.SignIn(ctx, email, pw) },
-			func(_ api.Session, err error) {
+		s.submit.Disable()
+		async(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, flow.SignIn(ctx, email, pw) },
+			func(_ struct{}, err error) {
+				s.submit.Enable()
 				if err != nil {
 					s.message.SetText(u.errorText(err))
 					return
@@ -44,6 +40,6 @@ func newSignInScreen(u *UI) *signInScreen {
 	s.password.OnSubmitted = func(string) { s.submit.OnTapped() }
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
 	form := widget.NewForm(widget.NewFormItem(u.T("field.login_email"), s.email), widget.NewFormItem(u.T("field.password_signin"), s.password))
-	s.content = page(title(u.T("signin.title")), paragraph(u.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
+	s.content = u.page(title(u.T("signin.title")), paragraph(u.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
 	return s
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -13,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
-	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/registry"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
@@ -23,9 +22,10 @@ import (
 // looked up as it is typed: the portal says whether it exists, the registry
 // pre-fills the name and address.
 type structureScreen struct {
-	u *UI
+	u    *UI
+	flow structureFlow
 
-	idType                                       *widget.Select
+	idType                                       *typeSelect
 	identifier                                   *widget.Entry
 	kind                                         *widget.Select
 	company, name, email, phone                  *widget.Entry
@@ -38,27 +38,12 @@ type structureScreen struct {
 	result                                       *widget.Label
 	content                                      fyne.CanvasObject
 
-	typeByLabel    map[string]core.IdentifierType
 	countryByLabel map[string]string
 	lastLookup     string
 }
 
-func typeLabel(l i18n.Lang, t core.IdentifierType) string {
-	info, _ := t.Info()
-	if l == i18n.FR {
-		return info.LabelFR
-	}
-	return info.LabelEN
-}
-
-func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
-	s := &structureScreen{u: u, typeByLabel: map[string]core.IdentifierType{}, countryByLabel: map[string]string{}}
-	var types []string
-	for _, info := range core.IdentifierTypes {
-		l := typeLabel(u.lang, info.Type)
-		types = append(types, l)
-		s.typeByLabel[l] = info.Type
-	}
+func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) *structureScreen {
+	s := &structureScreen{u: u, flow: flow, countryByLabel: map[string]string{}}
 	var countries []string
 	for _, c := range validate.Countries() {
 		name := c.NameEN
@@ -69,20 +54,17 @@ func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
 		s.countryByLabel[name] = c.Code
 	}
 	slices.Sort(countries)
-	s.idType = widget.NewSelect(types, func(string) { s.onChanged() })
+	d := initial
+	s.idType = u.newTypeSelect(d.IdentifierType, func(string) { s.onChanged() })
 	s.kind = widget.NewSelect([]string{u.T("kind.PRIVEE"), u.T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
 	s.country = widget.NewSelect(countries, func(string) { s.onChanged() })
 	entry := func(field, v string) *widget.Entry {
-		e := widget.NewEntry()
+		e := u.newEntry()
 		e.SetText(v)
-		e.Validator = s.validator(field)
+		e.Validator = fieldValidator(u, field, s.formDraft, setStructureField, structureProblems)
 		e.OnChanged = func(string) { s.onChanged() }
 		e.OnSubmitted = func(string) { s.onSubmit() }
 		return e
-	}
-	d := initial
-	if d.IdentifierType == "" {
-		d.IdentifierType = core.IDSIRET
 	}
 	s.identifier = entry(core.FieldIdentifier, d.Identifier)
 	s.company, s.name = entry(core.FieldCompanyName, d.CompanyName), entry(core.FieldStructureName, d.StructureName)
@@ -92,7 +74,6 @@ func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
 	s.zip = entry(core.FieldPostalCode, d.PostalCode)
 	s.nonDiffusible = widget.NewCheck(u.T("field.non_diffusible"), nil)
 	s.nonDiffusible.SetChecked(d.NonDiffusible)
-	s.idType.SetSelected(typeLabel(u.lang, d.IdentifierType))
 	s.kind.SetSelectedIndex(0)
 	if d.Kind == core.KindPublic {
 		s.kind.SetSelectedIndex(1)
@@ -114,33 +95,69 @@ func newStructureScreen(u *UI, initial core.StructureDraft) *structureScreen {
 	s.submit.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
 	req := func(k string) string { return u.T(k) + " *" }
-	general := widget.NewForm(
+	// One form for every section, so that every label lines up in one
+	// column; each section opens with its heading in the field column.
+	form := widget.NewForm(
+		sectionItem(u.T("structure.general")),
 		widget.NewFormItem(req("field.identifier_type"), s.idType),
 		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier, HintText: u.T("field.identifier.hint")},
+		widget.NewFormItem("", container.NewVBox(s.lookup, container.NewHBox(s.requestAttach))),
 		widget.NewFormItem(req("field.structure_kind"), s.kind),
 		widget.NewFormItem(req("field.company_name"), s.company),
 		widget.NewFormItem(u.T("field.structure_name"), s.name),
 		widget.NewFormItem(u.T("field.email"), s.email),
 		widget.NewFormItem(u.T("field.phone"), s.phone),
-	)
-	addr := widget.NewForm(
+		sectionItem(u.T("structure.address")),
 		widget.NewFormItem(req("field.address"), s.address),
 		widget.NewFormItem(u.T("field.address_complement_1"), s.complement1),
 		widget.NewFormItem(u.T("field.address_complement_2"), s.complement2),
 		widget.NewFormItem(req("field.city"), s.city),
 		widget.NewFormItem(req("field.postal_code"), s.zip),
 		widget.NewFormItem(req("field.country"), s.country),
+		sectionItem(u.T("structure.options")),
+		widget.NewFormItem("", s.nonDiffusible),
 	)
-	s.content = page(
-		title(u.T("structure.title")),
-		widget.NewCard(u.T("structure.general"), "", container.NewVBox(general, s.lookup, container.NewHBox(s.requestAttach))),
-		widget.NewCard(u.T("structure.address"), "", addr),
-		widget.NewCard(u.T("structure.options"), "", s.nonDiffusible),
+	s.content = u.page(
+		title(u.T("structure.title")), form,
 		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		s.result, container.NewHBox(back, s.submit),
 	)
 	s.onChanged()
 	return s
+}
+
+// sectionItem is a form row that opens a section: its heading, bold, in
+// the field column.
+func sectionItem(heading string) *widget.FormItem {
+	l := widget.NewLabelWithStyle(heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return widget.NewFormItem("", l)
+}
+
+// structureProblems validates a draft for the inline errors.
+func structureProblems(d core.StructureDraft) core.Problems {
+	_, p := validate.Structure(d)
+	return p
+}
+
+// setStructureField sets one text field of a structure draft.
+func setStructureField(d *core.StructureDraft, field, v string) {
+	for f, p := range map[string]*string{core.FieldIdentifier: &d.Identifier, core.FieldCompanyName: &d.CompanyName,
+		core.FieldStructureName: &d.StructureName, core.FieldEmail: &d.Email, core.FieldPhone: &d.Phone,
+		core.FieldAddress: &d.Address, core.FieldComplement1: &d.Complement1, core.FieldComplement2: &d.Complement2,
+		core.FieldCity: &d.City, core.FieldPostalCode: &d.PostalCode} {
+		if f == field {
+			*p = v
+		}
+	}
+}
+
+// formDraft reads the form; false while the form is still being built.
+func (s *structureScreen) formDraft() (core.StructureDraft, bool) {
+	if s.country == nil || s.nonDiffusible == nil {
+		return core.StructureDraft{}, false
+	}
+	return s.draft(), true
 }
 
 // draft reads the form.
@@ -150,38 +167,11 @@ func (s *structureScreen) draft() core.StructureDraft {
 		kind = core.KindPublic
 	}
 	return core.StructureDraft{
-		IdentifierType: s.typeByLabel[s.idType.Selected], Identifier: s.identifier.Text, Kind: kind,
+		IdentifierType: s.idType.Type(), Identifier: s.identifier.Text, Kind: kind,
 		CompanyName: s.company.Text, StructureName: s.name.Text, Email: s.email.Text, Phone: s.phone.Text,
 		Address: s.address.Text, Complement1: s.complement1.Text, Complement2: s.complement2.Text,
 		City: s.city.Text, PostalCode: s.zip.Text, Country: s.countryByLabel[s.country.Selected],
 		NonDiffusible: s.nonDiffusible != nil && s.nonDiffusible.Checked,
-	}
-}
-
-// validator shows this field's first problem from validating the whole
-// draft, so cross-field rules appear where the user looks.
-func (s *structureScreen) validator(field string) fyne.StringValidator {
-	return func(v string) error {
-		if s.country == nil || s.nonDiffusible == nil {
-			return nil
-		}
-		d := s.draft()
-		// The entry may not hold v yet when Fyne validates it.
-		for f, p := range map[string]*string{core.FieldIdentifier: &d.Identifier, core.FieldCompanyName: &d.CompanyName,
-			core.FieldStructureName: &d.StructureName, core.FieldEmail: &d.Email, core.FieldPhone: &d.Phone,
-			core.FieldAddress: &d.Address, core.FieldComplement1: &d.Complement1, core.FieldComplement2: &d.Complement2,
-			core.FieldCity: &d.City, core.FieldPostalCode: &d.PostalCode} {
-			if f == field {
-				*p = v
-			}
-		}
-		_, problems := validate.Structure(d)
-		for _, p := range problems.ForField(field) {
-			if p.Severity == core.Error {
-				return errors.New(s.u.T(p.Code))
-			}
-		}
-		return nil
 	}
 }
 
@@ -193,7 +183,7 @@ func (s *structureScreen) onChanged() {
 		_ = e.Validate()
 	}
 	d := s.draft()
-	if _, problems := validate.Structure(d); problems.HasErrors() {
+	if structureProblems(d).HasErrors() {
 		s.submit.Disable()
 	} else {
 		s.submit.Enable()
@@ -209,49 +199,32 @@ func (s *structureScreen) onChanged() {
 // lookupSIRET asks the portal whether the SIRET exists and the registry
 // what it knows of the company.
 func (s *structureScreen) lookupSIRET(siret string) {
-	if s.u.deps.Portal == nil {
-		s.lookup.SetText(s.u.T("lookup.offline"))
-		return
-	}
 	s.lookup.SetText(s.u.T("lookup.checking"))
-	type found struct {
-		res     api.SearchResult
-		company *registry.Company
-	}
-	async(s.u, func(ctx context.Context) (found, error) {
-		res, err := s.u.deps.Portal.SearchStructure(ctx, core.IDSIRET, siret)
-		if err != nil || res.Found || s.u.deps.Registry == nil {
-			return found{res: res}, err
-		}
-		c, err := s.u.deps.Registry.Lookup(ctx, siret)
-		if err != nil {
-			return found{res: res}, nil // unknown to the registry: the user types it
-		}
-		return found{res: res, company: &c}, nil
-	}, func(f found, err error) {
-		if siret != s.lastLookup {
-			return // the user typed on
-		}
-		switch {
-		case err != nil:
-			s.lookup.SetText(s.u.T("lookup.offline"))
-		case f.res.Found:
-			s.lookup.SetText(s.u.T("lookup.exists"))
-			s.requestAttach.Show()
-		default:
-			s.requestAttach.Hide()
-			msg := s.u.T("lookup.absent")
-			if c := f.company; c != nil {
-				s.prefill(*c)
-				msg += "\n" + s.u.T("lookup.prefilled")
-				if c.NonDiffusible {
-					msg += "\n" + s.u.T("lookup.masked")
-				}
+	async(s.u, func(ctx context.Context) (onboarding.Lookup, error) { return s.flow.LookUp(ctx, siret) },
+		func(f onboarding.Lookup, err error) {
+			if siret != s.lastLookup {
+				return // the user typed on
 			}
-			s.lookup.SetText(msg)
-		}
-		s.onChanged()
-	})
+			switch {
+			case err != nil:
+				s.lookup.SetText(s.u.T("lookup.offline"))
+			case f.OnPortal:
+				s.lookup.SetText(s.u.T("lookup.exists"))
+				s.requestAttach.Show()
+			default:
+				s.requestAttach.Hide()
+				msg := s.u.T("lookup.absent")
+				if c := f.Company; c != nil {
+					s.prefill(*c)
+					msg += "\n" + s.u.T("lookup.prefilled")
+					if c.NonDiffusible {
+						msg += "\n" + s.u.T("lookup.masked")
+					}
+				}
+				s.lookup.SetText(msg)
+			}
+			s.onChanged()
+		})
 }
 
 // prefill fills the fields the user left empty.
@@ -269,41 +242,27 @@ func (s *structureScreen) prefill(c registry.Company) {
 }
 
 // onSubmit keeps the structure on this computer with its outbox row (so
-// nothing is lost offline), then sends it at once.
+// nothing is lost offline), then sends it at once where the portal has an
+// API; on Chorus Pro's own environments it stays a draft for the hand-off.
 func (s *structureScreen) onSubmit() {
 	if s.submit.Disabled() {
 		return
 	}
-	canon, problems := validate.Structure(s.draft())
-	if problems.HasErrors() {
-		return
-	}
-	st := s.u.deps.Store
-	if st == nil {
-		return
-	}
-	// Queued for the sandbox's worker; on the real portal there is no API
-	// to send it to: it stays a draft for the hand-off.
-	rec, _, err := st.SaveStructure(context.Background(), core.SaveStructure{Draft: canon, Problems: problems,
-		Queue: s.u.deps.Env == core.EnvLocal})
-	if err != nil {
-		s.result.SetText(s.u.errorText(err))
+	d := s.draft()
+	if structureProblems(d).HasErrors() {
 		return
 	}
 	s.submit.Disable()
-	async(s.u, func(ctx context.Context) (core.StructureRecord, error) {
-		if s.u.deps.SyncNow != nil {
-			_ = s.u.deps.SyncNow(ctx) // failures stay queued or parked with the portal's message
-		}
-		return st.Structure(ctx, rec.ID)
-	}, func(r core.StructureRecord, err error) {
-		s.submit.Enable()
-		if err != nil {
-			s.result.SetText(s.u.errorText(err))
-			return
-		}
-		s.showResult(r)
-	})
+	async(s.u, func(ctx context.Context) (core.StructureRecord, error) { return s.flow.SubmitStructure(ctx, d) },
+		func(r core.StructureRecord, err error) {
+			s.submit.Enable()
+			if err != nil {
+				s.result.SetText(s.u.errorText(err))
+				return
+			}
+			s.showResult(r)
+			s.u.refreshStatus()
+		})
 }
 
 // showResult says what became of the structure, under the form and in a
@@ -315,7 +274,7 @@ func (s *structureScreen) showResult(r core.StructureRecord) {
 	case core.StateAttachmentRequested, core.StateSent:
 		s.result.SetText(s.u.T("lookup.exists") + " " + s.u.T("status.EN_COURS_DE_VALIDATION"))
 	case core.StateFailed:
-		s.result.SetText(r.Sync.Message)
+		s.result.SetText(i18n.Text(s.u.lang, r.Sync.Notice))
 	default:
 		s.result.SetText(s.u.T("structure.saved_draft"))
 	}

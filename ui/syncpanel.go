@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
 // SyncResult is what a sync pass did, for the panel and its notification.
@@ -21,6 +23,7 @@ type SyncResult struct {
 // message for refused ones, "retry now" and "discard".
 type syncScreen struct {
 	u        *UI
+	flow     syncFlow
 	progress *widget.ProgressBarInfinite
 	summary  *widget.Label
 	list     *fyne.Container
@@ -30,8 +33,8 @@ type syncScreen struct {
 	content fyne.CanvasObject
 }
 
-func newSyncScreen(u *UI) *syncScreen {
-	s := &syncScreen{u: u, discard: map[int64]*widget.Button{}}
+func newSyncScreen(u *UI, flow syncFlow) *syncScreen {
+	s := &syncScreen{u: u, flow: flow, discard: map[int64]*widget.Button{}}
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
@@ -40,7 +43,7 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.retry = widget.NewButtonWithIcon(u.T("sync.retry"), theme.ViewRefreshIcon(), s.onRetry)
 	s.retry.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
-	s.content = page(title(u.T("sync.title")), paragraph(u.T("sync.intro")), s.progress, s.summary, s.list,
+	s.content = u.page(title(u.T("sync.title")), paragraph(u.T("sync.intro")), s.progress, s.summary, s.list,
 		container.NewHBox(back, s.retry))
 	s.load()
 	return s
@@ -48,21 +51,7 @@ func newSyncScreen(u *UI) *syncScreen {
 
 // load lists the structures still in flight or refused.
 func (s *syncScreen) load() {
-	st := s.u.deps.Store
-	if st == nil {
-		return
-	}
-	async(s.u, func(ctx context.Context) ([]core.StructureRecord, error) {
-		var out []core.StructureRecord
-		err := st.EachStructure(ctx, func(r core.StructureRecord) error {
-			switch r.Sync.State {
-			case core.StateQueued, core.StateSent, core.StateFailed, core.StateAttachmentRequested:
-				out = append(out, r)
-			}
-			return nil
-		})
-		return out, err
-	}, func(recs []core.StructureRecord, err error) {
+	async(s.u, s.flow.Unsettled, func(recs []core.StructureRecord, err error) {
 		s.list.RemoveAll()
 		s.discard = map[int64]*widget.Button{}
 		if err != nil {
@@ -74,8 +63,8 @@ func (s *syncScreen) load() {
 		}
 		for _, r := range recs {
 			text := fmt.Sprintf("%s %s · %s · %s", r.Draft.IdentifierType, r.Draft.Identifier, r.Draft.CompanyName, s.u.T("state."+string(r.Sync.State)))
-			if r.Sync.Message != "" {
-				text += "\n" + r.Sync.Message
+			if !r.Sync.Notice.IsZero() {
+				text += "\n" + i18n.Text(s.u.lang, r.Sync.Notice)
 			}
 			row := paragraph(text)
 			if r.Sync.State == core.StateFailed {
@@ -95,19 +84,10 @@ func (s *syncScreen) load() {
 
 // onRetry makes backed-off rows due and sends them now.
 func (s *syncScreen) onRetry() {
-	st := s.u.deps.Store
-	if st == nil || s.u.deps.SyncNow == nil {
-		return
-	}
 	s.progress.Show()
 	s.progress.Start()
 	s.retry.Disable()
-	async(s.u, func(ctx context.Context) (struct{}, error) {
-		if err := st.RetryNow(ctx); err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, s.u.deps.SyncNow(ctx)
-	}, func(_ struct{}, err error) {
+	async(s.u, s.flow.RetryNow, func(_ onboarding.Progress, err error) {
 		s.progress.Stop()
 		s.progress.Hide()
 		s.retry.Enable()
@@ -115,15 +95,19 @@ func (s *syncScreen) onRetry() {
 			s.summary.SetText(s.u.errorText(err))
 		}
 		s.load()
-		s.u.checkOnline()
+		s.u.refreshStatus()
 	})
 }
 
+// onDiscard takes a queued or refused structure back to draft.
 func (s *syncScreen) onDiscard(id int64) {
-	if err := s.u.deps.Store.Discard(context.Background(), id); err != nil {
-		s.summary.SetText(s.u.errorText(err))
-	}
-	s.load()
+	async(s.u, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.flow.Discard(ctx, id) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				s.summary.SetText(s.u.errorText(err))
+			}
+			s.load()
+		})
 }
 
 // NotifyBatch tells the user a batch finished (a system notification) and

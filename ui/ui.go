@@ -1,13 +1,14 @@
 // Package ui is Chorus Onboard's desktop interface, written with Fyne. It
-// builds screens from the services it is given and never imports a driver,
+// builds screens on the application layer it is given (core/onboarding,
+// through the narrow interfaces of services.go) and never imports a driver,
 // fyne/v2/app, the store, the keyring or the HTTP clients: cmd/chorus-onboard
 // wires those in, which keeps every screen testable headless with
 // fyne.io/fyne/v2/test (a test fences this).
 //
 // Conventions: a screen is a struct keeping pointers to the widgets a test
-// types into or taps; slow work (network, disk) runs through Deps.Async and
-// reaches widgets only through fyne.Do; every text comes from core/i18n in
-// the user's language.
+// types into or taps; every call to the application layer runs through
+// async, off the UI goroutine, and reaches widgets back through Deps.Do
+// (fyne.Do); every text comes from core/i18n in the user's language.
 package ui
 
 import (
@@ -25,10 +26,11 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
-// Preference keys. Preferences hold only navigation state: drafts live in
-// the store and secrets in the keyring.
+// Preference keys. Preferences hold only navigation state and the look:
+// drafts and settings live in the store and secrets in the keyring.
 const (
 	prefLang      = "lang"
 	prefStep      = "wizard.step"
@@ -61,74 +63,70 @@ type UI struct {
 	deps Deps
 	lang i18n.Lang
 
-	// Wizard state: the account draft as stored, and the current step.
-	account  core.AccountRecord
-	step     step
-	signedIn string // the session's e-mail; sessions live in memory only
-	// localPortal is the Local sandbox's portal, kept while another
-	// environment is selected.
-	localPortal   Portal
-	localRegistry Registry
-	localSync     func(context.Context) error
-	// sessionSecrets holds secrets the user chose to keep for this session
-	// only, when no keyring answers.
-	sessionSecrets core.MemorySecrets
-	settingsButton *widget.Button
+	// account is the account draft as last typed (the saver keeps the
+	// store in step with it), with the id of its stored record.
+	account core.AccountRecord
+	step    step
+	// signedIn is the session's e-mail; sessions live in memory only.
+	signedIn string
 	// attachType and attachID open the attachment screen on a structure.
 	attachType core.IdentifierType
 	attachID   string
+	// pageScroll is the current screen's scroller, which follows the
+	// keyboard focus.
+	pageScroll *container.Scroll
 
 	// Widgets that tests drive or read.
-	langButton *widget.Button
-	envLabel   *widget.Label
-	status     *widget.Label
-	body       *fyne.Container
-	home       *homeScreen
-	accountS   *accountScreen
-	captchaS   *captchaScreen
-	activateS  *activationScreen
-	doneS      *doneScreen
-	structureS *structureScreen
-	attachS    *attachScreen
-	signInS    *signInScreen
-	settingsS  *settingsScreen
-	syncS      *syncScreen
-	syncButton *widget.Button
-	handoffS   *handoffScreen
+	langButton     *widget.Button
+	settingsButton *widget.Button
+	envLabel       *widget.Label
+	status         *widget.Label
+	syncButton     *widget.Button
+	body           *fyne.Container
+	home           *homeScreen
+	accountS       *accountScreen
+	captchaS       *captchaScreen
+	activateS      *activationScreen
+	doneS          *doneScreen
+	structureS     *structureScreen
+	attachS        *attachScreen
+	signInS        *signInScreen
+	settingsS      *settingsScreen
+	syncS          *syncScreen
+	handoffS       *handoffScreen
 }
 
 // New builds the interface in w: the language is the one the user chose
-// last time, else the system's; the wizard reopens where the user left it.
+// last time, else the system's; the wizard reopens where the user left it,
+// once the draft it needs is read back (off the UI goroutine).
 func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	if deps.Async == nil {
 		deps.Async = func(f func()) { go f() }
 	}
+	if deps.Do == nil {
+		deps.Do = fyne.Do
+	}
 	if deps.After == nil {
+		do := deps.Do
 		deps.After = func(d time.Duration, f func()) func() {
-			t := time.AfterFunc(d, func() { fyne.Do(f) })
+			t := time.AfterFunc(d, func() { do(f) })
 			return func() { t.Stop() }
 		}
 	}
-	if deps.NewOpID == nil {
-		deps.NewOpID = func() string { return fmt.Sprint(time.Now().UnixNano()) }
-	}
-	if deps.Env == "" {
-		deps.Env = core.EnvLocal
-	}
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a), localPortal: deps.Portal, localRegistry: deps.Registry, localSync: deps.SyncNow}
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a)}
 	applyTheme(a)
 	u.langButton = widget.NewButton("", u.onToggleLang)
+	u.langButton.Importance = widget.LowImportance
 	u.settingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.show(stepSettings) })
 	u.settingsButton.Importance = widget.LowImportance
 	u.syncButton = widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
-		if u.deps.Env == core.EnvLocal {
+		if u.hasPortal() {
 			u.show(stepSync)
 		} else {
 			u.show(stepHandoff)
 		}
 	})
 	u.syncButton.Importance = widget.LowImportance
-	u.langButton.Importance = widget.LowImportance
 	u.envLabel = widget.NewLabel("")
 	u.envLabel.Importance = widget.HighImportance
 	u.status = widget.NewLabel("")
@@ -140,39 +138,69 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	logo.SetMinSize(fyne.NewSquareSize(32))
 	name := widget.NewLabelWithStyle("Chorus Onboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	header := container.NewBorder(nil, nil, container.NewHBox(logo, name), container.NewHBox(u.envLabel, u.langButton, u.settingsButton))
+	footer := container.NewBorder(nil, nil, nil, u.syncButton, u.status)
+	// The bars are opaque: whatever scrolls under them stays hidden, with
+	// every painter (the software one used for screenshots replaces nested
+	// clips instead of intersecting them).
 	w.SetContent(container.NewBorder(
-		container.NewVBox(header, widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, u.syncButton, u.status)),
+		opaque(container.NewVBox(header, widget.NewSeparator())),
+		opaque(container.NewVBox(widget.NewSeparator(), footer)),
 		nil, nil, u.body))
 	w.Resize(fyne.NewSize(960, 720))
+	u.refreshHeader()
+	u.setStatus(u.T("status.offline_ready"))
 	u.restore()
-	if env := core.Environment(a.Preferences().String(prefEnv)); env != "" && env != u.deps.Env {
-		u.setEnv(env)
-	}
-	u.show(u.step)
-	u.checkOnline()
+	u.refreshStatus()
 	return u
 }
 
-// restore reloads the account draft and the step saved last time.
+// opaque puts o on the window's background colour.
+func opaque(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewStack(newBackground(), o)
+}
+
+// restore reopens the step saved last time, with its account draft read
+// back from the store first.
 func (u *UI) restore() {
-	u.step = step(u.app.Preferences().StringWithFallback(prefStep, string(stepHome)))
-	if id := int64(u.app.Preferences().Int(prefAccountID)); id != 0 && u.deps.Store != nil {
-		if rec, err := u.deps.Store.Account(context.Background(), id); err == nil {
-			u.account = rec
-		}
-	}
-	switch u.step {
+	s := step(u.app.Preferences().StringWithFallback(prefStep, string(stepHome)))
+	switch s {
 	case stepSettings, stepSync, stepHandoff:
-		u.step = stepHome
+		s = stepHome
 	case stepHome, stepAccount, stepCaptcha, stepActivation:
-		if u.step != stepHome && u.step != stepAccount && u.account.Draft.LoginEmail == "" {
-			u.step = stepAccount
-		}
 	default:
 		// Later steps need a session, and sessions are not kept on disk.
-		u.step = stepSignIn
+		s = stepSignIn
 	}
+	id := int64(u.app.Preferences().Int(prefAccountID))
+	if id == 0 {
+		u.show(u.needAccount(s))
+		return
+	}
+	async(u, func(ctx context.Context) (core.AccountRecord, error) { return u.deps.App.Account(ctx, id) },
+		func(rec core.AccountRecord, err error) {
+			if err == nil {
+				u.account = rec
+			}
+			u.show(u.needAccount(s))
+		})
+}
+
+// needAccount sends steps 3 and 4 back to step 1 when no draft says whose
+// account it is.
+func (u *UI) needAccount(s step) step {
+	if (s == stepCaptcha || s == stepActivation) && u.account.Draft.LoginEmail == "" {
+		return stepAccount
+	}
+	return s
+}
+
+// loginEmail is the account's login address as the portal knows it: as
+// validated, or as typed when it is not valid yet.
+func (u *UI) loginEmail() string {
+	if e, err := validate.Email(u.account.Draft.LoginEmail); err == nil {
+		return e
+	}
+	return u.account.Draft.LoginEmail
 }
 
 // initialLang returns the saved language, else the system locale's, else
@@ -195,10 +223,11 @@ func (u *UI) Tf(key string, args ...any) string { return fmt.Sprintf(u.T(key), a
 func (u *UI) Lang() i18n.Lang { return u.lang }
 
 // SetLang switches every text to l and remembers the choice. The current
-// screen is rebuilt from its saved state, so nothing typed is lost.
+// screen is rebuilt from the state in memory, so nothing typed is lost;
+// stored refusals are rendered again in l.
 func (u *UI) SetLang(l i18n.Lang) {
 	if u.accountS != nil && u.step == stepAccount {
-		u.accountS.saveNow()
+		u.accountS.keep()
 	}
 	u.lang = l
 	u.app.Preferences().SetString(prefLang, string(l))
@@ -217,42 +246,39 @@ func (u *UI) onToggleLang() {
 func (u *UI) show(s step) {
 	u.step = s
 	u.app.Preferences().SetString(prefStep, string(s))
-	u.win.SetTitle(u.T("app.name"))
-	u.langButton.SetText(u.T("lang.switch"))
-	u.refreshSyncButton()
-	u.envLabel.SetText(u.T("env." + string(u.deps.Env)))
+	u.refreshHeader()
 	var content fyne.CanvasObject
 	switch s {
 	case stepAccount:
-		u.accountS = newAccountScreen(u)
+		u.accountS = newAccountScreen(u, u.deps.App)
 		content = u.accountS.content
 	case stepCaptcha:
-		u.captchaS = newCaptchaScreen(u)
+		u.captchaS = newCaptchaScreen(u, u.deps.App)
 		content = u.captchaS.content
 	case stepActivation:
-		u.activateS = newActivationScreen(u)
+		u.activateS = newActivationScreen(u, u.deps.App)
 		content = u.activateS.content
 	case stepDone:
 		u.doneS = newDoneScreen(u)
 		content = u.doneS.content
 	case stepStructure:
-		u.structureS = newStructureScreen(u, core.StructureDraft{})
+		u.structureS = newStructureScreen(u, u.deps.App, core.StructureDraft{})
 		content = u.structureS.content
 	case stepAttach:
-		u.attachS = newAttachScreen(u, u.attachType, u.attachID)
+		u.attachS = newAttachScreen(u, u.deps.App, u.attachType, u.attachID)
 		u.attachType, u.attachID = "", ""
 		content = u.attachS.content
 	case stepSignIn:
-		u.signInS = newSignInScreen(u)
+		u.signInS = newSignInScreen(u, u.deps.App)
 		content = u.signInS.content
 	case stepSettings:
-		u.settingsS = newSettingsScreen(u)
+		u.settingsS = newSettingsScreen(u, u.deps.App)
 		content = u.settingsS.content
 	case stepSync:
-		u.syncS = newSyncScreen(u)
+		u.syncS = newSyncScreen(u, u.deps.App)
 		content = u.syncS.content
 	case stepHandoff:
-		u.handoffS = newHandoffScreen(u)
+		u.handoffS = newHandoffScreen(u, u.deps.App)
 		content = u.handoffS.content
 	default:
 		u.home = newHomeScreen(u)
@@ -260,9 +286,6 @@ func (u *UI) show(s step) {
 	}
 	u.body.Objects = []fyne.CanvasObject{content}
 	u.body.Refresh()
-	if u.status.Text == "" {
-		u.setStatus(u.T("status.offline_ready"))
-	}
 }
 
 // showAttach opens the attachment screen on an identifier.
@@ -271,37 +294,42 @@ func (u *UI) showAttach(t core.IdentifierType, identifier string) {
 	u.show(stepAttach)
 }
 
-// setEnv switches environment. The Local sandbox talks to the in-process
-// portal; Chorus Pro qualification and production have no onboarding API,
-// so there the screens keep and validate drafts, and the user finishes on
-// the portal's own pages.
-func (u *UI) setEnv(env core.Environment) {
-	u.deps.Env = env
-	if env == core.EnvLocal {
-		u.deps.Portal, u.deps.Registry, u.deps.SyncNow = u.localPortal, u.localRegistry, u.localSync
+// hasPortal reports whether the environment in effect has an onboarding
+// API; on Chorus Pro's own environments a person finishes on the portal's
+// pages (hand-off).
+func (u *UI) hasPortal() bool { return u.deps.App.Target().Portal != nil }
+
+// refreshHeader shows the environment in effect and names the status bar's
+// button after what it opens: the sync panel where the portal has an API,
+// the hand-off elsewhere.
+func (u *UI) refreshHeader() {
+	u.win.SetTitle(u.T("app.name"))
+	u.langButton.SetText(u.T("lang.switch"))
+	u.envLabel.SetText(u.T("env." + string(u.deps.App.Target().Env)))
+	if u.hasPortal() {
+		u.syncButton.SetText(u.T("sync.button"))
 	} else {
-		// Nothing prepared for the real portal may reach the sandbox.
-		u.deps.Portal, u.deps.Registry, u.deps.SyncNow = nil, nil, nil
+		u.syncButton.SetText(u.T("handoff.button"))
 	}
-	u.envLabel.SetText(u.T("env." + string(env)))
-	u.refreshSyncButton()
+}
+
+// envChanged follows a change of environment: header, status line and a
+// new look at whether the portal answers.
+func (u *UI) envChanged() {
+	u.refreshHeader()
 	// The header and status bar change width: lay the window out again.
 	if c := u.win.Content(); c != nil {
 		c.Refresh()
 	}
-	u.checkOnline()
-	if env != core.EnvLocal {
-		u.setStatus(u.T("env."+string(env)) + " · " + u.T("settings.real_env"))
-	}
+	u.refreshStatus()
 }
 
-// ShowSyncStatus shows what the background sync worker reports: online or
-// not, rows waiting, structures the portal refused. Call it on the UI
-// goroutine (fyne.Do).
+// ShowSyncStatus shows what the background worker reports: online or not,
+// rows waiting, structures the portal refused. Call it on the UI goroutine.
 func (u *UI) ShowSyncStatus(online bool, pending, failed int) {
 	line := u.T("status.offline")
 	if online {
-		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.Env))
+		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.App.Target().Env))
 	}
 	if pending > 0 {
 		line += " · " + u.Tf("status.pending", pending)
@@ -312,66 +340,58 @@ func (u *UI) ShowSyncStatus(online bool, pending, failed int) {
 	u.setStatus(line)
 }
 
-// refreshSyncButton names the status bar's button after what it opens: the
-// sync panel in the sandbox, the hand-off on the real portal.
-func (u *UI) refreshSyncButton() {
-	if u.deps.Env == core.EnvLocal {
-		u.syncButton.SetText(u.T("sync.button"))
-	} else {
-		u.syncButton.SetText(u.T("handoff.button"))
-	}
-}
-
 // setStatus shows a line in the status bar.
 func (u *UI) setStatus(s string) { u.status.SetText(s) }
 
-// async runs work in the background and then apply on the UI goroutine.
+// refreshStatus asks whether the portal answers and what waits: online or
+// offline comes from reaching it, never from guessing. Both questions run
+// off the UI goroutine.
+func (u *UI) refreshStatus() {
+	type status struct {
+		online          bool
+		pending, failed int
+	}
+	async(u, func(ctx context.Context) (status, error) {
+		st := status{online: u.deps.App.Health(ctx) == nil}
+		counts, pending, err := u.deps.App.Counts(ctx)
+		if err == nil {
+			st.pending, st.failed = pending, counts[core.StateFailed]
+		}
+		return st, nil
+	}, func(st status, _ error) {
+		if !u.hasPortal() {
+			u.setStatus(u.T("env."+string(u.deps.App.Target().Env)) + " · " + u.T("settings.real_env"))
+			return
+		}
+		u.ShowSyncStatus(st.online, st.pending, st.failed)
+	})
+}
+
+// async runs work off the UI goroutine (Deps.Async), then apply on it
+// (Deps.Do).
 func async[T any](u *UI, work func(context.Context) (T, error), apply func(T, error)) {
+	do := u.deps.Do
 	u.deps.Async(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 		defer cancel()
 		v, err := work(ctx)
-		fyne.Do(func() { apply(v, err) })
+		do(func() { apply(v, err) })
 	})
-}
-
-// checkOnline asks the portal whether it answers: online/offline comes from
-// reaching it, never from guessing.
-func (u *UI) checkOnline() {
-	if u.deps.Portal == nil {
-		u.setStatus(u.T("status.offline"))
-		return
-	}
-	async(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, u.deps.Portal.Health(ctx) },
-		func(_ struct{}, err error) {
-			line := u.T("status.online") + " · " + u.T("env."+string(u.deps.Env))
-			if err != nil {
-				line = u.T("status.offline")
-			}
-			if u.deps.Store != nil {
-				if counts, err := u.deps.Store.CountStructures(context.Background()); err == nil && counts[core.StateQueued] > 0 {
-					line += " · " + u.Tf("status.pending", counts[core.StateQueued])
-				}
-			}
-			u.setStatus(line)
-		})
 }
 
 // errorText turns an error into a sentence in the user's language that says
 // what to do next; internal detail stays out of it.
 func (u *UI) errorText(err error) string {
-	if errors.Is(err, core.ErrUnavailable) {
+	code := core.CodeOf(err)
+	switch {
+	case code == "":
+		return u.T("error.title")
+	case errors.Is(err, core.ErrUnavailable) && !i18n.Has(i18n.EN, code):
+		// A gateway's 502 or a proxy's page: what matters is that the
+		// portal cannot be reached now.
 		return u.T("error.offline")
 	}
-	code := core.CodeOf(err)
-	var coded interface{ ErrorCode() string }
-	if errors.As(err, &coded) {
-		code = coded.ErrorCode()
-	}
-	if code != "" && i18n.Has(u.lang, code) {
-		return u.T(code)
-	}
-	return u.T("error.title")
+	return i18n.Error(u.lang, err)
 }
 
 // title returns a heading label.
@@ -389,9 +409,11 @@ func paragraph(text string) *widget.Label {
 	return l
 }
 
-// page lays a screen out: scrollable, padded.
-func page(objs ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewVScroll(container.NewPadded(container.NewVBox(objs...)))
+// page lays a screen out: scrollable, padded; the scroller follows the
+// keyboard focus (see followFocus).
+func (u *UI) page(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	u.pageScroll = container.NewVScroll(container.NewPadded(container.NewVBox(objs...)))
+	return u.pageScroll
 }
 
 // homeScreen presents the six steps of the portal.
@@ -414,7 +436,7 @@ func newHomeScreen(u *UI) *homeScreen {
 	h.start = widget.NewButtonWithIcon(u.T("home.start"), theme.NavigateNextIcon(), func() { u.show(stepAccount) })
 	h.start.Importance = widget.HighImportance
 	h.signIn = widget.NewButtonWithIcon(u.T("signin.title"), theme.LoginIcon(), func() { u.show(stepSignIn) })
-	h.content = page(h.title, paragraph(u.T("home.intro")), widget.NewSeparator(), list,
+	h.content = u.page(h.title, paragraph(u.T("home.intro")), widget.NewSeparator(), list,
 		container.NewHBox(h.start, h.signIn), paragraph(u.T("signin.intro")))
 	return h
 }
@@ -428,4 +450,20 @@ func stepBadge(n int) fyne.CanvasObject {
 	txt.Alignment = fyne.TextAlignCenter
 	box := container.NewStack(c, container.NewCenter(txt))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(28), box))
+}
+
+// ShowStartupError fills w with why the app cannot start (its data could
+// not be opened), in the user's language, with what to do.
+func ShowStartupError(a fyne.App, w fyne.Window, err error) {
+	l := initialLang(a)
+	text := i18n.T(l, "startup.failed")
+	if core.CodeOf(err) != "" {
+		text += "\n\n" + i18n.Error(l, err)
+	}
+	if dir, derr := core.DataDir(); derr == nil {
+		text += "\n\n" + i18n.Format(l, "startup.data_dir", map[string]string{"dir": dir})
+	}
+	w.SetTitle(i18n.T(l, "app.name"))
+	w.SetContent(container.NewPadded(container.NewVBox(title(i18n.T(l, "error.title")), paragraph(text))))
+	w.Resize(fyne.NewSize(640, 320))
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,25 +10,33 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
-	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
 )
 
-// harness is a UI on a real on-disk store and a real chorus-sim on
-// loopback, with background work run inline.
+// harness is a UI on the real application layer, a real on-disk store and
+// a real chorus-sim on loopback, with background work run inline.
 type harness struct {
 	t        *testing.T
 	app      fyne.App
 	win      fyne.Window
 	ui       *UI
+	svc      *onboarding.Service
 	store    *sqlite.DB
 	portal   *portal.Onboarding
 	registry *portal.Registry
 	sim      *sim.Server
+	server   *httptest.Server
 	pending  func() // debounced work waiting for its timer
+	// keyring is every environment's keyring (memory by default).
+	keyring core.Secrets
+	// chorus answers for the PISTE client, when set.
+	chorus func(onboarding.ChorusConfig) onboarding.Chorus
 }
 
 func newHarness(t *testing.T, lang string) *harness {
@@ -38,22 +45,39 @@ func newHarness(t *testing.T, lang string) *harness {
 	if lang != "" {
 		a.Preferences().SetString(prefLang, lang)
 	}
-	h := &harness{t: t, app: a}
+	h := &harness{t: t, app: a, keyring: &core.MemorySecrets{}}
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	h.store = st
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	srv.SetBaseURL(hs.URL)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
-	h.sim, h.portal = srv, portal.NewOnboarding(hs.URL, nil)
+	h.sim, h.server, h.portal = srv, hs, portal.NewOnboarding(hs.URL, nil)
 	h.registry = portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)
+	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID,
+		Connect: func(env core.Environment) onboarding.Target {
+			if env != core.EnvLocal {
+				return onboarding.Target{}
+			}
+			return onboarding.Target{Portal: h.portal, Registry: h.registry, Mailbox: true}
+		},
+		Secrets: func(core.Environment) core.Secrets { return h.keyring },
+		NewChorus: func(cfg onboarding.ChorusConfig) onboarding.Chorus {
+			if h.chorus == nil {
+				t.Fatal("no Chorus Pro in this test")
+			}
+			return h.chorus(cfg)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.open()
 	return h
 }
@@ -76,9 +100,32 @@ func (h *harness) flush() {
 // open builds the UI as the app does at start (again, for restart tests).
 func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
-	w := coresync.New(h.store, h.portal)
-	h.ui = New(h.app, h.win, Deps{Store: h.store, Portal: h.portal, Registry: h.registry, Sandbox: true, NewOpID: sqlite.NewOpID,
-		Async: func(f func()) { f() }, After: h.after, SyncNow: func(ctx context.Context) error { _, err := w.RunOnce(ctx); return err }})
+	inline := func(f func()) { f() }
+	h.ui = New(h.app, h.win, Deps{App: h.svc, Async: inline, Do: inline, After: h.after})
+}
+
+// setEnv switches environment as the settings screen does.
+func (h *harness) setEnv(env core.Environment) {
+	h.t.Helper()
+	set := h.svc.Settings()
+	set.Environment = env
+	if err := h.svc.SaveSettings(h.t.Context(), set); err != nil {
+		h.t.Fatal(err)
+	}
+	h.ui.envChanged()
+}
+
+// goOffline stops the portal: every request gets no answer from now on.
+func (h *harness) goOffline() { h.server.Close() }
+
+// structureByKey reads a structure back from the store.
+func (h *harness) structureByKey(t core.IdentifierType, identifier string) core.StructureRecord {
+	h.t.Helper()
+	rec, err := coretest.StructureByKey(h.t.Context(), h.store, t, identifier)
+	if err != nil {
+		h.t.Fatalf("structure %s %s: %v", t, identifier, err)
+	}
+	return rec
 }
 
 func TestHomeShowsTheSixSteps(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
 // fill types into the account form as a person would.
@@ -75,9 +76,12 @@ func TestDraftSurvivesRestart(t *testing.T) {
 	if h.ui.step != stepAccount || s == nil || s.loginEmail.Text != "paul@example.fr" || s.firstName.Text != "Paul" {
 		t.Fatalf("after restart: step %s", h.ui.step)
 	}
-	recs, _ := h.store.Accounts(t.Context())
-	if len(recs) != 1 || recs[0].Draft.LoginEmail != "paul@example.fr" || len(recs[0].Problems) == 0 {
-		t.Fatalf("stored drafts: %+v", recs)
+	rec, err := h.store.Account(t.Context(), int64(h.app.Preferences().Int(prefAccountID)))
+	if err != nil || rec.Draft.LoginEmail != "paul@example.fr" || len(rec.Problems) == 0 {
+		t.Fatalf("stored draft: %+v %v", rec, err)
+	}
+	if _, err := h.store.Account(t.Context(), rec.ID+1); core.KindOf(err) != core.KindNotFound {
+		t.Fatalf("a second draft was stored: %v", err)
 	}
 }
 
@@ -127,12 +131,12 @@ func TestStepsOneToFive(t *testing.T) {
 	if rec.Sync.State != "sent" || len(ops) != 1 || ops[0].State != "done" || ops[0].Kind != "account.create" {
 		t.Fatalf("account %s, outbox %+v", rec.Sync.State, ops)
 	}
-	test.Tap(a.mailbox)
-	if len(a.useLink) != 1 {
-		t.Fatalf("%d activation links in the mailbox", len(a.useLink))
+	test.Tap(a.mailbox.button)
+	if len(a.mailbox.useLink) != 1 {
+		t.Fatalf("%d activation links in the mailbox", len(a.mailbox.useLink))
 	}
-	test.Tap(a.useLink[0])
-	if token(a.link.Text) == "" {
+	test.Tap(a.mailbox.useLink[0])
+	if tok, _ := api.ActivationToken(a.link.Text); tok == "" {
 		t.Fatalf("link %q", a.link.Text)
 	}
 	test.Type(a.password, "jeanne2026")
@@ -196,16 +200,18 @@ func TestStructureCreated(t *testing.T) {
 	if !strings.Contains(s.result.Text, "was created on Chorus Pro") {
 		t.Fatalf("result %q", s.result.Text)
 	}
-	rec, err := h.store.StructureByKey(t.Context(), "SIRET", "73282932000074")
-	if err != nil || rec.Sync.State != "created" || rec.Sync.PortalID == "" {
-		t.Fatalf("stored %+v %v", rec.Sync, err)
+	rec := h.structureByKey("SIRET", "73282932000074")
+	if rec.Sync.State != "created" || rec.Sync.PortalID == "" {
+		t.Fatalf("stored %+v", rec.Sync)
 	}
 }
 
 // TestNonDiffusiblePrefill: masked fields stay empty and the option is set.
 func TestNonDiffusiblePrefill(t *testing.T) {
 	h := newHarness(t, "fr")
-	_ = h.sim.SeedAccount(t.Context(), "nd@example.fr", "Tr0ub4dor&3x-Lune")
+	if err := h.sim.SeedAccount(t.Context(), "nd@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
 	signIn(t, h, "nd@example.fr", "Tr0ub4dor&3x-Lune")
 	test.Tap(h.ui.doneS.create)
 	s := h.ui.structureS
@@ -223,7 +229,9 @@ func TestAttachmentApproved(t *testing.T) {
 	if err := h.sim.SeedStructure(t.Context(), "73282932000074", "ATELIERS"); err != nil {
 		t.Fatal(err)
 	}
-	_ = h.sim.SeedAccount(t.Context(), "asker@example.fr", "Tr0ub4dor&3x-Lune")
+	if err := h.sim.SeedAccount(t.Context(), "asker@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
 	signIn(t, h, "asker@example.fr", "Tr0ub4dor&3x-Lune")
 	test.Tap(h.ui.doneS.create)
 	s := h.ui.structureS
@@ -266,7 +274,7 @@ func TestAttachmentApproved(t *testing.T) {
 // the account waits in the outbox.
 func TestOfflineAccountWaits(t *testing.T) {
 	h := newHarness(t, "en")
-	h.ui.deps.Portal = nil
+	h.goOffline()
 	test.Tap(h.ui.home.start)
 	fillAccount(h.ui.accountS, "off@example.fr")
 	test.Tap(h.ui.accountS.conditions)
@@ -286,7 +294,9 @@ func TestOfflineAccountWaits(t *testing.T) {
 // discard takes it back to draft; retry now sends what waits.
 func TestSyncPanel(t *testing.T) {
 	h := newHarness(t, "en")
-	_ = h.sim.SeedAccount(t.Context(), "panel@example.fr", "Tr0ub4dor&3x-Lune")
+	if err := h.sim.SeedAccount(t.Context(), "panel@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
 	signIn(t, h, "panel@example.fr", "Tr0ub4dor&3x-Lune")
 	// Queued while "offline" (the rows were written, nothing sent yet).
 	bad := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate,
@@ -307,12 +317,12 @@ func TestSyncPanel(t *testing.T) {
 	if len(p.discard) != 1 {
 		t.Fatalf("after retry: %d rows still with a discard button", len(p.discard))
 	}
-	refused, _ := h.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000079")
-	if refused.Sync.State != core.StateFailed || refused.Sync.Message == "" {
+	refused := h.structureByKey(core.IDSIRET, "73282932000079")
+	if refused.Sync.State != core.StateFailed || refused.Sync.Notice.IsZero() {
 		t.Fatalf("refused: %+v", refused.Sync)
 	}
 	test.Tap(p.discard[refused.ID])
-	refused, _ = h.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000079")
+	refused = h.structureByKey(core.IDSIRET, "73282932000079")
 	if refused.Sync.State != core.StateDraft || len(p.discard) != 0 {
 		t.Fatalf("after discard: %s, %d buttons", refused.Sync.State, len(p.discard))
 	}
@@ -346,8 +356,8 @@ func wizardAccount(t *testing.T, h *harness, email, first string) {
 	test.Type(c.answer, code)
 	test.Tap(c.validate)
 	act := h.ui.activateS
-	test.Tap(act.mailbox)
-	test.Tap(act.useLink[0])
+	test.Tap(act.mailbox.button)
+	test.Tap(act.mailbox.useLink[0])
 	test.Type(act.password, "Tr0ub4dor&3x-Lune")
 	test.Type(act.confirm, "Tr0ub4dor&3x-Lune")
 	test.Tap(act.submit)

@@ -1,7 +1,8 @@
 // Command chorus-onboard is the Chorus Onboard desktop application. This
 // package is the composition root: it opens the store, starts the Local
-// sandbox (chorus-sim in-process on loopback), creates the Fyne app with its
-// ID, icon and metadata, and hands everything to package ui. It is the only
+// sandbox (chorus-sim in-process on loopback), builds the application layer
+// with the clients of each environment, creates the Fyne app with its ID,
+// icon and metadata, and hands everything to package ui. It is the only
 // package that imports fyne.io/fyne/v2/app (and so the cgo drivers).
 package main
 
@@ -19,11 +20,12 @@ import (
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/outbox"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
-	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
 	"github.com/chorusonboard/chorus-onboard/ui"
 )
 
@@ -39,54 +41,77 @@ func main() {
 	a.SetIcon(icon)
 	w := a.NewWindow("Chorus Onboard")
 
-	ctx := context.Background()
-	var worker *coresync.Worker
-	deps := ui.Deps{Env: core.EnvLocal, Sandbox: true, NewOpID: sqlite.NewOpID,
-		SecretsFor: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
-		NewChorus: func(c ui.ChorusConfig) ui.Chorus {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	svc, closeAll, err := build(ctx)
+	if err != nil {
+		// Say it in the window: an app started from a menu has no terminal.
+		log.Printf("chorus-onboard: %v", err)
+		ui.ShowStartupError(a, w, err)
+		w.ShowAndRun()
+		return
+	}
+	defer closeAll()
+	u := ui.New(a, w, ui.Deps{App: svc})
+	// The one outbox worker: it sends what is queued while the portal
+	// answers, and keeps the status line current.
+	go svc.Run(ctx, 30*time.Second, func(st outbox.Status) {
+		fyne.Do(func() {
+			u.ShowSyncStatus(st.Online, st.Pending, st.Failed)
+			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
+		})
+	})
+	w.ShowAndRun()
+}
+
+// build opens the store and the Local sandbox and returns the application
+// layer over them, with the function that closes everything.
+func build(ctx context.Context) (*onboarding.Service, func(), error) {
+	dir, err := core.DataDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(dir, core.DatabaseFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	closers := []func(){func() { store.Close() }}
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	var local onboarding.Target
+	if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
+		// The app still works: drafts are kept, and the status line says
+		// the portal cannot be reached.
+		log.Printf("chorus-onboard: local sandbox: %v", err)
+	} else {
+		closers = append(closers, stopSandbox)
+		local = onboarding.Target{Portal: portal.NewOnboarding(base, nil),
+			Registry: portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil), Mailbox: true}
+	}
+	svc, err := onboarding.New(ctx, onboarding.Config{
+		Store: store, NewOpID: sqlite.NewOpID,
+		Connect: func(env core.Environment) onboarding.Target {
+			if env == core.EnvLocal {
+				return local
+			}
+			// Chorus Pro's own environments have no onboarding API: a
+			// person finishes on the portal's pages (hand-off).
+			return onboarding.Target{}
+		},
+		Secrets: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
+		NewChorus: func(c onboarding.ChorusConfig) onboarding.Chorus {
 			return portal.NewPISTE(portal.PISTEConfig{OAuthURL: c.OAuthURL, APIURL: c.APIURL, ClientID: c.ClientID,
 				ClientSecret: c.ClientSecret, TechnicalLogin: c.TechnicalLogin, TechnicalPassword: c.TechnicalPassword})
-		}}
-	if dir, err := core.DataDir(); err != nil {
-		log.Printf("chorus-onboard: no data directory: %v", err)
-	} else {
-		if store, err := sqlite.Open(ctx, filepath.Join(dir, core.DatabaseFile)); err != nil {
-			log.Printf("chorus-onboard: open store: %v", err)
-		} else {
-			defer store.Close()
-			deps.Store = store
-		}
-		if base, stop, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
-			log.Printf("chorus-onboard: local sandbox: %v", err)
-		} else {
-			defer stop()
-			client := portal.NewOnboarding(base, nil)
-			deps.Portal = client
-			deps.Registry = portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil)
-			if deps.Store != nil {
-				worker = coresync.New(deps.Store, client)
-				deps.SyncNow = func(ctx context.Context) error { _, err := worker.RunOnce(ctx); return err }
-			}
-		}
+		},
+	})
+	if err != nil {
+		closeAll()
+		return nil, nil, err
 	}
-	u := ui.New(a, w, deps)
-	if p, ok := deps.Portal.(*portal.Onboarding); ok && deps.Store != nil {
-		// Refusals are stored in the user's language.
-		worker.Lang = u.Lang()
-		// The background worker: sends what is queued when the portal
-		// answers, and keeps the status line current.
-		bg := coresync.New(deps.Store, p)
-		bg.Lang = u.Lang()
-		runCtx, stop := context.WithCancel(ctx)
-		defer stop()
-		go bg.Run(runCtx, p, 30*time.Second, func(st coresync.Status) {
-			fyne.Do(func() {
-				u.ShowSyncStatus(st.Online, st.Pending, st.Failed)
-				u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
-			})
-		})
-	}
-	w.ShowAndRun()
+	return svc, closeAll, nil
 }
 
 // startSandbox runs chorus-sim in-process on a free loopback port: the Local

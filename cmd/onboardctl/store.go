@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
@@ -47,6 +47,14 @@ func openStore(ctx context.Context, path func() (string, error)) (*sqlite.DB, er
 		return nil, err
 	}
 	return sqlite.Open(ctx, p)
+}
+
+// newService builds the application layer over an open store, the same
+// flows the desktop app runs. connect, when not nil, gives the portal of a
+// sync; other commands need none.
+func newService(ctx context.Context, store *sqlite.DB, connect func(core.Environment) onboarding.Target) (*onboarding.Service, error) {
+	return onboarding.New(ctx, onboarding.Config{Store: store, Connect: connect, NewOpID: sqlite.NewOpID,
+		Backoff: cliBackoff, Lease: cliLease})
 }
 
 // parseCommand parses flags and checks the positional argument count.
@@ -88,7 +96,11 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 		return false, err
 	}
 	defer store.Close()
-	st, rd, err := csvio.Import(ctx, store, in, func(r csvio.Rejection) {
+	svc, err := newService(ctx, store, nil)
+	if err != nil {
+		return false, err
+	}
+	st, rd, err := svc.Import(ctx, in, func(r csvio.Rejection) {
 		fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.T(l, r.Code))
 	})
 	if rd != nil && len(rd.Ignored) > 0 {
@@ -101,15 +113,6 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	return st.Rejected > 0, nil
 }
 
-// exportRecord is the JSON form of a structure in an export.
-type exportRecord struct {
-	core.StructureDraft
-	State         core.SyncState `json:"state"`
-	PortalMessage string         `json:"portal_message,omitempty"`
-	PortalID      string         `json:"portal_id,omitempty"`
-	Problems      core.Problems  `json:"problems,omitempty"`
-}
-
 // cmdExport runs "export [--db PATH] [--format csv|json] [FILE|-]". A file
 // is written to a temporary name and renamed, so a failed export never
 // leaves half a file where the previous one was.
@@ -117,11 +120,16 @@ func cmdExport(args []string, e env) error {
 	fs := newFlags("export", e)
 	db := dbFlag(fs)
 	format := fs.String("format", "csv", "csv or json")
+	lang := langFlag(fs, e)
 	if err := parseCommand(fs, args, 0, 1); err != nil {
 		return err
 	}
 	if *format != "csv" && *format != "json" {
 		return fmt.Errorf("%w: --format must be csv or json", errUsage)
+	}
+	l, err := lang()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
@@ -130,6 +138,10 @@ func cmdExport(args []string, e env) error {
 		return err
 	}
 	defer store.Close()
+	svc, err := newService(ctx, store, nil)
+	if err != nil {
+		return err
+	}
 	out, commit := e.stdout, func() error { return nil }
 	if name := fs.Arg(0); name != "" && name != "-" {
 		f, err := os.CreateTemp(filepath.Dir(name), ".export-*")
@@ -149,7 +161,7 @@ func cmdExport(args []string, e env) error {
 			return os.Rename(f.Name(), name)
 		}
 	}
-	if err := writeExport(ctx, store, out, *format); err != nil {
+	if err := svc.Export(ctx, out, *format, l); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	if err := commit(); err != nil {
@@ -158,56 +170,27 @@ func cmdExport(args []string, e env) error {
 	return nil
 }
 
-func writeExport(ctx context.Context, store core.Store, out io.Writer, format string) error {
-	if format == "json" {
-		if _, err := io.WriteString(out, "["); err != nil {
-			return err
-		}
-		first := true
-		err := store.EachStructure(ctx, func(r core.StructureRecord) error {
-			b, err := json.Marshal(exportRecord{r.Draft, r.Sync.State, r.Sync.Message, r.Sync.PortalID, r.Problems})
-			if err != nil {
-				return err
-			}
-			sep := ",\n"
-			if first {
-				sep, first = "\n", false
-			}
-			_, err = io.WriteString(out, sep+string(b))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		_, err = io.WriteString(out, "\n]\n")
-		return err
-	}
-	w, err := csvio.NewWriter(out)
-	if err != nil {
-		return err
-	}
-	if err := store.EachStructure(ctx, w.Write); err != nil {
-		return err
-	}
-	return w.Flush()
-}
-
 // cmdList runs "list [--db PATH]": one tab-separated line per structure.
 func cmdList(args []string, e env) error {
-	return withStore("list", args, e, func(ctx context.Context, store *sqlite.DB) error {
-		return store.EachStructure(ctx, func(r core.StructureRecord) error {
+	return withService("list", args, e, func(ctx context.Context, svc *onboarding.Service, _ i18n.Lang) error {
+		return svc.EachStructure(ctx, func(r core.StructureRecord) error {
 			_, err := fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\n", r.Draft.IdentifierType, r.Draft.Identifier, r.Draft.CompanyName, r.Sync.State)
 			return err
 		})
 	})
 }
 
-// withStore runs a command that takes only --db: it parses the flags, opens
-// the store and hands it to fn.
-func withStore(name string, args []string, e env, fn func(context.Context, *sqlite.DB) error) error {
+// withService runs a command that takes only --db and --lang: it parses
+// the flags, opens the store and hands the application layer to fn.
+func withService(name string, args []string, e env, fn func(context.Context, *onboarding.Service, i18n.Lang) error) error {
 	fs := newFlags(name, e)
 	db := dbFlag(fs)
+	lang := langFlag(fs, e)
 	if err := parseCommand(fs, args, 0, 0); err != nil {
+		return err
+	}
+	l, err := lang()
+	if err != nil {
 		return err
 	}
 	ctx, cancel := signalContext()
@@ -217,7 +200,11 @@ func withStore(name string, args []string, e env, fn func(context.Context, *sqli
 		return err
 	}
 	defer store.Close()
-	return fn(ctx, store)
+	svc, err := newService(ctx, store, nil)
+	if err != nil {
+		return err
+	}
+	return fn(ctx, svc, l)
 }
 
 // keyringOptions lets tests replace the OS keyring.

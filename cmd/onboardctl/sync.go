@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,14 +10,18 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/outbox"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
-	"github.com/chorusonboard/chorus-onboard/core/sqlite"
-	coresync "github.com/chorusonboard/chorus-onboard/core/sync"
 )
 
 // cliBackoff retries sooner than the app's background policy: a person or
 // a script is waiting for the command to finish.
-var cliBackoff = coresync.Backoff{Base: 250 * time.Millisecond, Cap: 30 * time.Second, MaxRetryAfter: time.Minute}
+var cliBackoff = outbox.Backoff{Base: 250 * time.Millisecond, Cap: 30 * time.Second, MaxRetryAfter: time.Minute}
+
+// cliLease is how long a claimed row stays away from other workers: a
+// killed run's rows come back after 5 s, since scripts restart at once.
+const cliLease = 5 * time.Second
 
 // cmdSync runs "sync [--db PATH] --portal URL --email EMAIL --password-stdin
 // [--timeout DURATION]". incomplete reports failed or pending work.
@@ -57,41 +60,18 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	defer store.Close()
 
 	client := portal.NewOnboarding(*base, &http.Client{Timeout: 30 * time.Second})
-	if err := signInRetrying(ctx, client, *email, password); err != nil {
-		return false, fmt.Errorf("sign in: %s", describe(l, err))
-	}
-	w := coresync.New(store, client)
-	// A killed run's rows come back after 5 s: scripts restart at once.
-	w.Backoff, w.Lang, w.Lease = cliBackoff, l, 5*time.Second
-	var total coresync.Stats
-	for {
-		st, err := w.RunOnce(ctx)
-		total.Sent += st.Sent
-		total.Created += st.Created
-		total.Attachments += st.Attachments
-		if err != nil && ctx.Err() == nil {
-			return false, fmt.Errorf("sync: %w", err)
-		}
-		pending, next, perr := coresync.Pending(context.WithoutCancel(ctx), store)
-		if perr != nil {
-			return false, perr
-		}
-		if pending == 0 || ctx.Err() != nil {
-			break
-		}
-		// Wait for the next row to be due, not longer than a second, so a
-		// row scheduled by another process is not missed.
-		wait := min(max(time.Until(next), 20*time.Millisecond), time.Second)
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-	}
-	counts, err := store.CountStructures(context.WithoutCancel(ctx))
+	svc, err := newService(ctx, store, func(core.Environment) onboarding.Target { return onboarding.Target{Portal: client} })
 	if err != nil {
 		return false, err
 	}
-	pending, _, err := coresync.Pending(context.WithoutCancel(ctx), store)
+	if err := signInRetrying(ctx, svc, *email, password); err != nil {
+		return false, fmt.Errorf("sign in: %s", i18n.Error(l, err))
+	}
+	total, err := svc.Drain(ctx)
+	if err != nil {
+		return false, fmt.Errorf("sync: %w", err)
+	}
+	counts, pending, err := svc.Counts(context.WithoutCancel(ctx))
 	if err != nil {
 		return false, err
 	}
@@ -103,10 +83,10 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 
 // signInRetrying signs in, retrying what the network or the portal's load
 // refuses, until ctx ends.
-func signInRetrying(ctx context.Context, c *portal.Onboarding, email, password string) error {
+func signInRetrying(ctx context.Context, svc *onboarding.Service, email, password string) error {
 	for attempt := 1; ; attempt++ {
-		_, err := c.SignIn(ctx, email, password)
-		if err == nil || !portal.Retryable(err) {
+		err := svc.SignIn(ctx, email, password)
+		if err == nil || !core.Retryable(err) {
 			return err
 		}
 		select {
@@ -117,40 +97,30 @@ func signInRetrying(ctx context.Context, c *portal.Onboarding, email, password s
 	}
 }
 
-// describe turns a portal error into the user's language.
-func describe(l i18n.Lang, err error) string {
-	var pe *portal.Error
-	if errors.As(err, &pe) {
-		return pe.Text(string(l))
-	}
-	return err.Error()
-}
-
 // cmdStatus runs "status [--db PATH]": counts per state, then the failed
-// structures with the portal's reasons.
+// structures with the portal's reasons in the user's language.
 func cmdStatus(args []string, e env) error {
-	return withStore("status", args, e, func(ctx context.Context, store *sqlite.DB) error {
-		return printStatus(ctx, store, e)
+	return withService("status", args, e, func(ctx context.Context, svc *onboarding.Service, l i18n.Lang) error {
+		return printStatus(ctx, svc, l, e)
 	})
 }
 
-func printStatus(ctx context.Context, store *sqlite.DB, e env) error {
-	counts, err := store.CountStructures(ctx)
+func printStatus(ctx context.Context, svc *onboarding.Service, l i18n.Lang, e env) error {
+	counts, pending, err := svc.Counts(ctx)
 	if err != nil {
 		return err
 	}
 	for _, s := range core.SyncStates {
 		fmt.Fprintf(e.stdout, "%s\t%d\n", s, counts[s])
 	}
-	pending, _, err := coresync.Pending(ctx, store)
+	fmt.Fprintf(e.stdout, "outbox pending\t%d\n", pending)
+	failed, err := svc.Structures(ctx, core.StateFailed)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "outbox pending\t%d\n", pending)
-	return store.EachStructure(ctx, func(r core.StructureRecord) error {
-		if r.Sync.State == core.StateFailed {
-			fmt.Fprintf(e.stdout, "failed\t%s\t%s\t%s\n", r.Draft.IdentifierType, r.Draft.Identifier, r.Sync.Message)
-		}
-		return nil
-	})
+	for _, r := range failed {
+		msg := strings.ReplaceAll(i18n.Text(l, r.Sync.Notice), "\n", " · ")
+		fmt.Fprintf(e.stdout, "failed\t%s\t%s\t%s\n", r.Draft.IdentifierType, r.Draft.Identifier, msg)
+	}
+	return nil
 }

@@ -6,7 +6,12 @@
 // docs/onboarding-api.yaml.
 package api
 
-import "github.com/chorusonboard/chorus-onboard/core"
+import (
+	"net/url"
+	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
 
 // Paths of the API.
 const (
@@ -167,4 +172,16 @@ type Mail struct {
 	Body    string `json:"body"`
 	Link    string `json:"link,omitempty"`
 	Sent    int64  `json:"sent"` // Unix seconds
+}
+
+// ActivationToken extracts the token from an activation link as the user
+// pastes it (spaces and line breaks that mail clients insert are
+// tolerated). A link without one gives a KindInvalid error with the code
+// "activation.link_invalid".
+func ActivationToken(link string) (string, error) {
+	u, err := url.Parse(strings.Join(strings.Fields(link), ""))
+	if err != nil || u.Query().Get("token") == "" {
+		return "", &core.E{Kind: core.KindInvalid, Code: "activation.link_invalid", Op: "read activation link"}
+	}
+	return u.Query().Get("token"), nil
 }

@@ -3,8 +3,11 @@
 package coretest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
@@ -29,4 +32,27 @@ func SIRETs(n int) []string {
 		}
 	}
 	return out
+}
+
+// errFound stops EachStructure once the record is found.
+var errFound = errors.New("found")
+
+// StructureByKey returns the structure with this identifier from st, or a
+// KindNotFound error: tests find records by what they typed.
+func StructureByKey(ctx context.Context, st core.StructureStore, t core.IdentifierType, identifier string) (core.StructureRecord, error) {
+	var out core.StructureRecord
+	err := st.EachStructure(ctx, func(r core.StructureRecord) error {
+		if r.Draft.IdentifierType == t && r.Draft.Identifier == identifier {
+			out = r
+			return errFound
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errFound):
+		return out, nil
+	case err != nil:
+		return out, err
+	}
+	return out, &core.E{Kind: core.KindNotFound, Code: "store.not_found", Op: "find structure"}
 }

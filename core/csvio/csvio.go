@@ -21,6 +21,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
@@ -407,18 +408,25 @@ func convert(line []byte) []byte {
 }
 
 // Writer writes structures as CSV with the canonical header plus their
-// sync state, UTF-8 without BOM.
+// sync state and the portal's last word, UTF-8.
 type Writer struct {
-	w *csv.Writer
+	w    *csv.Writer
+	lang i18n.Lang
+}
+
+// WriterOptions say how a file is written for the person who will open it.
+type WriterOptions struct {
+	// Lang is the language of the portal_message column.
+	Lang i18n.Lang
 }
 
 // NewWriter writes the header and returns the writer.
-func NewWriter(w io.Writer) (*Writer, error) {
+func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(append(slices.Clone(Columns), ColState, ColPortalMessage)); err != nil {
 		return nil, err
 	}
-	return &Writer{w: cw}, nil
+	return &Writer{w: cw, lang: opt.Lang}, nil
 }
 
 // Write writes one structure.
@@ -430,7 +438,7 @@ func (w *Writer) Write(r core.StructureRecord) error {
 	}
 	return w.w.Write([]string{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName,
 		d.Email, d.Phone, d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, nd,
-		string(r.Sync.State), r.Sync.Message})
+		string(r.Sync.State), i18n.Text(w.lang, r.Sync.Notice)})
 }
 
 // Flush writes buffered rows and returns the first write error.

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 )
 
 func readAll(t *testing.T, data []byte) ([]Row, *Reader) {
@@ -157,12 +158,12 @@ func TestRoundTrip(t *testing.T) {
 		{Draft: core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000074", Kind: core.KindPrivate,
 			CompanyName: "Société \"Les Amis\", SARL", StructureName: "Siège", Email: "a@b.fr", Phone: "+33123456789",
 			Address: "1 rue\nBât. B", Complement1: "c1", Complement2: "c2", City: "Paris", PostalCode: "75002", Country: "FR", NonDiffusible: true},
-			Sync: core.Sync{State: core.StateFailed, Message: "refusé ; voir"}},
+			Sync: core.Sync{State: core.StateFailed, Notice: core.Notice{Code: "portal.text", Params: map[string]string{"text": "refusé ; voir"}}}},
 		{Draft: core.StructureDraft{IdentifierType: core.IDOther, Identifier: "EN COURS 1", Kind: core.KindPublic,
 			CompanyName: "Mairie", Address: "Place", City: "Papeete", PostalCode: "98714", Country: "PF"}},
 	}
 	var buf bytes.Buffer
-	w, err := NewWriter(&buf)
+	w, err := NewWriter(&buf, WriterOptions{Lang: i18n.EN})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func FuzzRoundTrip(f *testing.F) {
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: id, Kind: core.KindPrivate, CompanyName: name,
 			Address: addr, City: city, PostalCode: postal, Country: "FR", NonDiffusible: nd}
 		var buf bytes.Buffer
-		w, _ := NewWriter(&buf)
+		w, _ := NewWriter(&buf, WriterOptions{Lang: i18n.EN})
 		_ = w.Write(core.StructureRecord{Draft: d})
 		if err := w.Flush(); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/chorusonboard/chorus-onboard/assets"
+	"github.com/chorusonboard/chorus-onboard/core"
 )
 
 // Lang is a supported language.
@@ -96,3 +97,70 @@ func FromEnv(getenv func(string) string) Lang {
 	}
 	return EN
 }
+
+// ParamMessage is the parameter that carries a server's own message in l,
+// kept for a code this build has no text for.
+func ParamMessage(l Lang) string { return "message." + string(l) }
+
+// Format returns the text of key in lang with each {name} replaced by
+// params[name]; a placeholder without a value is left as it is, so a
+// missing parameter shows instead of vanishing.
+func Format(lang Lang, key string, params map[string]string) string {
+	s := T(lang, key)
+	if len(params) == 0 || !strings.Contains(s, "{") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		name := s[i+1 : i+j]
+		b.WriteString(s[:i])
+		if v, ok := params[name]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// Text renders a stored notice in lang: the text of its code with its
+// parameters; for a code this build does not know, the server's own message
+// in lang, else in the other language, else the generic error text. Each
+// refused field follows on its own line as "Field: what to do".
+func Text(lang Lang, n core.Notice) string {
+	if n.IsZero() {
+		return ""
+	}
+	var s string
+	switch {
+	case Has(EN, n.Code):
+		s = Format(lang, n.Code, n.Params)
+	case n.Params[ParamMessage(lang)] != "":
+		s = n.Params[ParamMessage(lang)]
+	default:
+		s = T(lang, "error.title")
+		for _, l := range Langs {
+			if m := n.Params[ParamMessage(l)]; m != "" {
+				s = m
+				break
+			}
+		}
+	}
+	for _, p := range n.Problems {
+		s += "\n" + Format(lang, "notice.field", map[string]string{"field": T(lang, "field."+p.Field), "text": T(lang, p.Code)})
+	}
+	return s
+}
+
+// Error renders err in lang as Text renders its notice.
+func Error(lang Lang, err error) string { return Text(lang, core.NoticeOf(err)) }

@@ -3,12 +3,13 @@
 // Chorus Pro API on PISTE, and the company registries. Base URLs are
 // configuration; nothing is wired to one host. Clients never log: request
 // bodies hold personal data and headers hold credentials.
+//
+// Every failure is a *core.E: its Kind says what to do (KindUnavailable:
+// try again later; KindUnauthorized: fix the credentials), its Code says
+// what to tell the user, Status and RetryAfter what the server answered.
 package portal
 
 import (
-	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,75 +26,56 @@ const DefaultTimeout = 30 * time.Second
 // NewHTTPClient returns the client the app uses when none is given.
 func NewHTTPClient() *http.Client { return &http.Client{Timeout: DefaultTimeout} }
 
-// Error is an answer the portal refused, or a failure to get one.
-type Error struct {
-	// Status is the HTTP status, 0 when no answer came (network error).
-	Status int
-	// Code is the server's stable code ("structure.exists"), or
-	// "network.unreachable" when no answer came.
-	Code string
-	// Message is the server's message by language ("fr", "en").
-	Message map[string]string
-	// Problems lists the fields the server refused (CodeInvalid).
-	Problems core.Problems
-	// StructureID is set with CodeStructureExists: the existing structure.
-	StructureID int64
-	// RetryAfter is the server's Retry-After, 0 when absent.
-	RetryAfter time.Duration
-	// Err is the network error, if any.
-	Err error
-}
-
 // CodeNetwork is the code of a request that got no answer.
 const CodeNetwork = "network.unreachable"
 
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return "portal: " + e.Code + ": " + e.Err.Error()
-	}
-	return fmt.Sprintf("portal: %d %s", e.Status, e.Code)
+// ParamStructureID names the existing structure's id in a
+// api.CodeStructureExists error.
+const ParamStructureID = "structure_id"
+
+// networkError is a request that got no answer (or whose answer broke off).
+func networkError(op string, err error) *core.E {
+	return &core.E{Kind: core.KindUnavailable, Code: CodeNetwork, Op: op, Err: err}
 }
 
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is maps the error onto core's kinds, so callers can use errors.Is with
-// core.ErrConflict, core.ErrUnavailable and the rest.
-func (e *Error) Is(target error) bool {
-	k := e.Kind()
-	return (&core.E{Kind: k}).Is(target)
-}
-
-// Kind classifies the error.
-func (e *Error) Kind() core.Kind {
+// kindOfStatus maps an HTTP status onto core's kinds: 408, 429 and 5xx are
+// worth retrying (KindUnavailable); the rest is the server's final word.
+func kindOfStatus(status int, code string) core.Kind {
 	switch {
-	case e.Status == 0:
-		return core.KindUnavailable
-	case e.Code == api.CodeStructureExists:
+	case code == api.CodeStructureExists:
 		return core.KindConflict
-	case e.Status == http.StatusUnauthorized:
+	case status == http.StatusUnauthorized:
 		return core.KindUnauthorized
-	case e.Status == http.StatusNotFound:
+	case status == http.StatusForbidden:
+		return core.KindForbidden
+	case status == http.StatusNotFound:
 		return core.KindNotFound
-	case e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500:
+	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500:
 		return core.KindUnavailable
 	}
 	return core.KindInvalid
 }
 
-// Retryable reports whether the same request may succeed later: no answer,
-// 408, 429 and 5xx. Anything else is the server's final word.
-func (e *Error) Retryable() bool {
-	return e.Status == 0 || e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
+// statusError is a refusal the server answered with status.
+func statusError(op string, status int, code string) *core.E {
+	return &core.E{Kind: kindOfStatus(status, code), Code: code, Op: op, Status: status}
 }
 
-// Retryable reports whether err is worth retrying (see Error.Retryable).
-func Retryable(err error) bool {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Retryable()
+// keepMessage records the server's own words for a code this build has no
+// text for (a newer server), so the user still reads something useful, in
+// their language when the server gave it.
+func keepMessage(e *core.E, message map[string]string) {
+	if i18n.Has(i18n.EN, e.Code) {
+		return
 	}
-	var ne net.Error
-	return errors.As(err, &ne)
+	for _, l := range i18n.Langs {
+		if m := message[string(l)]; m != "" {
+			if e.Params == nil {
+				e.Params = map[string]string{}
+			}
+			e.Params[i18n.ParamMessage(l)] = m
+		}
+	}
 }
 
 // parseRetryAfter reads delta-seconds or an HTTP date (against the answer's
@@ -116,19 +98,3 @@ func parseRetryAfter(h http.Header) time.Duration {
 	}
 	return max(at.Sub(now), 0)
 }
-
-// ErrorCode returns Code, so that packages that may not import this one (the
-// user interface) can read it through an interface.
-func (e *Error) ErrorCode() string { return e.Code }
-
-// Text returns what to tell the user in lang ("fr" or "en"): the server's
-// own message, else the text of its code.
-func (e *Error) Text(lang string) string {
-	if m := e.Message[lang]; m != "" {
-		return m
-	}
-	return i18n.T(i18n.Lang(lang), e.Code)
-}
-
-// RetryDelay returns the server's Retry-After.
-func (e *Error) RetryDelay() time.Duration { return e.RetryAfter }

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -71,40 +71,50 @@ func (o *Onboarding) do(ctx context.Context, method, path, key string, in, out a
 		req.Header.Set(api.HeaderAuthorization, "Bearer "+o.token)
 	}
 	o.mu.Unlock()
+	op := method + " " + path
 	resp, err := o.hc.Do(req)
 	if err != nil {
-		return &Error{Code: CodeNetwork, Err: err}
+		return networkError(op, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return &Error{Status: 0, Code: CodeNetwork, Err: err}
+		return networkError(op, err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil {
 			return nil
 		}
 		if err := json.Unmarshal(b, out); err != nil {
-			return &Error{Status: resp.StatusCode, Code: api.CodeMalformed, Err: fmt.Errorf("decode answer: %w", err)}
+			return &core.E{Kind: core.KindUnavailable, Code: api.CodeMalformed, Op: op, Status: resp.StatusCode,
+				Err: fmt.Errorf("decode answer: %w", err)}
 		}
 		return nil
 	}
-	return decodeError(resp, b)
+	return decodeError(op, resp, b)
 }
 
 // decodeError reads an error answer; a body that is not ours (a proxy's
 // HTML page) still gives a usable error from the status.
-func decodeError(resp *http.Response, b []byte) error {
-	e := &Error{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header)}
+func decodeError(op string, resp *http.Response, b []byte) error {
 	var body struct {
 		api.Error
 		Problems    core.Problems `json:"problems"`
 		StructureID int64         `json:"structure_id"`
 	}
-	if json.Unmarshal(b, &body) == nil && body.Code != "" {
-		e.Code, e.Message, e.Problems, e.StructureID = body.Code, body.Message, body.Problems, body.StructureID
-	} else {
-		e.Code = fmt.Sprintf("http.%d", resp.StatusCode)
+	code := fmt.Sprintf("http.%d", resp.StatusCode)
+	ours := json.Unmarshal(b, &body) == nil && body.Code != ""
+	if ours {
+		code = body.Code
+	}
+	e := statusError(op, resp.StatusCode, code)
+	e.RetryAfter = parseRetryAfter(resp.Header)
+	if ours {
+		e.Problems = body.Problems
+		keepMessage(e, body.Message)
+		if body.StructureID != 0 {
+			e.Params = map[string]string{ParamStructureID: strconv.FormatInt(body.StructureID, 10)}
+		}
 	}
 	return e
 }
@@ -126,17 +136,6 @@ func (o *Onboarding) CaptchaCode(ctx context.Context, id, email string) error {
 // address already had an account.
 func (o *Onboarding) CreateAccount(ctx context.Context, key string, req api.CreateAccount) error {
 	return o.do(ctx, http.MethodPost, api.PathAccounts, key, req, nil)
-}
-
-// ActivationToken extracts the token from an activation link as the user
-// pastes it (spaces and line breaks from mail clients are tolerated).
-func ActivationToken(link string) (string, error) {
-	link = strings.Join(strings.Fields(link), "")
-	u, err := url.Parse(link)
-	if err != nil || u.Query().Get("token") == "" {
-		return "", &core.E{Kind: core.KindInvalid, Code: "activation.link_invalid", Op: "read activation link"}
-	}
-	return u.Query().Get("token"), nil
 }
 
 // Activate sets the first password.
@@ -162,8 +161,9 @@ func (o *Onboarding) SearchStructure(ctx context.Context, t core.IdentifierType,
 }
 
 // CreateStructure creates a structure; the caller becomes its principal
-// manager. An existing identifier gives an *Error with Kind
-// core.KindConflict and the StructureID: file an attachment request.
+// manager. An existing identifier gives a *core.E with Kind
+// core.KindConflict, code api.CodeStructureExists and the existing
+// structure's id in Params[ParamStructureID]: file an attachment request.
 func (o *Onboarding) CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error) {
 	var s api.Structure
 	return s, o.do(ctx, http.MethodPost, api.PathStructures, key, d, &s)
@@ -209,14 +209,4 @@ func (o *Onboarding) Mailbox(ctx context.Context, to string) ([]api.Mail, error)
 // offline, by reaching the configured portal rather than guessing.
 func (o *Onboarding) Health(ctx context.Context) error {
 	return o.do(ctx, http.MethodGet, api.PathHealth, "", nil, nil)
-}
-
-// IsConflict reports whether err says the structure already exists, and
-// which one.
-func IsConflict(err error) (int64, bool) {
-	var e *Error
-	if errors.As(err, &e) && e.Code == api.CodeStructureExists {
-		return e.StructureID, true
-	}
-	return 0, false
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,52 +69,48 @@ func NewPISTE(cfg PISTEConfig) *PISTE {
 	return &PISTE{cfg: cfg}
 }
 
-// Layers of the gateway an error can come from.
+// Codes of PISTE failures: each names the layer that refused the call, so
+// the user fixes the right credential (the PISTE application's client ID
+// and secret, or the Chorus Pro technical account). Params hold
+// ParamLibelle (the gateway's own words) and ParamCodeRetour when given.
 const (
-	LayerOAuth   = "piste-oauth"    // the token endpoint refused the client
-	LayerBearer  = "piste-bearer"   // PISTE refused the bearer token (401)
-	LayerAccount = "chorus-account" // Chorus Pro refused the technical account (403)
-	LayerChorus  = "chorus"         // Chorus Pro answered with a codeRetour
-	LayerHTTP    = "http"           // another HTTP status, or no answer
+	CodePISTEOAuth       = "piste.oauth"       // the token endpoint refused the client (KindUnauthorized)
+	CodePISTEBearer      = "piste.bearer"      // PISTE refused the bearer token (401, KindUnauthorized)
+	CodePISTEAccount     = "piste.account"     // Chorus Pro refused the technical account (403, KindUnauthorized)
+	CodePISTEChorus      = "piste.chorus"      // Chorus Pro answered with a codeRetour (KindInvalid)
+	CodePISTEUnavailable = "piste.unavailable" // 429 or 5xx (KindUnavailable)
+	CodePISTEHTTP        = "piste.http"        // another HTTP status (KindInvalid)
+	CodePISTEMalformed   = "piste.malformed"   // an answer that could not be read (KindUnavailable)
 )
 
-// PISTEError says which layer refused a call, so the user fixes the right
-// credential: the PISTE application (client ID and secret) or the Chorus
-// technical account.
-type PISTEError struct {
-	Layer      string
-	Status     int
-	CodeRetour int32
-	Libelle    string
-	Err        error
+// Parameters of PISTE errors.
+const (
+	ParamLibelle    = "libelle"
+	ParamCodeRetour = "code_retour"
+	ParamStatus     = "status"
+)
+
+// pisteError builds the error of a refused PISTE call.
+func pisteError(kind core.Kind, code string, status int, codeRetour int32, libelle string) *core.E {
+	e := &core.E{Kind: kind, Code: code, Op: "chorus pro", Status: status, Params: map[string]string{}}
+	if libelle != "" {
+		e.Params[ParamLibelle] = libelle
+	}
+	if codeRetour != 0 {
+		e.Params[ParamCodeRetour] = strconv.Itoa(int(codeRetour))
+	}
+	if status != 0 {
+		e.Params[ParamStatus] = strconv.Itoa(status)
+	}
+	return e
 }
 
-func (e *PISTEError) Error() string {
-	s := fmt.Sprintf("chorus pro: %s: status %d", e.Layer, e.Status)
-	if e.CodeRetour != 0 {
-		s += fmt.Sprintf(", codeRetour %d", e.CodeRetour)
+// statusPISTEError classifies a status without a Chorus Pro envelope.
+func statusPISTEError(status int, codeRetour int32, libelle string) *core.E {
+	if kindOfStatus(status, "") == core.KindUnavailable {
+		return pisteError(core.KindUnavailable, CodePISTEUnavailable, status, codeRetour, libelle)
 	}
-	if e.Libelle != "" {
-		s += ": " + e.Libelle
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-func (e *PISTEError) Unwrap() error { return e.Err }
-
-// Is maps the layers onto core's kinds.
-func (e *PISTEError) Is(target error) bool {
-	k := core.KindInvalid
-	switch {
-	case e.Layer == LayerOAuth || e.Layer == LayerBearer || e.Layer == LayerAccount:
-		k = core.KindUnauthorized
-	case e.Status == 0 || e.Status == 429 || e.Status >= 500:
-		k = core.KindUnavailable
-	}
-	return (&core.E{Kind: k}).Is(target)
+	return pisteError(core.KindInvalid, CodePISTEHTTP, status, codeRetour, libelle)
 }
 
 // ErrAmbiguous: a search that must find one structure found several.
@@ -140,22 +137,21 @@ func (p *PISTE) accessToken(ctx context.Context, force bool) (string, error) {
 	received := p.cfg.Now()
 	resp, err := p.cfg.HTTP.Do(req)
 	if err != nil {
-		return "", &PISTEError{Layer: LayerHTTP, Err: err}
+		return "", networkError("piste token", err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
 		var te piste.TokenError
 		_ = json.Unmarshal(b, &te)
-		layer := LayerOAuth
-		if resp.StatusCode >= 500 || resp.StatusCode == 429 {
-			layer = LayerHTTP
+		if kindOfStatus(resp.StatusCode, "") == core.KindUnavailable {
+			return "", statusPISTEError(resp.StatusCode, 0, te.Error)
 		}
-		return "", &PISTEError{Layer: layer, Status: resp.StatusCode, Libelle: te.Error}
+		return "", pisteError(core.KindUnauthorized, CodePISTEOAuth, resp.StatusCode, 0, te.Error)
 	}
 	var t piste.Token
 	if err := json.Unmarshal(b, &t); err != nil || t.AccessToken == "" || t.ExpiresIn <= 0 {
-		return "", &PISTEError{Layer: LayerOAuth, Status: resp.StatusCode, Libelle: "malformed token answer"}
+		return "", pisteError(core.KindUnavailable, CodePISTEMalformed, resp.StatusCode, 0, "")
 	}
 	p.token, p.expires = t.AccessToken, received.Add(time.Duration(t.ExpiresIn)*time.Second)
 	p.renewals++
@@ -196,12 +192,12 @@ func (p *PISTE) call(ctx context.Context, method, path string, in, out any) erro
 		}
 		resp, err := p.cfg.HTTP.Do(req)
 		if err != nil {
-			return &PISTEError{Layer: LayerHTTP, Err: err}
+			return networkError("chorus pro", err)
 		}
 		b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 		resp.Body.Close()
 		if err != nil {
-			return &PISTEError{Layer: LayerHTTP, Status: resp.StatusCode, Err: err}
+			return networkError("chorus pro", err)
 		}
 		var ret piste.Retour
 		_ = json.Unmarshal(b, &ret)
@@ -209,23 +205,21 @@ func (p *PISTE) call(ctx context.Context, method, path string, in, out any) erro
 		case resp.StatusCode == http.StatusUnauthorized && attempt == 0:
 			continue // expired or revoked early: renew once
 		case resp.StatusCode == http.StatusUnauthorized:
-			return &PISTEError{Layer: LayerBearer, Status: resp.StatusCode, Libelle: resp.Header.Get("WWW-Authenticate")}
+			return pisteError(core.KindUnauthorized, CodePISTEBearer, resp.StatusCode, 0, resp.Header.Get("WWW-Authenticate"))
 		case resp.StatusCode == http.StatusForbidden:
-			return &PISTEError{Layer: LayerAccount, Status: resp.StatusCode, CodeRetour: ret.CodeRetour, Libelle: ret.Libelle}
-		case resp.StatusCode != http.StatusOK:
-			layer := LayerHTTP
-			if ret.Libelle != "" {
-				layer = LayerChorus
-			}
-			return &PISTEError{Layer: layer, Status: resp.StatusCode, CodeRetour: ret.CodeRetour, Libelle: ret.Libelle}
-		case ret.CodeRetour != 0:
-			return &PISTEError{Layer: LayerChorus, Status: resp.StatusCode, CodeRetour: ret.CodeRetour, Libelle: ret.Libelle}
+			return pisteError(core.KindUnauthorized, CodePISTEAccount, resp.StatusCode, ret.CodeRetour, ret.Libelle)
+		case resp.StatusCode != http.StatusOK && (ret.Libelle == "" || kindOfStatus(resp.StatusCode, "") == core.KindUnavailable):
+			return statusPISTEError(resp.StatusCode, ret.CodeRetour, ret.Libelle)
+		case resp.StatusCode != http.StatusOK, ret.CodeRetour != 0:
+			return pisteError(core.KindInvalid, CodePISTEChorus, resp.StatusCode, ret.CodeRetour, ret.Libelle)
 		}
 		if out == nil {
 			return nil
 		}
 		if err := json.Unmarshal(b, out); err != nil {
-			return &PISTEError{Layer: LayerChorus, Status: resp.StatusCode, Err: fmt.Errorf("decode answer: %w", err)}
+			e := pisteError(core.KindUnavailable, CodePISTEMalformed, resp.StatusCode, 0, "")
+			e.Err = fmt.Errorf("decode answer: %w", err)
+			return e
 		}
 		return nil
 	}

@@ -41,39 +41,25 @@ func TestRetryAfter(t *testing.T) {
 
 func TestErrorKinds(t *testing.T) {
 	tests := []struct {
-		err       *Error
+		err       *core.E
 		kind      error
 		retryable bool
 	}{
-		{&Error{Code: CodeNetwork}, core.ErrUnavailable, true},
-		{&Error{Status: 408}, core.ErrUnavailable, true},
-		{&Error{Status: 429}, core.ErrUnavailable, true},
-		{&Error{Status: 503}, core.ErrUnavailable, true},
-		{&Error{Status: 409, Code: "structure.exists"}, core.ErrConflict, false},
-		{&Error{Status: 401}, core.ErrUnauthorized, false},
-		{&Error{Status: 404}, core.ErrNotFound, false},
-		{&Error{Status: 400}, core.ErrInvalid, false},
-		{&Error{Status: 422}, core.ErrInvalid, false},
+		{networkError("get", errors.New("connection refused")), core.ErrUnavailable, true},
+		{statusError("get", 408, "http.408"), core.ErrUnavailable, true},
+		{statusError("get", 429, "auth.throttled"), core.ErrUnavailable, true},
+		{statusError("get", 503, "service.unavailable"), core.ErrUnavailable, true},
+		{statusError("get", 409, "structure.exists"), core.ErrConflict, false},
+		{statusError("get", 401, "auth.required"), core.ErrUnauthorized, false},
+		{statusError("get", 403, "forbidden"), core.ErrForbidden, false},
+		{statusError("get", 404, "not_found"), core.ErrNotFound, false},
+		{statusError("get", 400, "request.invalid"), core.ErrInvalid, false},
+		{statusError("get", 422, "idempotency.mismatch"), core.ErrInvalid, false},
 	}
 	for _, tt := range tests {
-		if !errors.Is(tt.err, tt.kind) || tt.err.Retryable() != tt.retryable || Retryable(tt.err) != tt.retryable {
+		var err error = tt.err
+		if !errors.Is(err, tt.kind) || core.Retryable(err) != tt.retryable {
 			t.Errorf("%+v: kind %v retryable %v", tt.err, tt.kind, tt.retryable)
-		}
-	}
-}
-
-func TestActivationToken(t *testing.T) {
-	tests := map[string]string{
-		"http://127.0.0.1:1/activate?token=abc123":        "abc123",
-		"  http://h/activate?token=ab\n c123  ":           "abc123",
-		"https://portail/activate?x=1&token=f00d&lang=fr": "f00d",
-		"not a link":        "",
-		"http://h/activate": "",
-	}
-	for in, want := range tests {
-		got, err := ActivationToken(in)
-		if got != want || (want == "") != (err != nil) {
-			t.Errorf("ActivationToken(%q) = %q, %v", in, got, err)
 		}
 	}
 }
@@ -89,9 +75,9 @@ func FuzzDecodeError(f *testing.F) {
 		if status < 400 || status > 599 {
 			return
 		}
-		err := decodeError(&http.Response{StatusCode: status, Header: http.Header{}}, []byte(body))
-		var pe *Error
-		if !errors.As(err, &pe) || pe.Code == "" || pe.Status != status {
+		err := decodeError("post", &http.Response{StatusCode: status, Header: http.Header{}}, []byte(body))
+		pe := core.AsE(err)
+		if pe == nil || pe.Code == "" || pe.Status != status {
 			t.Fatalf("%d %q: %v", status, body, err)
 		}
 	})

@@ -3,10 +3,10 @@ package portal
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -101,28 +101,49 @@ func (r *Registry) get(ctx context.Context, lim *limiter, u string, header http.
 	}
 	req.Header = header
 	req.Header.Set("Accept", "application/json")
+	op := "look up company"
 	resp, err := r.hc.Do(req)
 	if err != nil {
-		return 0, &Error{Code: CodeNetwork, Err: err}
+		return 0, networkError(op, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return resp.StatusCode, &Error{Code: CodeNetwork, Err: err}
+		return resp.StatusCode, networkError(op, err)
 	}
-	if resp.StatusCode == http.StatusNotFound {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
 		return resp.StatusCode, nil
-	}
-	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode, &Error{Status: resp.StatusCode, Code: fmt.Sprintf("registry.%d", resp.StatusCode), RetryAfter: parseRetryAfter(resp.Header)}
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return resp.StatusCode, &core.E{Kind: core.KindUnauthorized, Code: CodeRegistryKey, Op: op, Status: resp.StatusCode}
+	default:
+		code := CodeRegistryRefused
+		if kindOfStatus(resp.StatusCode, "") == core.KindUnavailable {
+			code = CodeRegistryUnavailable
+		}
+		e := statusError(op, resp.StatusCode, code)
+		e.RetryAfter = parseRetryAfter(resp.Header)
+		e.Params = map[string]string{"status": strconv.Itoa(resp.StatusCode)}
+		return resp.StatusCode, e
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return resp.StatusCode, &Error{Status: resp.StatusCode, Code: "registry.malformed", Err: err}
+		// An HTML page (a captive portal, a proxy's login) or broken JSON.
+		return resp.StatusCode, &core.E{Kind: core.KindUnavailable, Code: CodeRegistryMalformed, Op: op, Status: resp.StatusCode, Err: err}
 	}
 	return resp.StatusCode, nil
 }
 
-var errUnknownCompany = &core.E{Kind: core.KindNotFound, Code: "registry.not_found", Op: "look up company"}
+// Codes of registry failures.
+const (
+	CodeRegistryUnavailable = "registry.unavailable" // 429 or 5xx: try again later
+	CodeRegistryRefused     = "registry.refused"     // another status
+	CodeRegistryKey         = "registry.key"         // the INSEE key was refused
+	CodeRegistryMalformed   = "registry.malformed"   // the answer could not be read
+	CodeRegistryNotFound    = "registry.not_found"   // no registry knows the company
+)
+
+var errUnknownCompany = &core.E{Kind: core.KindNotFound, Code: CodeRegistryNotFound, Op: "look up company"}
 
 func (r *Registry) lookupSearch(ctx context.Context, siret string) (registry.Company, error) {
 	var ans registry.SearchAnswer

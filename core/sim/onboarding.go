@@ -151,16 +151,6 @@ func invalid(p ...core.Problem) error {
 	return &httpError{status: http.StatusBadRequest, body: api.InvalidError{Error: apiErr(api.CodeInvalid), Problems: p}}
 }
 
-func errorsOnly(p core.Problems) core.Problems {
-	var out core.Problems
-	for _, x := range p {
-		if x.Severity == core.Error {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // ---- accounts
 
 func (s *Server) createAccount(c *call) (int, any, error) {
@@ -173,7 +163,7 @@ func (s *Server) createAccount(c *call) (int, any, error) {
 	}
 	a, problems := validate.Account(req.Account)
 	if problems.HasErrors() {
-		return 0, nil, invalid(errorsOnly(problems)...)
+		return 0, nil, invalid(problems.Errors()...)
 	}
 	ctx := c.r.Context()
 	var existing int64
@@ -414,7 +404,7 @@ func (s *Server) createStructure(c *call) (int, any, error) {
 	}
 	canon, problems := validate.Structure(d)
 	if problems.HasErrors() {
-		return 0, nil, invalid(errorsOnly(problems)...)
+		return 0, nil, invalid(problems.Errors()...)
 	}
 	existing, err := s.findStructure(c, canon.IdentifierType, canon.Identifier)
 	if err != nil {

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
@@ -98,8 +98,8 @@ func TestFaultInjection(t *testing.T) {
 	kinds := map[string]int{}
 	for range 200 {
 		_, err := c.Captcha(ctx)
-		var pe *portal.Error
-		if !errors.As(err, &pe) || !pe.Retryable() {
+		pe := core.AsE(err)
+		if pe == nil || !core.Retryable(err) {
 			t.Fatalf("fault not retryable: %v", err)
 		}
 		k := pe.Code

@@ -11,7 +11,7 @@
 //   - the company registries (core/registry), from a small built-in data set.
 //
 // Its records live in its own SQLite database (opened like the app's store,
-// through core/sqlite). Every POST accepts an Idempotency-Key: the answer is
+// through core/internal/sqldb). Every POST accepts an Idempotency-Key: the answer is
 // recorded in the same transaction as the effect, so a replay returns the
 // first answer and changes nothing, even after a lost response.
 package sim
@@ -39,7 +39,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
-	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 //go:embed migrations/*.sql
@@ -73,7 +73,7 @@ type Config struct {
 // Server is a running simulator. Create it with New.
 type Server struct {
 	cfg     Config
-	db      *sqlite.Pools
+	db      *sqldb.DB
 	key     []byte // HMAC key for captcha answers, per process
 	baseURL string
 
@@ -109,7 +109,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.OpenPools(ctx, filepath.Join(cfg.DataDir, "chorus-sim.db"), sub)
+	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, "chorus-sim.db"), sub, sqldb.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("open simulator database: %w", err)
 	}

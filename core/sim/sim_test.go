@@ -21,6 +21,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/piste/pistetest"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 )
 
@@ -98,7 +99,7 @@ func onboard(t *testing.T, e *env, email string) *portal.Onboarding {
 	if err != nil || len(mails) != 1 || mails[0].Link == "" {
 		t.Fatalf("mailbox: %+v %v", mails, err)
 	}
-	tok, err := portal.ActivationToken(mails[0].Link)
+	tok, err := api.ActivationToken(mails[0].Link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,9 +113,8 @@ func onboard(t *testing.T, e *env, email string) *portal.Onboarding {
 }
 
 func code(err error) string {
-	var e *portal.Error
-	if errors.As(err, &e) {
-		return e.Code
+	if c := core.CodeOf(err); c != "" {
+		return c
 	}
 	return fmt.Sprint(err)
 }
@@ -140,7 +140,7 @@ func TestWholeFlow(t *testing.T) {
 	}
 	// It exists now: creating it again says to ask for attachment instead.
 	_, err = alice.CreateStructure(ctx, "op-2", structure("732 829 320 00074"))
-	if id, ok := portal.IsConflict(err); !ok || id != st.ID || !errors.Is(err, core.ErrConflict) {
+	if core.CodeOf(err) != api.CodeStructureExists || core.AsE(err).Param(portal.ParamStructureID) != fmt.Sprint(st.ID) || !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("duplicate: %v", err)
 	}
 
@@ -231,8 +231,8 @@ func TestCaptchaRules(t *testing.T) {
 	ch, _ = c.Captcha(ctx)
 	bad := account("x@example")
 	err := c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: bad})
-	var pe *portal.Error
-	if !errors.As(err, &pe) || pe.Code != api.CodeInvalid || len(pe.Problems) == 0 || pe.Message["fr"] == "" {
+	pe := core.AsE(err)
+	if pe == nil || pe.Code != api.CodeInvalid || len(pe.Problems) == 0 || i18n.Error(i18n.FR, err) == i18n.Error(i18n.EN, err) {
 		t.Fatalf("invalid account: %+v", err)
 	}
 }
@@ -269,16 +269,15 @@ func TestActivationRules(t *testing.T) {
 	ch, _ := c.Captcha(ctx)
 	_ = c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("carl@example.fr")})
 	mails, _ := c.Mailbox(ctx, "carl@example.fr")
-	tok, _ := portal.ActivationToken(" " + mails[0].Link[:20] + "\n" + mails[0].Link[20:] + " ")
+	tok, _ := api.ActivationToken(" " + mails[0].Link[:20] + "\n" + mails[0].Link[20:] + " ")
 	if len(tok) != 32 {
 		t.Fatalf("token %q: want 128 bits in hex", tok)
 	}
 	if _, err := c.SignIn(ctx, "carl@example.fr", goodPassword); code(err) != api.CodeBadCredentials {
 		t.Fatalf("sign in before activation: %v", err)
 	}
-	var pe *portal.Error
 	err := c.Activate(ctx, tok, "Carl-Martin-2026")
-	if !errors.As(err, &pe) || pe.Code != api.CodeInvalid || pe.Problems[0].Code != "password.context" {
+	if pe := core.AsE(err); pe == nil || pe.Code != api.CodeInvalid || pe.Problems[0].Code != "password.context" {
 		t.Fatalf("password with the name: %v", err)
 	}
 	// A 128-character password works end to end, and a difference at the
@@ -300,7 +299,7 @@ func TestActivationRules(t *testing.T) {
 	ch, _ = c.Captcha(ctx)
 	_ = c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("dan@example.fr")})
 	mails, _ = c.Mailbox(ctx, "dan@example.fr")
-	tok, _ = portal.ActivationToken(mails[0].Link)
+	tok, _ = api.ActivationToken(mails[0].Link)
 	e.clock.add(ActivationTTL + time.Second)
 	if err := c.Activate(ctx, tok, goodPassword); code(err) != api.CodeTokenInvalid {
 		t.Fatalf("expired link: %v", err)
@@ -318,8 +317,8 @@ func TestSignInThrottled(t *testing.T) {
 		}
 	}
 	_, err := c.SignIn(ctx, "eve@example.fr", goodPassword)
-	var pe *portal.Error
-	if !errors.As(err, &pe) || pe.Code != api.CodeThrottled || pe.RetryAfter <= 0 || !pe.Retryable() {
+	pe := core.AsE(err)
+	if pe == nil || pe.Code != api.CodeThrottled || pe.RetryAfter <= 0 || !core.Retryable(err) {
 		t.Fatalf("11th attempt within 15 minutes: %+v", err)
 	}
 	e.clock.add(15 * time.Minute)
@@ -479,14 +478,13 @@ func TestPISTELayers(t *testing.T) {
 	bad := portal.NewPISTE(portal.PISTEConfig{OAuthURL: e.http.URL, APIURL: e.http.URL, ClientID: "app",
 		ClientSecret:   func(context.Context) (string, error) { return "s3cret", nil },
 		TechnicalLogin: "TECH_1@cpro.fr", TechnicalPassword: func(context.Context) (string, error) { return "wrong", nil }})
-	var pe *portal.PISTEError
-	if _, err := bad.TypesIdentifiant(ctx); !errors.As(err, &pe) || pe.Layer != portal.LayerAccount || pe.Status != 403 {
+	if _, err := bad.TypesIdentifiant(ctx); core.CodeOf(err) != portal.CodePISTEAccount || core.AsE(err).Status != 403 {
 		t.Fatalf("unknown technical account: %v", err)
 	}
 	badClient := portal.NewPISTE(portal.PISTEConfig{OAuthURL: e.http.URL, APIURL: e.http.URL, ClientID: "app",
 		ClientSecret:   func(context.Context) (string, error) { return "nope", nil },
 		TechnicalLogin: "TECH_1@cpro.fr", TechnicalPassword: func(context.Context) (string, error) { return "tech-pass", nil }})
-	if _, err := badClient.TypesIdentifiant(ctx); !errors.As(err, &pe) || pe.Layer != portal.LayerOAuth || !errors.Is(err, core.ErrUnauthorized) {
+	if _, err := badClient.TypesIdentifiant(ctx); core.CodeOf(err) != portal.CodePISTEOAuth || !errors.Is(err, core.ErrUnauthorized) {
 		t.Fatalf("bad client secret: %v", err)
 	}
 }

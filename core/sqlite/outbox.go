@@ -12,11 +12,11 @@ import (
 
 const opCols = `id, op_id, kind, account_id, structure_id, payload, state, attempts, next_attempt_at, last_error, created_at`
 
-func scanOp(row interface{ Scan(...any) error }) (core.Op, error) {
+func scanOp(row scanner) (core.Op, error) {
 	var o core.Op
-	var kind, state, created string
+	var kind, state string
 	var account, structure sql.NullInt64
-	var next int64
+	var next, created int64
 	err := row.Scan(&o.ID, &o.OpID, &kind, &account, &structure, &o.Payload, &state, &o.Attempts, &next, &o.LastError, &created)
 	if err != nil {
 		return o, err
@@ -27,7 +27,7 @@ func scanOp(row interface{ Scan(...any) error }) (core.Op, error) {
 	} else {
 		o.EntityType, o.EntityID = core.EntityStructure, structure.Int64
 	}
-	o.NextAttempt, o.Created = time.UnixMilli(next), parseTime(created)
+	o.NextAttempt, o.Created = time.UnixMilli(next), fromMillis(created)
 	return o, nil
 }
 
@@ -38,7 +38,7 @@ func scanOp(row interface{ Scan(...any) error }) (core.Op, error) {
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
 	var out []core.Op
 	ms := now.UnixMilli()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
 			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
 			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
@@ -73,18 +73,25 @@ func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time
 	return out, nil
 }
 
-// opEntity returns the entity table and id of a pending row.
-func opEntity(ctx context.Context, tx *sql.Tx, opID string) (table string, id int64, state string, err error) {
-	var account, structure sql.NullInt64
+// opEntity returns the entity of a row: exactly one of account and
+// structure is valid.
+func opEntity(ctx context.Context, tx *sql.Tx, opID string) (account, structure sql.NullInt64, state string, err error) {
 	err = tx.QueryRowContext(ctx, `SELECT account_id, structure_id, state FROM outbox WHERE op_id = ?`, opID).
 		Scan(&account, &structure, &state)
-	if err != nil {
-		return "", 0, "", err
-	}
+	return account, structure, state, err
+}
+
+// setEntitySync sets the sync state of a row's entity, account or
+// structure: the same statement on each table, no SQL built at run time.
+func setEntitySync(ctx context.Context, tx *sql.Tx, account, structure sql.NullInt64, s core.Sync) error {
+	q := `UPDATE structure SET state = ?, notice = ?, portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`
+	id := structure.Int64
 	if account.Valid {
-		return "account", account.Int64, state, nil
+		q = `UPDATE account SET state = ?, notice = ?, portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`
+		id = account.Int64
 	}
-	return "structure", structure.Int64, state, nil
+	_, err := tx.ExecContext(ctx, q, string(s.State), noticeJSON(s.Notice), s.PortalID, s.PortalID, id)
+	return err
 }
 
 // Complete marks a row done, sets its entity's sync state and writes the
@@ -93,8 +100,8 @@ func opEntity(ctx context.Context, tx *sql.Tx, opID string) (table string, id in
 // row is keyed by its OpID and is written once.
 func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
 	now := db.now()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		table, id, state, err := opEntity(ctx, tx, opID)
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		account, structure, state, err := opEntity(ctx, tx, opID)
 		if err != nil {
 			return err
 		}
@@ -105,18 +112,15 @@ func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *co
 			WHERE op_id = ?`, now, opID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET state = ?, portal_message = ?,
-			portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`,
-			string(s.State), s.Message, s.PortalID, s.PortalID, id); err != nil {
+		if err := setEntitySync(ctx, tx, account, structure, s); err != nil {
 			return err
 		}
 		if follow == nil {
 			return nil
 		}
-		col := table + "_id"
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, `+col+`, payload, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING`,
-			follow.OpID, string(follow.Kind), id, follow.Payload, db.clock.Now().UnixMilli(), now, now)
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, structure_id, payload, next_attempt_at,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING`,
+			follow.OpID, string(follow.Kind), account, structure, follow.Payload, now, now, now)
 		return err
 	})
 	if err != nil {
@@ -125,20 +129,19 @@ func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *co
 	return nil
 }
 
-// Fail parks a row as failed with the portal's message, and its entity too.
-func (db *DB) Fail(ctx context.Context, opID, message string) error {
+// Fail parks a row as failed with the portal's notice, and its entity too.
+func (db *DB) Fail(ctx context.Context, opID string, notice core.Notice) error {
 	now := db.now()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		table, id, _, err := opEntity(ctx, tx, opID)
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		account, structure, _, err := opEntity(ctx, tx, opID)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', lease_until = 0, last_error = ?, updated_at = ?
-			WHERE op_id = ?`, message, now, opID); err != nil {
+			WHERE op_id = ?`, notice.Code, now, opID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET state = 'failed', portal_message = ? WHERE id = ?`, message, id)
-		return err
+		return setEntitySync(ctx, tx, account, structure, core.Sync{State: core.StateFailed, Notice: notice})
 	})
 	if err != nil {
 		return notFound("fail outbox row", err)
@@ -148,7 +151,7 @@ func (db *DB) Fail(ctx context.Context, opID, message string) error {
 
 // Reschedule releases a row's lease and makes it due at next.
 func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error {
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		return execOne(ctx, tx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ?
 			WHERE op_id = ? AND state = 'pending'`, next.UnixMilli(), lastErr, db.now(), opID)
 	})
@@ -158,9 +161,10 @@ func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastE
 	return nil
 }
 
-// Ops returns the whole outbox, oldest first.
+// Ops returns the whole outbox, oldest first: for diagnostics and tests,
+// not for the worker, which claims rows.
 func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
-	rows, err := db.reader.QueryContext(ctx, "SELECT "+opCols+" FROM outbox ORDER BY id")
+	rows, err := db.db.Reader().QueryContext(ctx, "SELECT "+opCols+" FROM outbox ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
@@ -176,13 +180,29 @@ func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
 	return out, rows.Err()
 }
 
+// Pending counts the rows a worker still has to send and when the next is
+// due, in one indexed query.
+func (db *DB) Pending(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var next sql.NullInt64
+	err := db.db.Reader().QueryRowContext(ctx, `SELECT count(*), min(next_attempt_at) FROM outbox
+		WHERE state = 'pending' AND kind <> 'account.create'`).Scan(&n, &next)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count pending rows: %w", err)
+	}
+	if !next.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, time.UnixMilli(next.Int64), nil
+}
+
 // Forget deletes every record, then checkpoints, vacuums and truncates the
 // WAL: with secure_delete on, the deleted bytes are overwritten in the main
 // file and the WAL ends empty, so nothing deleted can be read back from the
 // database, its -wal or its -shm.
 func (db *DB) Forget(ctx context.Context) error {
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM account"} {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM account", "DELETE FROM setting"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -204,11 +224,11 @@ func (db *DB) Forget(ctx context.Context) error {
 // that could not complete (a reader still holds an old snapshot).
 func (db *DB) checkpoint(ctx context.Context, q string) error {
 	if q == "VACUUM" {
-		_, err := db.writer.ExecContext(ctx, q)
+		_, err := db.db.Writer().ExecContext(ctx, q)
 		return err
 	}
 	var busy, logFrames, done int
-	if err := db.writer.QueryRowContext(ctx, q).Scan(&busy, &logFrames, &done); err != nil {
+	if err := db.db.Writer().QueryRowContext(ctx, q).Scan(&busy, &logFrames, &done); err != nil {
 		return err
 	}
 	if busy != 0 {
@@ -219,19 +239,19 @@ func (db *DB) checkpoint(ctx context.Context, q string) error {
 
 // RetryNow makes every pending row due now.
 func (db *DB) RetryNow(ctx context.Context) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0 WHERE state = 'pending'`, db.clock.Now().UnixMilli())
+	return db.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0 WHERE state = 'pending'`, db.now())
 		return err
 	})
 }
 
 // Discard drops a structure's pending and failed rows and makes it a draft.
 func (db *DB) Discard(ctx context.Context, structureID int64) error {
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE structure_id = ? AND state IN ('pending', 'failed')`, structureID); err != nil {
 			return err
 		}
-		return execOne(ctx, tx, `UPDATE structure SET state = 'draft', portal_message = '' WHERE id = ?`, structureID)
+		return execOne(ctx, tx, `UPDATE structure SET state = 'draft', notice = '' WHERE id = ?`, structureID)
 	})
 	if err != nil {
 		return notFound("discard structure", err)
@@ -241,10 +261,10 @@ func (db *DB) Discard(ctx context.Context, structureID int64) error {
 
 // SetSync records a structure's state as read back from the portal.
 func (db *DB) SetSync(ctx context.Context, structureID int64, s core.Sync) error {
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, `UPDATE structure SET state = ?, portal_message = ?,
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, `UPDATE structure SET state = ?, notice = ?,
 			portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`,
-			string(s.State), s.Message, s.PortalID, s.PortalID, structureID)
+			string(s.State), noticeJSON(s.Notice), s.PortalID, s.PortalID, structureID)
 	})
 	if err != nil {
 		return notFound("set structure state", err)

@@ -2,38 +2,20 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
 
-const timeLayout = time.RFC3339Nano
-
-func (db *DB) now() string { return db.clock.Now().UTC().Format(timeLayout) }
-
-func parseTime(s string) time.Time {
-	t, _ := time.Parse(timeLayout, s)
-	return t
-}
-
-// NewOpID returns a random UUID (version 4), the idempotency key of an
-// outbox row.
-func NewOpID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics on failure)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 func notFound(op string, err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return &core.E{Kind: core.KindNotFound, Code: "store.not_found", Op: op}
+	}
+	if core.AsE(err) != nil {
+		return err
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
@@ -42,49 +24,74 @@ func problemsJSON(p core.Problems) string {
 	if len(p) == 0 {
 		return "[]"
 	}
-	b, _ := json.Marshal(p)
+	b, _ := json.Marshal(p) // a slice of plain structs always encodes
 	return string(b)
 }
 
-func parseProblems(s string) core.Problems {
+func parseProblems(s string) (core.Problems, error) {
 	var p core.Problems
-	_ = json.Unmarshal([]byte(s), &p)
-	return p
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return nil, fmt.Errorf("stored problems %.40q: %w", s, err)
+	}
+	return p, nil
 }
+
+// noticeJSON stores a notice; the empty notice is "".
+func noticeJSON(n core.Notice) string {
+	if n.IsZero() {
+		return ""
+	}
+	b, _ := json.Marshal(n) // strings and plain structs always encode
+	return string(b)
+}
+
+func parseNotice(s string) (core.Notice, error) {
+	var n core.Notice
+	if s == "" {
+		return n, nil
+	}
+	if err := json.Unmarshal([]byte(s), &n); err != nil {
+		return n, fmt.Errorf("stored notice %.40q: %w", s, err)
+	}
+	return n, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
 
 // ---- accounts
 
-const accountCols = `id, login_email, login_email_confirm, first_name, last_name, phone, contact_email,
-	conditions_accepted_at, problems, state, portal_message, portal_id, created_at, updated_at`
+const selectAccount = `SELECT id, login_email, login_email_confirm, first_name, last_name, phone, contact_email,
+	conditions_accepted_at, problems, state, notice, portal_id, created_at, updated_at FROM account`
 
-func scanAccount(row interface{ Scan(...any) error }) (core.AccountRecord, error) {
+func scanAccount(row scanner) (core.AccountRecord, error) {
 	var r core.AccountRecord
-	var accepted, problems, state, created, updated string
+	var problems, state, notice string
+	var accepted, created, updated int64
 	err := row.Scan(&r.ID, &r.Draft.LoginEmail, &r.Draft.LoginEmailConfirm, &r.Draft.FirstName, &r.Draft.LastName,
-		&r.Draft.Phone, &r.Draft.ContactEmail, &accepted, &problems, &state, &r.Sync.Message, &r.Sync.PortalID,
+		&r.Draft.Phone, &r.Draft.ContactEmail, &accepted, &problems, &state, &notice, &r.Sync.PortalID,
 		&created, &updated)
 	if err != nil {
 		return r, err
 	}
-	if accepted != "" {
-		r.Draft.ConditionsAcceptedAt = parseTime(accepted)
+	r.Draft.ConditionsAcceptedAt = fromMillis(accepted)
+	r.Sync.State = core.SyncState(state)
+	r.Created, r.Updated = fromMillis(created), fromMillis(updated)
+	if r.Problems, err = parseProblems(problems); err != nil {
+		return r, err
 	}
-	r.Problems, r.Sync.State = parseProblems(problems), core.SyncState(state)
-	r.Created, r.Updated = parseTime(created), parseTime(updated)
-	return r, nil
+	r.Sync.Notice, err = parseNotice(notice)
+	return r, err
 }
 
 // SaveAccount inserts or updates an account draft. Its sync state is kept:
 // the worker changes it, not the form.
 func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.AccountRecord, error) {
 	d := rec.Draft
-	accepted := ""
-	if d.ConditionsAccepted() {
-		accepted = d.ConditionsAcceptedAt.UTC().Format(timeLayout)
-	}
+	accepted := toMillis(d.ConditionsAcceptedAt)
 	now := db.now()
 	id := rec.ID
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		if id == 0 {
 			res, err := tx.ExecContext(ctx, `INSERT INTO account (login_email, login_email_confirm, first_name, last_name,
 				phone, contact_email, conditions_accepted_at, problems, created_at, updated_at)
@@ -111,36 +118,18 @@ func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.Acc
 
 // Account returns one account.
 func (db *DB) Account(ctx context.Context, id int64) (core.AccountRecord, error) {
-	r, err := scanAccount(db.reader.QueryRowContext(ctx, "SELECT "+accountCols+" FROM account WHERE id = ?", id))
+	r, err := scanAccount(db.db.Reader().QueryRowContext(ctx, selectAccount+" WHERE id = ?", id))
 	if err != nil {
 		return r, notFound("get account", err)
 	}
 	return r, nil
 }
 
-// Accounts returns every account, oldest first.
-func (db *DB) Accounts(ctx context.Context) ([]core.AccountRecord, error) {
-	rows, err := db.reader.QueryContext(ctx, "SELECT "+accountCols+" FROM account ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("list accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []core.AccountRecord
-	for rows.Next() {
-		r, err := scanAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list accounts: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // QueueAccount writes the account's outbox row (once) and marks it queued.
 func (db *DB) QueueAccount(ctx context.Context, id int64) (string, error) {
 	var opID string
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		rec, err := scanAccount(tx.QueryRowContext(ctx, "SELECT "+accountCols+" FROM account WHERE id = ?", id))
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		rec, err := scanAccount(tx.QueryRowContext(ctx, selectAccount+" WHERE id = ?", id))
 		if err != nil {
 			return err
 		}
@@ -158,10 +147,10 @@ func (db *DB) QueueAccount(ctx context.Context, id int64) (string, error) {
 		opID = NewOpID()
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, opID, string(core.OpCreateAccount), id, payload, db.clock.Now().UnixMilli(), now, now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, opID, string(core.OpCreateAccount), id, payload, now, now, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE account SET state = 'queued', portal_message = '' WHERE id = ?`, id)
+		_, err = tx.ExecContext(ctx, `UPDATE account SET state = 'queued', notice = '' WHERE id = ?`, id)
 		return err
 	})
 	if err != nil {
@@ -172,24 +161,29 @@ func (db *DB) QueueAccount(ctx context.Context, id int64) (string, error) {
 
 // ---- structures
 
-const structureCols = `id, identifier_type, identifier, structure_kind, company_name, structure_name, email, phone,
+const selectStructure = `SELECT id, identifier_type, identifier, structure_kind, company_name, structure_name, email, phone,
 	address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible,
-	problems, state, portal_message, portal_id, created_at, updated_at`
+	problems, state, notice, portal_id, created_at, updated_at FROM structure`
 
-func scanStructure(row interface{ Scan(...any) error }) (core.StructureRecord, error) {
+func scanStructure(row scanner) (core.StructureRecord, error) {
 	var r core.StructureRecord
-	var typ, kind, problems, state, created, updated string
+	var typ, kind, problems, state, notice string
+	var created, updated int64
 	d := &r.Draft
 	err := row.Scan(&r.ID, &typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName, &d.Email, &d.Phone,
 		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible,
-		&problems, &state, &r.Sync.Message, &r.Sync.PortalID, &created, &updated)
+		&problems, &state, &notice, &r.Sync.PortalID, &created, &updated)
 	if err != nil {
 		return r, err
 	}
 	d.IdentifierType, d.Kind = core.IdentifierType(typ), core.StructureKind(kind)
-	r.Problems, r.Sync.State = parseProblems(problems), core.SyncState(state)
-	r.Created, r.Updated = parseTime(created), parseTime(updated)
-	return r, nil
+	r.Sync.State = core.SyncState(state)
+	r.Created, r.Updated = fromMillis(created), fromMillis(updated)
+	if r.Problems, err = parseProblems(problems); err != nil {
+		return r, err
+	}
+	r.Sync.Notice, err = parseNotice(notice)
+	return r, err
 }
 
 // onPortal reports whether the portal already holds (or is deciding on) the
@@ -215,7 +209,7 @@ func onPortal(s core.SyncState) bool {
 func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.StructureRecord, core.SaveResult, error) {
 	var id int64
 	var res core.SaveResult
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		id, res, err = db.saveStructure(ctx, tx, req)
 		return err
@@ -232,7 +226,7 @@ func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.S
 // fsync each.
 func (db *DB) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
 	out := make([]core.SaveResult, len(reqs))
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		for i, req := range reqs {
 			_, res, err := db.saveStructure(ctx, tx, req)
 			if err != nil {
@@ -335,7 +329,7 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE op_id = ?`, opID); err != nil {
 			return 0, res, err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE structure SET state = 'draft', portal_message = '' WHERE id = ?`, id)
+		_, err := tx.ExecContext(ctx, `UPDATE structure SET state = 'draft', notice = '' WHERE id = ?`, id)
 		return id, res, err
 	case !req.Queue:
 		return id, res, nil
@@ -346,28 +340,18 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 	case !pending:
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			NewOpID(), string(core.OpSubmitStructure), id, payload, db.clock.Now().UnixMilli(), now, now); err != nil {
+			NewOpID(), string(core.OpSubmitStructure), id, payload, now, now, now); err != nil {
 			return 0, res, err
 		}
 	}
 	res.Queued = true
-	_, err = tx.ExecContext(ctx, `UPDATE structure SET state = 'queued', portal_message = '' WHERE id = ?`, id)
+	_, err = tx.ExecContext(ctx, `UPDATE structure SET state = 'queued', notice = '' WHERE id = ?`, id)
 	return id, res, err
 }
 
 // Structure returns one structure.
 func (db *DB) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
-	r, err := scanStructure(db.reader.QueryRowContext(ctx, "SELECT "+structureCols+" FROM structure WHERE id = ?", id))
-	if err != nil {
-		return r, notFound("get structure", err)
-	}
-	return r, nil
-}
-
-// StructureByKey returns the structure with this identifier.
-func (db *DB) StructureByKey(ctx context.Context, t core.IdentifierType, identifier string) (core.StructureRecord, error) {
-	r, err := scanStructure(db.reader.QueryRowContext(ctx, "SELECT "+structureCols+
-		" FROM structure WHERE identifier_type = ? AND identifier = ? AND identifier <> ''", string(t), identifier))
+	r, err := scanStructure(db.db.Reader().QueryRowContext(ctx, selectStructure+" WHERE id = ?", id))
 	if err != nil {
 		return r, notFound("get structure", err)
 	}
@@ -376,7 +360,7 @@ func (db *DB) StructureByKey(ctx context.Context, t core.IdentifierType, identif
 
 // EachStructure streams every structure in key order.
 func (db *DB) EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error {
-	rows, err := db.reader.QueryContext(ctx, "SELECT "+structureCols+" FROM structure ORDER BY identifier_type, identifier, id")
+	rows, err := db.db.Reader().QueryContext(ctx, selectStructure+" ORDER BY identifier_type, identifier, id")
 	if err != nil {
 		return fmt.Errorf("list structures: %w", err)
 	}
@@ -395,7 +379,7 @@ func (db *DB) EachStructure(ctx context.Context, fn func(core.StructureRecord) e
 
 // CountStructures returns how many structures are in each state.
 func (db *DB) CountStructures(ctx context.Context) (map[core.SyncState]int, error) {
-	rows, err := db.reader.QueryContext(ctx, "SELECT state, count(*) FROM structure GROUP BY state")
+	rows, err := db.db.Reader().QueryContext(ctx, "SELECT state, count(*) FROM structure GROUP BY state")
 	if err != nil {
 		return nil, fmt.Errorf("count structures: %w", err)
 	}

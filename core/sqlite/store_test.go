@@ -4,11 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // MustOpen opens a store in a fresh directory on disk (never :memory:, so WAL
@@ -36,18 +41,18 @@ func TestPragmas(t *testing.T) {
 	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "secure_delete": "1", "busy_timeout": "10000"}
 	for pragma, v := range want {
 		var got string
-		if err := db.writer.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != v {
+		if err := db.db.Writer().QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != v {
 			t.Errorf("writer %s = %q, %v; want %s", pragma, got, err, v)
 		}
-		if err := db.reader.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != v {
+		if err := db.db.Reader().QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != v {
 			t.Errorf("reader %s = %q, %v; want %s", pragma, got, err, v)
 		}
 	}
 	var v int
-	if err := db.writer.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion() {
+	if err := db.db.Writer().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion() {
 		t.Errorf("user_version %d, want %d", v, SchemaVersion())
 	}
-	if _, err := db.reader.ExecContext(ctx, "DELETE FROM structure"); err == nil {
+	if _, err := db.db.Reader().ExecContext(ctx, "DELETE FROM structure"); err == nil {
 		t.Error("the reader pool can write")
 	}
 }
@@ -58,7 +63,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec("PRAGMA user_version = 99"); err != nil {
+	if _, err := db.db.Writer().Exec("PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -83,7 +88,7 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.StructureByKey(t.Context(), core.IDSIRET, "73282932000074"); err != nil {
+	if _, err := coretest.StructureByKey(t.Context(), db, core.IDSIRET, "73282932000074"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -107,8 +112,8 @@ func TestAccountRoundTrip(t *testing.T) {
 	if err != nil || rec2.ID != rec.ID || rec2.Draft.FirstName != "Anne" {
 		t.Fatalf("update: %+v %v", rec2, err)
 	}
-	all, err := db.Accounts(ctx)
-	if err != nil || len(all) != 1 {
+	var all int
+	if err := db.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM account").Scan(&all); err != nil || all != 1 {
 		t.Fatalf("accounts %v %v", all, err)
 	}
 	if _, err := db.Account(ctx, 999); core.KindOf(err) != core.KindNotFound {
@@ -239,12 +244,13 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err := db.Complete(ctx, ops[0].OpID, core.Sync{State: core.StateSent}, follow); err != nil {
 		t.Fatalf("replayed completion: %v", err)
 	}
-	// Failed with the portal's message.
-	if err := db.Fail(ctx, ops[1].OpID, "Le SIRET est inconnu de l'INSEE"); err != nil {
+	// Failed with the portal's notice, kept as a code and its parameters.
+	refusal := core.Notice{Code: "piste.chorus", Params: map[string]string{"libelle": "Le SIRET est inconnu de l'INSEE"}}
+	if err := db.Fail(ctx, ops[1].OpID, refusal); err != nil {
 		t.Fatal(err)
 	}
 	rec, _ := db.Structure(ctx, ops[1].EntityID)
-	if rec.Sync.State != core.StateFailed || rec.Sync.Message != "Le SIRET est inconnu de l'INSEE" {
+	if rec.Sync.State != core.StateFailed || rec.Sync.Notice.Code != "piste.chorus" || rec.Sync.Notice.Params["libelle"] != "Le SIRET est inconnu de l'INSEE" {
 		t.Fatalf("failed entity %+v", rec.Sync)
 	}
 	// Rescheduled: not due before its time, due after.
@@ -286,7 +292,7 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 		&core.Op{OpID: "second", Kind: core.OpRequestAttachment, Payload: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+	if err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending' WHERE op_id = ?`, first[0].OpID)
 		return err
 	}); err != nil {
@@ -328,5 +334,126 @@ func TestQueueAccount(t *testing.T) {
 	}
 	if _, err := db.QueueAccount(ctx, 999); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("unknown account: %v", err)
+	}
+}
+
+// TestMigrateTimesAndNotices: a database of schema 1 (RFC 3339 text times,
+// translated portal messages) opens at the current schema with its times
+// as instants, its messages as notices, and its outbox rows still pointing
+// at their records (the tables were rebuilt under them).
+func TestMigrateTimesAndNotices(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	first, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	only1 := fstest.MapFS{}
+	b, err := fs.ReadFile(first, "0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	only1["0001_init.sql"] = &fstest.MapFile{Data: b}
+	old, err := sqldb.Open(ctx, path, only1, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = old.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO account (id, login_email, conditions_accepted_at, created_at, updated_at)
+				VALUES (1, 'a@b.fr', '2026-11-25T09:30:00.25Z', '2026-11-25T09:00:00Z', '2026-11-25T09:31:00.123456789Z')`,
+			`INSERT INTO structure (id, identifier_type, identifier, state, portal_message, created_at, updated_at)
+				VALUES (7, 'SIRET', '73282932000074', 'failed', 'Le SIRET est inconnu', '2026-11-25T10:00:00+01:00', '2026-11-25T10:00:00Z')`,
+			`INSERT INTO outbox (op_id, kind, structure_id, payload, state, next_attempt_at, created_at, updated_at)
+				VALUES ('op-1', 'structure.submit', 7, X'7B7D', 'failed', 5, '2026-11-25T09:00:00Z', '2026-11-25T09:00:00Z')`,
+			`INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at)
+				VALUES ('op-2', 'account.create', 1, X'7B7D', 6, '2026-11-25T09:00:00Z', '2026-11-25T09:00:00Z')`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	acc, err := db.Account(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 25, 9, 30, 0, 250e6, time.UTC); !acc.Draft.ConditionsAcceptedAt.Equal(want) {
+		t.Errorf("conditions accepted at %v, want %v", acc.Draft.ConditionsAcceptedAt, want)
+	}
+	if want := time.Date(2026, 11, 25, 9, 31, 0, 123e6, time.UTC); !acc.Updated.Equal(want) {
+		t.Errorf("updated %v, want %v (millisecond precision)", acc.Updated, want)
+	}
+	st, err := db.Structure(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC); !st.Created.Equal(want) {
+		t.Errorf("created %v, want %v (offset applied)", st.Created, want)
+	}
+	if st.Sync.Notice.Code != "portal.text" || st.Sync.Notice.Params["text"] != "Le SIRET est inconnu" {
+		t.Errorf("legacy message became %+v", st.Sync.Notice)
+	}
+	ops, err := db.Ops(ctx)
+	if err != nil || len(ops) != 2 || ops[0].EntityID != 7 || ops[1].EntityType != core.EntityAccount {
+		t.Fatalf("outbox after the rebuild: %+v %v", ops, err)
+	}
+	if !ops[0].Created.Equal(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("outbox created %v", ops[0].Created)
+	}
+	// Foreign keys are back on: deleting the structure takes its rows along.
+	if err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM structure WHERE id = 7")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ops, _ := db.Ops(ctx); len(ops) != 1 {
+		t.Errorf("foreign keys off after the migration: %d rows left", len(ops))
+	}
+}
+
+// TestReadOnly: a read-only open reads, refuses to write, and works on a
+// file nobody may write.
+func TestReadOnly(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Log("running as root: file modes do not stop root, the query_only pragma still does")
+	}
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "onboard.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(ctx, path, ReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	n, err := ro.CountStructures(ctx)
+	if err != nil || n[core.StateDraft] != 1 {
+		t.Fatalf("read-only count %v %v", n, err)
+	}
+	if _, _, err := ro.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")}); err == nil {
+		t.Fatal("a read-only store saved")
 	}
 }

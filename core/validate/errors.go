@@ -47,28 +47,20 @@ type classError struct {
 func (e *classError) Error() string { return e.msg }
 func (e *classError) Unwrap() error { return e.next }
 
-// Error is what every validator returns. Code is stable and translatable
-// ("siret.checksum"); Class is one of the ErrX values above. A Warning error
-// does not reject the value: the validator also returned the canonical value,
-// and the caller may store it while showing the warning.
-type Error struct {
-	Code    string
-	Class   error
-	Warning bool
+// Error is what every validator returns: the project's one error type,
+// core.E, with Kind KindInvalid, a stable translatable Code
+// ("siret.checksum") and the class (one of the ErrX values above) as its
+// cause, so errors.Is(err, ErrInvalidChecksum) works. A Warning error does
+// not reject the value: the validator also returned the canonical value, and
+// the caller may store it while showing the warning. Its message is
+// "code: class", never the value itself (it may be personal).
+type Error = core.E
+
+func fail(code string, class error) error { return &Error{Kind: core.KindInvalid, Code: code, Err: class} }
+
+func warn(code string, class error) error {
+	return &Error{Kind: core.KindInvalid, Code: code, Err: class, Warning: true}
 }
-
-// Error returns "code: class", never the value itself (it may be personal).
-func (e *Error) Error() string { return e.Code + ": " + e.Class.Error() }
-
-// Unwrap returns the class, so errors.Is(err, ErrInvalidChecksum) works.
-func (e *Error) Unwrap() error { return e.Class }
-
-// Is makes errors.Is(err, core.ErrInvalid) true for a rejecting error.
-func (e *Error) Is(target error) bool { return target == core.ErrInvalid && !e.Warning }
-
-func fail(code string, class error) error { return &Error{Code: code, Class: class} }
-
-func warn(code string, class error) error { return &Error{Code: code, Class: class, Warning: true} }
 
 // IsWarning reports whether err only warns: the value was accepted.
 func IsWarning(err error) bool {
@@ -82,14 +74,13 @@ func Rejects(err error) bool { return err != nil && !IsWarning(err) }
 // Code returns err's stable code, or "internal" for an error that did not come
 // from this package.
 func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
+	if c := core.CodeOf(err); c != "" {
+		return c
 	}
-	return "internal"
+	return core.CodeInternal
 }
 
 // CodeRequired is the code of an empty required value, shared by every field.
 const CodeRequired = "required"
 
-var errRequired = &Error{Code: CodeRequired, Class: ErrRequired}
+var errRequired = &Error{Kind: core.KindInvalid, Code: CodeRequired, Err: ErrRequired}

@@ -1,4 +1,4 @@
-package sync
+package outbox
 
 import (
 	"context"
@@ -16,6 +16,9 @@ type Status struct {
 	Pending, Failed int
 	// Last is the latest pass's counts.
 	Last Stats
+	// Err is why the pass stopped early (a session that expired, a store
+	// that failed), nil when it went through.
+	Err error
 }
 
 // Health is how the worker tells online from offline: by reaching the
@@ -25,27 +28,24 @@ type Health interface {
 }
 
 // Run sends due rows until ctx ends. It wakes when Notify is called (a new
-// row was queued, the user pressed "retry now"), when the machine comes back
-// online, and every interval; report receives the status after each pass.
+// row was queued, the user pressed "retry now"), and every interval, which
+// is also how it notices the portal is back; report receives the status
+// after each pass.
 func (w *Worker) Run(ctx context.Context, h Health, interval time.Duration, report func(Status)) {
 	w.wakeOnce()
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	online := false
 	for {
 		st := Status{}
 		if err := h.Health(ctx); err == nil {
 			st.Online = true
-			if !online {
-				online = true // back online: send at once
+			st.Last, st.Err = w.RunOnce(ctx)
+			if st.Err == nil {
+				_, st.Err = w.ReadBack(ctx)
 			}
-			st.Last, _ = w.RunOnce(ctx)
-			_, _ = w.ReadBack(ctx)
-		} else {
-			online = false
 		}
 		st.Pending, st.Failed = w.counts(ctx)
-		if report != nil {
+		if report != nil && ctx.Err() == nil {
 			report(st)
 		}
 		select {
@@ -57,7 +57,9 @@ func (w *Worker) Run(ctx context.Context, h Health, interval time.Duration, repo
 	}
 }
 
-// Notify wakes the worker; it never blocks.
+// Notify wakes the worker: its next pass starts now instead of at the next
+// tick. It never blocks, and wakes made while a pass runs coalesce into one
+// more pass.
 func (w *Worker) Notify() {
 	w.wakeOnce()
 	select {
@@ -71,30 +73,12 @@ func (w *Worker) wakeOnce() {
 }
 
 // counts returns the pending outbox rows (the worker's) and the failed
-// structures.
+// structures. A count that cannot be read reports as 0: the status line
+// shows the next pass's.
 func (w *Worker) counts(ctx context.Context) (pending, failed int) {
-	pending, _, _ = Pending(ctx, w.Store)
+	pending, _, _ = w.Store.Pending(ctx)
 	if c, err := w.Store.CountStructures(ctx); err == nil {
 		failed = c[core.StateFailed]
 	}
 	return pending, failed
-}
-
-// Pending counts the outbox rows a worker still has to send and says when
-// the next is due. Account creations are not counted: they wait for a
-// person to answer the captcha in the app.
-func Pending(ctx context.Context, st core.Store) (n int, next time.Time, err error) {
-	ops, err := st.Ops(ctx)
-	if err != nil {
-		return 0, time.Time{}, err
-	}
-	for _, o := range ops {
-		if o.State == core.OpPending && o.Kind != core.OpCreateAccount {
-			n++
-			if next.IsZero() || o.NextAttempt.Before(next) {
-				next = o.NextAttempt
-			}
-		}
-	}
-	return n, next, nil
 }

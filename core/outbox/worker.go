@@ -1,9 +1,9 @@
-// Package sync is the outbox worker: it sends what the store queued to the
-// onboarding portal, in order per record, with the row's operation id as
-// Idempotency-Key, so a row reaches the portal at least once and takes
-// effect at most once whatever the network does. The desktop app and
-// onboardctl run the same worker.
-package sync
+// Package outbox is the outbox worker: it sends what the store queued to
+// the onboarding portal, in order per record, with the row's operation id
+// as Idempotency-Key, so a row reaches the portal at least once and takes
+// effect at most once whatever the network does. The desktop app runs one
+// worker per store; onboardctl runs the same worker for its sync command.
+package outbox
 
 import (
 	"context"
@@ -12,15 +12,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"strconv"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
-	"github.com/chorusonboard/chorus-onboard/core/i18n"
 )
 
 // Portal is what the worker needs of the onboarding API client.
@@ -71,13 +69,18 @@ type Stats struct {
 	Retried     int // attempts that will be retried
 }
 
+// Store is what the worker needs of the store: the outbox, and the
+// structures whose attachment requests it reads back.
+type Store interface {
+	core.Outbox
+	core.StructureStore
+}
+
 // Worker sends due outbox rows.
 type Worker struct {
-	Store   core.Store
+	Store   Store
 	Portal  Portal
 	Backoff Backoff
-	// Lang is the language failure messages are stored in.
-	Lang i18n.Lang
 	// Now is the wall clock for scheduling (tests inject one).
 	Now func() time.Time
 	// Lease is how long a claimed row is kept from other workers. A worker
@@ -87,12 +90,12 @@ type Worker struct {
 	rng   *rand.Rand
 
 	wake     chan struct{}
-	wakeInit gosync.Once
+	wakeInit sync.Once
 }
 
 // New returns a worker with the default policy.
-func New(store core.Store, portal Portal) *Worker {
-	return &Worker{Store: store, Portal: portal, Backoff: DefaultBackoff, Lang: i18n.FR, Now: time.Now, Lease: 35 * time.Second}
+func New(store Store, portal Portal) *Worker {
+	return &Worker{Store: store, Portal: portal, Backoff: DefaultBackoff, Now: time.Now, Lease: 35 * time.Second}
 }
 
 // AttachKey derives the idempotency key of the attachment request that
@@ -131,12 +134,12 @@ func (w *Worker) send(ctx context.Context, op core.Op, st *Stats) error {
 	var d core.StructureDraft
 	if err := json.Unmarshal(op.Payload, &d); err != nil {
 		st.Failed++
-		return w.Store.Fail(ctx, op.OpID, "payload: "+err.Error())
+		return w.Store.Fail(ctx, op.OpID, core.Notice{Code: CodeBadPayload})
 	}
 	switch op.Kind {
 	case core.OpSubmitStructure:
 		s, err := w.Portal.CreateStructure(ctx, op.OpID, d)
-		if _, exists := conflict(err); exists {
+		if core.CodeOf(err) == api.CodeStructureExists {
 			// It exists on the portal: ask to be attached instead, in the
 			// same transaction that closes this row.
 			st.Sent++
@@ -166,24 +169,19 @@ func (w *Worker) send(ctx context.Context, op core.Op, st *Stats) error {
 		return w.Store.Complete(ctx, op.OpID, core.Sync{State: state, PortalID: strconv.FormatInt(a.StructureID, 10)}, nil)
 	}
 	st.Failed++
-	return w.Store.Fail(ctx, op.OpID, "unknown operation "+string(op.Kind))
+	return w.Store.Fail(ctx, op.OpID, core.Notice{Code: CodeUnknownOp, Params: map[string]string{"kind": string(op.Kind)}})
 }
 
-// retryable is what a portal error must tell the worker.
-type retryable interface {
-	Retryable() bool
-}
-
-func conflict(err error) (int64, bool) {
-	var e interface{ ErrorCode() string }
-	if errors.As(err, &e) && e.ErrorCode() == api.CodeStructureExists {
-		return 0, true
-	}
-	return 0, false
-}
+// Codes of rows the worker cannot send at all (a newer version queued
+// them, or the database was edited by hand).
+const (
+	CodeBadPayload = "outbox.bad_payload"
+	CodeUnknownOp  = "outbox.unknown_op"
+)
 
 // failure reschedules a retryable error and parks any other one as failed
-// with the portal's message in the user's language.
+// with the portal's notice (a code and its parameters, rendered in the
+// user's language when shown).
 func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) error {
 	if ctx.Err() != nil {
 		// Stopped (the app is closing): leave the row as it is; its lease
@@ -195,41 +193,18 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 		// Keep it pending and stop this pass until the user signs in again.
 		st.Retried++
 		next := w.Now().Add(w.Backoff.Delay(op.Attempts, 0, w.rng))
-		if rerr := w.Store.Reschedule(ctx, op.OpID, next, errCode(err)); rerr != nil {
+		if rerr := w.Store.Reschedule(ctx, op.OpID, next, core.NoticeOf(err).Code); rerr != nil {
 			return rerr
 		}
 		return err
 	}
-	var r retryable
-	if errors.As(err, &r) && r.Retryable() || !errors.As(err, &r) && errors.Is(err, core.ErrUnavailable) {
+	if core.Retryable(err) {
 		st.Retried++
-		var ra time.Duration
-		var e interface{ RetryDelay() time.Duration }
-		if errors.As(err, &e) {
-			ra = e.RetryDelay()
-		}
-		next := w.Now().Add(w.Backoff.Delay(op.Attempts, ra, w.rng))
-		return w.Store.Reschedule(ctx, op.OpID, next, errCode(err))
+		next := w.Now().Add(w.Backoff.Delay(op.Attempts, core.RetryAfterOf(err), w.rng))
+		return w.Store.Reschedule(ctx, op.OpID, next, core.NoticeOf(err).Code)
 	}
 	st.Failed++
-	return w.Store.Fail(ctx, op.OpID, w.message(err))
-}
-
-func errCode(err error) string {
-	var e interface{ ErrorCode() string }
-	if errors.As(err, &e) {
-		return e.ErrorCode()
-	}
-	return err.Error()
-}
-
-// message is the portal's explanation in the worker's language.
-func (w *Worker) message(err error) string {
-	var e interface{ Text(lang string) string }
-	if errors.As(err, &e) {
-		return e.Text(string(w.Lang))
-	}
-	return fmt.Sprint(err)
+	return w.Store.Fail(ctx, op.OpID, core.NoticeOf(err))
 }
 
 // ReadBack asks the portal what became of the attachment requests still

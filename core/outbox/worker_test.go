@@ -1,7 +1,8 @@
-package sync
+package outbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
@@ -72,7 +74,7 @@ func setup(t *testing.T, faultRate float64) *env {
 	for {
 		if _, err := c.SignIn(t.Context(), "worker@example.fr", "Tr0ub4dor&3x-Lune"); err == nil {
 			break
-		} else if !portal.Retryable(err) {
+		} else if !core.Retryable(err) {
 			t.Fatal(err)
 		}
 	}
@@ -106,8 +108,8 @@ func TestCreateAndAttach(t *testing.T) {
 	if st.Created != 1 || st.Attachments != 1 || st.Failed != 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	created, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
-	existing, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000074")
+	created := mustStructure(t, e.store, "35600000049837")
+	existing := mustStructure(t, e.store, "73282932000074")
 	if created.Sync.State != core.StateCreated || created.Sync.PortalID == "" || existing.Sync.State != core.StateAttachmentRequested {
 		t.Fatalf("states %+v / %+v", created.Sync, existing.Sync)
 	}
@@ -116,7 +118,7 @@ func TestCreateAndAttach(t *testing.T) {
 		if op.Kind == core.OpSubmitStructure {
 			_, err := e.client.CreateStructure(t.Context(), op.OpID, decode(t, op.Payload))
 			if op.EntityID == existing.ID {
-				if _, ok := portal.IsConflict(err); !ok {
+				if core.CodeOf(err) != api.CodeStructureExists || core.AsE(err).Param(portal.ParamStructureID) == "" {
 					t.Fatalf("replay of the conflicting creation: %v", err)
 				}
 			} else if err != nil {
@@ -142,8 +144,8 @@ func TestRefusedIsParked(t *testing.T) {
 	if err != nil || st.Failed != 1 || st.Retried != 0 {
 		t.Fatalf("%+v %v", st, err)
 	}
-	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000079")
-	if rec.Sync.State != core.StateFailed || rec.Sync.Message == "" {
+	rec := mustStructure(t, e.store, "73282932000079")
+	if rec.Sync.State != core.StateFailed || rec.Sync.Notice.Code != api.CodeInvalid || len(rec.Sync.Notice.Problems) == 0 {
 		t.Fatalf("parked %+v", rec.Sync)
 	}
 }
@@ -162,22 +164,35 @@ func TestThroughFaults(t *testing.T) {
 	queue(t, e.store, sirets...)
 	w := New(e.store, e.client)
 	w.Backoff = Backoff{Base: time.Millisecond, Cap: 20 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	// A virtual clock: instead of sleeping until backed-off rows are due,
+	// each pass moves time to when the next one is.
+	now := time.Now()
+	w.Now = func() time.Time { return now }
+	for pass := 0; ; pass++ {
 		if _, err := w.RunOnce(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		counts, _ := e.store.CountStructures(t.Context())
+		counts, err := e.store.CountStructures(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
 		if counts[core.StateCreated]+counts[core.StateAttachmentRequested] == 200 {
 			if counts[core.StateCreated] != 180 || counts[core.StateAttachmentRequested] != 20 {
 				t.Fatalf("counts %v", counts)
 			}
 			break
 		}
-		if counts[core.StateFailed] > 0 || time.Now().After(deadline) {
-			t.Fatalf("counts %v", counts)
+		if counts[core.StateFailed] > 0 || pass > 10_000 {
+			t.Fatalf("pass %d: counts %v", pass, counts)
 		}
-		time.Sleep(5 * time.Millisecond)
+		_, next, err := e.store.Pending(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.After(now) {
+			now = next
+		}
+		now = now.Add(time.Millisecond)
 	}
 	mine, _ := attachmentsRetrying(t, e.client)
 	if mine != 20 {
@@ -191,13 +206,14 @@ func attachmentsRetrying(t *testing.T, c *portal.Onboarding) (int, error) {
 		if err == nil {
 			return len(a), nil
 		}
-		if !portal.Retryable(err) {
+		if !core.Retryable(err) {
 			t.Fatal(err)
 		}
 	}
 }
 
-func mustOps(t *testing.T, st core.Store) []core.Op {
+func mustOps(t *testing.T, st *sqlite.DB) []core.Op {
+	t.Helper()
 	ops, err := st.Ops(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -205,9 +221,18 @@ func mustOps(t *testing.T, st core.Store) []core.Op {
 	return ops
 }
 
+func mustStructure(t *testing.T, st core.StructureStore, siret string) core.StructureRecord {
+	t.Helper()
+	rec, err := coretest.StructureByKey(t.Context(), st, core.IDSIRET, siret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 func decode(t *testing.T, b []byte) core.StructureDraft {
 	var d core.StructureDraft
-	if err := jsonUnmarshal(b, &d); err != nil {
+	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -226,7 +251,9 @@ func TestClockSkew(t *testing.T) {
 			}
 			hs := httptest.NewServer(srv.Handler())
 			t.Cleanup(func() { hs.Close(); srv.Close() })
-			_ = srv.SeedAccount(t.Context(), "skew@example.fr", "Tr0ub4dor&3x-Lune")
+			if err := srv.SeedAccount(t.Context(), "skew@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+				t.Fatal(err)
+			}
 			c := portal.NewOnboarding(hs.URL, nil)
 			if _, err := c.SignIn(t.Context(), "skew@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
 				t.Fatal(err)
@@ -295,8 +322,8 @@ func TestReadBack(t *testing.T) {
 	if _, err := manager.SignIn(t.Context(), sim.ManagerEmail("73282932000074"), sim.ManagerPassword("73282932000074")); err != nil {
 		t.Fatal(err)
 	}
-	pending, _ := manager.PendingAttachments(t.Context())
-	if len(pending) != 1 {
+	pending, err := manager.PendingAttachments(t.Context())
+	if err != nil || len(pending) != 1 {
 		t.Fatalf("pending %+v", pending)
 	}
 	if n, err := w.ReadBack(t.Context()); err != nil || n != 0 {
@@ -308,7 +335,7 @@ func TestReadBack(t *testing.T) {
 	if n, err := w.ReadBack(t.Context()); err != nil || n != 1 {
 		t.Fatalf("after the decision: %d %v", n, err)
 	}
-	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "73282932000074")
+	rec := mustStructure(t, e.store, "73282932000074")
 	if rec.Sync.State != core.StateAttachmentApproved {
 		t.Fatalf("state %s", rec.Sync.State)
 	}
@@ -332,11 +359,11 @@ func TestRetryNowAndDiscard(t *testing.T) {
 	if due, _ := e.store.ClaimDue(t.Context(), time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
 		t.Fatalf("due after retry now: %d", len(due))
 	}
-	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	rec := mustStructure(t, e.store, "35600000049837")
 	if err := e.store.Discard(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	rec, _ = e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	rec = mustStructure(t, e.store, "35600000049837")
 	if rec.Sync.State != core.StateDraft || len(mustOps(t, e.store)) != 0 {
 		t.Fatalf("after discard: %s, %d rows", rec.Sync.State, len(mustOps(t, e.store)))
 	}
@@ -352,7 +379,7 @@ func TestExpiredSessionKeepsRows(t *testing.T) {
 	if !errors.Is(err, core.ErrUnauthorized) {
 		t.Fatalf("RunOnce: %v", err)
 	}
-	rec, _ := e.store.StructureByKey(t.Context(), core.IDSIRET, "35600000049837")
+	rec := mustStructure(t, e.store, "35600000049837")
 	ops := mustOps(t, e.store)
 	if rec.Sync.State != core.StateQueued || ops[0].State != core.OpPending {
 		t.Fatalf("after 401: %s / %s", rec.Sync.State, ops[0].State)

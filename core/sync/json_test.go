@@ -1,5 +1,0 @@
-package sync
-
-import "encoding/json"
-
-var jsonUnmarshal = json.Unmarshal

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+)
+
+// background is a rectangle of the theme's background colour that follows
+// theme changes (a plain canvas.Rectangle keeps the colour it was made
+// with).
+type background struct {
+	widget.BaseWidget
+}
+
+func newBackground() *background {
+	b := &background{}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// CreateRenderer draws the rectangle.
+func (b *background) CreateRenderer() fyne.WidgetRenderer {
+	r := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	return &backgroundRenderer{rect: r}
+}
+
+type backgroundRenderer struct{ rect *canvas.Rectangle }
+
+func (r *backgroundRenderer) Layout(s fyne.Size)           { r.rect.Resize(s) }
+func (r *backgroundRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (r *backgroundRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
+func (r *backgroundRenderer) Destroy()                     {}
+func (r *backgroundRenderer) Refresh() {
+	r.rect.FillColor = theme.Color(theme.ColorNameBackground)
+	r.rect.Refresh()
+}
+
+// focusEntry is an entry that tells its screen when it gains the keyboard
+// focus, so the page scrolls it into view (Tab to a field below the fold).
+type focusEntry struct {
+	widget.Entry
+	onFocus func(fyne.CanvasObject)
+}
+
+// FocusGained focuses the entry, then reports it.
+func (e *focusEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(e)
+	}
+}
+
+// newEntry returns an entry whose focus the current page follows.
+func (u *UI) newEntry() *widget.Entry {
+	e := &focusEntry{onFocus: u.followFocus}
+	e.ExtendBaseWidget(e)
+	return &e.Entry
+}
+
+// newPasswordEntry returns a masked entry whose focus the page follows.
+func (u *UI) newPasswordEntry() *widget.Entry {
+	e := &focusEntry{onFocus: u.followFocus}
+	e.Password = true
+	e.ExtendBaseWidget(e)
+	return &e.Entry
+}
+
+// followFocus scrolls the current page so that o is in view, with a field's
+// height of margin above and below.
+func (u *UI) followFocus(o fyne.CanvasObject) {
+	s := u.pageScroll
+	if s == nil {
+		return
+	}
+	d := u.app.Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s).Y + s.Offset.Y
+	bottom := top + o.Size().Height
+	margin := o.Size().Height / 2
+	view := s.Size().Height
+	off := s.Offset
+	switch {
+	case top-margin < off.Y:
+		off.Y = max(top-margin, 0)
+	case bottom+margin > off.Y+view:
+		off.Y = min(bottom+margin-view, max(s.Content.MinSize().Height-view, 0))
+	default:
+		return
+	}
+	s.ScrollToOffset(off)
+}
+
+// typeSelect is the "Type of identifier" list with the portal's labels.
+type typeSelect struct {
+	*widget.Select
+	byLabel map[string]core.IdentifierType
+}
+
+// typeLabel is the portal's label of an identifier type in l.
+func typeLabel(l i18n.Lang, t core.IdentifierType) string {
+	info, _ := t.Info()
+	if l == i18n.FR {
+		return info.LabelFR
+	}
+	return info.LabelEN
+}
+
+// newTypeSelect lists every identifier type in the portal's order, with t
+// selected (SIRET when empty).
+func (u *UI) newTypeSelect(t core.IdentifierType, changed func(string)) *typeSelect {
+	s := &typeSelect{byLabel: map[string]core.IdentifierType{}}
+	var labels []string
+	for _, info := range core.IdentifierTypes {
+		l := typeLabel(u.lang, info.Type)
+		labels = append(labels, l)
+		s.byLabel[l] = info.Type
+	}
+	s.Select = widget.NewSelect(labels, changed)
+	if t == "" {
+		t = core.IDSIRET
+	}
+	s.SetSelected(typeLabel(u.lang, t))
+	return s
+}
+
+// Type returns the selected identifier type.
+func (s *typeSelect) Type() core.IdentifierType { return s.byLabel[s.Selected] }
