@@ -35,7 +35,7 @@ func migrations() fs.FS {
 
 // DB is the store. Create it with Open.
 type DB struct {
-	db    *sqldb.DB
+	db       *sqldb.DB
 	clock    core.Clock
 	readOnly bool
 }

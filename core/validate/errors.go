@@ -56,7 +56,9 @@ func (e *classError) Unwrap() error { return e.next }
 // "code: class", never the value itself (it may be personal).
 type Error = core.E
 
-func fail(code string, class error) error { return &Error{Kind: core.KindInvalid, Code: code, Err: class} }
+func fail(code string, class error) error {
+	return &Error{Kind: core.KindInvalid, Code: code, Err: class}
+}
 
 func warn(code string, class error) error {
 	return &Error{Kind: core.KindInvalid, Code: code, Err: class, Warning: true}
