@@ -27,7 +27,6 @@ type Secrets interface {
 // Secret names used across the app. They name a keyring entry, never hold the
 // secret.
 const (
-	SecretPortalPassword    = "portal-password"
 	SecretPISTEClientSecret = "piste-client-secret"
 	SecretTechnicalPassword = "technical-account-password"
 	SecretINSEEKey          = "insee-api-key"
@@ -35,7 +34,7 @@ const (
 
 // SecretNames lists every entry this app may create, so that "forget" can
 // remove them all.
-var SecretNames = []string{SecretPortalPassword, SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey}
+var SecretNames = []string{SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey}
 
 // Clock is the source of wall-clock time; tests inject a fixed or skewed one.
 // Durations (token lifetimes, backoff) use the monotonic reading of time.Now,

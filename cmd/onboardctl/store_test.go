@@ -240,7 +240,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	}
 	secret := canary("secret-")
 	kr := secrets.New(assets.AppID, core.EnvLocal, keyringOptions...)
-	if err := kr.Set(t.Context(), core.SecretPortalPassword, secret); err != nil {
+	if err := kr.Set(t.Context(), core.SecretTechnicalPassword, secret); err != nil {
 		t.Fatal(err)
 	}
 	email, name := canary("canary")+"@example.fr", canary("Nom")
@@ -264,7 +264,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	if len(hits) != 0 {
 		t.Fatalf("after forget: %v", hits)
 	}
-	if _, err := kr.Get(t.Context(), core.SecretPortalPassword); core.KindOf(err) != core.KindNotFound {
+	if _, err := kr.Get(t.Context(), core.SecretTechnicalPassword); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("keyring entry after forget: %v", err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dataDir, "*"))

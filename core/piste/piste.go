@@ -1,6 +1,7 @@
 // Package piste is the wire format of the Chorus Pro API on AIFE's PISTE
 // gateway, with the exact paths and JSON field names of AIFE's OpenAPI files
-// (shared/reference/chorus-pro/Structures.json): codeRetour, libelle,
+// (a copy is in core/piste/pistetest/Structures.json, and spec_test.go
+// checks these types against it): codeRetour, libelle,
 // listeStructures, idStructureCPP, parametresRetour... chorus-sim serves
 // these and core/portal calls them, so both follow one definition.
 //

@@ -19,15 +19,6 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 )
 
-// PISTE environments' base URLs (configuration defaults; IT admins may
-// override them, for example with the State network's hosts).
-const (
-	QualificationOAuthURL = "https://sandbox-oauth.piste.gouv.fr"
-	QualificationAPIURL   = "https://sandbox-api.piste.gouv.fr"
-	ProductionOAuthURL    = "https://oauth.piste.gouv.fr"
-	ProductionAPIURL      = "https://api.piste.gouv.fr"
-)
-
 // PISTEConfig configures the Chorus Pro client. Secrets are functions so
 // they are read from the keyring at call time and never kept in the config.
 type PISTEConfig struct {

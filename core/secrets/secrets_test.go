@@ -125,10 +125,10 @@ func TestServiceNamespacing(t *testing.T) {
 	b := &fakeBackend{}
 	local := New("fr.app", core.EnvLocal, WithBackend(b))
 	prod := New("fr.app", core.EnvProduction, WithBackend(b))
-	if err := local.Set(t.Context(), core.SecretPortalPassword, "sandbox"); err != nil {
+	if err := local.Set(t.Context(), core.SecretTechnicalPassword, "sandbox"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := prod.Get(t.Context(), core.SecretPortalPassword); core.KindOf(err) != core.KindNotFound {
+	if _, err := prod.Get(t.Context(), core.SecretTechnicalPassword); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("production sees the sandbox's secret: %v", err)
 	}
 	if _, ok := b.store["fr.app:local|portal-password"]; !ok {

@@ -3,9 +3,12 @@ package sim
 import (
 	"fmt"
 	"mime"
+	"net/http"
 	"net/smtp"
 	"strings"
 	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
 // queueSMTP sends a message to the --smtp server in the background: the
@@ -22,4 +25,46 @@ func (s *Server) queueSMTP(to, subject, body string) {
 			s.cfg.Log.Warn("smtp send failed", "err", err)
 		}
 	}()
+}
+
+// outgoing is a message to hand to the --smtp server once its request's
+// transaction committed.
+type outgoing struct{ to, subject, body string }
+
+// sendMail keeps the message in the database, in the request's
+// transaction (the sandbox mailbox reads it there), and, with --smtp, has
+// it sent once that transaction committed: a request that rolls back sends
+// nothing.
+func (s *Server) sendMail(c *call, to, subject, body, link string) error {
+	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO mail (recipient, subject, body, link, created_at) VALUES (?, ?, ?, ?, ?)`,
+		to, subject, body, link, c.now.UnixMilli()); err != nil {
+		return err
+	}
+	if s.cfg.SMTPAddr != "" {
+		c.mail = append(c.mail, outgoing{to, subject, body})
+	}
+	return nil
+}
+
+func (s *Server) mailbox(c *call) (int, any, error) {
+	to := strings.TrimSpace(c.r.URL.Query().Get("to"))
+	if to == "" {
+		return 0, nil, fail(http.StatusBadRequest, api.CodeMalformed)
+	}
+	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT id, recipient, subject, body, link, created_at FROM mail
+		WHERE recipient = ? ORDER BY id DESC LIMIT 100`, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	out := []api.Mail{}
+	for rows.Next() {
+		var m api.Mail
+		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Link, &m.Sent); err != nil {
+			return 0, nil, err
+		}
+		m.Sent /= 1000
+		out = append(out, m)
+	}
+	return http.StatusOK, out, rows.Err()
 }

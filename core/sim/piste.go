@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -129,14 +129,52 @@ func decodeBody(r *http.Request, v any) error {
 	return nil
 }
 
+// rechercherWhere is the search's one condition: every criterion of
+// RechercherStructureInput is a parameter that is empty when unused, so the
+// statement never changes with the request (no SQL is built at run time).
+// LIKE patterns escape % and _ so a name with them matches itself only.
+const rechercherWhere = ` WHERE (:identifier = '' OR identifier = :identifier)
+	AND (:type = '' OR identifier_type = :type)
+	AND (:company = '' OR company_name LIKE '%' || :company || '%' ESCAPE '\')
+	AND (:label = '' OR structure_name LIKE '%' || :label || '%' ESCAPE '\')
+	AND (:postal = '' OR postal_code = :postal)
+	AND (:city = '' OR city LIKE :city ESCAPE '\')
+	AND (:country = '' OR country = :country)
+	AND (:kind = '' OR kind = :kind)
+	AND (:status = '' OR status = :status)
+	AND (:private_only = 0 OR kind = 'PRIVEE')`
+
+// rechercherCount and rechercherPage count and read one page; the sort
+// column and direction are parameters too.
+const (
+	rechercherCount = `SELECT count(*) FROM structure` + rechercherWhere
+	rechercherPage  = `SELECT id, identifier, company_name, status, identifier_type FROM structure` + rechercherWhere + `
+	ORDER BY
+		CASE WHEN :desc = 0 AND :sort = 'identifier' THEN identifier END,
+		CASE WHEN :desc = 0 AND :sort = 'company_name' THEN company_name END,
+		CASE WHEN :desc = 0 AND :sort = 'identifier_type' THEN identifier_type END,
+		CASE WHEN :desc = 0 AND :sort = 'status' THEN status END,
+		CASE WHEN :desc = 1 AND :sort = 'identifier' THEN identifier END DESC,
+		CASE WHEN :desc = 1 AND :sort = 'company_name' THEN company_name END DESC,
+		CASE WHEN :desc = 1 AND :sort = 'identifier_type' THEN identifier_type END DESC,
+		CASE WHEN :desc = 1 AND :sort = 'status' THEN status END DESC,
+		id
+	LIMIT :limit OFFSET :offset`
+)
+
+// likeEscape escapes LIKE's wildcards in a user's text.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
 func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
 	var p piste.RechercherStructureParam
 	if err := decodeBody(r, &p); err != nil {
 		return nil, err
 	}
-	where, args := []string{"1 = 1"}, []any{}
+	crit := map[string]string{"identifier": "", "type": "", "company": "", "label": "", "postal": "", "city": "",
+		"country": "", "kind": "", "status": ""}
 	if in := p.Structure; in != nil {
-		add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
 		if in.IdentifiantStructure != "" {
 			id := strings.TrimSpace(in.IdentifiantStructure)
 			if t := core.IdentifierType(in.TypeIdentifiantStructure); t.Valid() {
@@ -144,41 +182,20 @@ func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
 					id = c
 				}
 			}
-			add("identifier = ?", id)
+			crit["identifier"] = id
 		}
-		if in.TypeIdentifiantStructure != "" {
-			add("identifier_type = ?", in.TypeIdentifiantStructure)
-		}
-		if in.RaisonSocialeStructure != "" {
-			add("company_name LIKE '%' || ? || '%'", in.RaisonSocialeStructure)
-		}
-		if in.LibelleStructure != "" {
-			add("structure_name LIKE '%' || ? || '%'", in.LibelleStructure)
-		}
-		if in.AdresseCodePostal != "" {
-			add("postal_code = ?", in.AdresseCodePostal)
-		}
-		if in.AdresseVille != "" {
-			add("city LIKE ? ", in.AdresseVille)
-		}
-		if in.AdresseCodePays != "" {
-			add("country = ?", strings.ToUpper(in.AdresseCodePays))
-		}
-		if in.TypeStructure != "" {
-			add("kind = ?", in.TypeStructure)
-		}
-		switch in.StatutStructure {
-		case "ACTIF":
-			add("status = ?", "ACTIVE")
-		case "INACTIF":
-			add("status = ?", "INACTIVE")
-		}
+		crit["type"] = in.TypeIdentifiantStructure
+		crit["company"] = likeEscape(in.RaisonSocialeStructure)
+		crit["label"] = likeEscape(in.LibelleStructure)
+		crit["postal"] = in.AdresseCodePostal
+		crit["city"] = likeEscape(in.AdresseVille)
+		crit["country"] = strings.ToUpper(in.AdresseCodePays)
+		crit["kind"] = in.TypeStructure
+		crit["status"] = map[string]string{"ACTIF": "ACTIVE", "INACTIF": "INACTIVE"}[in.StatutStructure]
 	}
-	if p.RestreindreStructuresPrivees != nil && *p.RestreindreStructuresPrivees {
-		where = append(where, "kind = 'PRIVEE'")
-	}
+	privateOnly := p.RestreindreStructuresPrivees != nil && *p.RestreindreStructuresPrivees
 	perPage, page := int64(10), int64(1)
-	order := "identifier"
+	sort, desc := "identifier", false
 	if pp := p.Parametres; pp != nil {
 		if pp.NbResultatsParPage > 0 {
 			perPage = min(pp.NbResultatsParPage, 1000)
@@ -186,22 +203,25 @@ func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
 		if pp.PageResultatDemandee > 0 {
 			page = pp.PageResultatDemandee
 		}
-		order = map[string]string{"IdentifiantStructure": "identifier", "DesignationStructure": "company_name",
+		var ok bool
+		sort, ok = map[string]string{"IdentifiantStructure": "identifier", "DesignationStructure": "company_name",
 			"TypeIdentifiantStructure": "identifier_type", "Statut": "status", "": "identifier"}[pp.TriColonne]
-		if order == "" {
+		if !ok {
 			return nil, errMalformed
 		}
-		if pp.TriSens == "Descendant" {
-			order += " DESC"
-		}
+		desc = pp.TriSens == "Descendant"
 	}
-	cond := strings.Join(where, " AND ")
+	args := []any{sql.Named("private_only", privateOnly)}
+	for k, v := range crit {
+		args = append(args, sql.Named(k, v))
+	}
 	var total int64
-	if err := s.db.Reader().QueryRowContext(r.Context(), "SELECT count(*) FROM structure WHERE "+cond, args...).Scan(&total); err != nil {
+	if err := s.db.Reader().QueryRowContext(r.Context(), rechercherCount, args...).Scan(&total); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader().QueryContext(r.Context(), fmt.Sprintf(`SELECT id, identifier, company_name, status, identifier_type
-		FROM structure WHERE %s ORDER BY %s, id LIMIT ? OFFSET ?`, cond, order), append(args, perPage, (page-1)*perPage)...)
+	page = min(page, math.MaxInt64/perPage) // an absurd page number must not overflow the offset
+	rows, err := s.db.Reader().QueryContext(r.Context(), rechercherPage, append(args, sql.Named("sort", sort),
+		sql.Named("desc", desc), sql.Named("limit", perPage), sql.Named("offset", (page-1)*perPage))...)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +234,7 @@ func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
 		}
 		out.ListeStructures = append(out.ListeStructures, h)
 	}
-	out.ParametresRetour = &piste.ParametresRetour{NbResultatsParPage: int32(perPage), PageCourante: int32(page),
+	out.ParametresRetour = &piste.ParametresRetour{NbResultatsParPage: int32(perPage), PageCourante: int32(min(page, math.MaxInt32)),
 		Pages: int32((total + perPage - 1) / perPage), Total: int32(total)}
 	return out, rows.Err()
 }

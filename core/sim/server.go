@@ -205,6 +205,8 @@ type call struct {
 	body    []byte
 	now     time.Time
 	ip      string
+	// mail waits for the transaction to commit before it is sent.
+	mail []outgoing
 }
 
 // decode reads the JSON body into v, refusing trailing data.
@@ -223,9 +225,11 @@ func (c *call) decode(v any) error {
 const maxBody = 1 << 20
 
 // handle wraps an onboarding API handler: it reads the body, checks the
-// session when auth is set, runs fn inside one write transaction, and for a
-// POST with an Idempotency-Key records the answer in that same transaction
-// (or replays the recorded one).
+// session when auth is set, and runs fn inside one transaction: a read
+// transaction on the reader pool for a GET (it never waits for the write
+// lock), a write transaction otherwise, where a POST with an
+// Idempotency-Key records the answer in that same transaction (or replays
+// the recorded one). Mail the handler sent goes out once it committed.
 func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -242,7 +246,11 @@ func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.Handle
 		var status int
 		var out any
 		var replay []byte
-		err = s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		inTx := s.db.Tx
+		if r.Method == http.MethodGet {
+			inTx = s.db.ReadTx
+		}
+		err = inTx(r.Context(), func(tx *sql.Tx) error {
 			c.tx = tx
 			if auth {
 				id, err := s.sessionAccount(c)
@@ -291,6 +299,11 @@ func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.Handle
 			}
 			return nil
 		})
+		if err == nil {
+			for _, m := range c.mail {
+				s.queueSMTP(m.to, m.subject, m.body)
+			}
+		}
 		var he *httpError
 		switch {
 		case errors.As(err, &he):

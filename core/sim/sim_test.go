@@ -442,6 +442,22 @@ func TestPISTE(t *testing.T) {
 	if err != nil || len(all) != 25 {
 		t.Fatalf("search all: %d %v", len(all), err)
 	}
+	// Criteria are values, never patterns: "%" and "_" match themselves.
+	for _, in := range []piste.RechercherStructureInput{{RaisonSocialeStructure: "%"}, {RaisonSocialeStructure: "P_ge"},
+		{AdresseVille: "%"}, {LibelleStructure: "%"}} {
+		hits, err := p.SearchAll(ctx, in)
+		if err != nil || len(hits) != 0 {
+			t.Fatalf("search %+v: %d hits %v", in, len(hits), err)
+		}
+	}
+	if byName, err := p.SearchAll(ctx, piste.RechercherStructureInput{RaisonSocialeStructure: "age"}); err != nil || len(byName) != 25 {
+		t.Fatalf("search by part of the name: %d %v", len(byName), err)
+	}
+	desc, err := p.Rechercher(ctx, piste.RechercherStructureParam{Structure: &piste.RechercherStructureInput{TypeIdentifiantStructure: "AUTRE"},
+		Parametres: &piste.ParametresRechercherStructure{NbResultatsParPage: 5, PageResultatDemandee: 1, TriColonne: "IdentifiantStructure", TriSens: "Descendant"}})
+	if err != nil || len(desc.ListeStructures) != 5 || desc.ListeStructures[0].IdentifiantStructure != "EN COURS 24" || desc.ParametresRetour.Pages != 5 {
+		t.Fatalf("sorted descending: %+v %v", desc, err)
+	}
 	if p.Renewals() != 1 {
 		t.Errorf("%d tokens for one lifetime", p.Renewals())
 	}

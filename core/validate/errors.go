@@ -8,8 +8,9 @@
 // (spaces, dots, dashes, NBSP, full-width digits) and returns the canonical
 // value to store, or an *Error with a stable code such as "siret.checksum".
 // The user interface, the command line and the portal simulator all call
-// these functions, so a rule exists in one place only. Sources for every rule
-// are in shared/research/validation.md.
+// these functions, so a rule exists in one place only. Each rule's source is
+// in its doc comment; the published test vectors and where they come from
+// are in testdata (SOURCES.md), the embedded data's in data/SOURCES.md.
 package validate
 
 import (

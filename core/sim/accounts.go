@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+func (s *Server) createAccount(c *call) (int, any, error) {
+	var req api.CreateAccount
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if err := s.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Account.LoginEmail)); err != nil {
+		return 0, nil, err
+	}
+	a, problems := validate.Account(req.Account)
+	if problems.HasErrors() {
+		return 0, nil, invalid(problems.Errors()...)
+	}
+	ctx := c.r.Context()
+	var existing int64
+	err := c.tx.QueryRowContext(ctx, `SELECT id FROM account WHERE email = ?`, a.LoginEmail).Scan(&existing)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, err
+	}
+	accepted := api.Accepted{Status: "activation_sent"}
+	if existing != 0 {
+		// Same answer as for a new address; the owner learns by mail.
+		err := s.sendMail(c, a.LoginEmail, "Chorus Pro : tentative de création de compte / account creation attempt",
+			"Quelqu'un a demandé la création d'un compte avec votre adresse, qui a déjà un compte. Si c'est vous, connectez-vous.\n\n"+
+				"Someone asked to create an account with your address, which already has one. If it was you, sign in.\n", "")
+		return http.StatusAccepted, accepted, err
+	}
+	res, err := c.tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, phone, contact_email, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, a.LoginEmail, a.FirstName, a.LastName, a.Phone, a.EffectiveContactEmail(), c.now.UnixMilli())
+	if err != nil {
+		return 0, nil, err
+	}
+	id, _ := res.LastInsertId()
+	return http.StatusAccepted, accepted, s.sendActivation(c, id, a.LoginEmail)
+}
+
+func (s *Server) sendActivation(c *call, account int64, email string) error {
+	tok, hash := randomToken(16) // 128 bits
+	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO activation (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
+		hash, account, c.now.Add(ActivationTTL).UnixMilli()); err != nil {
+		return err
+	}
+	link := s.base(c.r) + api.PathActivate + "?token=" + tok
+	return s.sendMail(c, email, "Chorus Pro : activez votre compte / activate your account",
+		"Bienvenue sur le portail de services Chorus Pro. Pour finaliser la création de votre compte, ouvrez ce lien "+
+			"(valable 60 minutes) et choisissez votre mot de passe :\n"+link+"\n\n"+
+			"Welcome to the Chorus Pro services portal. To finish creating your account, open this link "+
+			"(valid for 60 minutes) and choose your password:\n"+link+"\n", link)
+}
+
+// base returns the server's address as clients see it.
+func (s *Server) base(r *http.Request) string {
+	if s.baseURL != "" {
+		return s.baseURL
+	}
+	return "http://" + r.Host
+}
+
+func (s *Server) activate(c *call) (int, any, error) {
+	var req api.Activate
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	ctx := c.r.Context()
+	var account int64
+	var email, first, last string
+	err := c.tx.QueryRowContext(ctx, `SELECT a.id, a.email, a.first_name, a.last_name FROM activation t
+		JOIN account a ON a.id = t.account_id WHERE t.token_hash = ? AND t.used = 0 AND t.expires_at >= ?`,
+		hashToken(req.Token), c.now.UnixMilli()).Scan(&account, &email, &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, fail(http.StatusBadRequest, api.CodeTokenInvalid)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := validate.Password(req.Password, email, first, last); err != nil {
+		return 0, nil, invalid(core.Problem{Field: core.FieldPassword, Code: validate.Code(err), Severity: core.Error})
+	}
+	if _, err := c.tx.ExecContext(ctx, `UPDATE account SET password_hash = ?, active = 1 WHERE id = ?`, s.hashPassword(req.Password), account); err != nil {
+		return 0, nil, err
+	}
+	// Single use: this link and any other still valid for the account.
+	if _, err := c.tx.ExecContext(ctx, `UPDATE activation SET used = 1 WHERE account_id = ?`, account); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, api.Accepted{Status: "activated"}, nil
+}
+
+// activatePage is where an activation link lands in a browser: the app
+// takes the token from the link; a person who opened it in a browser is told
+// where to go.
+func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Chorus Onboard</title>
+<p>Copiez ce lien dans Chorus Onboard (étape « Activer votre compte ») pour choisir votre mot de passe.</p>
+<p>Paste this link into Chorus Onboard (step "Activate your account") to choose your password.</p>
+<p><code>%s</code></p>`, html.EscapeString(s.base(r)+r.URL.RequestURI()))
+}
+
+func (s *Server) hashPassword(pw string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	key, _ := pbkdf2.Key(sha256.New, pw, salt, s.cfg.PasswordIterations, 32)
+	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", s.cfg.PasswordIterations, salt, key)
+}
+
+// checkPassword compares the whole password, never a truncated one.
+func checkPassword(stored, pw string) bool {
+	f := strings.Split(stored, "$")
+	if len(f) != 4 || f[0] != "pbkdf2-sha256" {
+		return false
+	}
+	iter, err1 := strconv.Atoi(f[1])
+	salt, err2 := hex.DecodeString(f[2])
+	want, err3 := hex.DecodeString(f[3])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return false
+	}
+	got, err := pbkdf2.Key(sha256.New, pw, salt, iter, len(want))
+	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+}

@@ -1,0 +1,168 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+// The attachment queries, each a fixed statement: no SQL is built at run
+// time.
+const (
+	selectAttachments = `SELECT t.id, t.structure_id, s.identifier_type, s.identifier, s.company_name, a.email,
+	a.first_name || ' ' || a.last_name, t.status, t.created_at
+	FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id `
+	// attachmentsOfAccount lists a requester's requests.
+	attachmentsOfAccount = selectAttachments + `WHERE t.account_id = ? ORDER BY t.id`
+	// attachmentsWaitingFor lists the pending requests a manager decides on.
+	attachmentsWaitingFor = selectAttachments + `WHERE t.status = 'EN_COURS_DE_VALIDATION'
+	AND t.structure_id IN (SELECT structure_id FROM manager WHERE account_id = ?) ORDER BY t.id`
+	// attachmentByID reads one request.
+	attachmentByID = selectAttachments + `WHERE t.id = ? ORDER BY t.id`
+	// attachmentOf reads an account's request on a structure.
+	attachmentOf = selectAttachments + `WHERE t.structure_id = ? AND t.account_id = ? ORDER BY t.id`
+)
+
+func scanAttachment(row interface{ Scan(...any) error }) (api.Attachment, error) {
+	var at api.Attachment
+	var typ string
+	err := row.Scan(&at.ID, &at.StructureID, &typ, &at.Identifier, &at.CompanyName, &at.Requester, &at.RequesterName, &at.Status, &at.Created)
+	at.IdentifierType = core.IdentifierType(typ)
+	at.Created /= 1000
+	return at, err
+}
+
+// attachments runs one of the attachment queries.
+func (s *Server) attachments(c *call, query string, args ...any) ([]api.Attachment, error) {
+	rows, err := c.tx.QueryContext(c.r.Context(), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []api.Attachment{}
+	for rows.Next() {
+		at, err := scanAttachment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, at)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) requestAttachment(c *call) (int, any, error) {
+	var req api.AttachmentRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	id, err := validate.Identifier(req.IdentifierType, req.Identifier)
+	if validate.Rejects(err) {
+		return 0, nil, invalid(core.Problem{Field: core.FieldIdentifier, Code: validate.Code(err), Severity: core.Error})
+	}
+	st, err := s.findStructure(c, req.IdentifierType, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	if st == nil {
+		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
+	}
+	status := http.StatusOK
+	if st.Attachment == "" {
+		initial := api.AttachmentPending
+		if st.IsManager {
+			initial = api.AttachmentApproved // a manager is attached already
+		}
+		if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO attachment (structure_id, account_id, status, created_at)
+			VALUES (?, ?, ?, ?)`, st.ID, c.account, initial, c.now.UnixMilli()); err != nil {
+			return 0, nil, err
+		}
+		status = http.StatusCreated
+		if err := s.mailManagers(c, st); err != nil {
+			return 0, nil, err
+		}
+	}
+	list, err := s.attachments(c, attachmentOf, st.ID, c.account)
+	if err != nil || len(list) != 1 {
+		return 0, nil, fmt.Errorf("attachment lookup: %v", err)
+	}
+	return status, list[0], nil
+}
+
+func (s *Server) mailManagers(c *call, st *api.Structure) error {
+	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT a.email FROM manager m JOIN account a ON a.id = m.account_id
+		WHERE m.structure_id = ? AND m.account_id <> ?`, st.ID, c.account)
+	if err != nil {
+		return err
+	}
+	var to []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err == nil {
+			to = append(to, e)
+		}
+	}
+	rows.Close()
+	for _, e := range to {
+		if err := s.sendMail(c, e, "Chorus Pro : nouvelle demande de rattachement / new attachment request",
+			fmt.Sprintf("Une demande de rattachement à la structure %s %s attend votre validation.\n\n"+
+				"An attachment request to structure %s %s is waiting for your approval.\n",
+				st.Draft.Identifier, st.Draft.CompanyName, st.Draft.Identifier, st.Draft.CompanyName), ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) myAttachments(c *call) (int, any, error) {
+	list, err := s.attachments(c, attachmentsOfAccount, c.account)
+	return http.StatusOK, list, err
+}
+
+func (s *Server) pendingAttachments(c *call) (int, any, error) {
+	list, err := s.attachments(c, attachmentsWaitingFor, c.account)
+	return http.StatusOK, list, err
+}
+
+func (s *Server) decideAttachment(c *call) (int, any, error) {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	decision := map[string]string{"approve": api.AttachmentApproved, "refuse": api.AttachmentRefused}[c.r.PathValue("decision")]
+	if err != nil || decision == "" {
+		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
+	}
+	list, err := s.attachments(c, attachmentByID, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(list) == 0 {
+		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
+	}
+	at := list[0]
+	var n int
+	if err := c.tx.QueryRowContext(c.r.Context(), `SELECT count(*) FROM manager WHERE structure_id = ? AND account_id = ?`,
+		at.StructureID, c.account).Scan(&n); err != nil {
+		return 0, nil, err
+	}
+	if n == 0 {
+		return 0, nil, fail(http.StatusForbidden, api.CodeForbidden)
+	}
+	if at.Status != api.AttachmentPending {
+		return http.StatusOK, at, nil // decided already: deciding again changes nothing
+	}
+	if _, err := c.tx.ExecContext(c.r.Context(), `UPDATE attachment SET status = ?, decided_at = ? WHERE id = ?`, decision, c.now.UnixMilli(), id); err != nil {
+		return 0, nil, err
+	}
+	at.Status = decision
+	fr, en := "validée", "approved"
+	if decision == api.AttachmentRefused {
+		fr, en = "refusée", "refused"
+	}
+	err = s.sendMail(c, at.Requester, "Chorus Pro : demande de rattachement "+fr+" / attachment request "+en,
+		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire.\n\n"+
+			"Your request to be connected to structure %s %s was %s by its manager.\n",
+			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "")
+	return http.StatusOK, at, err
+}

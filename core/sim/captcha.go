@@ -1,0 +1,122 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"image/color"
+	"math/big"
+	"net/http"
+	"strings"
+
+	"github.com/steambap/captcha"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+// captchaHook, set by tests only, sees each answer as it is drawn: a test
+// cannot read the image.
+var captchaHook func(text string)
+
+// captchaChars leaves out look-alikes (0/O, 1/I/l) and compares without
+// case, so a person who reads the image right is never refused.
+const captchaChars = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+func (s *Server) mac(parts ...string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(strings.Join(parts, "\x00")))
+	return m.Sum(nil)
+}
+
+func normAnswer(a string) string { return strings.ToUpper(strings.Join(strings.Fields(a), "")) }
+
+func (s *Server) newCaptcha(c *call) (int, any, error) {
+	data, err := captcha.New(240, 80, func(o *captcha.Options) {
+		o.CharPreset = captchaChars
+		o.TextLength = CaptchaLength
+		o.BackgroundColor = color.White // readable on a dark theme too
+		o.CurveNumber = 2
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if captchaHook != nil {
+		captchaHook(data.Text)
+	}
+	var png bytes.Buffer
+	if err := data.WriteImage(&png); err != nil {
+		return 0, nil, err
+	}
+	id, _ := randomToken(16)
+	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO captcha (id, answer_mac, expires_at) VALUES (?, ?, ?)`,
+		id, s.mac("image", id, normAnswer(data.Text)), c.now.Add(CaptchaTTL).UnixMilli()); err != nil {
+		return 0, nil, err
+	}
+	// Old challenges are useless: drop them as we go.
+	_, _ = c.tx.ExecContext(c.r.Context(), `DELETE FROM captcha WHERE expires_at < ?`, c.now.UnixMilli())
+	return http.StatusCreated, api.Captcha{ID: id, PNG: png.Bytes(), Length: CaptchaLength, ExpiresIn: int(CaptchaTTL.Seconds())}, nil
+}
+
+// captchaCode is the non-visual alternative: a 6-digit code mailed to the
+// login address answers the challenge instead of the image, for people who
+// cannot read it.
+func (s *Server) captchaCode(c *call) (int, any, error) {
+	var req api.CaptchaCodeRequest
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	email, err := validate.Email(req.Email)
+	if err != nil {
+		return 0, nil, invalid(core.Problem{Field: core.FieldLoginEmail, Code: validate.Code(err), Severity: core.Error})
+	}
+	id := c.r.PathValue("id")
+	n, _ := rand.Int(rand.Reader, bigMillion)
+	code := fmt.Sprintf("%06d", n.Int64())
+	res, err := c.tx.ExecContext(c.r.Context(), `UPDATE captcha SET code_mac = ?, code_email = ? WHERE id = ? AND expires_at >= ?`,
+		s.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id, c.now.UnixMilli())
+	if err != nil {
+		return 0, nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, nil, fail(http.StatusBadRequest, api.CodeCaptchaWrong)
+	}
+	err = s.sendMail(c, email, "Chorus Pro : votre code de vérification / your verification code",
+		fmt.Sprintf("Votre code de vérification est %s. Il remplace les caractères de l'image et reste valable 2 minutes.\n\n"+
+			"Your verification code is %s. It replaces the characters of the image and is valid for 2 minutes.\n", code, code), "")
+	return http.StatusAccepted, api.Accepted{Status: "code_sent"}, err
+}
+
+// checkCaptcha verifies an answer. The challenge is deleted first, so it
+// gets exactly one attempt, right or wrong.
+func (s *Server) checkCaptcha(c *call, id, answer, email string) error {
+	var answerMAC, codeMAC []byte
+	var codeEmail string
+	var expires int64
+	err := c.tx.QueryRowContext(c.r.Context(), `DELETE FROM captcha WHERE id = ? RETURNING answer_mac, code_mac, code_email, expires_at`, id).
+		Scan(&answerMAC, &codeMAC, &codeEmail, &expires)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && expires < c.now.UnixMilli() {
+		return fail(http.StatusBadRequest, api.CodeCaptchaWrong)
+	}
+	if err != nil {
+		return err
+	}
+	if hmac.Equal(answerMAC, s.mac("image", id, normAnswer(answer))) {
+		return nil
+	}
+	if codeMAC != nil && strings.EqualFold(codeEmail, email) && hmac.Equal(codeMAC, s.mac("code", id, strings.TrimSpace(answer), strings.ToLower(email))) {
+		return nil
+	}
+	return fail(http.StatusBadRequest, api.CodeCaptchaWrong)
+}
+
+var bigMillion = big.NewInt(1_000_000)
+
+func invalid(p ...core.Problem) error {
+	return &httpError{status: http.StatusBadRequest, body: api.InvalidError{Error: apiErr(api.CodeInvalid), Problems: p}}
+}

@@ -1,0 +1,84 @@
+package sim
+
+import (
+	"bytes"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
+)
+
+// signIn opens a session. It is not idempotent on purpose: a session token
+// is a secret and is never recorded for replay.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	var req api.SignIn
+	c := &call{r: r, now: s.cfg.Now(), ip: clientIP(r)}
+	b := make([]byte, 0, 512)
+	buf := bytes.NewBuffer(b)
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody)); err != nil {
+		writeError(w, http.StatusBadRequest, api.CodeMalformed)
+		return
+	}
+	c.body = buf.Bytes()
+	if err := c.decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, api.CodeMalformed)
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	if wait := s.throttle.blocked(c.now, email, c.ip); wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		writeError(w, http.StatusTooManyRequests, api.CodeThrottled)
+		return
+	}
+	var id int64
+	var stored string
+	var active bool
+	err := s.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
+		Scan(&id, &stored, &active)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		return
+	}
+	if stored == "" {
+		// An unknown address (or one not yet activated) costs one hash
+		// check too, so timing tells nothing about which addresses exist.
+		stored = s.dummyHash
+	}
+	if !checkPassword(stored, req.Password) || id == 0 {
+		s.throttle.fail(c.now, email, c.ip)
+		writeError(w, http.StatusUnauthorized, api.CodeBadCredentials)
+		return
+	}
+	if !active {
+		writeError(w, http.StatusForbidden, api.CodeNotActive)
+		return
+	}
+	s.throttle.success(email)
+	tok, hash := randomToken(32)
+	if err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
+			hash, id, c.now.Add(SessionTTL).UnixMilli())
+		return err
+	}); err != nil {
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.Session{Token: tok, ExpiresIn: int(SessionTTL.Seconds()), AccountID: id})
+}
+
+func (s *Server) sessionAccount(c *call) (int64, error) {
+	tok, ok := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
+	if !ok || tok == "" {
+		return 0, fail(http.StatusUnauthorized, api.CodeUnauthorized)
+	}
+	var id int64
+	err := c.tx.QueryRowContext(c.r.Context(), `SELECT account_id FROM session WHERE token_hash = ? AND expires_at >= ?`,
+		hashToken(tok), c.now.UnixMilli()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fail(http.StatusUnauthorized, api.CodeUnauthorized)
+	}
+	return id, err
+}
