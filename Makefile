@@ -23,7 +23,7 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-go test-keyring fuzz lint vet fmt screenshots install uninstall clean
+.PHONY: all deps build run test test-go test-keyring fuzz lint vet fmt screenshots goldens install uninstall clean
 
 all: build
 
@@ -88,10 +88,16 @@ fuzz:
 		done; \
 	done; rm -f $$log
 
-## screenshots: a PNG of every step in French and English, in docs/screenshots (headless, software rendering)
+## screenshots: a PNG of every screen in French and English, in docs/screenshots (headless, software rendering);
+## the same run checks each against its golden image
 screenshots:
 	mkdir -p docs/screenshots
-	CHORUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestScreenshots ./ui
+	CHORUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestScreens ./ui
+
+## goldens: write the golden images of every screen (ui/testdata/screens) after a change you meant; look at them
+goldens:
+	rm -rf ui/testdata/failed
+	CHORUS_UPDATE_GOLDENS=1 $(GO) test -count=1 -run TestScreens ./ui
 
 ## lint: gofmt, go vet, and no binary or oversized file tracked by git
 lint: vet

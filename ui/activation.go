@@ -19,7 +19,7 @@ import (
 type activationScreen struct {
 	u        *UI
 	flow     activationFlow
-	link     *widget.Entry
+	link     *focusEntry
 	mailbox  *mailbox
 	password *widget.Entry
 	confirm  *widget.Entry
@@ -46,8 +46,8 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	}
 	s.message = paragraph("")
 	s.mailbox = newMailbox(u, flow, func() string { return email }, func(link string) { s.link.SetText(link) }, s.message)
-	s.password = u.newPasswordEntry()
-	s.confirm = u.newPasswordEntry()
+	s.password = widget.NewPasswordEntry()
+	s.confirm = widget.NewPasswordEntry()
 	s.password.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }

@@ -20,7 +20,7 @@ type attachScreen struct {
 	u          *UI
 	flow       attachFlow
 	idType     *typeSelect
-	identifier *widget.Entry
+	identifier *focusEntry
 	search     *widget.Button
 	found      *widget.Label
 	request    *widget.Button
@@ -50,7 +50,7 @@ func newAttachScreen(u *UI, flow attachFlow, t core.IdentifierType, identifier s
 	s.refresh = widget.NewButtonWithIcon(u.T("button.refresh"), theme.ViewRefreshIcon(), s.load)
 	s.message = paragraph("")
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
-	form := widget.NewForm(widget.NewFormItem(u.T("field.identifier_type"), s.idType),
+	form := widget.NewForm(widget.NewFormItem(u.T("field.identifier_type"), s.idType.Select),
 		widget.NewFormItem(u.T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
 	s.content = u.page(
 		title(u.T("attach.title")), form, s.found, container.NewHBox(s.request), s.message,

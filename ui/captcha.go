@@ -22,7 +22,7 @@ type captchaScreen struct {
 	u         *UI
 	flow      captchaFlow
 	image     *canvas.Image
-	answer    *widget.Entry
+	answer    *focusEntry
 	newImage  *widget.Button
 	emailCode *widget.Button
 	mailbox   *mailbox

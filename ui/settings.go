@@ -20,7 +20,7 @@ type settingsScreen struct {
 	u                                 *UI
 	flow                              settingsFlow
 	env                               *widget.Select
-	oauthURL, apiURL, clientID, login *widget.Entry
+	oauthURL, apiURL, clientID, login *focusEntry
 	clientSecret, techPassword        *widget.Entry
 	themeSel                          *widget.Select
 	save                              *widget.Button
@@ -42,13 +42,13 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	}
 	s.env = widget.NewSelect(envs, func(string) { s.refreshPlaceholders() })
 	s.env.SetSelected(u.T("env." + string(set.Env())))
-	entry := func(v string) *widget.Entry {
+	entry := func(v string) *focusEntry {
 		e := u.newEntry()
 		e.SetText(v)
 		return e
 	}
 	s.oauthURL, s.apiURL = entry(set.PISTEOAuthURL), entry(set.PISTEAPIURL)
-	for _, e := range []*widget.Entry{s.oauthURL, s.apiURL} {
+	for _, e := range []*focusEntry{s.oauthURL, s.apiURL} {
 		e.Validator = func(v string) error {
 			if v == "" {
 				return nil
@@ -61,7 +61,7 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	}
 	s.refreshPlaceholders()
 	s.clientID, s.login = entry(set.PISTEClientID), entry(set.TechnicalLogin)
-	s.clientSecret, s.techPassword = u.newPasswordEntry(), u.newPasswordEntry()
+	s.clientSecret, s.techPassword = widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	for _, e := range []*widget.Entry{s.clientSecret, s.techPassword} {
 		e.SetPlaceHolder("••••••••")
 	}

@@ -12,14 +12,15 @@ import (
 // signInScreen opens a session: for a returning user, a manager who
 // approves requests, or after a restart (sessions live in memory only).
 type signInScreen struct {
-	email, password *widget.Entry
-	submit          *widget.Button
-	message         *widget.Label
-	content         fyne.CanvasObject
+	email    *focusEntry
+	password *widget.Entry
+	submit   *widget.Button
+	message  *widget.Label
+	content  fyne.CanvasObject
 }
 
 func newSignInScreen(u *UI, flow signInFlow) *signInScreen {
-	s := &signInScreen{email: u.newEntry(), password: u.newPasswordEntry(), message: paragraph("")}
+	s := &signInScreen{email: u.newEntry(), password: widget.NewPasswordEntry(), message: paragraph("")}
 	s.email.SetText(u.loginEmail())
 	s.submit = widget.NewButtonWithIcon(u.T("signin.button"), theme.LoginIcon(), func() {
 		email, pw := s.email.Text, s.password.Text

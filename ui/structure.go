@@ -26,16 +26,17 @@ type structureScreen struct {
 	flow structureFlow
 
 	idType                                       *typeSelect
-	identifier                                   *widget.Entry
+	identifier                                   *focusEntry
 	kind                                         *widget.Select
-	company, name, email, phone                  *widget.Entry
-	address, complement1, complement2, city, zip *widget.Entry
+	company, name, email, phone                  *focusEntry
+	address, complement1, complement2, city, zip *focusEntry
 	country                                      *widget.Select
 	nonDiffusible                                *widget.Check
 	lookup                                       *widget.Label
 	requestAttach                                *widget.Button
 	submit                                       *widget.Button
 	result                                       *widget.Label
+	form                                         *widget.Form
 	content                                      fyne.CanvasObject
 
 	countryByLabel map[string]string
@@ -58,7 +59,7 @@ func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) 
 	s.idType = u.newTypeSelect(d.IdentifierType, func(string) { s.onChanged() })
 	s.kind = widget.NewSelect([]string{u.T("kind.PRIVEE"), u.T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
 	s.country = widget.NewSelect(countries, func(string) { s.onChanged() })
-	entry := func(field, v string) *widget.Entry {
+	entry := func(field, v string) *focusEntry {
 		e := u.newEntry()
 		e.SetText(v)
 		e.Validator = fieldValidator(u, field, s.formDraft, setStructureField, structureProblems)
@@ -97,9 +98,9 @@ func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) 
 	req := func(k string) string { return u.T(k) + " *" }
 	// One form for every section, so that every label lines up in one
 	// column; each section opens with its heading in the field column.
-	form := widget.NewForm(
+	s.form = widget.NewForm(
 		sectionItem(u.T("structure.general")),
-		widget.NewFormItem(req("field.identifier_type"), s.idType),
+		widget.NewFormItem(req("field.identifier_type"), s.idType.Select),
 		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier, HintText: u.T("field.identifier.hint")},
 		widget.NewFormItem("", container.NewVBox(s.lookup, container.NewHBox(s.requestAttach))),
 		widget.NewFormItem(req("field.structure_kind"), s.kind),
@@ -118,7 +119,7 @@ func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) 
 		widget.NewFormItem("", s.nonDiffusible),
 	)
 	s.content = u.page(
-		title(u.T("structure.title")), form,
+		title(u.T("structure.title")), s.form,
 		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		s.result, container.NewHBox(back, s.submit),
 	)
@@ -179,7 +180,7 @@ func (s *structureScreen) onChanged() {
 	if s.submit == nil {
 		return
 	}
-	for _, e := range []*widget.Entry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip} {
+	for _, e := range []*focusEntry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip} {
 		_ = e.Validate()
 	}
 	d := s.draft()
@@ -223,6 +224,8 @@ func (s *structureScreen) lookupSIRET(siret string) {
 				}
 				s.lookup.SetText(msg)
 			}
+			// The message wraps over new lines: lay the form out again.
+			s.form.Refresh()
 			s.onChanged()
 		})
 }
@@ -230,7 +233,7 @@ func (s *structureScreen) lookupSIRET(siret string) {
 // prefill fills the fields the user left empty.
 func (s *structureScreen) prefill(c registry.Company) {
 	for _, f := range []struct {
-		e *widget.Entry
+		e *focusEntry
 		v string
 	}{{s.company, c.Name}, {s.address, c.Address}, {s.complement1, c.Complement1}, {s.complement2, c.Complement2},
 		{s.city, c.City}, {s.zip, c.PostalCode}} {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math/rand/v2"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -37,31 +38,56 @@ type harness struct {
 	keyring core.Secrets
 	// chorus answers for the PISTE client, when set.
 	chorus func(onboarding.ChorusConfig) onboarding.Chorus
+	opt    harnessOptions
+	// uiQueue holds what background goroutines hand to the UI goroutine
+	// (opt.goroutines); pump runs it on the test's goroutine.
+	uiQueue chan func()
 }
 
 func newHarness(t *testing.T, lang string) *harness {
+	t.Helper()
+	return newHarnessWith(t, lang, harnessOptions{})
+}
+
+// harnessOptions change what a harness is built on.
+type harnessOptions struct {
+	// wrapStore wraps the store the application layer uses (a slow one).
+	wrapStore func(core.Store) core.Store
+	// goroutines runs background work on real goroutines; what they hand
+	// back to the UI goroutine waits in uiQueue until the test pumps it.
+	goroutines bool
+}
+
+func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	if lang != "" {
 		a.Preferences().SetString(prefLang, lang)
 	}
-	h := &harness{t: t, app: a, keyring: &core.MemorySecrets{}}
+	h := &harness{t: t, app: a, keyring: &core.MemorySecrets{}, opt: opt, uiQueue: make(chan func(), 64)}
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	h.store = st
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000, Seed: 1})
+	// A fixed token source and address: the links and codes the sandbox
+	// mails are the same at every run, so screens compare to their goldens.
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000, Seed: 1,
+		Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	srv.SetBaseURL(hs.URL)
+	srv.SetBaseURL("http://chorus-sim.test")
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 	h.sim, h.server, h.portal = srv, hs, portal.NewOnboarding(hs.URL, nil)
 	h.registry = portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)
-	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID,
+	var appStore core.Store = st
+	if opt.wrapStore != nil {
+		appStore = opt.wrapStore(st)
+	}
+	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID,
 		Connect: func(env core.Environment) onboarding.Target {
 			if env != core.EnvLocal {
 				return onboarding.Target{}
@@ -101,7 +127,26 @@ func (h *harness) flush() {
 func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
 	inline := func(f func()) { f() }
-	h.ui = New(h.app, h.win, Deps{App: h.svc, Async: inline, Do: inline, After: h.after})
+	deps := Deps{App: h.svc, Async: inline, Do: inline, After: h.after}
+	if h.opt.goroutines {
+		deps.Async = func(f func()) { go f() }
+		deps.Do = func(f func()) { h.uiQueue <- f }
+	}
+	h.ui = New(h.app, h.win, deps)
+}
+
+// pump runs what background work handed to the UI goroutine until done
+// reports true, on the test's goroutine (which plays the UI goroutine).
+func (h *harness) pump(done func() bool) {
+	h.t.Helper()
+	for !done() {
+		select {
+		case f := <-h.uiQueue:
+			f()
+		case <-h.t.Context().Done():
+			h.t.Fatal("gave up waiting for background work")
+		}
+	}
 }
 
 // setEnv switches environment as the settings screen does.

@@ -56,18 +56,13 @@ func (e *focusEntry) FocusGained() {
 }
 
 // newEntry returns an entry whose focus the current page follows.
-func (u *UI) newEntry() *widget.Entry {
+// (Password entries stay widget.NewPasswordEntry: their reveal button is
+// Fyne's own, and they sit near the top of their screens.)
+func (u *UI) newEntry() *focusEntry {
 	e := &focusEntry{onFocus: u.followFocus}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
-	return &e.Entry
-}
-
-// newPasswordEntry returns a masked entry whose focus the page follows.
-func (u *UI) newPasswordEntry() *widget.Entry {
-	e := &focusEntry{onFocus: u.followFocus}
-	e.Password = true
-	e.ExtendBaseWidget(e)
-	return &e.Entry
+	return e
 }
 
 // followFocus scrolls the current page so that o is in view, with a field's

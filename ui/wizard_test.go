@@ -337,7 +337,7 @@ func wizardAccount(t *testing.T, h *harness, email, first string) {
 	t.Helper()
 	h.ui.show(stepAccount)
 	a := h.ui.accountS
-	for _, e := range []*widget.Entry{a.loginEmail, a.confirmEmail, a.firstName, a.lastName, a.phone} {
+	for _, e := range []*focusEntry{a.loginEmail, a.confirmEmail, a.firstName, a.lastName, a.phone} {
 		e.SetText("")
 	}
 	a.contactTouched = false

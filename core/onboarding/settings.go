@@ -30,7 +30,7 @@ func (s *Service) SaveSettings(ctx context.Context, next core.Settings) error {
 		}
 	}
 	if next.Environment != "" && !next.Environment.Valid() {
-		return &core.E{Kind: core.KindInvalid, Code: "settings.environment", Op: "save settings"}
+		return &core.E{Kind: core.KindInvalid, Code: "settings.environment_unknown", Op: "save settings"}
 	}
 	if err := s.cfg.Store.SaveSettings(ctx, next.Values()); err != nil {
 		return err

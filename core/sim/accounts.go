@@ -55,7 +55,7 @@ func (s *Server) createAccount(c *call) (int, any, error) {
 }
 
 func (s *Server) sendActivation(c *call, account int64, email string) error {
-	tok, hash := randomToken(16) // 128 bits
+	tok, hash := s.randomToken(16) // 128 bits
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO activation (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
 		hash, account, c.now.Add(ActivationTTL).UnixMilli()); err != nil {
 		return err

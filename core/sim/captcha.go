@@ -3,13 +3,12 @@ package sim
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image/color"
-	"math/big"
 	"net/http"
 	"strings"
 
@@ -53,7 +52,7 @@ func (s *Server) newCaptcha(c *call) (int, any, error) {
 	if err := data.WriteImage(&png); err != nil {
 		return 0, nil, err
 	}
-	id, _ := randomToken(16)
+	id, _ := s.randomToken(16)
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO captcha (id, answer_mac, expires_at) VALUES (?, ?, ?)`,
 		id, s.mac("image", id, normAnswer(data.Text)), c.now.Add(CaptchaTTL).UnixMilli()); err != nil {
 		return 0, nil, err
@@ -76,8 +75,9 @@ func (s *Server) captchaCode(c *call) (int, any, error) {
 		return 0, nil, invalid(core.Problem{Field: core.FieldLoginEmail, Code: validate.Code(err), Severity: core.Error})
 	}
 	id := c.r.PathValue("id")
-	n, _ := rand.Int(rand.Reader, bigMillion)
-	code := fmt.Sprintf("%06d", n.Int64())
+	var b [8]byte
+	s.read(b[:])
+	code := fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
 	res, err := c.tx.ExecContext(c.r.Context(), `UPDATE captcha SET code_mac = ?, code_email = ? WHERE id = ? AND expires_at >= ?`,
 		s.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id, c.now.UnixMilli())
 	if err != nil {
@@ -114,8 +114,6 @@ func (s *Server) checkCaptcha(c *call, id, answer, email string) error {
 	}
 	return fail(http.StatusBadRequest, api.CodeCaptchaWrong)
 }
-
-var bigMillion = big.NewInt(1_000_000)
 
 func invalid(p ...core.Problem) error {
 	return &httpError{status: http.StatusBadRequest, body: api.InvalidError{Error: apiErr(api.CodeInvalid), Problems: p}}

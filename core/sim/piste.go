@@ -48,7 +48,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, piste.TokenError{Error: "invalid_client", ErrorDescription: "Client authentication failed"})
 		return
 	}
-	tok, _ := randomToken(32)
+	tok, _ := s.randomToken(32)
 	now := s.cfg.Now()
 	s.mu.Lock()
 	for k, exp := range s.tokens {

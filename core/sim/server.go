@@ -66,8 +66,13 @@ type Config struct {
 	PasswordIterations int
 	// Log receives one line per request and per fault; never personal data.
 	Log *slog.Logger
-	// Seed makes faults and captchas reproducible (0: random).
+	// Seed makes faults reproducible (0: random).
 	Seed uint64
+	// Rand, when set, replaces crypto/rand as the source of tokens,
+	// challenge ids and e-mailed codes, so that screenshots of the sandbox
+	// are the same at every run. Tests only: a predictable source makes
+	// every token guessable. It need not be safe for concurrent use.
+	Rand io.Reader
 }
 
 // Server is a running simulator. Create it with New.
@@ -333,10 +338,21 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// read fills b from the token source: crypto/rand, or Config.Rand.
+func (s *Server) read(b []byte) {
+	if s.cfg.Rand == nil {
+		_, _ = rand.Read(b) // never fails (crypto/rand panics on failure)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = io.ReadFull(s.cfg.Rand, b)
+}
+
 // randomToken returns n random bytes as URL-safe text and their SHA-256.
-func randomToken(n int) (string, []byte) {
+func (s *Server) randomToken(n int) (string, []byte) {
 	b := make([]byte, n)
-	_, _ = rand.Read(b)
+	s.read(b)
 	tok := fmt.Sprintf("%x", b)
 	h := sha256.Sum256([]byte(tok))
 	return tok, h[:]

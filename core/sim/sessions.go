@@ -57,7 +57,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.throttle.success(email)
-	tok, hash := randomToken(32)
+	tok, hash := s.randomToken(32)
 	if err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
 			hash, id, c.now.Add(SessionTTL).UnixMilli())
