@@ -208,6 +208,9 @@ type Problem struct {
 	Field    string   `json:"field"`
 	Code     string   `json:"code"`
 	Severity Severity `json:"severity"`
+	// Params are what the code's text names ({chars}: the characters to
+	// type again); never a whole value the user typed.
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // Problems is every finding of one validation pass, so that a form can show

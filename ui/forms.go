@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 )
 
 // fieldValidator returns the validator of one field of a form whose rules
@@ -25,7 +26,7 @@ func fieldValidator[D any](u *UI, field string, draft func() (D, bool), set func
 		set(&d, field, v)
 		for _, p := range check(d).ForField(field) {
 			if p.Severity == core.Error {
-				return errors.New(u.T(p.Code))
+				return errors.New(i18n.Format(u.lang, p.Code, p.Params))
 			}
 		}
 		return nil

@@ -177,7 +177,7 @@ func cmdValidate(args []string, e env) (invalid bool, err error) {
 		default:
 			invalid = true
 			code := validate.Code(err)
-			fmt.Fprintf(out, "invalid %s: %s\n", code, i18n.T(l, code))
+			fmt.Fprintf(out, "invalid %s: %s\n", code, i18n.Error(l, err))
 		}
 	}
 	values := rest[1:]

@@ -101,7 +101,7 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 		return false, err
 	}
 	st, rd, err := svc.Import(ctx, in, func(r csvio.Rejection) {
-		fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.T(l, r.Code))
+		fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.Format(l, r.Code, r.Params))
 	})
 	if rd != nil && len(rd.Ignored) > 0 {
 		fmt.Fprintf(e.stderr, "onboardctl: ignored columns: %s\n", strings.Join(rd.Ignored, ", "))

@@ -33,6 +33,8 @@ type Rejection struct {
 	Line  int
 	Field string // "csv" for a row that could not be read at all
 	Code  string
+	// Params are what the code's text names, if anything.
+	Params map[string]string
 }
 
 // CodeMalformed is the code of a row the CSV reader could not parse.
@@ -86,7 +88,7 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 			st.Rejected++
 			for _, p := range problems {
 				if p.Severity == core.Error {
-					report(Rejection{Line: row.Line, Field: p.Field, Code: p.Code})
+					report(Rejection{Line: row.Line, Field: p.Field, Code: p.Code, Params: p.Params})
 				}
 			}
 			continue

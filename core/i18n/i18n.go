@@ -157,7 +157,7 @@ func Text(lang Lang, n core.Notice) string {
 		}
 	}
 	for _, p := range n.Problems {
-		s += "\n" + Format(lang, "notice.field", map[string]string{"field": T(lang, "field."+p.Field), "text": T(lang, p.Code)})
+		s += "\n" + Format(lang, "notice.field", map[string]string{"field": T(lang, "field."+p.Field), "text": Format(lang, p.Code, p.Params)})
 	}
 	return s
 }

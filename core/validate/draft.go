@@ -67,6 +67,14 @@ func IdentifierFitsCountry(t core.IdentifierType, identifier, country string) er
 			return bad
 		}
 	case core.IDEUOutside:
+		if strings.HasPrefix(identifier, "EU") {
+			// The one-stop shop's non-Union scheme numbers companies
+			// established outside the EU.
+			if IsEUMember(country) {
+				return fail("vat_eu.country_mismatch", ErrMismatch)
+			}
+			return nil
+		}
 		if country == "FR" || !IsEUMember(country) && country != "GB" {
 			return bad
 		}
@@ -96,7 +104,11 @@ func (p *problems) add(field string, err error) {
 	if IsWarning(err) {
 		sev = core.Warning
 	}
-	*p = append(*p, core.Problem{Field: field, Code: Code(err), Severity: sev})
+	var params map[string]string
+	if e := core.AsE(err); e != nil {
+		params = e.Params
+	}
+	*p = append(*p, core.Problem{Field: field, Code: Code(err), Severity: sev, Params: params})
 }
 
 // required returns errRequired when the canonical value is empty.

@@ -101,6 +101,12 @@ func TestStructure(t *testing.T) {
 		{"Greek structure", func(s *core.StructureDraft) {
 			s.IdentifierType, s.Identifier, s.Country, s.PostalCode = core.IDEUOutside, "EL 094012834", "GR", "10431"
 		}, nil},
+		{"one-stop shop number of a company outside the EU", func(s *core.StructureDraft) {
+			s.IdentifierType, s.Identifier, s.Country, s.PostalCode = core.IDEUOutside, "EU 372 022 452", "US", "10001"
+		}, nil},
+		{"one-stop shop number inside the EU", func(s *core.StructureDraft) {
+			s.IdentifierType, s.Identifier, s.Country, s.PostalCode = core.IDEUOutside, "EU372022452", "DE", "10115"
+		}, []string{"identifier:vat_eu.country_mismatch"}},
 		{"outside EU in Germany", func(s *core.StructureDraft) {
 			s.IdentifierType, s.Identifier, s.Country, s.PostalCode = core.IDOutsideEU, "EIN 12-3456789", "DE", "10115"
 		}, []string{"identifier:identifier.country_mismatch"}},

@@ -1,9 +1,15 @@
 package validate
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/chorusonboard/chorus-onboard/core"
 )
 
 // whatwgEmail is the HTML standard's "valid e-mail address", a deliberate
@@ -15,10 +21,19 @@ var whatwgEmail = regexp.MustCompile("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0
 // the WHATWG pattern: ASCII only, at most 254 characters (64 before the @, 63
 // per label), a dot-atom local part, a domain with a dot whose last label is
 // alphabetic (or an xn-- label), and agreement with net/mail.
+//
+// An address is never rewritten character by character: one typed with
+// compatibility forms (full-width letters from an Asian keyboard, ligatures,
+// a non-breaking space) is refused with "email.compat", whose {chars}
+// parameter names each such character so the user types it again, since
+// another server would not read it the same way.
 func Email(s string) (string, error) {
-	c := trimmed(s)
+	c := strings.TrimFunc(s, unicode.IsSpace)
 	if c == "" {
 		return "", errRequired
+	}
+	if bad := compatChars(c); bad != "" {
+		return "", &Error{Kind: core.KindInvalid, Code: "email.compat", Err: ErrInvalidFormat, Params: map[string]string{"chars": bad}}
 	}
 	for i := 0; i < len(c); i++ {
 		if c[i] >= 0x80 {
@@ -62,6 +77,36 @@ func SameEmail(a, b string) bool {
 		return a == b
 	}
 	return a[:ia] == b[:ib] && strings.EqualFold(a[ia:], b[ib:])
+}
+
+// compatChars lists the characters of s that Unicode's compatibility
+// decomposition (NFKC) would turn into ASCII: what a person meant as plain
+// letters, digits, punctuation or spaces but typed in another form. Each is
+// shown as itself with its code point ("ｊ (U+FF4A)"), or as the code point
+// alone when it prints as nothing or as a space.
+func compatChars(s string) string {
+	var out []string
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if r < 0x80 || seen[r] {
+			continue
+		}
+		k := norm.NFKC.String(string(r))
+		ascii := k != ""
+		for i := 0; i < len(k); i++ {
+			ascii = ascii && k[i] < 0x80
+		}
+		if !ascii {
+			continue
+		}
+		seen[r] = true
+		if unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+			out = append(out, fmt.Sprintf("%c (U+%04X)", r, r))
+		} else {
+			out = append(out, fmt.Sprintf("U+%04X", r))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func isAlpha(s string) bool {

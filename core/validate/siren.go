@@ -5,7 +5,10 @@ import "fmt"
 // luhn reports whether the digit string s passes the Luhn check, walking from
 // the right: the doubled positions depend on the length, so never count from
 // the left.
-func luhn(s string) bool {
+func luhn(s string) bool { return luhnSum(s)%10 == 0 }
+
+// luhnSum is the Luhn sum of s's digits, the rightmost one not doubled.
+func luhnSum(s string) int {
 	sum := 0
 	for i := 0; i < len(s); i++ {
 		d := int(s[len(s)-1-i] - '0')
@@ -17,7 +20,7 @@ func luhn(s string) bool {
 		}
 		sum += d
 	}
-	return sum%10 == 0
+	return sum
 }
 
 func digitSum(s string) int {

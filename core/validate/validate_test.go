@@ -175,7 +175,10 @@ func TestRejected(t *testing.T) {
 		{"email", "jean@exam_ple.fr", "email.format"},
 		{"email", "jéan@example.fr", "email.non_ascii"},
 		{"email", "jean@ex ample.fr", "email.format"},
-		{"email", "jean@example.fr\u00a0x", "email.format"},
+		{"email", "jean@example.fr\u00a0x", "email.compat"}, // an inner NBSP is named, not read as a space
+		{"email", "ｊｅａｎ@example.fr", "email.compat"},        // full-width letters: never rewritten
+		{"email", "jean@example．fr", "email.compat"},        // a full-width full stop
+		{"email", "ﬁnance@example.fr", "email.compat"},      // the fi ligature
 		{"email", "jean.example.fr", "email.missing_at"},
 		{"email", strings.Repeat("a", 65) + "@example.fr", "email.length"},
 		{"email", "a@" + strings.Repeat("b", 250) + ".fr", "email.length"},
@@ -396,4 +399,27 @@ func luhnDigit(prefix string) string {
 		}
 	}
 	panic("no luhn digit")
+}
+
+// TestEmailCompatNamesTheCharacters: the refusal of a compatibility form
+// says which characters to type again, each once, with its code point.
+func TestEmailCompatNamesTheCharacters(t *testing.T) {
+	tests := map[string]string{
+		"ｊｅａｎ@example.fr":         "ｊ (U+FF4A), ｅ (U+FF45), ａ (U+FF41), ｎ (U+FF4E)",
+		"jean@example.fr\u00a0x":  "U+00A0",
+		"ｊｊ@example.fr":           "ｊ (U+FF4A)",
+		"ﬁnance\u2003@example.fr": "ﬁ (U+FB01), U+2003",
+	}
+	for in, want := range tests {
+		_, err := Email(in)
+		e := core.AsE(err)
+		if e == nil || e.Code != "email.compat" || e.Params["chars"] != want {
+			t.Errorf("Email(%q) = %v; want email.compat naming %q", in, err, want)
+		}
+	}
+	// The parameter reaches the draft's problem, for the form to show.
+	_, p := Account(core.AccountDraft{LoginEmail: "ｊean@example.fr"})
+	if got := p.ForField(core.FieldLoginEmail); len(got) == 0 || got[0].Params["chars"] != "ｊ (U+FF4A)" {
+		t.Errorf("problem %+v", got)
+	}
 }

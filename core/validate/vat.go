@@ -65,8 +65,10 @@ func IsMonacoVAT(c string) bool {
 }
 
 // euVAT holds the format of each VAT prefix after the prefix itself. Greece
-// uses EL, Northern Ireland XI. Formats only: Chorus Pro checks the structure
-// of the number, not its reality.
+// uses EL, Northern Ireland XI, and EU is the one-stop shop's non-Union
+// scheme (companies established outside the EU that sell digital services
+// in it). Formats only: Chorus Pro checks the structure of the number, not
+// its reality.
 var euVAT = map[string]*regexp.Regexp{
 	"AT": regexp.MustCompile(`^U\d{8}$`),
 	"BE": regexp.MustCompile(`^[01]\d{9}$`),
@@ -95,16 +97,29 @@ var euVAT = map[string]*regexp.Regexp{
 	"SI": regexp.MustCompile(`^\d{8}$`),
 	"SK": regexp.MustCompile(`^[1-9]\d[2-47-9]\d{7}$`),
 	"XI": regexp.MustCompile(`^(\d{9}|\d{12}|GD\d{3}|HA\d{3})$`),
+	"EU": regexp.MustCompile(`^\d{9}$`),
+}
+
+// ossStates are the ISO 3166-1 numeric codes a one-stop shop number starts
+// with: the member state that issued it (900 is Northern Ireland), after
+// python-stdnum's stdnum.eu.oss.
+var ossStates = map[string]bool{
+	"040": true, "056": true, "100": true, "191": true, "196": true, "203": true, "208": true, "233": true,
+	"246": true, "250": true, "276": true, "300": true, "348": true, "372": true, "380": true, "428": true,
+	"440": true, "442": true, "470": true, "528": true, "616": true, "620": true, "642": true, "703": true,
+	"705": true, "724": true, "752": true, "900": true,
 }
 
 // VATPrefix returns the VAT prefix of an ISO country code: EL for Greece, XI
 // is kept as is; ok is false for a country outside the EU VAT area.
 func VATPrefix(country string) (prefix string, ok bool) {
-	if country == "GR" {
+	switch country {
+	case "GR":
 		return "EL", true
-	}
-	if country == "FR" {
+	case "FR":
 		return "FR", true
+	case "EU":
+		return "", false // a scheme, not a country
 	}
 	_, ok = euVAT[country]
 	return country, ok
@@ -177,7 +192,9 @@ func padVAT(cc, rest string) string {
 // vatComponentOK checks the parts of a well-formed number that national
 // rules reserve: Cypriot numbers never start with 12, 8-digit Czech legal
 // entities never with 9, Italian office codes are 001-100, 120, 121, 888 or
-// 999, and the Lithuanian 7th (or 11th) digit is 1.
+// 999, the Lithuanian 7th (or 11th) digit is 1, Northern Irish government
+// departments and health authorities have their ranges, and a one-stop
+// shop number starts with the code of the member state that issued it.
 func vatComponentOK(cc, rest string) bool {
 	switch cc {
 	case "CY":
@@ -189,6 +206,17 @@ func vatComponentOK(cc, rest string) bool {
 		return office >= "001" && office <= "100" || office == "120" || office == "121" || office == "888" || office == "999"
 	case "LT":
 		return rest[len(rest)-2] == '1'
+	case "XI":
+		// Government departments are numbered under 500, health
+		// authorities from 500.
+		switch {
+		case strings.HasPrefix(rest, "GD"):
+			return atoi(rest[2:]) < 500
+		case strings.HasPrefix(rest, "HA"):
+			return atoi(rest[2:]) >= 500
+		}
+	case "EU":
+		return ossStates[rest[:3]]
 	}
 	return true
 }

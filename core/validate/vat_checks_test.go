@@ -24,7 +24,50 @@ func TestEUChecksums(t *testing.T) {
 			t.Errorf("VATEU(%q) = %v, want a checksum warning", m, err)
 		}
 	}
+	// Every mangled number of python-stdnum's tests: a warning, or for a
+	// French one (whose key Chorus Pro checks) a refusal.
+	for _, v := range vectors(t, "vat_eu_bad_checksum.txt") {
+		got, err := VATEU(v[0])
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(v[0])), "FR") {
+			if !Rejects(err) {
+				t.Errorf("VATEU(%q) = %q, %v: a wrong French key must be refused", v[0], got, err)
+			}
+			continue
+		}
+		if !IsWarning(err) || Code(err) != "vat_eu.checksum" {
+			t.Errorf("VATEU(%q) = %q, %v, want a checksum warning", v[0], got, err)
+		}
+	}
 	if !strings.HasPrefix(Code(warn("vat_eu.checksum", ErrInvalidChecksum)), "vat_eu") {
 		t.Fatal("code")
+	}
+}
+
+// TestEveryStateHasAVector: the valid vectors cover the 26 member states
+// other than France (France has its own files), Northern Ireland (XI) and
+// the one-stop shop's non-Union scheme (EU), each accepted without a
+// warning, and every prefix but EU has a check digit rule.
+func TestEveryStateHasAVector(t *testing.T) {
+	seen := map[string]int{}
+	for _, file := range []string{"vat_eu_valid.txt", "vat_hr_valid.txt", "vat_xi_valid.txt", "vat_oss_valid.txt"} {
+		for _, v := range vectors(t, file) {
+			got, err := VATEU(v[0])
+			if err != nil {
+				t.Errorf("%s: VATEU(%q): %v", file, v[0], err)
+				continue
+			}
+			seen[got[:2]]++
+		}
+	}
+	for cc := range euVAT {
+		if seen[cc] == 0 {
+			t.Errorf("no valid vector for %s", cc)
+		}
+		if _, ok := vatChecksums[cc]; !ok && cc != "EU" {
+			t.Errorf("%s has no check digit rule", cc)
+		}
+	}
+	if len(euVAT) != 28 {
+		t.Errorf("%d prefixes, want the 26 states but France, XI and EU", len(euVAT))
 	}
 }
