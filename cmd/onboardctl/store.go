@@ -41,20 +41,26 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-func openStore(ctx context.Context, path func() (string, error)) (*sqlite.DB, error) {
+// openService opens the database at path and builds the application layer
+// over it: the same flows the desktop app runs. connect, when not nil,
+// gives the portal of a sync; other commands need none. closeDB releases
+// the database.
+func openService(ctx context.Context, path func() (string, error), connect func(core.Environment) onboarding.Target) (svc *onboarding.Service, closeDB func(), err error) {
 	p, err := path()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return sqlite.Open(ctx, p)
-}
-
-// newService builds the application layer over an open store, the same
-// flows the desktop app runs. connect, when not nil, gives the portal of a
-// sync; other commands need none.
-func newService(ctx context.Context, store *sqlite.DB, connect func(core.Environment) onboarding.Target) (*onboarding.Service, error) {
-	return onboarding.New(ctx, onboarding.Config{Store: store, Connect: connect, NewOpID: sqlite.NewOpID,
+	store, err := sqlite.Open(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err = onboarding.New(ctx, onboarding.Config{Store: store, NewOpID: sqlite.NewOpID, Connect: connect,
 		Backoff: cliBackoff, Lease: cliLease})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return svc, func() { store.Close() }, nil
 }
 
 // parseCommand parses flags and checks the positional argument count.
@@ -91,15 +97,11 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	store, err := openStore(ctx, db)
+	svc, closeDB, err := openService(ctx, db, nil)
 	if err != nil {
 		return false, err
 	}
-	defer store.Close()
-	svc, err := newService(ctx, store, nil)
-	if err != nil {
-		return false, err
-	}
+	defer closeDB()
 	st, rd, err := svc.Import(ctx, in, func(r csvio.Rejection) {
 		fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.Format(l, r.Code, r.Params))
 	})
@@ -133,15 +135,11 @@ func cmdExport(args []string, e env) error {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	store, err := openStore(ctx, db)
+	svc, closeDB, err := openService(ctx, db, nil)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	svc, err := newService(ctx, store, nil)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	out, commit := e.stdout, func() error { return nil }
 	if name := fs.Arg(0); name != "" && name != "-" {
 		f, err := os.CreateTemp(filepath.Dir(name), ".export-*")
@@ -195,15 +193,11 @@ func withService(name string, args []string, e env, fn func(context.Context, *on
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	store, err := openStore(ctx, db)
+	svc, closeDB, err := openService(ctx, db, nil)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	svc, err := newService(ctx, store, nil)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	return fn(ctx, svc, l)
 }
 

@@ -53,17 +53,12 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, *timeout)
 	defer cancelTimeout()
-	store, err := openStore(ctx, db)
-	if err != nil {
-		return false, err
-	}
-	defer store.Close()
-
 	client := portal.NewOnboarding(*base, &http.Client{Timeout: 30 * time.Second})
-	svc, err := newService(ctx, store, func(core.Environment) onboarding.Target { return onboarding.Target{Portal: client} })
+	svc, closeDB, err := openService(ctx, db, func(core.Environment) onboarding.Target { return onboarding.Target{Portal: client} })
 	if err != nil {
 		return false, err
 	}
+	defer closeDB()
 	if err := signInRetrying(ctx, svc, *email, password); err != nil {
 		return false, fmt.Errorf("sign in: %s", i18n.Error(l, err))
 	}

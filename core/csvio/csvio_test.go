@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -143,8 +144,9 @@ func TestImportReportsAndCounts(t *testing.T) {
 	if st != (Stats{Imported: 1, Updated: 1, Rejected: 3}) {
 		t.Errorf("stats %+v", st)
 	}
-	want := []Rejection{{3, "identifier", "siret.checksum"}, {4, "address", "required"}, {4, "postal_code", "postal.length"}, {7, "csv", CodeMalformed}}
-	if !slices.Equal(rej, want) {
+	want := []Rejection{{Line: 3, Field: "identifier", Code: "siret.checksum"}, {Line: 4, Field: "address", Code: "required"},
+		{Line: 4, Field: "postal_code", Code: "postal.length"}, {Line: 7, Field: "csv", Code: CodeMalformed}}
+	if !reflect.DeepEqual(rej, want) {
 		t.Errorf("rejections\n%v\nwant\n%v", rej, want)
 	}
 	if got := s.byKey["SIRET:73282932000074"]; got.Draft.CompanyName != "A bis" || !got.Queue {

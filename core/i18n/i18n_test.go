@@ -34,34 +34,51 @@ func TestSameKeys(t *testing.T) {
 	}
 }
 
-// TestEveryCodeTranslated scans core/validate for the codes it can return
-// and checks each has a text in both languages.
+// TestEveryCodeTranslated scans every core package for the codes its errors
+// can carry (validate's fail and warn calls, Code constants, Code: "..."
+// literals, and a code passed after its kind) and checks each has a text in both languages, so no user reads
+// a bare code.
 func TestEveryCodeTranslated(t *testing.T) {
-	files, err := filepath.Glob("../validate/*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatal("no validate sources", err)
+	dirs, err := filepath.Glob("../*")
+	if err != nil {
+		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?:fail|warn)\("([a-z_.]+)"`)
-	n := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			n++
-			for _, l := range Langs {
-				if !Has(l, m[1]) {
-					t.Errorf("%s: code %q has no %s text", filepath.Base(f), m[1], l)
+	patterns := []*regexp.Regexp{
+		regexp.MustCompile(`(?:fail|warn)\("([a-z_.]+)"`),
+		regexp.MustCompile(`\bCode[A-Za-z0-9]*\s*=\s*"([a-z_]+(?:\.[a-z_]+)+)"`),
+		regexp.MustCompile(`\bCode:\s*"([a-z_]+(?:\.[a-z_]+)+)"`),
+		regexp.MustCompile(`core\.Kind[A-Za-z]+, "([a-z_]+(?:\.[a-z_]+)+)"`), // core/secrets' err(op, kind, code, ...)
+	}
+	counts := map[string]int{}
+	for _, dir := range append(dirs, "..") {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, re := range patterns {
+				for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+					counts[filepath.Base(filepath.Dir(f))]++
+					for _, l := range Langs {
+						if !Has(l, m[1]) {
+							t.Errorf("%s: code %q has no %s text", f, m[1], l)
+						}
+					}
 				}
 			}
 		}
 	}
-	if n < 40 {
-		t.Fatalf("found only %d codes: the scan is broken", n)
+	for _, pkg := range []string{"validate", "portal", "onboarding", "sqlite", "secrets"} {
+		if counts[pkg] == 0 {
+			t.Errorf("no code found in core/%s: the scan is broken", pkg)
+		}
+	}
+	if counts["validate"] < 40 {
+		t.Fatalf("found only %d codes in core/validate: the scan is broken", counts["validate"])
 	}
 }
 

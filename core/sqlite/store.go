@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
@@ -66,22 +67,38 @@ const selectAccount = `SELECT id, login_email, login_email_confirm, first_name, 
 
 func scanAccount(row scanner) (core.AccountRecord, error) {
 	var r core.AccountRecord
-	var problems, state, notice string
-	var accepted, created, updated int64
-	err := row.Scan(&r.ID, &r.Draft.LoginEmail, &r.Draft.LoginEmailConfirm, &r.Draft.FirstName, &r.Draft.LastName,
-		&r.Draft.Phone, &r.Draft.ContactEmail, &accepted, &problems, &state, &notice, &r.Sync.PortalID,
-		&created, &updated)
+	var accepted int64
+	var m meta
+	err := row.Scan(append([]any{&r.ID, &r.Draft.LoginEmail, &r.Draft.LoginEmailConfirm, &r.Draft.FirstName, &r.Draft.LastName,
+		&r.Draft.Phone, &r.Draft.ContactEmail, &accepted}, m.dest()...)...)
 	if err != nil {
 		return r, err
 	}
 	r.Draft.ConditionsAcceptedAt = fromMillis(accepted)
-	r.Sync.State = core.SyncState(state)
-	r.Created, r.Updated = fromMillis(created), fromMillis(updated)
-	if r.Problems, err = parseProblems(problems); err != nil {
-		return r, err
-	}
-	r.Sync.Notice, err = parseNotice(notice)
+	r.Problems, r.Sync, r.Created, r.Updated, err = m.decode()
 	return r, err
+}
+
+// meta is what every record stores after its draft, in this order: its
+// problems, sync state, notice, portal id and times.
+type meta struct {
+	problems, state, notice, portalID string
+	created, updated                  int64
+}
+
+func (m *meta) dest() []any {
+	return []any{&m.problems, &m.state, &m.notice, &m.portalID, &m.created, &m.updated}
+}
+
+// decode reads the stored forms back; a problem list or notice that does
+// not parse is an error, never silently dropped.
+func (m *meta) decode() (p core.Problems, s core.Sync, created, updated time.Time, err error) {
+	s = core.Sync{State: core.SyncState(m.state), PortalID: m.portalID}
+	if p, err = parseProblems(m.problems); err != nil {
+		return
+	}
+	s.Notice, err = parseNotice(m.notice)
+	return p, s, fromMillis(m.created), fromMillis(m.updated), err
 }
 
 // SaveAccount inserts or updates an account draft. Its sync state is kept:
@@ -167,22 +184,16 @@ const selectStructure = `SELECT id, identifier_type, identifier, structure_kind,
 
 func scanStructure(row scanner) (core.StructureRecord, error) {
 	var r core.StructureRecord
-	var typ, kind, problems, state, notice string
-	var created, updated int64
+	var typ, kind string
+	var m meta
 	d := &r.Draft
-	err := row.Scan(&r.ID, &typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName, &d.Email, &d.Phone,
-		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible,
-		&problems, &state, &notice, &r.Sync.PortalID, &created, &updated)
+	err := row.Scan(append([]any{&r.ID, &typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName, &d.Email, &d.Phone,
+		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible}, m.dest()...)...)
 	if err != nil {
 		return r, err
 	}
 	d.IdentifierType, d.Kind = core.IdentifierType(typ), core.StructureKind(kind)
-	r.Sync.State = core.SyncState(state)
-	r.Created, r.Updated = fromMillis(created), fromMillis(updated)
-	if r.Problems, err = parseProblems(problems); err != nil {
-		return r, err
-	}
-	r.Sync.Notice, err = parseNotice(notice)
+	r.Problems, r.Sync, r.Created, r.Updated, err = m.decode()
 	return r, err
 }
 
