@@ -131,7 +131,7 @@ func TestServiceNamespacing(t *testing.T) {
 	if _, err := prod.Get(t.Context(), core.SecretTechnicalPassword); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("production sees the sandbox's secret: %v", err)
 	}
-	if _, ok := b.store["fr.app:local|portal-password"]; !ok {
+	if _, ok := b.store["fr.app:local|technical-account-password"]; !ok {
 		t.Fatalf("service name: %v", b.store)
 	}
 }
