@@ -402,3 +402,40 @@ func TestWholeFlowToApprovedAttachment(t *testing.T) {
 		t.Fatalf("Bob sees %q", got)
 	}
 }
+
+// TestRefusalFollowsTheLanguage: the portal's refusal is stored as a code
+// with its parameters, so switching language shows it in the new one.
+func TestRefusalFollowsTheLanguage(t *testing.T) {
+	h := newHarness(t, "en")
+	if err := h.sim.SeedAccount(t.Context(), "lang@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, h, "lang@example.fr", "Tr0ub4dor&3x-Lune")
+	bad := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate,
+		CompanyName: "Refusée", Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
+	if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: bad, Queue: true}); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.syncS.retry)
+	text := func() string {
+		var all []string
+		for _, o := range h.ui.syncS.list.Objects {
+			for _, l := range test.LaidOutObjects(o) {
+				if lbl, ok := l.(*widget.Label); ok {
+					all = append(all, lbl.Text)
+				}
+			}
+		}
+		return strings.Join(all, "\n")
+	}
+	en := text()
+	if !strings.Contains(en, "SIRET") || !strings.Contains(en, "check digit") {
+		t.Fatalf("refusal in English: %q", en)
+	}
+	test.Tap(h.ui.langButton)
+	fr := text()
+	if fr == en || !strings.Contains(fr, "clé de contrôle") || !strings.Contains(fr, "Identifiant : ") {
+		t.Fatalf("refusal after switching to French: %q", fr)
+	}
+}

@@ -46,7 +46,9 @@ func TestCommandLine(t *testing.T) {
 		t.Fatalf("seeded account sign-in: %v %v", resp, err)
 	}
 	var s struct{ Token string }
-	_ = json.NewDecoder(resp.Body).Decode(&s)
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	req, _ := http.NewRequest("GET", base+"/api/v1/structures?identifier_type=SIRET&identifier=73282932000074", nil)
 	req.Header.Set("Authorization", "Bearer "+s.Token)

@@ -40,7 +40,7 @@ var DefaultBackoff = Backoff{Base: time.Second, Cap: 5 * time.Minute, MaxRetryAf
 
 // Delay returns the wait before attempt n+1 after n failed attempts
 // (n ≥ 1), given the server's Retry-After (0 if none) and a random source
-// (nil: the global one).
+// (nil: the global one, safe for the concurrent passes of one worker).
 func (b Backoff) Delay(n int, retryAfter time.Duration, rng *rand.Rand) time.Duration {
 	ceiling := b.Cap
 	if n-1 < 62 {
@@ -87,7 +87,6 @@ type Worker struct {
 	// that dies holds its rows that long; the portal's idempotency makes a
 	// second send of a row harmless, so the lease only saves requests.
 	Lease time.Duration
-	rng   *rand.Rand
 
 	wake     chan struct{}
 	wakeInit sync.Once
@@ -107,11 +106,11 @@ func AttachKey(opID string) string {
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
-// RunOnce sends every row due now, once, and returns what happened.
+// RunOnce sends every row due now, once, and returns what happened. Two
+// passes may run at once (the background loop, and a screen whose user
+// waits for an answer): each claims its rows under a lease, so no row is
+// sent by both.
 func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
-	if w.rng == nil {
-		w.rng = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed))
-	}
 	var st Stats
 	for {
 		ops, err := w.Store.ClaimDue(ctx, w.Now(), 16, w.Lease)
@@ -192,7 +191,7 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 		// The session expired: the row is fine, the credentials are not.
 		// Keep it pending and stop this pass until the user signs in again.
 		st.Retried++
-		next := w.Now().Add(w.Backoff.Delay(op.Attempts, 0, w.rng))
+		next := w.Now().Add(w.Backoff.Delay(op.Attempts, 0, nil))
 		if rerr := w.Store.Reschedule(ctx, op.OpID, next, core.NoticeOf(err).Code); rerr != nil {
 			return rerr
 		}
@@ -200,7 +199,7 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 	}
 	if core.Retryable(err) {
 		st.Retried++
-		next := w.Now().Add(w.Backoff.Delay(op.Attempts, core.RetryAfterOf(err), w.rng))
+		next := w.Now().Add(w.Backoff.Delay(op.Attempts, core.RetryAfterOf(err), nil))
 		return w.Store.Reschedule(ctx, op.OpID, next, core.NoticeOf(err).Code)
 	}
 	st.Failed++

@@ -117,7 +117,9 @@ func TestFaultInjection(t *testing.T) {
 		t.Fatalf("fault kinds seen: %v", kinds)
 	}
 	var captchas int
-	_ = e.srv.db.Reader().QueryRow(`SELECT count(*) FROM captcha`).Scan(&captchas)
+	if err := e.srv.db.Reader().QueryRow(`SELECT count(*) FROM captcha`).Scan(&captchas); err != nil {
+		t.Fatal(err)
+	}
 	if captchas == 0 || captchas == 200 {
 		t.Fatalf("%d captchas committed: resets after commit should commit some, not all", captchas)
 	}

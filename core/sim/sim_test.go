@@ -221,7 +221,9 @@ func TestCaptchaRules(t *testing.T) {
 		t.Fatalf("code used for another address: %v", err)
 	}
 	ch, _ = c.Captcha(ctx)
-	_ = c.CaptchaCode(ctx, ch.ID, "b@example.fr")
+	if err := c.CaptchaCode(ctx, ch.ID, "b@example.fr"); err != nil {
+		t.Fatal(err)
+	}
 	mails, _ = c.Mailbox(ctx, "b@example.fr")
 	code6 = strings.Fields(strings.Split(mails[0].Body, "est ")[1])[0][:6]
 	if err := create(ch.ID, code6, "b@example.fr"); err != nil {
@@ -267,7 +269,9 @@ func TestActivationRules(t *testing.T) {
 	last := answers(t)
 	c := portal.NewOnboarding(e.http.URL, nil)
 	ch, _ := c.Captcha(ctx)
-	_ = c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("carl@example.fr")})
+	if err := c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("carl@example.fr")}); err != nil {
+		t.Fatal(err)
+	}
 	mails, _ := c.Mailbox(ctx, "carl@example.fr")
 	tok, _ := api.ActivationToken(" " + mails[0].Link[:20] + "\n" + mails[0].Link[20:] + " ")
 	if len(tok) != 32 {
@@ -297,7 +301,9 @@ func TestActivationRules(t *testing.T) {
 	}
 	// Links expire after 60 minutes.
 	ch, _ = c.Captcha(ctx)
-	_ = c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("dan@example.fr")})
+	if err := c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("dan@example.fr")}); err != nil {
+		t.Fatal(err)
+	}
 	mails, _ = c.Mailbox(ctx, "dan@example.fr")
 	tok, _ = api.ActivationToken(mails[0].Link)
 	e.clock.add(ActivationTTL + time.Second)
@@ -548,7 +554,9 @@ func TestAnswersMatchAIFESpec(t *testing.T) {
 	}
 	spec := pistetest.Load()
 	tok := pisteClient(e, nil)
-	_, _ = tok.TypesIdentifiant(ctx) // get a token
+	if _, err := tok.TypesIdentifiant(ctx); err != nil { // get a token
+		t.Fatal(err)
+	}
 	post := func(path string, body string) any {
 		// Through the real client's transport would hide the raw JSON: use
 		// the raw answer.
@@ -556,7 +564,9 @@ func TestAnswersMatchAIFESpec(t *testing.T) {
 		form := strings.NewReader("grant_type=client_credentials&client_id=app&client_secret=s3cret")
 		tr, _ := http.Post(e.http.URL+piste.PathToken, "application/x-www-form-urlencoded", form)
 		var token piste.Token
-		_ = json.NewDecoder(tr.Body).Decode(&token)
+		if err := json.NewDecoder(tr.Body).Decode(&token); err != nil {
+			t.Fatal(err)
+		}
 		tr.Body.Close()
 		req.Header.Set("Authorization", "Bearer "+token.AccessToken)
 		req.Header.Set(piste.HeaderAccount, base64.StdEncoding.EncodeToString([]byte("TECH_1@cpro.fr:tech-pass")))
