@@ -45,3 +45,21 @@ func DataDir() (string, error) {
 
 // DatabaseFile is the name of the database inside DataDir.
 const DatabaseFile = "onboard.db"
+
+// EnsureDataDir creates the data directory readable by its owner only, or
+// tightens an existing one that others may read or enter (it holds drafts
+// with personal data); tightened says whether it did, so the caller tells
+// the user once.
+func EnsureDataDir(dir string) (tightened bool, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return false, err
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return false, nil
+	}
+	return true, os.Chmod(dir, 0o700)
+}

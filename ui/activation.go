@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,16 +20,25 @@ import (
 // activationScreen is step 4: the activation link (pasted, or picked from
 // the sandbox mailbox), then the password with a live checklist.
 type activationScreen struct {
-	u        *UI
-	flow     activationFlow
-	link     *focusEntry
-	mailbox  *mailbox
-	password *widget.Entry
-	confirm  *widget.Entry
-	checks   map[string]*widget.Label
-	submit   *widget.Button
-	message  *widget.Label
-	content  fyne.CanvasObject
+	u       *UI
+	flow    activationFlow
+	link    *focusEntry
+	mailbox *mailbox
+	resend  *widget.Button
+	// resendDialog is the captcha asked before a new link is sent, while
+	// it shows: its image, answer and confirm button, for tests.
+	resendDialog    dialog.Dialog
+	resendImage     *canvas.Image
+	resendAnswer    *widget.Entry
+	resendConfirm   *widget.Button
+	resendCode      *widget.Button
+	resendChallenge string
+	password        *widget.Entry
+	confirm         *widget.Entry
+	checks          map[string]*widget.Label
+	submit          *widget.Button
+	message         *widget.Label
+	content         fyne.CanvasObject
 }
 
 // checklist order: the portal's rule first, then ours.
@@ -46,6 +58,8 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	}
 	s.message = paragraph("")
 	s.mailbox = newMailbox(u, flow, func() string { return email }, func(link string) { s.link.SetText(link) }, s.message)
+	s.resend = widget.NewButtonWithIcon(u.T("activation.resend"), theme.MailSendIcon(), s.onResend)
+	s.resend.Importance = widget.LowImportance
 	s.password = widget.NewPasswordEntry()
 	s.confirm = widget.NewPasswordEntry()
 	s.password.OnChanged = func(string) { s.refresh() }
@@ -66,7 +80,7 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	)
 	s.content = u.page(
 		title(u.T("activation.title")),
-		paragraph(u.Tf("activation.sent", email)), container.NewHBox(s.mailbox.button),
+		paragraph(u.Tf("activation.sent", email)), container.NewHBox(s.mailbox.button, s.resend),
 		widget.NewLabelWithStyle(u.T("password.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		paragraph(u.T("password.rule")), form, list, s.message, container.NewHBox(s.submit),
 	)
@@ -122,4 +136,77 @@ func (s *activationScreen) onSubmit() {
 			s.u.signedIn = email
 			s.u.show(stepDone)
 		})
+}
+
+// onResend asks for a new captcha, then for the link to be sent again: the
+// link expired, or never came.
+func (s *activationScreen) onResend() {
+	s.resendImage = canvas.NewImageFromResource(nil)
+	s.resendImage.FillMode = canvas.ImageFillContain
+	s.resendImage.SetMinSize(fyne.NewSize(240, 80))
+	s.resendAnswer = widget.NewEntry()
+	s.resendAnswer.SetPlaceHolder(s.u.T("captcha.prompt"))
+	s.resendConfirm = widget.NewButtonWithIcon(s.u.T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)
+	s.resendConfirm.Importance = widget.HighImportance
+	s.resendConfirm.Disable()
+	s.resendAnswer.OnChanged = func(v string) {
+		if s.resendChallenge != "" && len(v) >= 5 {
+			s.resendConfirm.Enable()
+		} else {
+			s.resendConfirm.Disable()
+		}
+	}
+	s.resendAnswer.OnSubmitted = func(string) { s.onResendConfirm() }
+	// The non-visual alternative, as on step 3: a code by e-mail.
+	s.resendCode = widget.NewButtonWithIcon(s.u.T("captcha.alternative"), theme.MailSendIcon(), func() {
+		challenge, email := s.resendChallenge, s.u.loginEmail()
+		async(s.u, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, s.flow.CaptchaCode(ctx, challenge, email)
+		},
+			func(_ struct{}, err error) {
+				if err != nil {
+					s.message.SetText(s.u.errorText(err))
+					return
+				}
+				s.message.SetText(s.u.Tf("captcha.code_sent", email))
+			})
+	})
+	s.resendCode.Importance = widget.LowImportance
+	content := container.NewVBox(paragraph(s.u.Tf("activation.resend.text", s.u.loginEmail())),
+		widget.NewLabel("* "+s.u.T("captcha.prompt")), s.resendImage, s.resendAnswer, s.resendCode, container.NewHBox(s.resendConfirm))
+	s.resendDialog = dialog.NewCustom(s.u.T("activation.resend"), s.u.T("button.cancel"), content, s.u.win)
+	s.resendDialog.Resize(fyne.NewSize(480, 0))
+	s.resendDialog.Show()
+	async(s.u, s.flow.Captcha, func(c api.Captcha, err error) {
+		if err != nil {
+			s.resendDialog.Hide()
+			s.message.SetText(s.u.errorText(err))
+			return
+		}
+		s.resendChallenge = c.ID
+		img := canvas.NewImageFromReader(bytes.NewReader(c.PNG), "captcha.png")
+		s.resendImage.Image, s.resendImage.Resource = img.Image, img.Resource
+		s.resendImage.Refresh()
+	})
+}
+
+// onResendConfirm sends the answer; the portal mails a new link (the old
+// one dies) and says the same whatever the address.
+func (s *activationScreen) onResendConfirm() {
+	if s.resendConfirm.Disabled() {
+		return
+	}
+	challenge, answer, email := s.resendChallenge, s.resendAnswer.Text, s.u.loginEmail()
+	s.resendConfirm.Disable()
+	async(s.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.flow.ResendActivation(ctx, challenge, answer, email)
+	}, func(_ struct{}, err error) {
+		s.resendDialog.Hide()
+		if err != nil {
+			s.message.SetText(s.u.errorText(err))
+			return
+		}
+		s.link.SetText("")
+		s.message.SetText(s.u.Tf("activation.resend.done", email))
+	})
 }

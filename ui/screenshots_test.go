@@ -106,6 +106,11 @@ func TestScreens(t *testing.T) {
 		typeIn(act.password, "Tr0ub4dor&3x-Lune")
 		typeIn(act.confirm, "Tr0ub4dor&3x-Lune")
 		shot("4-activation")
+		test.Tap(act.resend)
+		act.resendImage.Image, act.resendImage.Resource = fixedCaptcha(), nil
+		act.resendImage.Refresh()
+		shot("4-resend-link")
+		closeDialogs()
 		test.Tap(act.submit)
 		shot("5-congratulations")
 		test.Tap(h.ui.doneS.create)

@@ -36,9 +36,13 @@ type captchaFlow interface {
 	mailboxReader
 }
 
-// activationFlow is step 4.
+// activationFlow is step 4, with "send the link again" (behind a new
+// captcha).
 type activationFlow interface {
 	Activate(ctx context.Context, link, email, password string) error
+	Captcha(ctx context.Context) (api.Captcha, error)
+	CaptchaCode(ctx context.Context, challenge, email string) error
+	ResendActivation(ctx context.Context, challenge, answer, email string) error
 	mailboxReader
 }
 

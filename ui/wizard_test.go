@@ -439,3 +439,52 @@ func TestRefusalFollowsTheLanguage(t *testing.T) {
 		t.Fatalf("refusal after switching to French: %q", fr)
 	}
 }
+
+// TestResendActivationLink: from step 4, "send the link again" asks for a
+// new captcha (answered here with the e-mailed code) and mails a new link;
+// the previous one stops working.
+func TestResendActivationLink(t *testing.T) {
+	h := newHarness(t, "en")
+	test.Tap(h.ui.home.start)
+	fillAccount(h.ui.accountS, "again@example.fr")
+	test.Tap(h.ui.accountS.conditions)
+	test.Tap(h.ui.accountS.submit)
+	c := h.ui.captchaS
+	test.Tap(c.emailCode)
+	mails, _ := h.portal.Mailbox(t.Context(), "again@example.fr")
+	test.Type(c.answer, codeInMail.FindString(mails[0].Body))
+	test.Tap(c.validate)
+	a := h.ui.activateS
+	if a == nil {
+		t.Fatalf("step %s", h.ui.step)
+	}
+	mails, _ = h.portal.Mailbox(t.Context(), "again@example.fr")
+	first := mails[0].Link
+	test.Tap(a.resend)
+	if a.resendDialog == nil || a.resendChallenge == "" {
+		t.Fatal("no captcha before sending the link again")
+	}
+	test.Tap(a.resendCode)
+	mails, _ = h.portal.Mailbox(t.Context(), "again@example.fr")
+	test.Type(a.resendAnswer, codeInMail.FindString(mails[0].Body))
+	test.Tap(a.resendConfirm)
+	if !strings.Contains(a.message.Text, "new link was sent") {
+		t.Fatalf("message %q", a.message.Text)
+	}
+	mails, _ = h.portal.Mailbox(t.Context(), "again@example.fr")
+	if mails[0].Link == "" || mails[0].Link == first {
+		t.Fatalf("newest mail %+v", mails[0])
+	}
+	old, _ := api.ActivationToken(first)
+	if err := h.portal.Activate(t.Context(), old, "Tr0ub4dor&3x-Lune"); core.CodeOf(err) != api.CodeTokenInvalid {
+		t.Fatalf("the first link still works: %v", err)
+	}
+	test.Tap(a.mailbox.button)
+	test.Tap(a.mailbox.useLink[0])
+	test.Type(a.password, "Tr0ub4dor&3x-Lune")
+	test.Type(a.confirm, "Tr0ub4dor&3x-Lune")
+	test.Tap(a.submit)
+	if h.ui.step != stepDone {
+		t.Fatalf("activation with the new link: %q", a.message.Text)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"log"
 	"net"
-	"net/http"
 	"path/filepath"
 	"time"
 
@@ -131,7 +130,7 @@ func startSandbox(ctx context.Context, dir string) (base string, stop func(), er
 	}
 	base = "http://" + ln.Addr().String()
 	srv.SetBaseURL(base)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := sim.NewHTTPServer(srv.Handler(), sim.HTTPLimits{})
 	go func() { _ = hs.Serve(ln) }()
 	return base, func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

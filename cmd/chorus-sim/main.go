@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -24,7 +23,10 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // pairs is a repeatable ID:SECRET flag.
@@ -41,7 +43,52 @@ func (p *pairs) Set(v string) error {
 
 func split(v string) (string, string) { a, b, _ := strings.Cut(v, ":"); return a, b }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// The environment variables that carry secrets, so they stay out of the
+// process list: comma-separated ID:SECRET pairs.
+const (
+	envClients = "CHORUS_SIM_PISTE_CLIENTS"
+	envTechs   = "CHORUS_SIM_TECHNICAL_ACCOUNTS"
+)
+
+// getenv reads the environment (tests replace it).
+var getenv = os.Getenv
+
+// secretPairs reads ID:SECRET pairs from an environment variable's value
+// (comma-separated) and from a file (one a line, # comments, blank lines
+// skipped). A pair without ":" is an error naming its line, never its
+// value.
+func secretPairs(env, file string) (pairs, error) {
+	var out pairs
+	for _, v := range strings.Split(env, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		if err := out.Set(v); err != nil {
+			return nil, errors.New("an entry of the environment variable has no ':'")
+		}
+	}
+	if file == "" {
+		return out, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := out.Set(line); err != nil {
+			return nil, fmt.Errorf("line %d: want ID:SECRET", i+1)
+		}
+	}
+	return out, nil
+}
+
+// run serves until ctx ends (Ctrl-C or SIGTERM in main) and returns the
+// exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chorus-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
@@ -50,8 +97,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	smtpAddr := fs.String("smtp", "", "also send mail to this SMTP server (HOST:PORT)")
 	faultRate := fs.Float64("fault-rate", 0, "fraction of requests that fail on purpose (503, 429, resets before and after commit)")
 	var clients, techs, accounts, structures pairs
-	fs.Var(&clients, "piste-client", "PISTE OAuth client ID:SECRET (repeatable; default sandbox:sandbox)")
-	fs.Var(&techs, "technical-account", "Chorus technical account LOGIN:PASSWORD for cpro-account (repeatable; default TECH_1_SANDBOX@cpro.fr:sandbox)")
+	fs.Var(&clients, "piste-client", "PISTE OAuth client ID:SECRET (repeatable; visible in the process list: prefer "+envClients+" or --piste-clients-file)")
+	fs.Var(&techs, "technical-account", "Chorus technical account LOGIN:PASSWORD for cpro-account (repeatable; visible in the process list: prefer "+envTechs+" or --technical-accounts-file)")
+	clientsFile := fs.String("piste-clients-file", "", "a file of PISTE OAuth clients, one ID:SECRET a line (# comments)")
+	techsFile := fs.String("technical-accounts-file", "", "a file of Chorus technical accounts, one LOGIN:PASSWORD a line (# comments)")
 	fs.Var(&accounts, "seed-account", "an active account EMAIL:PASSWORD (repeatable)")
 	fs.Var(&structures, "seed-structure", "an existing structure SIRET:NAME with a principal manager (repeatable)")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -70,11 +119,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	if len(clients) == 0 {
-		clients = pairs{"sandbox:sandbox"}
+	for _, src := range []struct {
+		list       *pairs
+		env, file  string
+		what, flag string
+	}{{&clients, getenv(envClients), *clientsFile, "PISTE client", "--piste-clients-file"},
+		{&techs, getenv(envTechs), *techsFile, "technical account", "--technical-accounts-file"}} {
+		more, err := secretPairs(src.env, src.file)
+		if err != nil {
+			fmt.Fprintf(stderr, "chorus-sim: %s: %v\n", src.flag, err)
+			return 2
+		}
+		*src.list = append(*src.list, more...)
 	}
-	if len(techs) == 0 {
-		techs = pairs{"TECH_1_SANDBOX@cpro.fr:sandbox"}
+	if *sandbox {
+		// Well-known credentials, for a sandbox only: a team portal
+		// names its own.
+		if len(clients) == 0 {
+			clients = pairs{"sandbox:sandbox"}
+		}
+		if len(techs) == 0 {
+			techs = pairs{"TECH_1_SANDBOX@cpro.fr:sandbox"}
+		}
 	}
 	for _, c := range clients {
 		id, secret := split(c)
@@ -84,8 +150,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		login, pw := split(t)
 		cfg.TechnicalAccounts[login] = pw
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	srv, err := sim.New(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "chorus-sim:", err)
@@ -114,7 +178,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	base := "http://" + ln.Addr().String()
 	srv.SetBaseURL(base)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := sim.NewHTTPServer(srv.Handler(), sim.HTTPLimits{})
 	fmt.Fprintln(stdout, "listening on "+base)
 	if f, ok := stdout.(*os.File); ok {
 		_ = f.Sync()

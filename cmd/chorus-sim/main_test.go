@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,7 +19,10 @@ import (
 // TestMain lets the test run the real command as a child process.
 func TestMain(m *testing.M) {
 	if os.Getenv("CHORUS_SIM_CHILD") == "1" {
-		os.Exit(run(os.Args[2:], os.Stdout, os.Stderr))
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		code := run(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -65,8 +71,84 @@ func TestCommandLine(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	for _, args := range [][]string{{}, {"--data", "x", "--fault-rate", "2"}, {"--bogus"}, {"--data", "x", "--seed-structure", "nocolon"}} {
-		if code := run(args, io.Discard, io.Discard); code != 2 {
+		if code := run(t.Context(), args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
+}
+
+// TestSecretsOutOfTheProcessList: PISTE clients and technical accounts come
+// from the environment or a file as well as from flags; without --sandbox
+// there is no built-in client.
+func TestSecretsOutOfTheProcessList(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/techs"
+	if err := os.WriteFile(file, []byte("# team accounts\nTECH_A@cpro.fr:pa\n\nTECH_B@cpro.fr:pb\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := secretPairs("app1:s1, app2:s2", file)
+	if err != nil || strings.Join(got, ",") != "app1:s1,app2:s2,TECH_A@cpro.fr:pa,TECH_B@cpro.fr:pb" {
+		t.Fatalf("pairs %v %v", got, err)
+	}
+	if err := os.WriteFile(file, []byte("ok:1\nsecret-without-colon\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secretPairs("", file); err == nil || strings.Contains(err.Error(), "secret-without") || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("a bad line: %v", err)
+	}
+	// The command: the client from the environment works, sandbox:sandbox
+	// does not exist without --sandbox.
+	getenv = func(k string) string {
+		if k == envClients {
+			return "team:t3am-secret"
+		}
+		return ""
+	}
+	defer func() { getenv = os.Getenv }()
+	for _, tt := range []struct {
+		args []string
+		id   string
+		want int
+	}{
+		{nil, "team", http.StatusOK},
+		{nil, "sandbox", http.StatusUnauthorized},
+		{[]string{"--sandbox"}, "sandbox", http.StatusUnauthorized}, // a named client replaces the built-in one
+	} {
+		base := serve(t, tt.args...)
+		secret := map[string]string{"team": "t3am-secret", "sandbox": "sandbox"}[tt.id]
+		resp, err := http.PostForm(base+"/api/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {tt.id}, "client_secret": {secret}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%v client %s: %d, want %d", tt.args, tt.id, resp.StatusCode, tt.want)
+		}
+	}
+}
+
+// serve runs the command in this process on a free port and returns its
+// address; it stops with the test.
+func serve(t *testing.T, args ...string) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, args...), w, io.Discard)
+	}()
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		w.Close()
+		r.Close()
+	})
+	return strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
@@ -102,7 +103,12 @@ func run(args []string, e env) int {
 		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "onboardctl:", err)
+		msg := err.Error()
+		if core.CodeOf(err) != "" {
+			// A coded error says what to do in the user's language.
+			msg = i18n.Error(i18n.FromEnv(e.getenv), err)
+		}
+		fmt.Fprintln(e.stderr, "onboardctl:", msg)
 		if errors.Is(err, errUsage) {
 			fmt.Fprintln(e.stderr, "Run 'onboardctl help' for usage.")
 		}

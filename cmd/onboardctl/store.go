@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,18 +42,59 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
+// dbAccess is how a command opens the database.
+type dbAccess int
+
+const (
+	// readOnly: list, export and status never write, so they work on a
+	// file or directory the user may only read.
+	readOnly dbAccess = iota
+	// readWrite: sync writes states.
+	readWrite
+	// checkedWrite: import refuses a damaged database (PRAGMA
+	// quick_check) before writing anything into it.
+	checkedWrite
+)
+
 // openService opens the database at path and builds the application layer
 // over it: the same flows the desktop app runs. connect, when not nil,
-// gives the portal of a sync; other commands need none. closeDB releases
-// the database.
-func openService(ctx context.Context, path func() (string, error), connect func(core.Environment) onboarding.Target) (svc *onboarding.Service, closeDB func(), err error) {
+// gives the portal of a sync; other commands need none. A command that
+// writes first makes the data directory and the database readable by
+// their owner only, and says so once on e.stderr. closeDB releases the
+// database.
+func openService(ctx context.Context, path func() (string, error), connect func(core.Environment) onboarding.Target,
+	access dbAccess, e env) (svc *onboarding.Service, closeDB func(), err error) {
 	p, err := path()
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := sqlite.Open(ctx, p)
+	var opts []sqlite.Option
+	switch access {
+	case readOnly:
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil, fmt.Errorf("no database at %s: %w", p, err)
+		}
+		opts = append(opts, sqlite.ReadOnly())
+	case checkedWrite:
+		if err := checkDatabase(ctx, p); err != nil {
+			return nil, nil, err
+		}
+		fallthrough
+	case readWrite:
+		if dir, derr := core.DataDir(); derr == nil && filepath.Dir(p) == dir {
+			if tightened, err := core.EnsureDataDir(dir); err != nil {
+				return nil, nil, err
+			} else if tightened {
+				fmt.Fprintf(e.stderr, "onboardctl: %s was open to other users: it is now readable by you only\n", dir)
+			}
+		}
+	}
+	store, err := sqlite.Open(ctx, p, opts...)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, f := range store.Tightened() {
+		fmt.Fprintf(e.stderr, "onboardctl: %s was readable by other users: it is now readable by you only\n", f)
 	}
 	svc, err = onboarding.New(ctx, onboarding.Config{Store: store, NewOpID: sqlite.NewOpID, Connect: connect,
 		Backoff: cliBackoff, Lease: cliLease})
@@ -61,6 +103,28 @@ func openService(ctx context.Context, path func() (string, error), connect func(
 		return nil, nil, err
 	}
 	return svc, func() { store.Close() }, nil
+}
+
+// checkDatabase runs PRAGMA quick_check on an existing database before a
+// command writes into it: a damaged file is refused as it is, with what to
+// do, rather than made worse.
+func checkDatabase(ctx context.Context, p string) error {
+	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+		return nil // a new database
+	}
+	ro, err := sqlite.Open(ctx, p, sqlite.ReadOnly())
+	if err != nil {
+		return fmt.Errorf("the database %s cannot be read (%v): nothing was changed; restore a copy, or move it aside to start a new one", p, err)
+	}
+	defer ro.Close()
+	verdict, err := ro.QuickCheck(ctx)
+	if err == nil && verdict != "ok" {
+		err = errors.New(verdict)
+	}
+	if err != nil {
+		return fmt.Errorf("the database %s is damaged (quick_check: %.200s): nothing was changed; restore a copy, or move it aside to start a new one", p, err)
+	}
+	return nil
 }
 
 // parseCommand parses flags and checks the positional argument count.
@@ -97,7 +161,7 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	svc, closeDB, err := openService(ctx, db, nil)
+	svc, closeDB, err := openService(ctx, db, nil, checkedWrite, e)
 	if err != nil {
 		return false, err
 	}
@@ -111,8 +175,16 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("import: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "imported %d, updated %d, rejected %d\n", st.Imported, st.Updated, st.Rejected)
-	return st.Rejected > 0, nil
+	summary := fmt.Sprintf("imported %d, updated %d, rejected %d", st.Imported, st.Updated, st.Rejected)
+	if st.Duplicates > 0 {
+		summary += fmt.Sprintf(", duplicates %d", st.Duplicates)
+	}
+	if st.Unread > 0 {
+		// Never a success for rows that were not read.
+		summary += fmt.Sprintf(", lines not read %d", st.Unread)
+	}
+	fmt.Fprintln(e.stdout, summary)
+	return st.Rejected > 0 || st.Unread > 0, nil
 }
 
 // cmdExport runs "export [--db PATH] [--format csv|json] [FILE|-]". A file
@@ -135,7 +207,7 @@ func cmdExport(args []string, e env) error {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	svc, closeDB, err := openService(ctx, db, nil)
+	svc, closeDB, err := openService(ctx, db, nil, readOnly, e)
 	if err != nil {
 		return err
 	}
@@ -193,7 +265,7 @@ func withService(name string, args []string, e env, fn func(context.Context, *on
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	svc, closeDB, err := openService(ctx, db, nil)
+	svc, closeDB, err := openService(ctx, db, nil, readOnly, e)
 	if err != nil {
 		return err
 	}

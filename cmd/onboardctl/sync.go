@@ -43,6 +43,9 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if *base == "" || *email == "" || !*pwStdin {
 		return false, fmt.Errorf("%w: sync needs --portal URL, --email EMAIL and --password-stdin", errUsage)
 	}
+	if err := onboarding.CheckURL(*base); err != nil {
+		return false, fmt.Errorf("%w: --portal: %s", errUsage, i18n.T(l, err.Code))
+	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
 		return false, fmt.Errorf("%w: no password on standard input", errUsage)
@@ -54,7 +57,7 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	ctx, cancelTimeout := context.WithTimeout(ctx, *timeout)
 	defer cancelTimeout()
 	client := portal.NewOnboarding(*base, &http.Client{Timeout: 30 * time.Second})
-	svc, closeDB, err := openService(ctx, db, func(core.Environment) onboarding.Target { return onboarding.Target{Portal: client} })
+	svc, closeDB, err := openService(ctx, db, func(core.Environment) onboarding.Target { return onboarding.Target{Portal: client} }, readWrite, e)
 	if err != nil {
 		return false, err
 	}

@@ -19,6 +19,7 @@ const (
 	PathCaptchaCode      = "/api/v1/captcha/{id}/email-code" // the non-visual alternative
 	PathAccounts         = "/api/v1/accounts"
 	PathActivation       = "/api/v1/activation"
+	PathActivationResend = "/api/v1/activation/resend" // captcha-protected: a fresh link for an account not activated yet
 	PathSession          = "/api/v1/session"
 	PathStructures       = "/api/v1/structures"
 	PathAttachments      = "/api/v1/attachments"
@@ -59,6 +60,8 @@ const (
 	CodeForbidden       = "forbidden"
 	CodeIdempotencyBody = "idempotency.mismatch" // same key, different request
 	CodeUnavailable     = "service.unavailable"
+	CodeMailThrottled   = "mail.throttled"            // too many e-mails to this address or from this client: wait
+	CodeCodeAlreadySent = "captcha.code_already_sent" // one e-mailed code per challenge
 )
 
 // InvalidError is the body of a CodeInvalid answer: the base error plus
@@ -95,6 +98,15 @@ type CreateAccount struct {
 // the address already had an account, so that nobody can probe addresses.
 type Accepted struct {
 	Status string `json:"status"` // "activation_sent"
+}
+
+// ResendActivation asks for a fresh activation link (the previous one dies)
+// for an account not activated yet, with a solved captcha. The answer is
+// the same whatever the address, so nobody can probe addresses.
+type ResendActivation struct {
+	CaptchaID     string `json:"captcha_id"`
+	CaptchaAnswer string `json:"captcha_answer"`
+	Email         string `json:"email"`
 }
 
 // Activate sets the first password with the activation link's token.

@@ -106,7 +106,11 @@ type Row struct {
 // Reader reads structures from CSV.
 type Reader struct {
 	csv     *csv.Reader
+	dec     *decoder
 	columns []string // field of each column, "" for an ignored one
+	// offset is the number of lines before the csv reader's first one
+	// (Excel's "sep=;" line).
+	offset int
 	// Delimiter is the detected field separator.
 	Delimiter rune
 	// Ignored lists header names that are not ours, for a notice.
@@ -116,15 +120,64 @@ type Reader struct {
 // ErrHeader is returned by NewReader when the header is unusable.
 var ErrHeader = errors.New("header")
 
+// Limits that keep memory flat whatever the file: a field longer than
+// MaxField is refused with its row; a record longer than maxRecord is not
+// even kept in memory (the decoder replaces it with a marker).
+const (
+	MaxField  = 64 << 10
+	maxRecord = 1 << 20
+)
+
+// Codes of what reading can refuse.
+const (
+	CodeUTF16           = "csv.utf16"          // the file is UTF-16: save it as UTF-8
+	CodeUnclosedQuote   = "csv.unclosed_quote" // a quoted field never ends: {lines} lines were not read
+	CodeTooLong         = "csv.too_long"       // a field longer than 64 KiB
+	CodeExtraFields     = "csv.extra_fields"   // more values than columns: {fields} for {columns}
+	CodeDuplicateInFile = "csv.duplicate"      // the identifier is also on line {first}: this line's values were kept
+)
+
+// ErrUTF16 is returned by NewReader for a UTF-16 file (Excel's "Unicode
+// text"), which would otherwise read as a header with no known column.
+var ErrUTF16 = &core.E{Kind: core.KindInvalid, Code: CodeUTF16, Op: "read csv"}
+
+// UnclosedQuoteError says where a quoted field began that never ended,
+// and how many lines it swallowed: those rows were not read.
+type UnclosedQuoteError struct {
+	Line, Swallowed int
+}
+
+func (e *UnclosedQuoteError) Error() string {
+	return fmt.Sprintf("line %d: a quoted field never ends (%d lines not read)", e.Line, e.Swallowed)
+}
+
 // NewReader detects the encoding and the delimiter, reads the header and
 // returns a reader positioned on the first data row.
 func NewReader(r io.Reader) (*Reader, error) {
-	br := bufio.NewReaderSize(&decoder{r: bufio.NewReaderSize(r, 64*1024)}, 64*1024)
+	raw := bufio.NewReaderSize(r, 64*1024)
+	if start, _ := raw.Peek(512); isUTF16(start) {
+		return nil, ErrUTF16
+	}
+	dec := &decoder{r: raw}
+	br := bufio.NewReaderSize(dec, 64*1024)
 	head, err := br.Peek(4096)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
-	delim := detectDelimiter(head)
+	offset := 0
+	delim, ok := excelSep(head)
+	if ok {
+		// Excel's "sep=;" line names the separator: read past it.
+		if _, err := br.ReadString('\n'); err != nil && err != io.EOF {
+			return nil, err
+		}
+		offset = 1
+		if head, err = br.Peek(4096); err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
+		}
+	} else {
+		delim = detectDelimiter(head)
+	}
 	cr := csv.NewReader(br)
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1 // rows with missing trailing cells are common in spreadsheets
@@ -136,7 +189,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
 	}
-	out := &Reader{csv: cr, Delimiter: delim}
+	out := &Reader{csv: cr, dec: dec, Delimiter: delim, offset: offset}
 	seen := map[string]bool{}
 	for _, h := range header {
 		f := aliases[normalizeName(h)]
@@ -155,6 +208,25 @@ func NewReader(r io.Reader) (*Reader, error) {
 			ErrHeader, core.FieldIdentifier, core.FieldCompanyName)
 	}
 	return out, nil
+}
+
+// isUTF16 reports whether a file's first bytes are UTF-16: a byte order
+// mark, or the zero bytes every ASCII character has in UTF-16.
+func isUTF16(b []byte) bool {
+	if bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff}) {
+		return true
+	}
+	return len(b) >= 8 && bytes.Count(b, []byte{0}) > len(b)/4
+}
+
+// excelSep reads Excel's "sep=X" first line, which names the separator.
+func excelSep(head []byte) (rune, bool) {
+	line, _, _ := bytes.Cut(head, []byte("\n"))
+	line = bytes.TrimRight(line, "\r")
+	if len(line) == 5 && bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) {
+		return rune(line[4]), true
+	}
+	return 0, false
 }
 
 // detectDelimiter picks ";" or "," (or a tab) by counting them, outside
@@ -184,18 +256,25 @@ func detectDelimiter(head []byte) rune {
 
 // Next returns the next data row, or io.EOF. Blank lines are skipped. A
 // malformed row (a stray quote) is returned as an error that names its line;
-// the reader can go on after it.
+// the reader can go on after it. A quoted field that never ends swallows
+// the rest of the file: that is an *UnclosedQuoteError, after which
+// nothing more can be read.
 func (r *Reader) Next() (Row, error) {
 	for {
 		rec, err := r.csv.Read()
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return Row{Line: pe.StartLine}, fmt.Errorf("line %d: %w", pe.StartLine, pe.Err)
+				start := pe.StartLine + r.offset
+				if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
+					return Row{Line: start}, &UnclosedQuoteError{Line: start, Swallowed: pe.Line - pe.StartLine}
+				}
+				return Row{Line: start}, fmt.Errorf("line %d: %w", start, pe.Err)
 			}
 			return Row{}, err
 		}
 		line, _ := r.csv.FieldPos(0)
+		line += r.offset
 		blank := true
 		for _, v := range rec {
 			if strings.TrimSpace(v) != "" {
@@ -214,13 +293,27 @@ func (r *Reader) row(line int, rec []string) Row {
 	row := Row{Line: line}
 	d := &row.Draft
 	d.IdentifierType, d.Kind, d.Country = core.IDSIRET, core.KindPrivate, "FR"
-	bad := func(field, code string) {
-		row.Problems = append(row.Problems, core.Problem{Field: field, Code: code, Severity: core.Error})
+	bad := func(field, code string, params map[string]string) {
+		row.Problems = append(row.Problems, core.Problem{Field: field, Code: code, Severity: core.Error, Params: params})
+	}
+	if extra := rec[min(len(rec), len(r.columns)):]; strings.TrimSpace(strings.Join(extra, "")) != "" {
+		// A value past the last column: a separator inside a value,
+		// unquoted, shifted the row. Nothing is dropped silently.
+		bad("csv", CodeExtraFields, map[string]string{"fields": fmt.Sprint(len(rec)), "columns": fmt.Sprint(len(r.columns))})
 	}
 	for i, v := range rec {
 		if i >= len(r.columns) {
 			break
 		}
+		if len(v) > MaxField || strings.Contains(v, overflowMarker) {
+			field := r.columns[i]
+			if field == "" {
+				field = "csv"
+			}
+			bad(field, CodeTooLong, nil)
+			continue
+		}
+		v = Unguard(v)
 		switch r.columns[i] {
 		case core.FieldIdentifierType:
 			if strings.TrimSpace(v) == "" {
@@ -228,7 +321,7 @@ func (r *Reader) row(line int, rec []string) Row {
 			}
 			t, ok := ParseIdentifierType(v)
 			if !ok {
-				bad(core.FieldIdentifierType, "identifier_type.invalid")
+				bad(core.FieldIdentifierType, "identifier_type.invalid", nil)
 			}
 			d.IdentifierType = t
 		case core.FieldIdentifier:
@@ -239,7 +332,7 @@ func (r *Reader) row(line int, rec []string) Row {
 			}
 			k, ok := ParseStructureKind(v)
 			if !ok {
-				bad(core.FieldStructureKind, "structure_kind.invalid")
+				bad(core.FieldStructureKind, "structure_kind.invalid", nil)
 			}
 			d.Kind = k
 		case core.FieldCompanyName:
@@ -267,7 +360,7 @@ func (r *Reader) row(line int, rec []string) Row {
 		case core.FieldNonDiffusible:
 			b, ok := ParseBool(v)
 			if !ok {
-				bad(core.FieldNonDiffusible, "non_diffusible.invalid")
+				bad(core.FieldNonDiffusible, "non_diffusible.invalid", nil)
 			}
 			d.NonDiffusible = b
 		}
@@ -337,13 +430,29 @@ func ParseBool(s string) (bool, bool) {
 // decides line by line, because a file's first accented letter may come
 // after any amount of ASCII: a line that is valid UTF-8 is kept, any other
 // is Windows-1252 (where every byte is a character).
+//
+// It also keeps memory flat whatever the file: it follows where each record
+// ends (a line break outside quotes, by the parity of the quotes seen), and
+// a record longer than maxRecord is not passed on. In its place goes
+// overflowMarker (closing the quoted field it cut, if any) and the record's
+// line breaks, so the row is refused as too long and every later line keeps
+// its number.
 type decoder struct {
 	r       *bufio.Reader
 	carry   []byte // an incomplete rune cut at the end of a long chunk
 	pending []byte
 	started bool
 	err     error
+
+	recBytes int  // bytes of the current record passed on
+	quotes   int  // quote characters of the current record, passed on or not
+	skipping bool // the current record is over maxRecord: drop its text
 }
+
+// overflowMarker stands in a row for the text of a record that was too long
+// to keep; it cannot come from a file (the decoder never passes NUL bytes
+// from one: CSV text has none).
+const overflowMarker = "\x00too long\x00"
 
 func (d *decoder) Read(p []byte) (int, error) {
 	for len(d.pending) == 0 {
@@ -366,16 +475,57 @@ func (d *decoder) Read(p []byte) (int, error) {
 			d.started = true
 			buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf"))
 		}
-		d.pending = convert(buf)
+		out := convert(buf)
 		if err == io.EOF && len(d.carry) > 0 {
-			d.pending = append(d.pending, convert(d.carry)...)
+			out = append(out, convert(d.carry)...)
 			d.carry = nil
 		}
+		d.pending = d.bound(bytes.ReplaceAll(out, []byte{0}, nil))
 		d.err = err
 	}
 	n := copy(p, d.pending)
 	d.pending = d.pending[n:]
 	return n, nil
+}
+
+// bound passes a chunk of one line on, or drops it when its record has
+// grown past maxRecord (see decoder).
+func (d *decoder) bound(out []byte) []byte {
+	quotes := bytes.Count(out, []byte{'"'})
+	endsLine := bytes.HasSuffix(out, []byte{'\n'})
+	if !d.skipping {
+		if d.recBytes+len(out) <= maxRecord {
+			d.recBytes += len(out)
+			d.quotes += quotes
+			if endsLine && d.quotes%2 == 0 {
+				d.recBytes, d.quotes = 0, 0
+			}
+			return out
+		}
+		// Over the limit: close the field being cut, mark it, and drop
+		// the rest of the record.
+		cut := []byte(overflowMarker)
+		if d.quotes%2 == 1 {
+			cut = append(cut, '"')
+		}
+		d.skipping = true
+		d.quotes += quotes
+		return append(cut, d.lineBreak(endsLine)...)
+	}
+	d.quotes += quotes
+	return d.lineBreak(endsLine)
+}
+
+// lineBreak keeps a dropped line's break, and ends the skipping at the
+// record's end.
+func (d *decoder) lineBreak(endsLine bool) []byte {
+	if !endsLine {
+		return nil
+	}
+	if d.quotes%2 == 0 {
+		d.skipping, d.recBytes, d.quotes = false, 0, 0
+	}
+	return []byte{'\n'}
 }
 
 // incompleteTail returns where a trailing incomplete UTF-8 sequence starts,
@@ -408,7 +558,8 @@ func convert(line []byte) []byte {
 }
 
 // Writer writes structures as CSV with the canonical header plus their
-// sync state and the portal's last word, UTF-8.
+// sync state and the portal's last word, UTF-8, every cell guarded (Guard)
+// so a spreadsheet neither runs it as a formula nor turns it into a number.
 type Writer struct {
 	w    *csv.Writer
 	lang i18n.Lang
@@ -418,11 +569,26 @@ type Writer struct {
 type WriterOptions struct {
 	// Lang is the language of the portal_message column.
 	Lang i18n.Lang
+	// Comma is the separator, "," when zero; Excel in a French locale
+	// reads ";".
+	Comma rune
+	// BOM starts the file with a UTF-8 byte order mark, which Excel needs
+	// to read accents right.
+	BOM bool
 }
 
-// NewWriter writes the header and returns the writer.
+// NewWriter writes the byte order mark if asked, the header, and returns
+// the writer.
 func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
+	if opt.BOM {
+		if _, err := io.WriteString(w, "\ufeff"); err != nil {
+			return nil, err
+		}
+	}
 	cw := csv.NewWriter(w)
+	if opt.Comma != 0 {
+		cw.Comma = opt.Comma
+	}
 	if err := cw.Write(append(slices.Clone(Columns), ColState, ColPortalMessage)); err != nil {
 		return nil, err
 	}
@@ -436,9 +602,57 @@ func (w *Writer) Write(r core.StructureRecord) error {
 	if d.NonDiffusible {
 		nd = "true"
 	}
-	return w.w.Write([]string{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName,
+	row := []string{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName,
 		d.Email, d.Phone, d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, nd,
-		string(r.Sync.State), i18n.Text(w.lang, r.Sync.Notice)})
+		string(r.Sync.State), i18n.Text(w.lang, r.Sync.Notice)}
+	for i, v := range row {
+		row[i] = Guard(v)
+	}
+	return w.w.Write(row)
+}
+
+// Guard makes a cell safe to open in a spreadsheet (OWASP, CSV injection):
+// a value a spreadsheet would run as a formula (it starts with =, +, -, @,
+// a tab or a carriage return) or turn into a number (a phone number, a
+// SIRET, a postal code: digits, with spaces, dots or a leading +; Excel
+// drops leading zeros and rounds long numbers) gets a leading apostrophe.
+// A value that starts with an apostrophe before such a value gets one more,
+// so Unguard gives back exactly what Guard was given.
+func Guard(v string) string {
+	if needsGuard(v) || strings.HasPrefix(v, "'") && needsGuard(strings.TrimPrefix(v, "'")) {
+		return "'" + v
+	}
+	return v
+}
+
+// Unguard removes what Guard added: import reads an export as it was.
+func Unguard(v string) string {
+	if rest, ok := strings.CutPrefix(v, "'"); ok && (needsGuard(rest) || strings.HasPrefix(rest, "'") && needsGuard(rest[1:])) {
+		return rest
+	}
+	return v
+}
+
+// needsGuard reports whether a spreadsheet would not keep v as text.
+func needsGuard(v string) bool {
+	if v == "" {
+		return false
+	}
+	switch v[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	digits := 0
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '.' || r == '\u00a0':
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 // Flush writes buffered rows and returns the first write error.

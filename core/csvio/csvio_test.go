@@ -103,13 +103,15 @@ func TestEncodings(t *testing.T) {
 	}
 }
 
-// TestLongLines: a line longer than the read buffer, with multi-byte runes
-// across the cut, reads back whole.
+// TestLongLines: a line longer than the read buffer (64 KiB), with
+// multi-byte runes across the cut, reads back whole, its fields each under
+// the 64 KiB a field may hold.
 func TestLongLines(t *testing.T) {
-	long := strings.Repeat("é", 100_000)
-	rows, _ := readAll(t, []byte("identifier,company_name\n73282932000074,"+long+"\n"))
-	if rows[0].Draft.CompanyName != long {
-		t.Fatalf("long value: %d bytes back, want %d", len(rows[0].Draft.CompanyName), len(long))
+	long := strings.Repeat("é", 30_000)  // 60,000 bytes
+	other := strings.Repeat("ê", 10_000) // 20,000 more: the line is over 64 KiB
+	rows, _ := readAll(t, []byte("identifier,company_name,address\n73282932000074,"+long+","+other+"\n"))
+	if rows[0].Draft.CompanyName != long || rows[0].Draft.Address != other {
+		t.Fatalf("long values: %d and %d bytes back, want %d and %d", len(rows[0].Draft.CompanyName), len(rows[0].Draft.Address), len(long), len(other))
 	}
 }
 
@@ -141,11 +143,15 @@ func TestImportReportsAndCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != (Stats{Imported: 1, Updated: 1, Rejected: 3}) {
+	if st != (Stats{Imported: 1, Updated: 1, Rejected: 3, Duplicates: 1}) {
 		t.Errorf("stats %+v", st)
 	}
+	// Line 6 repeats line 2's identifier: said, and its values kept (the
+	// issue "nothing is dropped silently").
 	want := []Rejection{{Line: 3, Field: "identifier", Code: "siret.checksum"}, {Line: 4, Field: "address", Code: "required"},
-		{Line: 4, Field: "postal_code", Code: "postal.length"}, {Line: 7, Field: "csv", Code: CodeMalformed}}
+		{Line: 4, Field: "postal_code", Code: "postal.length"},
+		{Line: 6, Field: "identifier", Code: CodeDuplicateInFile, Warning: true, Params: map[string]string{"first": "2", "line": "6"}},
+		{Line: 7, Field: "csv", Code: CodeMalformed}}
 	if !reflect.DeepEqual(rej, want) {
 		t.Errorf("rejections\n%v\nwant\n%v", rej, want)
 	}

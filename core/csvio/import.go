@@ -3,7 +3,9 @@ package csvio
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"io"
+	"strconv"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
@@ -25,16 +27,25 @@ type Stats struct {
 	Imported int // new structures
 	Updated  int // structures that existed and were updated
 	Rejected int // rows refused, not stored
+	// Unread counts the lines a quoted field that never ends swallowed:
+	// they were not read, so nothing of them was stored.
+	Unread int
+	// Duplicates counts rows whose identifier an earlier row of the file
+	// had: each was reported, and the later row's values were kept.
+	Duplicates int
 }
 
-// Rejection is one reason a row was refused. A row with several problems
-// gives several rejections with the same line.
+// Rejection is one reason a row was refused, or (Warning) something said
+// of a row that was kept, such as a duplicate identifier. A row with
+// several problems gives several rejections with the same line.
 type Rejection struct {
 	Line  int
 	Field string // "csv" for a row that could not be read at all
 	Code  string
 	// Params are what the code's text names, if anything.
 	Params map[string]string
+	// Warning marks a row that was kept all the same.
+	Warning bool
 }
 
 // CodeMalformed is the code of a row the CSV reader could not parse.
@@ -42,8 +53,11 @@ const CodeMalformed = "csv.malformed"
 
 // Import reads structures from r, validates each row with core/validate and
 // stores the valid ones queued for the portal (a row whose identifier exists
-// updates it). Refused rows are reported, in order, and not stored. Rows are
-// committed in batches of BatchSize.
+// updates it). Refused rows are reported, in order, and not stored; so is a
+// row whose identifier an earlier row of the file had (a Warning: the later
+// values are kept) and a quoted field that never ends (its line, and how
+// many lines were therefore not read). Rows are committed in batches of
+// BatchSize.
 func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (Stats, *Reader, error) {
 	var st Stats
 	rd, err := NewReader(r)
@@ -69,13 +83,26 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 		batch = batch[:0]
 		return nil
 	}
+	// firstLine remembers where each identifier was first seen: a 64-bit
+	// hash and a line, 16 bytes a row, so a file of a million rows costs
+	// about 16 MB here and the rows themselves are never kept.
+	firstLine := map[uint64]int{}
+	seed := maphash.MakeSeed()
 	for {
 		row, err := rd.Next()
 		if err == io.EOF {
 			break
 		}
+		var unclosed *UnclosedQuoteError
+		if errors.As(err, &unclosed) {
+			st.Rejected++
+			st.Unread = unclosed.Swallowed
+			report(Rejection{Line: unclosed.Line, Field: "csv", Code: CodeUnclosedQuote,
+				Params: map[string]string{"lines": strconv.Itoa(unclosed.Swallowed)}})
+			break
+		}
 		if err != nil {
-			if row.Line == 0 || errors.Is(err, io.ErrUnexpectedEOF) && row.Line == 0 {
+			if row.Line == 0 {
 				return st, rd, err
 			}
 			st.Rejected++
@@ -83,6 +110,11 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 			continue
 		}
 		canon, problems := validate.Structure(row.Draft)
+		if tooLong(row.Problems) {
+			// The rest of the row was not read: its other fields say
+			// nothing.
+			problems = nil
+		}
 		problems = append(row.Problems, problems...)
 		if problems.HasErrors() {
 			st.Rejected++
@@ -93,6 +125,14 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 			}
 			continue
 		}
+		key := maphash.String(seed, canon.Key())
+		if first, dup := firstLine[key]; dup {
+			st.Duplicates++
+			report(Rejection{Line: row.Line, Field: core.FieldIdentifier, Code: CodeDuplicateInFile, Warning: true,
+				Params: map[string]string{"first": strconv.Itoa(first), "line": strconv.Itoa(row.Line)}})
+		} else {
+			firstLine[key] = row.Line
+		}
 		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: true})
 		if len(batch) == BatchSize {
 			if err := flush(); err != nil {
@@ -101,4 +141,14 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 		}
 	}
 	return st, rd, flush()
+}
+
+// tooLong reports whether a row was cut for a value over MaxField.
+func tooLong(p core.Problems) bool {
+	for _, x := range p {
+		if x.Code == CodeTooLong {
+			return true
+		}
+	}
+	return false
 }

@@ -88,6 +88,16 @@ func (s *Service) Mailbox(ctx context.Context, to string) ([]api.Mail, error) {
 	return t.Portal.Mailbox(ctx, to)
 }
 
+// ResendActivation asks for a fresh activation link, answering a new
+// captcha: for a link that expired or never came. The previous link dies.
+func (s *Service) ResendActivation(ctx context.Context, challenge, answer, email string) error {
+	p, err := s.portal()
+	if err != nil {
+		return err
+	}
+	return p.ResendActivation(ctx, s.cfg.NewOpID(), api.ResendActivation{CaptchaID: challenge, CaptchaAnswer: answer, Email: email})
+}
+
 // Activate sets the first password with the activation link the user
 // pasted (step 4), then signs in with it.
 func (s *Service) Activate(ctx context.Context, link, email, password string) error {

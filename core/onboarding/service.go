@@ -28,6 +28,7 @@ type Portal interface {
 	Captcha(ctx context.Context) (api.Captcha, error)
 	CaptchaCode(ctx context.Context, id, email string) error
 	CreateAccount(ctx context.Context, key string, req api.CreateAccount) error
+	ResendActivation(ctx context.Context, key string, req api.ResendActivation) error
 	Activate(ctx context.Context, token, password string) error
 	SignIn(ctx context.Context, email, password string) (api.Session, error)
 	SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error)

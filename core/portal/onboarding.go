@@ -138,6 +138,12 @@ func (o *Onboarding) CreateAccount(ctx context.Context, key string, req api.Crea
 	return o.do(ctx, http.MethodPost, api.PathAccounts, key, req, nil)
 }
 
+// ResendActivation asks for a fresh activation link for an account not
+// activated yet (captcha-protected; the same answer for every address).
+func (o *Onboarding) ResendActivation(ctx context.Context, key string, req api.ResendActivation) error {
+	return o.do(ctx, http.MethodPost, api.PathActivationResend, key, req, nil)
+}
+
 // Activate sets the first password.
 func (o *Onboarding) Activate(ctx context.Context, token, password string) error {
 	return o.do(ctx, http.MethodPost, api.PathActivation, "", api.Activate{Token: token, Password: password}, nil)
@@ -151,6 +157,15 @@ func (o *Onboarding) SignIn(ctx context.Context, email, password string) (api.Se
 	}
 	o.SetSession(s.Token)
 	return s, nil
+}
+
+// SignOut revokes the session and forgets its token.
+func (o *Onboarding) SignOut(ctx context.Context) error {
+	if err := o.do(ctx, http.MethodDelete, api.PathSession, "", nil, nil); err != nil {
+		return err
+	}
+	o.SetSession("")
+	return nil
 }
 
 // SearchStructure looks a structure up by identifier.

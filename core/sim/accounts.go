@@ -19,6 +19,12 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
+// createAccount is steps 2-3. The answer is the same whatever the address
+// (new, waiting for activation, or active), so nobody can probe addresses:
+// a new address gets an account and an activation link; one waiting for
+// activation gets a fresh link (the old one dies), so an address cannot be
+// squatted by whoever created it first; an active one gets a warning that
+// someone tried.
 func (s *Server) createAccount(c *call) (int, any, error) {
 	var req api.CreateAccount
 	if err := c.decode(&req); err != nil {
@@ -31,30 +37,83 @@ func (s *Server) createAccount(c *call) (int, any, error) {
 	if problems.HasErrors() {
 		return 0, nil, invalid(problems.Errors()...)
 	}
-	ctx := c.r.Context()
-	var existing int64
-	err := c.tx.QueryRowContext(ctx, `SELECT id FROM account WHERE email = ?`, a.LoginEmail).Scan(&existing)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := s.limitMail(c, a.LoginEmail); err != nil {
 		return 0, nil, err
 	}
-	accepted := api.Accepted{Status: "activation_sent"}
-	if existing != 0 {
-		// Same answer as for a new address; the owner learns by mail.
-		err := s.sendMail(c, a.LoginEmail, "Chorus Pro : tentative de création de compte / account creation attempt",
-			"Quelqu'un a demandé la création d'un compte avec votre adresse, qui a déjà un compte. Si c'est vous, connectez-vous.\n\n"+
-				"Someone asked to create an account with your address, which already has one. If it was you, sign in.\n", "")
-		return http.StatusAccepted, accepted, err
-	}
-	res, err := c.tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, phone, contact_email, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, a.LoginEmail, a.FirstName, a.LastName, a.Phone, a.EffectiveContactEmail(), c.now.UnixMilli())
+	ctx := c.r.Context()
+	id, active, err := s.accountState(c, a.LoginEmail)
 	if err != nil {
 		return 0, nil, err
 	}
-	id, _ := res.LastInsertId()
+	accepted := api.Accepted{Status: "activation_sent"}
+	switch {
+	case id == 0:
+		res, err := c.tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, phone, contact_email, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, a.LoginEmail, a.FirstName, a.LastName, a.Phone, a.EffectiveContactEmail(), c.now.UnixMilli())
+		if err != nil {
+			return 0, nil, err
+		}
+		id, _ = res.LastInsertId()
+	case !active:
+		// Whoever asks now has a solved captcha and the mailbox: they
+		// get a fresh link, with their details.
+		if _, err := c.tx.ExecContext(ctx, `UPDATE account SET first_name = ?, last_name = ?, phone = ?, contact_email = ?,
+			created_at = ? WHERE id = ?`, a.FirstName, a.LastName, a.Phone, a.EffectiveContactEmail(), c.now.UnixMilli(), id); err != nil {
+			return 0, nil, err
+		}
+	default:
+		// The owner learns by mail.
+		err := s.sendMail(c, a.LoginEmail, "Chorus Pro : tentative de création de compte / account creation attempt",
+			"Quelqu'un a demandé la création d'un compte avec votre adresse, qui a déjà un compte. Si c'est vous, connectez-vous.\n\n"+
+				"Someone asked to create an account with your address, which already has one. If it was you, sign in.\n", "", "")
+		return http.StatusAccepted, accepted, err
+	}
 	return http.StatusAccepted, accepted, s.sendActivation(c, id, a.LoginEmail)
 }
 
+// resendActivation sends a fresh activation link to an account not
+// activated yet (the previous link dies), behind a solved captcha. The
+// answer is the same for every address; nothing is sent to an address with
+// no account waiting.
+func (s *Server) resendActivation(c *call) (int, any, error) {
+	var req api.ResendActivation
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if err := s.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Email)); err != nil {
+		return 0, nil, err
+	}
+	email, err := validate.Email(req.Email)
+	if err != nil {
+		return 0, nil, invalid(core.Problem{Field: core.FieldLoginEmail, Code: validate.Code(err), Severity: core.Error})
+	}
+	if err := s.limitMail(c, email); err != nil {
+		return 0, nil, err
+	}
+	accepted := api.Accepted{Status: "activation_sent"}
+	id, active, err := s.accountState(c, email)
+	if err != nil || id == 0 || active {
+		return http.StatusAccepted, accepted, err
+	}
+	return http.StatusAccepted, accepted, s.sendActivation(c, id, email)
+}
+
+// accountState returns the id of the account of an address (0 for none)
+// and whether it is active.
+func (s *Server) accountState(c *call, email string) (id int64, active bool, err error) {
+	err = c.tx.QueryRowContext(c.r.Context(), `SELECT id, active FROM account WHERE email = ?`, email).Scan(&id, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, active, err
+}
+
+// sendActivation mails a fresh activation link; every earlier link of the
+// account dies with it.
 func (s *Server) sendActivation(c *call, account int64, email string) error {
+	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM activation WHERE account_id = ?`, account); err != nil {
+		return err
+	}
 	tok, hash := s.randomToken(16) // 128 bits
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO activation (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
 		hash, account, c.now.Add(ActivationTTL).UnixMilli()); err != nil {
@@ -65,7 +124,23 @@ func (s *Server) sendActivation(c *call, account int64, email string) error {
 		"Bienvenue sur le portail de services Chorus Pro. Pour finaliser la création de votre compte, ouvrez ce lien "+
 			"(valable 60 minutes) et choisissez votre mot de passe :\n"+link+"\n\n"+
 			"Welcome to the Chorus Pro services portal. To finish creating your account, open this link "+
-			"(valid for 60 minutes) and choose your password:\n"+link+"\n", link)
+			"(valid for 60 minutes) and choose your password:\n"+link+"\n", link, tok)
+}
+
+// limitMail counts an e-mail an anonymous request makes the portal send,
+// to this recipient and from this client address; over the limit the
+// request is refused (429, Retry-After) and nothing is sent.
+func (s *Server) limitMail(c *call, to string) error {
+	to = strings.ToLower(to)
+	wait := max(s.mailTo.wait(c.now, to), s.mailFrom.wait(c.now, c.ip))
+	if wait == 0 {
+		// Checked first, then taken: a refusal counts against neither.
+		wait = max(s.mailTo.take(c.now, to), s.mailFrom.take(c.now, c.ip))
+	}
+	if wait > 0 {
+		return &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
+	}
+	return nil
 }
 
 // base returns the server's address as clients see it.

@@ -110,7 +110,7 @@ func (s *Server) mailManagers(c *call, st *api.Structure) error {
 		if err := s.sendMail(c, e, "Chorus Pro : nouvelle demande de rattachement / new attachment request",
 			fmt.Sprintf("Une demande de rattachement à la structure %s %s attend votre validation.\n\n"+
 				"An attachment request to structure %s %s is waiting for your approval.\n",
-				st.Draft.Identifier, st.Draft.CompanyName, st.Draft.Identifier, st.Draft.CompanyName), ""); err != nil {
+				st.Draft.Identifier, st.Draft.CompanyName, st.Draft.Identifier, st.Draft.CompanyName), "", ""); err != nil {
 			return err
 		}
 	}
@@ -163,6 +163,6 @@ func (s *Server) decideAttachment(c *call) (int, any, error) {
 	err = s.sendMail(c, at.Requester, "Chorus Pro : demande de rattachement "+fr+" / attachment request "+en,
 		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire.\n\n"+
 			"Your request to be connected to structure %s %s was %s by its manager.\n",
-			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "")
+			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "", "")
 	return http.StatusOK, at, err
 }

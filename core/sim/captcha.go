@@ -64,7 +64,9 @@ func (s *Server) newCaptcha(c *call) (int, any, error) {
 
 // captchaCode is the non-visual alternative: a 6-digit code mailed to the
 // login address answers the challenge instead of the image, for people who
-// cannot read it.
+// cannot read it. One challenge gives one code at most, and the codes sent
+// to an address and from a client address are limited (limitMail): a
+// solved-free endpoint must not become a way to flood someone's mailbox.
 func (s *Server) captchaCode(c *call) (int, any, error) {
 	var req api.CaptchaCodeRequest
 	if err := c.decode(&req); err != nil {
@@ -75,20 +77,29 @@ func (s *Server) captchaCode(c *call) (int, any, error) {
 		return 0, nil, invalid(core.Problem{Field: core.FieldLoginEmail, Code: validate.Code(err), Severity: core.Error})
 	}
 	id := c.r.PathValue("id")
+	var sent []byte
+	err = c.tx.QueryRowContext(c.r.Context(), `SELECT code_mac FROM captcha WHERE id = ? AND expires_at >= ?`, id, c.now.UnixMilli()).Scan(&sent)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil, fail(http.StatusBadRequest, api.CodeCaptchaWrong)
+	case err != nil:
+		return 0, nil, err
+	case sent != nil:
+		return 0, nil, fail(http.StatusBadRequest, api.CodeCodeAlreadySent)
+	}
+	if err := s.limitMail(c, email); err != nil {
+		return 0, nil, err
+	}
 	var b [8]byte
 	s.read(b[:])
 	code := fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
-	res, err := c.tx.ExecContext(c.r.Context(), `UPDATE captcha SET code_mac = ?, code_email = ? WHERE id = ? AND expires_at >= ?`,
-		s.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id, c.now.UnixMilli())
-	if err != nil {
+	if _, err := c.tx.ExecContext(c.r.Context(), `UPDATE captcha SET code_mac = ?, code_email = ? WHERE id = ?`,
+		s.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id); err != nil {
 		return 0, nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, nil, fail(http.StatusBadRequest, api.CodeCaptchaWrong)
 	}
 	err = s.sendMail(c, email, "Chorus Pro : votre code de vérification / your verification code",
 		fmt.Sprintf("Votre code de vérification est %s. Il remplace les caractères de l'image et reste valable 2 minutes.\n\n"+
-			"Your verification code is %s. It replaces the characters of the image and is valid for 2 minutes.\n", code, code), "")
+			"Your verification code is %s. It replaces the characters of the image and is valid for 2 minutes.\n", code, code), "", code)
 	return http.StatusAccepted, api.Accepted{Status: "code_sent"}, err
 }
 

@@ -15,7 +15,7 @@ func TestAPIDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{api.PathCaptcha, api.PathCaptchaCode, api.PathAccounts, api.PathActivation, api.PathSession,
+	for _, p := range []string{api.PathCaptcha, api.PathCaptchaCode, api.PathAccounts, api.PathActivation, api.PathActivationResend, api.PathSession,
 		api.PathStructures, api.PathAttachments, api.PathAttachmentsQueue, api.PathAttachmentDecide, api.PathMailbox, api.PathHealth} {
 		if !strings.Contains(string(b), "\n  "+p+":\n") {
 			t.Errorf("%s is not documented in docs/onboarding-api.yaml", p)

@@ -32,12 +32,21 @@ func (s *Server) queueSMTP(to, subject, body string) {
 type outgoing struct{ to, subject, body string }
 
 // sendMail keeps the message in the database, in the request's
-// transaction (the sandbox mailbox reads it there), and, with --smtp, has
-// it sent once that transaction committed: a request that rolls back sends
-// nothing.
-func (s *Server) sendMail(c *call, to, subject, body, link string) error {
+// transaction, and, with --smtp, has it sent once that transaction
+// committed: a request that rolls back sends nothing. secret is what the
+// body carries that opens something (an activation token, a code): the
+// sandbox mailbox shows it, so the record keeps it only with --sandbox;
+// otherwise the record says a secret was sent, and only the mail carries it.
+func (s *Server) sendMail(c *call, to, subject, body, link, secret string) error {
+	kept, keptLink := body, link
+	if !s.cfg.Sandbox {
+		keptLink = ""
+		if secret != "" {
+			kept = strings.ReplaceAll(body, secret, "[…]")
+		}
+	}
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO mail (recipient, subject, body, link, created_at) VALUES (?, ?, ?, ?, ?)`,
-		to, subject, body, link, c.now.UnixMilli()); err != nil {
+		to, subject, kept, keptLink, c.now.UnixMilli()); err != nil {
 		return err
 	}
 	if s.cfg.SMTPAddr != "" {

@@ -16,6 +16,9 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
+// maxTokens bounds the PISTE tokens alive at once.
+const maxTokens = 100_000
+
 func (s *Server) pisteRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+piste.PathToken, s.token)
 	mux.HandleFunc("POST "+piste.PathRechercher, s.cpro(s.rechercher))
@@ -51,13 +54,25 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	tok, _ := s.randomToken(32)
 	now := s.cfg.Now()
 	s.mu.Lock()
-	for k, exp := range s.tokens {
-		if now.After(exp) {
-			delete(s.tokens, k)
+	if len(s.tokens) >= maxTokens {
+		// Expired ones go first; live ones are kept (the sweep takes the
+		// rest once they expire), and a client waits for room.
+		for k, exp := range s.tokens {
+			if now.After(exp) {
+				delete(s.tokens, k)
+			}
 		}
 	}
-	s.tokens[string(hashToken(tok))] = now.Add(TokenTTL)
+	full := len(s.tokens) >= maxTokens
+	if !full {
+		s.tokens[string(hashToken(tok))] = now.Add(TokenTTL)
+	}
 	s.mu.Unlock()
+	if full {
+		w.Header().Set("Retry-After", "60")
+		writeJSON(w, http.StatusTooManyRequests, piste.TokenError{Error: "temporarily_unavailable"})
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, piste.Token{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(TokenTTL.Seconds()), Scope: "openid"})
 }

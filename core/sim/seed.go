@@ -68,3 +68,24 @@ func (s *Server) SeedStructure(ctx context.Context, siret, name string) error {
 		return err
 	})
 }
+
+// DeactivateAccount makes an account inactive, as the portal does to an
+// account left unused: it keeps its password, and signing in with it
+// answers auth.not_active. For seeding a team portal and for tests.
+func (s *Server) DeactivateAccount(ctx context.Context, email string) error {
+	e, err := validate.Email(email)
+	if err != nil {
+		return fmt.Errorf("deactivate account: %s: %w", email, err)
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE account SET active = 0 WHERE email = ?`, e)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("deactivate account: no account %s", e)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM session WHERE account_id = (SELECT id FROM account WHERE email = ?)`, e)
+		return err
+	})
+}

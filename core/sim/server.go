@@ -36,6 +36,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
@@ -73,6 +74,13 @@ type Config struct {
 	// are the same at every run. Tests only: a predictable source makes
 	// every token guessable. It need not be safe for concurrent use.
 	Rand io.Reader
+	// IdempotencyTTL is how long a recorded answer can be replayed (24 h
+	// by default); the sweep deletes older records.
+	IdempotencyTTL time.Duration
+	// SweepInterval is how often expired records are deleted (10 minutes
+	// by default); negative turns the periodic sweep off (tests call
+	// Sweep themselves).
+	SweepInterval time.Duration
 }
 
 // Server is a running simulator. Create it with New.
@@ -82,12 +90,17 @@ type Server struct {
 	key     []byte // HMAC key for captcha answers, per process
 	baseURL string
 
-	mu        sync.Mutex
-	rng       *mrand.Rand
-	tokens    map[string]time.Time // PISTE bearer tokens (hash) → expiry
-	throttle  *throttle
-	mailWG    sync.WaitGroup
-	dummyHash string // checked against when an address is unknown
+	mu       sync.Mutex
+	rng      *mrand.Rand
+	tokens   map[string]time.Time // PISTE bearer tokens (hash) → expiry
+	throttle *throttle
+	// mailTo and mailFrom limit the e-mail anonymous requests make the
+	// portal send, by recipient and by client address.
+	mailTo, mailFrom *limiter
+	mailWG           sync.WaitGroup
+	dummyHash        string // checked against when an address is unknown
+	stopSweep        context.CancelFunc
+	sweepDone        chan struct{}
 }
 
 // Lifetimes the portal uses.
@@ -97,6 +110,21 @@ const (
 	SessionTTL    = 8 * time.Hour
 	TokenTTL      = time.Hour // PISTE access tokens: expires_in 3600
 	CaptchaLength = 5
+	// UnactivatedTTL: an account never activated is deleted after this
+	// long, and its address is free again.
+	UnactivatedTTL = 7 * 24 * time.Hour
+	// MailTTL: the sandbox mailbox keeps a message this long.
+	MailTTL = 7 * 24 * time.Hour
+	// DefaultIdempotencyTTL: how long a recorded answer can be replayed.
+	DefaultIdempotencyTTL = 24 * time.Hour
+)
+
+// Limits on the e-mail anonymous requests make the portal send (a code, an
+// activation link): per recipient and per client address, in an hour.
+const (
+	mailsPerAddress = 5
+	mailsPerClient  = 20
+	mailWindow      = time.Hour
 )
 
 // New opens (or creates) the simulator's database in cfg.DataDir.
@@ -109,6 +137,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if cfg.SweepInterval == 0 {
+		cfg.SweepInterval = 10 * time.Minute
 	}
 	sub, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
@@ -127,8 +161,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, db: db, key: key, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		tokens: map[string]time.Time{}, throttle: newThrottle(),
+		mailTo: newLimiter(mailWindow, mailsPerAddress), mailFrom: newLimiter(mailWindow, mailsPerClient),
 	}
 	s.dummyHash = s.hashPassword(fmt.Sprintf("%x", key))
+	if cfg.SweepInterval > 0 {
+		sweepCtx, stop := context.WithCancel(context.Background())
+		s.stopSweep, s.sweepDone = stop, make(chan struct{})
+		go s.sweepEvery(sweepCtx, cfg.SweepInterval)
+	}
 	return s, nil
 }
 
@@ -136,10 +176,107 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // links it mails.
 func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimSuffix(u, "/") }
 
-// Close waits for mail being sent and closes the database.
+// Close stops the sweep, waits for mail being sent and closes the
+// database.
 func (s *Server) Close() error {
+	if s.stopSweep != nil {
+		s.stopSweep()
+		<-s.sweepDone
+	}
 	s.mailWG.Wait()
 	return s.db.Close()
+}
+
+// sweepEvery runs Sweep every interval until ctx ends; a failed sweep is
+// logged and tried again at the next tick.
+func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
+	defer close(s.sweepDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Warn("sweep failed", "err", err)
+			}
+		}
+	}
+}
+
+// Sweep deletes what has expired: idempotency records older than
+// Config.IdempotencyTTL, sessions, activation links and captchas past
+// their expiry, mail older than MailTTL, accounts never activated within
+// UnactivatedTTL (with their links), and PISTE tokens; and forgets idle
+// throttle entries.
+func (s *Server) Sweep(ctx context.Context) error {
+	now := s.cfg.Now()
+	ms := now.UnixMilli()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql string
+			arg int64
+		}{
+			{`DELETE FROM idempotency WHERE created_at < ?`, now.Add(-s.cfg.IdempotencyTTL).UnixMilli()},
+			{`DELETE FROM session WHERE expires_at < ?`, ms},
+			{`DELETE FROM activation WHERE expires_at < ? OR used = 1`, ms},
+			{`DELETE FROM captcha WHERE expires_at < ?`, ms},
+			{`DELETE FROM mail WHERE created_at < ?`, now.Add(-MailTTL).UnixMilli()},
+			{`DELETE FROM account WHERE active = 0 AND password_hash = '' AND created_at < ?`, now.Add(-UnactivatedTTL).UnixMilli()},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	s.mu.Lock()
+	for k, exp := range s.tokens {
+		if now.After(exp) {
+			delete(s.tokens, k)
+		}
+	}
+	s.mu.Unlock()
+	s.throttle.prune(now)
+	return nil
+}
+
+// HTTPLimits bound what one client may hold of a server; a zero field
+// takes its default.
+type HTTPLimits struct {
+	// ReadHeader: the request line and headers (default 10 s).
+	ReadHeader time.Duration
+	// Read: the whole request, body included (default 30 s), so a body
+	// sent a byte at a time is cut.
+	Read time.Duration
+	// Write: the answer (default 60 s).
+	Write time.Duration
+	// Idle: a keep-alive connection between requests (default 120 s).
+	Idle time.Duration
+	// MaxHeaderBytes: the request headers (default 64 KiB).
+	MaxHeaderBytes int
+}
+
+// NewHTTPServer returns the HTTP server every server of the project runs
+// (chorus-sim standalone, the app's Local sandbox): with its timeouts and
+// header limit, so slow and idle clients are cut.
+func NewHTTPServer(h http.Handler, lim HTTPLimits) *http.Server {
+	def := func(d, v time.Duration) time.Duration {
+		if d > 0 {
+			return d
+		}
+		return v
+	}
+	if lim.MaxHeaderBytes <= 0 {
+		lim.MaxHeaderBytes = 64 << 10
+	}
+	return &http.Server{Handler: h, ReadHeaderTimeout: def(lim.ReadHeader, 10*time.Second),
+		ReadTimeout: def(lim.Read, 30*time.Second), WriteTimeout: def(lim.Write, 60*time.Second),
+		IdleTimeout: def(lim.Idle, 120*time.Second), MaxHeaderBytes: lim.MaxHeaderBytes}
 }
 
 // Handler returns the HTTP handler with every route, behind the fault
@@ -214,8 +351,14 @@ type call struct {
 	mail []outgoing
 }
 
-// decode reads the JSON body into v, refusing trailing data.
+// decode reads the JSON body into v, refusing trailing data, and a body
+// that is not UTF-8 (request.invalid: encoding/json would store U+FFFD in
+// its place). A lone surrogate escape decodes to U+FFFD, which the field
+// rules refuse in turn (validate.Text).
 func (c *call) decode(v any) error {
+	if !utf8.Valid(c.body) {
+		return invalid()
+	}
 	dec := json.NewDecoder(strings.NewReader(string(c.body)))
 	if err := dec.Decode(v); err != nil {
 		return fail(http.StatusBadRequest, api.CodeMalformed)
@@ -229,17 +372,39 @@ func (c *call) decode(v any) error {
 // maxBody bounds request bodies.
 const maxBody = 1 << 20
 
+// access says who may call an endpoint and whether its answers are
+// recorded for Idempotency-Key replays.
+type access int
+
+const (
+	// anonymous: anyone; a POST's answer is recorded in the caller's
+	// address's scope.
+	anonymous access = iota
+	// signedIn: a session is required; answers are recorded in the
+	// account's scope.
+	signedIn
+	// unrecorded: anyone, and the answer is never recorded (a captcha's
+	// answer is in its image: replaying it would hand it to another).
+	unrecorded
+)
+
 // handle wraps an onboarding API handler: it reads the body, checks the
-// session when auth is set, and runs fn inside one transaction: a read
-// transaction on the reader pool for a GET (it never waits for the write
-// lock), a write transaction otherwise, where a POST with an
+// session when the endpoint needs one, and runs fn inside one transaction:
+// a read transaction on the reader pool for a GET (it never waits for the
+// write lock), a write transaction otherwise, where a POST with an
 // Idempotency-Key records the answer in that same transaction (or replays
 // the recorded one). Mail the handler sent goes out once it committed.
-func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.HandlerFunc {
+func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, api.CodeMalformed)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				writeError(w, http.StatusRequestEntityTooLarge, api.CodeMalformed)
+			} else {
+				// The body broke off or came too slowly (the read timeout).
+				writeError(w, http.StatusBadRequest, api.CodeMalformed)
+			}
 			return
 		}
 		key := r.Header.Get(api.HeaderIdempotencyKey)
@@ -248,6 +413,7 @@ func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.Handle
 			return
 		}
 		c := &call{r: r, body: body, now: s.cfg.Now(), ip: clientIP(r)}
+		record := key != "" && r.Method == http.MethodPost && who != unrecorded
 		var status int
 		var out any
 		var replay []byte
@@ -257,16 +423,19 @@ func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.Handle
 		}
 		err = inTx(r.Context(), func(tx *sql.Tx) error {
 			c.tx = tx
-			if auth {
+			// Two anonymous clients never share a scope: theirs is their
+			// address's.
+			scope := "ip:" + c.ip
+			if who == signedIn {
 				id, err := s.sessionAccount(c)
 				if err != nil {
 					return err
 				}
 				c.account = id
+				scope = fmt.Sprintf("a%d", c.account)
 			}
-			scope := fmt.Sprintf("a%d", c.account)
 			fp := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-			if key != "" && r.Method == http.MethodPost {
+			if record {
 				var prevFP, prevBody []byte
 				var prevStatus int
 				err := tx.QueryRowContext(r.Context(), `SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?`,
@@ -284,15 +453,17 @@ func (s *Server) handle(auth bool, fn func(*call) (int, any, error)) http.Handle
 			var ferr error
 			status, out, ferr = fn(c)
 			var he *httpError
-			if errors.As(ferr, &he) && he.status < 500 {
+			if errors.As(ferr, &he) && he.status < 500 && he.status != http.StatusTooManyRequests {
 				// A refused request is an answer too: record it, so the
-				// replay of a refused request is refused the same way.
+				// replay of a refused request is refused the same way. A
+				// 429 is not an answer but a "later": it rolls back and
+				// is never recorded, so the retry is heard.
 				status, out, ferr = he.status, he.body, nil
 			}
 			if ferr != nil {
 				return ferr
 			}
-			if key != "" && r.Method == http.MethodPost {
+			if record {
 				b, err := json.Marshal(out)
 				if err != nil {
 					return err

@@ -9,10 +9,18 @@ import (
 	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
 // signIn opens a session. It is not idempotent on purpose: a session token
 // is a secret and is never recorded for replay.
+//
+// The attempt is reserved in the throttle before the password is hashed
+// and released only on success, so a burst of parallel attempts gets at
+// most the limit evaluated. An e-mail longer than any address (254) is
+// refused at once and never becomes a throttle key. An account with a
+// password that is not active answers auth.not_active, but only after the
+// right password, so the answer tells nothing of an address to a guesser.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
 	c := &call{r: r, now: s.cfg.Now(), ip: clientIP(r)}
@@ -28,7 +36,12 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(req.Email))
-	if wait := s.throttle.blocked(c.now, email, c.ip); wait > 0 {
+	if len(email) > maxKeyLen || len(req.Password) > 4*validate.PasswordMax {
+		writeError(w, http.StatusBadRequest, api.CodeInvalid)
+		return
+	}
+	tk, wait := s.throttle.reserve(c.now, email, c.ip)
+	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, api.CodeThrottled)
 		return
@@ -39,24 +52,26 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	err := s.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
 		Scan(&id, &stored, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		s.throttle.succeeded(tk) // not the caller's failure
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
 	if stored == "" {
-		// An unknown address (or one not yet activated) costs one hash
-		// check too, so timing tells nothing about which addresses exist.
+		// An unknown address (or one never activated, which has no
+		// password yet) costs one hash check too, so timing tells nothing
+		// about which addresses exist.
 		stored = s.dummyHash
 	}
 	if !checkPassword(stored, req.Password) || id == 0 {
-		s.throttle.fail(c.now, email, c.ip)
+		s.throttle.failed(tk)
 		writeError(w, http.StatusUnauthorized, api.CodeBadCredentials)
 		return
 	}
+	s.throttle.succeeded(tk)
 	if !active {
 		writeError(w, http.StatusForbidden, api.CodeNotActive)
 		return
 	}
-	s.throttle.success(email)
 	tok, hash := s.randomToken(32)
 	if err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
@@ -67,6 +82,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, api.Session{Token: tok, ExpiresIn: int(SessionTTL.Seconds()), AccountID: id})
+}
+
+// signOut revokes the session it is called with.
+func (s *Server) signOut(c *call) (int, any, error) {
+	tok, _ := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
+	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM session WHERE token_hash = ?`, hashToken(tok)); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, api.Accepted{Status: "signed_out"}, nil
 }
 
 func (s *Server) sessionAccount(c *call) (int64, error) {

@@ -57,6 +57,13 @@ func (s *Server) searchStructure(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if st != nil && st.NonDiffusible && !st.IsManager {
+		// INSEE does not publish this company's address: only its
+		// managers read it here, as PISTE's consulter and the registry
+		// mask it too.
+		d := &st.Draft
+		d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Phone, d.Email = "", "", "", "", "", "", ""
+	}
 	return http.StatusOK, api.SearchResult{Found: st != nil, Structure: st}, nil
 }
 

@@ -5,69 +5,228 @@ import (
 	"time"
 )
 
-// Sign-in throttling (OWASP ASVS 2.2.1, NIST SP 800-63B §3.2.2): after 10
-// failures in 15 minutes an account waits until the oldest failure leaves
-// the window; 100 failures in an hour is a hard ceiling. One client address
-// gets 30 failures a minute whatever the accounts, against guessing across
-// accounts.
+// Sign-in throttling (OWASP ASVS v5 V6.3 / NIST SP 800-63B §3.2.2).
+//
+// The rule: ten failures in 15 minutes are allowed per account *and client
+// address*, so someone guessing from elsewhere cannot lock the owner out of
+// their own address; across addresses an account takes at most 100 failures
+// an hour (a distributed guess stops there: the owner is then blocked too,
+// but only by an attack from several addresses at once); one address gets
+// 30 failures a minute whatever the accounts.
+//
+// Attempts are reserved under the lock *before* the password is hashed and
+// released on success, so a burst of parallel requests cannot slip between
+// the check and the record: at most the limit are evaluated.
 const (
-	accountWindow   = 15 * time.Minute
-	accountFailures = 10
-	hourlyCeiling   = 100
-	ipWindow        = time.Minute
-	ipFailures      = 30
+	pairWindow      = 15 * time.Minute
+	pairFailures    = 10
+	accountWindow   = time.Hour
+	accountFailures = 100
+	addressWindow   = time.Minute
+	addressFailures = 30
 )
 
+// maxKeyLen bounds a throttle key: an e-mail is at most 254 characters
+// (RFC 5321); a longer one is refused before it becomes a key.
+const maxKeyLen = 254
+
+// defaultMaxEntries bounds each map of the throttle.
+const defaultMaxEntries = 100_000
+
+// window is the failures of one key, oldest first, and its limit.
+type window struct{ times []time.Time }
+
+// since drops the times older than d before now.
+func (w *window) since(now time.Time, d time.Duration) {
+	i := 0
+	for i < len(w.times) && now.Sub(w.times[i]) >= d {
+		i++
+	}
+	w.times = w.times[i:]
+}
+
+// wait is how long until the window holds fewer than limit failures.
+func (w *window) wait(now time.Time, d time.Duration, limit int) time.Duration {
+	w.since(now, d)
+	if len(w.times) < limit {
+		return 0
+	}
+	return d - now.Sub(w.times[len(w.times)-limit])
+}
+
+// remove forgets one reserved time (a success releases its reservation).
+func (w *window) remove(t time.Time) {
+	for i := len(w.times) - 1; i >= 0; i-- {
+		if w.times[i].Equal(t) {
+			w.times = append(w.times[:i], w.times[i+1:]...)
+			return
+		}
+	}
+}
+
 type throttle struct {
-	mu       sync.Mutex
-	accounts map[string][]time.Time
-	ips      map[string][]time.Time
+	mu        sync.Mutex
+	pairs     map[string]*window // account + "\x00" + address
+	accounts  map[string]*window
+	address   map[string]*window
+	max       int // entries per map
+	lastPrune time.Time
 }
 
 func newThrottle() *throttle {
-	return &throttle{accounts: map[string][]time.Time{}, ips: map[string][]time.Time{}}
+	return &throttle{pairs: map[string]*window{}, accounts: map[string]*window{}, address: map[string]*window{},
+		max: defaultMaxEntries}
 }
 
-// since keeps the times within window of now.
-func since(ts []time.Time, now time.Time, window time.Duration) []time.Time {
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= window {
-		i++
-	}
-	return ts[i:]
+// ticket is a reserved attempt: released on success, kept as a failure.
+type ticket struct {
+	account, address string
+	at               time.Time
 }
 
-// blocked returns how long the account or the address must wait, or 0.
-func (t *throttle) blocked(now time.Time, account, ip string) time.Duration {
+// reserve counts an attempt for account from address as a failure now, and
+// returns its ticket; or, when a limit is reached (or the maps are full),
+// how long to wait and nothing is counted.
+func (t *throttle) reserve(now time.Time, account, address string) (ticket, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if now.Sub(t.lastPrune) > time.Minute {
+		t.pruneLocked(now)
+	}
+	pair := account + "\x00" + address
 	var wait time.Duration
-	hour := since(t.accounts[account], now, time.Hour)
-	t.accounts[account] = hour
-	if recent := since(hour, now, accountWindow); len(recent) >= accountFailures {
-		wait = max(wait, accountWindow-now.Sub(recent[len(recent)-accountFailures]))
+	for _, c := range []struct {
+		m     map[string]*window
+		key   string
+		d     time.Duration
+		limit int
+	}{{t.pairs, pair, pairWindow, pairFailures}, {t.accounts, account, accountWindow, accountFailures},
+		{t.address, address, addressWindow, addressFailures}} {
+		w := c.m[c.key]
+		if w == nil {
+			if len(c.m) >= t.max {
+				// Full even after pruning: refuse new keys rather than
+				// grow or evict someone's failures.
+				wait = max(wait, time.Minute)
+			}
+			continue
+		}
+		wait = max(wait, w.wait(now, c.d, c.limit))
 	}
-	if len(hour) >= hourlyCeiling {
-		wait = max(wait, time.Hour-now.Sub(hour[len(hour)-hourlyCeiling]))
+	if wait > 0 {
+		return ticket{}, wait
 	}
-	ips := since(t.ips[ip], now, ipWindow)
-	t.ips[ip] = ips
-	if len(ips) >= ipFailures {
-		wait = max(wait, ipWindow-now.Sub(ips[len(ips)-ipFailures]))
+	for m, key := range map[*map[string]*window]string{&t.pairs: pair, &t.accounts: account, &t.address: address} {
+		w := (*m)[key]
+		if w == nil {
+			w = &window{}
+			(*m)[key] = w
+		}
+		w.times = append(w.times, now)
 	}
-	return wait
+	return ticket{account, address, now}, 0
 }
 
-func (t *throttle) fail(now time.Time, account, ip string) {
+// failed keeps a reservation as a failure (nothing to do: it is counted).
+func (t *throttle) failed(ticket) {}
+
+// succeeded releases a reservation and forgets the failures of this
+// account from this address: the owner got in from here.
+func (t *throttle) succeeded(tk ticket) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.accounts[account] = append(t.accounts[account], now)
-	t.ips[ip] = append(t.ips[ip], now)
+	delete(t.pairs, tk.account+"\x00"+tk.address)
+	for _, w := range []*window{t.accounts[tk.account], t.address[tk.address]} {
+		if w != nil {
+			w.remove(tk.at)
+		}
+	}
 }
 
-// success forgets an account's failures: the owner got in.
-func (t *throttle) success(account string) {
+// prune drops the windows with nothing left in them.
+func (t *throttle) prune(now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.accounts, account)
+	t.pruneLocked(now)
+}
+
+func (t *throttle) pruneLocked(now time.Time) {
+	t.lastPrune = now
+	for _, c := range []struct {
+		m map[string]*window
+		d time.Duration
+	}{{t.pairs, pairWindow}, {t.accounts, accountWindow}, {t.address, addressWindow}} {
+		for k, w := range c.m {
+			if w.since(now, c.d); len(w.times) == 0 {
+				delete(c.m, k)
+			}
+		}
+	}
+}
+
+// size counts the entries of every map (tests, and the memory figure).
+func (t *throttle) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.pairs) + len(t.accounts) + len(t.address)
+}
+
+// limiter counts events per key in a sliding window, bounded like the
+// throttle: e-mail sent to one address or from one client address.
+type limiter struct {
+	mu    sync.Mutex
+	keys  map[string]*window
+	span  time.Duration
+	limit int
+	max   int
+	last  time.Time
+}
+
+func newLimiter(span time.Duration, limit int) *limiter {
+	return &limiter{keys: map[string]*window{}, span: span, limit: limit, max: defaultMaxEntries}
+}
+
+// wait returns how long until key may have one more event, 0 now.
+func (l *limiter) wait(now time.Time, key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.keys[key]; w != nil {
+		return w.wait(now, l.span, l.limit)
+	}
+	return 0
+}
+
+// take counts an event for each key and returns 0, or how long to wait
+// when one of them is at its limit (then nothing is counted).
+func (l *limiter) take(now time.Time, keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.last) > time.Minute {
+		l.last = now
+		for k, w := range l.keys {
+			if w.since(now, l.span); len(w.times) == 0 {
+				delete(l.keys, k)
+			}
+		}
+	}
+	var wait time.Duration
+	for _, k := range keys {
+		if w := l.keys[k]; w != nil {
+			wait = max(wait, w.wait(now, l.span, l.limit))
+		} else if len(l.keys) >= l.max {
+			wait = max(wait, time.Minute)
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	for _, k := range keys {
+		w := l.keys[k]
+		if w == nil {
+			w = &window{}
+			l.keys[k] = w
+		}
+		w.times = append(w.times, now)
+	}
+	return 0
 }

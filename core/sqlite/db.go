@@ -76,6 +76,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.db.Path() }
 
+// Tightened lists the database files Open found readable by other users
+// and made readable by their owner only: say it once.
+func (db *DB) Tightened() []string { return db.db.Tightened() }
+
 // Close releases the database.
 func (db *DB) Close() error { return db.db.Close() }
 

@@ -44,13 +44,15 @@ func trimmed(s string) string {
 }
 
 // printable reports whether s holds no control or invisible format
-// character, so that a value cannot hide text from the person reading it.
+// character, so that a value cannot hide text from the person reading it,
+// and no U+FFFD: the mark of bytes that were not text (a broken encoding,
+// half a UTF-16 pair), never what a person typed.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if !unicode.IsPrint(r) && r != ' ' {
+		if !unicode.IsPrint(r) && r != ' ' || r == utf8.RuneError {
 			return false
 		}
 	}

@@ -32,6 +32,9 @@ type DB struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer anyway
 	reader *sql.DB // read-only pool
+	// tightened lists the files Open found readable by others and made
+	// readable by their owner only.
+	tightened []string
 }
 
 // Options changes how Open sets a database up.
@@ -69,6 +72,17 @@ func dsn(path string, write bool) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
+// roDSN opens the file itself read-only, for a file the user may not
+// write. immutable is for a directory nobody may write in: a WAL database
+// needs its -shm file, which cannot be made there; and since no writer can
+// work in such a directory either, reading without locks is safe.
+func roDSN(path string, immutable bool) string {
+	if immutable {
+		return dsn(path, false) + "&mode=ro&immutable=1"
+	}
+	return dsn(path, false) + "&mode=ro"
+}
+
 // Open opens (creating if needed) the database at path, checks it runs in
 // WAL mode and applies the migrations of migrations (files NNNN_name.sql,
 // numbered from 1 without gaps). A database written by a newer version is
@@ -84,26 +98,41 @@ func Open(ctx context.Context, path string, migrations fs.FS, opt Options) (*DB,
 		if _, err := os.Stat(path); err != nil {
 			return nil, err
 		}
-		if db.reader, err = sql.Open("sqlite", dsn(path, false)); err != nil {
-			return nil, err
-		}
-		db.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
-		if err := db.checkVersion(ctx, db.reader, len(ms)); err != nil {
+		for _, immutable := range []bool{false, true} {
+			if db.reader, err = sql.Open("sqlite", roDSN(path, immutable)); err != nil {
+				return nil, err
+			}
+			db.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
+			if err = db.checkVersion(ctx, db.reader, len(ms)); err == nil {
+				return db, nil
+			}
 			db.reader.Close()
-			return nil, err
+			if !strings.Contains(err.Error(), "readonly") {
+				break // not the directory: a real failure
+			}
 		}
-		return db, nil
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
 	// Create the file ourselves so that it (and the -wal and -shm files,
-	// which SQLite creates with the same mode) is readable by its owner only.
+	// which SQLite creates with the same mode) is readable by its owner
+	// only; an existing one that others may read is tightened (drafts hold
+	// personal data).
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return nil, err
+			}
+			db.tightened = append(db.tightened, p)
+		}
+	}
 	if db.writer, err = sql.Open("sqlite", dsn(path, true)); err != nil {
 		return nil, err
 	}
@@ -134,6 +163,10 @@ func (db *DB) setup(ctx context.Context, ms []migration, hook func(int)) error {
 
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
+
+// Tightened lists the files Open found readable by other users and made
+// readable by their owner only (to tell the user once).
+func (db *DB) Tightened() []string { return db.tightened }
 
 // Writer returns the single-connection write pool; nil when read-only.
 func (db *DB) Writer() *sql.DB { return db.writer }

@@ -1,0 +1,567 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/piste"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
+)
+
+// from returns an HTTP client whose requests come from the loopback
+// address ip (127.0.0.x): a second "client address" on one machine.
+func from(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 100}}
+}
+
+// post sends a JSON body and returns the status, the Retry-After and the body.
+func post(t *testing.T, c *http.Client, url, key string, body any) (int, string, []byte) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set(api.HeaderIdempotencyKey, key)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Retry-After"), out
+}
+
+// createAccount solves a captcha and asks for an account.
+func createAccount(t *testing.T, e *env, c *portal.Onboarding, last func() string, email string) error {
+	t.Helper()
+	ch, err := c.Captcha(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.CreateAccount(t.Context(), "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account(email)})
+}
+
+func countRows(t *testing.T, e *env, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.srv.db.Reader().QueryRowContext(t.Context(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestUnactivatedAccountRecovers (issue 10, item 1): an address whose
+// activation link expired is not locked for good. Creating the account
+// again sends a fresh link (the old one dies) with the same answer as for a
+// new address; "send the link again" does the same; an account never
+// activated is purged after 7 days.
+func TestUnactivatedAccountRecovers(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	last := answers(t)
+	c := portal.NewOnboarding(e.http.URL, nil)
+	if err := createAccount(t, e, c, last, "squat@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	mails, _ := c.Mailbox(ctx, "squat@example.fr")
+	oldTok, _ := api.ActivationToken(mails[0].Link)
+	e.clock.add(ActivationTTL + time.Minute)
+
+	// Created again, after the link expired: a new link, not "sign in".
+	if err := createAccount(t, e, c, last, "squat@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	mails, _ = c.Mailbox(ctx, "squat@example.fr")
+	if len(mails) != 2 || mails[0].Link == "" {
+		t.Fatalf("creating again sent %d mails, the newest with link %q: want a fresh activation link", len(mails), mails[0].Link)
+	}
+	newTok, _ := api.ActivationToken(mails[0].Link)
+	if err := c.Activate(ctx, oldTok, goodPassword); code(err) != api.CodeTokenInvalid {
+		t.Fatalf("the old link still works: %v", err)
+	}
+
+	// Send the link again (captcha-protected): the previous link dies.
+	ch, _ := c.Captcha(ctx)
+	if err := c.ResendActivation(ctx, "", api.ResendActivation{CaptchaID: ch.ID, CaptchaAnswer: last(), Email: "squat@example.fr"}); err != nil {
+		t.Fatalf("send again: %v", err)
+	}
+	mails, _ = c.Mailbox(ctx, "squat@example.fr")
+	resentTok, _ := api.ActivationToken(mails[0].Link)
+	if err := c.Activate(ctx, newTok, goodPassword); code(err) != api.CodeTokenInvalid {
+		t.Fatalf("the link before the resend still works: %v", err)
+	}
+	if err := c.Activate(ctx, resentTok, goodPassword); err != nil {
+		t.Fatalf("the resent link: %v", err)
+	}
+	// Without a solved captcha, nothing is sent.
+	if err := c.ResendActivation(ctx, "", api.ResendActivation{CaptchaID: "nope", CaptchaAnswer: "X", Email: "squat@example.fr"}); code(err) != api.CodeCaptchaWrong {
+		t.Fatalf("resend without a captcha: %v", err)
+	}
+
+	// The same answer for a new, a pending, an active and an unknown address.
+	answer := func(email string, resend bool) string {
+		ch, _ := c.Captcha(ctx)
+		url, body := e.http.URL+api.PathAccounts, any(api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account(email)})
+		if resend {
+			url, body = e.http.URL+api.PathActivationResend, api.ResendActivation{CaptchaID: ch.ID, CaptchaAnswer: last(), Email: email}
+		}
+		st, _, b := post(t, http.DefaultClient, url, "", body)
+		return fmt.Sprintf("%d %s", st, b)
+	}
+	if err := createAccount(t, e, c, last, "pending@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	ref := answer("fresh@example.fr", false)
+	for _, a := range []string{answer("pending@example.fr", false), answer("squat@example.fr", false),
+		answer("fresh@example.fr", true), answer("squat@example.fr", true), answer("unknown@example.fr", true)} {
+		if a != ref {
+			t.Errorf("answers differ: %q vs %q", a, ref)
+		}
+	}
+
+	// Never activated for 7 days: purged, and the address is free again.
+	e.clock.add(UnactivatedTTL + time.Hour)
+	if err := e.srv.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, e, `SELECT count(*) FROM account WHERE email = 'pending@example.fr'`); n != 0 {
+		t.Fatalf("pending account kept after 7 days: %d", n)
+	}
+	if n := countRows(t, e, `SELECT count(*) FROM account WHERE email = 'squat@example.fr'`); n != 1 {
+		t.Fatalf("an activated account was purged: %d", n)
+	}
+}
+
+// TestThrottleHoldsUnderConcurrency (item 2): 300 parallel sign-ins for one
+// account, then for 300 accounts from one client address: at most the
+// limit are evaluated, the rest get 429 with Retry-After; ten failures from
+// elsewhere do not lock the owner out.
+func TestThrottleHoldsUnderConcurrency(t *testing.T) {
+	e := start(t)
+	onboard(t, e, "eve@example.fr")
+	burst := func(emails func(i int) string, password func(i int) string, c *http.Client) map[int]int {
+		var mu sync.Mutex
+		out := map[int]int{}
+		var wg sync.WaitGroup
+		for i := range 300 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st, ra, _ := post(t, c, e.http.URL+api.PathSession, "", api.SignIn{Email: emails(i), Password: password(i)})
+				if st == http.StatusTooManyRequests && ra == "" {
+					t.Errorf("429 without Retry-After")
+				}
+				mu.Lock()
+				out[st]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return out
+	}
+	// One account, from one address, the right password at position 150.
+	got := burst(func(int) string { return "eve@example.fr" }, func(i int) string {
+		if i == 150 {
+			return goodPassword
+		}
+		return "wrong"
+	}, from("127.0.0.1"))
+	evaluated := got[http.StatusUnauthorized] + got[http.StatusOK]
+	t.Logf("300 parallel sign-ins for one account: %d evaluated (%d refused, %d accepted), %d throttled",
+		evaluated, got[http.StatusUnauthorized], got[http.StatusOK], got[http.StatusTooManyRequests])
+	if evaluated > pairFailures || got[http.StatusTooManyRequests] < 300-pairFailures {
+		t.Fatalf("one account: %v", got)
+	}
+	// The owner, from another address, with the right password.
+	if st, _, b := post(t, from("127.0.0.2"), e.http.URL+api.PathSession, "", api.SignIn{Email: "eve@example.fr", Password: goodPassword}); st != http.StatusOK {
+		t.Fatalf("the owner from another address is locked out: %d %s", st, b)
+	}
+	// 300 accounts from one address.
+	got = burst(func(i int) string { return fmt.Sprintf("guess%d@example.fr", i) }, func(int) string { return "x" }, from("127.0.0.3"))
+	t.Logf("300 parallel sign-ins across accounts from one address: %d evaluated, %d throttled",
+		got[http.StatusUnauthorized], got[http.StatusTooManyRequests])
+	if got[http.StatusUnauthorized] > addressFailures || got[http.StatusTooManyRequests] < 300-addressFailures {
+		t.Fatalf("one address: %v", got)
+	}
+}
+
+// TestThrottleMemoryBounded (item 3): an e-mail longer than 254 characters
+// is refused at once (400) and never becomes a key; the maps keep at most
+// their cap of entries and forget idle ones.
+func TestThrottleMemoryBounded(t *testing.T) {
+	e := start(t)
+	c := from("127.0.0.1")
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	huge := strings.Repeat("a", 900<<10) + "@example.fr"
+	for range 150 {
+		if st, _, _ := post(t, c, e.http.URL+api.PathSession, "", api.SignIn{Email: huge, Password: "x"}); st != http.StatusBadRequest {
+			t.Fatalf("a 0.9 MB e-mail: %d, want 400", st)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("150 sign-ins with 0.9 MB e-mails: heap %d → %d MiB, %d throttle keys",
+		before.HeapAlloc>>20, after.HeapAlloc>>20, e.srv.throttle.size())
+	if n := e.srv.throttle.size(); n != 0 {
+		t.Fatalf("%d throttle keys after refused e-mails", n)
+	}
+	// A flood of distinct keys stays under the cap, and idle keys go.
+	th := newThrottle()
+	th.max = 1000
+	now := time.Now()
+	for i := range 5000 {
+		if tk, wait := th.reserve(now, fmt.Sprintf("k%d@example.fr", i), fmt.Sprintf("10.0.%d.%d", i/256, i%256)); wait == 0 {
+			th.failed(tk)
+		}
+	}
+	if n := th.size(); n > 3*th.max {
+		t.Fatalf("%d entries for a cap of %d per map", n, th.max)
+	}
+	th.prune(now.Add(2 * time.Hour))
+	if n := th.size(); n != 0 {
+		t.Fatalf("%d entries left once idle", n)
+	}
+}
+
+// TestRecordsExpire (item 3): idempotency records, sessions, mail and
+// activation rows are deleted once expired; anonymous calls are not
+// recorded with their answers, and two anonymous clients never share a
+// scope.
+func TestRecordsExpire(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	c := onboard(t, e, "old@example.fr")
+	if _, err := c.CreateStructure(ctx, "op-1", structure("73282932000074")); err != nil {
+		t.Fatal(err)
+	}
+	// The captcha is never recorded, and never replayed to another client.
+	st1, _, b1 := post(t, from("127.0.0.1"), e.http.URL+api.PathCaptcha, "same-key", nil)
+	st2, _, b2 := post(t, from("127.0.0.2"), e.http.URL+api.PathCaptcha, "same-key", nil)
+	if st1 != http.StatusCreated || st2 != http.StatusCreated || bytes.Equal(b1, b2) {
+		t.Fatal("a captcha was replayed to another client")
+	}
+	if n := countRows(t, e, `SELECT count(*) FROM idempotency WHERE key = 'same-key'`); n != 0 {
+		t.Fatalf("%d captcha answers recorded", n)
+	}
+	// The same key from two anonymous addresses: two scopes.
+	body := api.CreateAccount{CaptchaID: "none", CaptchaAnswer: "X", Account: account("z@example.fr")}
+	post(t, from("127.0.0.1"), e.http.URL+api.PathAccounts, "k-anon", body)
+	post(t, from("127.0.0.2"), e.http.URL+api.PathAccounts, "k-anon", body)
+	if n := countRows(t, e, `SELECT count(DISTINCT scope) FROM idempotency WHERE key = 'k-anon'`); n != 2 {
+		t.Fatalf("two anonymous clients share %d scope(s)", 3-n)
+	}
+	e.clock.add(25 * time.Hour)
+	if err := e.srv.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for table, want := range map[string]int{"idempotency": 0, "session": 0, "activation": 0} {
+		if n := countRows(t, e, `SELECT count(*) FROM `+table); n != want {
+			t.Errorf("%s: %d rows after expiry", table, n)
+		}
+	}
+	e.clock.add(MailTTL)
+	if err := e.srv.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, e, `SELECT count(*) FROM mail`); n != 0 {
+		t.Errorf("mail: %d rows after %v", n, MailTTL)
+	}
+}
+
+// TestMailIsNotAWeapon (item 4): one e-mailed code per challenge; codes per
+// address and per client address are limited; without --sandbox no token
+// or code is kept in clear.
+func TestMailIsNotAWeapon(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	c := portal.NewOnboarding(e.http.URL, nil)
+	ch, _ := c.Captcha(ctx)
+	if err := c.CaptchaCode(ctx, ch.ID, "victim@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CaptchaCode(ctx, ch.ID, "victim@example.fr"); err == nil {
+		t.Fatal("a second code for one challenge")
+	}
+	// Per address: the sixth code within an hour is refused.
+	var last error
+	for i := range mailsPerAddress {
+		ch, _ := c.Captcha(ctx)
+		last = c.CaptchaCode(ctx, ch.ID, "victim@example.fr")
+		if i < mailsPerAddress-1 && last != nil {
+			t.Fatalf("code %d: %v", i+2, last)
+		}
+	}
+	if core.CodeOf(last) != api.CodeMailThrottled || core.RetryAfterOf(last) <= 0 {
+		t.Fatalf("sixth code to one address within an hour: %v", last)
+	}
+	if n := countRows(t, e, `SELECT count(*) FROM mail WHERE recipient = 'victim@example.fr'`); n != mailsPerAddress {
+		t.Fatalf("%d mails to one address, want %d", n, mailsPerAddress)
+	}
+	// Per client address, across recipients.
+	other := from("127.0.0.5")
+	var st int
+	var ra string
+	for i := range mailsPerClient + 1 {
+		_, _, b := post(t, other, e.http.URL+api.PathCaptcha, "", nil)
+		var chal api.Captcha
+		if err := json.Unmarshal(b, &chal); err != nil {
+			t.Fatal(err)
+		}
+		st, ra, _ = post(t, other, e.http.URL+strings.Replace(api.PathCaptchaCode, "{id}", chal.ID, 1), "",
+			api.CaptchaCodeRequest{Email: fmt.Sprintf("r%d@example.fr", i)})
+	}
+	if st != http.StatusTooManyRequests || ra == "" {
+		t.Fatalf("code %d from one client address: %d", mailsPerClient+1, st)
+	}
+
+	// Without --sandbox, the mail table keeps no token.
+	prod := start(t, func(c *Config) { c.Sandbox = false })
+	last2 := answers(t)
+	pc := portal.NewOnboarding(prod.http.URL, nil)
+	ch2, _ := pc.Captcha(ctx)
+	if err := pc.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch2.ID, CaptchaAnswer: last2(), Account: account("p@example.fr")}); err != nil {
+		t.Fatal(err)
+	}
+	ch2, _ = pc.Captcha(ctx)
+	if err := pc.CaptchaCode(ctx, ch2.ID, "p@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := prod.srv.db.Reader().QueryContext(ctx, `SELECT body, link FROM mail`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var body, link string
+		if err := rows.Scan(&body, &link); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if link != "" || regexp.MustCompile(`token=[0-9a-f]{8}`).MatchString(body) || sixDigits.MatchString(body) {
+			t.Errorf("a secret kept in clear: link %q body %q", link, body)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d mails recorded", n)
+	}
+}
+
+// TestNonDiffusibleMasked (item 5): searching a non-diffusible structure
+// shows its address to its managers only.
+func TestNonDiffusibleMasked(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	const nd = "79068156300017"
+	if err := e.srv.SeedStructure(ctx, nd, "MARIE DURAND"); err != nil {
+		t.Fatal(err)
+	}
+	stranger := onboard(t, e, "stranger@example.fr")
+	res, err := stranger.SearchStructure(ctx, core.IDSIRET, nd)
+	if err != nil || !res.Found {
+		t.Fatalf("search: %+v %v", res, err)
+	}
+	if d := res.Structure.Draft; d.Address != "" || d.City != "" || d.PostalCode != "" || d.Complement1 != "" {
+		t.Fatalf("a stranger sees the address of a non-diffusible structure: %+v", d)
+	}
+	manager := portal.NewOnboarding(e.http.URL, nil)
+	if _, err := manager.SignIn(ctx, ManagerEmail(nd), ManagerPassword(nd)); err != nil {
+		t.Fatal(err)
+	}
+	res, err = manager.SearchStructure(ctx, core.IDSIRET, nd)
+	if err != nil || res.Structure.Draft.City == "" {
+		t.Fatalf("the manager does not see the address: %+v %v", res, err)
+	}
+}
+
+// TestSlowAndIdleClientsAreCut (item 6): a body that trickles in is cut at
+// the read timeout, an idle keep-alive connection is closed, and every
+// server the project starts has its timeouts and header limit.
+func TestSlowAndIdleClientsAreCut(t *testing.T) {
+	for name, hs := range map[string]*http.Server{"default": NewHTTPServer(http.NotFoundHandler(), HTTPLimits{})} {
+		if hs.ReadHeaderTimeout == 0 || hs.ReadTimeout == 0 || hs.WriteTimeout == 0 || hs.IdleTimeout == 0 || hs.MaxHeaderBytes == 0 {
+			t.Fatalf("%s server without a limit: %+v", name, hs)
+		}
+		if hs.ReadTimeout > 30*time.Second || hs.MaxHeaderBytes > 1<<20 {
+			t.Fatalf("%s server too lenient: read %v, headers %d", name, hs.ReadTimeout, hs.MaxHeaderBytes)
+		}
+	}
+	e := start(t)
+	hs := NewHTTPServer(e.srv.Handler(), HTTPLimits{Read: 300 * time.Millisecond, Idle: 200 * time.Millisecond})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() { hs.Close() })
+
+	// A body announced as 40 bytes, sent one byte every 100 ms (4 s).
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n", api.PathSession)
+	sent := make(chan int, 1)
+	go func() {
+		n := 0
+		for range 40 {
+			if _, err := conn.Write([]byte(" ")); err != nil {
+				break
+			}
+			n++
+			time.Sleep(100 * time.Millisecond)
+		}
+		sent <- n
+	}()
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	reply, _ := io.ReadAll(conn) // the server answers and closes, or just closes
+	n := <-sent
+	t.Logf("trickled body: %d of 40 bytes sent before the server cut; reply %q", n, firstLine(reply))
+	if n >= 40 {
+		t.Fatal("the server waited for the whole trickled body")
+	}
+
+	// An idle keep-alive connection is closed by the server.
+	idle, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	fmt.Fprintf(idle, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", api.PathHealth)
+	_ = idle.SetReadDeadline(time.Now().Add(20 * time.Second))
+	buf, _ := io.ReadAll(idle)
+	if !bytes.HasPrefix(buf, []byte("HTTP/1.1 200")) {
+		t.Fatalf("idle connection: %q", firstLine(buf))
+	}
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(string(b), "\r\n")
+	return s
+}
+
+// TestSmallerItems (item 7).
+func TestSmallerItems(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	// Sign-in to an inactive account: 403 only with the right password.
+	if err := e.srv.SeedAccount(ctx, "idle@example.fr", goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.DeactivateAccount(ctx, "idle@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	c := portal.NewOnboarding(e.http.URL, nil)
+	if _, err := c.SignIn(ctx, "idle@example.fr", "wrong-password"); code(err) != api.CodeBadCredentials {
+		t.Fatalf("inactive, wrong password: %v", err)
+	}
+	if _, err := c.SignIn(ctx, "idle@example.fr", goodPassword); code(err) != api.CodeNotActive {
+		t.Fatalf("inactive, right password: %v", err)
+	}
+
+	// DELETE /api/v1/session revokes it.
+	s := onboard(t, e, "bye@example.fr")
+	if _, err := s.MyAttachments(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignOut(ctx); err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	if _, err := s.MyAttachments(ctx); code(err) != api.CodeUnauthorized {
+		t.Fatalf("the session survived its revocation: %v", err)
+	}
+
+	// Invalid UTF-8 is refused, never stored as U+FFFD.
+	tok := signInToken(t, e, "bye@example.fr")
+	d := structure("35600000049837")
+	raw, _ := json.Marshal(d)
+	raw = bytes.Replace(raw, []byte(d.CompanyName), []byte("Soci\xe9t\xe9"), 1)
+	req, _ := http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, bytes.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), api.CodeInvalid) {
+		t.Fatalf("invalid UTF-8: %d %s", resp.StatusCode, b)
+	}
+	for _, lone := range []string{`\ud800`, `\udfff`} {
+		raw, _ = json.Marshal(d)
+		raw = bytes.Replace(raw, []byte(d.CompanyName), []byte("Soci"+lone+"t"), 1)
+		req, _ = http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, bytes.NewReader(raw))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("a lone surrogate %s: %d", lone, resp.StatusCode)
+		}
+	}
+	if n := countRows(t, e, `SELECT count(*) FROM structure WHERE company_name LIKE '%' || char(65533) || '%'`); n != 0 {
+		t.Fatalf("%d names stored with U+FFFD", n)
+	}
+
+	// A page beyond the last: empty, with the right counters.
+	s.SetSession(tok)
+	for i := range 3 {
+		if _, err := s.CreateStructure(ctx, "", structure([]string{"73282932000074", "35600000049837", "79068156300017"}[i])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := pisteClient(e, nil)
+	for _, page := range []int64{5, 1 << 40, 1<<62 + 7} {
+		out, err := p.Rechercher(ctx, piste.RechercherStructureParam{
+			Parametres: &piste.ParametresRechercherStructure{NbResultatsParPage: 2, PageResultatDemandee: page}})
+		if err != nil {
+			t.Fatalf("page %d: %v", page, err)
+		}
+		r := out.ParametresRetour
+		if len(out.ListeStructures) != 0 || r.Total != 3 || r.Pages != 2 || r.NbResultatsParPage != 2 {
+			t.Fatalf("page %d beyond the last: %d hits, %+v", page, len(out.ListeStructures), r)
+		}
+	}
+}
+
+// signInToken signs in over raw HTTP and returns the session token.
+func signInToken(t *testing.T, e *env, email string) string {
+	t.Helper()
+	st, _, b := post(t, http.DefaultClient, e.http.URL+api.PathSession, "", api.SignIn{Email: email, Password: goodPassword})
+	var s api.Session
+	if st != http.StatusOK || json.Unmarshal(b, &s) != nil {
+		t.Fatalf("sign in: %d %s", st, b)
+	}
+	return s.Token
+}
+
+// sixDigits finds an e-mailed code.
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
