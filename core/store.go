@@ -222,6 +222,7 @@ type Outbox interface {
 type Store interface {
 	AccountStore
 	StructureStore
+	WorkspaceStore
 	Outbox
 	SettingsStore
 	// Forget deletes every draft, outbox row, setting and personal datum, and scrubs

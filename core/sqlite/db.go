@@ -70,6 +70,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.db = p
+	if !db.readOnly {
+		if err := db.backfill(ctx); err != nil {
+			p.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
 	return db, nil
 }
 

@@ -275,6 +275,7 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 		return 0, res, err
 	}
 	now := db.now()
+	nErrors, nWarnings := counts(req.Problems)
 	id := req.ID
 	var state string
 	var other int64
@@ -301,21 +302,21 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 		_, err := tx.ExecContext(ctx, `UPDATE structure SET identifier_type = ?, identifier = ?, structure_kind = ?,
 			company_name = ?, structure_name = ?, email = ?, phone = ?, address = ?, address_complement_1 = ?,
 			address_complement_2 = ?, city = ?, postal_code = ?, country = ?, non_diffusible = ?, problems = ?,
-			updated_at = ? WHERE id = ?`,
+			errors = ?, warnings = ?, search = ?, search_version = ?, updated_at = ? WHERE id = ?`,
 			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
 			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-			problemsJSON(req.Problems), now, id)
+			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, id)
 		if err != nil {
 			return 0, res, err
 		}
 	} else {
 		r, err := tx.ExecContext(ctx, `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
 			structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
-			country, non_diffusible, problems, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
 			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-			problemsJSON(req.Problems), now, now)
+			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now)
 		if err != nil {
 			return 0, res, err
 		}

@@ -58,3 +58,26 @@ func printable(s string) bool {
 	}
 	return true
 }
+
+// SearchKey folds text for searching the way people type: compatibility
+// forms unfolded (NFKD), accents dropped, lower case, every run of other
+// characters one space. "Société Générale" and "societe  generale" give
+// the same key.
+func SearchKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}

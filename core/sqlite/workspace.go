@@ -1,0 +1,296 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+var _ core.WorkspaceStore = (*DB)(nil)
+
+// searchVersion is the version of searchKey this build writes; rows with an
+// older one get a new key when the store opens.
+const searchVersion = 1
+
+// searchKey is what the workspace's text filter looks in: the fields a
+// person searches by, folded (validate.SearchKey).
+func searchKey(d core.StructureDraft) string {
+	return validate.SearchKey(strings.Join([]string{d.Identifier, d.CompanyName, d.StructureName, d.City, d.PostalCode, d.Email}, " "))
+}
+
+// counts returns the number of errors and warnings among p.
+func counts(p core.Problems) (errors, warnings int) {
+	for _, x := range p {
+		if x.Severity == core.Error {
+			errors++
+		} else {
+			warnings++
+		}
+	}
+	return errors, warnings
+}
+
+// QueryStructures evaluates a workspace query in one pass over the table:
+// SQLite streams the few columns the table shows with each row's search
+// key; each word of the text must be a substring of the key (a folded
+// text, so no case or accent matters); the matching rows are counted per
+// filter, those of q's filter kept, then sorted. One scan of short rows and
+// a substring test per word: linear, a few milliseconds for 10,000 rows,
+// and ctx stops it when a newer keystroke replaces the query.
+func (db *DB) QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error) {
+	words := strings.Fields(validate.SearchKey(q.Text))
+	filter := q.Filter
+	if filter == "" {
+		filter = core.FilterAll
+	}
+	out := core.StructureList{Counts: map[core.StructureFilter]int{}}
+	rows, err := db.db.Reader().QueryContext(ctx, `SELECT id, identifier_type, identifier, company_name, city, postal_code,
+		state, errors, warnings, updated_at, search FROM structure`)
+	if err != nil {
+		return out, fmt.Errorf("query structures: %w", err)
+	}
+	defer rows.Close()
+	var search string
+	for rows.Next() {
+		var r core.StructureSummary
+		var typ, state string
+		var updated int64
+		if err := rows.Scan(&r.ID, &typ, &r.Identifier, &r.CompanyName, &r.City, &r.PostalCode, &state, &r.Errors,
+			&r.Warnings, &updated, &search); err != nil {
+			return out, fmt.Errorf("query structures: %w", err)
+		}
+		if !containsAll(search, words) {
+			continue
+		}
+		r.IdentifierType, r.State, r.Updated = core.IdentifierType(typ), core.SyncState(state), fromMillis(updated)
+		for _, f := range core.StructureFilters {
+			if f.Matches(r.State, r.Errors) {
+				out.Counts[f]++
+			}
+		}
+		if filter.Matches(r.State, r.Errors) {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("query structures: %w", err)
+	}
+	sortSummaries(out.Rows, q.Sort, q.Desc)
+	return out, nil
+}
+
+func containsAll(s string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortSummaries sorts rows by key (texts without case or accents), then by
+// id so equal keys keep one order.
+func sortSummaries(rows []core.StructureSummary, key core.StructureSort, desc bool) {
+	var by func(a, b core.StructureSummary) int
+	text := func(f func(core.StructureSummary) string) func(a, b core.StructureSummary) int {
+		return func(a, b core.StructureSummary) int { return strings.Compare(validate.SearchKey(f(a)), validate.SearchKey(f(b))) }
+	}
+	switch key {
+	case core.SortIdentifierType:
+		by = func(a, b core.StructureSummary) int { return strings.Compare(string(a.IdentifierType), string(b.IdentifierType)) }
+	case core.SortCompany:
+		by = text(func(s core.StructureSummary) string { return s.CompanyName })
+	case core.SortCity:
+		by = text(func(s core.StructureSummary) string { return s.City })
+	case core.SortPostalCode:
+		by = func(a, b core.StructureSummary) int { return strings.Compare(a.PostalCode, b.PostalCode) }
+	case core.SortState:
+		by = func(a, b core.StructureSummary) int { return cmp.Compare(stateRank(a.State), stateRank(b.State)) }
+	case core.SortProblems:
+		by = func(a, b core.StructureSummary) int {
+			return cmp.Or(cmp.Compare(a.Errors, b.Errors), cmp.Compare(a.Warnings, b.Warnings))
+		}
+	case core.SortUpdated:
+		by = func(a, b core.StructureSummary) int { return a.Updated.Compare(b.Updated) }
+	default:
+		by = func(a, b core.StructureSummary) int {
+			return cmp.Or(strings.Compare(string(a.IdentifierType), string(b.IdentifierType)), strings.Compare(a.Identifier, b.Identifier))
+		}
+	}
+	if key == core.SortCompany || key == core.SortCity {
+		// Fold each key once, not at every comparison.
+		keys := make(map[int64]string, len(rows))
+		for _, r := range rows {
+			if key == core.SortCompany {
+				keys[r.ID] = validate.SearchKey(r.CompanyName)
+			} else {
+				keys[r.ID] = validate.SearchKey(r.City)
+			}
+		}
+		by = func(a, b core.StructureSummary) int { return strings.Compare(keys[a.ID], keys[b.ID]) }
+	}
+	slices.SortStableFunc(rows, func(a, b core.StructureSummary) int {
+		c := cmp.Or(by(a, b), cmp.Compare(a.ID, b.ID))
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// stateRank orders states as a record moves through them.
+func stateRank(s core.SyncState) int {
+	if i := slices.Index(core.SyncStates, s); i >= 0 {
+		return i
+	}
+	return len(core.SyncStates)
+}
+
+// idsJSON passes a list of ids as one parameter, read by json_each: the
+// statement stays the same whatever the count.
+func idsJSON(ids []int64) string {
+	b, _ := json.Marshal(ids) // a slice of integers always encodes
+	return string(b)
+}
+
+// StructuresByID streams the records of ids in id order.
+func (db *DB) StructuresByID(ctx context.Context, ids []int64, fn func(core.StructureRecord) error) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		rows, err := db.db.Reader().QueryContext(ctx, selectStructure+` WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`, idsJSON(chunk))
+		if err != nil {
+			return fmt.Errorf("read structures: %w", err)
+		}
+		err = func() error {
+			defer rows.Close()
+			for rows.Next() {
+				r, err := scanStructure(rows)
+				if err != nil {
+					return fmt.Errorf("read structures: %w", err)
+				}
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetProblems records new problems, leaving states as they are.
+func (db *DB) SetProblems(ctx context.Context, updates []core.ProblemsUpdate) error {
+	now := db.now()
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, u := range updates {
+			e, w := counts(u.Problems)
+			if _, err := tx.ExecContext(ctx, `UPDATE structure SET problems = ?, errors = ?, warnings = ?, updated_at = ? WHERE id = ?`,
+				problemsJSON(u.Problems), e, w, now, u.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set problems: %w", err)
+	}
+	return nil
+}
+
+// DeleteDrafts deletes drafts the portal does not know: no portal id, no
+// row waiting or accepted (a row the portal refused does not count).
+func (db *DB) DeleteDrafts(ctx context.Context, ids []int64) (int, error) {
+	var n int64
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM structure WHERE id IN (SELECT value FROM json_each(?))
+			AND state = 'draft' AND portal_id = ''
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.structure_id = structure.id AND o.state IN ('pending', 'done'))`, idsJSON(ids))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete drafts: %w", err)
+	}
+	return int(n), nil
+}
+
+// DiscardMany takes queued or failed records back to draft, dropping
+// their unsent rows. A record whose row the worker holds right now (a
+// lease not yet over) is left as it is: its outcome is on the way, and
+// dropping the row would lose it.
+func (db *DB) DiscardMany(ctx context.Context, ids []int64) (int, error) {
+	var n int64
+	now := db.now()
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		const target = `SELECT s.id FROM structure s WHERE s.id IN (SELECT value FROM json_each(?1))
+			AND s.state IN ('queued', 'failed')
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.structure_id = s.id AND o.state = 'pending' AND o.lease_until > ?2)`
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state IN ('pending', 'failed') AND structure_id IN (`+target+`)`,
+			idsJSON(ids), now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE structure SET state = 'draft', notice = '' WHERE id IN (`+target+`)`, idsJSON(ids), now)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("back to draft: %w", err)
+	}
+	return int(n), nil
+}
+
+// backfill gives a search key and problem counts to the rows an older
+// build wrote (search_version is indexed: with nothing to do it costs one
+// lookup, no scan).
+func (db *DB) backfill(ctx context.Context) error {
+	for {
+		var batch []core.StructureRecord
+		rows, err := db.db.Writer().QueryContext(ctx, selectStructure+` WHERE search_version < ? LIMIT 500`, searchVersion)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			r, err := scanStructure(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		err = db.db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, r := range batch {
+				e, w := counts(r.Problems)
+				if _, err := tx.ExecContext(ctx, `UPDATE structure SET search = ?, search_version = ?, errors = ?, warnings = ? WHERE id = ?`,
+					searchKey(r.Draft), searchVersion, e, w, r.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}

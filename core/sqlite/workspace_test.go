@@ -1,0 +1,246 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
+)
+
+// workspaceFixture stores structures in every state the filters tell
+// apart.
+func workspaceFixture(t *testing.T) (*DB, map[string]int64) {
+	t.Helper()
+	db := MustOpen(t)
+	ctx := t.Context()
+	ids := map[string]int64{}
+	ss := coretest.SIRETs(8)
+	save := func(name string, d core.StructureDraft, p core.Problems, queue bool) int64 {
+		rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p, Queue: queue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = rec.ID
+		return rec.ID
+	}
+	societe := sampleStructure(ss[0])
+	societe.CompanyName, societe.City, societe.Email = "Société Générale", "Saint-Étienne", "compta@sg.example"
+	save("ready", societe, nil, false)
+	bad := sampleStructure(ss[1])
+	bad.CompanyName = "Boulangerie Dupont"
+	save("errors", bad, core.Problems{{Field: core.FieldPostalCode, Code: "postal.format", Severity: core.Error},
+		{Field: core.FieldPhone, Code: "phone.format", Severity: core.Warning}}, false)
+	save("queued", sampleStructure(ss[2]), nil, true)
+	for name, state := range map[string]core.SyncState{"created": core.StateCreated, "pending": core.StateAttachmentRequested,
+		"refused": core.StateAttachmentRefused, "failed": core.StateFailed, "approved": core.StateAttachmentApproved} {
+		d := sampleStructure(ss[3+len(ids)-3])
+		id := save(name, d, nil, false)
+		if err := db.SetSync(ctx, id, core.Sync{State: state}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, ids
+}
+
+func TestQueryStructuresFilters(t *testing.T) {
+	db, ids := workspaceFixture(t)
+	ctx := t.Context()
+	all, err := db.QueryStructures(ctx, core.StructureQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[core.StructureFilter]int{core.FilterAll: 8, core.FilterErrors: 1, core.FilterReady: 1, core.FilterQueued: 1,
+		core.FilterOnPortal: 2, core.FilterPending: 1, core.FilterRefused: 1, core.FilterFailed: 1}
+	for f, n := range want {
+		if all.Counts[f] != n {
+			t.Errorf("count %s = %d, want %d", f, all.Counts[f], n)
+		}
+	}
+	if len(all.Rows) != 8 {
+		t.Fatalf("%d rows", len(all.Rows))
+	}
+	for f, n := range want {
+		got, err := db.QueryStructures(ctx, core.StructureQuery{Filter: f})
+		if err != nil || len(got.Rows) != n {
+			t.Errorf("filter %s: %d rows, want %d (%v)", f, len(got.Rows), n, err)
+		}
+	}
+	bad, _ := db.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
+	if r := bad.Rows[0]; r.ID != ids["errors"] || r.Errors != 1 || r.Warnings != 1 || r.CompanyName != "Boulangerie Dupont" {
+		t.Errorf("row with errors %+v", r)
+	}
+}
+
+func TestQueryStructuresText(t *testing.T) {
+	db, ids := workspaceFixture(t)
+	ctx := t.Context()
+	ready, _ := db.Structure(ctx, ids["ready"])
+	id := ready.Draft.Identifier
+	spaced := id[:3] + " " + id[3:6] + " " + id[6:9] + " " + id[9:]
+	tests := []struct {
+		text string
+		want []int64
+	}{
+		{"societe generale", []int64{ids["ready"]}},
+		{"SOCIÉTÉ   Générale", []int64{ids["ready"]}},
+		{"saint etienne", []int64{ids["ready"]}},
+		{"compta@sg", []int64{ids["ready"]}},
+		{id, []int64{ids["ready"]}},
+		{spaced, []int64{ids["ready"]}},
+		{"boulangerie dupont", []int64{ids["errors"]}},
+		{"dupont generale", nil},
+		{"zzz", nil},
+	}
+	for _, tt := range tests {
+		got, err := db.QueryStructures(ctx, core.StructureQuery{Text: tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []int64
+		for _, r := range got.Rows {
+			gotIDs = append(gotIDs, r.ID)
+		}
+		if fmt.Sprint(gotIDs) != fmt.Sprint(tt.want) || got.Counts[core.FilterAll] != len(tt.want) {
+			t.Errorf("%q: %v (all %d), want %v", tt.text, gotIDs, got.Counts[core.FilterAll], tt.want)
+		}
+	}
+	// Counts follow the text: the chips say how many of the matches each
+	// filter holds.
+	got, _ := db.QueryStructures(ctx, core.StructureQuery{Text: "paris", Filter: core.FilterQueued})
+	if got.Counts[core.FilterAll] != 7 || got.Counts[core.FilterQueued] != 1 || len(got.Rows) != 1 {
+		t.Errorf("paris, queued: %v, %d rows", got.Counts, len(got.Rows))
+	}
+	// A cancelled query stops.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := db.QueryStructures(cancelled, core.StructureQuery{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled query: %v", err)
+	}
+}
+
+func TestQueryStructuresSort(t *testing.T) {
+	db := MustOpen(t)
+	ctx := t.Context()
+	names := []string{"Émile", "zèbre", "Alpha", "ébène", "Zoé"}
+	for i, s := range coretest.SIRETs(len(names)) {
+		d := sampleStructure(s)
+		d.CompanyName = names[i]
+		if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order := func(desc bool) []string {
+		got, err := db.QueryStructures(ctx, core.StructureQuery{Sort: core.SortCompany, Desc: desc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range got.Rows {
+			out = append(out, r.CompanyName)
+		}
+		return out
+	}
+	if got := fmt.Sprint(order(false)); got != "[Alpha ébène Émile zèbre Zoé]" {
+		t.Errorf("by name: %s", got)
+	}
+	if got := fmt.Sprint(order(true)); got != "[Zoé zèbre Émile ébène Alpha]" {
+		t.Errorf("by name, reversed: %s", got)
+	}
+}
+
+func TestBulkStoreOperations(t *testing.T) {
+	db, ids := workspaceFixture(t)
+	ctx := t.Context()
+	all := []int64{}
+	for _, id := range ids {
+		all = append(all, id)
+	}
+	var seen []int64
+	if err := db.StructuresByID(ctx, append(all, 99999), func(r core.StructureRecord) error { seen = append(seen, r.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != len(all) {
+		t.Fatalf("read %d of %d", len(seen), len(all))
+	}
+	// A record whose row the worker holds right now stays as it is.
+	leased, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(coretest.SIRETs(9)[8]), Queue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := db.ClaimDue(ctx, time.Now().Add(time.Hour), 10, 24*time.Hour)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claimed %d rows: %v", len(claimed), err)
+	}
+	if err := db.Reschedule(ctx, claimed[0].OpID, time.Now(), ""); err != nil { // the fixture's queued row goes back
+		t.Fatal(err)
+	}
+	// Back to draft: only the queued and failed ones change.
+	n, err := db.DiscardMany(ctx, append(all, leased.ID))
+	if err != nil || n != 2 {
+		t.Fatalf("back to draft: %d %v", n, err)
+	}
+	if r, _ := db.Structure(ctx, leased.ID); r.Sync.State != core.StateQueued {
+		t.Fatalf("a record being sent went back to draft: %s", r.Sync.State)
+	}
+	if pending, _, _ := db.Pending(ctx); pending != 1 {
+		t.Fatalf("%d rows pending after going back to draft, want the one being sent", pending)
+	}
+	// Delete drafts the portal does not know: "ready", "errors", and
+	// "queued" and "failed" now back to draft; not those the portal has
+	// seen, nor the one being sent.
+	n, err = db.DeleteDrafts(ctx, append(all, leased.ID))
+	if err != nil || n != 4 {
+		t.Fatalf("deleted %d %v", n, err)
+	}
+	if _, err := db.Structure(ctx, ids["ready"]); core.KindOf(err) != core.KindNotFound {
+		t.Fatalf("a deleted draft is still there: %v", err)
+	}
+	for _, keep := range []string{"created", "pending", "refused", "approved"} {
+		if _, err := db.Structure(ctx, ids[keep]); err != nil {
+			t.Fatalf("%s was deleted: %v", keep, err)
+		}
+	}
+	// New problems, same state.
+	if err := db.SetProblems(ctx, []core.ProblemsUpdate{{ID: ids["created"], Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := db.Structure(ctx, ids["created"])
+	got, _ := db.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
+	if r.Sync.State != core.StateCreated || len(r.Problems) != 1 || len(got.Rows) != 1 || got.Rows[0].ID != ids["created"] {
+		t.Fatalf("after new problems: %+v, %+v", r, got.Rows)
+	}
+}
+// TestBackfillSearchKeys: rows written before the workspace existed get
+// their search key and problem counts when the store opens.
+func TestBackfillSearchKeys(t *testing.T) {
+	db := MustOpen(t)
+	ctx := t.Context()
+	d := sampleStructure(coretest.SIRETs(1)[0])
+	d.CompanyName = "Crème Brûlée"
+	rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: core.Problems{{Field: "x", Code: "y", Severity: core.Error}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE structure SET search = '', search_version = 0, errors = 0`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	path := db.Path()
+	db.Close()
+	db2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	got, err := db2.QueryStructures(ctx, core.StructureQuery{Text: "creme brulee"})
+	if err != nil || len(got.Rows) != 1 || got.Rows[0].ID != rec.ID || got.Rows[0].Errors != 1 {
+		t.Fatalf("after the backfill: %+v %v", got.Rows, err)
+	}
+}

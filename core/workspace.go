@@ -1,0 +1,127 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// StructureFilter is one of the workspace's state filters.
+type StructureFilter string
+
+// The workspace's filters, in the order they are offered.
+const (
+	FilterAll      StructureFilter = "all"
+	FilterErrors   StructureFilter = "errors"    // problems to fix before sending
+	FilterReady    StructureFilter = "ready"     // drafts without errors: can be queued
+	FilterQueued   StructureFilter = "queued"    // waiting to be sent
+	FilterOnPortal StructureFilter = "on_portal" // created, or attached
+	FilterPending  StructureFilter = "pending"   // sent, or an attachment waiting for a manager
+	FilterRefused  StructureFilter = "refused"   // attachment refused
+	FilterFailed   StructureFilter = "failed"    // the portal refused the structure
+)
+
+// StructureFilters lists every filter in the order they are offered.
+var StructureFilters = []StructureFilter{FilterAll, FilterErrors, FilterReady, FilterQueued, FilterOnPortal,
+	FilterPending, FilterRefused, FilterFailed}
+
+// Matches reports whether a structure in state with errors problems
+// (counted with Severity Error) is in the filter's set. "with errors" cuts
+// across states; the others are states.
+func (f StructureFilter) Matches(state SyncState, errors int) bool {
+	switch f {
+	case FilterAll:
+		return true
+	case FilterErrors:
+		return errors > 0
+	case FilterReady:
+		return state == StateDraft && errors == 0
+	case FilterQueued:
+		return state == StateQueued
+	case FilterOnPortal:
+		return state == StateCreated || state == StateAttachmentApproved
+	case FilterPending:
+		return state == StateSent || state == StateAttachmentRequested
+	case FilterRefused:
+		return state == StateAttachmentRefused
+	case FilterFailed:
+		return state == StateFailed
+	}
+	return false
+}
+
+// StructureSort is a column the workspace sorts by.
+type StructureSort string
+
+// The workspace's sort keys.
+const (
+	SortIdentifierType StructureSort = "identifier_type"
+	SortIdentifier     StructureSort = "identifier"
+	SortCompany        StructureSort = "company_name"
+	SortCity           StructureSort = "city"
+	SortPostalCode     StructureSort = "postal_code"
+	SortState          StructureSort = "state"
+	SortProblems       StructureSort = "problems"
+	SortUpdated        StructureSort = "updated"
+)
+
+// StructureQuery asks for the workspace's rows.
+type StructureQuery struct {
+	// Text matches identifier (with or without spaces), company and
+	// structure names, city, postal code and e-mail, without case or
+	// accents; every word must be found.
+	Text   string
+	Filter StructureFilter
+	Sort   StructureSort
+	Desc   bool
+}
+
+// StructureSummary is one row of the workspace: what the table shows.
+type StructureSummary struct {
+	ID             int64
+	IdentifierType IdentifierType
+	Identifier     string
+	CompanyName    string
+	City           string
+	PostalCode     string
+	State          SyncState
+	// Errors and Warnings count the record's problems by severity.
+	Errors, Warnings int
+	Updated          time.Time
+}
+
+// StructureList answers a StructureQuery: the rows of its filter, sorted,
+// and how many rows matching its text each filter holds.
+type StructureList struct {
+	Rows   []StructureSummary
+	Counts map[StructureFilter]int
+}
+
+// ProblemsUpdate replaces what validation found in a record (the workspace
+// re-validates without touching the record's state).
+type ProblemsUpdate struct {
+	ID       int64
+	Problems Problems
+}
+
+// WorkspaceStore is what the workspace asks of the store on top of
+// StructureStore. Methods are safe for concurrent use; ctx cancels a query
+// (a newer keystroke).
+type WorkspaceStore interface {
+	// QueryStructures returns the rows of q's filter that match its text,
+	// sorted, and the counts per filter of the rows matching its text.
+	QueryStructures(ctx context.Context, q StructureQuery) (StructureList, error)
+	// StructuresByID streams the records of ids to fn (in id order,
+	// skipping ids that do not exist), stopping at fn's first error.
+	StructuresByID(ctx context.Context, ids []int64, fn func(StructureRecord) error) error
+	// SetProblems records new problems for records, in one transaction,
+	// their state untouched.
+	SetProblems(ctx context.Context, updates []ProblemsUpdate) error
+	// DeleteDrafts deletes the records of ids that are drafts never sent
+	// (no portal id, no outbox row ever), in one transaction, and returns
+	// how many it deleted.
+	DeleteDrafts(ctx context.Context, ids []int64) (int, error)
+	// DiscardMany takes records of ids back to draft as Discard does, in
+	// one transaction, and returns how many it changed (queued or failed
+	// ones).
+	DiscardMany(ctx context.Context, ids []int64) (int, error)
+}
