@@ -100,11 +100,15 @@ func containsAll(s string, words []string) bool {
 func sortSummaries(rows []core.StructureSummary, key core.StructureSort, desc bool) {
 	var by func(a, b core.StructureSummary) int
 	text := func(f func(core.StructureSummary) string) func(a, b core.StructureSummary) int {
-		return func(a, b core.StructureSummary) int { return strings.Compare(validate.SearchKey(f(a)), validate.SearchKey(f(b))) }
+		return func(a, b core.StructureSummary) int {
+			return strings.Compare(validate.SearchKey(f(a)), validate.SearchKey(f(b)))
+		}
 	}
 	switch key {
 	case core.SortIdentifierType:
-		by = func(a, b core.StructureSummary) int { return strings.Compare(string(a.IdentifierType), string(b.IdentifierType)) }
+		by = func(a, b core.StructureSummary) int {
+			return strings.Compare(string(a.IdentifierType), string(b.IdentifierType))
+		}
 	case core.SortCompany:
 		by = text(func(s core.StructureSummary) string { return s.CompanyName })
 	case core.SortCity:

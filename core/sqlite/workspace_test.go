@@ -215,6 +215,7 @@ func TestBulkStoreOperations(t *testing.T) {
 		t.Fatalf("after new problems: %+v, %+v", r, got.Rows)
 	}
 }
+
 // TestBackfillSearchKeys: rows written before the workspace existed get
 // their search key and problem counts when the store opens.
 func TestBackfillSearchKeys(t *testing.T) {
