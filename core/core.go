@@ -178,6 +178,35 @@ func (s StructureDraft) EffectiveCountry() string {
 // (identifier type, identifier).
 func (s StructureDraft) Key() string { return string(s.IdentifierType) + ":" + s.Identifier }
 
+// TextField returns the text field named field (a Field constant), nil for
+// a field that is not free text (identifier type, kind, country,
+// non-diffusible). Forms and bulk edits set fields by name through it.
+func (s *StructureDraft) TextField(field string) *string {
+	switch field {
+	case FieldIdentifier:
+		return &s.Identifier
+	case FieldCompanyName:
+		return &s.CompanyName
+	case FieldStructureName:
+		return &s.StructureName
+	case FieldEmail:
+		return &s.Email
+	case FieldPhone:
+		return &s.Phone
+	case FieldAddress:
+		return &s.Address
+	case FieldComplement1:
+		return &s.Complement1
+	case FieldComplement2:
+		return &s.Complement2
+	case FieldCity:
+		return &s.City
+	case FieldPostalCode:
+		return &s.PostalCode
+	}
+	return nil
+}
+
 // Severity tells whether a problem blocks submission.
 type Severity int
 

@@ -82,12 +82,33 @@ type SaveStructure struct {
 	// StateQueued and gets an outbox row in the same transaction. Refused
 	// (KindInvalid) when Problems has errors.
 	Queue bool
+	// Unchanged, when set, saves only if the record (ID) is still as it
+	// was read: same last change and same state. Otherwise nothing is
+	// written and the error is KindConflict with code CodeChanged. Bulk
+	// actions that read, ask the registry, then write use it so that a
+	// record changed meanwhile (by the worker, or by a person) is left
+	// untouched rather than overwritten.
+	Unchanged *Version
 }
+
+// Version is what identifies a record as read: its last change and state.
+type Version struct {
+	Updated time.Time
+	State   SyncState
+}
+
+// CodeChanged is the code of a save refused because the record changed
+// since it was read.
+const CodeChanged = "store.changed"
 
 // SaveResult says what a save did.
 type SaveResult struct {
 	Created bool // a new record; false means an existing one was updated
 	Queued  bool // an outbox row was written or refreshed
+	// Changed says a save of a batch was not written: the record changed
+	// since it was read (SaveStructure.Unchanged). A single save returns
+	// CodeChanged instead.
+	Changed bool
 }
 
 // EntityType names the kind of record an outbox row is about.

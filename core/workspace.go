@@ -97,9 +97,12 @@ type StructureList struct {
 }
 
 // ProblemsUpdate replaces what validation found in a record (the workspace
-// re-validates without touching the record's state).
+// re-validates without touching the record's state or its last change).
 type ProblemsUpdate struct {
-	ID       int64
+	ID int64
+	// Updated is the record's last change when it was validated: a record
+	// changed since is left as it is (its own save validated it).
+	Updated  time.Time
 	Problems Problems
 }
 
@@ -113,9 +116,10 @@ type WorkspaceStore interface {
 	// StructuresByID streams the records of ids to fn (in id order,
 	// skipping ids that do not exist), stopping at fn's first error.
 	StructuresByID(ctx context.Context, ids []int64, fn func(StructureRecord) error) error
-	// SetProblems records new problems for records, in one transaction,
-	// their state untouched.
-	SetProblems(ctx context.Context, updates []ProblemsUpdate) error
+	// SetProblems records new problems for records unchanged since they
+	// were validated, in one transaction, their state and last change
+	// untouched; it returns how many it updated.
+	SetProblems(ctx context.Context, updates []ProblemsUpdate) (int, error)
 	// DeleteDrafts deletes the records of ids that are drafts never sent
 	// (no portal id, no outbox row ever), in one transaction, and returns
 	// how many it deleted.

@@ -143,13 +143,8 @@ func structureProblems(d core.StructureDraft) core.Problems {
 
 // setStructureField sets one text field of a structure draft.
 func setStructureField(d *core.StructureDraft, field, v string) {
-	for f, p := range map[string]*string{core.FieldIdentifier: &d.Identifier, core.FieldCompanyName: &d.CompanyName,
-		core.FieldStructureName: &d.StructureName, core.FieldEmail: &d.Email, core.FieldPhone: &d.Phone,
-		core.FieldAddress: &d.Address, core.FieldComplement1: &d.Complement1, core.FieldComplement2: &d.Complement2,
-		core.FieldCity: &d.City, core.FieldPostalCode: &d.PostalCode} {
-		if f == field {
-			*p = v
-		}
+	if p := d.TextField(field); p != nil {
+		*p = v
 	}
 }
 

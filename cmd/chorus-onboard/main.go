@@ -91,7 +91,7 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 			Registry: portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil), Mailbox: true}
 	}
 	svc, err := onboarding.New(ctx, onboarding.Config{
-		Store: store, NewOpID: sqlite.NewOpID,
+		Store: store, NewOpID: sqlite.NewOpID, SpoolDir: dir,
 		Connect: func(env core.Environment) onboarding.Target {
 			if env == core.EnvLocal {
 				return local

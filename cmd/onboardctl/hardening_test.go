@@ -362,3 +362,37 @@ func TestBadPortalURL(t *testing.T) {
 }
 
 var _ = sqlite.SchemaVersion
+
+// TestImportRejectedFile: --rejected writes the refused rows with an error
+// column (in the user's language, the file's separator); fixed, the file
+// imports again.
+func TestImportRejectedFile(t *testing.T) {
+	ids := sirets(3)
+	dir := t.TempDir()
+	db, rejected := filepath.Join(dir, "a.db"), filepath.Join(dir, "rejected.csv")
+	in := shortHeader + ids[0] + ";Bon;1 rue;Paris;75002;\n" + ids[1] + ";;1 rue;Paris;75002;\n" + ids[2] + ";Sans CP;1 rue;Paris;;\n"
+	code, out, _ := runCLI(t, in, map[string]string{"LANG": "fr_FR.UTF-8"}, "import", "--db", db, "--rejected", rejected, "-")
+	if code != 1 || !strings.Contains(out, "imported 1, updated 0, rejected 2") || !strings.Contains(out, "rejected rows written to "+rejected) {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	b, err := os.ReadFile(rejected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	if !strings.HasPrefix(got, "\ufefferreur;") || strings.Count(got, "\n") != 3 || !strings.Contains(got, "ligne 3: Raison sociale") {
+		t.Fatalf("rejected rows:\n%s", got)
+	}
+	if fi, _ := os.Stat(rejected); fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("the rejected rows are readable by others: %v", fi.Mode())
+	}
+	fixed := strings.Replace(strings.Replace(got, ";;1 rue;Paris;'75002;", ";Corrigé;1 rue;Paris;'75002;", 1), ";Paris;;", ";Paris;75002;", 1)
+	code, out, _ = runCLI(t, fixed, nil, "import", "--db", db, "-")
+	if code != 0 || !strings.Contains(out, "imported 2, updated 0, rejected 0") {
+		t.Fatalf("the fixed file: exit %d\n%s\n%s", code, out, fixed)
+	}
+	// No file of rejected rows is left behind in the data directory.
+	if left, _ := filepath.Glob(filepath.Join(dir, "rejected-*.csv")); len(left) != 0 {
+		t.Errorf("spool files left: %v", left)
+	}
+}

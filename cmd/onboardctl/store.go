@@ -97,7 +97,7 @@ func openService(ctx context.Context, path func() (string, error), connect func(
 		fmt.Fprintf(e.stderr, "onboardctl: %s was readable by other users: it is now readable by you only\n", f)
 	}
 	svc, err = onboarding.New(ctx, onboarding.Config{Store: store, NewOpID: sqlite.NewOpID, Connect: connect,
-		Backoff: cliBackoff, Lease: cliLease})
+		Backoff: cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p)})
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -138,11 +138,13 @@ func parseCommand(fs *flag.FlagSet, args []string, minArgs, maxArgs int) error {
 	return nil
 }
 
-// cmdImport runs "import [--db PATH] FILE|-". invalid reports rejected rows.
+// cmdImport runs "import [--db PATH] [--rejected FILE] FILE|-". invalid
+// reports rejected rows.
 func cmdImport(args []string, e env) (invalid bool, err error) {
 	fs := newFlags("import", e)
 	db := dbFlag(fs)
 	lang := langFlag(fs, e)
+	rejected := fs.String("rejected", "", "write the rejected rows to this CSV file, with an error column, to fix and import again")
 	if err := parseCommand(fs, args, 1, 1); err != nil {
 		return false, err
 	}
@@ -166,15 +168,20 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 		return false, err
 	}
 	defer closeDB()
-	st, rd, err := svc.Import(ctx, in, func(r csvio.Rejection) {
-		fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.Format(l, r.Code, r.Params))
+	rep, err := svc.ImportCSV(ctx, in, onboarding.ImportOptions{
+		Report: func(r csvio.Rejection) {
+			fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.Format(l, r.Code, r.Params))
+		},
+		Sheet: csvio.WriterOptions{Lang: l, BOM: true},
 	})
-	if rd != nil && len(rd.Ignored) > 0 {
-		fmt.Fprintf(e.stderr, "onboardctl: ignored columns: %s\n", strings.Join(rd.Ignored, ", "))
+	defer rep.Close()
+	if len(rep.Ignored) > 0 {
+		fmt.Fprintf(e.stderr, "onboardctl: ignored columns: %s\n", strings.Join(rep.Ignored, ", "))
 	}
 	if err != nil {
 		return false, fmt.Errorf("import: %w", err)
 	}
+	st := rep.Stats
 	summary := fmt.Sprintf("imported %d, updated %d, rejected %d", st.Imported, st.Updated, st.Rejected)
 	if st.Duplicates > 0 {
 		summary += fmt.Sprintf(", duplicates %d", st.Duplicates)
@@ -183,8 +190,17 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 		// Never a success for rows that were not read.
 		summary += fmt.Sprintf(", lines not read %d", st.Unread)
 	}
+	if rep.Cancelled {
+		summary += ", interrupted: the rows above were imported, the rest of the file was not read"
+	}
 	fmt.Fprintln(e.stdout, summary)
-	return st.Rejected > 0 || st.Unread > 0, nil
+	if *rejected != "" && rep.RejectedRows() > 0 {
+		if err := writeFileAtomic(*rejected, rep.SaveRejected); err != nil {
+			return false, fmt.Errorf("import: rejected rows: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "rejected rows written to %s\n", *rejected)
+	}
+	return st.Rejected > 0 || st.Unread > 0 || rep.Cancelled, nil
 }
 
 // cmdExport runs "export [--db PATH] [--format csv|json] [FILE|-]". A file
@@ -212,32 +228,38 @@ func cmdExport(args []string, e env) error {
 		return err
 	}
 	defer closeDB()
-	out, commit := e.stdout, func() error { return nil }
+	write := func(w io.Writer) error { return svc.Export(ctx, w, *format, l) }
 	if name := fs.Arg(0); name != "" && name != "-" {
-		f, err := os.CreateTemp(filepath.Dir(name), ".export-*")
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		defer os.Remove(f.Name())
-		defer f.Close()
-		out = f
-		commit = func() error {
-			if err := f.Sync(); err != nil {
-				return err
-			}
-			if err := f.Close(); err != nil {
-				return err
-			}
-			return os.Rename(f.Name(), name)
-		}
+		err = writeFileAtomic(name, write)
+	} else {
+		err = write(e.stdout)
 	}
-	if err := svc.Export(ctx, out, *format, l); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := commit(); err != nil {
+	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// writeFileAtomic writes a file through write under a temporary name in
+// its directory, then renames it: a failure never leaves half a file where
+// the previous one was.
+func writeFileAtomic(name string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".onboardctl-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := write(f); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
 }
 
 // cmdList runs "list [--db PATH]": one tab-separated line per structure.

@@ -33,10 +33,13 @@ var Columns = []string{
 	core.FieldComplement2, core.FieldCity, core.FieldPostalCode, core.FieldCountry, core.FieldNonDiffusible,
 }
 
-// Export-only columns; import ignores them so that an export re-imports.
+// Columns import ignores: the state and the portal's message an export
+// adds, and the error column of a file of rejected rows, so that both
+// import again as they are.
 const (
 	ColState         = "state"
 	ColPortalMessage = "portal_message"
+	ColError         = "error"
 )
 
 // aliases maps normalised header names (lower case, no accents, words joined
@@ -65,10 +68,11 @@ var aliases = map[string]string{
 	"pays": core.FieldCountry, "code_pays": core.FieldCountry,
 	"nondiffusible": core.FieldNonDiffusible,
 	"etat":          ColState, "statut_synchronisation": ColState, "message_portail": ColPortalMessage,
+	"erreur": ColError, "erreurs": ColError, "errors": ColError,
 }
 
 func init() {
-	for _, c := range append(slices.Clone(Columns), ColState, ColPortalMessage) {
+	for _, c := range append(slices.Clone(Columns), ColState, ColPortalMessage, ColError) {
 		aliases[c] = c
 	}
 }
@@ -108,6 +112,8 @@ type Reader struct {
 	csv     *csv.Reader
 	dec     *decoder
 	columns []string // field of each column, "" for an ignored one
+	header  []string // the header as the file wrote it
+	last    []string // the cells of the row Next returned last
 	// offset is the number of lines before the csv reader's first one
 	// (Excel's "sep=;" line).
 	offset int
@@ -189,7 +195,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
 	}
-	out := &Reader{csv: cr, dec: dec, Delimiter: delim, offset: offset}
+	out := &Reader{csv: cr, dec: dec, Delimiter: delim, offset: offset, header: slices.Clone(header)}
 	seen := map[string]bool{}
 	for _, h := range header {
 		f := aliases[normalizeName(h)]
@@ -285,6 +291,7 @@ func (r *Reader) Next() (Row, error) {
 		if blank {
 			continue
 		}
+		r.last = rec
 		return r.row(line, rec), nil
 	}
 }
@@ -367,6 +374,13 @@ func (r *Reader) row(line int, rec []string) Row {
 	}
 	return row
 }
+
+// Header returns the file's header as it was written (a copy).
+func (r *Reader) Header() []string { return slices.Clone(r.header) }
+
+// Cells returns a copy of the cells of the row Next returned last, as the
+// file wrote them.
+func (r *Reader) Cells() []string { return slices.Clone(r.last) }
 
 // ParseIdentifierType reads an identifier type as the API writes it (SIRET,
 // UE_HORS_FRANCE...) or as the portal labels it, in French or English.

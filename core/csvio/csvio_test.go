@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -139,9 +140,18 @@ func TestImportReportsAndCounts(t *testing.T) {
 		"\"unterminated,D\n"
 	s := &memSaver{byKey: map[string]core.SaveStructure{}}
 	var rej []Rejection
-	st, _, err := Import(t.Context(), s, strings.NewReader(in), func(r Rejection) { rej = append(rej, r) })
+	var cells [][]string
+	st, _, err := Import(t.Context(), s, strings.NewReader(in), func(r Rejection) {
+		cells = append(cells, r.Cells)
+		r.Cells = nil
+		rej = append(rej, r)
+	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each refused row comes with its cells as the file wrote them.
+	if got := fmt.Sprint(cells); got != "[[73282932000079 B 1 rue Paris 75002] [35600000049837 C  Paris 7500] [35600000049837 C  Paris 7500] [] []]" {
+		t.Errorf("cells %s", got)
 	}
 	if st != (Stats{Imported: 1, Updated: 1, Rejected: 3, Duplicates: 1}) {
 		t.Errorf("stats %+v", st)

@@ -46,6 +46,9 @@ type Rejection struct {
 	Params map[string]string
 	// Warning marks a row that was kept all the same.
 	Warning bool
+	// Cells are the row's cells as the file wrote them, nil for a row that
+	// could not be read; the rejections of one row share them.
+	Cells []string
 }
 
 // CodeMalformed is the code of a row the CSV reader could not parse.
@@ -59,11 +62,18 @@ const CodeMalformed = "csv.malformed"
 // many lines were therefore not read). Rows are committed in batches of
 // BatchSize.
 func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (Stats, *Reader, error) {
-	var st Stats
 	rd, err := NewReader(r)
 	if err != nil {
-		return st, nil, err
+		return Stats{}, nil, err
 	}
+	st, err := ImportFrom(ctx, s, rd, report)
+	return st, rd, err
+}
+
+// ImportFrom is Import on a reader already past the header (a caller that
+// needs the header first).
+func ImportFrom(ctx context.Context, s Saver, rd *Reader, report func(Rejection)) (Stats, error) {
+	var st Stats
 	batch := make([]core.SaveStructure, 0, BatchSize)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -89,6 +99,10 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 	firstLine := map[uint64]int{}
 	seed := maphash.MakeSeed()
 	for {
+		if err := ctx.Err(); err != nil {
+			// Rows already committed stay, and are counted.
+			return st, err
+		}
 		row, err := rd.Next()
 		if err == io.EOF {
 			break
@@ -103,7 +117,7 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 		}
 		if err != nil {
 			if row.Line == 0 {
-				return st, rd, err
+				return st, err
 			}
 			st.Rejected++
 			report(Rejection{Line: row.Line, Field: "csv", Code: CodeMalformed})
@@ -118,9 +132,10 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 		problems = append(row.Problems, problems...)
 		if problems.HasErrors() {
 			st.Rejected++
+			cells := rd.Cells()
 			for _, p := range problems {
 				if p.Severity == core.Error {
-					report(Rejection{Line: row.Line, Field: p.Field, Code: p.Code, Params: p.Params})
+					report(Rejection{Line: row.Line, Field: p.Field, Code: p.Code, Params: p.Params, Cells: cells})
 				}
 			}
 			continue
@@ -136,11 +151,11 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: true})
 		if len(batch) == BatchSize {
 			if err := flush(); err != nil {
-				return st, rd, err
+				return st, err
 			}
 		}
 	}
-	return st, rd, flush()
+	return st, flush()
 }
 
 // tooLong reports whether a row was cut for a value over MaxField.

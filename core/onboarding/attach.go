@@ -63,3 +63,44 @@ func (s *Service) DecideAttachment(ctx context.Context, id int64, approve bool) 
 	}
 	return p.DecideAttachment(ctx, s.cfg.NewOpID(), id, approve)
 }
+
+// DecideAttachments approves or refuses several requests, one call each
+// with its own idempotency key, so that a request decided twice (a retry,
+// two managers) stays decided once. A request the portal refuses to decide
+// (already decided, not this manager's) is said and the others go on; the
+// portal out of reach stops the action, the requests decided before
+// staying decided.
+func (s *Service) DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress ProgressFunc) (BulkResult, error) {
+	res := BulkResult{Total: len(reqs)}
+	p, err := s.portal()
+	if err != nil {
+		return res, err
+	}
+	want := api.AttachmentRefused
+	if approve {
+		want = api.AttachmentApproved
+	}
+	for i, a := range reqs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		got, err := p.DecideAttachment(ctx, s.cfg.NewOpID(), a.ID, approve)
+		label := Label(core.StructureDraft{IdentifierType: a.IdentifierType, Identifier: a.Identifier, CompanyName: a.CompanyName})
+		switch {
+		case err == nil && got.Status == want:
+			res.Done++
+		case err == nil:
+			// Decided the other way before (another manager, another
+			// window): the portal keeps the first decision.
+			res.add(RowNote{ID: a.ID, Label: label, Reason: SkipDecided, Params: map[string]string{"status": got.Status}})
+		case core.KindOf(err) == core.KindUnavailable || isCancel(err):
+			return res, err
+		default:
+			res.add(RowNote{ID: a.ID, Label: label, Reason: SkipNoDecision, Code: core.CodeOf(err), Params: paramsOf(err)})
+		}
+		if progress != nil {
+			progress(i+1, len(reqs))
+		}
+	}
+	return res, nil
+}

@@ -29,13 +29,40 @@ type exportRecord struct {
 // re-imports) or JSON (an array), the portal's messages in lang. It
 // streams: memory stays flat whatever the count.
 func (s *Service) Export(ctx context.Context, out io.Writer, format string, lang i18n.Lang) error {
+	return export(out, format, csvio.WriterOptions{Lang: lang}, func(fn func(core.StructureRecord) error) error {
+		return s.cfg.Store.EachStructure(ctx, fn)
+	})
+}
+
+// ExportStructures writes the structures of ids as Export does, with opt
+// saying how the CSV is written for the spreadsheet that will open it;
+// progress receives the rows written.
+func (s *Service) ExportStructures(ctx context.Context, out io.Writer, ids []int64, format string, opt csvio.WriterOptions,
+	progress ProgressFunc) (int, error) {
+	n := 0
+	err := export(out, format, opt, func(fn func(core.StructureRecord) error) error {
+		return s.eachChunk(ctx, ids, progress, func(recs []core.StructureRecord) error {
+			for _, r := range recs {
+				if err := fn(r); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
+// export writes the records each gives, as CSV or JSON.
+func export(out io.Writer, format string, opt csvio.WriterOptions, each func(func(core.StructureRecord) error) error) error {
 	if format == FormatJSON {
 		if _, err := io.WriteString(out, "["); err != nil {
 			return err
 		}
 		first := true
-		err := s.cfg.Store.EachStructure(ctx, func(r core.StructureRecord) error {
-			b, err := json.Marshal(exportRecord{r.Draft, r.Sync.State, i18n.Text(lang, r.Sync.Notice), r.Sync.PortalID, r.Problems})
+		err := each(func(r core.StructureRecord) error {
+			b, err := json.Marshal(exportRecord{r.Draft, r.Sync.State, i18n.Text(opt.Lang, r.Sync.Notice), r.Sync.PortalID, r.Problems})
 			if err != nil {
 				return err
 			}
@@ -52,11 +79,11 @@ func (s *Service) Export(ctx context.Context, out io.Writer, format string, lang
 		_, err = io.WriteString(out, "\n]\n")
 		return err
 	}
-	w, err := csvio.NewWriter(out, csvio.WriterOptions{Lang: lang})
+	w, err := csvio.NewWriter(out, opt)
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.EachStructure(ctx, w.Write); err != nil {
+	if err := each(w.Write); err != nil {
 		return err
 	}
 	return w.Flush()

@@ -31,10 +31,14 @@ type fixture struct {
 	client *portal.Onboarding
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, mutate ...func(*sim.Config)) *fixture {
 	t.Helper()
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000,
-		PISTEClients: map[string]string{"app": "secret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech"}})
+	cfg := sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000,
+		PISTEClients: map[string]string{"app": "secret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech"}}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	srv, err := sim.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +58,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := secrets.Set(t.Context(), core.SecretTechnicalPassword, "tech"); err != nil {
 		t.Fatal(err)
 	}
-	f.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID,
+	f.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID, SpoolDir: t.TempDir(),
 		Connect: func(env core.Environment) onboarding.Target {
 			if env != core.EnvLocal {
 				return onboarding.Target{}

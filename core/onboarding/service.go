@@ -92,6 +92,10 @@ type Config struct {
 	// line retries sooner than the app in the background.
 	Backoff outbox.Backoff
 	Lease   time.Duration
+	// SpoolDir holds the files of an import's rejected rows until they
+	// are saved (the data directory, readable by the user alone); the
+	// system's temporary directory when empty.
+	SpoolDir string
 }
 
 // Service runs the flows. Create it with New; it is safe for concurrent

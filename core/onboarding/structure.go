@@ -2,11 +2,9 @@ package onboarding
 
 import (
 	"context"
-	"io"
 	"slices"
 
 	"github.com/chorusonboard/chorus-onboard/core"
-	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/registry"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
@@ -132,17 +130,6 @@ func (s *Service) Counts(ctx context.Context) (map[core.SyncState]int, int, erro
 	}
 	pending, _, err := s.cfg.Store.Pending(ctx)
 	return counts, pending, err
-}
-
-// Import reads structures from CSV and keeps the valid rows queued for the
-// portal (see csvio.Import), then wakes the worker. report receives each
-// refused row.
-func (s *Service) Import(ctx context.Context, r io.Reader, report func(csvio.Rejection)) (csvio.Stats, *csvio.Reader, error) {
-	st, rd, err := csvio.Import(ctx, s.cfg.Store, r, report)
-	if st.Imported+st.Updated > 0 {
-		s.Notify()
-	}
-	return st, rd, err
 }
 
 // EachStructure streams every stored structure in key order to fn, which

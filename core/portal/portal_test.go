@@ -115,3 +115,41 @@ func TestAmbiguousSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryRetriesOnce429: a 429 (a quota shared with another program)
+// is tried once more after the wait asked for; a second one is the
+// caller's, with its code.
+func TestRegistryRetriesOnce429(t *testing.T) {
+	tests := []struct {
+		name     string
+		throttle int // how many 429 the registry answers first
+		wantErr  string
+		wantHits int
+	}{
+		{"one 429", 1, "", 2},
+		{"two 429", 2, CodeRegistryUnavailable, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits++
+				if hits <= tt.throttle {
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				_ = json.NewEncoder(w).Encode(map[string]any{"results": []map[string]any{{"siren": "732829320", "nom_raison_sociale": "A",
+					"siege": map[string]any{"siret": "73282932000074", "code_postal": "75002", "libelle_commune": "PARIS", "etat_administratif": "A"}}}})
+			}))
+			defer srv.Close()
+			c, err := NewRegistry(srv.URL, "", nil, nil).Lookup(t.Context(), "73282932000074")
+			if core.CodeOf(err) != tt.wantErr || hits != tt.wantHits {
+				t.Fatalf("err %v, %d requests", err, hits)
+			}
+			if err == nil && c.Name != "A" {
+				t.Fatalf("company %+v", c)
+			}
+		})
+	}
+}

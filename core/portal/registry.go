@@ -21,12 +21,18 @@ const (
 	INSEESireneURL          = "https://api.insee.fr/api-sirene/3.11"
 )
 
-// Published rate limits: recherche-entreprises 7 requests a second, INSEE's
-// free plan 30 a minute.
+// Spacing of look-ups: the registries' published limits (recherche-
+// entreprises 7 requests a second, INSEE's free plan 30 a minute) less 5 %,
+// so that network jitter cannot bunch two requests into one of the
+// server's windows: a bulk pre-fill keeps to the limit and never sees 429.
 const (
-	RechercheInterval = time.Second / 7
-	INSEEInterval     = time.Minute / 30
+	RechercheInterval = time.Second / 7 * 105 / 100
+	INSEEInterval     = time.Minute / 30 * 105 / 100
 )
+
+// maxRegistryWait caps how long a 429's Retry-After makes a look-up wait
+// before its one retry.
+const maxRegistryWait = time.Minute
 
 // limiter spaces calls at least interval apart, so the app never trips a
 // registry's limit however fast the user types.
@@ -91,7 +97,26 @@ func (r *Registry) Lookup(ctx context.Context, siret string) (registry.Company, 
 	return r.lookupINSEE(ctx, siret, key)
 }
 
+// get asks one registry, spaced by lim; a 429 (the quota is shared with
+// other programs on the same address or key) is tried once more after
+// the wait the registry asks for.
 func (r *Registry) get(ctx context.Context, lim *limiter, u string, header http.Header, out any) (int, error) {
+	status, err := r.getOnce(ctx, lim, u, header, out)
+	if status != http.StatusTooManyRequests {
+		return status, err
+	}
+	wait := min(max(core.RetryAfterOf(err), lim.interval), maxRegistryWait)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return status, ctx.Err()
+	}
+	return r.getOnce(ctx, lim, u, header, out)
+}
+
+func (r *Registry) getOnce(ctx context.Context, lim *limiter, u string, header http.Header, out any) (int, error) {
 	if err := lim.wait(ctx); err != nil {
 		return 0, err
 	}

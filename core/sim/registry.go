@@ -1,36 +1,101 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/registry"
 )
 
-// company is one entry of the built-in registry data set.
-type company struct {
-	siret, name, number, streetType, street, complement, postal, city, commune string
-	diffusible                                                                 bool
-	individual                                                                 bool
+// Company is one entry of the simulator's company registry, which answers
+// in the shapes of recherche-entreprises and INSEE's API Sirene.
+type Company struct {
+	SIRET string
+	Name  string
+	// Number, StreetType and Street are address line 1 as the registries
+	// split it ("12", "RUE", "DE LA PAIX").
+	Number, StreetType, Street string
+	Complement                 string
+	PostalCode, City           string
+	// Commune is INSEE's code of the commune.
+	Commune string
+	// Diffusible is false for a company that asked INSEE not to publish
+	// its details: both registries mask them.
+	Diffusible bool
+	// Individual is a sole trader: INSEE gives first and last name.
+	Individual bool
+	// Closed is an establishment that has ceased trading.
+	Closed bool
 }
 
-// companies is a small, fictitious data set with real-looking SIRETs: a
-// company, La Poste's head office, an overseas one, and a non-diffusible
-// sole trader whose name and address INSEE masks.
-var companies = []company{
-	{"73282932000074", "ATELIERS DUPONT ET FILS", "12", "RUE", "DE LA PAIX", "BATIMENT A", "75002", "PARIS", "75102", true, false},
-	{"35600000000048", "LA POSTE", "9", "RUE", "DU COLONEL PIERRE AVIA", "", "75015", "PARIS", "75115", true, false},
-	{"77984790400033", "BOULANGERIE MARTIN", "4", "AVENUE", "JEAN JAURES", "", "69007", "LYON", "69387", true, false},
-	{"52524288900042", "CARAIBES SERVICES", "27", "RUE", "VICTOR HUGO", "", "97200", "FORT-DE-FRANCE", "97209", true, false},
-	{"44126652500019", "CABINET COMPTABLE BERNARD", "3", "PLACE", "BELLECOUR", "2E ETAGE", "69002", "LYON", "69382", true, false},
-	{"79068156300017", "MARIE DURAND", "8", "IMPASSE", "DES LILAS", "", "33000", "BORDEAUX", "33063", false, true},
+// builtinCompanies is a small, fictitious data set with real-looking
+// SIRETs: a company, La Poste's head office, an overseas one, and a
+// non-diffusible sole trader whose name and address INSEE masks.
+var builtinCompanies = []Company{
+	{"73282932000074", "ATELIERS DUPONT ET FILS", "12", "RUE", "DE LA PAIX", "BATIMENT A", "75002", "PARIS", "75102", true, false, false},
+	{"35600000000048", "LA POSTE", "9", "RUE", "DU COLONEL PIERRE AVIA", "", "75015", "PARIS", "75115", true, false, false},
+	{"77984790400033", "BOULANGERIE MARTIN", "4", "AVENUE", "JEAN JAURES", "", "69007", "LYON", "69387", true, false, false},
+	{"52524288900042", "CARAIBES SERVICES", "27", "RUE", "VICTOR HUGO", "", "97200", "FORT-DE-FRANCE", "97209", true, false, false},
+	{"44126652500019", "CABINET COMPTABLE BERNARD", "3", "PLACE", "BELLECOUR", "2E ETAGE", "69002", "LYON", "69382", true, false, false},
+	{"79068156300017", "MARIE DURAND", "8", "IMPASSE", "DES LILAS", "", "33000", "BORDEAUX", "33063", false, true, false},
+}
+
+// The registries' published limits, which the simulator enforces so that
+// clients are tested against them: recherche-entreprises 7 requests a
+// second per client address, INSEE's free plan 30 a minute per key.
+const (
+	RechercheLimit  = 7
+	RechercheWindow = time.Second
+	INSEELimit      = 30
+	INSEEWindow     = time.Minute
+)
+
+// registryData is the registry the server answers from: the built-in
+// companies and Config.Companies, by SIRET, and in order for searches by
+// name.
+type registryData struct {
+	bySIRET map[string]Company
+	all     []Company
+}
+
+func newRegistryData(extra []Company) registryData {
+	d := registryData{bySIRET: make(map[string]Company, len(builtinCompanies)+len(extra))}
+	for _, c := range append(slices.Clone(builtinCompanies), extra...) {
+		if _, dup := d.bySIRET[c.SIRET]; !dup {
+			d.all = append(d.all, c)
+		}
+		d.bySIRET[c.SIRET] = c
+	}
+	return d
 }
 
 func (s *Server) registryRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry"+registry.PathSearch, s.registrySearch)
 	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiret+"{siret}", s.inseeSiret)
 }
+
+// registryLimit counts a request against a registry's limit; over it, it
+// answers 429 with Retry-After, as the real services do, and reports false.
+func (s *Server) registryLimit(w http.ResponseWriter, l *limiter, key string) bool {
+	wait := l.take(s.cfg.Now(), key)
+	if wait <= 0 {
+		return true
+	}
+	s.registryThrottled.Add(1)
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{"erreur": "Trop de requêtes, veuillez réessayer plus tard."})
+	return false
+}
+
+// RegistryThrottled returns how many registry requests were refused with
+// 429 since the server started: a client that keeps to the published rates
+// gets none.
+func (s *Server) RegistryThrottled() int64 { return s.registryThrottled.Load() }
 
 func ptr(s string) *string {
 	if s == "" {
@@ -40,23 +105,32 @@ func ptr(s string) *string {
 }
 
 // masked returns v, or the marker when the company is not diffusible.
-func (c company) masked(v, marker string) string {
-	if !c.diffusible && v != "" {
+func (c Company) masked(v, marker string) string {
+	if !c.Diffusible && v != "" {
 		return marker
 	}
 	return v
 }
 
-func (c company) etablissement() registry.Etablissement {
-	m := registry.MaskRecherche
-	adresse := strings.Join(strings.Fields(c.number+" "+c.streetType+" "+c.street+" "+c.postal+" "+c.city), " ")
-	e := registry.Etablissement{
-		Siret: c.siret, Adresse: c.masked(adresse, m), ComplementAdresse: ptr(c.masked(c.complement, m)),
-		NumeroVoie: ptr(c.masked(c.number, m)), TypeVoie: ptr(c.masked(c.streetType, m)), LibelleVoie: ptr(c.masked(c.street, m)),
-		CodePostal: c.masked(c.postal, m), LibelleCommune: c.city, Commune: c.commune, // commune stays public
-		EtatAdministratif: "A", StatutDiffusionEtablissement: "O", EstSiege: true,
+// state is the administrative state the registries write: A active, F
+// closed.
+func (c Company) state() string {
+	if c.Closed {
+		return "F"
 	}
-	if !c.diffusible {
+	return "A"
+}
+
+func (c Company) etablissement() registry.Etablissement {
+	m := registry.MaskRecherche
+	adresse := strings.Join(strings.Fields(c.Number+" "+c.StreetType+" "+c.Street+" "+c.PostalCode+" "+c.City), " ")
+	e := registry.Etablissement{
+		Siret: c.SIRET, Adresse: c.masked(adresse, m), ComplementAdresse: ptr(c.masked(c.Complement, m)),
+		NumeroVoie: ptr(c.masked(c.Number, m)), TypeVoie: ptr(c.masked(c.StreetType, m)), LibelleVoie: ptr(c.masked(c.Street, m)),
+		CodePostal: c.masked(c.PostalCode, m), LibelleCommune: c.City, Commune: c.Commune, // commune stays public
+		EtatAdministratif: c.state(), StatutDiffusionEtablissement: "O", EstSiege: true,
+	}
+	if !c.Diffusible {
 		e.StatutDiffusionEtablissement = "P"
 	}
 	return e
@@ -65,6 +139,9 @@ func (c company) etablissement() registry.Etablissement {
 // registrySearch answers like recherche-entreprises /search: q matches a
 // SIREN, a SIRET or part of a name.
 func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
+	if !s.registryLimit(w, s.rechercheLimit, clientIP(r)) {
+		return
+	}
 	q := strings.ToUpper(strings.Join(strings.Fields(r.URL.Query().Get("q")), " "))
 	digits := strings.NewReplacer(" ", "", ".", "").Replace(q)
 	if len(q) < 3 {
@@ -78,26 +155,36 @@ func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
 		perPage = 10
 	}
 	out := registry.SearchAnswer{Results: []registry.Result{}, Page: page, PerPage: perPage}
-	for _, c := range companies {
-		if digits != c.siret && digits != c.siret[:9] && !(c.diffusible && strings.Contains(c.name, q)) {
-			continue
+	var found []Company
+	if c, ok := s.registry.bySIRET[digits]; ok {
+		found = append(found, c)
+	} else {
+		for _, c := range s.registry.all {
+			if digits == c.SIRET[:9] || c.Diffusible && strings.Contains(c.Name, q) {
+				found = append(found, c)
+				if len(found) == 25*20 { // the real service stops at 20 pages too
+					break
+				}
+			}
 		}
+	}
+	for _, c := range found {
 		e := c.etablissement()
 		res := registry.Result{
-			Siren: c.siret[:9], NomComplet: c.masked(c.name, registry.MaskRecherche), NomRaisonSociale: c.masked(c.name, registry.MaskRecherche),
+			Siren: c.SIRET[:9], NomComplet: c.masked(c.Name, registry.MaskRecherche), NomRaisonSociale: c.masked(c.Name, registry.MaskRecherche),
 			NatureJuridique: "5710", EtatAdministratif: "A", StatutDiffusion: "O", Siege: e,
 			MatchingEtablissements: []registry.Etablissement{}, NombreEtablissements: 1, NombreEtablissementsOuv: 1,
 		}
-		if c.individual {
+		if c.Individual {
 			res.NatureJuridique = "1000"
 		}
-		if !c.diffusible {
+		if !c.Diffusible {
 			res.StatutDiffusion = "P"
 		}
-		if digits == c.siret {
+		if digits == c.SIRET {
 			res.MatchingEtablissements = append(res.MatchingEtablissements, registry.Etablissement{
 				Siret: e.Siret, Adresse: e.Adresse, CodePostal: e.CodePostal, LibelleCommune: e.LibelleCommune, Commune: e.Commune,
-				EtatAdministratif: "A", StatutDiffusionEtablissement: e.StatutDiffusionEtablissement, EstSiege: true,
+				EtatAdministratif: c.state(), StatutDiffusionEtablissement: e.StatutDiffusionEtablissement, EstSiege: true,
 			})
 		}
 		out.Results = append(out.Results, res)
@@ -111,51 +198,51 @@ func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
 
 // inseeSiret answers like INSEE Sirene 3.11 /siret/{siret}.
 func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get(registry.HeaderINSEEKey) == "" {
+	key := r.Header.Get(registry.HeaderINSEEKey)
+	if key == "" {
 		writeJSON(w, http.StatusUnauthorized, registry.SiretAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API manquante"}})
 		return
 	}
-	siret := r.PathValue("siret")
-	for _, c := range companies {
-		if c.siret != siret {
-			continue
-		}
-		m := registry.MaskINSEE
-		ul := registry.UniteLegale{CategorieJuridiqueUniteLegale: "5710", StatutDiffusionUniteLegale: "O", EtatAdministratifUniteLegale: "A"}
-		if c.individual {
-			first, last, _ := strings.Cut(c.name, " ")
-			ul.CategorieJuridiqueUniteLegale = "1000"
-			ul.Prenom1UniteLegale, ul.NomUniteLegale = ptr(c.masked(first, m)), ptr(c.masked(last, m))
-		} else {
-			ul.DenominationUniteLegale = ptr(c.masked(c.name, m))
-		}
-		status := "O"
-		if !c.diffusible {
-			status, ul.StatutDiffusionUniteLegale = "P", "P"
-		}
-		e := &registry.EtablissementINSEE{
-			Siren: c.siret[:9], Nic: c.siret[9:], Siret: c.siret, StatutDiffusionEtablissement: status, EtablissementSiege: true,
-			UniteLegale: ul,
-			AdresseEtablissement: registry.AdresseINSEE{
-				ComplementAdresseEtablissement: ptr(c.masked(c.complement, m)), NumeroVoieEtablissement: ptr(c.masked(c.number, m)),
-				TypeVoieEtablissement: ptr(c.masked(c.streetType, m)), LibelleVoieEtablissement: ptr(c.masked(c.street, m)),
-				CodePostalEtablissement: ptr(c.masked(c.postal, m)), LibelleCommuneEtablissement: ptr(c.masked(c.city, m)),
-				CodeCommuneEtablissement: ptr(c.commune),
-			},
-			PeriodesEtablissement: []registry.PeriodeINSEE{{EtatAdministratifEtablissement: "A"}},
-		}
-		writeJSON(w, http.StatusOK, registry.SiretAnswer{Header: registry.Header{Statut: 200, Message: "OK"}, Etablissement: e})
+	// The limit is the key's; the key itself is not kept.
+	sum := sha256.Sum256([]byte(key))
+	if !s.registryLimit(w, s.inseeLimit, string(sum[:8])) {
 		return
 	}
-	writeJSON(w, http.StatusNotFound, registry.SiretAnswer{Header: registry.Header{Statut: 404, Message: "Aucun élément trouvé pour le siret " + siret}})
+	siret := r.PathValue("siret")
+	c, ok := s.registry.bySIRET[siret]
+	if !ok {
+		writeJSON(w, http.StatusNotFound, registry.SiretAnswer{Header: registry.Header{Statut: 404, Message: "Aucun élément trouvé pour le siret " + siret}})
+		return
+	}
+	m := registry.MaskINSEE
+	ul := registry.UniteLegale{CategorieJuridiqueUniteLegale: "5710", StatutDiffusionUniteLegale: "O", EtatAdministratifUniteLegale: "A"}
+	if c.Individual {
+		first, last, _ := strings.Cut(c.Name, " ")
+		ul.CategorieJuridiqueUniteLegale = "1000"
+		ul.Prenom1UniteLegale, ul.NomUniteLegale = ptr(c.masked(first, m)), ptr(c.masked(last, m))
+	} else {
+		ul.DenominationUniteLegale = ptr(c.masked(c.Name, m))
+	}
+	status := "O"
+	if !c.Diffusible {
+		status, ul.StatutDiffusionUniteLegale = "P", "P"
+	}
+	e := &registry.EtablissementINSEE{
+		Siren: c.SIRET[:9], Nic: c.SIRET[9:], Siret: c.SIRET, StatutDiffusionEtablissement: status, EtablissementSiege: true,
+		UniteLegale: ul,
+		AdresseEtablissement: registry.AdresseINSEE{
+			ComplementAdresseEtablissement: ptr(c.masked(c.Complement, m)), NumeroVoieEtablissement: ptr(c.masked(c.Number, m)),
+			TypeVoieEtablissement: ptr(c.masked(c.StreetType, m)), LibelleVoieEtablissement: ptr(c.masked(c.Street, m)),
+			CodePostalEtablissement: ptr(c.masked(c.PostalCode, m)), LibelleCommuneEtablissement: ptr(c.masked(c.City, m)),
+			CodeCommuneEtablissement: ptr(c.Commune),
+		},
+		PeriodesEtablissement: []registry.PeriodeINSEE{{EtatAdministratifEtablissement: c.state()}},
+	}
+	writeJSON(w, http.StatusOK, registry.SiretAnswer{Header: registry.Header{Statut: 200, Message: "OK"}, Etablissement: e})
 }
 
-// registryCompany returns the data set's entry for a SIRET, if any.
-func registryCompany(siret string) (company, bool) {
-	for _, c := range companies {
-		if c.siret == siret {
-			return c, true
-		}
-	}
-	return company{}, false
+// registryCompany returns the registry's entry for a SIRET, if any.
+func (s *Server) registryCompany(siret string) (Company, bool) {
+	c, ok := s.registry.bySIRET[siret]
+	return c, ok
 }

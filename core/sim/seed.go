@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -51,9 +53,9 @@ func (s *Server) SeedStructure(ctx context.Context, siret, name string) error {
 	}
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: id, Kind: core.KindPrivate, CompanyName: name,
 		Address: "1 rue de la Paix", City: "Paris", PostalCode: "75002", Country: "FR"}
-	if c, ok := registryCompany(id); ok {
-		d.Address, d.Complement1, d.City, d.PostalCode = c.number+" "+c.streetType+" "+c.street, c.complement, c.city, c.postal
-		d.NonDiffusible = !c.diffusible
+	if c, ok := s.registryCompany(id); ok {
+		d.Address, d.Complement1, d.City, d.PostalCode = c.Number+" "+c.StreetType+" "+c.Street, c.Complement, c.City, c.PostalCode
+		d.NonDiffusible = !c.Diffusible
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var exists int
@@ -88,4 +90,40 @@ func (s *Server) DeactivateAccount(ctx context.Context, email string) error {
 		_, err = tx.ExecContext(ctx, `DELETE FROM session WHERE account_id = (SELECT id FROM account WHERE email = ?)`, e)
 		return err
 	})
+}
+
+// Word lists SyntheticCompanies draws from: names and addresses that read
+// like French ones, so that screens and benchmarks look like real work.
+var (
+	synthTrades  = []string{"BOULANGERIE", "GARAGE", "CABINET", "ATELIER", "PHARMACIE", "SARL", "SAS", "TRANSPORTS", "MENUISERIE", "CONSEIL"}
+	synthNames   = []string{"MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU", "SIMON", "LAURENT"}
+	synthStreets = []string{"DE LA REPUBLIQUE", "VICTOR HUGO", "JEAN JAURES", "DU GENERAL DE GAULLE", "PASTEUR", "DES ECOLES", "DE LA GARE", "DU MOULIN"}
+	synthTypes   = []string{"RUE", "AVENUE", "BOULEVARD", "PLACE", "IMPASSE", "CHEMIN"}
+	synthCities  = []struct{ postal, city, commune string }{
+		{"75011", "PARIS", "75111"}, {"69003", "LYON", "69383"}, {"13001", "MARSEILLE", "13201"}, {"31000", "TOULOUSE", "31555"},
+		{"44000", "NANTES", "44109"}, {"67000", "STRASBOURG", "67482"}, {"33000", "BORDEAUX", "33063"}, {"59000", "LILLE", "59350"},
+		{"35000", "RENNES", "35238"}, {"34000", "MONTPELLIER", "34172"}, {"97400", "SAINT-DENIS", "97411"}, {"20000", "AJACCIO", "2A004"},
+	}
+)
+
+// SyntheticCompanies returns a registry entry for each SIRET, the same
+// for the same SIRET at every call: a team portal's demonstration data, or
+// a test's or benchmark's thousands (Config.Companies). One in twenty is
+// non-diffusible, one in fifty closed.
+func SyntheticCompanies(sirets []string) []Company {
+	out := make([]Company, 0, len(sirets))
+	for _, s := range sirets {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		n := h.Sum64()
+		pick := func(k int) int { v := int(n % uint64(k)); n /= uint64(k); return v }
+		c := synthCities[pick(len(synthCities))]
+		out = append(out, Company{
+			SIRET: s, Name: synthTrades[pick(len(synthTrades))] + " " + synthNames[pick(len(synthNames))],
+			Number: strconv.Itoa(1 + pick(120)), StreetType: synthTypes[pick(len(synthTypes))], Street: synthStreets[pick(len(synthStreets))],
+			PostalCode: c.postal, City: c.city, Commune: c.commune,
+			Diffusible: pick(20) != 0, Closed: pick(50) == 0,
+		})
+	}
+	return out
 }

@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -81,6 +82,9 @@ type Config struct {
 	// by default); negative turns the periodic sweep off (tests call
 	// Sweep themselves).
 	SweepInterval time.Duration
+	// Companies are added to the registry's built-in data set (a team
+	// portal's own clients, a benchmark's thousands).
+	Companies []Company
 }
 
 // Server is a running simulator. Create it with New.
@@ -97,10 +101,15 @@ type Server struct {
 	// mailTo and mailFrom limit the e-mail anonymous requests make the
 	// portal send, by recipient and by client address.
 	mailTo, mailFrom *limiter
-	mailWG           sync.WaitGroup
-	dummyHash        string // checked against when an address is unknown
-	stopSweep        context.CancelFunc
-	sweepDone        chan struct{}
+	// registry answers look-ups; rechercheLimit and inseeLimit enforce
+	// the registries' published rates.
+	registry                   registryData
+	rechercheLimit, inseeLimit *limiter
+	registryThrottled          atomic.Int64
+	mailWG                     sync.WaitGroup
+	dummyHash                  string // checked against when an address is unknown
+	stopSweep                  context.CancelFunc
+	sweepDone                  chan struct{}
 }
 
 // Lifetimes the portal uses.
@@ -162,6 +171,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg: cfg, db: db, key: key, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		tokens: map[string]time.Time{}, throttle: newThrottle(),
 		mailTo: newLimiter(mailWindow, mailsPerAddress), mailFrom: newLimiter(mailWindow, mailsPerClient),
+		registry:       newRegistryData(cfg.Companies),
+		rechercheLimit: newLimiter(RechercheWindow, RechercheLimit), inseeLimit: newLimiter(INSEEWindow, INSEELimit),
 	}
 	s.dummyHash = s.hashPassword(fmt.Sprintf("%x", key))
 	if cfg.SweepInterval > 0 {

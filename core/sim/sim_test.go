@@ -663,3 +663,60 @@ func TestCaptchaAnswersNotStored(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryLimits: the registries' published rates hold (7 a second per
+// client for recherche-entreprises, 30 a minute per key for INSEE): over
+// them, 429 with Retry-After; companies a portal adds are found.
+func TestRegistryLimits(t *testing.T) {
+	closed := Company{SIRET: "44306184100047", Name: "ANCIENNE SCIERIE", Number: "1", StreetType: "CHEMIN", Street: "DU MOULIN",
+		PostalCode: "88000", City: "EPINAL", Commune: "88160", Diffusible: true, Closed: true}
+	e := start(t, func(c *Config) { c.Companies = []Company{closed} })
+	get := func(path, key string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, e.http.URL+path, nil)
+		if key != "" {
+			req.Header.Set("X-INSEE-Api-Key-Integration", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	tests := []struct {
+		name, path, key string
+		limit           int
+		window          time.Duration
+	}{
+		{"recherche-entreprises", "/registry/search?q=44306184100047", "", RechercheLimit, RechercheWindow},
+		{"INSEE", "/insee/api-sirene/3.11/siret/44306184100047", "key-a", INSEELimit, INSEEWindow},
+	}
+	for _, tt := range tests {
+		for i := range tt.limit {
+			if status, _ := get(tt.path, tt.key); status != http.StatusOK {
+				t.Fatalf("%s: request %d of %d: %d", tt.name, i+1, tt.limit, status)
+			}
+		}
+		status, retry := get(tt.path, tt.key)
+		if status != http.StatusTooManyRequests || retry == "" || retry == "0" {
+			t.Fatalf("%s: over the limit: %d, Retry-After %q", tt.name, status, retry)
+		}
+		e.clock.add(tt.window)
+		if status, _ := get(tt.path, tt.key); status != http.StatusOK {
+			t.Fatalf("%s: after the window: %d", tt.name, status)
+		}
+	}
+	if got := e.srv.RegistryThrottled(); got != 2 {
+		t.Errorf("RegistryThrottled = %d, want 2", got)
+	}
+	// Another key has its own minute.
+	if status, _ := get(tests[1].path, "key-b"); status != http.StatusOK {
+		t.Errorf("another key: %d", status)
+	}
+	e.clock.add(time.Minute)
+	c, err := portal.NewRegistry(e.http.URL+"/registry", "", nil, nil).Lookup(t.Context(), closed.SIRET)
+	if err != nil || c.Name != closed.Name || c.Active || c.Address != "1 CHEMIN DU MOULIN" {
+		t.Errorf("added company: %+v %v", c, err)
+	}
+}

@@ -232,14 +232,20 @@ func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.S
 	return rec, res, err
 }
 
-// SaveStructures saves a batch in one transaction: all of it or none. Bulk
-// imports use it so that thousands of rows cost a few commits, not one
-// fsync each.
+// SaveStructures saves a batch in one transaction: all of it or none,
+// except rows that changed since they were read (Unchanged), which are
+// left out and marked Changed. Bulk imports use it so that thousands of
+// rows cost a few commits, not one fsync each.
 func (db *DB) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
 	out := make([]core.SaveResult, len(reqs))
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		for i, req := range reqs {
 			_, res, err := db.saveStructure(ctx, tx, req)
+			if core.CodeOf(err) == core.CodeChanged {
+				// Checked before anything of the row is written.
+				out[i] = core.SaveResult{Changed: true}
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
@@ -293,11 +299,15 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 		return 0, res, &core.E{Kind: core.KindConflict, Code: "store.duplicate_structure", Op: "save structure"}
 	}
 	if id != 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT state FROM structure WHERE id = ?`, id).Scan(&state); err != nil {
+		var updated int64
+		if err := tx.QueryRowContext(ctx, `SELECT state, updated_at FROM structure WHERE id = ?`, id).Scan(&state, &updated); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return 0, res, &core.E{Kind: core.KindNotFound, Code: "store.not_found", Op: "save structure"}
 			}
 			return 0, res, err
+		}
+		if v := req.Unchanged; v != nil && (v.Updated.UnixMilli() != updated || v.State != core.SyncState(state)) {
+			return 0, res, &core.E{Kind: core.KindConflict, Code: core.CodeChanged, Op: "save structure"}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE structure SET identifier_type = ?, identifier = ?, structure_kind = ?,
 			company_name = ?, structure_name = ?, email = ?, phone = ?, address = ?, address_complement_1 = ?,

@@ -191,23 +191,30 @@ func (db *DB) StructuresByID(ctx context.Context, ids []int64, fn func(core.Stru
 	return nil
 }
 
-// SetProblems records new problems, leaving states as they are.
-func (db *DB) SetProblems(ctx context.Context, updates []core.ProblemsUpdate) error {
-	now := db.now()
+// SetProblems records new problems on records unchanged since they were
+// validated.
+func (db *DB) SetProblems(ctx context.Context, updates []core.ProblemsUpdate) (int, error) {
+	var n int64
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, u := range updates {
 			e, w := counts(u.Problems)
-			if _, err := tx.ExecContext(ctx, `UPDATE structure SET problems = ?, errors = ?, warnings = ?, updated_at = ? WHERE id = ?`,
-				problemsJSON(u.Problems), e, w, now, u.ID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE structure SET problems = ?, errors = ?, warnings = ? WHERE id = ? AND updated_at = ?`,
+				problemsJSON(u.Problems), e, w, u.ID, u.Updated.UnixMilli())
+			if err != nil {
 				return err
 			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += k
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("set problems: %w", err)
+		return 0, fmt.Errorf("set problems: %w", err)
 	}
-	return nil
+	return int(n), nil
 }
 
 // DeleteDrafts deletes drafts the portal does not know: no portal id, no

@@ -205,11 +205,20 @@ func TestBulkStoreOperations(t *testing.T) {
 			t.Fatalf("%s was deleted: %v", keep, err)
 		}
 	}
-	// New problems, same state.
-	if err := db.SetProblems(ctx, []core.ProblemsUpdate{{ID: ids["created"], Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}}}); err != nil {
-		t.Fatal(err)
+	// New problems, same state and last change; a record changed since it
+	// was validated is left as it is.
+	before, _ := db.Structure(ctx, ids["created"])
+	n, err = db.SetProblems(ctx, []core.ProblemsUpdate{
+		{ID: ids["created"], Updated: before.Updated, Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}},
+		{ID: ids["pending"], Updated: before.Updated.Add(-time.Hour), Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}},
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("set problems: %d %v", n, err)
 	}
 	r, _ := db.Structure(ctx, ids["created"])
+	if !r.Updated.Equal(before.Updated) {
+		t.Errorf("re-validation changed the last change: %v → %v", before.Updated, r.Updated)
+	}
 	got, _ := db.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
 	if r.Sync.State != core.StateCreated || len(r.Problems) != 1 || len(got.Rows) != 1 || got.Rows[0].ID != ids["created"] {
 		t.Fatalf("after new problems: %+v, %+v", r, got.Rows)
@@ -245,3 +254,44 @@ func TestBackfillSearchKeys(t *testing.T) {
 		t.Fatalf("after the backfill: %+v %v", got.Rows, err)
 	}
 }
+
+// TestSaveUnchanged: a save that says what it read is refused once the
+// record changed (its data or its state), and nothing is written.
+func TestSaveUnchanged(t *testing.T) {
+	clock := &manualClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	db := MustOpen(t, WithClock(clock))
+	ctx := t.Context()
+	d := sampleStructure(coretest.SIRETs(1)[0])
+	rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := &core.Version{Updated: rec.Updated, State: rec.Sync.State}
+	clock.t = clock.t.Add(time.Second)
+	d.City = "Lyon"
+	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); err != nil {
+		t.Fatalf("unchanged record: %v", err)
+	}
+	// Changed since (by the save above): refused.
+	d.City = "Nantes"
+	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); core.CodeOf(err) != core.CodeChanged {
+		t.Fatalf("changed record: %v", err)
+	}
+	got, _ := db.Structure(ctx, rec.ID)
+	if got.Draft.City != "Lyon" {
+		t.Fatalf("a refused save wrote %q", got.Draft.City)
+	}
+	// Same data, new state: refused too.
+	if err := db.SetSync(ctx, rec.ID, core.Sync{State: core.StateCreated}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d,
+		Unchanged: &core.Version{Updated: got.Updated, State: core.StateDraft}}); core.KindOf(err) != core.KindConflict {
+		t.Fatalf("record whose state changed: %v", err)
+	}
+}
+
+// manualClock is a clock a test moves.
+type manualClock struct{ t time.Time }
+
+func (c *manualClock) Now() time.Time { return c.t }
