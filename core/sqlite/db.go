@@ -38,6 +38,8 @@ type DB struct {
 	db       *sqldb.DB
 	clock    core.Clock
 	readOnly bool
+	// list is the workspace's in-memory index (QueryStructures).
+	list listIndex
 }
 
 // migrationHook, when set (crash tests only), runs inside each migration's
@@ -72,6 +74,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	db.db = p
 	if !db.readOnly {
 		if err := db.backfill(ctx); err != nil {
+			p.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		if err := db.pruneChanges(ctx); err != nil {
 			p.Close()
 			return nil, fmt.Errorf("open store: %w", err)
 		}

@@ -202,7 +202,8 @@ func (db *DB) Pending(ctx context.Context) (int, time.Time, error) {
 // database, its -wal or its -shm.
 func (db *DB) Forget(ctx context.Context) error {
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM account", "DELETE FROM setting"} {
+		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM structure_change", "DELETE FROM account",
+			"DELETE FROM setting"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}

@@ -37,55 +37,6 @@ func counts(p core.Problems) (errors, warnings int) {
 	return errors, warnings
 }
 
-// QueryStructures evaluates a workspace query in one pass over the table:
-// SQLite streams the few columns the table shows with each row's search
-// key; each word of the text must be a substring of the key (a folded
-// text, so no case or accent matters); the matching rows are counted per
-// filter, those of q's filter kept, then sorted. One scan of short rows and
-// a substring test per word: linear, a few milliseconds for 10,000 rows,
-// and ctx stops it when a newer keystroke replaces the query.
-func (db *DB) QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error) {
-	words := strings.Fields(validate.SearchKey(q.Text))
-	filter := q.Filter
-	if filter == "" {
-		filter = core.FilterAll
-	}
-	out := core.StructureList{Counts: map[core.StructureFilter]int{}}
-	rows, err := db.db.Reader().QueryContext(ctx, `SELECT id, identifier_type, identifier, company_name, city, postal_code,
-		state, errors, warnings, updated_at, search FROM structure`)
-	if err != nil {
-		return out, fmt.Errorf("query structures: %w", err)
-	}
-	defer rows.Close()
-	var search string
-	for rows.Next() {
-		var r core.StructureSummary
-		var typ, state string
-		var updated int64
-		if err := rows.Scan(&r.ID, &typ, &r.Identifier, &r.CompanyName, &r.City, &r.PostalCode, &state, &r.Errors,
-			&r.Warnings, &updated, &search); err != nil {
-			return out, fmt.Errorf("query structures: %w", err)
-		}
-		if !containsAll(search, words) {
-			continue
-		}
-		r.IdentifierType, r.State, r.Updated = core.IdentifierType(typ), core.SyncState(state), fromMillis(updated)
-		for _, f := range core.StructureFilters {
-			if f.Matches(r.State, r.Errors) {
-				out.Counts[f]++
-			}
-		}
-		if filter.Matches(r.State, r.Errors) {
-			out.Rows = append(out.Rows, r)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("query structures: %w", err)
-	}
-	sortSummaries(out.Rows, q.Sort, q.Desc)
-	return out, nil
-}
-
 func containsAll(s string, words []string) bool {
 	for _, w := range words {
 		if !strings.Contains(s, w) {
@@ -95,58 +46,57 @@ func containsAll(s string, words []string) bool {
 	return true
 }
 
-// sortSummaries sorts rows by key (texts without case or accents), then by
-// id so equal keys keep one order.
-func sortSummaries(rows []core.StructureSummary, key core.StructureSort, desc bool) {
-	var by func(a, b core.StructureSummary) int
-	text := func(f func(core.StructureSummary) string) func(a, b core.StructureSummary) int {
-		return func(a, b core.StructureSummary) int {
-			return strings.Compare(validate.SearchKey(f(a)), validate.SearchKey(f(b)))
+// foldFor folds the company or city of rows for sorting by key, once per
+// row.
+func foldFor(rows []*listRow, key core.StructureSort) {
+	if key != core.SortCompany && key != core.SortCity {
+		return
+	}
+	for _, r := range rows {
+		if !r.folded {
+			r.company, r.city, r.folded = validate.SearchKey(r.CompanyName), validate.SearchKey(r.City), true
 		}
 	}
+}
+
+// compareRows orders rows by key (texts without case or accents, folded
+// by foldFor), then by id so that equal keys keep one order.
+func compareRows(key core.StructureSort) func(a, b *listRow) int {
+	var by func(a, b *listRow) int
 	switch key {
 	case core.SortIdentifierType:
-		by = func(a, b core.StructureSummary) int {
-			return strings.Compare(string(a.IdentifierType), string(b.IdentifierType))
-		}
+		by = func(a, b *listRow) int { return strings.Compare(string(a.IdentifierType), string(b.IdentifierType)) }
 	case core.SortCompany:
-		by = text(func(s core.StructureSummary) string { return s.CompanyName })
+		by = func(a, b *listRow) int { return strings.Compare(a.company, b.company) }
 	case core.SortCity:
-		by = text(func(s core.StructureSummary) string { return s.City })
+		by = func(a, b *listRow) int { return strings.Compare(a.city, b.city) }
 	case core.SortPostalCode:
-		by = func(a, b core.StructureSummary) int { return strings.Compare(a.PostalCode, b.PostalCode) }
+		by = func(a, b *listRow) int { return strings.Compare(a.PostalCode, b.PostalCode) }
 	case core.SortState:
-		by = func(a, b core.StructureSummary) int { return cmp.Compare(stateRank(a.State), stateRank(b.State)) }
+		by = func(a, b *listRow) int { return cmp.Compare(stateRank(a.State), stateRank(b.State)) }
 	case core.SortProblems:
-		by = func(a, b core.StructureSummary) int {
-			return cmp.Or(cmp.Compare(a.Errors, b.Errors), cmp.Compare(a.Warnings, b.Warnings))
+		by = func(a, b *listRow) int {
+			if c := cmp.Compare(a.Errors, b.Errors); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Warnings, b.Warnings)
 		}
 	case core.SortUpdated:
-		by = func(a, b core.StructureSummary) int { return a.Updated.Compare(b.Updated) }
+		by = func(a, b *listRow) int { return a.Updated.Compare(b.Updated) }
 	default:
-		by = func(a, b core.StructureSummary) int {
-			return cmp.Or(strings.Compare(string(a.IdentifierType), string(b.IdentifierType)), strings.Compare(a.Identifier, b.Identifier))
-		}
-	}
-	if key == core.SortCompany || key == core.SortCity {
-		// Fold each key once, not at every comparison.
-		keys := make(map[int64]string, len(rows))
-		for _, r := range rows {
-			if key == core.SortCompany {
-				keys[r.ID] = validate.SearchKey(r.CompanyName)
-			} else {
-				keys[r.ID] = validate.SearchKey(r.City)
+		by = func(a, b *listRow) int {
+			if c := strings.Compare(string(a.IdentifierType), string(b.IdentifierType)); c != 0 {
+				return c
 			}
+			return strings.Compare(a.Identifier, b.Identifier)
 		}
-		by = func(a, b core.StructureSummary) int { return strings.Compare(keys[a.ID], keys[b.ID]) }
 	}
-	slices.SortStableFunc(rows, func(a, b core.StructureSummary) int {
-		c := cmp.Or(by(a, b), cmp.Compare(a.ID, b.ID))
-		if desc {
-			return -c
+	return func(a, b *listRow) int {
+		if c := by(a, b); c != 0 {
+			return c
 		}
-		return c
-	})
+		return cmp.Compare(a.ID, b.ID)
+	}
 }
 
 // stateRank orders states as a record moves through them.

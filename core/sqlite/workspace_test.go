@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -295,3 +297,144 @@ func TestSaveUnchanged(t *testing.T) {
 type manualClock struct{ t time.Time }
 
 func (c *manualClock) Now() time.Time { return c.t }
+
+// TestListFollowsOtherWriters: the in-memory list of one store sees what
+// another process (here another store on the same file, as onboardctl
+// beside the app) adds, changes and deletes, and reloads whole when the
+// change log was pruned or cleared.
+func TestListFollowsOtherWriters(t *testing.T) {
+	app := MustOpen(t)
+	ctx := t.Context()
+	ctl, err := Open(ctx, app.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	names := func() string {
+		t.Helper()
+		l, err := app.QueryStructures(ctx, core.StructureQuery{Sort: core.SortCompany})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range l.Rows {
+			out = append(out, r.CompanyName+":"+string(r.State))
+		}
+		return fmt.Sprint(out)
+	}
+	ss := coretest.SIRETs(3)
+	a := sampleStructure(ss[0])
+	a.CompanyName = "Alpha"
+	if _, _, err := app.SaveStructure(ctx, core.SaveStructure{Draft: a}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); got != "[Alpha:draft]" {
+		t.Fatalf("own write: %s", got)
+	}
+	b := sampleStructure(ss[1])
+	b.CompanyName = "Bravo"
+	rb, _, err := ctl.SaveStructure(ctx, core.SaveStructure{Draft: b, Queue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); got != "[Alpha:draft Bravo:queued]" {
+		t.Fatalf("another writer's insert: %s", got)
+	}
+	if err := ctl.SetSync(ctx, rb.ID, core.Sync{State: core.StateCreated}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := ctl.DeleteDrafts(ctx, []int64{1})
+	if err != nil || n != 1 {
+		t.Fatalf("delete: %d %v", n, err)
+	}
+	if got := names(); got != "[Bravo:created]" {
+		t.Fatalf("another writer's update and delete: %s", got)
+	}
+	// A log pruned past where this list stands: reloaded whole.
+	c := sampleStructure(ss[2])
+	c.CompanyName = "Charlie"
+	if _, _, err := ctl.SaveStructure(ctx, core.SaveStructure{Draft: c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ctl.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM structure_change WHERE seq < (SELECT max(seq) FROM structure_change)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); got != "[Bravo:created Charlie:draft]" {
+		t.Fatalf("after pruning: %s", got)
+	}
+	if err := ctl.Forget(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); got != "[]" {
+		t.Fatalf("after forget: %s", got)
+	}
+}
+
+// TestListOrdersStayRight: after rounds of random changes by another
+// writer, every sort of the long-lived list gives what a freshly opened
+// store gives (its orders are moved row by row, not rebuilt).
+func TestListOrdersStayRight(t *testing.T) {
+	app := MustOpen(t)
+	ctx := t.Context()
+	other, err := Open(ctx, app.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	ss := coretest.SIRETs(60)
+	cities := []string{"Paris", "Évry", "Lyon", "Arles", "Zuydcoote"}
+	var ids []int64
+	query := func(db *DB, sort core.StructureSort, desc bool) string {
+		l, err := db.QueryStructures(ctx, core.StructureQuery{Sort: sort, Desc: desc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, r := range l.Rows {
+			fmt.Fprintf(&b, "%d ", r.ID)
+		}
+		return b.String()
+	}
+	sorts := []core.StructureSort{core.SortIdentifier, core.SortIdentifierType, core.SortCompany, core.SortCity, core.SortPostalCode,
+		core.SortState, core.SortProblems, core.SortUpdated}
+	for round := range 8 {
+		for range 10 {
+			switch k := rng.IntN(4); {
+			case k < 2 || len(ids) == 0:
+				d := sampleStructure(ss[rng.IntN(len(ss))])
+				d.CompanyName = fmt.Sprintf("Nom %d", rng.IntN(7))
+				d.City = cities[rng.IntN(len(cities))]
+				var p core.Problems
+				if rng.IntN(3) == 0 {
+					p = core.Problems{{Field: "city", Code: "x", Severity: core.Error}}
+				}
+				rec, _, err := other.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, rec.ID)
+			case k == 2:
+				id := ids[rng.IntN(len(ids))]
+				_ = other.SetSync(ctx, id, core.Sync{State: core.SyncStates[rng.IntN(len(core.SyncStates))]})
+			default:
+				_, _ = other.DeleteDrafts(ctx, []int64{ids[rng.IntN(len(ids))]})
+			}
+		}
+		fresh, err := Open(ctx, app.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sorts {
+			for _, desc := range []bool{false, true} {
+				if got, want := query(app, s, desc), query(fresh, s, desc); got != want {
+					t.Fatalf("round %d, sort %s desc %v:\n got %s\nwant %s", round, s, desc, got, want)
+				}
+			}
+		}
+		fresh.Close()
+	}
+}
