@@ -37,6 +37,18 @@ func (s SyncState) Valid() bool {
 	return false
 }
 
+// OnPortal reports whether the portal holds the record as it stands: sent
+// and awaiting an answer, created, or an attachment requested or approved.
+// Such a record no longer changes from here; a refused one (the portal said
+// no) may be fixed and queued again.
+func (s SyncState) OnPortal() bool {
+	switch s {
+	case StateSent, StateCreated, StateAttachmentRequested, StateAttachmentApproved:
+		return true
+	}
+	return false
+}
+
 // Sync is the portal-facing state of one record.
 type Sync struct {
 	State SyncState

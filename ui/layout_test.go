@@ -3,7 +3,6 @@ package ui
 import (
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -11,7 +10,7 @@ import (
 // fold scrolls the page so the field shows, and back up again.
 func TestFocusScrollsIntoView(t *testing.T) {
 	h := newHarness(t, "fr")
-	h.win.Resize(fyne.NewSize(960, 720))
+	h.win.Resize(WindowSize)
 	h.ui.show(stepStructure)
 	s := h.ui.structureS
 	scroll := h.ui.pageScroll
@@ -37,7 +36,7 @@ func TestFocusScrollsIntoView(t *testing.T) {
 // whatever section it belongs to.
 func TestLabelsAlign(t *testing.T) {
 	h := newHarness(t, "fr")
-	h.win.Resize(fyne.NewSize(960, 720))
+	h.win.Resize(WindowSize)
 	h.ui.show(stepStructure)
 	s := h.ui.structureS
 	d := h.app.Driver()

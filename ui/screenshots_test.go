@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -9,13 +10,21 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
 // goldenDir holds the golden image of every screen, in both languages.
@@ -38,7 +47,7 @@ func TestScreens(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
 		h := newHarness(t, lang)
 		h.app.Settings().SetTheme(theme.DefaultTheme())
-		h.win.Resize(fyne.NewSize(960, 720))
+		h.win.Resize(WindowSize)
 		shot := func(name string) {
 			t.Helper()
 			img := h.win.Canvas().Capture()
@@ -64,6 +73,9 @@ func TestScreens(t *testing.T) {
 			test.Type(e, text)
 		}
 		shot("0-home")
+		h.ui.show(stepWorkspace)
+		shot("13-workspace-empty")
+		h.ui.show(stepHome)
 		test.Tap(h.ui.home.start)
 		a := h.ui.accountS
 		typeIn(a.loginEmail, "jeanne.martin@example")
@@ -132,8 +144,146 @@ func TestScreens(t *testing.T) {
 		h.ui.show(stepHandoff)
 		shot("11-hand-off")
 		ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")})
-		h.win.Resize(fyne.NewSize(960, 720))
+		h.win.Resize(WindowSize)
 		shot("12-startup-error")
+		// The accountant's screens, on the Local sandbox again, in a
+		// window opened anew.
+		h.setEnv(core.EnvLocal)
+		h.open()
+		h.win.Resize(WindowSize)
+		workspaceShots(t, h, shot)
+	}
+}
+
+// workspaceShots takes the workspace's pictures: 10,000 structures,
+// filtered, a pre-fill under way, an import's report, the registry's
+// differences, the approvals table and the form opened to fix a row.
+func workspaceShots(t *testing.T, h *harness, shot func(string)) {
+	t.Helper()
+	ctx := t.Context()
+	u := h.ui
+	fillStore(t, h, 10_000)
+	u.show(stepWorkspace)
+	shot("14-workspace")
+	ws := u.workspaceS
+	test.Type(ws.search, "lyon")
+	ws.setFilter(core.FilterReady)
+	test.Tap(ws.selectAll)
+	shot("15-workspace-filtered")
+	// A pre-fill of 500 rows, 120 done after 18 seconds: the registry's
+	// pace, drawn as the running action draws it.
+	ws.setBusy(true)
+	ws.progress.begin(u.T("ws.prefill"), 500, func() {})
+	ws.progress.start = u.now().Add(-18 * time.Second)
+	ws.progress.set(120, 500)
+	shot("16-prefill-progress")
+	ws.progress.end()
+	ws.setBusy(false)
+
+	in := "SIRET;Raison sociale;Adresse;Ville;Code postal;Téléphone\n" +
+		"44306184100047;Scierie Vosgienne;1 chemin du Moulin;Épinal;88000;03 29 00 00 00\n" +
+		"35600000000048;La Poste;9 rue du Colonel Pierre Avia;Paris;75015;\n" +
+		"73282932000079;Atelier Dupond;12 rue de la Paix;Paris;75002;\n" +
+		"52524288900042;Caraïbes Services;;Fort-de-France;97200;\n" +
+		"41816609600069;Garage Leroy;4 avenue Jean Jaurès;Lyon;6900;0478\n" +
+		"79068156300017;=Marie Durand;8 impasse des Lilas;Bordeaux;33000;\n"
+	path := filepath.Join(t.TempDir(), "clients-decembre.csv")
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u.startImport(storage.NewFileURI(path), false)
+	shot("17-import-report")
+	test.Tap(u.reportS.back)
+
+	// A pre-fill whose answers differ from what was typed.
+	var ids []int64
+	for _, d := range []core.StructureDraft{
+		{CompanyName: "Boulangerie Martin & Fils", Identifier: "77984790400033", Address: "4 av. Jean Jaurès", City: "Lyon", PostalCode: "69003"},
+		{CompanyName: "Cabinet Bernard", Identifier: "44126652500019", Address: "3 place Bellecour", City: "Lyon 2e", PostalCode: "69002"},
+		{CompanyName: "Caraïbes Services", Identifier: "52524288900042", Address: "27 rue Victor Hugo", City: "Fort-de-France", PostalCode: "97200"},
+	} {
+		d.IdentifierType, d.Kind = core.IDSIRET, core.KindPrivate
+		rec, _, err := h.svc.SaveStructure(ctx, 0, d, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+	}
+	res, err := h.svc.PrefillStructures(ctx, ids, nil)
+	if err != nil || len(res.Differences) != 2 {
+		t.Fatalf("pre-fill: %+v %v", res, err)
+	}
+	u.review = &res
+	u.show(stepReview)
+	u.reviewS.accepted[res.Differences[0].ID] = true
+	u.reviewS.list.Refresh()
+	u.reviewS.changed()
+	shot("18-registry-review")
+
+	// Twenty people ask to join Jeanne's structure; she decides.
+	seedRequests(t, h, 20, "73282932000074")
+	if err := h.svc.SignIn(ctx, "jeanne.martin@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	u.show(stepApprovals)
+	a := u.approvalsS
+	for _, r := range a.waitingRows[:3] {
+		a.waiting.checked[r.ID] = true
+	}
+	a.waiting.Refresh()
+	a.changed()
+	shot("19-approvals")
+
+	// The form opened on a row with an error, cursor in the field.
+	u.showFiltered(core.FilterErrors)
+	u.workspaceS.open(0, "")
+	shot("20-structure-fix")
+}
+
+// fillStore stores n structures as an accountant's client base looks:
+// mostly ready drafts, some queued, some on the portal, some with errors,
+// a few refused.
+func fillStore(t *testing.T, h *harness, n int) {
+	t.Helper()
+	ctx := t.Context()
+	companies := sim.SyntheticCompanies(coretest.SIRETs(n))
+	var batch []core.SaveStructure
+	flush := func() {
+		if _, err := h.store.SaveStructures(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		batch = batch[:0]
+	}
+	title := cases.Title(language.French)
+	for i, c := range companies {
+		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: c.SIRET, Kind: core.KindPrivate,
+			CompanyName: title.String(c.Name), Address: c.Number + " " + strings.ToLower(c.StreetType+" "+c.Street),
+			City: title.String(c.City), PostalCode: c.PostalCode, Email: fmt.Sprintf("compta%d@client.example", i)}
+		if i%13 == 5 {
+			d.PostalCode = d.PostalCode[:4]
+		}
+		canon, problems := validate.Structure(d)
+		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: i%7 == 3 && !problems.HasErrors()})
+		if len(batch) == 500 {
+			flush()
+		}
+	}
+	flush()
+	ids := map[string]int64{}
+	if err := h.store.EachStructure(ctx, func(r core.StructureRecord) error {
+		ids[r.Draft.Identifier] = r.ID
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range companies {
+		state := map[int]core.SyncState{0: core.StateCreated, 40: core.StateAttachmentRequested, 80: core.StateFailed}[i%120]
+		if state == "" || i%13 == 5 {
+			continue
+		}
+		if err := h.store.SetSync(ctx, ids[c.SIRET], core.Sync{State: state}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
@@ -93,6 +95,36 @@ type statusFlow interface {
 	Counts(ctx context.Context) (map[core.SyncState]int, int, error)
 }
 
+// workspaceFlow is the accountant's workspace: the table of structures
+// and its bulk actions, each reporting progress and stopped by its ctx.
+type workspaceFlow interface {
+	QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error)
+	QueueStructures(ctx context.Context, ids []int64, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
+	DraftStructures(ctx context.Context, ids []int64, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
+	DeleteStructures(ctx context.Context, ids []int64, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
+	RevalidateStructures(ctx context.Context, ids []int64, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
+	PrefillStructures(ctx context.Context, ids []int64, progress onboarding.ProgressFunc) (onboarding.PrefillResult, error)
+	AcceptDifferences(ctx context.Context, diffs []onboarding.Difference, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
+	ExportStructures(ctx context.Context, out io.Writer, ids []int64, format string, opt csvio.WriterOptions,
+		progress onboarding.ProgressFunc) (int, error)
+	ImportCSV(ctx context.Context, r io.Reader, opt onboarding.ImportOptions) (*onboarding.ImportReport, error)
+}
+
+// editorFlow is the structure form opened from the workspace on a stored
+// record.
+type editorFlow interface {
+	structureFlow
+	Structure(ctx context.Context, id int64) (core.StructureRecord, error)
+	SaveStructure(ctx context.Context, id int64, d core.StructureDraft, queue bool) (core.StructureRecord, core.SaveResult, error)
+}
+
+// approvalsFlow is the table of attachment requests: a manager's, to
+// decide many at once, and the user's own.
+type approvalsFlow interface {
+	Attachments(ctx context.Context) (onboarding.Attachments, error)
+	DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
+}
+
 // App is everything the screens use; core/onboarding's Service provides
 // it, and tests may wrap it (a slow store, a failing keyring).
 type App interface {
@@ -106,6 +138,9 @@ type App interface {
 	handoffFlow
 	settingsFlow
 	statusFlow
+	workspaceFlow
+	editorFlow
+	approvalsFlow
 }
 
 var _ App = (*onboarding.Service)(nil)
@@ -123,4 +158,7 @@ type Deps struct {
 	// Do hands a function to the UI goroutine: fyne.Do in the app; a test
 	// that runs work on real goroutines pumps these itself.
 	Do func(func())
+	// Clock, when set, replaces the wall clock and shows times in UTC:
+	// tests fix both, so that screens compare to their goldens.
+	Clock func() time.Time
 }

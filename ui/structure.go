@@ -41,10 +41,44 @@ type structureScreen struct {
 
 	countryByLabel map[string]string
 	lastLookup     string
+
+	// edit is set when the form was opened from the workspace on a stored
+	// record (or a new one); nil in the wizard.
+	edit       *structureEdit
+	save       *widget.Button
+	saveQueue  *widget.Button
+	backToList *widget.Button
 }
 
+// structureEdit opens the form from the workspace: on a stored record, or
+// on a new one (ID 0), with the cursor in focus (a field, fixFirst for
+// the first with an error, "" for none).
+type structureEdit struct {
+	flow  editorFlow
+	rec   core.StructureRecord
+	focus string
+}
+
+// fixFirst asks the form to focus the first field with an error.
+const fixFirst = "*"
+
 func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) *structureScreen {
-	s := &structureScreen{u: u, flow: flow, countryByLabel: map[string]string{}}
+	return buildStructureScreen(u, flow, initial, nil)
+}
+
+// newStructureEditor is the form in the workspace: Save, Save and queue,
+// back to the table.
+// Call focusField once the form is on the window.
+func newStructureEditor(u *UI, e *structureEdit) *structureScreen {
+	return buildStructureScreen(u, e.flow, e.rec.Draft, e)
+}
+
+func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft, edit *structureEdit) *structureScreen {
+	s := &structureScreen{u: u, flow: flow, countryByLabel: map[string]string{}, edit: edit}
+	if edit != nil && edit.rec.ID != 0 {
+		// A stored record's identifier was looked up when it was typed.
+		s.lastLookup = edit.rec.Draft.Identifier
+	}
 	var countries []string
 	for _, c := range validate.Countries() {
 		name := c.NameEN
@@ -95,6 +129,12 @@ func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) 
 	s.submit = widget.NewButtonWithIcon(u.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
+	var buttons fyne.CanvasObject = container.NewHBox(back, s.submit)
+	heading := u.T("structure.title")
+	var status fyne.CanvasObject = widget.NewLabel("")
+	if edit != nil {
+		heading, status, buttons = s.editorParts()
+	}
 	req := func(k string) string { return u.T(k) + " *" }
 	// One form for every section, so that every label lines up in one
 	// column; each section opens with its heading in the field column.
@@ -119,11 +159,14 @@ func newStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft) 
 		widget.NewFormItem("", s.nonDiffusible),
 	)
 	s.content = u.page(
-		title(u.T("structure.title")), s.form,
+		title(heading), status, s.form,
 		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
-		s.result, container.NewHBox(back, s.submit),
+		s.result, buttons,
 	)
 	s.onChanged()
+	if edit != nil && edit.rec.Sync.State.OnPortal() {
+		s.readOnly()
+	}
 	return s
 }
 
@@ -181,8 +224,14 @@ func (s *structureScreen) onChanged() {
 	d := s.draft()
 	if structureProblems(d).HasErrors() {
 		s.submit.Disable()
+		if s.saveQueue != nil {
+			s.saveQueue.Disable()
+		}
 	} else {
 		s.submit.Enable()
+		if s.saveQueue != nil && s.u.hasPortal() {
+			s.saveQueue.Enable()
+		}
 	}
 	if d.IdentifierType == core.IDSIRET {
 		if siret, err := validate.SIRET(d.Identifier); err == nil && siret != s.lastLookup {
@@ -278,5 +327,148 @@ func (s *structureScreen) showResult(r core.StructureRecord) {
 	}
 	d := dialog.NewInformation(s.u.T("structure.title"), s.result.Text, s.u.win)
 	d.SetDismissText(s.u.T("button.close"))
+	d.Show()
+}
+
+// editorParts are the editor's heading, status (state, the portal's word,
+// problems) and buttons.
+func (s *structureScreen) editorParts() (string, fyne.CanvasObject, fyne.CanvasObject) {
+	u, rec := s.u, s.edit.rec
+	s.backToList = widget.NewButtonWithIcon(u.T("editor.back"), theme.NavigateBackIcon(), s.onBackToList)
+	s.save = widget.NewButtonWithIcon(u.T("editor.save"), theme.DocumentSaveIcon(), func() { s.onSave(false) })
+	s.saveQueue = widget.NewButtonWithIcon(u.T("editor.save_queue"), theme.UploadIcon(), func() { s.onSave(true) })
+	s.saveQueue.Importance = widget.HighImportance
+	buttons := container.NewHBox(s.backToList, s.save, s.saveQueue)
+	if rec.ID == 0 {
+		return u.T("editor.new"), widget.NewLabel(""), buttons
+	}
+	chip := newStateChip()
+	chip.set(u.stateChipOf(rec.Sync.State, len(rec.Problems.Errors())))
+	lines := []string{}
+	if !rec.Sync.Notice.IsZero() {
+		lines = append(lines, i18n.Text(u.lang, rec.Sync.Notice))
+	}
+	if p := u.problemsText(len(rec.Problems.Errors()), len(rec.Problems)-len(rec.Problems.Errors())); p != "" {
+		lines = append(lines, p)
+	}
+	if rec.Sync.State.OnPortal() {
+		lines = append(lines, u.T("editor.read_only"))
+	}
+	status := container.NewVBox(container.NewHBox(chip, widget.NewLabel(u.dateTime(rec.Updated))))
+	if len(lines) > 0 {
+		note := paragraph(strings.Join(lines, "\n"))
+		if rec.Sync.State == core.StateFailed || rec.Problems.HasErrors() {
+			note.Importance = widget.DangerImportance
+		}
+		status.Add(note)
+	}
+	return groupIdentifier(rec.Draft.IdentifierType, rec.Draft.Identifier) + " · " + rec.Draft.CompanyName, status, buttons
+}
+
+// entries returns the form's text fields by field name.
+func (s *structureScreen) entries() map[string]*focusEntry {
+	return map[string]*focusEntry{core.FieldIdentifier: s.identifier, core.FieldCompanyName: s.company,
+		core.FieldStructureName: s.name, core.FieldEmail: s.email, core.FieldPhone: s.phone, core.FieldAddress: s.address,
+		core.FieldComplement1: s.complement1, core.FieldComplement2: s.complement2, core.FieldCity: s.city, core.FieldPostalCode: s.zip}
+}
+
+// focusField puts the cursor in a field: fixFirst is the first field, in
+// the form's order, with an error.
+func (s *structureScreen) focusField(field string) {
+	if field == "" {
+		return
+	}
+	entries := s.entries()
+	if field == fixFirst {
+		field = ""
+		problems := structureProblems(s.draft())
+		for _, e := range []*focusEntry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1,
+			s.complement2, s.city, s.zip} {
+			for f, fe := range entries {
+				if fe == e && problems.ForField(f).HasErrors() && field == "" {
+					field = f
+				}
+			}
+		}
+	}
+	if e := entries[field]; e != nil && !e.Disabled() {
+		s.u.win.Canvas().Focus(e)
+	}
+}
+
+// readOnly shows a structure the portal knows: nothing to change here.
+func (s *structureScreen) readOnly() {
+	for _, e := range s.entries() {
+		e.Disable()
+	}
+	s.idType.Disable()
+	s.kind.Disable()
+	s.country.Disable()
+	s.nonDiffusible.Disable()
+	s.save.Hide()
+	s.saveQueue.Hide()
+}
+
+// onSave keeps the form in the store, queued for the portal if asked, and
+// goes back to the table, on the same row.
+func (s *structureScreen) onSave(queue bool) {
+	d := s.draft()
+	id := s.edit.rec.ID
+	flow := s.edit.flow
+	s.save.Disable()
+	s.saveQueue.Disable()
+	async(s.u, func(ctx context.Context) (core.StructureRecord, error) {
+		rec, _, err := flow.SaveStructure(ctx, id, d, queue)
+		return rec, err
+	}, func(rec core.StructureRecord, err error) {
+		if err != nil {
+			s.save.Enable()
+			s.onChanged()
+			s.result.SetText(s.u.errorText(err))
+			return
+		}
+		s.u.workspace.currentID = rec.ID
+		label := onboarding.Label(rec.Draft)
+		if queue {
+			s.u.workspace.message = i18n.Format(s.u.lang, "editor.queued", map[string]string{"name": label})
+		} else {
+			s.u.workspace.message = i18n.Format(s.u.lang, "editor.saved", map[string]string{"name": label})
+		}
+		s.u.refreshStatus()
+		s.u.show(stepWorkspace)
+	})
+}
+
+// changedSinceOpen reports whether the form differs from the record it
+// was opened on.
+func (s *structureScreen) changedSinceOpen() bool {
+	d, rec := s.draft(), s.edit.rec.Draft
+	if rec.Country == "" {
+		rec.Country = "FR"
+	}
+	if rec.Kind == "" {
+		rec.Kind = core.KindPrivate
+	}
+	if rec.IdentifierType == "" {
+		rec.IdentifierType = core.IDSIRET
+	}
+	return d != rec
+}
+
+// onBackToList goes back to the table; changes not saved are the user's
+// to keep or drop.
+func (s *structureScreen) onBackToList() {
+	u := s.u
+	if s.edit.rec.Sync.State.OnPortal() || !s.changedSinceOpen() {
+		u.show(stepWorkspace)
+		return
+	}
+	d := dialog.NewConfirm(u.T("editor.unsaved.title"), u.T("editor.unsaved.text"), func(drop bool) {
+		if drop {
+			u.show(stepWorkspace)
+		}
+	}, u.win)
+	d.SetConfirmText(u.T("editor.unsaved.drop"))
+	d.SetDismissText(u.T("editor.unsaved.stay"))
 	d.Show()
 }

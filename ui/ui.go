@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
@@ -54,6 +56,12 @@ const (
 	stepSettings   step = "settings"
 	stepSync       step = "sync"
 	stepHandoff    step = "handoff"
+	// The accountant's workspace and what opens from it.
+	stepWorkspace    step = "workspace"
+	stepEditor       step = "editor"        // the structure form on a stored record
+	stepReview       step = "review"        // the registry's differences after a pre-fill
+	stepImportReport step = "import_report" // what an import did
+	stepApprovals    step = "approvals"     // attachment requests, many at once
 )
 
 // UI is the main window's content and the state its screens share.
@@ -75,26 +83,58 @@ type UI struct {
 	// pageScroll is the current screen's scroller, which follows the
 	// keyboard focus.
 	pageScroll *container.Scroll
+	// workspace is what the workspace shows (filter, sort, row), kept
+	// while the user is on a form.
+	workspace workspaceView
+	// editing is the record the structure form is open on (stepEditor).
+	editing *structureEdit
+	// review is the last pre-fill's result, for its review screen.
+	review *onboarding.PrefillResult
+	// importReport is the last import's report, until the user leaves it
+	// (it holds a file of rejected rows); importName names its file.
+	importReport *onboarding.ImportReport
+	importName   string
+	// loc is the zone times are shown in; now is the clock (tests fix
+	// both, so screens compare to their goldens).
+	loc *time.Location
+	now func() time.Time
+	// frenchSheets is true where Excel reads ";" (a French locale).
+	frenchSheets bool
 
 	// Widgets that tests drive or read.
 	langButton     *widget.Button
 	settingsButton *widget.Button
-	envLabel       *widget.Label
-	status         *widget.Label
-	syncButton     *widget.Button
-	body           *fyne.Container
-	home           *homeScreen
-	accountS       *accountScreen
-	captchaS       *captchaScreen
-	activateS      *activationScreen
-	doneS          *doneScreen
-	structureS     *structureScreen
-	attachS        *attachScreen
-	signInS        *signInScreen
-	settingsS      *settingsScreen
-	syncS          *syncScreen
-	handoffS       *handoffScreen
+	workspaceBtn   *widget.Button
+	approvalsBtn   *widget.Button
+	// countButtons open the workspace on the states that need a look:
+	// queued, refused, failed.
+	countButtons map[core.StructureFilter]*widget.Button
+	footer       *fyne.Container
+	envLabel     *widget.Label
+	status       *widget.Label
+	syncButton   *widget.Button
+	body         *fyne.Container
+	home         *homeScreen
+	accountS     *accountScreen
+	captchaS     *captchaScreen
+	activateS    *activationScreen
+	doneS        *doneScreen
+	structureS   *structureScreen
+	attachS      *attachScreen
+	signInS      *signInScreen
+	settingsS    *settingsScreen
+	syncS        *syncScreen
+	handoffS     *handoffScreen
+	workspaceS   *workspaceScreen
+	reviewS      *reviewScreen
+	reportS      *importReportScreen
+	approvalsS   *approvalsScreen
 }
+
+// WindowSize is the main window's size at start: wide enough for the
+// structures table's columns side by side, low enough for a 768-pixel
+// laptop screen.
+var WindowSize = fyne.NewSize(1120, 720)
 
 // New builds the interface in w: the language is the one the user chose
 // last time, else the system's; the wizard reopens where the user left it,
@@ -113,7 +153,11 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 			return func() { t.Stop() }
 		}
 	}
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a)}
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a), loc: time.Local, now: time.Now,
+		frenchSheets: strings.HasPrefix(string(lang.SystemLocale()), "fr")}
+	if deps.Clock != nil {
+		u.now, u.loc = deps.Clock, time.UTC
+	}
 	applyTheme(a)
 	u.langButton = widget.NewButton("", u.onToggleLang)
 	u.langButton.Importance = widget.LowImportance
@@ -127,6 +171,19 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 		}
 	})
 	u.syncButton.Importance = widget.LowImportance
+	u.workspaceBtn = widget.NewButtonWithIcon("", theme.ListIcon(), func() { u.show(stepWorkspace) })
+	u.workspaceBtn.Importance = widget.LowImportance
+	u.approvalsBtn = widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() { u.show(stepApprovals) })
+	u.approvalsBtn.Importance = widget.LowImportance
+	u.countButtons = map[core.StructureFilter]*widget.Button{}
+	counts := container.NewHBox()
+	for _, f := range []core.StructureFilter{core.FilterQueued, core.FilterRefused, core.FilterFailed} {
+		b := widget.NewButton("", func() { u.showFiltered(f) })
+		b.Importance = widget.LowImportance
+		b.Hide()
+		u.countButtons[f] = b
+		counts.Add(b)
+	}
 	u.envLabel = widget.NewLabel("")
 	u.envLabel.Importance = widget.HighImportance
 	u.status = widget.NewLabel("")
@@ -137,8 +194,10 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(32))
 	name := widget.NewLabelWithStyle("Chorus Onboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	header := container.NewBorder(nil, nil, container.NewHBox(logo, name), container.NewHBox(u.envLabel, u.langButton, u.settingsButton))
-	footer := container.NewBorder(nil, nil, nil, u.syncButton, u.status)
+	header := container.NewBorder(nil, nil, container.NewHBox(logo, name, u.workspaceBtn, u.approvalsBtn),
+		container.NewHBox(u.envLabel, u.langButton, u.settingsButton))
+	footer := container.NewBorder(nil, nil, nil, container.NewHBox(counts, u.syncButton), u.status)
+	u.footer = footer
 	// The bars are opaque: whatever scrolls under them stays hidden, with
 	// every painter (the software one used for screenshots replaces nested
 	// clips instead of intersecting them).
@@ -146,7 +205,9 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 		opaque(container.NewVBox(header, widget.NewSeparator())),
 		opaque(container.NewVBox(widget.NewSeparator(), footer)),
 		nil, nil, u.body))
-	w.Resize(fyne.NewSize(960, 720))
+	w.Resize(WindowSize)
+	// A CSV file dropped anywhere on the window is imported.
+	w.SetOnDropped(u.dropped)
 	u.refreshHeader()
 	u.setStatus(u.T("status.offline_ready"))
 	u.restore()
@@ -167,22 +228,42 @@ func (u *UI) restore() {
 	case stepSettings, stepSync, stepHandoff:
 		s = stepHome
 	case stepHome, stepAccount, stepCaptcha, stepActivation:
+	case stepWorkspace, stepEditor, stepReview, stepImportReport:
+		s = stepWorkspace
 	default:
 		// Later steps need a session, and sessions are not kept on disk.
 		s = stepSignIn
 	}
 	id := int64(u.app.Preferences().Int(prefAccountID))
-	if id == 0 {
-		u.show(u.needAccount(s))
-		return
+	type start struct {
+		account    core.AccountRecord
+		structures int
 	}
-	async(u, func(ctx context.Context) (core.AccountRecord, error) { return u.deps.App.Account(ctx, id) },
-		func(rec core.AccountRecord, err error) {
-			if err == nil {
-				u.account = rec
+	async(u, func(ctx context.Context) (start, error) {
+		var st start
+		if id != 0 {
+			if rec, err := u.deps.App.Account(ctx, id); err == nil {
+				st.account = rec
 			}
-			u.show(u.needAccount(s))
-		})
+		}
+		// One count from the index (no scan of the table): the workspace
+		// is the start for whoever has structures.
+		if counts, _, err := u.deps.App.Counts(ctx); err == nil {
+			for _, n := range counts {
+				st.structures += n
+			}
+		}
+		return st, nil
+	}, func(st start, _ error) {
+		u.account = st.account
+		switch {
+		case s == stepCaptcha || s == stepActivation:
+			// An account being created: the wizard where it was.
+		case st.structures > 0 || s == stepWorkspace:
+			s = stepWorkspace
+		}
+		u.show(u.needAccount(s))
+	})
 }
 
 // needAccount sends steps 3 and 4 back to step 1 when no draft says whose
@@ -244,11 +325,33 @@ func (u *UI) onToggleLang() {
 
 // show builds the screen of s and remembers it as the step to reopen.
 func (u *UI) show(s step) {
+	if u.step == stepImportReport && s != stepImportReport {
+		u.closeImportReport()
+	}
 	u.step = s
 	u.app.Preferences().SetString(prefStep, string(s))
 	u.refreshHeader()
+	u.pageScroll = nil
 	var content fyne.CanvasObject
 	switch s {
+	case stepWorkspace:
+		u.workspaceS = newWorkspaceScreen(u, u.deps.App)
+		content = u.workspaceS.content
+	case stepEditor:
+		if u.editing == nil {
+			u.editing = &structureEdit{flow: u.deps.App}
+		}
+		u.structureS = newStructureEditor(u, u.editing)
+		content = u.structureS.content
+	case stepReview:
+		u.reviewS = newReviewScreen(u, u.deps.App, u.review)
+		content = u.reviewS.content
+	case stepImportReport:
+		u.reportS = newImportReportScreen(u, u.importReport, u.importName)
+		content = u.reportS.content
+	case stepApprovals:
+		u.approvalsS = newApprovalsScreen(u, u.deps.App)
+		content = u.approvalsS.content
 	case stepAccount:
 		u.accountS = newAccountScreen(u, u.deps.App)
 		content = u.accountS.content
@@ -286,6 +389,38 @@ func (u *UI) show(s step) {
 	}
 	u.body.Objects = []fyne.CanvasObject{content}
 	u.body.Refresh()
+	if s == stepEditor {
+		// A field takes the focus once it is on the window.
+		u.structureS.focusField(u.editing.focus)
+	}
+}
+
+// openStructure opens the structure form on a stored record (id 0: a new
+// one), read off the UI goroutine first; focus names the field for the
+// cursor (fixFirst: the first with an error).
+func (u *UI) openStructure(id int64, focus string) {
+	if id == 0 {
+		u.editing = &structureEdit{flow: u.deps.App, focus: focus}
+		u.show(stepEditor)
+		return
+	}
+	async(u, func(ctx context.Context) (core.StructureRecord, error) { return u.deps.App.Structure(ctx, id) },
+		func(rec core.StructureRecord, err error) {
+			if err != nil {
+				u.workspace.message = u.errorText(err)
+				u.show(stepWorkspace)
+				return
+			}
+			u.editing = &structureEdit{flow: u.deps.App, rec: rec, focus: focus}
+			u.show(stepEditor)
+		})
+}
+
+// showFiltered opens the workspace on one filter (the status line's
+// counts).
+func (u *UI) showFiltered(f core.StructureFilter) {
+	u.workspace.query.Filter, u.workspace.query.Text = f, ""
+	u.show(stepWorkspace)
 }
 
 // showAttach opens the attachment screen on an identifier.
@@ -305,11 +440,22 @@ func (u *UI) hasPortal() bool { return u.deps.App.Target().Portal != nil }
 func (u *UI) refreshHeader() {
 	u.win.SetTitle(u.T("app.name"))
 	u.langButton.SetText(u.T("lang.switch"))
+	u.workspaceBtn.SetText(u.T("ws.title"))
+	u.approvalsBtn.SetText(u.T("approvals.button"))
+	if u.hasPortal() {
+		u.approvalsBtn.Show()
+	} else {
+		u.approvalsBtn.Hide()
+	}
 	u.envLabel.SetText(u.T("env." + string(u.deps.App.Target().Env)))
 	if u.hasPortal() {
 		u.syncButton.SetText(u.T("sync.button"))
 	} else {
 		u.syncButton.SetText(u.T("handoff.button"))
+	}
+	// The bars' texts changed width: lay the window out again.
+	if c := u.win.Content(); c != nil {
+		c.Refresh()
 	}
 }
 
@@ -317,27 +463,56 @@ func (u *UI) refreshHeader() {
 // new look at whether the portal answers.
 func (u *UI) envChanged() {
 	u.refreshHeader()
-	// The header and status bar change width: lay the window out again.
-	if c := u.win.Content(); c != nil {
-		c.Refresh()
-	}
 	u.refreshStatus()
 }
 
 // ShowSyncStatus shows what the background worker reports: online or not,
-// rows waiting, structures the portal refused. Call it on the UI goroutine.
-func (u *UI) ShowSyncStatus(online bool, pending, failed int) {
+// and outbox rows waiting; the counts beside it are read again (the pass
+// may have changed states). Call it on the UI goroutine.
+func (u *UI) ShowSyncStatus(online bool, pending int) {
 	line := u.T("status.offline")
 	if online {
 		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.App.Target().Env))
 	}
 	if pending > 0 {
-		line += " · " + u.Tf("status.pending", pending)
-	}
-	if failed > 0 {
-		line += " · " + u.Tf("status.failed", failed)
+		line += " · " + u.plural("status.pending", pending)
 	}
 	u.setStatus(line)
+	u.refreshCounts()
+}
+
+// showCounts shows, beside the status line, the structures that need a
+// look (queued, refused, failed), each opening the table on them.
+func (u *UI) showCounts(counts map[core.SyncState]int) {
+	n := map[core.StructureFilter]int{}
+	for st, k := range counts {
+		for f := range u.countButtons {
+			if f.Matches(st, 0) {
+				n[f] += k
+			}
+		}
+	}
+	for f, b := range u.countButtons {
+		if n[f] == 0 {
+			b.Hide()
+			continue
+		}
+		b.SetText(u.plural("status.count."+string(f), n[f]))
+		b.Show()
+	}
+	u.footer.Refresh() // buttons came or went
+}
+
+// refreshCounts reads the counts per state off the UI goroutine.
+func (u *UI) refreshCounts() {
+	async(u, func(ctx context.Context) (map[core.SyncState]int, error) {
+		counts, _, err := u.deps.App.Counts(ctx)
+		return counts, err
+	}, func(counts map[core.SyncState]int, err error) {
+		if err == nil {
+			u.showCounts(counts)
+		}
+	})
 }
 
 // setStatus shows a line in the status bar.
@@ -348,22 +523,24 @@ func (u *UI) setStatus(s string) { u.status.SetText(s) }
 // off the UI goroutine.
 func (u *UI) refreshStatus() {
 	type status struct {
-		online          bool
-		pending, failed int
+		online  bool
+		pending int
+		counts  map[core.SyncState]int
 	}
 	async(u, func(ctx context.Context) (status, error) {
 		st := status{online: u.deps.App.Health(ctx) == nil}
 		counts, pending, err := u.deps.App.Counts(ctx)
 		if err == nil {
-			st.pending, st.failed = pending, counts[core.StateFailed]
+			st.pending, st.counts = pending, counts
 		}
 		return st, nil
 	}, func(st status, _ error) {
+		u.showCounts(st.counts)
 		if !u.hasPortal() {
 			u.setStatus(u.T("env."+string(u.deps.App.Target().Env)) + " · " + u.T("settings.real_env"))
 			return
 		}
-		u.ShowSyncStatus(st.online, st.pending, st.failed)
+		u.ShowSyncStatus(st.online, st.pending)
 	})
 }
 

@@ -5,11 +5,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
@@ -33,6 +35,8 @@ type harness struct {
 	registry *portal.Registry
 	sim      *sim.Server
 	server   *httptest.Server
+	clock    *tickClock
+	spool    string // the application layer's spool directory
 	pending  func() // debounced work waiting for its timer
 	// keyring is every environment's keyring (memory by default).
 	keyring core.Secrets
@@ -56,6 +60,35 @@ type harnessOptions struct {
 	// goroutines runs background work on real goroutines; what they hand
 	// back to the UI goroutine waits in uiQueue until the test pumps it.
 	goroutines bool
+	// companies are added to the simulator's registry.
+	companies []sim.Company
+}
+
+// tickClock is the store's and the screens' clock in tests: it starts on a
+// fixed day (in the past, so that outbox rows are due at once) and moves a
+// millisecond at each reading, so that times are distinct, ordered and the
+// same at every run. The portal's clock (simNow) starts on the same day
+// and runs at the real pace: its throttles and expiries need real time.
+type tickClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	start time.Time
+}
+
+func newTickClock() *tickClock {
+	return &tickClock{t: time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC), start: time.Now()}
+}
+
+// Now returns the clock's time and moves it on.
+func (c *tickClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
+}
+
+func (c *tickClock) simNow() time.Time {
+	return time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC).Add(time.Since(c.start))
 }
 
 func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
@@ -65,7 +98,8 @@ func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
 		a.Preferences().SetString(prefLang, lang)
 	}
 	h := &harness{t: t, app: a, keyring: &core.MemorySecrets{}, opt: opt, uiQueue: make(chan func(), 64)}
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	h.clock = newTickClock()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"), sqlite.WithClock(h.clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +108,10 @@ func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
 	// A fixed token source and address: the links and codes the sandbox
 	// mails are the same at every run, so screens compare to their goldens.
 	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000, Seed: 1,
-		Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'})})
+		Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'}), Companies: opt.companies,
+		// The portal's clock starts on the same day at every run: the
+		// dates it gives show the same on every screenshot.
+		Now: h.clock.simNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +124,8 @@ func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
 	if opt.wrapStore != nil {
 		appStore = opt.wrapStore(st)
 	}
-	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID,
+	h.spool = t.TempDir()
+	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID, SpoolDir: h.spool,
 		Connect: func(env core.Environment) onboarding.Target {
 			if env != core.EnvLocal {
 				return onboarding.Target{}
@@ -127,7 +165,7 @@ func (h *harness) flush() {
 func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
 	inline := func(f func()) { f() }
-	deps := Deps{App: h.svc, Async: inline, Do: inline, After: h.after}
+	deps := Deps{App: h.svc, Async: inline, Do: inline, After: h.after, Clock: h.clock.Now}
 	if h.opt.goroutines {
 		deps.Async = func(f func()) { go f() }
 		deps.Do = func(f func()) { h.uiQueue <- f }
@@ -223,4 +261,46 @@ func TestSavedLanguageWins(t *testing.T) {
 	if h.ui.home.title.Text != "Créer un compte et une structure en quelques étapes" {
 		t.Errorf("heading %q", h.ui.home.title.Text)
 	}
+}
+
+// objects returns every object under root that match accepts, walking
+// containers and widgets' renderers as the driver draws them.
+func objects(root fyne.CanvasObject, match func(fyne.CanvasObject) bool) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		if match(o) {
+			out = append(out, o)
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(root)
+	return out
+}
+
+// tapDialogButton taps the button labelled text on the top dialog, as a
+// person does.
+func tapDialogButton(t *testing.T, h *harness, text string) {
+	t.Helper()
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatalf("no dialog to tap %q on", text)
+	}
+	found := objects(top, func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && b.Text == text })
+	if len(found) == 0 {
+		t.Fatalf("no %q button on the dialog", text)
+	}
+	test.Tap(found[0].(*widget.Button))
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -245,29 +246,48 @@ func TestAttachmentApproved(t *testing.T) {
 		t.Fatalf("attach screen: %+v", a)
 	}
 	test.Tap(a.request)
-	if a.message.Text != "Pending" {
+	if !strings.HasPrefix(a.message.Text, "Pending · ") {
 		t.Fatalf("after the request: %q", a.message.Text)
 	}
 	// The manager.
 	signIn(t, h, "gestionnaire.73282932000074@chorus-sim.example", "Gestionnaire-73282932000074!")
-	test.Tap(h.ui.doneS.attach)
-	m := h.ui.attachS
-	if len(m.decide) != 1 {
-		t.Fatalf("%d requests waiting for the manager", len(m.decide))
+	if n := approveAll(t, h); n != 1 {
+		t.Fatalf("%d requests waiting for the manager", n)
 	}
-	for _, b := range m.decide {
-		test.Tap(b[0])
-	}
-	if !strings.Contains(m.message.Text, "Approved") {
-		t.Fatalf("manager message %q", m.message.Text)
+	if m := h.ui.approvalsS.message.Text; !strings.Contains(m, "1 request approved") {
+		t.Fatalf("manager message %q", m)
 	}
 	// The requester again.
 	signIn(t, h, "asker@example.fr", "Tr0ub4dor&3x-Lune")
-	test.Tap(h.ui.doneS.attach)
-	got := h.ui.attachS.mine.Objects[0].(*widget.Label).Text
-	if !strings.HasSuffix(got, "Approved") {
-		t.Fatalf("requester sees %q", got)
+	if got := myRequests(h); got != "[Approved]" {
+		t.Fatalf("requester sees %s", got)
 	}
+}
+
+// approveAll approves every request waiting for the signed-in manager, as
+// a manager does on the approvals screen: tick all, Approve, confirm. It
+// returns how many were waiting.
+func approveAll(t *testing.T, h *harness) int {
+	t.Helper()
+	h.ui.show(stepApprovals)
+	a := h.ui.approvalsS
+	n := len(a.waitingRows)
+	a.waiting.onCheckAll(true)
+	test.Tap(a.approve)
+	tapDialogButton(t, h, "Approve")
+	return n
+}
+
+// myRequests lists the statuses of the user's requests as the approvals
+// screen shows them.
+func myRequests(h *harness) string {
+	h.ui.show(stepApprovals)
+	var out []string
+	for _, r := range h.ui.approvalsS.mineRows {
+		text, _ := h.ui.attachmentChip(r.Status)
+		out = append(out, text)
+	}
+	return fmt.Sprint(out)
 }
 
 // TestOfflineAccountWaits: with no portal, step 3 says what will happen and
@@ -387,19 +407,15 @@ func TestWholeFlowToApprovedAttachment(t *testing.T) {
 	a.identifier.SetText("73282932000074")
 	test.Tap(a.search)
 	test.Tap(a.request)
-	if a.message.Text != "Pending" {
+	if !strings.HasPrefix(a.message.Text, "Pending · ") {
 		t.Fatalf("request: %q", a.message.Text)
 	}
 
 	signIn(t, h, "alice@example.fr", "Tr0ub4dor&3x-Lune")
-	test.Tap(h.ui.doneS.attach)
-	for _, b := range h.ui.attachS.decide {
-		test.Tap(b[0])
-	}
+	approveAll(t, h)
 	signIn(t, h, "bob@example.fr", "Tr0ub4dor&3x-Lune")
-	test.Tap(h.ui.doneS.attach)
-	if got := h.ui.attachS.mine.Objects[0].(*widget.Label).Text; !strings.HasSuffix(got, "Approved") {
-		t.Fatalf("Bob sees %q", got)
+	if got := myRequests(h); got != "[Approved]" {
+		t.Fatalf("Bob sees %s", got)
 	}
 }
 

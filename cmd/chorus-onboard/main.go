@@ -56,7 +56,7 @@ func main() {
 	// answers, and keeps the status line current.
 	go svc.Run(ctx, 30*time.Second, func(st outbox.Status) {
 		fyne.Do(func() {
-			u.ShowSyncStatus(st.Online, st.Pending, st.Failed)
+			u.ShowSyncStatus(st.Online, st.Pending)
 			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
 		})
 	})

@@ -66,13 +66,14 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 	if err != nil {
 		return Stats{}, nil, err
 	}
-	st, err := ImportFrom(ctx, s, rd, report)
+	st, err := ImportFrom(ctx, s, rd, true, report)
 	return st, rd, err
 }
 
 // ImportFrom is Import on a reader already past the header (a caller that
-// needs the header first).
-func ImportFrom(ctx context.Context, s Saver, rd *Reader, report func(Rejection)) (Stats, error) {
+// needs the header first); queue false keeps the valid rows as drafts, to
+// review before queueing them.
+func ImportFrom(ctx context.Context, s Saver, rd *Reader, queue bool, report func(Rejection)) (Stats, error) {
 	var st Stats
 	batch := make([]core.SaveStructure, 0, BatchSize)
 	flush := func() error {
@@ -148,7 +149,7 @@ func ImportFrom(ctx context.Context, s Saver, rd *Reader, report func(Rejection)
 		} else {
 			firstLine[key] = row.Line
 		}
-		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: true})
+		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: queue})
 		if len(batch) == BatchSize {
 			if err := flush(); err != nil {
 				return st, err

@@ -20,6 +20,9 @@ type ImportOptions struct {
 	// Report, when set, receives each rejection as it is found (the
 	// command line prints them); the report keeps the first MaxListed.
 	Report func(csvio.Rejection)
+	// Drafts keeps the valid rows as drafts, to review before queueing
+	// them; otherwise they are queued for the portal.
+	Drafts bool
 	// Sheet says how the file of rejected rows is written: the language
 	// of its error column, its separator (the file's own when zero) and
 	// byte order mark.
@@ -80,8 +83,8 @@ const (
 	spoolTTL     = 24 * time.Hour
 )
 
-// ImportCSV reads structures from r and keeps the valid rows queued for the
-// portal (see csvio.Import), then wakes the worker. The rows refused are
+// ImportCSV reads structures from r and keeps the valid rows, queued for the
+// portal (see csvio.Import) unless opt.Drafts, then wakes the worker. The rows refused are
 // kept, as the file wrote them, in a file of their own (in the spool
 // directory, readable by the user alone) that the report saves where the
 // user chooses and deletes on Close. A cancelled ctx stops the import: the
@@ -127,7 +130,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 		}
 		spoolErr = rw.Add(x)
 	}
-	st, err := csvio.ImportFrom(ctx, s.cfg.Store, rd, report)
+	st, err := csvio.ImportFrom(ctx, s.cfg.Store, rd, !opt.Drafts, report)
 	rep.Stats = st
 	if st.Imported+st.Updated > 0 {
 		s.Notify()

@@ -140,7 +140,7 @@ func (r *PrefillResult) merge(rec core.StructureRecord, o prefillOutcome) {
 // prefillOne looks one row up and fills it. A registry's failure for this
 // row is a skip; an error stops the whole action.
 func (s *Service) prefillOne(ctx context.Context, reg Registry, r core.StructureRecord) (prefillOutcome, error) {
-	if portalKnows(r.Sync.State) {
+	if r.Sync.State.OnPortal() {
 		return prefillOutcome{skip: &RowNote{Reason: SkipOnPortal}}, nil
 	}
 	siret, err := validate.SIRET(r.Draft.Identifier)

@@ -149,12 +149,6 @@ func (s *Service) QueryStructures(ctx context.Context, q core.StructureQuery) (c
 	return s.cfg.Store.QueryStructures(ctx, q)
 }
 
-// portalKnows reports whether the portal has seen a structure: it can no
-// longer be changed or deleted from here.
-func portalKnows(st core.SyncState) bool {
-	return st != core.StateDraft && st != core.StateQueued && st != core.StateFailed
-}
-
 // errHandoff refuses to queue on Chorus Pro's own environments, where no
 // API creates structures: the hand-off does.
 var errHandoff = &core.E{Kind: core.KindInvalid, Code: "bulk.handoff", Op: "queue structures"}
@@ -174,7 +168,7 @@ func (s *Service) QueueStructures(ctx context.Context, ids []int64, progress Pro
 			case r.Sync.State == core.StateQueued:
 				res.note(r, RowNote{Reason: SkipQueued})
 				continue
-			case portalKnows(r.Sync.State):
+			case r.Sync.State.OnPortal():
 				res.note(r, RowNote{Reason: SkipOnPortal})
 				continue
 			}

@@ -22,14 +22,20 @@ func (s *Server) seedCall(ctx context.Context, tx *sql.Tx) *call {
 // SeedAccount creates an active account with this password (no policy
 // check: seeds may reproduce legacy accounts). Seeding it again does nothing.
 func (s *Server) SeedAccount(ctx context.Context, email, password string) error {
+	local, _, _ := strings.Cut(email, "@")
+	return s.SeedPerson(ctx, email, password, local, "Seed")
+}
+
+// SeedPerson is SeedAccount with the person's names, as a manager sees
+// them on the requests waiting for them.
+func (s *Server) SeedPerson(ctx context.Context, email, password, firstName, lastName string) error {
 	e, err := validate.Email(email)
 	if err != nil {
 		return fmt.Errorf("seed account: %s: %w", email, err)
 	}
-	local, _, _ := strings.Cut(e, "@")
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, local, "Seed", e, s.hashPassword(password), s.cfg.Now().UnixMilli())
+			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, firstName, lastName, e, s.hashPassword(password), s.cfg.Now().UnixMilli())
 		return err
 	})
 }

@@ -197,16 +197,6 @@ func scanStructure(row scanner) (core.StructureRecord, error) {
 	return r, err
 }
 
-// onPortal reports whether the portal already holds (or is deciding on) the
-// record: saving it again must not send it twice.
-func onPortal(s core.SyncState) bool {
-	switch s {
-	case core.StateSent, core.StateCreated, core.StateAttachmentRequested, core.StateAttachmentApproved:
-		return true
-	}
-	return false
-}
-
 // SaveStructure inserts or updates a structure, one per (identifier type,
 // identifier), and, when asked, queues it with its outbox row in the same
 // transaction.
@@ -335,7 +325,7 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 		}
 		res.Created, state = true, string(core.StateDraft)
 	}
-	if onPortal(core.SyncState(state)) {
+	if core.SyncState(state).OnPortal() {
 		return id, res, nil
 	}
 	var opID string

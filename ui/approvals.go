@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+)
+
+// approvalsScreen is attachment requests at scale: the requests waiting
+// for the signed-in manager, to approve or refuse many at once, and the
+// user's own requests with their status.
+type approvalsScreen struct {
+	u       *UI
+	flow    approvalsFlow
+	waiting *dataTable[api.Attachment]
+	mine    *dataTable[api.Attachment]
+	approve *widget.Button
+	refuse  *widget.Button
+	refresh *widget.Button
+	summary *widget.Label
+	message *widget.Label
+	tabs    *container.AppTabs
+	// progress shows a decision on many requests.
+	progress *bulkProgress
+	content  fyne.CanvasObject
+
+	waitingRows, mineRows []api.Attachment
+	running               bool
+}
+
+func newApprovalsScreen(u *UI, flow approvalsFlow) *approvalsScreen {
+	s := &approvalsScreen{u: u, flow: flow}
+	date := func(a api.Attachment) string {
+		if a.Created == 0 {
+			return ""
+		}
+		return u.date(time.Unix(a.Created, 0))
+	}
+	s.waiting = newDataTable([]tableColumn[api.Attachment]{
+		{title: u.T("approvals.col.requester"), width: 170, text: func(a api.Attachment) string { return a.RequesterName }},
+		{title: u.T("approvals.col.email"), width: 210, text: func(a api.Attachment) string { return a.Requester }},
+		{title: u.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
+			return groupIdentifier(a.IdentifierType, a.Identifier)
+		}},
+		{title: u.T("ws.col.company"), width: 200, text: func(a api.Attachment) string { return a.CompanyName }},
+		{title: u.T("approvals.col.date"), width: 100, text: date},
+	}, func() []api.Attachment { return s.waitingRows }, func(a api.Attachment) int64 { return a.ID }, true)
+	s.waiting.stretch = 1 // the e-mail address
+	s.waiting.onCheck = s.changed
+	s.waiting.onCheckAll = func(on bool) {
+		clear(s.waiting.checked)
+		if on {
+			for _, a := range s.waitingRows {
+				s.waiting.checked[a.ID] = true
+			}
+		}
+		s.waiting.Refresh()
+		s.changed()
+	}
+	s.mine = newDataTable([]tableColumn[api.Attachment]{
+		{title: u.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
+			return groupIdentifier(a.IdentifierType, a.Identifier)
+		}},
+		{title: u.T("ws.col.company"), width: 260, text: func(a api.Attachment) string { return a.CompanyName }},
+		{title: u.T("ws.col.state"), width: 170, chip: func(a api.Attachment) (string, chipTone) { return u.attachmentChip(a.Status) }},
+		{title: u.T("approvals.col.date"), width: 100, text: date},
+	}, func() []api.Attachment { return s.mineRows }, func(a api.Attachment) int64 { return a.ID }, false)
+	s.mine.stretch = 1 // the company
+	s.approve = widget.NewButtonWithIcon("", theme.ConfirmIcon(), func() { s.onDecide(true) })
+	s.approve.Importance = widget.SuccessImportance
+	s.refuse = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.onDecide(false) })
+	s.refuse.Importance = widget.DangerImportance
+	s.refresh = widget.NewButtonWithIcon(u.T("button.refresh"), theme.ViewRefreshIcon(), func() { s.load("") })
+	s.summary = widget.NewLabel("")
+	s.message = paragraph("")
+	s.progress = newBulkProgress(u)
+	waitingTab := container.NewBorder(container.NewBorder(nil, nil, s.summary, container.NewHBox(s.approve, s.refuse)), nil, nil, nil, s.waiting)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(u.T("approvals.waiting"), theme.MailComposeIcon(), waitingTab),
+		container.NewTabItemWithIcon(u.T("approvals.mine"), theme.AccountIcon(), s.mine),
+	)
+	top := container.NewBorder(nil, nil, nil, s.refresh, title(u.T("approvals.title")))
+	s.content = container.NewPadded(container.NewBorder(top, container.NewVBox(s.progress.content, s.message), nil, nil, s.tabs))
+	s.progress.root = s.content
+	s.changed()
+	s.load("")
+	return s
+}
+
+// attachmentChip is a request's status as a chip.
+func (u *UI) attachmentChip(status string) (string, chipTone) {
+	text := u.T("status." + status)
+	switch status {
+	case api.AttachmentApproved:
+		return text, toneSuccess
+	case api.AttachmentRefused:
+		return text, toneError
+	case api.AttachmentPending:
+		return text, toneWarning
+	}
+	return text, toneNeutral
+}
+
+func (s *approvalsScreen) busy() bool { return s.running }
+
+func (s *approvalsScreen) setBusy(b bool) {
+	s.running = b
+	s.changed()
+}
+
+// changed names the buttons after the selection.
+func (s *approvalsScreen) changed() {
+	n := len(s.waiting.checked)
+	s.approve.SetText(s.u.plural("approvals.approve", n))
+	s.refuse.SetText(s.u.plural("approvals.refuse", n))
+	for _, b := range []*widget.Button{s.approve, s.refuse} {
+		if n == 0 || s.running {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if s.running {
+		s.refresh.Disable()
+	} else {
+		s.refresh.Enable()
+	}
+	s.summary.SetText(s.u.plural("approvals.count", len(s.waitingRows)))
+}
+
+// load asks the portal for both lists, then shows message; offline, it
+// says so and keeps what it showed.
+func (s *approvalsScreen) load(message string) {
+	async(s.u, s.flow.Attachments, func(l onboarding.Attachments, err error) {
+		if err != nil {
+			s.message.SetText(strings.TrimSpace(message + " " + s.u.errorText(err)))
+			return
+		}
+		s.message.SetText(message)
+		s.waitingRows, s.mineRows = l.Waiting, l.Mine
+		ids := map[int64]bool{}
+		for _, a := range l.Waiting {
+			ids[a.ID] = true
+		}
+		for id := range s.waiting.checked {
+			if !ids[id] {
+				delete(s.waiting.checked, id)
+			}
+		}
+		s.waiting.Refresh()
+		s.mine.Refresh()
+		s.changed()
+		if len(l.Waiting) == 0 && len(l.Mine) > 0 {
+			s.tabs.SelectIndex(1)
+		}
+	})
+}
+
+// onDecide approves or refuses the checked requests, once the user
+// confirms the count.
+func (s *approvalsScreen) onDecide(approve bool) {
+	var reqs []api.Attachment
+	for _, a := range s.waitingRows {
+		if s.waiting.checked[a.ID] {
+			reqs = append(reqs, a)
+		}
+	}
+	if len(reqs) == 0 {
+		return
+	}
+	u := s.u
+	key, action := "approvals.confirm_refuse", "approvals.refusing"
+	if approve {
+		key, action = "approvals.confirm_approve", "approvals.approving"
+	}
+	d := dialog.NewConfirm(u.T("approvals.title"), u.plural(key, len(reqs)), func(ok bool) {
+		if !ok {
+			return
+		}
+		runTask(u, s, s.progress, action, len(reqs), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+			return s.flow.DecideAttachments(ctx, reqs, approve, p)
+		}, func(r onboarding.BulkResult, err error) {
+			done := "approvals.done_refuse"
+			if approve {
+				done = "approvals.done_approve"
+			}
+			text := u.plural(done, r.Done)
+			switch {
+			case isCancelled(err):
+			case err != nil:
+				text = u.errorText(err) + " " + text
+			}
+			if r.SkippedTotal() > 0 {
+				text += " " + u.skippedText(r)
+				u.showNotes(u.T("approvals.title"), text, r.Notes)
+			}
+			clear(s.waiting.checked)
+			s.load(text)
+		})
+	}, u.win)
+	d.SetConfirmText(u.T(map[bool]string{true: "attach.approve", false: "attach.refuse"}[approve]))
+	d.SetDismissText(u.T("button.cancel"))
+	d.Show()
+}

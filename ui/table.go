@@ -1,0 +1,417 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// dataTable is a virtualised table (widget.Table: a few dozen cell
+// widgets, reused as it scrolls, whatever the row count) of rows of type R,
+// with what a data tool's table does: a check box column for a selection,
+// headers that sort when tapped (again to reverse), a current row that the
+// arrow keys move, Space to check it, Enter or a double tap to open it.
+// Rows live outside (rows returns them); the table only reads them.
+type dataTable[R any] struct {
+	widget.Table
+
+	cols []tableColumn[R]
+	rows func() []R
+	id   func(R) int64
+	// checked is the selection, by row id; onCheck hears of each change.
+	checked map[int64]bool
+	onCheck func()
+	// current is the row the keyboard and taps are on, -1 for none.
+	current int
+	// sortKey and desc say how rows are sorted (headers show it);
+	// onSort asks for another sort.
+	sortKey string
+	desc    bool
+	onSort  func(key string)
+	onOpen  func(row int)
+	// onCheckAll hears the header's box: check every row, or none.
+	onCheckAll func(checked bool)
+	// first is the column of cols[0]: 1 after the check boxes, 0 for a
+	// table without them.
+	first int
+	// stretch is the index in cols of the column that takes the width
+	// the others leave (never less than its own width); -1 for none.
+	stretch int
+}
+
+// tableColumn describes one column after the check box column.
+type tableColumn[R any] struct {
+	title string
+	width float32
+	// sort is the key the header sorts by; "" for a column that does not
+	// sort.
+	sort string
+	text func(R) string
+	// chip, when set, draws the cell as a chip (a state).
+	chip func(R) (string, chipTone)
+	// tone, when set, colours the text (errors in red).
+	tone func(R) widget.Importance
+}
+
+// checkWidth is the width of the check box column.
+const checkWidth = 36
+
+// newDataTable returns a table of cols; checks adds the check box column.
+func newDataTable[R any](cols []tableColumn[R], rows func() []R, id func(R) int64, checks bool) *dataTable[R] {
+	t := &dataTable[R]{cols: cols, rows: rows, id: id, checked: map[int64]bool{}, current: -1, stretch: -1}
+	if checks {
+		t.first = 1
+	}
+	t.Length = func() (int, int) { return len(t.rows()), len(t.cols) + t.first }
+	t.CreateCell = func() fyne.CanvasObject { return newTableCell(t.tap, t.doubleTap) }
+	t.UpdateCell = t.updateCell
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(t) }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) { o.(*headerCell[R]).update(id.Col) }
+	t.OnSelected = func(id widget.TableCellID) { t.setCurrent(id.Row) }
+	t.OnHighlighted = func(id widget.TableCellID) { t.setCurrent(id.Row) }
+	t.ExtendBaseWidget(t)
+	if checks {
+		t.SetColumnWidth(0, checkWidth)
+	}
+	for i, c := range cols {
+		t.SetColumnWidth(i+t.first, c.width)
+	}
+	return t
+}
+
+// Resize gives the stretching column the width the others leave.
+func (t *dataTable[R]) Resize(size fyne.Size) {
+	if t.stretch >= 0 {
+		pad := theme.Padding()
+		used := float32(0)
+		if t.first == 1 {
+			used += checkWidth + pad
+		}
+		for i, c := range t.cols {
+			if i != t.stretch {
+				used += c.width + pad
+			}
+		}
+		// Room for the vertical scroll bar.
+		spare := size.Width - used - pad - theme.ScrollBarSize()
+		t.SetColumnWidth(t.stretch+t.first, max(t.cols[t.stretch].width, spare))
+	}
+	t.Table.Resize(size)
+}
+
+// TypedKey adds Space (check the current row) and Enter (open it) to the
+// table's arrow keys.
+func (t *dataTable[R]) TypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeySpace:
+		if t.first == 1 {
+			t.toggle(t.current)
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if t.current >= 0 && t.onOpen != nil {
+			t.onOpen(t.current)
+		}
+	default:
+		t.Table.TypedKey(e)
+	}
+}
+
+// setCurrent moves the current row and redraws the rows' backgrounds.
+func (t *dataTable[R]) setCurrent(row int) {
+	if row == t.current {
+		return
+	}
+	t.current = row
+	t.Refresh()
+}
+
+// focusRow makes row the current one, in view, with the keyboard focus on
+// the table (back from a form: the same row).
+func (t *dataTable[R]) focusRow(row int) {
+	if n := len(t.rows()); row >= n {
+		row = n - 1
+	}
+	if row < 0 {
+		return
+	}
+	t.Highlight(widget.TableCellID{Row: row, Col: 1})
+	t.current = row
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
+		c.Focus(t)
+	}
+}
+
+// toggle checks or unchecks a row.
+func (t *dataTable[R]) toggle(row int) {
+	rows := t.rows()
+	if row < 0 || row >= len(rows) {
+		return
+	}
+	id := t.id(rows[row])
+	t.setChecked(id, !t.checked[id])
+}
+
+func (t *dataTable[R]) setChecked(id int64, on bool) {
+	if on {
+		t.checked[id] = true
+	} else {
+		delete(t.checked, id)
+	}
+	t.Refresh()
+	if t.onCheck != nil {
+		t.onCheck()
+	}
+}
+
+// tap makes a row current and gives the table the keyboard.
+func (t *dataTable[R]) tap(row int) {
+	t.Select(widget.TableCellID{Row: row, Col: 1})
+	t.UnselectAll() // the row's background says it is current
+	t.current = row
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
+		c.Focus(t)
+	}
+	t.Refresh()
+}
+
+func (t *dataTable[R]) doubleTap(row int) {
+	t.tap(row)
+	if t.onOpen != nil {
+		t.onOpen(row)
+	}
+}
+
+func (t *dataTable[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	c := o.(*tableCell)
+	rows := t.rows()
+	if id.Row >= len(rows) {
+		return
+	}
+	r := rows[id.Row]
+	c.row = id.Row
+	rowID := t.id(r)
+	switch {
+	case id.Row == t.current:
+		c.bg.FillColor = theme.Color(theme.ColorNameSelection)
+	case t.checked[rowID]:
+		c.bg.FillColor = theme.Color(theme.ColorNameHover)
+	default:
+		c.bg.FillColor = color.Transparent
+	}
+	c.bg.Refresh()
+	if id.Col < t.first {
+		c.show(c.check)
+		c.check.OnChanged = nil
+		c.check.SetChecked(t.checked[rowID])
+		c.check.OnChanged = func(on bool) { t.setChecked(rowID, on) }
+		return
+	}
+	col := t.cols[id.Col-t.first]
+	if col.chip != nil {
+		text, tone := col.chip(r)
+		c.chip.set(text, tone)
+		c.show(c.chipBox)
+		c.chipBox.Refresh() // the chip's width follows its text
+		return
+	}
+	c.label.Text = col.text(r)
+	c.label.Importance = widget.MediumImportance
+	if col.tone != nil {
+		c.label.Importance = col.tone(r)
+	}
+	c.label.Refresh()
+	c.show(c.label)
+}
+
+// tableCell is one cell: a background (the current or a checked row), and
+// one of a check box, a label or a chip.
+type tableCell struct {
+	widget.BaseWidget
+	bg      *canvas.Rectangle
+	check   *widget.Check
+	label   *widget.Label
+	chip    *stateChip
+	chipBox *fyne.Container
+	row     int
+
+	onTap, onDoubleTap func(row int)
+}
+
+func newTableCell(tap, double func(int)) *tableCell {
+	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), check: widget.NewCheck("", nil), label: widget.NewLabel(""),
+		chip: newStateChip(), onTap: tap, onDoubleTap: double}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.chipBox = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding(), 0), container.NewVBox(layout.NewSpacer(), c.chip, layout.NewSpacer()))
+	c.chipBox = container.NewHBox(c.chipBox)
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// show makes o the visible part of the cell.
+func (c *tableCell) show(o fyne.CanvasObject) {
+	for _, p := range []fyne.CanvasObject{c.check, c.label, c.chipBox} {
+		if p == o {
+			p.Show()
+		} else {
+			p.Hide()
+		}
+	}
+}
+
+// Tapped makes the cell's row current.
+func (c *tableCell) Tapped(*fyne.PointEvent) { c.onTap(c.row) }
+
+// DoubleTapped opens the cell's row.
+func (c *tableCell) DoubleTapped(*fyne.PointEvent) { c.onDoubleTap(c.row) }
+
+// CreateRenderer stacks the parts.
+func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.check, c.label, c.chipBox))
+}
+
+// headerCell is a column's header: a button that sorts, with an arrow on
+// the column sorted by; the check box column's header checks every row.
+type headerCell[R any] struct {
+	widget.BaseWidget
+	t      *dataTable[R]
+	col    int
+	button *widget.Button
+	check  *widget.Check
+}
+
+func newHeaderCell[R any](t *dataTable[R]) *headerCell[R] {
+	h := &headerCell[R]{t: t}
+	h.button = widget.NewButton("", func() {
+		if h.col >= t.first && t.onSort != nil && t.cols[h.col-t.first].sort != "" {
+			t.onSort(t.cols[h.col-t.first].sort)
+		}
+	})
+	h.button.Alignment = widget.ButtonAlignLeading
+	h.button.IconPlacement = widget.ButtonIconTrailingText
+	h.button.Importance = widget.LowImportance
+	h.check = widget.NewCheck("", nil)
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+func (h *headerCell[R]) update(col int) {
+	h.col = col
+	if col < h.t.first {
+		h.button.Hide()
+		h.check.Show()
+		h.check.OnChanged = nil
+		n, all := len(h.t.checked), len(h.t.rows())
+		h.check.Checked = all > 0 && n >= all
+		h.check.Partial = n > 0 && n < all
+		h.check.Refresh()
+		h.check.OnChanged = func(on bool) {
+			if h.t.onCheckAll != nil {
+				h.t.onCheckAll(on)
+			}
+		}
+		return
+	}
+	h.check.Hide()
+	h.button.Show()
+	c := h.t.cols[col-h.t.first]
+	h.button.SetText(c.title)
+	switch {
+	case c.sort == "" || c.sort != h.t.sortKey:
+		h.button.SetIcon(nil)
+	case h.t.desc:
+		h.button.SetIcon(theme.MenuDropDownIcon())
+	default:
+		h.button.SetIcon(theme.MenuDropUpIcon())
+	}
+}
+
+// CreateRenderer stacks the button and the check box.
+func (h *headerCell[R]) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(h.button, h.check))
+}
+
+// chipTone is the colour family of a chip: the state's meaning, which the
+// chip's text also says (never colour alone).
+type chipTone int
+
+// Chip tones.
+const (
+	toneNeutral chipTone = iota // drafts
+	toneInfo                    // waiting to be sent
+	toneWarning                 // waiting for someone
+	toneSuccess                 // done
+	toneError                   // refused
+)
+
+// stateChip is a state drawn as a chip: a rounded, tinted background with
+// the state's name.
+type stateChip struct {
+	widget.BaseWidget
+	bg   *canvas.Rectangle
+	text *canvas.Text
+	tone chipTone
+}
+
+func newStateChip() *stateChip {
+	c := &stateChip{bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Black)}
+	c.bg.CornerRadius = 9
+	c.text.TextSize = theme.TextSize() - 1
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// set changes the chip's text and tone.
+func (c *stateChip) set(text string, tone chipTone) {
+	c.text.Text, c.tone = text, tone
+	c.Refresh()
+}
+
+// toneColor is the theme colour of a tone.
+func toneColor(t chipTone) color.Color {
+	switch t {
+	case toneInfo:
+		return theme.Color(theme.ColorNamePrimary)
+	case toneWarning:
+		return theme.Color(theme.ColorNameWarning)
+	case toneSuccess:
+		return theme.Color(theme.ColorNameSuccess)
+	case toneError:
+		return theme.Color(theme.ColorNameError)
+	}
+	return theme.Color(theme.ColorNameDisabled)
+}
+
+// tint returns c at alpha a (0-255) over nothing: the chip's background.
+func tint(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+// Refresh follows the theme and the tone.
+func (c *stateChip) Refresh() {
+	c.bg.FillColor = tint(toneColor(c.tone), 0x38)
+	c.bg.StrokeColor = toneColor(c.tone)
+	c.bg.StrokeWidth = 1
+	c.text.Color = theme.Color(theme.ColorNameForeground)
+	c.text.TextSize = theme.TextSize() - 1
+	c.bg.Refresh()
+	c.text.Refresh()
+}
+
+// MinSize fits the text with room around it.
+func (c *stateChip) MinSize() fyne.Size {
+	s := c.text.MinSize()
+	return fyne.NewSize(s.Width+2*theme.Padding()+4, s.Height+theme.Padding())
+}
+
+// CreateRenderer centres the text on the background.
+func (c *stateChip) CreateRenderer() fyne.WidgetRenderer {
+	c.Refresh()
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewCenter(c.text)))
+}

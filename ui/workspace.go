@@ -1,0 +1,554 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
+)
+
+// workspaceView is what the workspace shows, kept by the UI so that
+// leaving it for a form and coming back finds the same filter, sort and
+// row.
+type workspaceView struct {
+	query core.StructureQuery
+	// currentID is the row the user was on.
+	currentID int64
+	// message is the last action's outcome, shown under the table.
+	message string
+}
+
+// workspaceScreen is the accountant's workspace: every stored structure in
+// one table, filtered as the user types, with bulk actions on a selection.
+type workspaceScreen struct {
+	u    *UI
+	flow workspaceFlow
+	view *workspaceView
+
+	search     *widget.Entry
+	chips      map[core.StructureFilter]*widget.Button
+	table      *dataTable[core.StructureSummary]
+	selection  *widget.Label
+	bar        *fyne.Container
+	filters    *fyne.Container
+	selectAll  *widget.Button
+	clear      *widget.Button
+	queue      *widget.Button
+	prefill    *widget.Button
+	toDraft    *widget.Button
+	more       *widget.Button
+	newButton  *widget.Button
+	importButt *widget.Button
+	empty      fyne.CanvasObject
+	noMatch    *widget.Label
+	message    *widget.Label
+	progress   *bulkProgress
+	content    fyne.CanvasObject
+
+	rows   []core.StructureSummary
+	counts map[core.StructureFilter]int
+	// loaded is true once the first answer came.
+	loaded bool
+	// seq numbers queries: only the newest one's answer is shown.
+	seq         int
+	cancelQuery context.CancelFunc
+	// running is true while a bulk action runs.
+	running bool
+}
+
+func (w *workspaceScreen) busy() bool { return w.running }
+
+func (w *workspaceScreen) setBusy(b bool) {
+	w.running = b
+	w.selectionChanged()
+}
+
+// Column widths of the structures table, in Fyne units; the company
+// takes what the window leaves beyond its own.
+const (
+	widthType    = 72
+	widthID      = 146
+	widthCompany = 180
+	widthCity    = 116
+	widthPostal  = 100
+	widthState   = 156
+	widthProblem = 100
+	widthUpdated = 138
+)
+
+func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
+	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widget.Button{}}
+	w.search = widget.NewEntry()
+	w.search.SetPlaceHolder(u.T("ws.search"))
+	w.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	w.search.SetText(w.view.query.Text)
+	w.search.OnChanged = func(text string) {
+		w.view.query.Text = text
+		w.clearSelection()
+		w.refresh()
+	}
+	chipRow := container.NewHBox()
+	for _, f := range core.StructureFilters {
+		b := widget.NewButton("", func() { w.setFilter(f) })
+		w.chips[f] = b
+		chipRow.Add(b)
+	}
+	w.table = newDataTable(w.columns(), func() []core.StructureSummary { return w.rows },
+		func(r core.StructureSummary) int64 { return r.ID }, true)
+	w.table.stretch = 2 // the company name
+	w.table.sortKey, w.table.desc = string(w.sortKey()), w.view.query.Desc
+	w.table.onSort = func(key string) { w.setSort(core.StructureSort(key)) }
+	w.table.onOpen = func(row int) { w.open(row, "") }
+	w.table.onCheck = w.selectionChanged
+	w.table.onCheckAll = func(on bool) {
+		if on {
+			w.checkAll()
+		} else {
+			w.clearSelection()
+		}
+	}
+	w.selection = widget.NewLabel("")
+	w.selectAll = widget.NewButton("", w.checkAll)
+	w.selectAll.Importance = widget.LowImportance
+	w.clear = widget.NewButton(u.T("ws.clear"), w.clearSelection)
+	w.clear.Importance = widget.LowImportance
+	// The buttons say it short; the progress bar and the results say it
+	// in full.
+	w.queue = widget.NewButtonWithIcon(u.T("ws.btn.queue"), theme.UploadIcon(), w.onQueue)
+	w.queue.Importance = widget.HighImportance
+	w.prefill = widget.NewButtonWithIcon(u.T("ws.btn.prefill"), theme.DownloadIcon(), w.onPrefill)
+	w.toDraft = widget.NewButtonWithIcon(u.T("ws.btn.to_draft"), theme.ContentUndoIcon(), w.onDraft)
+	w.more = widget.NewButtonWithIcon(u.T("ws.more"), theme.MoreHorizontalIcon(), w.showMore)
+	w.newButton = widget.NewButtonWithIcon(u.T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
+	w.importButt = widget.NewButtonWithIcon(u.T("ws.import"), theme.FolderOpenIcon(), w.onImport)
+	w.noMatch = paragraph("")
+	w.noMatch.Alignment = fyne.TextAlignCenter
+	w.noMatch.Hide()
+	w.message = paragraph(w.view.message)
+	w.progress = newBulkProgress(u)
+	w.empty = w.emptyState()
+	w.empty.Hide()
+
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), title(u.T("ws.title")))
+	w.bar = container.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
+	bar := w.bar
+	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), bar)
+	top := container.NewVBox(head, w.filters)
+	bottom := container.NewVBox(w.progress.content, w.message)
+	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
+		container.NewStack(w.table, container.NewVBox(w.noMatch), w.empty)))
+	w.progress.root = w.content
+	w.selectionChanged()
+	w.refresh()
+	return w
+}
+
+// columns are the table's columns after the check boxes.
+func (w *workspaceScreen) columns() []tableColumn[core.StructureSummary] {
+	u := w.u
+	return []tableColumn[core.StructureSummary]{
+		{title: u.T("ws.col.type"), width: widthType, sort: string(core.SortIdentifierType),
+			text: func(r core.StructureSummary) string { return u.T("idtype.short." + string(r.IdentifierType)) }},
+		{title: u.T("ws.col.identifier"), width: widthID, sort: string(core.SortIdentifier),
+			text: func(r core.StructureSummary) string { return groupIdentifier(r.IdentifierType, r.Identifier) }},
+		{title: u.T("ws.col.company"), width: widthCompany, sort: string(core.SortCompany),
+			text: func(r core.StructureSummary) string { return r.CompanyName }},
+		{title: u.T("ws.col.city"), width: widthCity, sort: string(core.SortCity),
+			text: func(r core.StructureSummary) string { return r.City }},
+		{title: u.T("ws.col.postal"), width: widthPostal, sort: string(core.SortPostalCode),
+			text: func(r core.StructureSummary) string { return r.PostalCode }},
+		{title: u.T("ws.col.state"), width: widthState, sort: string(core.SortState),
+			chip: func(r core.StructureSummary) (string, chipTone) { return u.stateChipOf(r.State, r.Errors) }},
+		{title: u.T("ws.col.problems"), width: widthProblem, sort: string(core.SortProblems),
+			text: func(r core.StructureSummary) string { return u.problemsText(r.Errors, r.Warnings) },
+			tone: func(r core.StructureSummary) widget.Importance {
+				switch {
+				case r.Errors > 0:
+					return widget.DangerImportance
+				case r.Warnings > 0:
+					return widget.WarningImportance
+				}
+				return widget.MediumImportance
+			}},
+		{title: u.T("ws.col.updated"), width: widthUpdated, sort: string(core.SortUpdated),
+			text: func(r core.StructureSummary) string { return u.dateTime(r.Updated) }},
+	}
+}
+
+// groupIdentifier writes a SIRET in its groups (732 829 320 00074), as
+// people read it on paper; other identifiers as they are.
+func groupIdentifier(t core.IdentifierType, id string) string {
+	if t == core.IDSIRET {
+		return validate.FormatSIRET(id)
+	}
+	return id
+}
+
+// stateChipOf is a state's chip: its name and tone. A draft without
+// errors is "ready".
+func (u *UI) stateChipOf(s core.SyncState, errors int) (string, chipTone) {
+	switch s {
+	case core.StateDraft:
+		if errors > 0 {
+			return u.T("ws.state.draft_errors"), toneNeutral
+		}
+		return u.T("ws.state.ready"), toneNeutral
+	case core.StateQueued:
+		return u.T("state.queued"), toneInfo
+	case core.StateSent, core.StateAttachmentRequested:
+		return u.T("state." + string(s)), toneWarning
+	case core.StateCreated, core.StateAttachmentApproved:
+		return u.T("state." + string(s)), toneSuccess
+	}
+	return u.T("state." + string(s)), toneError
+}
+
+// problemsText counts a row's problems in words.
+func (u *UI) problemsText(errors, warnings int) string {
+	var parts []string
+	if errors > 0 {
+		parts = append(parts, u.plural("ws.errors", errors))
+	}
+	if warnings > 0 {
+		parts = append(parts, u.plural("ws.warnings", warnings))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// plural returns key's ".one" or ".other" text with n written in.
+func (u *UI) plural(key string, n int) string {
+	k := key + ".other"
+	if n == 1 || (n == 0 && u.lang == i18n.FR) {
+		k = key + ".one"
+	}
+	return i18n.Format(u.lang, k, map[string]string{"n": u.count(n)})
+}
+
+// count writes a number as the user's language does: 10,000 or 10 000.
+func (u *UI) count(n int) string {
+	s := fmt.Sprint(n)
+	sep := ","
+	if u.lang == i18n.FR {
+		sep = "\u202f" // narrow no-break space, as French typography groups digits
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && r != '-' && s[i-1] != '-' {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// dateTime writes a time to the minute, in the user's zone and language.
+func (u *UI) dateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if u.lang == i18n.FR {
+		return t.In(u.loc).Format("02/01/2006 15:04")
+	}
+	return t.In(u.loc).Format("2006-01-02 15:04")
+}
+
+// date writes a day in the user's language.
+func (u *UI) date(t time.Time) string {
+	if u.lang == i18n.FR {
+		return t.In(u.loc).Format("02/01/2006")
+	}
+	return t.In(u.loc).Format("2006-01-02")
+}
+
+// emptyState is what a first-time accountant sees: how to get rows in.
+func (w *workspaceScreen) emptyState() fyne.CanvasObject {
+	u := w.u
+	newB := widget.NewButtonWithIcon(u.T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
+	newB.Importance = widget.HighImportance
+	imp := widget.NewButtonWithIcon(u.T("ws.import"), theme.FolderOpenIcon(), w.onImport)
+	text := paragraph(u.T("ws.empty.text"))
+	text.Alignment = fyne.TextAlignCenter
+	heading := title(u.T("ws.empty.title"))
+	heading.Alignment = fyne.TextAlignCenter
+	box := container.NewVBox(heading, text, container.NewCenter(container.NewHBox(newB, imp)))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, box.MinSize().Height+40), box))
+}
+
+func (w *workspaceScreen) sortKey() core.StructureSort {
+	if w.view.query.Sort == "" {
+		return core.SortIdentifier
+	}
+	return w.view.query.Sort
+}
+
+func (w *workspaceScreen) setFilter(f core.StructureFilter) {
+	w.view.query.Filter = f
+	w.clearSelection()
+	w.refresh()
+}
+
+func (w *workspaceScreen) setSort(key core.StructureSort) {
+	q := &w.view.query
+	if w.sortKey() == key {
+		q.Desc = !q.Desc
+	} else {
+		q.Sort, q.Desc = key, false
+	}
+	w.table.sortKey, w.table.desc = string(w.sortKey()), q.Desc
+	w.refresh()
+}
+
+// refresh asks the store for the rows, off the UI goroutine; a newer
+// refresh cancels an older one, whose answer is dropped.
+func (w *workspaceScreen) refresh() {
+	w.seq++
+	seq := w.seq
+	if w.cancelQuery != nil {
+		w.cancelQuery()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancelQuery = cancel
+	q := w.view.query
+	do := w.u.deps.Do
+	w.u.deps.Async(func() {
+		list, err := w.flow.QueryStructures(ctx, q)
+		do(func() {
+			if seq != w.seq {
+				return // a newer keystroke's answer is on its way
+			}
+			cancel()
+			w.show(list, err)
+		})
+	})
+}
+
+// show puts a query's answer on screen.
+func (w *workspaceScreen) show(list core.StructureList, err error) {
+	if err != nil {
+		w.setMessage(w.u.errorText(err))
+		return
+	}
+	w.loaded = true
+	w.rows, w.counts = list.Rows, list.Counts
+	// The selection keeps only rows still listed.
+	ids := make(map[int64]bool, len(w.rows))
+	for _, r := range w.rows {
+		ids[r.ID] = true
+	}
+	for id := range w.table.checked {
+		if !ids[id] {
+			delete(w.table.checked, id)
+		}
+	}
+	filter := w.view.query.Filter
+	if filter == "" {
+		filter = core.FilterAll
+	}
+	for _, f := range core.StructureFilters {
+		b := w.chips[f]
+		b.SetText(w.u.T("ws.filter."+string(f)) + "  " + w.u.count(w.counts[f]))
+		if f == filter {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.LowImportance
+		}
+		b.Refresh()
+	}
+	storeEmpty := w.counts[core.FilterAll] == 0 && strings.TrimSpace(w.view.query.Text) == ""
+	// A first-time user sees how to get rows in, not an empty table.
+	first := storeEmpty && filter == core.FilterAll
+	for _, o := range []fyne.CanvasObject{w.table, w.filters} {
+		if first {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
+	switch {
+	case first:
+		w.empty.Show()
+		w.noMatch.Hide()
+	case len(w.rows) == 0:
+		w.empty.Hide()
+		w.noMatch.SetText(w.u.T("ws.no_match"))
+		w.noMatch.Show()
+	default:
+		w.empty.Hide()
+		w.noMatch.Hide()
+	}
+	w.content.Refresh()
+	w.table.Refresh()
+	if i := slices.IndexFunc(w.rows, func(r core.StructureSummary) bool { return r.ID == w.view.currentID }); i >= 0 && w.table.current != i {
+		w.table.focusRow(i)
+	}
+	w.selectionChanged()
+}
+
+// ShowingRows returns how many rows the table lists (tests, benchmarks).
+func (w *workspaceScreen) ShowingRows() int { return len(w.rows) }
+
+// selectionChanged updates the selection bar and what the actions allow.
+func (w *workspaceScreen) selectionChanged() {
+	n := len(w.table.checked)
+	if n == 0 {
+		w.selection.SetText(w.u.T("ws.select_hint"))
+	} else {
+		w.selection.SetText(w.u.plural("ws.selected", n))
+	}
+	if len(w.rows) > 0 && n < len(w.rows) {
+		w.selectAll.SetText(i18n.Format(w.u.lang, "ws.select_all", map[string]string{"n": w.u.count(len(w.rows))}))
+		w.selectAll.Show()
+	} else {
+		w.selectAll.Hide()
+	}
+	if n > 0 {
+		w.clear.Show()
+	} else {
+		w.clear.Hide()
+	}
+	for _, b := range []*widget.Button{w.queue, w.prefill, w.toDraft, w.more} {
+		if n == 0 || w.running {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if w.u.deps.App.Target().Portal == nil {
+		// Chorus Pro's own environments: the hand-off, not a queue.
+		w.queue.Disable()
+	}
+	if w.bar != nil {
+		w.bar.Refresh() // buttons came or went
+	}
+}
+
+// checkAll selects every row the filter lists.
+func (w *workspaceScreen) checkAll() {
+	for _, r := range w.rows {
+		w.table.checked[r.ID] = true
+	}
+	w.table.Refresh()
+	w.selectionChanged()
+}
+
+func (w *workspaceScreen) clearSelection() {
+	if len(w.table.checked) == 0 {
+		return
+	}
+	clear(w.table.checked)
+	w.table.Refresh()
+	w.selectionChanged()
+}
+
+// selected returns the checked rows' ids in the table's order, so that a
+// bulk action goes down the table as the user sees it.
+func (w *workspaceScreen) selected() []int64 {
+	ids := make([]int64, 0, len(w.table.checked))
+	for _, r := range w.rows {
+		if w.table.checked[r.ID] {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// open shows the form on a row; focus names the field to put the cursor
+// in ("" for the first).
+func (w *workspaceScreen) open(row int, focus string) {
+	if row < 0 || row >= len(w.rows) {
+		return
+	}
+	w.view.currentID = w.rows[row].ID
+	if focus == "" && w.rows[row].Errors > 0 {
+		focus = fixFirst
+	}
+	w.u.openStructure(w.rows[row].ID, focus)
+}
+
+// setMessage shows an action's outcome under the table, and keeps it for
+// when the user comes back.
+func (w *workspaceScreen) setMessage(s string) {
+	w.view.message = s
+	w.message.SetText(s)
+}
+
+// showMore opens the less frequent actions.
+func (w *workspaceScreen) showMore() {
+	u := w.u
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem(u.T("ws.revalidate"), w.onRevalidate),
+		fyne.NewMenuItem(u.T("ws.export_csv"), func() { w.onExport(onboarding.FormatCSV) }),
+		fyne.NewMenuItem(u.T("ws.export_json"), func() { w.onExport(onboarding.FormatJSON) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(u.T("ws.delete"), w.onDelete),
+	)
+	c := u.win.Canvas()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.more).Add(fyne.NewPos(0, w.more.Size().Height))
+	widget.ShowPopUpMenuAtPosition(menu, c, pos)
+}
+
+// onQueue queues the valid rows of the selection.
+func (w *workspaceScreen) onQueue() {
+	ids := w.selected()
+	runBulk(w, "ws.queue", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+		return w.flow.QueueStructures(ctx, ids, p)
+	}, func(r onboarding.BulkResult) string {
+		w.u.refreshStatus()
+		return w.u.plural("ws.done.queue", r.Done)
+	})
+}
+
+// onDraft takes the selection back to draft.
+func (w *workspaceScreen) onDraft() {
+	ids := w.selected()
+	runBulk(w, "ws.to_draft", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+		return w.flow.DraftStructures(ctx, ids, p)
+	}, func(r onboarding.BulkResult) string {
+		w.u.refreshStatus()
+		return w.u.plural("ws.done.to_draft", r.Done)
+	})
+}
+
+// onDelete deletes the drafts of the selection the portal never saw, once
+// the user confirms.
+func (w *workspaceScreen) onDelete() {
+	ids := w.selected()
+	if len(ids) == 0 {
+		return
+	}
+	u := w.u
+	d := dialog.NewConfirm(u.T("ws.delete"), u.plural("ws.delete.confirm", len(ids)), func(ok bool) {
+		if !ok {
+			return
+		}
+		runBulk(w, "ws.delete", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+			return w.flow.DeleteStructures(ctx, ids, p)
+		}, func(r onboarding.BulkResult) string { return u.plural("ws.done.delete", r.Done) })
+	}, u.win)
+	d.SetConfirmText(u.T("ws.delete.button"))
+	d.SetDismissText(u.T("button.cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+// onRevalidate checks the selection again with this version's rules.
+func (w *workspaceScreen) onRevalidate() {
+	ids := w.selected()
+	runBulk(w, "ws.revalidate", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+		return w.flow.RevalidateStructures(ctx, ids, p)
+	}, func(r onboarding.BulkResult) string {
+		return w.u.plural("ws.done.revalidate", r.Done) + " " + w.u.plural("ws.done.with_errors", r.WithErrors)
+	})
+}
