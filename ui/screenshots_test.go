@@ -243,7 +243,7 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 // fillStore stores n structures as an accountant's client base looks:
 // mostly ready drafts, some queued, some on the portal, some with errors,
 // a few refused.
-func fillStore(t *testing.T, h *harness, n int) {
+func fillStore(t testing.TB, h *harness, n int) {
 	t.Helper()
 	ctx := t.Context()
 	companies := sim.SyntheticCompanies(coretest.SIRETs(n))

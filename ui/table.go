@@ -196,36 +196,46 @@ func (t *dataTable[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	r := rows[id.Row]
 	c.row = id.Row
 	rowID := t.id(r)
+	var bg color.Color = color.Transparent
 	switch {
 	case id.Row == t.current:
-		c.bg.FillColor = theme.Color(theme.ColorNameSelection)
+		bg = theme.Color(theme.ColorNameSelection)
 	case t.checked[rowID]:
-		c.bg.FillColor = theme.Color(theme.ColorNameHover)
-	default:
-		c.bg.FillColor = color.Transparent
+		bg = theme.Color(theme.ColorNameHover)
 	}
-	c.bg.Refresh()
+	if c.bg.FillColor != bg {
+		c.bg.FillColor = bg
+		c.bg.Refresh()
+	}
 	if id.Col < t.first {
 		c.show(c.check)
 		c.check.OnChanged = nil
-		c.check.SetChecked(t.checked[rowID])
+		if on := t.checked[rowID]; c.check.Checked != on {
+			c.check.SetChecked(on)
+		}
 		c.check.OnChanged = func(on bool) { t.setChecked(rowID, on) }
 		return
 	}
 	col := t.cols[id.Col-t.first]
 	if col.chip != nil {
 		text, tone := col.chip(r)
-		c.chip.set(text, tone)
+		if c.chip.text.Text != text || c.chip.tone != tone {
+			c.chip.set(text, tone)
+			c.chipBox.Refresh() // the chip's width follows its text
+		}
 		c.show(c.chipBox)
-		c.chipBox.Refresh() // the chip's width follows its text
 		return
 	}
-	c.label.Text = col.text(r)
-	c.label.Importance = widget.MediumImportance
+	text, imp := col.text(r), widget.MediumImportance
 	if col.tone != nil {
-		c.label.Importance = col.tone(r)
+		imp = col.tone(r)
 	}
-	c.label.Refresh()
+	// A label is laid out again (its text shaped) only when it changes:
+	// moving the current row or ticking a box redraws every visible cell.
+	if c.label.Text != text || c.label.Importance != imp {
+		c.label.Text, c.label.Importance = text, imp
+		c.label.Refresh()
+	}
 	c.show(c.label)
 }
 
@@ -246,7 +256,10 @@ type tableCell struct {
 func newTableCell(tap, double func(int)) *tableCell {
 	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), check: widget.NewCheck("", nil), label: widget.NewLabel(""),
 		chip: newStateChip(), onTap: tap, onDoubleTap: double}
-	c.label.Truncation = fyne.TextTruncateEllipsis
+	// Clip, not an ellipsis: Fyne shapes the whole text again at each
+	// refresh to place an ellipsis, which costs more than the rest of a
+	// keystroke's work in a table.
+	c.label.Truncation = fyne.TextTruncateClip
 	c.chipBox = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding(), 0), container.NewVBox(layout.NewSpacer(), c.chip, layout.NewSpacer()))
 	c.chipBox = container.NewHBox(c.chipBox)
 	c.ExtendBaseWidget(c)

@@ -492,7 +492,11 @@ func (u *UI) showCounts(counts map[core.SyncState]int) {
 			}
 		}
 	}
+	changed := false
 	for f, b := range u.countButtons {
+		if (n[f] > 0) != b.Visible() {
+			changed = true
+		}
 		if n[f] == 0 {
 			b.Hide()
 			continue
@@ -500,7 +504,13 @@ func (u *UI) showCounts(counts map[core.SyncState]int) {
 		b.SetText(u.plural("status.count."+string(f), n[f]))
 		b.Show()
 	}
-	u.footer.Refresh() // buttons came or went
+	if changed {
+		// Buttons came or went: the status bar's height may change with
+		// them, so the whole window is laid out again.
+		u.win.Content().Refresh()
+	} else {
+		u.footer.Refresh()
+	}
 }
 
 // refreshCounts reads the counts per state off the UI goroutine.

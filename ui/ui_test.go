@@ -25,7 +25,7 @@ import (
 // harness is a UI on the real application layer, a real on-disk store and
 // a real chorus-sim on loopback, with background work run inline.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	app      fyne.App
 	win      fyne.Window
 	ui       *UI
@@ -62,6 +62,8 @@ type harnessOptions struct {
 	goroutines bool
 	// companies are added to the simulator's registry.
 	companies []sim.Company
+	// dbPath opens this store instead of a new one.
+	dbPath string
 }
 
 // tickClock is the store's and the screens' clock in tests: it starts on a
@@ -91,7 +93,7 @@ func (c *tickClock) simNow() time.Time {
 	return time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC).Add(time.Since(c.start))
 }
 
-func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
+func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	if lang != "" {
@@ -99,7 +101,11 @@ func newHarnessWith(t *testing.T, lang string, opt harnessOptions) *harness {
 	}
 	h := &harness{t: t, app: a, keyring: &core.MemorySecrets{}, opt: opt, uiQueue: make(chan func(), 64)}
 	h.clock = newTickClock()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"), sqlite.WithClock(h.clock))
+	dbPath := opt.dbPath
+	if dbPath == "" {
+		dbPath = filepath.Join(t.TempDir(), "onboard.db")
+	}
+	st, err := sqlite.Open(t.Context(), dbPath, sqlite.WithClock(h.clock))
 	if err != nil {
 		t.Fatal(err)
 	}

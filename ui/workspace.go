@@ -59,8 +59,10 @@ type workspaceScreen struct {
 
 	rows   []core.StructureSummary
 	counts map[core.StructureFilter]int
-	// loaded is true once the first answer came.
-	loaded bool
+	// loaded is true once the first answer came; shownSeq is the seq of
+	// the answer shown last (seq once the newest is on screen).
+	loaded   bool
+	shownSeq int
 	// seq numbers queries: only the newest one's answer is shown.
 	seq         int
 	cancelQuery context.CancelFunc
@@ -329,6 +331,7 @@ func (w *workspaceScreen) refresh() {
 				return // a newer keystroke's answer is on its way
 			}
 			cancel()
+			w.shownSeq = seq
 			w.show(list, err)
 		})
 	})
