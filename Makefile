@@ -23,7 +23,7 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-go test-keyring fuzz lint vet fmt screenshots goldens install uninstall clean
+.PHONY: all deps build run test test-go test-keyring fuzz bench lint vet fmt screenshots goldens install uninstall clean
 
 all: build
 
@@ -87,6 +87,12 @@ fuzz:
 			done; \
 		done; \
 	done; rm -f $$log
+
+## bench: the performance figures, each on its own line beside an anchor measured in the same run (a few minutes:
+## the registry pre-fill keeps to the registry's published rate)
+bench:
+	@set -o pipefail; $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./ui ./core/sqlite ./core/onboarding \
+		| grep -vE '^(goos|goarch|pkg|cpu|PASS|ok |Benchmark)'
 
 ## screenshots: a PNG of every screen in French and English, in docs/screenshots (headless, software rendering);
 ## the same run checks each against its golden image

@@ -150,6 +150,15 @@ func TestWorkspaceKeyboard(t *testing.T) {
 	if h.ui.step != stepWorkspace || ws.table.current != 2 || ws.sortKey() != core.SortCompany {
 		t.Fatalf("back: %s, row %d, sort %s", h.ui.step, ws.table.current, ws.sortKey())
 	}
+	// A double click on a row's cell opens it too.
+	cells := objects(ws.table, func(o fyne.CanvasObject) bool { c, ok := o.(*tableCell); return ok && c.row == 4 && c.label.Visible() })
+	if len(cells) == 0 {
+		t.Fatal("no cell of row 4 on screen")
+	}
+	test.DoubleTap(cells[0].(*tableCell))
+	if h.ui.step != stepEditor || h.ui.editing.rec.ID != ws.rows[4].ID {
+		t.Fatalf("double click opened %s", h.ui.step)
+	}
 }
 
 // TestFixFocusesTheFirstBadField: a row with errors opens its form with

@@ -31,7 +31,7 @@ type fixture struct {
 	client *portal.Onboarding
 }
 
-func newFixture(t *testing.T, mutate ...func(*sim.Config)) *fixture {
+func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	t.Helper()
 	cfg := sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000,
 		PISTEClients: map[string]string{"app": "secret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech"}}
