@@ -503,24 +503,23 @@ func (w *workspaceScreen) showMore() {
 }
 
 // onQueue queues the valid rows of the selection.
-func (w *workspaceScreen) onQueue() {
-	ids := w.selected()
-	runBulk(w, "ws.queue", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
-		return w.flow.QueueStructures(ctx, ids, p)
-	}, func(r onboarding.BulkResult) string {
-		w.u.refreshStatus()
-		return w.u.plural("ws.done.queue", r.Done)
-	})
-}
+func (w *workspaceScreen) onQueue() { w.bulk("ws.queue", "ws.done.queue", w.flow.QueueStructures) }
 
 // onDraft takes the selection back to draft.
 func (w *workspaceScreen) onDraft() {
+	w.bulk("ws.to_draft", "ws.done.to_draft", w.flow.DraftStructures)
+}
+
+// bulk runs a bulk action on the selection and says, with done's text,
+// how many rows it changed.
+func (w *workspaceScreen) bulk(action, done string,
+	fn func(context.Context, []int64, onboarding.ProgressFunc) (onboarding.BulkResult, error)) {
 	ids := w.selected()
-	runBulk(w, "ws.to_draft", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
-		return w.flow.DraftStructures(ctx, ids, p)
+	runBulk(w, action, len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+		return fn(ctx, ids, p)
 	}, func(r onboarding.BulkResult) string {
-		w.u.refreshStatus()
-		return w.u.plural("ws.done.to_draft", r.Done)
+		w.u.refreshStatus() // the status line's counts changed
+		return w.u.plural(done, r.Done)
 	})
 }
 

@@ -594,6 +594,19 @@ type WriterOptions struct {
 // NewWriter writes the byte order mark if asked, the header, and returns
 // the writer.
 func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
+	cw, err := opt.start(w)
+	if err != nil {
+		return nil, err
+	}
+	if err := cw.Write(append(slices.Clone(Columns), ColState, ColPortalMessage)); err != nil {
+		return nil, err
+	}
+	return &Writer{w: cw, lang: opt.Lang}, nil
+}
+
+// start writes the byte order mark if asked and returns a CSV writer with
+// the separator asked for.
+func (opt WriterOptions) start(w io.Writer) (*csv.Writer, error) {
 	if opt.BOM {
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {
 			return nil, err
@@ -603,10 +616,7 @@ func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
 	if opt.Comma != 0 {
 		cw.Comma = opt.Comma
 	}
-	if err := cw.Write(append(slices.Clone(Columns), ColState, ColPortalMessage)); err != nil {
-		return nil, err
-	}
-	return &Writer{w: cw, lang: opt.Lang}, nil
+	return cw, nil
 }
 
 // Write writes one structure.

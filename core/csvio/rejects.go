@@ -39,14 +39,9 @@ type RejectWriter struct {
 
 // NewRejectWriter writes the byte order mark if asked and the header.
 func NewRejectWriter(w io.Writer, header []string, opt WriterOptions) (*RejectWriter, error) {
-	if opt.BOM {
-		if _, err := io.WriteString(w, "\ufeff"); err != nil {
-			return nil, err
-		}
-	}
-	cw := csv.NewWriter(w)
-	if opt.Comma != 0 {
-		cw.Comma = opt.Comma
+	cw, err := opt.start(w)
+	if err != nil {
+		return nil, err
 	}
 	head := append([]string{i18n.T(opt.Lang, "csv.error_column")}, header...)
 	for i, v := range head {
