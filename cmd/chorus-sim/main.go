@@ -103,6 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	techsFile := fs.String("technical-accounts-file", "", "a file of Chorus technical accounts, one LOGIN:PASSWORD a line (# comments)")
 	fs.Var(&accounts, "seed-account", "an active account EMAIL:PASSWORD (repeatable)")
 	fs.Var(&structures, "seed-structure", "an existing structure SIRET:NAME with a principal manager (repeatable)")
+	registryFile := fs.String("registry-file", "", "a CSV of companies the registry knows besides its own few (onboardctl import's columns)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -149,6 +150,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, t := range techs {
 		login, pw := split(t)
 		cfg.TechnicalAccounts[login] = pw
+	}
+	if *registryFile != "" {
+		f, err := os.Open(*registryFile)
+		if err == nil {
+			cfg.Companies, err = sim.ReadCompanies(f)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "chorus-sim: --registry-file: %v\n", err)
+			return 2
+		}
 	}
 	srv, err := sim.New(ctx, cfg)
 	if err != nil {

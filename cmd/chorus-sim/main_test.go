@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,10 +31,14 @@ func TestMain(m *testing.M) {
 // TestCommandLine starts chorus-sim with every flag the outside checks use
 // and checks its first line and the seeds.
 func TestCommandLine(t *testing.T) {
+	registry := filepath.Join(t.TempDir(), "clients.csv")
+	if err := os.WriteFile(registry, []byte("SIRET;Raison sociale;Adresse;Ville;Code postal\n44306184100047;Scierie Vosgienne;1 chemin du Moulin;Épinal;88000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--sandbox",
 		"--piste-client", "id:secret", "--technical-account", "TECH@cpro.fr:pw",
 		"--seed-account", "ana@example.fr:Tr0ub4dor&3x-Lune", "--seed-structure", "73282932000074:ATELIERS",
-		"--fault-rate", "0")
+		"--fault-rate", "0", "--registry-file", registry)
 	cmd.Env = append(os.Environ(), "CHORUS_SIM_CHILD=1")
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard
@@ -67,10 +72,25 @@ func TestCommandLine(t *testing.T) {
 	if !strings.Contains(string(b), `"found":true`) {
 		t.Fatalf("seeded structure: %s", b)
 	}
+	// The registry knows the companies of --registry-file.
+	resp, err = c.Get(base + "/registry/search?q=44306184100047")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"nom_raison_sociale":"SCIERIE VOSGIENNE"`) || !strings.Contains(string(b), `"libelle_commune":"ÉPINAL"`) {
+		t.Fatalf("registry file: %s", b)
+	}
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{}, {"--data", "x", "--fault-rate", "2"}, {"--bogus"}, {"--data", "x", "--seed-structure", "nocolon"}} {
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("siret,company_name\n123,X\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"--data", "x", "--fault-rate", "2"}, {"--bogus"}, {"--data", "x", "--seed-structure", "nocolon"},
+		{"--data", t.TempDir(), "--registry-file", bad}, {"--data", t.TempDir(), "--registry-file", "/nonexistent"}} {
 		if code := run(t.Context(), args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}

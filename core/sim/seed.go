@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core/csvio"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
@@ -132,4 +135,41 @@ func SyntheticCompanies(sirets []string) []Company {
 		})
 	}
 	return out
+}
+
+// MaxCompanies bounds a registry file: a team portal's clients, not a copy
+// of INSEE's database.
+const MaxCompanies = 1_000_000
+
+// ReadCompanies reads registry entries from a CSV file in onboardctl
+// import's format (identifier, company name, address, complement, city,
+// postal code, non-diffusible; French or English headers): the companies
+// a team portal's registry should know. Rows without a valid SIRET are
+// refused with their line.
+func ReadCompanies(r io.Reader) ([]Company, error) {
+	rd, err := csvio.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	var out []Company
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		d := row.Draft
+		siret, err := validate.SIRET(d.Identifier)
+		if err != nil || d.IdentifierType != core.IDSIRET {
+			return nil, fmt.Errorf("line %d: %q is not a valid SIRET", row.Line, d.Identifier)
+		}
+		if len(out) == MaxCompanies {
+			return nil, fmt.Errorf("line %d: more than %d companies", row.Line, MaxCompanies)
+		}
+		out = append(out, Company{SIRET: siret, Name: strings.ToUpper(d.CompanyName), Street: strings.ToUpper(d.Address),
+			Complement: strings.ToUpper(d.Complement1), PostalCode: d.PostalCode, City: strings.ToUpper(d.City),
+			Diffusible: !d.NonDiffusible})
+	}
 }
