@@ -36,16 +36,19 @@ type activationScreen struct {
 	password        *widget.Entry
 	confirm         *widget.Entry
 	checks          map[string]*widget.Label
-	submit          *widget.Button
-	message         *widget.Label
-	content         fyne.CanvasObject
+	// marks are the checklist's icons: a tick or a cross (not colour alone,
+	// and not a glyph the bundled font may lack).
+	marks   map[string]*widget.Icon
+	submit  *widget.Button
+	message *widget.Label
+	content fyne.CanvasObject
 }
 
 // checklist order: the portal's rule first, then ours.
 var checklist = []string{"check.length", "check.classes", "check.context", "check.common", "check.match"}
 
 func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
-	s := &activationScreen{u: u, flow: flow, checks: map[string]*widget.Label{}}
+	s := &activationScreen{u: u, flow: flow, checks: map[string]*widget.Label{}, marks: map[string]*widget.Icon{}}
 	email := u.loginEmail()
 	s.link = u.newEntry()
 	s.link.SetPlaceHolder("http://…/activate?token=…")
@@ -69,7 +72,8 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	for _, k := range checklist {
 		l := widget.NewLabel(u.T(k))
 		s.checks[k] = l
-		list.Add(l)
+		s.marks[k] = widget.NewIcon(nil)
+		list.Add(container.NewBorder(nil, nil, s.marks[k], nil, l))
 	}
 	s.submit = widget.NewButtonWithIcon(u.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
@@ -102,12 +106,14 @@ func (s *activationScreen) refresh() {
 	_, linkErr := api.ActivationToken(s.link.Text)
 	all := r.Err() == nil && ok["check.match"] && linkErr == nil
 	for k, l := range s.checks {
-		mark := "✗ "
 		l.Importance = widget.DangerImportance
+		var mark fyne.Resource = theme.NewErrorThemedResource(theme.CancelIcon())
 		if ok[k] {
-			mark, l.Importance = "✓ ", widget.SuccessImportance
+			l.Importance = widget.SuccessImportance
+			mark = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		}
-		l.SetText(mark + s.u.T(k))
+		s.marks[k].SetResource(mark)
+		l.SetText(s.u.T(k))
 	}
 	if all {
 		s.submit.Enable()

@@ -160,7 +160,7 @@ func (s *handoffScreen) onPick(label string) {
 		form.Append(s.u.T(row.label), s.copyRow(row.field, row.value))
 	}
 	if d.NonDiffusible {
-		form.Append(s.u.T("field.non_diffusible"), widget.NewLabel("✓"))
+		form.Append(s.u.T("field.non_diffusible"), widget.NewLabel(s.u.T("yes")))
 	}
 	s.fields.Add(form)
 }

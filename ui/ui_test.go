@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,6 +50,29 @@ type harness struct {
 	// uiQueue holds what background goroutines hand to the UI goroutine
 	// (opt.goroutines); pump runs it on the test's goroutine.
 	uiQueue chan func()
+}
+
+// TestMain runs the tests with Fyne's renderer cache kept for an hour:
+// Capture destroys the renderers of widgets not drawn for a minute (the
+// default), and a slow run (-race on a busy machine) would otherwise draw
+// some widgets without their layout. Fyne reads FYNE_CACHE when it loads,
+// so the tests run again in a child process that has it.
+func TestMain(m *testing.M) {
+	if os.Getenv("FYNE_CACHE") == "" {
+		cmd := exec.Command(os.Args[0], os.Args[1:]...)
+		cmd.Env = append(os.Environ(), "FYNE_CACHE=1h")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				os.Exit(exit.ExitCode())
+			}
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
 }
 
 func newHarness(t *testing.T, lang string) *harness {

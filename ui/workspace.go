@@ -243,7 +243,9 @@ func (u *UI) count(n int) string {
 	s := fmt.Sprint(n)
 	sep := ","
 	if u.lang == i18n.FR {
-		sep = "\u202f" // narrow no-break space, as French typography groups digits
+		// A no-break space, as French groups digits (the narrow one is
+		// not in every font).
+		sep = "\u00a0"
 	}
 	var b strings.Builder
 	for i, r := range s {
