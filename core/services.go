@@ -30,11 +30,12 @@ const (
 	SecretPISTEClientSecret = "piste-client-secret"
 	SecretTechnicalPassword = "technical-account-password"
 	SecretINSEEKey          = "insee-api-key"
+	SecretProxyPassword     = "proxy-password"
 )
 
 // SecretNames lists every entry this app may create, so that "forget" can
 // remove them all.
-var SecretNames = []string{SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey}
+var SecretNames = []string{SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey, SecretProxyPassword}
 
 // Clock is the source of wall-clock time; tests inject a fixed or skewed one.
 // Durations (token lifetimes, backoff) use the monotonic reading of time.Now,
@@ -54,15 +55,17 @@ type Environment string
 
 // The environments. Local is the default: the portal simulator runs inside
 // the app on loopback, so a new user can go through the whole flow with no
-// account anywhere.
+// account anywhere. Team is a chorus-sim a team runs for itself, at the
+// URL the settings give.
 const (
 	EnvLocal         Environment = "local"
+	EnvTeam          Environment = "team"
 	EnvQualification Environment = "qualification"
 	EnvProduction    Environment = "production"
 )
 
 // Environments lists every environment.
-var Environments = []Environment{EnvLocal, EnvQualification, EnvProduction}
+var Environments = []Environment{EnvLocal, EnvTeam, EnvQualification, EnvProduction}
 
 // MemorySecrets is a Secrets that keeps values in the process only: for
 // tests, and for the "this session only" choice a user makes when no keyring

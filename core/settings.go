@@ -18,10 +18,18 @@ type EnvironmentInfo struct {
 	Onboarding bool
 }
 
+// The public company registries' base URLs: the defaults of the registry
+// settings in every environment.
+const (
+	RechercheEntreprisesURL = "https://recherche-entreprises.api.gouv.fr"
+	INSEESireneURL          = "https://api.insee.fr/api-sirene/3.11"
+)
+
 // EnvironmentInfos lists every environment in the order the settings offer
 // them.
 var EnvironmentInfos = []EnvironmentInfo{
 	{Env: EnvLocal, Onboarding: true},
+	{Env: EnvTeam, Onboarding: true},
 	{Env: EnvQualification, PISTEOAuthURL: "https://sandbox-oauth.piste.gouv.fr", PISTEAPIURL: "https://sandbox-api.piste.gouv.fr",
 		PortalPage: "https://qualif.chorus-pro.gouv.fr/aife_qual"},
 	{Env: EnvProduction, PISTEOAuthURL: "https://oauth.piste.gouv.fr", PISTEAPIURL: "https://api.piste.gouv.fr",
@@ -52,7 +60,17 @@ const (
 	SettingPISTEAPIURL    = "piste_api_url"
 	SettingPISTEClientID  = "piste_client_id"
 	SettingTechnicalLogin = "technical_login"
+	SettingPortalURL      = "portal_url"
+	SettingRegistryURL    = "registry_url"
+	SettingINSEEURL       = "insee_url"
+	SettingProxyURL       = "proxy_url"
+	SettingProxyUser      = "proxy_user"
+	SettingCAFile         = "ca_file"
 )
+
+// URLSettings are the settings that hold a web address, each checked when
+// typed (http or https, no credentials in it).
+var URLSettings = []string{SettingPISTEOAuthURL, SettingPISTEAPIURL, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL}
 
 // Settings are the user's choices that outlive a session. Secrets are never
 // among them: they live in the keyring (Secrets).
@@ -67,6 +85,20 @@ type Settings struct {
 	PISTEClientID string
 	// TechnicalLogin is the Chorus Pro technical account's login.
 	TechnicalLogin string
+	// PortalURL is the team portal's address (EnvTeam): a chorus-sim a
+	// team runs, over HTTPS.
+	PortalURL string
+	// RegistryURL and INSEEURL override the company registries' public
+	// addresses (tests, a team's own registry); empty means the public
+	// ones.
+	RegistryURL, INSEEURL string
+	// ProxyURL, when set, is the HTTP proxy every connection goes through,
+	// instead of HTTPS_PROXY/HTTP_PROXY/NO_PROXY; ProxyUser is its login,
+	// whose password is in the keyring (SecretProxyPassword).
+	ProxyURL, ProxyUser string
+	// CAFile is a PEM file of certificates to trust besides the system's:
+	// an office whose proxy re-signs TLS. Verification is never skipped.
+	CAFile string
 }
 
 // Env returns the environment, the Local sandbox when none is set or the
@@ -96,14 +128,85 @@ func (s Settings) APIURL() string {
 	return info.PISTEAPIURL
 }
 
+// RegistryBase returns recherche-entreprises' base URL in effect.
+func (s Settings) RegistryBase() string {
+	if s.RegistryURL != "" {
+		return s.RegistryURL
+	}
+	return RechercheEntreprisesURL
+}
+
+// INSEEBase returns INSEE Sirene's base URL in effect.
+func (s Settings) INSEEBase() string {
+	if s.INSEEURL != "" {
+		return s.INSEEURL
+	}
+	return INSEESireneURL
+}
+
+// TargetKey names where queued changes go: the environment, and for the
+// team portal its address, so that a change queued for one portal is
+// never sent to another.
+func (s Settings) TargetKey() string {
+	if s.Env() == EnvTeam {
+		return string(EnvTeam) + " " + s.PortalURL
+	}
+	return string(s.Env())
+}
+
+// field returns a pointer to the field a setting key names.
+func (s *Settings) field(key string) *string {
+	switch key {
+	case SettingEnvironment:
+		return (*string)(&s.Environment)
+	case SettingPISTEOAuthURL:
+		return &s.PISTEOAuthURL
+	case SettingPISTEAPIURL:
+		return &s.PISTEAPIURL
+	case SettingPISTEClientID:
+		return &s.PISTEClientID
+	case SettingTechnicalLogin:
+		return &s.TechnicalLogin
+	case SettingPortalURL:
+		return &s.PortalURL
+	case SettingRegistryURL:
+		return &s.RegistryURL
+	case SettingINSEEURL:
+		return &s.INSEEURL
+	case SettingProxyURL:
+		return &s.ProxyURL
+	case SettingProxyUser:
+		return &s.ProxyUser
+	case SettingCAFile:
+		return &s.CAFile
+	}
+	return nil
+}
+
+// SettingKeys lists every setting.
+var SettingKeys = []string{SettingEnvironment, SettingPISTEOAuthURL, SettingPISTEAPIURL, SettingPISTEClientID,
+	SettingTechnicalLogin, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL, SettingProxyUser, SettingCAFile}
+
+// Get returns the value of a setting by key ("" for an unknown key).
+func (s Settings) Get(key string) string {
+	if p := s.field(key); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// Set changes a setting by key; an unknown key is ignored.
+func (s *Settings) Set(key, value string) {
+	if p := s.field(key); p != nil {
+		*p = value
+	}
+}
+
 // Values returns the settings as stored: key → value, empty values left out.
 func (s Settings) Values() map[string]string {
 	out := map[string]string{}
-	for k, v := range map[string]string{
-		SettingEnvironment: string(s.Environment), SettingPISTEOAuthURL: s.PISTEOAuthURL,
-		SettingPISTEAPIURL: s.PISTEAPIURL, SettingPISTEClientID: s.PISTEClientID, SettingTechnicalLogin: s.TechnicalLogin,
-	} {
-		if v != "" {
+	for _, k := range SettingKeys {
+		if v := s.Get(k); v != "" {
 			out[k] = v
 		}
 	}
@@ -113,10 +216,11 @@ func (s Settings) Values() map[string]string {
 // SettingsFromValues reads stored values; unknown keys are ignored (a newer
 // version may have written them).
 func SettingsFromValues(v map[string]string) Settings {
-	return Settings{
-		Environment: Environment(v[SettingEnvironment]), PISTEOAuthURL: v[SettingPISTEOAuthURL],
-		PISTEAPIURL: v[SettingPISTEAPIURL], PISTEClientID: v[SettingPISTEClientID], TechnicalLogin: v[SettingTechnicalLogin],
+	var s Settings
+	for _, k := range SettingKeys {
+		s.Set(k, v[k])
 	}
+	return s
 }
 
 // SettingsStore keeps the user's settings on this computer, beside their

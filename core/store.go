@@ -94,6 +94,9 @@ type SaveStructure struct {
 	// StateQueued and gets an outbox row in the same transaction. Refused
 	// (KindInvalid) when Problems has errors.
 	Queue bool
+	// Target names where the queued row goes (core.Settings.TargetKey);
+	// TargetLocal when empty.
+	Target string
 	// Unchanged, when set, saves only if the record (ID) is still as it
 	// was read: same last change and same state. Otherwise nothing is
 	// written and the error is KindConflict with code CodeChanged. Bulk
@@ -170,7 +173,13 @@ type Op struct {
 	NextAttempt time.Time
 	LastError   string
 	Created     time.Time
+	// Target names where the row goes (core.Settings.TargetKey).
+	Target string
 }
+
+// TargetLocal is the target of the Local sandbox, and of every row queued
+// before rows named theirs.
+const TargetLocal = string(EnvLocal)
 
 // AccountStore keeps the account drafts of the wizard's first steps.
 // Methods are safe for concurrent use; a write is durable when it returns.
@@ -180,13 +189,13 @@ type AccountStore interface {
 	SaveAccount(ctx context.Context, rec AccountRecord) (AccountRecord, error)
 	// Account returns one account; KindNotFound when there is none.
 	Account(ctx context.Context, id int64) (AccountRecord, error)
-	// QueueAccount marks an account as waiting for the portal and returns
-	// its outbox row's operation id, writing the row if it has none
-	// pending. Creating an account needs a person to answer the captcha, so
+	// QueueAccount marks an account as waiting for the portal of target
+	// and returns its outbox row's operation id, writing the row if it has
+	// none pending. Creating an account needs a person to answer the captcha, so
 	// the worker leaves these rows to the application layer, which sends
 	// them with this id in the Idempotency-Key and completes them.
 	// KindNotFound when there is no such account.
-	QueueAccount(ctx context.Context, id int64) (opID string, err error)
+	QueueAccount(ctx context.Context, id int64, target string) (opID string, err error)
 }
 
 // StructureStore keeps the structures a user prepares, one record per
@@ -222,11 +231,12 @@ type StructureStore interface {
 // the same transaction as the change itself. Methods are safe for
 // concurrent use, across processes too (rows are leased).
 type Outbox interface {
-	// ClaimDue returns up to limit pending rows due at now, the oldest
-	// first and at most one per entity (rows of one entity go in order),
-	// and leases them for lease so that another worker skips them.
-	// Account creations are never claimed: they wait for a captcha.
-	ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Op, error)
+	// ClaimDue returns up to limit pending rows of target due at now, the
+	// oldest first and at most one per entity (rows of one entity go in
+	// order, whatever their target), and leases them for lease so that
+	// another worker skips them. Account creations are never claimed: they
+	// wait for a captcha.
+	ClaimDue(ctx context.Context, target string, now time.Time, limit int, lease time.Duration) ([]Op, error)
 	// Complete marks a row done and sets its entity's sync state, in one
 	// transaction. follow, when not nil, is a new row written in the same
 	// transaction (a structure that already exists becomes an attachment
@@ -240,10 +250,14 @@ type Outbox interface {
 	// record) and makes the row due at next. KindNotFound when the row is
 	// not pending.
 	Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error
-	// Pending counts the rows a worker still has to send (account
-	// creations, which wait for a person, are not counted) and says when
-	// the next one is due.
-	Pending(ctx context.Context) (n int, next time.Time, err error)
+	// Pending counts the rows of target a worker still has to send
+	// (account creations, which wait for a person, are not counted) and
+	// says when the next one is due.
+	Pending(ctx context.Context, target string) (n int, next time.Time, err error)
+	// PendingByTarget counts the rows still to send, account creations
+	// included, by target: the status line says how many wait for another
+	// environment.
+	PendingByTarget(ctx context.Context) (map[string]int, error)
 	// RetryNow makes every pending row due at once (the user pressed "retry
 	// now": no need to wait for the backoff).
 	RetryNow(ctx context.Context) error

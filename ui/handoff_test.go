@@ -22,6 +22,9 @@ type fakeChorus struct {
 }
 
 func (f *fakeChorus) FindStructure(_ context.Context, t core.IdentifierType, id string) (piste.StructureAAfficher, error) {
+	if f.find == nil {
+		return piste.StructureAAfficher{}, &core.E{Kind: core.KindNotFound, Code: "piste.not_found"}
+	}
 	return f.find(t, id)
 }
 func (f *fakeChorus) Consulter(context.Context, int64, string) (piste.WsRetourConsulterStructure, error) {
@@ -45,10 +48,11 @@ func TestHandoff(t *testing.T) {
 	h.ui.show(stepStructure)
 	s := h.ui.structureS
 	test.Type(s.identifier, "73282932000074")
-	test.Type(s.company, "Ateliers")
-	test.Type(s.address, "1 rue")
-	test.Type(s.city, "Paris")
-	test.Type(s.zip, "75002")
+	// The registry pre-fills it in qualification too; PISTE says it is
+	// not on Chorus Pro yet.
+	if s.company.Text != "ATELIERS DUPONT ET FILS" || s.zip.Text != "75002" || !strings.HasPrefix(s.lookup.Text, "This structure is not present in Chorus Pro") {
+		t.Fatalf("pre-filled %q %q, lookup %q", s.company.Text, s.zip.Text, s.lookup.Text)
+	}
 	test.Tap(s.submit)
 	if ops, _ := h.store.Ops(t.Context()); len(ops) != 0 {
 		t.Fatalf("a qualification draft was queued for the sandbox: %+v", ops)

@@ -55,7 +55,7 @@ type signInFlow interface {
 
 // structureFlow is step 6.
 type structureFlow interface {
-	LookUp(ctx context.Context, siret string) (onboarding.Lookup, error)
+	LookUp(ctx context.Context, siret string) onboarding.Lookup
 	SubmitStructure(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error)
 }
 
@@ -93,6 +93,7 @@ type statusFlow interface {
 	Target() onboarding.Target
 	Health(ctx context.Context) error
 	Counts(ctx context.Context) (map[core.SyncState]int, int, error)
+	PendingElsewhere(ctx context.Context) (int, error)
 }
 
 // workspaceFlow is the accountant's workspace: the table of structures

@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -14,14 +16,20 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
-// settingsScreen holds the environment, the PISTE gateway and application,
-// and the technical account; secrets go to the keyring.
+// settingsScreen holds the environment (and a team portal's address), the
+// company registries, the PISTE gateway and application, the technical
+// account, and how this computer reaches the outside (a proxy, extra
+// certificates); secrets go to the keyring.
 type settingsScreen struct {
 	u                                 *UI
 	flow                              settingsFlow
 	env                               *widget.Select
 	oauthURL, apiURL, clientID, login *focusEntry
+	portalURL, registryURL, inseeURL  *focusEntry
+	proxyURL, proxyUser, caFile       *focusEntry
+	chooseCA                          *widget.Button
 	clientSecret, techPassword        *widget.Entry
+	inseeKey, proxyPassword           *widget.Entry
 	themeSel                          *widget.Select
 	save                              *widget.Button
 	message                           *widget.Label
@@ -42,13 +50,13 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	}
 	s.env = widget.NewSelect(envs, func(string) { s.refreshPlaceholders() })
 	s.env.SetSelected(u.T("env." + string(set.Env())))
-	entry := func(v string) *focusEntry {
+	entry := func(key string) *focusEntry {
 		e := u.newEntry()
-		e.SetText(v)
+		e.SetText(set.Get(key))
 		return e
 	}
-	s.oauthURL, s.apiURL = entry(set.PISTEOAuthURL), entry(set.PISTEAPIURL)
-	for _, e := range []*focusEntry{s.oauthURL, s.apiURL} {
+	urlEntry := func(key string) *focusEntry {
+		e := entry(key)
 		e.Validator = func(v string) error {
 			if v == "" {
 				return nil
@@ -58,11 +66,22 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 			}
 			return nil
 		}
+		return e
 	}
+	s.oauthURL, s.apiURL = urlEntry(core.SettingPISTEOAuthURL), urlEntry(core.SettingPISTEAPIURL)
+	s.portalURL = urlEntry(core.SettingPortalURL)
+	s.portalURL.SetPlaceHolder("https://chorus-sim.example.org")
+	s.registryURL, s.inseeURL = urlEntry(core.SettingRegistryURL), urlEntry(core.SettingINSEEURL)
+	s.registryURL.SetPlaceHolder(core.RechercheEntreprisesURL)
+	s.inseeURL.SetPlaceHolder(core.INSEESireneURL)
+	s.proxyURL, s.proxyUser, s.caFile = urlEntry(core.SettingProxyURL), entry(core.SettingProxyUser), entry(core.SettingCAFile)
+	s.proxyURL.SetPlaceHolder(u.T("settings.proxy_env"))
+	s.chooseCA = widget.NewButtonWithIcon(u.T("settings.choose"), theme.FolderOpenIcon(), s.onChooseCA)
 	s.refreshPlaceholders()
-	s.clientID, s.login = entry(set.PISTEClientID), entry(set.TechnicalLogin)
+	s.clientID, s.login = entry(core.SettingPISTEClientID), entry(core.SettingTechnicalLogin)
 	s.clientSecret, s.techPassword = widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	for _, e := range []*widget.Entry{s.clientSecret, s.techPassword} {
+	s.inseeKey, s.proxyPassword = widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	for _, e := range s.secretEntries() {
 		e.SetPlaceHolder("••••••••")
 	}
 	s.themeSel = widget.NewSelect([]string{u.T("theme.system"), u.T("theme.light"), u.T("theme.dark")}, func(string) {
@@ -75,18 +94,39 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	s.save.Importance = widget.HighImportance
 	s.message = paragraph("")
 	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	secret := func(label string, e *widget.Entry) *widget.FormItem {
+		return &widget.FormItem{Text: u.T(label), Widget: e, HintText: u.T("settings.secret_hint")}
+	}
 	form := widget.NewForm(
 		widget.NewFormItem(u.T("settings.environment"), s.env),
+		&widget.FormItem{Text: u.T("settings.portal_url"), Widget: s.portalURL, HintText: u.T("settings.portal_url_hint")},
 		widget.NewFormItem(u.T("theme.label"), s.themeSel),
+		sectionItem(u.T("settings.registry")),
+		&widget.FormItem{Text: u.T("settings.registry_url"), Widget: s.registryURL, HintText: u.T("settings.url_hint")},
+		&widget.FormItem{Text: u.T("settings.insee_url"), Widget: s.inseeURL, HintText: u.T("settings.url_hint")},
+		secret("settings.insee_key", s.inseeKey),
+		sectionItem(u.T("settings.piste")),
 		&widget.FormItem{Text: u.T("settings.oauth_url"), Widget: s.oauthURL, HintText: u.T("settings.url_hint")},
 		&widget.FormItem{Text: u.T("settings.api_url"), Widget: s.apiURL, HintText: u.T("settings.url_hint")},
 		widget.NewFormItem(u.T("settings.client_id"), s.clientID),
-		&widget.FormItem{Text: u.T("settings.client_secret"), Widget: s.clientSecret, HintText: u.T("settings.secret_hint")},
+		secret("settings.client_secret", s.clientSecret),
 		widget.NewFormItem(u.T("settings.tech_login"), s.login),
-		&widget.FormItem{Text: u.T("settings.tech_password"), Widget: s.techPassword, HintText: u.T("settings.secret_hint")},
+		secret("settings.tech_password", s.techPassword),
+		sectionItem(u.T("settings.network")),
+		&widget.FormItem{Text: u.T("settings.proxy_url"), Widget: s.proxyURL, HintText: u.T("settings.proxy_hint")},
+		widget.NewFormItem(u.T("settings.proxy_user"), s.proxyUser),
+		secret("settings.proxy_password", s.proxyPassword),
+		&widget.FormItem{Text: u.T("settings.ca_file"), Widget: container.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
+			HintText: u.T("settings.ca_file_hint")},
 	)
 	s.content = u.page(title(u.T("settings.title")), form, s.message, container.NewHBox(back, s.save))
 	return s
+}
+
+// secretEntries are the fields whose values go to the keyring.
+func (s *settingsScreen) secretEntries() map[string]*widget.Entry {
+	return map[string]*widget.Entry{core.SecretPISTEClientSecret: s.clientSecret, core.SecretTechnicalPassword: s.techPassword,
+		core.SecretINSEEKey: s.inseeKey, core.SecretProxyPassword: s.proxyPassword}
 }
 
 // refreshPlaceholders shows the chosen environment's gateway addresses in
@@ -100,21 +140,45 @@ func (s *settingsScreen) refreshPlaceholders() {
 	s.apiURL.SetPlaceHolder(info.PISTEAPIURL)
 }
 
+// onChooseCA picks the extra certificates' file.
+func (s *settingsScreen) onChooseCA() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		s.caFile.SetText(r.URI().Path())
+	}, s.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer"}))
+	d.Show()
+}
+
+// settings reads the form.
+func (s *settingsScreen) settings() core.Settings {
+	next := core.Settings{Environment: s.envByLabel[s.env.Selected]}
+	for key, e := range map[string]*focusEntry{core.SettingPISTEOAuthURL: s.oauthURL, core.SettingPISTEAPIURL: s.apiURL,
+		core.SettingPISTEClientID: s.clientID, core.SettingTechnicalLogin: s.login, core.SettingPortalURL: s.portalURL,
+		core.SettingRegistryURL: s.registryURL, core.SettingINSEEURL: s.inseeURL, core.SettingProxyURL: s.proxyURL,
+		core.SettingProxyUser: s.proxyUser, core.SettingCAFile: s.caFile} {
+		next.Set(key, strings.TrimSpace(e.Text))
+	}
+	return next
+}
+
 // onSave keeps the settings in the store and the secrets in the keyring,
 // off the UI goroutine. When no keyring answers, the user chooses: keep the
 // secrets for this session only, or not at all. Never a file.
 func (s *settingsScreen) onSave() {
-	env := s.envByLabel[s.env.Selected]
-	next := core.Settings{Environment: env, PISTEOAuthURL: s.oauthURL.Text, PISTEAPIURL: s.apiURL.Text,
-		PISTEClientID: s.clientID.Text, TechnicalLogin: s.login.Text}
+	next := s.settings()
+	env := next.Env()
 	secrets := map[string]string{}
-	for name, e := range map[string]*widget.Entry{core.SecretPISTEClientSecret: s.clientSecret, core.SecretTechnicalPassword: s.techPassword} {
+	for name, e := range s.secretEntries() {
 		if e.Text != "" {
 			secrets[name] = e.Text
 		}
 	}
 	clearSecrets := func() {
-		for _, e := range []*widget.Entry{s.clientSecret, s.techPassword} {
+		for _, e := range s.secretEntries() {
 			e.SetText("")
 		}
 	}

@@ -122,6 +122,10 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 	s.lookup = paragraph("")
 	s.lookup.Importance = widget.HighImportance
 	s.requestAttach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), func() {
+		if !u.hasPortal() {
+			u.show(stepHandoff)
+			return
+		}
 		u.showAttach(s.draft().IdentifierType, s.draft().Identifier)
 	})
 	s.requestAttach.Hide()
@@ -241,37 +245,66 @@ func (s *structureScreen) onChanged() {
 	}
 }
 
-// lookupSIRET asks the portal whether the SIRET exists and the registry
-// what it knows of the company.
+// lookupSIRET asks the portal whether the SIRET exists (the onboarding
+// API, or Chorus Pro through PISTE) and the registry what it knows of the
+// company; each side's answer is said on its own line.
 func (s *structureScreen) lookupSIRET(siret string) {
 	s.lookup.SetText(s.u.T("lookup.checking"))
-	async(s.u, func(ctx context.Context) (onboarding.Lookup, error) { return s.flow.LookUp(ctx, siret) },
-		func(f onboarding.Lookup, err error) {
+	async(s.u, func(ctx context.Context) (onboarding.Lookup, error) { return s.flow.LookUp(ctx, siret), nil },
+		func(f onboarding.Lookup, _ error) {
 			if siret != s.lastLookup {
 				return // the user typed on
 			}
+			s.requestAttach.Hide()
+			var lines []string
 			switch {
-			case err != nil:
-				s.lookup.SetText(s.u.T("lookup.offline"))
-			case f.OnPortal:
-				s.lookup.SetText(s.u.T("lookup.exists"))
+			case f.OnPortal && s.u.hasPortal():
+				lines = append(lines, s.u.T("lookup.exists"))
+				s.requestAttach.SetText(s.u.T("done.attach.button"))
 				s.requestAttach.Show()
-			default:
-				s.requestAttach.Hide()
-				msg := s.u.T("lookup.absent")
-				if c := f.Company; c != nil {
-					s.prefill(*c)
-					msg += "\n" + s.u.T("lookup.prefilled")
-					if c.NonDiffusible {
-						msg += "\n" + s.u.T("lookup.masked")
-					}
-				}
-				s.lookup.SetText(msg)
+			case f.OnPortal:
+				// Chorus Pro's own portal: joining it is done on its pages.
+				lines = append(lines, s.u.T("lookup.exists_handoff"))
+				s.requestAttach.SetText(s.u.T("handoff.button"))
+				s.requestAttach.Show()
+			case f.Checked:
+				lines = append(lines, s.u.T("lookup.absent"))
+			case core.CodeOf(f.CheckErr) == "handoff.no_credentials":
+				lines = append(lines, s.u.T("lookup.no_piste"))
+			case f.CheckErr != nil:
+				lines = append(lines, s.u.lookupError(f.CheckErr, "lookup.offline"))
 			}
+			switch {
+			case f.OnPortal:
+			case f.Company != nil:
+				s.prefill(*f.Company)
+				lines = append(lines, s.u.T("lookup.prefilled"))
+				if f.Company.NonDiffusible {
+					lines = append(lines, s.u.T("lookup.masked"))
+				}
+				if !f.Company.Active {
+					lines = append(lines, s.u.T("lookup.closed_warning"))
+				}
+			case core.KindOf(f.RegistryErr) == core.KindNotFound:
+				lines = append(lines, s.u.T("registry.not_found"))
+			case f.RegistryErr != nil:
+				lines = append(lines, s.u.lookupError(f.RegistryErr, "lookup.registry_offline"))
+			}
+			s.lookup.SetText(strings.Join(lines, "\n"))
 			// The message wraps over new lines: lay the form out again.
 			s.form.Refresh()
 			s.onChanged()
 		})
+}
+
+// lookupError says why a look-up had no answer: offline, the sentence
+// that says so; otherwise the error's own (a certificate not trusted, a
+// proxy asking for a login, a PISTE layer refusing).
+func (u *UI) lookupError(err error, offline string) string {
+	if core.CodeOf(err) == "network.unreachable" || core.CodeOf(err) == "" {
+		return u.T(offline)
+	}
+	return u.errorText(err)
 }
 
 // prefill fills the fields the user left empty.

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -159,11 +160,19 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	}
 	h.spool = t.TempDir()
 	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID, SpoolDir: h.spool,
-		Connect: func(env core.Environment) onboarding.Target {
-			if env != core.EnvLocal {
-				return onboarding.Target{}
+		Connect: func(c onboarding.Connection) onboarding.Target {
+			if c.Env == core.EnvLocal {
+				return onboarding.Target{Portal: h.portal, Registry: h.registry, Mailbox: true}
 			}
-			return onboarding.Target{Portal: h.portal, Registry: h.registry, Mailbox: true}
+			// Tests never reach the internet: the registries are the
+			// simulator's unless a test says otherwise.
+			if c.Settings.RegistryURL == "" {
+				c.Settings.RegistryURL = hs.URL + "/registry"
+			}
+			if c.Settings.INSEEURL == "" {
+				c.Settings.INSEEURL = hs.URL + "/insee/api-sirene/3.11"
+			}
+			return connect.Targets(connect.Options{Getenv: func(string) string { return "" }})(c)
 		},
 		Secrets: func(core.Environment) core.Secrets { return h.keyring },
 		NewChorus: func(cfg onboarding.ChorusConfig) onboarding.Chorus {

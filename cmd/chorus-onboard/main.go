@@ -19,9 +19,9 @@ import (
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
-	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
@@ -80,31 +80,20 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 			closers[i]()
 		}
 	}
-	var local onboarding.Target
+	var sandbox string
 	if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
 		// The app still works: drafts are kept, and the status line says
 		// the portal cannot be reached.
 		log.Printf("chorus-onboard: local sandbox: %v", err)
 	} else {
 		closers = append(closers, stopSandbox)
-		local = onboarding.Target{Portal: portal.NewOnboarding(base, nil),
-			Registry: portal.NewRegistry(base+"/registry", base+"/insee/api-sirene/3.11", nil, nil), Mailbox: true}
+		sandbox = base
 	}
 	svc, err := onboarding.New(ctx, onboarding.Config{
 		Store: store, NewOpID: sqlite.NewOpID, SpoolDir: dir,
-		Connect: func(env core.Environment) onboarding.Target {
-			if env == core.EnvLocal {
-				return local
-			}
-			// Chorus Pro's own environments have no onboarding API: a
-			// person finishes on the portal's pages (hand-off).
-			return onboarding.Target{}
-		},
-		Secrets: func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
-		NewChorus: func(c onboarding.ChorusConfig) onboarding.Chorus {
-			return portal.NewPISTE(portal.PISTEConfig{OAuthURL: c.OAuthURL, APIURL: c.APIURL, ClientID: c.ClientID,
-				ClientSecret: c.ClientSecret, TechnicalLogin: c.TechnicalLogin, TechnicalPassword: c.TechnicalPassword})
-		},
+		Connect:   connect.Targets(connect.Options{Sandbox: sandbox}),
+		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
+		NewChorus: connect.NewChorus,
 	})
 	if err != nil {
 		closeAll()

@@ -36,11 +36,12 @@ const usage = `onboardctl - Chorus Onboard from the command line
 Usage:
   onboardctl validate [--country CC] [--lang fr|en] KIND VALUE...
   onboardctl validate [--country CC] [--lang fr|en] KIND -     (one value per line on stdin)
-  onboardctl import [--db PATH] FILE|-
+  onboardctl import [--db PATH] [--rejected FILE] FILE|-
   onboardctl export [--db PATH] [--format csv|json] [FILE|-]
   onboardctl list [--db PATH]
   onboardctl forget [--db PATH] --yes
-  onboardctl sync [--db PATH] --portal URL --email EMAIL --password-stdin [--timeout DURATION]
+  onboardctl sync [--db PATH] [--portal URL] [--ca-file PEM] [--proxy URL] --email EMAIL --password-stdin [--timeout DURATION]
+  onboardctl lookup [--db PATH] [--registry-url URL] [--insee-url URL] [--insee-key-stdin] siret|siren VALUE
   onboardctl status [--db PATH]
   onboardctl version
   onboardctl help
@@ -68,6 +69,11 @@ network errors, 408, 429 and 5xx, until nothing is due or --timeout; last line
 and P are 0, 1 otherwise. Killed and started again, it sends nothing twice.
 status prints the count of structures per state and the failed ones with the
 portal's reason.
+lookup asks the company registry (recherche-entreprises, then INSEE when a
+key is in the keyring or on stdin) for a SIRET or a SIREN and prints the
+company's name, address, activity and whether it is non-diffusible; exit 1
+when no registry knows it. The registries' addresses, the proxy and the
+extra certificates come from the settings; the flags override them.
 --db defaults to the desktop app's database.
 `
 
@@ -84,8 +90,9 @@ func run(args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "onboardctl", buildinfo.Version())
 		return exitOK
-	case "validate", "import", "sync":
-		f := map[string]func([]string, env) (bool, error){"validate": cmdValidate, "import": cmdImport, "sync": cmdSync}[args[0]]
+	case "validate", "import", "sync", "lookup":
+		f := map[string]func([]string, env) (bool, error){"validate": cmdValidate, "import": cmdImport, "sync": cmdSync,
+			"lookup": cmdLookup}[args[0]]
 		var invalid bool
 		invalid, err = f(args[1:], e)
 		if err == nil && invalid {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
+	connectpkg "github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -62,7 +63,7 @@ const (
 // writes first makes the data directory and the database readable by
 // their owner only, and says so once on e.stderr. closeDB releases the
 // database.
-func openService(ctx context.Context, path func() (string, error), connect func(core.Environment) onboarding.Target,
+func openService(ctx context.Context, path func() (string, error), connect func(onboarding.Connection) onboarding.Target,
 	access dbAccess, e env) (svc *onboarding.Service, closeDB func(), err error) {
 	p, err := path()
 	if err != nil {
@@ -97,7 +98,9 @@ func openService(ctx context.Context, path func() (string, error), connect func(
 		fmt.Fprintf(e.stderr, "onboardctl: %s was readable by other users: it is now readable by you only\n", f)
 	}
 	svc, err = onboarding.New(ctx, onboarding.Config{Store: store, NewOpID: sqlite.NewOpID, Connect: connect,
-		Backoff: cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p)})
+		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env, keyringOptions...) },
+		NewChorus: connectpkg.NewChorus,
+		Backoff:   cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p)})
 	if err != nil {
 		store.Close()
 		return nil, nil, err

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
@@ -28,7 +28,9 @@ const cliLease = 5 * time.Second
 func cmdSync(args []string, e env) (incomplete bool, err error) {
 	fs := newFlags("sync", e)
 	db := dbFlag(fs)
-	base := fs.String("portal", "", "onboarding portal URL (required)")
+	base := fs.String("portal", "", "the Local sandbox's address, where it runs (the team portal's is in the settings)")
+	caFile := fs.String("ca-file", "", "a PEM file of certificates to trust besides the system's (an office proxy that re-signs TLS)")
+	proxy := fs.String("proxy", "", "the HTTP proxy to go through, instead of HTTPS_PROXY and HTTP_PROXY")
 	email := fs.String("email", "", "account to sign in with (required)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up waiting for rows still backing off after this long")
@@ -40,11 +42,16 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if *base == "" || *email == "" || !*pwStdin {
-		return false, fmt.Errorf("%w: sync needs --portal URL, --email EMAIL and --password-stdin", errUsage)
+	if *email == "" || !*pwStdin {
+		return false, fmt.Errorf("%w: sync needs --email EMAIL and --password-stdin", errUsage)
 	}
-	if err := onboarding.CheckURL(*base); err != nil {
-		return false, fmt.Errorf("%w: --portal: %s", errUsage, i18n.T(l, err.Code))
+	for flag, u := range map[string]string{"--portal": *base, "--proxy": *proxy} {
+		if u == "" {
+			continue
+		}
+		if err := onboarding.CheckURL(u); err != nil {
+			return false, fmt.Errorf("%w: %s: %s", errUsage, flag, i18n.T(l, err.Code))
+		}
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
@@ -56,12 +63,46 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, *timeout)
 	defer cancelTimeout()
-	client := portal.NewOnboarding(*base, &http.Client{Timeout: 30 * time.Second})
-	svc, closeDB, err := openService(ctx, db, func(core.Environment) onboarding.Target { return onboarding.Target{Portal: client} }, readWrite, e)
+	// The flags stand in for the settings of this run only; the sandbox,
+	// which runs inside the app, is reached at --portal.
+	targets := connect.Targets(connect.Options{})
+	svc, closeDB, err := openService(ctx, db, func(c onboarding.Connection) onboarding.Target {
+		if *proxy != "" {
+			c.Settings.ProxyURL, c.Settings.ProxyUser = *proxy, ""
+		}
+		if *caFile != "" {
+			c.Settings.CAFile = *caFile
+		}
+		if c.Env != core.EnvLocal {
+			return targets(c)
+		}
+		hc, err := portal.NewClient(portal.ClientOptions{ProxyURL: c.Settings.ProxyURL, CAFile: c.Settings.CAFile})
+		if err != nil {
+			return onboarding.Target{Err: err}
+		}
+		return onboarding.Target{Portal: portal.NewOnboarding(*base, hc)}
+	}, readWrite, e)
 	if err != nil {
 		return false, err
 	}
 	defer closeDB()
+	set := svc.Settings()
+	switch set.Env() {
+	case core.EnvLocal:
+		if *base == "" {
+			return false, fmt.Errorf("%w: the Local sandbox runs inside the app: say where with --portal URL", errUsage)
+		}
+	case core.EnvTeam:
+		if *base != "" && *base != set.PortalURL {
+			// Rows queued here are for the team portal of the settings.
+			return false, fmt.Errorf("%w: --portal %s: the changes here are queued for %s", errUsage, *base, set.PortalURL)
+		}
+	default:
+		return false, fmt.Errorf("%w: %s", errUsage, i18n.T(l, "bulk.handoff"))
+	}
+	if err := svc.Target().Err; err != nil {
+		return false, fmt.Errorf("sync: %s", i18n.Error(l, err))
+	}
 	if err := signInRetrying(ctx, svc, *email, password); err != nil {
 		return false, fmt.Errorf("sign in: %s", i18n.Error(l, err))
 	}

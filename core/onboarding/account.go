@@ -25,7 +25,7 @@ func (s *Service) Account(ctx context.Context, id int64) (core.AccountRecord, er
 // to be created, and it waits there (offline too) until the captcha's
 // answer sends it. Queueing it again changes nothing.
 func (s *Service) QueueAccount(ctx context.Context, id int64) error {
-	_, err := s.cfg.Store.QueueAccount(ctx, id)
+	_, err := s.cfg.Store.QueueAccount(ctx, id, s.Target().Key)
 	return err
 }
 
@@ -66,7 +66,7 @@ func (s *Service) SubmitAccount(ctx context.Context, accountID int64, challenge,
 	if problems.HasErrors() {
 		return &core.E{Kind: core.KindInvalid, Code: api.CodeInvalid, Op: "submit account", Problems: problems.Errors()}
 	}
-	opID, err := s.cfg.Store.QueueAccount(ctx, accountID)
+	opID, err := s.cfg.Store.QueueAccount(ctx, accountID, s.Target().Key)
 	if err != nil {
 		return err
 	}

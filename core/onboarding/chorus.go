@@ -41,9 +41,13 @@ func (s *Service) chorus() (Chorus, error) {
 	if s.cfg.NewChorus == nil || set.OAuthURL() == "" || set.APIURL() == "" || set.PISTEClientID == "" || set.TechnicalLogin == "" {
 		return nil, &core.E{Kind: core.KindUnauthorized, Code: "handoff.no_credentials", Op: "read back from chorus pro"}
 	}
+	t := s.Target()
+	if t.Err != nil {
+		return nil, t.Err
+	}
 	return s.cfg.NewChorus(ChorusConfig{OAuthURL: set.OAuthURL(), APIURL: set.APIURL(), ClientID: set.PISTEClientID,
 		TechnicalLogin: set.TechnicalLogin, ClientSecret: s.secret(core.SecretPISTEClientSecret),
-		TechnicalPassword: s.secret(core.SecretTechnicalPassword)}), nil
+		TechnicalPassword: s.secret(core.SecretTechnicalPassword), HTTP: t.HTTP}), nil
 }
 
 // HandoffCandidates returns the structures a person may still have to

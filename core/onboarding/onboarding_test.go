@@ -11,6 +11,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
@@ -29,6 +30,8 @@ type fixture struct {
 	sim    *sim.Server
 	server *httptest.Server
 	client *portal.Onboarding
+	// secrets is every environment's keyring.
+	secrets *core.MemorySecrets
 }
 
 func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
@@ -52,6 +55,7 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, sim: srv, server: hs, client: portal.NewOnboarding(hs.URL, nil)}
 	secrets := &core.MemorySecrets{}
+	f.secrets = secrets
 	if err := secrets.Set(t.Context(), core.SecretPISTEClientSecret, "secret"); err != nil {
 		t.Fatal(err)
 	}
@@ -59,18 +63,23 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 		t.Fatal(err)
 	}
 	f.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID, SpoolDir: t.TempDir(),
-		Connect: func(env core.Environment) onboarding.Target {
-			if env != core.EnvLocal {
-				return onboarding.Target{}
+		Connect: func(c onboarding.Connection) onboarding.Target {
+			if c.Env == core.EnvLocal {
+				return onboarding.Target{Portal: f.client, Mailbox: true,
+					Registry: portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)}
 			}
-			return onboarding.Target{Portal: f.client, Mailbox: true,
-				Registry: portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)}
+			// Tests never reach the internet: the registries are the
+			// simulator's unless a test says otherwise.
+			if c.Settings.RegistryURL == "" {
+				c.Settings.RegistryURL = hs.URL + "/registry"
+			}
+			if c.Settings.INSEEURL == "" {
+				c.Settings.INSEEURL = hs.URL + "/insee/api-sirene/3.11"
+			}
+			return connect.Targets(connect.Options{Getenv: func(string) string { return "" }})(c)
 		},
-		Secrets: func(core.Environment) core.Secrets { return secrets },
-		NewChorus: func(c onboarding.ChorusConfig) onboarding.Chorus {
-			return portal.NewPISTE(portal.PISTEConfig{OAuthURL: c.OAuthURL, APIURL: c.APIURL, ClientID: c.ClientID,
-				ClientSecret: c.ClientSecret, TechnicalLogin: c.TechnicalLogin, TechnicalPassword: c.TechnicalPassword})
-		},
+		Secrets:   func(core.Environment) core.Secrets { return secrets },
+		NewChorus: connect.NewChorus,
 		Backoff: outbox.Backoff{Base: time.Millisecond, Cap: 10 * time.Millisecond, MaxRetryAfter: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +195,7 @@ func TestSubmitStructure(t *testing.T) {
 			if err != nil || rec.Sync.State != tt.want {
 				t.Fatalf("state %s, %v; want %s", rec.Sync.State, err, tt.want)
 			}
-			if n, _, err := f.store.Pending(t.Context()); err != nil || n != tt.queue {
+			if n, _, err := f.store.Pending(t.Context(), core.TargetLocal); err != nil || n != tt.queue {
 				t.Fatalf("%d rows pending, want %d (%v)", n, tt.queue, err)
 			}
 		})

@@ -12,6 +12,7 @@ package onboarding
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
@@ -59,11 +60,26 @@ type Chorus interface {
 type ChorusConfig struct {
 	OAuthURL, APIURL, ClientID, TechnicalLogin string
 	ClientSecret, TechnicalPassword            func(context.Context) (string, error)
+	// HTTP is the environment's client (its proxy, its extra
+	// certificates); nil for a default one.
+	HTTP *http.Client
+}
+
+// Connection is what a Target is built from: the environment, the
+// settings in effect, and its secrets, each read when a call needs it
+// (the keyring, else what the user kept for this session).
+type Connection struct {
+	Env      core.Environment
+	Settings core.Settings
+	Secret   func(name string) func(context.Context) (string, error)
 }
 
 // Target is what one environment connects to.
 type Target struct {
 	Env core.Environment
+	// Key names where queued changes go (core.Settings.TargetKey): the
+	// worker sends only the rows queued for it.
+	Key string
 	// Portal is the onboarding API; nil where there is none (Chorus Pro's
 	// own environments, where a person finishes on the portal's pages).
 	Portal Portal
@@ -72,6 +88,13 @@ type Target struct {
 	// Mailbox is true when the portal lets the app read the e-mails it
 	// sends (the Local sandbox), so nobody needs a real mailbox there.
 	Mailbox bool
+	// HTTP is the client of the environment's outside connections (proxy,
+	// extra certificates), for the PISTE client; nil for a default one.
+	HTTP *http.Client
+	// Err says why the environment could not be set up (its extra
+	// certificates cannot be read, the team portal has no address): every
+	// call that needs the network returns it.
+	Err error
 }
 
 // Config is what a Service is built from; cmd/chorus-onboard and
@@ -79,8 +102,9 @@ type Target struct {
 type Config struct {
 	Store core.Store
 	// Connect returns the target of an environment. It is called when the
-	// service starts and each time the environment changes.
-	Connect func(core.Environment) Target
+	// service starts and each time the environment or what it connects
+	// through (addresses, proxy, certificates, their secrets) changes.
+	Connect func(Connection) Target
 	// Secrets returns the keyring of an environment; nil means none.
 	Secrets func(core.Environment) core.Secrets
 	// NewChorus builds the PISTE client; nil disables read-back on Chorus
@@ -118,13 +142,14 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		panic("onboarding: Config.NewOpID is required")
 	}
 	s := &Service{cfg: cfg}
+	s.cfg.Store = targeted{Store: cfg.Store, s: s}
 	v, err := cfg.Store.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.settings = core.SettingsFromValues(v)
-	s.target = s.connect(s.settings.Env())
-	s.worker = outbox.New(cfg.Store, routedPortal{s})
+	s.target = s.connect(s.settings)
+	s.worker = outbox.NewRouted(s.cfg.Store, s.route)
 	if cfg.Backoff != (outbox.Backoff{}) {
 		s.worker.Backoff = cfg.Backoff
 	}
@@ -134,13 +159,27 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-func (s *Service) connect(env core.Environment) Target {
-	if s.cfg.Connect == nil {
-		return Target{Env: env}
+// connect builds the target the settings name.
+func (s *Service) connect(set core.Settings) Target {
+	env := set.Env()
+	var t Target
+	if s.cfg.Connect != nil {
+		t = s.cfg.Connect(Connection{Env: env, Settings: set, Secret: func(name string) func(context.Context) (string, error) {
+			return s.secretOf(env, name)
+		}})
 	}
-	t := s.cfg.Connect(env)
-	t.Env = env
+	t.Env, t.Key = env, set.TargetKey()
 	return t
+}
+
+// route is the worker's: the target in effect and its portal, as one
+// value, so that a pass sends its rows where they were queued for.
+func (s *Service) route() (string, outbox.Portal) {
+	t := s.Target()
+	if t.Portal == nil || t.Err != nil {
+		return t.Key, nil
+	}
+	return t.Key, t.Portal
 }
 
 // Target returns the environment in effect and what it connects to.
@@ -156,8 +195,12 @@ func (s *Service) Env() core.Environment { return s.Target().Env }
 // portal returns the onboarding API of the environment in effect, or a
 // KindUnavailable error where there is none.
 func (s *Service) portal() (Portal, error) {
-	if p := s.Target().Portal; p != nil {
-		return p, nil
+	t := s.Target()
+	switch {
+	case t.Err != nil:
+		return nil, t.Err
+	case t.Portal != nil:
+		return t.Portal, nil
 	}
 	return nil, errNoPortal
 }
@@ -211,7 +254,7 @@ func (s *Service) Drain(ctx context.Context) (outbox.Stats, error) {
 		if err != nil && ctx.Err() == nil {
 			return total, err
 		}
-		pending, next, perr := s.cfg.Store.Pending(context.WithoutCancel(ctx))
+		pending, next, perr := s.cfg.Store.Pending(context.WithoutCancel(ctx), s.Target().Key)
 		if perr != nil {
 			return total, perr
 		}
@@ -228,30 +271,31 @@ func (s *Service) Drain(ctx context.Context) (outbox.Stats, error) {
 	}
 }
 
-// routedPortal is the worker's portal: whatever the environment in effect
-// connects to, so the one worker follows environment switches.
-type routedPortal struct{ s *Service }
-
-func (r routedPortal) CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error) {
-	p, err := r.s.portal()
-	if err != nil {
-		return api.Structure{}, err
-	}
-	return p.CreateStructure(ctx, key, d)
+// targeted stamps the target in effect on every save that queues, so that
+// each outbox row knows where it goes, whichever flow wrote it (the form,
+// a bulk action, an import).
+type targeted struct {
+	core.Store
+	s *Service
 }
 
-func (r routedPortal) RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error) {
-	p, err := r.s.portal()
-	if err != nil {
-		return api.Attachment{}, err
+func (t targeted) stamp(req core.SaveStructure) core.SaveStructure {
+	if req.Queue && req.Target == "" {
+		req.Target = t.s.Target().Key
 	}
-	return p.RequestAttachment(ctx, key, t, identifier)
+	return req
 }
 
-func (r routedPortal) MyAttachments(ctx context.Context) ([]api.Attachment, error) {
-	p, err := r.s.portal()
-	if err != nil {
-		return nil, err
+// SaveStructure saves with the target stamped.
+func (t targeted) SaveStructure(ctx context.Context, req core.SaveStructure) (core.StructureRecord, core.SaveResult, error) {
+	return t.Store.SaveStructure(ctx, t.stamp(req))
+}
+
+// SaveStructures saves a batch with the target stamped on each.
+func (t targeted) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
+	stamped := make([]core.SaveStructure, len(reqs))
+	for i, r := range reqs {
+		stamped[i] = t.stamp(r)
 	}
-	return p.MyAttachments(ctx)
+	return t.Store.SaveStructures(ctx, stamped)
 }

@@ -20,32 +20,68 @@ func (s *Service) Settings() core.Settings {
 // environment they name; the worker follows at once. A URL that is not http(s) is
 // refused with KindInvalid ("settings.url").
 func (s *Service) SaveSettings(ctx context.Context, next core.Settings) error {
-	for field, u := range map[string]string{core.SettingPISTEOAuthURL: next.PISTEOAuthURL, core.SettingPISTEAPIURL: next.PISTEAPIURL} {
-		if u == "" {
-			continue
-		}
-		if err := CheckURL(u); err != nil {
-			err.Problems = core.Problems{{Field: field, Code: err.Code, Severity: core.Error}}
-			return err
-		}
-	}
-	if next.Environment != "" && !next.Environment.Valid() {
-		return &core.E{Kind: core.KindInvalid, Code: "settings.environment_unknown", Op: "save settings"}
+	if err := CheckSettings(next); err != nil {
+		return err
 	}
 	if err := s.cfg.Store.SaveSettings(ctx, next.Values()); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	changed := next.Env() != s.target.Env
+	changed := connectionOf(next) != connectionOf(s.settings)
 	s.settings = next
 	if changed {
-		s.target = s.connect(next.Env())
+		s.target = s.connect(next)
 	}
 	s.mu.Unlock()
 	if changed {
 		s.Notify()
 	}
 	return nil
+}
+
+// CheckSettings refuses settings the app cannot work with, each problem
+// on its field: an address that is not a web address, an unknown
+// environment, a team portal without its address.
+func CheckSettings(set core.Settings) *core.E {
+	var problems core.Problems
+	for _, key := range core.URLSettings {
+		if u := set.Get(key); u != "" {
+			if err := CheckURL(u); err != nil {
+				problems = append(problems, core.Problem{Field: key, Code: err.Code, Severity: core.Error})
+			}
+		}
+	}
+	if set.Environment == core.EnvTeam && set.PortalURL == "" {
+		problems = append(problems, core.Problem{Field: core.SettingPortalURL, Code: "settings.portal_url_missing", Severity: core.Error})
+	}
+	if len(problems) > 0 {
+		return &core.E{Kind: core.KindInvalid, Code: problems[0].Code, Op: "save settings", Problems: problems}
+	}
+	if set.Environment != "" && !set.Environment.Valid() {
+		return &core.E{Kind: core.KindInvalid, Code: "settings.environment_unknown", Op: "save settings"}
+	}
+	return nil
+}
+
+// connection is what of the settings a target is built from: a change to
+// any of it builds the target again.
+type connection struct {
+	env                                                     core.Environment
+	portal, registry, insee, proxy, proxyUser, caFile, piste string
+}
+
+func connectionOf(set core.Settings) connection {
+	return connection{env: set.Env(), portal: set.PortalURL, registry: set.RegistryURL, insee: set.INSEEURL,
+		proxy: set.ProxyURL, proxyUser: set.ProxyUser, caFile: set.CAFile, piste: set.OAuthURL() + " " + set.APIURL()}
+}
+
+// reconnect builds the target again (a secret it reads once, such as the
+// proxy's password, changed).
+func (s *Service) reconnect() {
+	s.mu.Lock()
+	s.target = s.connect(s.settings)
+	s.mu.Unlock()
+	s.Notify()
 }
 
 // CheckURL refuses an address the app cannot talk to: not absolute, or
@@ -73,6 +109,9 @@ func (s *Service) SaveSecrets(ctx context.Context, env core.Environment, secrets
 			return err
 		}
 	}
+	if env == s.Env() {
+		s.reconnect()
+	}
 	return nil
 }
 
@@ -84,15 +123,22 @@ func (s *Service) KeepSecretsForSession(secrets map[string]string) error {
 			return err
 		}
 	}
+	s.reconnect()
 	return nil
 }
 
 // secret returns a secret of the environment in effect: from the keyring,
 // else from the session.
 func (s *Service) secret(name string) func(context.Context) (string, error) {
+	return s.secretOf(s.Env(), name)
+}
+
+// secretOf returns a secret of env: from its keyring, else from the
+// session.
+func (s *Service) secretOf(env core.Environment, name string) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		if s.cfg.Secrets != nil {
-			v, err := s.cfg.Secrets(s.Env()).Get(ctx, name)
+			v, err := s.cfg.Secrets(env).Get(ctx, name)
 			if err == nil {
 				return v, nil
 			}

@@ -10,34 +10,68 @@ import (
 )
 
 // Lookup is what the portal and the company registry know of an
-// identifier typed in the structure form.
+// identifier typed in the structure form. Each side answers on its own: one
+// failing says why, and the other's answer still counts.
 type Lookup struct {
 	// OnPortal is true when the structure exists on the portal: the user
-	// asks to be attached to it instead of creating it.
+	// asks to be attached to it (on Chorus Pro's own environments, on the
+	// portal's pages: the hand-off) instead of creating it.
 	OnPortal bool
+	// Checked is true when the portal said whether it exists: the
+	// onboarding API, or Chorus Pro through PISTE when its credentials are
+	// set. CheckErr is why it could not say (offline, a PISTE layer
+	// refusing, no credentials: code "handoff.no_credentials").
+	Checked  bool
+	CheckErr error
 	// Company is the registry's record, nil when it has none (or the
 	// structure is on the portal already, where the registry adds nothing).
-	Company *registry.Company
+	// RegistryErr is why: KindNotFound for a company no registry knows (a
+	// warning: the user types it), another kind when the registry could
+	// not answer (offline, its key refused, an answer that is not JSON).
+	Company     *registry.Company
+	RegistryErr error
 }
 
-// LookUp asks the portal whether a SIRET exists there and, when it does
-// not, the registry what it knows of the company. An unknown company is not
-// an error: the user types it. KindUnavailable when the portal cannot be
-// reached.
-func (s *Service) LookUp(ctx context.Context, siret string) (Lookup, error) {
+// LookUp asks the portal whether a SIRET exists there, through the
+// onboarding API where the environment has one, else through PISTE, and,
+// when it does not, the company registry what it knows of it.
+func (s *Service) LookUp(ctx context.Context, siret string) Lookup {
+	var out Lookup
 	t := s.Target()
-	if t.Portal == nil {
-		return Lookup{}, errNoPortal
+	switch {
+	case t.Err != nil:
+		out.CheckErr = t.Err
+	case t.Portal != nil:
+		res, err := t.Portal.SearchStructure(ctx, core.IDSIRET, siret)
+		out.OnPortal, out.Checked, out.CheckErr = res.Found, err == nil, err
+	default:
+		c, err := s.chorus()
+		if err == nil {
+			_, err = c.FindStructure(ctx, core.IDSIRET, siret)
+			if core.KindOf(err) == core.KindNotFound {
+				err = nil
+			} else if err == nil {
+				out.OnPortal = true
+			}
+		}
+		out.Checked, out.CheckErr = err == nil, err
 	}
-	res, err := t.Portal.SearchStructure(ctx, core.IDSIRET, siret)
-	if err != nil || res.Found || t.Registry == nil {
-		return Lookup{OnPortal: res.Found}, err
+	if out.OnPortal {
+		return out
 	}
-	c, err := t.Registry.Lookup(ctx, siret)
-	if err != nil {
-		return Lookup{}, nil // unknown to the registry, or the registry is down: the user types it
+	switch {
+	case t.Err != nil:
+		out.RegistryErr = t.Err
+	case t.Registry == nil:
+		out.RegistryErr = errNoRegistry
+	default:
+		c, err := t.Registry.Lookup(ctx, siret)
+		if err == nil {
+			out.Company = &c
+		}
+		out.RegistryErr = err
 	}
-	return Lookup{Company: &c}, nil
+	return out
 }
 
 // SaveStructure validates a structure draft and keeps it, with its
@@ -122,14 +156,30 @@ type Progress struct {
 }
 
 // Counts returns how many structures are in each state and how many
-// outbox rows wait to be sent.
+// outbox rows wait to be sent to the environment in effect.
 func (s *Service) Counts(ctx context.Context) (map[core.SyncState]int, int, error) {
 	counts, err := s.cfg.Store.CountStructures(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	pending, _, err := s.cfg.Store.Pending(ctx)
+	pending, _, err := s.cfg.Store.Pending(ctx, s.Target().Key)
 	return counts, pending, err
+}
+
+// PendingElsewhere counts the outbox rows queued for other environments:
+// they wait until the user goes back to the one they were queued for.
+func (s *Service) PendingElsewhere(ctx context.Context) (int, error) {
+	by, err := s.cfg.Store.PendingByTarget(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for target, k := range by {
+		if target != s.Target().Key {
+			n += k
+		}
+	}
+	return n, nil
 }
 
 // EachStructure streams every stored structure in key order to fn, which

@@ -76,7 +76,8 @@ func (w *Worker) wakeOnce() {
 // structures. A count that cannot be read reports as 0: the status line
 // shows the next pass's.
 func (w *Worker) counts(ctx context.Context) (pending, failed int) {
-	pending, _, _ = w.Store.Pending(ctx)
+	target, _ := w.Route()
+	pending, _, _ = w.Store.Pending(ctx, target)
 	if c, err := w.Store.CountStructures(ctx); err == nil {
 		failed = c[core.StateFailed]
 	}

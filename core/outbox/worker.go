@@ -78,8 +78,12 @@ type Store interface {
 
 // Worker sends due outbox rows.
 type Worker struct {
-	Store   Store
-	Portal  Portal
+	Store Store
+	// Route says where rows go now: the target they were queued for and
+	// its portal, nil when that target has none (then nothing is sent).
+	// A pass keeps what Route returned at its start, so a row is never
+	// sent to another target's portal, even if the user switches meanwhile.
+	Route   func() (target string, p Portal)
 	Backoff Backoff
 	// Now is the wall clock for scheduling (tests inject one).
 	Now func() time.Time
@@ -92,9 +96,16 @@ type Worker struct {
 	wakeInit sync.Once
 }
 
-// New returns a worker with the default policy.
+// New returns a worker with the default policy that sends the Local
+// sandbox's rows to portal.
 func New(store Store, portal Portal) *Worker {
-	return &Worker{Store: store, Portal: portal, Backoff: DefaultBackoff, Now: time.Now, Lease: 35 * time.Second}
+	return NewRouted(store, func() (string, Portal) { return core.TargetLocal, portal })
+}
+
+// NewRouted returns a worker with the default policy that sends the rows
+// of the target route names to its portal.
+func NewRouted(store Store, route func() (string, Portal)) *Worker {
+	return &Worker{Store: store, Route: route, Backoff: DefaultBackoff, Now: time.Now, Lease: 35 * time.Second}
 }
 
 // AttachKey derives the idempotency key of the attachment request that
@@ -112,8 +123,12 @@ func AttachKey(opID string) string {
 // sent by both.
 func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 	var st Stats
+	target, p := w.Route()
+	if p == nil {
+		return st, nil
+	}
 	for {
-		ops, err := w.Store.ClaimDue(ctx, w.Now(), 16, w.Lease)
+		ops, err := w.Store.ClaimDue(ctx, target, w.Now(), 16, w.Lease)
 		if err != nil {
 			return st, err
 		}
@@ -121,15 +136,16 @@ func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 			return st, nil
 		}
 		for _, op := range ops {
-			if err := w.send(ctx, op, &st); err != nil {
+			if err := w.send(ctx, p, op, &st); err != nil {
 				return st, err
 			}
 		}
 	}
 }
 
-// send performs one row and records its outcome in the store.
-func (w *Worker) send(ctx context.Context, op core.Op, st *Stats) error {
+// send performs one row with portal p and records its outcome in the
+// store.
+func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) error {
 	var d core.StructureDraft
 	if err := json.Unmarshal(op.Payload, &d); err != nil {
 		st.Failed++
@@ -137,7 +153,7 @@ func (w *Worker) send(ctx context.Context, op core.Op, st *Stats) error {
 	}
 	switch op.Kind {
 	case core.OpSubmitStructure:
-		s, err := w.Portal.CreateStructure(ctx, op.OpID, d)
+		s, err := p.CreateStructure(ctx, op.OpID, d)
 		if core.CodeOf(err) == api.CodeStructureExists {
 			// It exists on the portal: ask to be attached instead, in the
 			// same transaction that closes this row.
@@ -152,7 +168,7 @@ func (w *Worker) send(ctx context.Context, op core.Op, st *Stats) error {
 		st.Created++
 		return w.Store.Complete(ctx, op.OpID, core.Sync{State: core.StateCreated, PortalID: strconv.FormatInt(s.ID, 10)}, nil)
 	case core.OpRequestAttachment:
-		a, err := w.Portal.RequestAttachment(ctx, op.OpID, d.IdentifierType, d.Identifier)
+		a, err := p.RequestAttachment(ctx, op.OpID, d.IdentifierType, d.Identifier)
 		if err != nil {
 			return w.failure(ctx, op, err, st)
 		}
@@ -210,6 +226,10 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 // pending here and records the managers' decisions. It returns how many
 // changed.
 func (w *Worker) ReadBack(ctx context.Context) (int, error) {
+	_, p := w.Route()
+	if p == nil {
+		return 0, nil
+	}
 	waiting := map[string]int64{}
 	err := w.Store.EachStructure(ctx, func(r core.StructureRecord) error {
 		if r.Sync.State == core.StateAttachmentRequested {
@@ -220,7 +240,7 @@ func (w *Worker) ReadBack(ctx context.Context) (int, error) {
 	if err != nil || len(waiting) == 0 {
 		return 0, err
 	}
-	list, err := w.Portal.MyAttachments(ctx)
+	list, err := p.MyAttachments(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -185,7 +185,7 @@ func TestThroughFaults(t *testing.T) {
 		if counts[core.StateFailed] > 0 || pass > 10_000 {
 			t.Fatalf("pass %d: counts %v", pass, counts)
 		}
-		_, next, err := e.store.Pending(t.Context())
+		_, next, err := e.store.Pending(t.Context(), core.TargetLocal)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -350,13 +350,13 @@ func TestRetryNowAndDiscard(t *testing.T) {
 	if err := e.store.Reschedule(t.Context(), ops[0].OpID, time.Now().Add(time.Hour), "503"); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := e.store.ClaimDue(t.Context(), time.Now(), 10, time.Millisecond); len(due) != 0 {
+	if due, _ := e.store.ClaimDue(t.Context(), core.TargetLocal, time.Now(), 10, time.Millisecond); len(due) != 0 {
 		t.Fatal("due before retry now")
 	}
 	if err := e.store.RetryNow(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := e.store.ClaimDue(t.Context(), time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
+	if due, _ := e.store.ClaimDue(t.Context(), core.TargetLocal, time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
 		t.Fatalf("due after retry now: %d", len(due))
 	}
 	rec := mustStructure(t, e.store, "35600000049837")

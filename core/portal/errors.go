@@ -33,8 +33,15 @@ const CodeNetwork = "network.unreachable"
 // api.CodeStructureExists error.
 const ParamStructureID = "structure_id"
 
-// networkError is a request that got no answer (or whose answer broke off).
+// networkError is a request that got no answer (or whose answer broke off);
+// what the client's transport already named (an untrusted certificate, a
+// proxy asking for a login) keeps its code.
 func networkError(op string, err error) *core.E {
+	if e := core.AsE(err); e != nil && e.Code != "" {
+		named := *e
+		named.Op = op
+		return &named
+	}
 	return &core.E{Kind: core.KindUnavailable, Code: CodeNetwork, Op: op, Err: err}
 }
 

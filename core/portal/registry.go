@@ -15,10 +15,11 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/registry"
 )
 
-// Published base URLs of the registries (configuration defaults).
+// Published base URLs of the registries (configuration defaults, written
+// once in core).
 const (
-	RechercheEntreprisesURL = "https://recherche-entreprises.api.gouv.fr"
-	INSEESireneURL          = "https://api.insee.fr/api-sirene/3.11"
+	RechercheEntreprisesURL = core.RechercheEntreprisesURL
+	INSEESireneURL          = core.INSEESireneURL
 )
 
 // Spacing of look-ups: the registries' published limits (recherche-
@@ -100,6 +101,49 @@ func (r *Registry) Lookup(ctx context.Context, siret string) (registry.Company, 
 // get asks one registry, spaced by lim; a 429 (the quota is shared with
 // other programs on the same address or key) is tried once more after
 // the wait the registry asks for.
+// LookupSIREN returns the head office of a company by its SIREN, as
+// Lookup does for a SIRET.
+func (r *Registry) LookupSIREN(ctx context.Context, siren string) (registry.Company, error) {
+	c, err := r.searchSIREN(ctx, siren)
+	if err == nil || r.inseeKey == nil {
+		return c, err
+	}
+	key, kerr := r.inseeKey(ctx)
+	if kerr != nil || key == "" {
+		return c, err
+	}
+	var ans registry.SirenAnswer
+	h := http.Header{}
+	h.Set(registry.HeaderINSEEKey, key)
+	status, ierr := r.get(ctx, &r.insee, r.inseeURL+registry.PathSiren+url.PathEscape(siren), h, &ans)
+	if ierr != nil {
+		return registry.Company{}, ierr
+	}
+	if status == http.StatusNotFound || ans.UniteLegale == nil || len(ans.UniteLegale.PeriodesUniteLegale) == 0 {
+		return registry.Company{}, errUnknownCompany
+	}
+	return r.lookupINSEE(ctx, siren+ans.UniteLegale.PeriodesUniteLegale[0].NicSiegeUniteLegale, key)
+}
+
+// searchSIREN asks recherche-entreprises for a company's head office.
+func (r *Registry) searchSIREN(ctx context.Context, siren string) (registry.Company, error) {
+	var ans registry.SearchAnswer
+	q := url.Values{"q": {siren}, "page": {"1"}, "per_page": {"5"}}
+	status, err := r.get(ctx, &r.search, r.searchURL+registry.PathSearch+"?"+q.Encode(), http.Header{}, &ans)
+	if err != nil {
+		return registry.Company{}, err
+	}
+	if status == http.StatusNotFound {
+		return registry.Company{}, errUnknownCompany
+	}
+	for _, res := range ans.Results {
+		if res.Siren == siren {
+			return registry.FromSearch(res, res.Siege.Siret), nil
+		}
+	}
+	return registry.Company{}, errUnknownCompany
+}
+
 func (r *Registry) get(ctx context.Context, lim *limiter, u string, header http.Header, out any) (int, error) {
 	status, err := r.getOnce(ctx, lim, u, header, out)
 	if status != http.StatusTooManyRequests {

@@ -5,12 +5,16 @@
 // key in the keyring). chorus-sim serves both shapes; core/portal calls them.
 package registry
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // Paths, relative to each service's base URL.
 const (
 	PathSearch = "/search"
 	PathSiret  = "/siret/" // + 14 digits
+	PathSiren  = "/siren/" // + 9 digits (INSEE)
 )
 
 // HeaderINSEEKey carries the INSEE API key.
@@ -39,7 +43,8 @@ type Result struct {
 	Sigle                   *string         `json:"sigle"`
 	NatureJuridique         string          `json:"nature_juridique"`
 	EtatAdministratif       string          `json:"etat_administratif"`
-	StatutDiffusion         string          `json:"statut_diffusion"` // O or P
+	StatutDiffusion         string          `json:"statut_diffusion"`    // O or P
+	ActivitePrincipale      string          `json:"activite_principale"` // NAF code, e.g. 62.01Z
 	Siege                   Etablissement   `json:"siege"`
 	MatchingEtablissements  []Etablissement `json:"matching_etablissements"`
 	NombreEtablissements    int             `json:"nombre_etablissements"`
@@ -64,6 +69,7 @@ type Etablissement struct {
 	EtatAdministratif            string  `json:"etat_administratif"`
 	StatutDiffusionEtablissement string  `json:"statut_diffusion_etablissement"`
 	EstSiege                     bool    `json:"est_siege"`
+	ActivitePrincipale           string  `json:"activite_principale,omitempty"`
 }
 
 // SiretAnswer is INSEE's answer to /siret/{siret}.
@@ -98,6 +104,30 @@ type UniteLegale struct {
 	CategorieJuridiqueUniteLegale string  `json:"categorieJuridiqueUniteLegale"`
 	StatutDiffusionUniteLegale    string  `json:"statutDiffusionUniteLegale"`
 	EtatAdministratifUniteLegale  string  `json:"etatAdministratifUniteLegale"`
+	ActivitePrincipaleUniteLegale string  `json:"activitePrincipaleUniteLegale,omitempty"`
+}
+
+// SirenAnswer is INSEE's answer to /siren/{siren}: the company, whose
+// current period names its head office.
+type SirenAnswer struct {
+	Header      Header           `json:"header"`
+	UniteLegale *UniteLegaleFull `json:"uniteLegale,omitempty"`
+}
+
+// UniteLegaleFull is a company as /siren/ describes it.
+type UniteLegaleFull struct {
+	Siren                      string               `json:"siren"`
+	StatutDiffusionUniteLegale string               `json:"statutDiffusionUniteLegale"`
+	PeriodesUniteLegale        []PeriodeUniteLegale `json:"periodesUniteLegale"`
+}
+
+// PeriodeUniteLegale is one period of a company's history, the current
+// one first.
+type PeriodeUniteLegale struct {
+	NicSiegeUniteLegale           string  `json:"nicSiegeUniteLegale"`
+	DenominationUniteLegale       *string `json:"denominationUniteLegale"`
+	ActivitePrincipaleUniteLegale string  `json:"activitePrincipaleUniteLegale"`
+	EtatAdministratifUniteLegale  string  `json:"etatAdministratifUniteLegale"`
 }
 
 // AdresseINSEE is Sirene's address of an establishment.
@@ -119,7 +149,8 @@ type AdresseINSEE struct {
 
 // PeriodeINSEE is one period of an establishment's history.
 type PeriodeINSEE struct {
-	EtatAdministratifEtablissement string `json:"etatAdministratifEtablissement"` // A or F
+	EtatAdministratifEtablissement  string `json:"etatAdministratifEtablissement"` // A or F
+	ActivitePrincipaleEtablissement string `json:"activitePrincipaleEtablissement,omitempty"`
 }
 
 // Company is what the structure form is pre-filled with. Masked fields are
@@ -135,6 +166,9 @@ type Company struct {
 	Country       string // ISO alpha-2; FR unless the registry says otherwise
 	NonDiffusible bool
 	Active        bool
+	// Activity is the main activity's NAF code (62.01Z), as the registry
+	// gives it.
+	Activity string
 }
 
 // unmask returns "" for a masked or missing value, the trimmed value
@@ -195,7 +229,7 @@ func FromSearch(r Result, siret string) Company {
 	}
 	return Company{
 		Siret: e.Siret, Name: name, Address: line, Complement1: c1, Complement2: c2, City: city,
-		PostalCode: postal, Country: country, Active: e.EtatAdministratif == "A",
+		PostalCode: postal, Country: country, Active: e.EtatAdministratif == "A", Activity: cmp.Or(e.ActivitePrincipale, r.ActivitePrincipale),
 		NonDiffusible: r.StatutDiffusion == "P" || e.StatutDiffusionEtablissement == "P" || m1 || m2 || m3 || m4 || m5,
 	}
 }
@@ -220,9 +254,13 @@ func FromINSEE(e EtablissementINSEE) Company {
 		country = cc
 	}
 	active := len(e.PeriodesEtablissement) > 0 && e.PeriodesEtablissement[0].EtatAdministratifEtablissement == "A"
+	activity := e.UniteLegale.ActivitePrincipaleUniteLegale
+	if len(e.PeriodesEtablissement) > 0 && e.PeriodesEtablissement[0].ActivitePrincipaleEtablissement != "" {
+		activity = e.PeriodesEtablissement[0].ActivitePrincipaleEtablissement
+	}
 	return Company{
 		Siret: e.Siret, Name: name, Address: line, Complement1: c1, Complement2: c2, City: city, PostalCode: postal,
-		Country: country, Active: active,
+		Country: country, Active: active, Activity: activity,
 		NonDiffusible: e.StatutDiffusionEtablissement == "P" || e.UniteLegale.StatutDiffusionUniteLegale == "P" || m1 || m2 || m3 || m4 || m5,
 	}
 }

@@ -31,18 +31,20 @@ type Company struct {
 	Individual bool
 	// Closed is an establishment that has ceased trading.
 	Closed bool
+	// Activity is the main activity's NAF code (62.01Z).
+	Activity string
 }
 
 // builtinCompanies is a small, fictitious data set with real-looking
 // SIRETs: a company, La Poste's head office, an overseas one, and a
 // non-diffusible sole trader whose name and address INSEE masks.
 var builtinCompanies = []Company{
-	{"73282932000074", "ATELIERS DUPONT ET FILS", "12", "RUE", "DE LA PAIX", "BATIMENT A", "75002", "PARIS", "75102", true, false, false},
-	{"35600000000048", "LA POSTE", "9", "RUE", "DU COLONEL PIERRE AVIA", "", "75015", "PARIS", "75115", true, false, false},
-	{"77984790400033", "BOULANGERIE MARTIN", "4", "AVENUE", "JEAN JAURES", "", "69007", "LYON", "69387", true, false, false},
-	{"52524288900042", "CARAIBES SERVICES", "27", "RUE", "VICTOR HUGO", "", "97200", "FORT-DE-FRANCE", "97209", true, false, false},
-	{"44126652500019", "CABINET COMPTABLE BERNARD", "3", "PLACE", "BELLECOUR", "2E ETAGE", "69002", "LYON", "69382", true, false, false},
-	{"79068156300017", "MARIE DURAND", "8", "IMPASSE", "DES LILAS", "", "33000", "BORDEAUX", "33063", false, true, false},
+	{"73282932000074", "ATELIERS DUPONT ET FILS", "12", "RUE", "DE LA PAIX", "BATIMENT A", "75002", "PARIS", "75102", true, false, false, "25.62B"},
+	{"35600000000048", "LA POSTE", "9", "RUE", "DU COLONEL PIERRE AVIA", "", "75015", "PARIS", "75115", true, false, false, "53.10Z"},
+	{"77984790400033", "BOULANGERIE MARTIN", "4", "AVENUE", "JEAN JAURES", "", "69007", "LYON", "69387", true, false, false, "10.71C"},
+	{"52524288900042", "CARAIBES SERVICES", "27", "RUE", "VICTOR HUGO", "", "97200", "FORT-DE-FRANCE", "97209", true, false, false, "82.99Z"},
+	{"44126652500019", "CABINET COMPTABLE BERNARD", "3", "PLACE", "BELLECOUR", "2E ETAGE", "69002", "LYON", "69382", true, false, false, "69.20Z"},
+	{"79068156300017", "MARIE DURAND", "8", "IMPASSE", "DES LILAS", "", "33000", "BORDEAUX", "33063", false, true, false, "96.02A"},
 }
 
 // The registries' published limits, which the simulator enforces so that
@@ -77,6 +79,7 @@ func newRegistryData(extra []Company) registryData {
 func (s *Server) registryRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry"+registry.PathSearch, s.registrySearch)
 	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiret+"{siret}", s.inseeSiret)
+	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiren+"{siren}", s.inseeSiren)
 }
 
 // registryLimit counts a request against a registry's limit; over it, it
@@ -128,7 +131,7 @@ func (c Company) etablissement() registry.Etablissement {
 		Siret: c.SIRET, Adresse: c.masked(adresse, m), ComplementAdresse: ptr(c.masked(c.Complement, m)),
 		NumeroVoie: ptr(c.masked(c.Number, m)), TypeVoie: ptr(c.masked(c.StreetType, m)), LibelleVoie: ptr(c.masked(c.Street, m)),
 		CodePostal: c.masked(c.PostalCode, m), LibelleCommune: c.City, Commune: c.Commune, // commune stays public
-		EtatAdministratif: c.state(), StatutDiffusionEtablissement: "O", EstSiege: true,
+		EtatAdministratif: c.state(), StatutDiffusionEtablissement: "O", EstSiege: true, ActivitePrincipale: c.Activity,
 	}
 	if !c.Diffusible {
 		e.StatutDiffusionEtablissement = "P"
@@ -172,7 +175,7 @@ func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
 		e := c.etablissement()
 		res := registry.Result{
 			Siren: c.SIRET[:9], NomComplet: c.masked(c.Name, registry.MaskRecherche), NomRaisonSociale: c.masked(c.Name, registry.MaskRecherche),
-			NatureJuridique: "5710", EtatAdministratif: "A", StatutDiffusion: "O", Siege: e,
+			NatureJuridique: "5710", EtatAdministratif: "A", StatutDiffusion: "O", Siege: e, ActivitePrincipale: c.Activity,
 			MatchingEtablissements: []registry.Etablissement{}, NombreEtablissements: 1, NombreEtablissementsOuv: 1,
 		}
 		if c.Individual {
@@ -215,7 +218,8 @@ func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := registry.MaskINSEE
-	ul := registry.UniteLegale{CategorieJuridiqueUniteLegale: "5710", StatutDiffusionUniteLegale: "O", EtatAdministratifUniteLegale: "A"}
+	ul := registry.UniteLegale{CategorieJuridiqueUniteLegale: "5710", StatutDiffusionUniteLegale: "O", EtatAdministratifUniteLegale: "A",
+		ActivitePrincipaleUniteLegale: c.Activity}
 	if c.Individual {
 		first, last, _ := strings.Cut(c.Name, " ")
 		ul.CategorieJuridiqueUniteLegale = "1000"
@@ -236,9 +240,44 @@ func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
 			CodePostalEtablissement: ptr(c.masked(c.PostalCode, m)), LibelleCommuneEtablissement: ptr(c.masked(c.City, m)),
 			CodeCommuneEtablissement: ptr(c.Commune),
 		},
-		PeriodesEtablissement: []registry.PeriodeINSEE{{EtatAdministratifEtablissement: c.state()}},
+		PeriodesEtablissement: []registry.PeriodeINSEE{{EtatAdministratifEtablissement: c.state(), ActivitePrincipaleEtablissement: c.Activity}},
 	}
 	writeJSON(w, http.StatusOK, registry.SiretAnswer{Header: registry.Header{Statut: 200, Message: "OK"}, Etablissement: e})
+}
+
+// inseeSiren answers like INSEE Sirene 3.11 /siren/{siren}: the company
+// and, in its current period, its head office's NIC (here the first
+// establishment known of that SIREN).
+func (s *Server) inseeSiren(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get(registry.HeaderINSEEKey)
+	if key == "" {
+		writeJSON(w, http.StatusUnauthorized, registry.SirenAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API manquante"}})
+		return
+	}
+	sum := sha256.Sum256([]byte(key))
+	if !s.registryLimit(w, s.inseeLimit, string(sum[:8])) {
+		return
+	}
+	siren := r.PathValue("siren")
+	for _, c := range s.registry.all {
+		if c.SIRET[:9] != siren {
+			continue
+		}
+		status := "O"
+		if !c.Diffusible {
+			status = "P"
+		}
+		name := ptr(c.masked(c.Name, registry.MaskINSEE))
+		if c.Individual {
+			name = nil
+		}
+		writeJSON(w, http.StatusOK, registry.SirenAnswer{Header: registry.Header{Statut: 200, Message: "OK"},
+			UniteLegale: &registry.UniteLegaleFull{Siren: siren, StatutDiffusionUniteLegale: status,
+				PeriodesUniteLegale: []registry.PeriodeUniteLegale{{NicSiegeUniteLegale: c.SIRET[9:], DenominationUniteLegale: name,
+					ActivitePrincipaleUniteLegale: c.Activity, EtatAdministratifUniteLegale: "A"}}}})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, registry.SirenAnswer{Header: registry.Header{Statut: 404, Message: "Aucun élément trouvé pour le siren " + siren}})
 }
 
 // registryCompany returns the registry's entry for a SIRET, if any.

@@ -108,6 +108,7 @@ var (
 	synthNames   = []string{"MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU", "SIMON", "LAURENT"}
 	synthStreets = []string{"DE LA REPUBLIQUE", "VICTOR HUGO", "JEAN JAURES", "DU GENERAL DE GAULLE", "PASTEUR", "DES ECOLES", "DE LA GARE", "DU MOULIN"}
 	synthTypes   = []string{"RUE", "AVENUE", "BOULEVARD", "PLACE", "IMPASSE", "CHEMIN"}
+	synthNAF     = []string{"10.71C", "45.20A", "69.20Z", "47.73Z", "16.23Z", "70.22Z", "49.41A", "43.32A", "62.01Z", "56.10A"}
 	synthCities  = []struct{ postal, city, commune string }{
 		{"75011", "PARIS", "75111"}, {"69003", "LYON", "69383"}, {"13001", "MARSEILLE", "13201"}, {"31000", "TOULOUSE", "31555"},
 		{"44000", "NANTES", "44109"}, {"67000", "STRASBOURG", "67482"}, {"33000", "BORDEAUX", "33063"}, {"59000", "LILLE", "59350"},
@@ -131,7 +132,7 @@ func SyntheticCompanies(sirets []string) []Company {
 			SIRET: s, Name: synthTrades[pick(len(synthTrades))] + " " + synthNames[pick(len(synthNames))],
 			Number: strconv.Itoa(1 + pick(120)), StreetType: synthTypes[pick(len(synthTypes))], Street: synthStreets[pick(len(synthStreets))],
 			PostalCode: c.postal, City: c.city, Commune: c.commune,
-			Diffusible: pick(20) != 0, Closed: pick(50) == 0,
+			Diffusible: pick(20) != 0, Closed: pick(50) == 0, Activity: synthNAF[pick(len(synthNAF))],
 		})
 	}
 	return out

@@ -64,7 +64,7 @@ func crashWriter(path, prefix string) {
 		out.Flush()
 		switch i % 4 {
 		case 1:
-			ops, err := db.ClaimDue(ctx, time.Now(), 3, time.Second)
+			ops, err := db.ClaimDue(ctx, core.TargetLocal, time.Now(), 3, time.Second)
 			if err != nil {
 				os.Exit(3)
 			}

@@ -10,14 +10,14 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 )
 
-const opCols = `id, op_id, kind, account_id, structure_id, payload, state, attempts, next_attempt_at, last_error, created_at`
+const opCols = `id, op_id, kind, account_id, structure_id, payload, state, attempts, next_attempt_at, last_error, created_at, target`
 
 func scanOp(row scanner) (core.Op, error) {
 	var o core.Op
 	var kind, state string
 	var account, structure sql.NullInt64
 	var next, created int64
-	err := row.Scan(&o.ID, &o.OpID, &kind, &account, &structure, &o.Payload, &state, &o.Attempts, &next, &o.LastError, &created)
+	err := row.Scan(&o.ID, &o.OpID, &kind, &account, &structure, &o.Payload, &state, &o.Attempts, &next, &o.LastError, &created, &o.Target)
 	if err != nil {
 		return o, err
 	}
@@ -35,14 +35,14 @@ func scanOp(row scanner) (core.Op, error) {
 // row of each entity, so an entity's rows go out in order. Account creations
 // are left out: they need a person to answer the captcha. A claimed row
 // counts as an attempt: once a row has been attempted its payload is frozen.
-func (db *DB) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
+func (db *DB) ClaimDue(ctx context.Context, target string, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
 	var out []core.Op
 	ms := now.UnixMilli()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
-			WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
+			WHERE o.target = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
 			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
-			ORDER BY o.next_attempt_at, o.id LIMIT ?`, ms, ms, limit)
+			ORDER BY o.next_attempt_at, o.id LIMIT ?`, targetOr(target), ms, ms, limit)
 		if err != nil {
 			return err
 		}
@@ -118,9 +118,11 @@ func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *co
 		if follow == nil {
 			return nil
 		}
+		// The follow-up goes where the row it follows went.
 		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, structure_id, payload, next_attempt_at,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING`,
-			follow.OpID, string(follow.Kind), account, structure, follow.Payload, now, now, now)
+			created_at, updated_at, target) SELECT ?, ?, ?, ?, ?, ?, ?, ?, target FROM outbox WHERE op_id = ?
+			ON CONFLICT (op_id) DO NOTHING`,
+			follow.OpID, string(follow.Kind), account, structure, follow.Payload, now, now, now, opID)
 		return err
 	})
 	if err != nil {
@@ -180,13 +182,13 @@ func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
 	return out, rows.Err()
 }
 
-// Pending counts the rows a worker still has to send and when the next is
-// due, in one indexed query.
-func (db *DB) Pending(ctx context.Context) (int, time.Time, error) {
+// Pending counts the rows of target a worker still has to send and when
+// the next is due, in one indexed query.
+func (db *DB) Pending(ctx context.Context, target string) (int, time.Time, error) {
 	var n int
 	var next sql.NullInt64
 	err := db.db.Reader().QueryRowContext(ctx, `SELECT count(*), min(next_attempt_at) FROM outbox
-		WHERE state = 'pending' AND kind <> 'account.create'`).Scan(&n, &next)
+		WHERE target = ? AND state = 'pending' AND kind <> 'account.create'`, targetOr(target)).Scan(&n, &next)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("count pending rows: %w", err)
 	}
@@ -194,6 +196,25 @@ func (db *DB) Pending(ctx context.Context) (int, time.Time, error) {
 		return n, time.Time{}, nil
 	}
 	return n, time.UnixMilli(next.Int64), nil
+}
+
+// PendingByTarget counts the rows still to send, by target.
+func (db *DB) PendingByTarget(ctx context.Context) (map[string]int, error) {
+	rows, err := db.db.Reader().QueryContext(ctx, `SELECT target, count(*) FROM outbox WHERE state = 'pending' GROUP BY target`)
+	if err != nil {
+		return nil, fmt.Errorf("count pending rows: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, fmt.Errorf("count pending rows: %w", err)
+		}
+		out[t] = n
+	}
+	return out, rows.Err()
 }
 
 // Forget deletes every record, then checkpoints, vacuums and truncates the

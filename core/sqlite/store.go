@@ -143,7 +143,8 @@ func (db *DB) Account(ctx context.Context, id int64) (core.AccountRecord, error)
 }
 
 // QueueAccount writes the account's outbox row (once) and marks it queued.
-func (db *DB) QueueAccount(ctx context.Context, id int64) (string, error) {
+func (db *DB) QueueAccount(ctx context.Context, id int64, target string) (string, error) {
+	target = targetOr(target)
 	var opID string
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		rec, err := scanAccount(tx.QueryRowContext(ctx, selectAccount+" WHERE id = ?", id))
@@ -163,8 +164,8 @@ func (db *DB) QueueAccount(ctx context.Context, id int64) (string, error) {
 		}
 		opID = NewOpID()
 		now := db.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, opID, string(core.OpCreateAccount), id, payload, now, now, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at, target)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, opID, string(core.OpCreateAccount), id, payload, now, now, now, target); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE account SET state = 'queued', notice = '' WHERE id = ?`, id)
@@ -346,19 +347,30 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 	case !req.Queue:
 		return id, res, nil
 	case pending && attempts == 0:
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, updated_at = ? WHERE op_id = ?`, payload, now, opID); err != nil {
+		// Never sent: it follows the new values, and goes where it was
+		// queued for now.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, target = ?, updated_at = ? WHERE op_id = ?`,
+			payload, targetOr(req.Target), now, opID); err != nil {
 			return 0, res, err
 		}
 	case !pending:
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			NewOpID(), string(core.OpSubmitStructure), id, payload, now, now, now); err != nil {
+			created_at, updated_at, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			NewOpID(), string(core.OpSubmitStructure), id, payload, now, now, now, targetOr(req.Target)); err != nil {
 			return 0, res, err
 		}
 	}
 	res.Queued = true
 	_, err = tx.ExecContext(ctx, `UPDATE structure SET state = 'queued', notice = '' WHERE id = ?`, id)
 	return id, res, err
+}
+
+// targetOr returns target, or the Local sandbox's when empty.
+func targetOr(target string) string {
+	if target == "" {
+		return core.TargetLocal
+	}
+	return target
 }
 
 // Structure returns one structure.

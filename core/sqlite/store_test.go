@@ -186,7 +186,7 @@ func TestQueueWritesOutboxInSameSave(t *testing.T) {
 		t.Fatalf("requeue: %+v", ops2)
 	}
 	// Once attempted, the payload is frozen with its key.
-	claimed, err := db.ClaimDue(ctx, time.Now(), 10, time.Minute)
+	claimed, err := db.ClaimDue(ctx, core.TargetLocal, time.Now(), 10, time.Minute)
 	if err != nil || len(claimed) != 1 || claimed[0].Attempts != 1 {
 		t.Fatalf("claim %+v %v", claimed, err)
 	}
@@ -227,12 +227,12 @@ func TestOutboxLifecycle(t *testing.T) {
 		}
 		ids = append(ids, rec.ID)
 	}
-	ops, err := db.ClaimDue(ctx, now.Add(time.Second), 2, time.Minute)
+	ops, err := db.ClaimDue(ctx, core.TargetLocal, now.Add(time.Second), 2, time.Minute)
 	if err != nil || len(ops) != 2 {
 		t.Fatalf("claim: %+v %v", ops, err)
 	}
 	// Leased rows are not handed out twice.
-	again, _ := db.ClaimDue(ctx, now.Add(time.Second), 10, time.Minute)
+	again, _ := db.ClaimDue(ctx, core.TargetLocal, now.Add(time.Second), 10, time.Minute)
 	if len(again) != 1 || again[0].EntityID != ids[2] {
 		t.Fatalf("second claim: %+v", again)
 	}
@@ -257,14 +257,14 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err := db.Reschedule(ctx, again[0].OpID, now.Add(time.Hour), "503"); err != nil {
 		t.Fatal(err)
 	}
-	due, _ := db.ClaimDue(ctx, now.Add(time.Minute), 10, time.Minute)
+	due, _ := db.ClaimDue(ctx, core.TargetLocal, now.Add(time.Minute), 10, time.Minute)
 	if len(due) != 1 || due[0].OpID != "follow-1" {
 		t.Fatalf("due before the retry time: %+v", due)
 	}
 	if err := db.Complete(ctx, "follow-1", core.Sync{State: core.StateAttachmentRequested}, nil); err != nil {
 		t.Fatal(err)
 	}
-	due, _ = db.ClaimDue(ctx, now.Add(2*time.Hour), 10, time.Minute)
+	due, _ = db.ClaimDue(ctx, core.TargetLocal, now.Add(2*time.Hour), 10, time.Minute)
 	if len(due) != 1 || due[0].OpID != again[0].OpID || due[0].Attempts != 2 || due[0].LastError != "503" {
 		t.Fatalf("due after the retry time: %+v", due)
 	}
@@ -287,7 +287,7 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	first, _ := db.ClaimDue(ctx, time.Now().Add(time.Second), 10, time.Millisecond)
+	first, _ := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Millisecond)
 	if err := db.Complete(ctx, first[0].OpID, core.Sync{State: core.StateSent},
 		&core.Op{OpID: "second", Kind: core.OpRequestAttachment, Payload: []byte("{}")}); err != nil {
 		t.Fatal(err)
@@ -298,7 +298,7 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	due, _ := db.ClaimDue(ctx, time.Now().Add(time.Second), 10, time.Minute)
+	due, _ := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Minute)
 	if len(due) != 1 || due[0].OpID != first[0].OpID {
 		t.Fatalf("due %+v: want only the entity's first row", due)
 	}
@@ -311,11 +311,11 @@ func TestQueueAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := db.QueueAccount(ctx, rec.ID)
+	op, err := db.QueueAccount(ctx, rec.ID, core.TargetLocal)
 	if err != nil || len(op) != 36 {
 		t.Fatalf("queue: %q %v", op, err)
 	}
-	again, _ := db.QueueAccount(ctx, rec.ID)
+	again, _ := db.QueueAccount(ctx, rec.ID, core.TargetLocal)
 	if again != op {
 		t.Fatalf("queued twice: %s then %s", op, again)
 	}
@@ -323,7 +323,7 @@ func TestQueueAccount(t *testing.T) {
 		t.Fatalf("state %s", got.Sync.State)
 	}
 	// The worker leaves it: a person must answer the captcha.
-	if due, _ := db.ClaimDue(ctx, time.Now().Add(time.Hour), 10, time.Minute); len(due) != 0 {
+	if due, _ := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Hour), 10, time.Minute); len(due) != 0 {
 		t.Fatalf("claimed %+v", due)
 	}
 	if err := db.Complete(ctx, op, core.Sync{State: core.StateSent}, nil); err != nil {
@@ -332,7 +332,7 @@ func TestQueueAccount(t *testing.T) {
 	if got, _ := db.Account(ctx, rec.ID); got.Sync.State != core.StateSent {
 		t.Fatalf("state %s", got.Sync.State)
 	}
-	if _, err := db.QueueAccount(ctx, 999); core.KindOf(err) != core.KindNotFound {
+	if _, err := db.QueueAccount(ctx, 999, core.TargetLocal); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("unknown account: %v", err)
 	}
 }

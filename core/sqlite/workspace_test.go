@@ -174,7 +174,7 @@ func TestBulkStoreOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := db.ClaimDue(ctx, time.Now().Add(time.Hour), 10, 24*time.Hour)
+	claimed, err := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Hour), 10, 24*time.Hour)
 	if err != nil || len(claimed) != 2 {
 		t.Fatalf("claimed %d rows: %v", len(claimed), err)
 	}
@@ -189,7 +189,7 @@ func TestBulkStoreOperations(t *testing.T) {
 	if r, _ := db.Structure(ctx, leased.ID); r.Sync.State != core.StateQueued {
 		t.Fatalf("a record being sent went back to draft: %s", r.Sync.State)
 	}
-	if pending, _, _ := db.Pending(ctx); pending != 1 {
+	if pending, _, _ := db.Pending(ctx, core.TargetLocal); pending != 1 {
 		t.Fatalf("%d rows pending after going back to draft, want the one being sent", pending)
 	}
 	// Delete drafts the portal does not know: "ready", "errors", and

@@ -1,0 +1,67 @@
+// Package connect builds what each environment connects to, from the
+// settings in effect: the HTTP client (the proxy, the extra certificates),
+// the onboarding portal (the Local sandbox's, or a team's chorus-sim over
+// HTTPS), the company registries, and the PISTE client. The desktop app and
+// onboardctl wire the application layer with it, so both reach the same
+// places the same way.
+package connect
+
+import (
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
+)
+
+// Options are what the composition root knows that settings do not.
+type Options struct {
+	// Sandbox is the Local sandbox's base URL (chorus-sim in the process,
+	// on loopback), empty when it did not start.
+	Sandbox string
+	// SandboxPortal, when set, replaces the sandbox's onboarding client
+	// (onboardctl sync --portal reaches a sandbox elsewhere).
+	SandboxPortal onboarding.Portal
+	// Getenv reads the proxy variables (os.Getenv when nil).
+	Getenv func(string) string
+}
+
+// Targets returns the application layer's Connect: for each environment,
+// what it talks to.
+func Targets(o Options) func(onboarding.Connection) onboarding.Target {
+	return func(c onboarding.Connection) onboarding.Target {
+		set := c.Settings
+		if c.Env == core.EnvLocal {
+			return sandbox(o)
+		}
+		hc, err := portal.NewClient(portal.ClientOptions{ProxyURL: set.ProxyURL, ProxyUser: set.ProxyUser,
+			ProxyPassword: c.Secret(core.SecretProxyPassword), CAFile: set.CAFile, Getenv: o.Getenv})
+		if err != nil {
+			return onboarding.Target{Err: err}
+		}
+		t := onboarding.Target{HTTP: hc,
+			Registry: portal.NewRegistry(set.RegistryBase(), set.INSEEBase(), c.Secret(core.SecretINSEEKey), hc)}
+		if c.Env == core.EnvTeam {
+			t.Portal = portal.NewOnboarding(set.PortalURL, hc)
+		}
+		return t
+	}
+}
+
+// sandbox is the Local sandbox: its portal and its registry, on loopback
+// (never through a proxy).
+func sandbox(o Options) onboarding.Target {
+	t := onboarding.Target{Mailbox: true}
+	if o.Sandbox != "" {
+		t.Portal = portal.NewOnboarding(o.Sandbox, nil)
+		t.Registry = portal.NewRegistry(o.Sandbox+"/registry", o.Sandbox+"/insee/api-sirene/3.11", nil, nil)
+	}
+	if o.SandboxPortal != nil {
+		t.Portal = o.SandboxPortal
+	}
+	return t
+}
+
+// NewChorus builds the PISTE client of the application layer.
+func NewChorus(c onboarding.ChorusConfig) onboarding.Chorus {
+	return portal.NewPISTE(portal.PISTEConfig{OAuthURL: c.OAuthURL, APIURL: c.APIURL, ClientID: c.ClientID,
+		ClientSecret: c.ClientSecret, TechnicalLogin: c.TechnicalLogin, TechnicalPassword: c.TechnicalPassword, HTTP: c.HTTP})
+}
