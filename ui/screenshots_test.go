@@ -23,6 +23,8 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
@@ -152,7 +154,50 @@ func TestScreens(t *testing.T) {
 		h.open()
 		h.win.Resize(WindowSize)
 		workspaceShots(t, h, shot)
+		environmentShots(t, h, shot)
 	}
+}
+
+// environmentShots takes the pictures of the real environments: the
+// structure form in qualification, pre-filled from the registry, then on a
+// SIRET Chorus Pro already has; the settings of a team portal behind an
+// office proxy.
+func environmentShots(t *testing.T, h *harness, shot func(string)) {
+	t.Helper()
+	u := h.ui
+	h.chorus = func(onboarding.ChorusConfig) onboarding.Chorus {
+		return &fakeChorus{find: func(_ core.IdentifierType, id string) (piste.StructureAAfficher, error) {
+			if id == "73282932000074" {
+				return piste.StructureAAfficher{IDStructureCPP: 25_000_123, IdentifiantStructure: id}, nil
+			}
+			return piste.StructureAAfficher{}, &core.E{Kind: core.KindNotFound, Code: "piste.not_found"}
+		}}
+	}
+	if err := h.svc.SaveSettings(t.Context(), core.Settings{Environment: core.EnvQualification, PISTEClientID: "cabinet-app",
+		TechnicalLogin: "TECH_1@cpro.fr"}); err != nil {
+		t.Fatal(err)
+	}
+	u.envChanged()
+	u.show(stepStructure)
+	test.Type(u.structureS.identifier, "77984790400033")
+	shot("21-qualification-prefilled")
+	u.show(stepStructure)
+	test.Type(u.structureS.identifier, "73282932000074")
+	shot("22-qualification-on-chorus-pro")
+
+	u.show(stepSettings)
+	st := u.settingsS
+	st.env.SetSelected(u.T("env.team"))
+	st.portalURL.SetText("https://onboarding.cabinet-martin.example")
+	st.proxyURL.SetText("http://proxy.cabinet-martin.example:3128")
+	st.proxyUser.SetText("jmartin")
+	st.proxyPassword.SetText("correct horse battery")
+	st.caFile.SetText("/etc/ssl/cabinet-martin/ca.pem")
+	u.win.Canvas().Unfocus()
+	u.pageScroll.ScrollToTop()
+	shot("23-settings-team-portal")
+	u.win.Canvas().Focus(st.caFile)
+	shot("24-settings-proxy-and-ca")
 }
 
 // workspaceShots takes the workspace's pictures: 10,000 structures,

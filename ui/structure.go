@@ -265,7 +265,7 @@ func (s *structureScreen) lookupSIRET(siret string) {
 			case f.OnPortal:
 				// Chorus Pro's own portal: joining it is done on its pages.
 				lines = append(lines, s.u.T("lookup.exists_handoff"))
-				s.requestAttach.SetText(s.u.T("handoff.button"))
+				s.requestAttach.SetText(s.u.T("lookup.handoff_button"))
 				s.requestAttach.Show()
 			case f.Checked:
 				lines = append(lines, s.u.T("lookup.absent"))

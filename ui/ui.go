@@ -100,6 +100,8 @@ type UI struct {
 	now func() time.Time
 	// frenchSheets is true where Excel reads ";" (a French locale).
 	frenchSheets bool
+	// elsewhere counts the changes queued for another environment.
+	elsewhere int
 
 	// Widgets that tests drive or read.
 	langButton     *widget.Button
@@ -477,6 +479,9 @@ func (u *UI) ShowSyncStatus(online bool, pending int) {
 	if pending > 0 {
 		line += " · " + u.plural("status.pending", pending)
 	}
+	if u.elsewhere > 0 {
+		line += " · " + u.plural("status.elsewhere", u.elsewhere)
+	}
 	u.setStatus(line)
 	u.refreshCounts()
 }
@@ -513,14 +518,27 @@ func (u *UI) showCounts(counts map[core.SyncState]int) {
 	}
 }
 
-// refreshCounts reads the counts per state off the UI goroutine.
+// refreshCounts reads the counts per state, and the rows waiting for
+// another environment, off the UI goroutine.
 func (u *UI) refreshCounts() {
-	async(u, func(ctx context.Context) (map[core.SyncState]int, error) {
+	type counted struct {
+		states    map[core.SyncState]int
+		elsewhere int
+	}
+	async(u, func(ctx context.Context) (counted, error) {
 		counts, _, err := u.deps.App.Counts(ctx)
-		return counts, err
-	}, func(counts map[core.SyncState]int, err error) {
+		if err != nil {
+			return counted{}, err
+		}
+		elsewhere, err := u.deps.App.PendingElsewhere(ctx)
+		return counted{counts, elsewhere}, err
+	}, func(c counted, err error) {
 		if err == nil {
-			u.showCounts(counts)
+			u.showCounts(c.states)
+			if c.elsewhere != u.elsewhere {
+				u.elsewhere = c.elsewhere
+				u.refreshStatus()
+			}
 		}
 	})
 }

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -103,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	techsFile := fs.String("technical-accounts-file", "", "a file of Chorus technical accounts, one LOGIN:PASSWORD a line (# comments)")
 	fs.Var(&accounts, "seed-account", "an active account EMAIL:PASSWORD (repeatable)")
 	fs.Var(&structures, "seed-structure", "an existing structure SIRET:NAME with a principal manager (repeatable)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key): a team portal")
+	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
 	registryFile := fs.String("registry-file", "", "a CSV of companies the registry knows besides its own few (onboardctl import's columns)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -183,12 +186,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "chorus-sim: structure %s: principal manager %s\n", siret, sim.ManagerEmail(siret))
 	}
+	var tlsConfig *tls.Config
+	if *tlsCert != "" || *tlsKey != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			fmt.Fprintln(stderr, "chorus-sim: --tls-cert and --tls-key:", err)
+			return 2
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "chorus-sim:", err)
 		return 1
 	}
 	base := "http://" + ln.Addr().String()
+	if tlsConfig != nil {
+		base = "https://" + ln.Addr().String()
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	srv.SetBaseURL(base)
 	hs := sim.NewHTTPServer(srv.Handler(), sim.HTTPLimits{})
 	fmt.Fprintln(stdout, "listening on "+base)

@@ -15,6 +15,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
 )
 
 // TestMain lets the test run the real command as a child process.
@@ -171,4 +175,38 @@ func serve(t *testing.T, args ...string) string {
 		r.Close()
 	})
 	return strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+}
+
+// TestTLS: with --tls-cert and --tls-key, a team portal serves HTTPS, and a
+// client that trusts the team's authority reaches it.
+func TestTLS(t *testing.T) {
+	certs := coretest.NewTLS(t, "127.0.0.1")
+	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+		"--tls-cert", certs.CertFile, "--tls-key", certs.KeyFile)
+	cmd.Env = append(os.Environ(), "CHORUS_SIM_CHILD=1")
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "listening on https://127.0.0.1:") {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	base := strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	c, err := portal.NewClient(portal.ClientOptions{CAFile: certs.CAFile, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := portal.NewOnboarding(base, c).Health(t.Context()); err != nil {
+		t.Fatalf("health over TLS: %v", err)
+	}
+	plain, _ := portal.NewClient(portal.ClientOptions{Getenv: func(string) string { return "" }})
+	if err := portal.NewOnboarding(base, plain).Health(t.Context()); core.CodeOf(err) != portal.CodeUntrusted {
+		t.Fatalf("a client without the authority: %v", err)
+	}
+	if code := run(t.Context(), []string{"--data", t.TempDir(), "--tls-cert", certs.CertFile}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("--tls-cert without --tls-key: exit %d", code)
+	}
 }

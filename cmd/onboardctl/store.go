@@ -132,7 +132,28 @@ func checkDatabase(ctx context.Context, p string) error {
 
 // parseCommand parses flags and checks the positional argument count.
 func parseCommand(fs *flag.FlagSet, args []string, minArgs, maxArgs int) error {
-	if err := fs.Parse(args); err != nil {
+	// Flags may come after the arguments too ("lookup siret VALUE
+	// --registry-url URL", as the help shows them): the flag package stops
+	// at the first argument, so parse again after each one. "--" ends the
+	// flags.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	// Reparse the arguments alone so fs.Arg and fs.NArg see them.
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if n := fs.NArg(); n < minArgs || n > maxArgs {

@@ -44,7 +44,9 @@ func BenchmarkPrefill500(b *testing.B) {
 	reg := portal.NewRegistry(f.server.URL+"/registry", f.server.URL+"/insee/api-sirene/3.11", nil,
 		&http.Client{Timeout: portal.DefaultTimeout, Transport: counter})
 	svc, err := onboarding.New(ctx, onboarding.Config{Store: f.store, NewOpID: func() string { return fmt.Sprint(time.Now().UnixNano()) },
-		Connect: func(onboarding.Connection) onboarding.Target { return onboarding.Target{Portal: f.client, Registry: reg} }})
+		Connect: func(onboarding.Connection) onboarding.Target {
+			return onboarding.Target{Portal: f.client, Registry: reg}
+		}})
 	if err != nil {
 		b.Fatal(err)
 	}

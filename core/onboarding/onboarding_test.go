@@ -80,7 +80,7 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 		},
 		Secrets:   func(core.Environment) core.Secrets { return secrets },
 		NewChorus: connect.NewChorus,
-		Backoff: outbox.Backoff{Base: time.Millisecond, Cap: 10 * time.Millisecond, MaxRetryAfter: 10 * time.Millisecond}})
+		Backoff:   outbox.Backoff{Base: time.Millisecond, Cap: 10 * time.Millisecond, MaxRetryAfter: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

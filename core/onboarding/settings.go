@@ -66,7 +66,7 @@ func CheckSettings(set core.Settings) *core.E {
 // connection is what of the settings a target is built from: a change to
 // any of it builds the target again.
 type connection struct {
-	env                                                     core.Environment
+	env                                                      core.Environment
 	portal, registry, insee, proxy, proxyUser, caFile, piste string
 }
 

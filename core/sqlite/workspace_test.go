@@ -5,13 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // workspaceFixture stores structures in every state the filters tell
@@ -436,5 +440,64 @@ func TestListOrdersStayRight(t *testing.T) {
 			}
 		}
 		fresh.Close()
+	}
+}
+
+// TestMigrateOutboxTargets: a database of version 4 (before rows named
+// their target) opens with its queued rows bound to the Local sandbox, and
+// its structures searchable.
+func TestMigrateOutboxTargets(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v4.db")
+	all, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upTo4 := fstest.MapFS{}
+	for _, name := range []string{"0001_init.sql", "0002_one_time_format.sql", "0003_settings.sql", "0004_workspace.sql"} {
+		b, err := fs.ReadFile(all, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		upTo4[name] = &fstest.MapFile{Data: b}
+	}
+	old, err := sqldb.Open(ctx, path, upTo4, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = old.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO structure (id, identifier_type, identifier, company_name, state, created_at, updated_at)
+				VALUES (7, 'SIRET', '73282932000074', 'Ateliers', 'queued', 1, 1)`,
+			`INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at, created_at, updated_at)
+				VALUES ('op-1', 'structure.submit', 7, X'7B7D', 5, 1, 1)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	old.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	by, err := db.PendingByTarget(ctx)
+	if err != nil || len(by) != 1 || by[core.TargetLocal] != 1 {
+		t.Fatalf("targets after the migration: %v %v", by, err)
+	}
+	if ops, err := db.ClaimDue(ctx, "team https://elsewhere", time.Now(), 10, time.Minute); err != nil || len(ops) != 0 {
+		t.Fatalf("another target claimed the row: %v %v", ops, err)
+	}
+	if ops, err := db.ClaimDue(ctx, core.TargetLocal, time.Now(), 10, time.Minute); err != nil || len(ops) != 1 || ops[0].Target != core.TargetLocal {
+		t.Fatalf("the sandbox's row: %+v %v", ops, err)
+	}
+	if l, _ := db.QueryStructures(ctx, core.StructureQuery{Text: "ateliers"}); len(l.Rows) != 1 {
+		t.Fatalf("not searchable: %+v", l)
 	}
 }
