@@ -155,6 +155,12 @@ func TestScreens(t *testing.T) {
 		h.win.Resize(WindowSize)
 		workspaceShots(t, h, shot)
 		environmentShots(t, h, shot)
+		managed := newHarnessWith(t, lang, harnessOptions{presets: adminPresets()})
+		managed.app.Settings().SetTheme(theme.DefaultTheme())
+		managed.win.Resize(WindowSize)
+		managed.ui.show(stepSettings)
+		h = managed
+		shot("25-settings-managed")
 	}
 }
 

@@ -83,6 +83,9 @@ type handoffFlow interface {
 // settingsFlow is the settings screen.
 type settingsFlow interface {
 	Settings() core.Settings
+	// Effective says where each setting comes from: an admin's policy
+	// locks its field, an admin's default is said until changed.
+	Effective() core.Effective
 	SaveSettings(ctx context.Context, s core.Settings) error
 	SaveSecrets(ctx context.Context, env core.Environment, secrets map[string]string) error
 	KeepSecretsForSession(secrets map[string]string) error

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
@@ -36,14 +37,20 @@ type settingsScreen struct {
 	content                           fyne.CanvasObject
 
 	envByLabel map[string]core.Environment
-	dialog     dialog.Dialog // the keyring question, when shown
+	// eff says which settings an admin locked or preset.
+	eff    core.Effective
+	dialog dialog.Dialog // the keyring question, when shown
 }
 
 func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	s := &settingsScreen{u: u, flow: flow, envByLabel: map[string]core.Environment{}}
 	set := flow.Settings()
+	s.eff = flow.Effective()
 	var envs []string
 	for _, e := range core.EnvironmentInfos {
+		if e.Env == core.EnvLocal && !s.eff.OfferSandbox {
+			continue // an admin removed it
+		}
 		l := u.T("env." + string(e.Env))
 		envs = append(envs, l)
 		s.envByLabel[l] = e.Env
@@ -97,29 +104,53 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	secret := func(label string, e *widget.Entry) *widget.FormItem {
 		return &widget.FormItem{Text: u.T(label), Widget: e, HintText: u.T("settings.secret_hint")}
 	}
+	// item is a setting's row: locked by an admin's policy, it is disabled
+	// and says so; preset by an admin's default, it says so until the
+	// user changes it.
+	item := func(label, key string, w fyne.CanvasObject, hint string, disable ...fyne.Disableable) *widget.FormItem {
+		switch s.eff.Sources[key] {
+		case core.SourceAdminPolicy:
+			for _, d := range disable {
+				d.Disable()
+			}
+			hint = u.T("settings.managed")
+		case core.SourceAdminDefault:
+			hint = u.T("settings.admin_default")
+		}
+		return &widget.FormItem{Text: u.T(label), Widget: w, HintText: hint}
+	}
 	form := widget.NewForm(
-		widget.NewFormItem(u.T("settings.environment"), s.env),
-		&widget.FormItem{Text: u.T("settings.portal_url"), Widget: s.portalURL, HintText: u.T("settings.portal_url_hint")},
+		item("settings.environment", core.SettingEnvironment, s.env, "", s.env),
+		item("settings.portal_url", core.SettingPortalURL, s.portalURL, u.T("settings.portal_url_hint"), s.portalURL),
 		widget.NewFormItem(u.T("theme.label"), s.themeSel),
 		sectionItem(u.T("settings.registry")),
-		&widget.FormItem{Text: u.T("settings.registry_url"), Widget: s.registryURL, HintText: u.T("settings.url_hint")},
-		&widget.FormItem{Text: u.T("settings.insee_url"), Widget: s.inseeURL, HintText: u.T("settings.url_hint")},
+		item("settings.registry_url", core.SettingRegistryURL, s.registryURL, u.T("settings.url_hint"), s.registryURL),
+		item("settings.insee_url", core.SettingINSEEURL, s.inseeURL, u.T("settings.url_hint"), s.inseeURL),
 		secret("settings.insee_key", s.inseeKey),
 		sectionItem(u.T("settings.piste")),
-		&widget.FormItem{Text: u.T("settings.oauth_url"), Widget: s.oauthURL, HintText: u.T("settings.url_hint")},
-		&widget.FormItem{Text: u.T("settings.api_url"), Widget: s.apiURL, HintText: u.T("settings.url_hint")},
-		widget.NewFormItem(u.T("settings.client_id"), s.clientID),
+		item("settings.oauth_url", core.SettingPISTEOAuthURL, s.oauthURL, u.T("settings.url_hint"), s.oauthURL),
+		item("settings.api_url", core.SettingPISTEAPIURL, s.apiURL, u.T("settings.url_hint"), s.apiURL),
+		item("settings.client_id", core.SettingPISTEClientID, s.clientID, "", s.clientID),
 		secret("settings.client_secret", s.clientSecret),
-		widget.NewFormItem(u.T("settings.tech_login"), s.login),
+		item("settings.tech_login", core.SettingTechnicalLogin, s.login, "", s.login),
 		secret("settings.tech_password", s.techPassword),
 		sectionItem(u.T("settings.network")),
-		&widget.FormItem{Text: u.T("settings.proxy_url"), Widget: s.proxyURL, HintText: u.T("settings.proxy_hint")},
-		widget.NewFormItem(u.T("settings.proxy_user"), s.proxyUser),
+		item("settings.proxy_url", core.SettingProxyURL, s.proxyURL, u.T("settings.proxy_hint"), s.proxyURL),
+		item("settings.proxy_user", core.SettingProxyUser, s.proxyUser, "", s.proxyUser),
 		secret("settings.proxy_password", s.proxyPassword),
-		&widget.FormItem{Text: u.T("settings.ca_file"), Widget: container.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
-			HintText: u.T("settings.ca_file_hint")},
+		item("settings.ca_file", core.SettingCAFile, container.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
+			u.T("settings.ca_file_hint"), s.caFile, s.chooseCA),
 	)
-	s.content = u.page(title(u.T("settings.title")), form, s.message, container.NewHBox(back, s.save))
+	var ignored []fyne.CanvasObject
+	for _, p := range core.SortedPresetProblems(s.eff.Problems) {
+		ignored = append(ignored, paragraph(i18n.PresetProblem(u.lang, p)))
+	}
+	top := []fyne.CanvasObject{title(u.T("settings.title"))}
+	if len(ignored) > 0 {
+		top = append(top, paragraph(u.T("settings.presets_ignored_here")))
+		top = append(top, ignored...)
+	}
+	s.content = u.page(append(top, form, s.message, container.NewHBox(back, s.save))...)
 	return s
 }
 

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
@@ -119,5 +120,69 @@ func TestEnvironmentSwitch(t *testing.T) {
 	h.ui.settingsS.themeSel.SetSelectedIndex(1)
 	if h.app.Preferences().String(prefTheme) != "light" {
 		t.Error("theme not saved")
+	}
+}
+
+// adminPresets are what an IT admin deploys in the tests: the team portal
+// and the proxy locked, no Local sandbox, the PISTE application preset,
+// and one value ignored.
+func adminPresets() core.Presets {
+	var p core.Presets
+	for k, v := range map[string]string{core.SettingEnvironment: "team", core.SettingPortalURL: "https://onboarding.cabinet-martin.example",
+		core.SettingProxyURL: "http://proxy.cabinet-martin.example:3128", core.PresetOfferSandbox: "false"} {
+		p.Policies.Set(k, v, "/etc/chorus-onboard/policy.json")
+	}
+	p.Defaults.Set(core.SettingPISTEClientID, "cabinet-app", "/etc/xdg/chorus-onboard/defaults.json")
+	p.Problems = []core.PresetProblem{{Origin: "/etc/chorus-onboard/policy.json", Key: "proxy_password", Code: "preset.secret"}}
+	return p
+}
+
+// TestManagedSettings: what an admin's policy holds is disabled and says
+// it is managed, a default says where it came from, the Local sandbox is
+// not offered, the ignored preset is said on the status line and on the
+// settings screen, and saving keeps the policy whatever the form held.
+func TestManagedSettings(t *testing.T) {
+	presets := adminPresets()
+	presets.Policies.Set(core.PresetLanguage, "en", "/etc/chorus-onboard/policy.json")
+	h := newHarnessWith(t, "fr", harnessOptions{presets: presets})
+	u := h.ui
+	if u.Lang() != i18n.EN || !u.langButton.Disabled() {
+		t.Errorf("language %s, button disabled %v: the policy locks English", u.Lang(), u.langButton.Disabled())
+	}
+	if got := u.status.Text; !strings.Contains(got, u.T("settings.presets_ignored")) || !strings.Contains(got, "proxy_password") {
+		t.Errorf("status line %q", got)
+	}
+	u.show(stepSettings)
+	st := u.settingsS
+	if !st.env.Disabled() || !st.portalURL.Disabled() || !st.proxyURL.Disabled() || st.clientID.Disabled() || st.caFile.Disabled() {
+		t.Errorf("disabled: env %v portal %v proxy %v client %v ca %v", st.env.Disabled(), st.portalURL.Disabled(),
+			st.proxyURL.Disabled(), st.clientID.Disabled(), st.caFile.Disabled())
+	}
+	for _, o := range st.env.Options {
+		if o == u.T("env.local") {
+			t.Errorf("the Local sandbox is offered: %v", st.env.Options)
+		}
+	}
+	if st.env.Selected != u.T("env.team") || st.clientID.Text != "cabinet-app" {
+		t.Errorf("env %q client %q", st.env.Selected, st.clientID.Text)
+	}
+	texts := strings.Join(visibleTexts(h.win.Canvas().Content()), "\n")
+	for _, want := range []string{u.T("settings.managed"), u.T("settings.admin_default"), "/etc/chorus-onboard/policy.json: proxy_password"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("no %q on the settings screen", want)
+		}
+	}
+
+	// The user changes the preset client id; the form's locked values are
+	// tampered with: the policy still wins.
+	st.clientID.SetText("my-own-app")
+	st.portalURL.SetText("https://elsewhere.example")
+	test.Tap(st.save)
+	set := h.svc.Settings()
+	if set.PISTEClientID != "my-own-app" || set.PortalURL != "https://onboarding.cabinet-martin.example" || set.Env() != core.EnvTeam {
+		t.Errorf("after save: %+v", set)
+	}
+	if src := h.svc.Effective().Sources[core.SettingPISTEClientID]; src != core.SourceUser {
+		t.Errorf("client id from %q", src)
 	}
 }

@@ -104,10 +104,13 @@ type UI struct {
 	elsewhere int
 
 	// Widgets that tests drive or read.
-	langButton     *widget.Button
-	settingsButton *widget.Button
-	workspaceBtn   *widget.Button
-	approvalsBtn   *widget.Button
+	langButton *widget.Button
+	// presetsReported is set once the status line said that some admin
+	// presets were ignored.
+	presetsReported bool
+	settingsButton  *widget.Button
+	workspaceBtn    *widget.Button
+	approvalsBtn    *widget.Button
 	// countButtons open the workspace on the states that need a look:
 	// queued, refused, failed.
 	countButtons map[core.StructureFilter]*widget.Button
@@ -155,7 +158,8 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 			return func() { t.Stop() }
 		}
 	}
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a), loc: time.Local, now: time.Now,
+	eff := deps.App.Effective()
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a, eff), loc: time.Local, now: time.Now,
 		frenchSheets: strings.HasPrefix(string(lang.SystemLocale()), "fr")}
 	if deps.Clock != nil {
 		u.now, u.loc = deps.Clock, time.UTC
@@ -163,6 +167,9 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	applyTheme(a)
 	u.langButton = widget.NewButton("", u.onToggleLang)
 	u.langButton.Importance = widget.LowImportance
+	if eff.Locked(core.PresetLanguage) {
+		u.langButton.Disable()
+	}
 	u.settingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.show(stepSettings) })
 	u.settingsButton.Importance = widget.LowImportance
 	u.syncButton = widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
@@ -286,11 +293,18 @@ func (u *UI) loginEmail() string {
 	return u.account.Draft.LoginEmail
 }
 
-// initialLang returns the saved language, else the system locale's, else
-// English.
-func initialLang(a fyne.App) i18n.Lang {
+// initialLang returns the admin's locked language, else the saved one,
+// else the admin's default, else the system locale's, else English.
+func initialLang(a fyne.App, eff core.Effective) i18n.Lang {
+	preset, ok := i18n.Parse(eff.Language)
+	if ok && eff.Locked(core.PresetLanguage) {
+		return preset
+	}
 	if l, ok := i18n.Parse(a.Preferences().String(prefLang)); ok {
 		return l
+	}
+	if ok {
+		return preset
 	}
 	l, _ := i18n.Parse(lang.SystemLocale().LanguageString())
 	return l
@@ -564,6 +578,13 @@ func (u *UI) refreshStatus() {
 		return st, nil
 	}, func(st status, _ error) {
 		u.showCounts(st.counts)
+		if problems := u.deps.App.Effective().Problems; len(problems) > 0 && !u.presetsReported {
+			// Said once, with the first: onboardctl policy and the
+			// settings screen list them all.
+			u.presetsReported = true
+			u.setStatus(u.T("settings.presets_ignored") + " " + i18n.PresetProblem(u.lang, core.SortedPresetProblems(problems)[0]))
+			return
+		}
 		if !u.hasPortal() {
 			u.setStatus(u.T("env."+string(u.deps.App.Target().Env)) + " · " + u.T("settings.real_env"))
 			return
@@ -660,7 +681,7 @@ func stepBadge(n int) fyne.CanvasObject {
 // ShowStartupError fills w with why the app cannot start (its data could
 // not be opened), in the user's language, with what to do.
 func ShowStartupError(a fyne.App, w fyne.Window, err error) {
-	l := initialLang(a)
+	l := initialLang(a, core.Effective{})
 	text := i18n.T(l, "startup.failed")
 	if core.CodeOf(err) != "" {
 		text += "\n\n" + i18n.Error(l, err)

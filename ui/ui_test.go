@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -92,6 +93,8 @@ type harnessOptions struct {
 	companies []sim.Company
 	// dbPath opens this store instead of a new one.
 	dbPath string
+	// presets are an admin's defaults and policies.
+	presets core.Presets
 }
 
 // tickClock is the store's and the screens' clock in tests: it starts on a
@@ -159,7 +162,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 		appStore = opt.wrapStore(st)
 	}
 	h.spool = t.TempDir()
-	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID, SpoolDir: h.spool,
+	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID, SpoolDir: h.spool, Presets: opt.presets,
 		Connect: func(c onboarding.Connection) onboarding.Target {
 			if c.Env == core.EnvLocal {
 				return onboarding.Target{Portal: h.portal, Registry: h.registry, Mailbox: true}
@@ -345,4 +348,20 @@ func tapDialogButton(t *testing.T, h *harness, text string) {
 		t.Fatalf("no %q button on the dialog", text)
 	}
 	test.Tap(found[0].(*widget.Button))
+}
+
+// visibleTexts returns the texts of the labels and canvas texts under
+// root, each whole (a wrapped label's text is one entry).
+func visibleTexts(root fyne.CanvasObject) []string {
+	var out []string
+	objects(root, func(o fyne.CanvasObject) bool {
+		switch x := o.(type) {
+		case *widget.Label:
+			out = append(out, x.Text)
+		case *canvas.Text:
+			out = append(out, x.Text)
+		}
+		return false
+	})
+	return out
 }

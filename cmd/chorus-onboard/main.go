@@ -22,6 +22,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
+	"github.com/chorusonboard/chorus-onboard/core/preset"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
@@ -80,8 +81,13 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 			closers[i]()
 		}
 	}
+	// The admin's presets, read once: a bad one is reported on the status
+	// line and ignored, never a reason not to start.
+	presets := preset.System().ReadPresets()
 	var sandbox string
-	if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
+	if !presets.Apply(nil).OfferSandbox {
+		// An admin removed the Local sandbox: nothing listens on loopback.
+	} else if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
 		// The app still works: drafts are kept, and the status line says
 		// the portal cannot be reached.
 		log.Printf("chorus-onboard: local sandbox: %v", err)
@@ -90,7 +96,7 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 		sandbox = base
 	}
 	svc, err := onboarding.New(ctx, onboarding.Config{
-		Store: store, NewOpID: sqlite.NewOpID, SpoolDir: dir,
+		Store: store, NewOpID: sqlite.NewOpID, SpoolDir: dir, Presets: presets,
 		Connect:   connect.Targets(connect.Options{Sandbox: sandbox}),
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
 		NewChorus: connect.NewChorus,

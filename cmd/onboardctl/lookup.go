@@ -57,7 +57,7 @@ func cmdLookup(args []string, e env) (unknown bool, err error) {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	set, err := storedSettings(ctx, db)
+	set, err := storedSettings(ctx, db, e)
 	if err != nil {
 		return false, err
 	}
@@ -102,21 +102,27 @@ func cmdLookup(args []string, e env) (unknown bool, err error) {
 
 // storedSettings reads the settings of the database at db, the defaults
 // when there is none yet.
-func storedSettings(ctx context.Context, db func() (string, error)) (core.Settings, error) {
+func storedSettings(ctx context.Context, db func() (string, error), e env) (core.Settings, error) {
+	v, err := storedValues(ctx, db)
+	return e.readPresets().Apply(v).Settings, err
+}
+
+// storedValues reads what the user saved in the database at db; nothing
+// when there is no database yet.
+func storedValues(ctx context.Context, db func() (string, error)) (map[string]string, error) {
 	p, err := db()
 	if err != nil {
-		return core.Settings{}, err
+		return nil, err
 	}
 	if _, err := os.Stat(p); err != nil {
-		return core.Settings{}, nil
+		return nil, nil
 	}
 	store, err := sqlite.Open(ctx, p, sqlite.ReadOnly())
 	if err != nil {
-		return core.Settings{}, err
+		return nil, err
 	}
 	defer store.Close()
-	v, err := store.Settings(ctx)
-	return core.SettingsFromValues(v), err
+	return store.Settings(ctx)
 }
 
 // printCompany writes what the registry knows, one "field: value" a line.

@@ -4,8 +4,13 @@
 // and no display.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/chorusonboard/chorus-onboard/core/preset"
+)
 
 func main() {
-	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+		presets: preset.System()}))
 }

@@ -26,6 +26,17 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// presets reads the admin's presets (core/preset's System in main);
+	// nil reads none, as in most tests.
+	presets core.PresetReader
+}
+
+// readPresets returns the machine's presets, none without a reader.
+func (e env) readPresets() core.Presets {
+	if e.presets == nil {
+		return core.Presets{}
+	}
+	return e.presets.ReadPresets()
 }
 
 // errUsage marks an error that is the caller's command line.
@@ -43,6 +54,7 @@ Usage:
   onboardctl sync [--db PATH] [--portal URL] [--ca-file PEM] [--proxy URL] --email EMAIL --password-stdin [--timeout DURATION]
   onboardctl lookup [--db PATH] [--registry-url URL] [--insee-url URL] [--insee-key-stdin] siret|siren VALUE
   onboardctl status [--db PATH]
+  onboardctl policy [--db PATH] [--lang fr|en]
   onboardctl version
   onboardctl help
 
@@ -74,6 +86,10 @@ key is in the keyring or on stdin) for a SIRET or a SIREN and prints the
 company's name, address, activity and whether it is non-diffusible; exit 1
 when no registry knows it. The registries' addresses, the proxy and the
 extra certificates come from the settings; the flags override them.
+policy prints every setting in effect with where it comes from (built-in,
+admin default, user, admin policy) and the file or registry key an admin
+value was read from, then each preset value that was ignored and why; exit 1
+when one was.
 --db defaults to the desktop app's database.
 `
 
@@ -90,9 +106,9 @@ func run(args []string, e env) int {
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "onboardctl", buildinfo.Version())
 		return exitOK
-	case "validate", "import", "sync", "lookup":
+	case "validate", "import", "sync", "lookup", "policy":
 		f := map[string]func([]string, env) (bool, error){"validate": cmdValidate, "import": cmdImport, "sync": cmdSync,
-			"lookup": cmdLookup}[args[0]]
+			"lookup": cmdLookup, "policy": cmdPolicy}[args[0]]
 		var invalid bool
 		invalid, err = f(args[1:], e)
 		if err == nil && invalid {

@@ -100,7 +100,7 @@ func openService(ctx context.Context, path func() (string, error), connect func(
 	svc, err = onboarding.New(ctx, onboarding.Config{Store: store, NewOpID: sqlite.NewOpID, Connect: connect,
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env, keyringOptions...) },
 		NewChorus: connectpkg.NewChorus,
-		Backoff:   cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p)})
+		Backoff:   cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p), Presets: e.readPresets()})
 	if err != nil {
 		store.Close()
 		return nil, nil, err

@@ -164,3 +164,21 @@ func Text(lang Lang, n core.Notice) string {
 
 // Error renders err in lang as Text renders its notice.
 func Error(lang Lang, err error) string { return Text(lang, core.NoticeOf(err)) }
+
+// PresetProblem says in l which admin preset value was ignored, where it
+// was read, and why: one line for the status bar and `onboardctl policy`.
+func PresetProblem(l Lang, p core.PresetProblem) string {
+	sep := ": "
+	if l == FR {
+		sep = " : " // French typography: a space before the colon
+	}
+	s := T(l, "policy.ignored") + sep + p.Origin
+	if p.Key != "" {
+		s += sep + p.Key
+	}
+	s += sep + T(l, p.Code)
+	if p.Detail != "" {
+		s += " (" + p.Detail + ")"
+	}
+	return s
+}

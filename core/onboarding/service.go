@@ -116,6 +116,10 @@ type Config struct {
 	// line retries sooner than the app in the background.
 	Backoff outbox.Backoff
 	Lease   time.Duration
+	// Presets are the admin's defaults and policies (core/preset reads
+	// them): a policy's value is used whatever the user saved, a default
+	// until the user changes it.
+	Presets core.Presets
 	// SpoolDir holds the files of an import's rejected rows until they
 	// are saved (the data directory, readable by the user alone); the
 	// system's temporary directory when empty.
@@ -131,6 +135,8 @@ type Service struct {
 	mu       sync.Mutex
 	target   Target
 	settings core.Settings
+	// effective is settings with where each value came from.
+	effective core.Effective
 	// session holds secrets the user chose to keep for this session only,
 	// when no keyring answers. Nothing it holds reaches a file.
 	session core.MemorySecrets
@@ -147,7 +153,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.settings = core.SettingsFromValues(v)
+	s.effective = cfg.Presets.Apply(v)
+	s.settings = s.effective.Settings
 	s.target = s.connect(s.settings)
 	s.worker = outbox.NewRouted(s.cfg.Store, s.route)
 	if cfg.Backoff != (outbox.Backoff{}) {

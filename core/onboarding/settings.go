@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
@@ -16,6 +15,15 @@ func (s *Service) Settings() core.Settings {
 	return s.settings
 }
 
+// Effective returns the settings in effect with the source of each value
+// (built in, admin default, the user's, admin policy) and the presets that
+// were ignored, for the settings screen and `onboardctl policy`.
+func (s *Service) Effective() core.Effective {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.effective
+}
+
 // SaveSettings validates and keeps the settings, then switches to the
 // environment they name; the worker follows at once. A URL that is not http(s) is
 // refused with KindInvalid ("settings.url").
@@ -23,12 +31,21 @@ func (s *Service) SaveSettings(ctx context.Context, next core.Settings) error {
 	if err := CheckSettings(next); err != nil {
 		return err
 	}
-	if err := s.cfg.Store.SaveSettings(ctx, next.Values()); err != nil {
+	if !s.cfg.Presets.Apply(nil).OfferSandbox && next.Env() == core.EnvLocal {
+		return &core.E{Kind: core.KindInvalid, Code: "settings.sandbox_not_offered", Op: "save settings",
+			Problems: core.Problems{{Field: core.SettingEnvironment, Code: "settings.sandbox_not_offered", Severity: core.Error}}}
+	}
+	// Presets never change while the app runs: no lock needed.
+	stored := s.cfg.Presets.UserValues(next)
+	if err := s.cfg.Store.SaveSettings(ctx, stored); err != nil {
 		return err
 	}
+	// What is locked stays as the admin set it, whatever the screen sent.
+	eff := s.cfg.Presets.Apply(stored)
+	next = eff.Settings
 	s.mu.Lock()
 	changed := connectionOf(next) != connectionOf(s.settings)
-	s.settings = next
+	s.settings, s.effective = next, eff
 	if changed {
 		s.target = s.connect(next)
 	}
@@ -87,13 +104,7 @@ func (s *Service) reconnect() {
 // CheckURL refuses an address the app cannot talk to: not absolute, or
 // not http(s), or with credentials in it (they would be logged and kept in
 // clear).
-func CheckURL(raw string) *core.E {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return &core.E{Kind: core.KindInvalid, Code: "settings.url", Op: "check url"}
-	}
-	return nil
-}
+func CheckURL(raw string) *core.E { return core.CheckURL(raw) }
 
 // SaveSecrets stores secrets (name → value) in the environment's keyring.
 // KindUnavailable or KindTimeout when no keyring answers: the caller asks

@@ -1,0 +1,83 @@
+package preset
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
+
+// The registry keys Windows presets live in, under HKEY_LOCAL_MACHINE (and,
+// for policies only, HKEY_CURRENT_USER too), as Group Policy and the MSI
+// write them.
+const (
+	PolicyKey   = `Software\Policies\ChorusOnboard`
+	DefaultsKey = `Software\ChorusOnboard`
+)
+
+// RegistryValue is one value of a registry key: a string (REG_SZ or
+// REG_EXPAND_SZ, expanded) or a number (REG_DWORD).
+type RegistryValue struct {
+	String   string
+	Number   uint64
+	IsNumber bool
+}
+
+// Registry reads the values of a key of the Windows registry. The real one
+// is in registry_windows.go; tests use a map.
+type Registry interface {
+	// Values returns every value of the key by name; a key that does not
+	// exist has none (nil, nil).
+	Values(root, path string) (map[string]RegistryValue, error)
+}
+
+// The roots a Registry knows.
+const (
+	HKLM = "HKEY_LOCAL_MACHINE"
+	HKCU = "HKEY_CURRENT_USER"
+)
+
+// RegistryPresets reads the presets of a Windows machine from reg: the
+// machine's defaults, then the machine's and the user's policies (the
+// machine's win, as Group Policy's do).
+type RegistryPresets struct{ Registry Registry }
+
+// ReadPresets implements core.PresetReader.
+func (r RegistryPresets) ReadPresets() core.Presets {
+	var p core.Presets
+	read := func(root, path string) core.PresetLayer {
+		origin := root + `\` + path
+		values, err := r.Registry.Values(root, path)
+		if err != nil {
+			p.Problems = append(p.Problems, core.PresetProblem{Origin: origin, Code: "preset.read", Detail: err.Error()})
+			return core.PresetLayer{}
+		}
+		var layer core.PresetLayer
+		names := make([]string, 0, len(values))
+		for n := range values {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			v := values[name]
+			if core.IsSecretPresetKey(name) {
+				p.Problems = append(p.Problems, core.PresetProblem{Origin: origin, Key: safeKey(name), Code: "preset.secret"})
+				continue
+			}
+			s := v.String
+			if v.IsNumber {
+				if name != core.PresetOfferSandbox {
+					p.Problems = append(p.Problems, core.PresetProblem{Origin: origin, Key: safeKey(name), Code: "preset.type"})
+					continue
+				}
+				s = fmt.Sprint(v.Number)
+			}
+			add(&layer, &p.Problems, name, s, origin)
+		}
+		return layer
+	}
+	p.Defaults = read(HKLM, DefaultsKey)
+	p.Policies = read(HKCU, PolicyKey)
+	p.Policies.Merge(read(HKLM, PolicyKey))
+	return p
+}
