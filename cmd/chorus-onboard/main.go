@@ -10,6 +10,7 @@ import (
 	"context"
 	"log"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -30,6 +31,9 @@ import (
 )
 
 func main() {
+	if code, done := cli(os.Args[1:], os.Stdout, os.Stderr); done {
+		os.Exit(code)
+	}
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	// The binary is built by go build, so the metadata fyne package would
 	// inject from FyneApp.toml is set here instead.

@@ -30,6 +30,27 @@ func main() {
 	os.Exit(code)
 }
 
+// simUsage heads --help (and the man page made from it).
+const simUsage = `chorus-sim - the Chorus Onboard portal server
+
+Usage:
+  chorus-sim --data DIR [--addr HOST:PORT] [--tls-cert PEM --tls-key PEM] [options]
+
+chorus-sim serves the onboarding API (captcha, accounts, activation links,
+sign-in, structures, attachment requests and their approval), the PISTE
+Chorus Pro read API with AIFE's paths and field names, and the company
+registries, each at its published rate. The desktop app runs it inside
+itself as its Local sandbox; a team runs it as a shared portal, over HTTPS
+with --tls-cert and --tls-key. Every POST is idempotent; sign-in attempts,
+e-mails and every table are bounded.
+
+Environment:
+  CHORUS_SIM_PISTE_CLIENTS        PISTE clients, ID:SECRET comma-separated
+  CHORUS_SIM_TECHNICAL_ACCOUNTS   technical accounts, LOGIN:PASSWORD comma-separated
+
+Options:
+`
+
 // pairs is a repeatable ID:SECRET flag.
 type pairs []string
 
@@ -108,7 +129,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
 	registryFile := fs.String("registry-file", "", "a CSV of companies the registry knows besides its own few (onboardctl import's columns)")
 	version := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), simUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	if *version {

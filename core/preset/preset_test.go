@@ -144,7 +144,8 @@ func TestRegistryPresets(t *testing.T) {
 	reg := fakeRegistry{
 		HKLM: {
 			DefaultsKey: {"environment": {String: "team"}, "portal_url": {String: "https://portal.example"}, "offer_sandbox": {Number: 0, IsNumber: true}},
-			PolicyKey:   {"proxy_url": {String: "http://proxy:3128"}, "technical_password": {String: "pw"}, "language": {Number: 1, IsNumber: true}},
+			PolicyKey: {"proxy_url": {String: "http://proxy:3128"}, "technical_password": {String: "pw"}, "language": {Number: 1, IsNumber: true},
+				"environment": {String: ""}, "ca_file": {String: "  "}},
 		},
 		HKCU: {PolicyKey: {"proxy_url": {String: "http://user-proxy:8080"}, "piste_client_id": {String: "user-app"}}},
 	}

@@ -3,6 +3,7 @@ package preset
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
@@ -65,6 +66,11 @@ func (r RegistryPresets) ReadPresets() core.Presets {
 				continue
 			}
 			s := v.String
+			if !v.IsNumber && strings.TrimSpace(s) == "" {
+				// The MSI writes every property, given or not: an empty
+				// value is no preset.
+				continue
+			}
 			if v.IsNumber {
 				if name != core.PresetOfferSandbox {
 					p.Problems = append(p.Problems, core.PresetProblem{Origin: origin, Key: safeKey(name), Code: "preset.type"})
