@@ -23,7 +23,7 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-go test-keyring fuzz bench lint vet fmt screenshots goldens install uninstall clean
+.PHONY: all deps deps-dist build run test test-go test-keyring test-dist fuzz bench lint vet fmt screenshots goldens install uninstall clean dist
 
 all: build
 
@@ -38,6 +38,22 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Debian packages make dist needs besides DEB_PKGS: nFPM and fyne run as Go
+# tools (tools/go.mod); mingw-w64 for the Windows cgo build, wixl and
+# msitools for the MSI, lintian and rpm to check the packages, appstream to
+# validate the metadata, osslsigncode to sign, Wine to install the MSI in make test-dist.
+DIST_PKGS := gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 wixl msitools lintian rpm appstream osslsigncode \
+	xz-utils file openssl wine64
+
+## deps-dist: install what make dist needs (nothing if all are there)
+deps-dist: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DIST_PKGS)"
+
+## dist: every package in dist/ with SHA256SUMS (.deb, .rpm, .tar.xz, .exe, .msi); SIGN_PKCS12 and
+## SIGN_PASSWORD_FILE sign the Windows files
+dist: deps-dist
+	scripts/dist
+
 ## build: the desktop app and the command line in build/
 build: deps
 	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(APP) ./cmd/chorus-onboard
@@ -48,7 +64,7 @@ run: build
 	./$(APP)
 
 ## test: vet, every test with -race (with the real-window smoke test under Xvfb), the real keyring, the fuzz targets
-test: build lint test-go test-keyring fuzz
+test: build lint test-go test-keyring fuzz test-dist
 
 test-go:
 	mkdir -p $(BUILD)/smoke
@@ -66,6 +82,11 @@ test-keyring:
 		 CHORUS_REAL_KEYRING=1 $(GO) test -count=1 -run "TestRealKeyring|TestForgetLeavesNoTrace" -v ./core/secrets ./cmd/onboardctl' \
 		| grep -E "^(=== RUN|--- |PASS|FAIL|ok|    )"; \
 	rc=$${PIPESTATUS[0]}; rm -rf $$kr; exit $$rc
+
+## test-dist: build every package, then install the .deb for real (the app under Xvfb with a policy file),
+## purge it, and check the .rpm, .exe and .msi and a signature with a throw-away certificate
+test-dist: dist
+	scripts/test-dist
 
 ## fuzz: run each fuzz target for FUZZTIME (5s by default; crashers land in testdata/fuzz)
 # A failure that leaves no new input in testdata/fuzz is the fuzzing engine's
@@ -131,4 +152,4 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/metainfo/$(APP_ID).metainfo.xml
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) dist

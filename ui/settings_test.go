@@ -163,6 +163,9 @@ func TestManagedSettings(t *testing.T) {
 			t.Errorf("the Local sandbox is offered: %v", st.env.Options)
 		}
 	}
+	if got := h.win.Title(); got != "Chorus Onboard - Team portal" {
+		t.Errorf("title %q: it names the environment the policy locks", got)
+	}
 	if st.env.Selected != u.T("env.team") || st.clientID.Text != "cabinet-app" {
 		t.Errorf("env %q client %q", st.env.Selected, st.clientID.Text)
 	}

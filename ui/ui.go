@@ -454,7 +454,10 @@ func (u *UI) hasPortal() bool { return u.deps.App.Target().Portal != nil }
 // button after what it opens: the sync panel where the portal has an API,
 // the hand-off elsewhere.
 func (u *UI) refreshHeader() {
-	u.win.SetTitle(u.T("app.name"))
+	// The title names the environment too: in the taskbar, a person with
+	// two windows (or an admin checking a deployment) sees where each one
+	// sends.
+	u.win.SetTitle(u.T("app.name") + " - " + u.T("env."+string(u.deps.App.Target().Env)))
 	u.langButton.SetText(u.T("lang.switch"))
 	u.workspaceBtn.SetText(u.T("ws.title"))
 	u.approvalsBtn.SetText(u.T("approvals.button"))

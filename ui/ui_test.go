@@ -259,7 +259,7 @@ func (h *harness) structureByKey(t core.IdentifierType, identifier string) core.
 func TestHomeShowsTheSixSteps(t *testing.T) {
 	h := newHarness(t, "en")
 	u := h.ui
-	if got := u.win.Title(); got != "Chorus Onboard" {
+	if got := u.win.Title(); got != "Chorus Onboard - Local sandbox" {
 		t.Errorf("title %q", got)
 	}
 	if got := u.home.title.Text; got != "Create an account and a structure in a few steps" {

@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -104,7 +105,26 @@ func (s *Service) PrefillStructures(ctx context.Context, ids []int64, progress P
 	if err == nil && done < len(ids) && progress != nil {
 		progress(len(ids), len(ids))
 	}
+	res.inOrder(ids)
 	return res, err
+}
+
+// inOrder lists the differences and notes in the order of ids (look-ups
+// finish in any order), keeping the first MaxListed differences: the
+// review reads the same on every run.
+func (r *PrefillResult) inOrder(ids []int64) {
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		if _, seen := pos[id]; !seen {
+			pos[id] = i
+		}
+	}
+	slices.SortStableFunc(r.Differences, func(a, b Difference) int { return pos[a.ID] - pos[b.ID] })
+	slices.SortStableFunc(r.Notes, func(a, b RowNote) int { return pos[a.ID] - pos[b.ID] })
+	if len(r.Differences) > MaxListed {
+		r.MoreDifferences = len(r.Differences) - MaxListed
+		r.Differences = slices.Clip(r.Differences[:MaxListed])
+	}
 }
 
 // prefillOutcome is what one row's look-up did.
@@ -129,11 +149,8 @@ func (r *PrefillResult) merge(rec core.StructureRecord, o prefillOutcome) {
 		r.note(rec, RowNote{Reason: NoteClosed, Warning: true})
 	}
 	if o.diff != nil {
-		if len(r.Differences) < MaxListed {
-			r.Differences = append(r.Differences, *o.diff)
-		} else {
-			r.MoreDifferences++
-		}
+		// All kept until inOrder cuts them: at most one per row asked.
+		r.Differences = append(r.Differences, *o.diff)
 	}
 }
 
