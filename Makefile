@@ -43,7 +43,7 @@ deps:
 # msitools for the MSI, lintian and rpm to check the packages, appstream to
 # validate the metadata, osslsigncode to sign, Wine to install the MSI in make test-dist.
 DIST_PKGS := gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 wixl msitools lintian rpm appstream osslsigncode \
-	xz-utils file openssl wine64
+	xz-utils file openssl man-db wine64
 
 ## deps-dist: install what make dist needs (nothing if all are there)
 deps-dist: deps
