@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"path/filepath"
@@ -34,7 +35,12 @@ func freePort(t *testing.T) string {
 // while the client is killed with SIGKILL 20 times. In the end the portal
 // holds every structure exactly once and one attachment request per
 // existing SIRET.
-func TestChaos(t *testing.T) {
+func TestChaos(t *testing.T) { chaos(t, 8) }
+
+// TestChaosConcurrency16 is the same run with 16 requests in flight.
+func TestChaosConcurrency16(t *testing.T) { chaos(t, 16) }
+
+func chaos(t *testing.T, concurrency int) {
 	if raceDetector || testing.Short() {
 		t.Skip("chaos run: make test runs it without -race (test-heavy)")
 	}
@@ -93,7 +99,9 @@ func TestChaos(t *testing.T) {
 	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
 		t.Fatal(out)
 	}
-	last := syncUntilDone(t, db, portalURL, kills, 500*time.Millisecond)
+	// A kill comes sooner than the sequential run's 500 ms: with requests
+	// in flight the work would end before 20 kills.
+	last := syncUntilDone(t, db, portalURL, kills, 200*time.Millisecond, "--concurrency", fmt.Sprint(concurrency))
 
 	// Read back straight from the simulator (no proxy).
 	seen, onPortalCount, requests := onPortal(t, hs.URL)
@@ -110,6 +118,6 @@ func TestChaos(t *testing.T) {
 		t.Fatalf("portal %d structures (%d duplicated or missing), %d attachment requests; local %v, %d open rows",
 			onPortalCount, dups, requests, counts, open)
 	}
-	t.Logf("%d structures through toxiproxy and a 20%% faulty portal with %d kill -9: %d on the portal once each, 0 duplicates, %d attachment requests, 0 open outbox rows; last run: %s",
-		total, kills, onPortalCount, requests, strings.TrimSpace(last))
+	t.Logf("%d structures, %d in flight, through toxiproxy and a 20%% faulty portal with %d kill -9: %d on the portal once each, 0 duplicates, %d attachment requests, 0 open outbox rows; last run: %s",
+		total, concurrency, kills, onPortalCount, requests, strings.TrimSpace(last))
 }

@@ -51,7 +51,7 @@ Usage:
   onboardctl export [--db PATH] [--format csv|json] [FILE|-]
   onboardctl list [--db PATH]
   onboardctl forget [--db PATH] --yes
-  onboardctl sync [--db PATH] [--portal URL] [--ca-file PEM] [--proxy URL] --email EMAIL --password-stdin [--timeout DURATION]
+  onboardctl sync [--db PATH] [--portal URL] [--ca-file PEM] [--proxy URL] [--concurrency N] --email EMAIL --password-stdin [--timeout DURATION]
   onboardctl lookup [--db PATH] [--registry-url URL] [--insee-url URL] [--insee-key-stdin] siret|siren VALUE
   onboardctl status [--db PATH]
   onboardctl policy [--db PATH] [--lang fr|en]

@@ -34,6 +34,7 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	email := fs.String("email", "", "account to sign in with (required)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up waiting for rows still backing off after this long")
+	concurrency := fs.Int("concurrency", outbox.DefaultConcurrency, "requests in flight at most (fewer while the portal answers 429 or 503)")
 	lang := langFlag(fs, e)
 	if err := parseCommand(fs, args, 0, 0); err != nil {
 		return false, err
@@ -41,6 +42,9 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	l, err := lang()
 	if err != nil {
 		return false, err
+	}
+	if *concurrency < 1 || *concurrency > 64 {
+		return false, fmt.Errorf("%w: --concurrency is between 1 and 64", errUsage)
 	}
 	if *email == "" || !*pwStdin {
 		return false, fmt.Errorf("%w: sync needs --email EMAIL and --password-stdin", errUsage)
@@ -86,6 +90,7 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 		return false, err
 	}
 	defer closeDB()
+	svc.SetConcurrency(*concurrency)
 	set := svc.Settings()
 	switch set.Env() {
 	case core.EnvLocal:

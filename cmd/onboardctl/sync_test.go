@@ -75,11 +75,11 @@ func TestSyncCommand(t *testing.T) {
 // syncUntilDone runs "onboardctl sync" as a child process against url,
 // killing it with SIGKILL at a random moment (within maxDelay) the first
 // kills times, then lets it finish. It returns the finishing run's output.
-func syncUntilDone(t *testing.T, db, url string, kills int, maxDelay time.Duration) string {
+func syncUntilDone(t *testing.T, db, url string, kills int, maxDelay time.Duration, extra ...string) string {
 	t.Helper()
 	killed := 0
 	for round := 0; ; round++ {
-		args, _ := json.Marshal([]string{"sync", "--db", db, "--portal", url, "--email", "sync@example.fr", "--password-stdin", "--timeout", "3m"})
+		args, _ := json.Marshal(append([]string{"sync", "--db", db, "--portal", url, "--email", "sync@example.fr", "--password-stdin", "--timeout", "3m"}, extra...))
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"="+string(args))
 		cmd.Stdin = strings.NewReader(syncPassword + "\n")

@@ -116,6 +116,9 @@ type Config struct {
 	// line retries sooner than the app in the background.
 	Backoff outbox.Backoff
 	Lease   time.Duration
+	// Concurrency is how many rows the worker keeps in flight (0:
+	// outbox.DefaultConcurrency).
+	Concurrency int
 	// Presets are the admin's defaults and policies (core/preset reads
 	// them): a policy's value is used whatever the user saved, a default
 	// until the user changes it.
@@ -163,8 +166,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Lease > 0 {
 		s.worker.Lease = cfg.Lease
 	}
+	s.worker.SetConcurrency(cfg.Concurrency)
 	return s, nil
 }
+
+// SetConcurrency sets how many rows the worker keeps in flight from its
+// next pass on (0: outbox.DefaultConcurrency).
+func (s *Service) SetConcurrency(n int) { s.worker.SetConcurrency(n) }
 
 // connect builds the target the settings name.
 func (s *Service) connect(set core.Settings) Target {

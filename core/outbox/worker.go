@@ -13,8 +13,10 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -67,6 +69,7 @@ type Stats struct {
 	Attachments int // attachment requests filed
 	Failed      int // rows parked as failed (the portal refused them)
 	Retried     int // attempts that will be retried
+	Throttled   int // answers 429 or 503: the pass sent fewer at once
 }
 
 // Store is what the worker needs of the store: the outbox, and the
@@ -91,10 +94,22 @@ type Worker struct {
 	// that dies holds its rows that long; the portal's idempotency makes a
 	// second send of a row harmless, so the lease only saves requests.
 	Lease time.Duration
+	// concurrency is how many rows may be in flight at once (0:
+	// DefaultConcurrency); SetConcurrency changes it between passes.
+	concurrency atomic.Int64
 
 	wake     chan struct{}
 	wakeInit sync.Once
 }
+
+// SetConcurrency sets how many rows a pass keeps in flight, from the next
+// pass on (0: DefaultConcurrency). Never two rows of one entity: the store
+// claims an entity's next row only once the one before is done.
+func (w *Worker) SetConcurrency(n int) { w.concurrency.Store(int64(n)) }
+
+// DefaultConcurrency is how many requests a pass keeps in flight: enough to
+// hide a distant portal's latency, few enough not to look like an attack.
+const DefaultConcurrency = 8
 
 // New returns a worker with the default policy that sends the Local
 // sandbox's rows to portal.
@@ -121,26 +136,128 @@ func AttachKey(opID string) string {
 // passes may run at once (the background loop, and a screen whose user
 // waits for an answer): each claims its rows under a lease, so no row is
 // sent by both.
+//
+// Up to Concurrency rows are in flight. When the portal answers 429 or 503
+// the pass sends fewer at once (half, down to one), then more again as
+// answers come back (one more per window of answers): additive increase,
+// multiplicative decrease, as TCP does. Each row keeps its own retry
+// schedule. The first error that is not a row's (the store, an expired
+// session) stops the pass once the rows in flight are recorded.
 func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 	var st Stats
 	target, p := w.Route()
 	if p == nil {
 		return st, nil
 	}
+	n := int(w.concurrency.Load())
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	lim := newAIMD(n)
+	var (
+		mu       sync.Mutex // guards st and firstErr
+		firstErr error
+	)
 	for {
-		ops, err := w.Store.ClaimDue(ctx, target, w.Now(), 16, w.Lease)
+		// Twice the window: the pass keeps sending while the rows of the
+		// batch's tail are answered.
+		ops, err := w.Store.ClaimDue(ctx, target, w.Now(), max(16, 2*n), w.Lease)
 		if err != nil {
 			return st, err
 		}
 		if len(ops) == 0 {
 			return st, nil
 		}
+		var wg sync.WaitGroup
 		for _, op := range ops {
-			if err := w.send(ctx, p, op, &st); err != nil {
-				return st, err
+			if !lim.acquire(ctx) {
+				break
 			}
+			mu.Lock()
+			stop := firstErr != nil
+			mu.Unlock()
+			if stop {
+				lim.release(false)
+				break
+			}
+			wg.Go(func() {
+				var one Stats
+				err := w.send(ctx, p, op, &one)
+				lim.release(one.Throttled > 0)
+				mu.Lock()
+				st.add(one)
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		// Rows claimed but not sent (the pass stopped) keep their lease
+		// and go out on the next pass, with the same key.
+		if firstErr != nil {
+			return st, firstErr
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
 		}
 	}
+}
+
+// add sums o into s.
+func (s *Stats) add(o Stats) {
+	s.Sent += o.Sent
+	s.Created += o.Created
+	s.Attachments += o.Attachments
+	s.Failed += o.Failed
+	s.Retried += o.Retried
+	s.Throttled += o.Throttled
+}
+
+// aimd bounds the rows in flight: up to max, halved on a throttling
+// answer, grown by one after a window's worth of good answers.
+type aimd struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	inflight int
+	limit    float64
+	max      float64
+}
+
+func newAIMD(n int) *aimd {
+	a := &aimd{limit: float64(n), max: float64(n)}
+	a.cond = sync.NewCond(&a.mu)
+	return a
+}
+
+// acquire waits for room; false when ctx ended.
+func (a *aimd) acquire(ctx context.Context) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.inflight >= int(a.limit) {
+		if ctx.Err() != nil {
+			return false
+		}
+		a.cond.Wait()
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	a.inflight++
+	return true
+}
+
+// release frees a place and adapts the window to the answer.
+func (a *aimd) release(throttled bool) {
+	a.mu.Lock()
+	a.inflight--
+	if throttled {
+		a.limit = max(1, a.limit/2)
+	} else {
+		a.limit = min(a.max, a.limit+1/a.limit)
+	}
+	a.mu.Unlock()
+	a.cond.Broadcast()
 }
 
 // send performs one row with portal p and records its outcome in the
@@ -215,6 +332,9 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 	}
 	if core.Retryable(err) {
 		st.Retried++
+		if e := core.AsE(err); e != nil && (e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable) {
+			st.Throttled++
+		}
 		next := w.Now().Add(w.Backoff.Delay(op.Attempts, core.RetryAfterOf(err), nil))
 		return w.Store.Reschedule(ctx, op.OpID, next, core.NoticeOf(err).Code)
 	}
