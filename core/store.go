@@ -217,6 +217,10 @@ type StructureStore interface {
 	EachStructure(ctx context.Context, fn func(StructureRecord) error) error
 	// CountStructures returns how many structures are in each state.
 	CountStructures(ctx context.Context) (map[SyncState]int, error)
+	// StructuresInState returns the structures in state, at most limit,
+	// through an index: the worker reads back the pending attachment
+	// requests without reading every structure.
+	StructuresInState(ctx context.Context, state SyncState, limit int) ([]StructureRecord, error)
 	// Discard drops a structure's unsent or failed outbox rows and takes it
 	// back to draft, so the user can fix it or leave it. KindNotFound when
 	// there is no such structure.

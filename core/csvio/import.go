@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"io"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
@@ -75,24 +76,62 @@ func Import(ctx context.Context, s Saver, r io.Reader, report func(Rejection)) (
 // review before queueing them.
 func ImportFrom(ctx context.Context, s Saver, rd *Reader, queue bool, report func(Rejection)) (Stats, error) {
 	var st Stats
-	batch := make([]core.SaveStructure, 0, BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		res, err := s.SaveStructures(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for _, x := range res {
-			if x.Created {
-				st.Imported++
-			} else {
-				st.Updated++
+	// One goroutine writes the batches while this one reads and checks
+	// the next: validation and SQLite's work overlap. At most one batch
+	// waits, so memory stays at two batches whatever the file's size.
+	type written struct {
+		imported, updated int
+		err               error
+	}
+	batches := make(chan []core.SaveStructure, 1)
+	done := make(chan written, 1)
+	var failed atomic.Bool
+	// A batch handed over before a cancel is still written (at most two:
+	// the one being written and the one waiting): a cancel stops the
+	// reading, never a transaction half-way.
+	wctx := context.WithoutCancel(ctx)
+	go func() {
+		var w written
+		for b := range batches {
+			if w.err != nil {
+				continue // drain: the reader stops at its next row
+			}
+			res, err := s.SaveStructures(wctx, b)
+			if err != nil {
+				w.err = err
+				failed.Store(true)
+				continue
+			}
+			for _, x := range res {
+				if x.Created {
+					w.imported++
+				} else {
+					w.updated++
+				}
 			}
 		}
-		batch = batch[:0]
-		return nil
+		done <- w
+	}()
+	batch := make([]core.SaveStructure, 0, BatchSize)
+	flush := func() {
+		if len(batch) > 0 {
+			batches <- batch
+			batch = make([]core.SaveStructure, 0, BatchSize)
+		}
+	}
+	// finish waits for the writer: rows already committed stay, and are
+	// counted, whatever stopped the import.
+	finish := func(err error) (Stats, error) {
+		if err == nil {
+			flush()
+		}
+		close(batches)
+		w := <-done
+		st.Imported, st.Updated = w.imported, w.updated
+		if w.err != nil {
+			return st, w.err
+		}
+		return st, err
 	}
 	// firstLine remembers where each identifier was first seen: a 64-bit
 	// hash and a line, 16 bytes a row, so a file of a million rows costs
@@ -101,8 +140,10 @@ func ImportFrom(ctx context.Context, s Saver, rd *Reader, queue bool, report fun
 	seed := maphash.MakeSeed()
 	for {
 		if err := ctx.Err(); err != nil {
-			// Rows already committed stay, and are counted.
-			return st, err
+			return finish(err)
+		}
+		if failed.Load() {
+			return finish(nil)
 		}
 		row, err := rd.Next()
 		if err == io.EOF {
@@ -118,7 +159,7 @@ func ImportFrom(ctx context.Context, s Saver, rd *Reader, queue bool, report fun
 		}
 		if err != nil {
 			if row.Line == 0 {
-				return st, err
+				return finish(err)
 			}
 			st.Rejected++
 			report(Rejection{Line: row.Line, Field: "csv", Code: CodeMalformed})
@@ -151,12 +192,10 @@ func ImportFrom(ctx context.Context, s Saver, rd *Reader, queue bool, report fun
 		}
 		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: queue})
 		if len(batch) == BatchSize {
-			if err := flush(); err != nil {
-				return st, err
-			}
+			flush()
 		}
 	}
-	return st, flush()
+	return finish(nil)
 }
 
 // tooLong reports whether a row was cut for a value over MaxField.

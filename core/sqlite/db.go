@@ -40,6 +40,8 @@ type DB struct {
 	readOnly bool
 	// list is the workspace's in-memory index (QueryStructures).
 	list listIndex
+	// gc groups the outbox completions that arrive together.
+	gc groupCommit
 }
 
 // migrationHook, when set (crash tests only), runs inside each migration's

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -98,10 +99,90 @@ func setEntitySync(ctx context.Context, tx *sql.Tx, account, structure sql.NullI
 // follow-up row, all in one transaction. Completing a row that is already
 // done changes nothing, so a replayed completion is harmless; the follow-up
 // row is keyed by its OpID and is written once.
+//
+// Completions that arrive together (a pass keeps several rows in flight)
+// are written in one transaction, one fsync for all (group commit); each
+// caller still returns only once its own completion is durable.
 func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
+	c := &completion{opID: opID, sync: s, follow: follow, res: make(chan completed, 1)}
+	db.gc.mu.Lock()
+	db.gc.queue = append(db.gc.queue, c)
+	lead := !db.gc.busy
+	db.gc.busy = true
+	db.gc.mu.Unlock()
+	for {
+		if lead {
+			db.commitQueued(context.WithoutCancel(ctx))
+		}
+		r := <-c.res
+		if !r.lead {
+			return r.err
+		}
+		lead = true
+	}
+}
+
+// completion is one Complete waiting for its transaction.
+type completion struct {
+	opID   string
+	sync   core.Sync
+	follow *core.Op
+	res    chan completed
+}
+
+// completed is a completion's outcome, or the word that its caller now
+// leads: it writes the next group.
+type completed struct {
+	err  error
+	lead bool
+}
+
+// groupCommit queues completions while one is being written.
+type groupCommit struct {
+	mu    sync.Mutex
+	queue []*completion
+	busy  bool // a leader is writing
+}
+
+// commitQueued writes every queued completion in one transaction and
+// answers each; then it hands the lead to the first completion queued
+// meanwhile, so that no caller writes for others for long.
+func (db *DB) commitQueued(ctx context.Context) {
+	db.gc.mu.Lock()
+	batch := db.gc.queue
+	db.gc.queue = nil
+	db.gc.mu.Unlock()
 	now := db.now()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		account, structure, state, err := opEntity(ctx, tx, opID)
+		for _, c := range batch {
+			if err := completeIn(ctx, tx, now, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range batch {
+		if err == nil {
+			c.res <- completed{}
+			continue
+		}
+		// One of them failed (a row gone): each on its own, so that only
+		// its own caller hears of it.
+		c.res <- completed{err: db.db.Tx(ctx, func(tx *sql.Tx) error { return completeIn(ctx, tx, db.now(), c) })}
+	}
+	db.gc.mu.Lock()
+	if len(db.gc.queue) > 0 {
+		db.gc.queue[0].res <- completed{lead: true}
+	} else {
+		db.gc.busy = false
+	}
+	db.gc.mu.Unlock()
+}
+
+// completeIn applies one completion inside tx.
+func completeIn(ctx context.Context, tx *sql.Tx, now int64, c *completion) error {
+	err := func() error {
+		account, structure, state, err := opEntity(ctx, tx, c.opID)
 		if err != nil {
 			return err
 		}
@@ -109,22 +190,22 @@ func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *co
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'done', lease_until = 0, last_error = '', updated_at = ?
-			WHERE op_id = ?`, now, opID); err != nil {
+			WHERE op_id = ?`, now, c.opID); err != nil {
 			return err
 		}
-		if err := setEntitySync(ctx, tx, account, structure, s); err != nil {
+		if err := setEntitySync(ctx, tx, account, structure, c.sync); err != nil {
 			return err
 		}
-		if follow == nil {
+		if c.follow == nil {
 			return nil
 		}
 		// The follow-up goes where the row it follows went.
 		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, structure_id, payload, next_attempt_at,
 			created_at, updated_at, target) SELECT ?, ?, ?, ?, ?, ?, ?, ?, target FROM outbox WHERE op_id = ?
 			ON CONFLICT (op_id) DO NOTHING`,
-			follow.OpID, string(follow.Kind), account, structure, follow.Payload, now, now, now, opID)
+			c.follow.OpID, string(c.follow.Kind), account, structure, c.follow.Payload, now, now, now, c.opID)
 		return err
-	})
+	}()
 	if err != nil {
 		return notFound("complete outbox row", err)
 	}

@@ -213,7 +213,7 @@ func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.S
 	var res core.SaveResult
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, res, err = db.saveStructure(ctx, tx, req)
+		id, res, err = db.saveStructure(ctx, newCachedTx(tx), req)
 		return err
 	})
 	if err != nil {
@@ -229,7 +229,8 @@ func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.S
 // rows cost a few commits, not one fsync each.
 func (db *DB) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
 	out := make([]core.SaveResult, len(reqs))
-	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.db.Tx(ctx, func(sqlTx *sql.Tx) error {
+		tx := newCachedTx(sqlTx)
 		for i, req := range reqs {
 			_, res, err := db.saveStructure(ctx, tx, req)
 			if core.CodeOf(err) == core.CodeChanged {
@@ -258,7 +259,7 @@ func wrapSave(err error) error {
 	return fmt.Errorf("save structure: %w", err)
 }
 
-func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStructure) (int64, core.SaveResult, error) {
+func (db *DB) saveStructure(ctx context.Context, tx *cachedTx, req core.SaveStructure) (int64, core.SaveResult, error) {
 	var res core.SaveResult
 	d := req.Draft
 	if d.Country == "" {
@@ -311,20 +312,37 @@ func (db *DB) saveStructure(ctx context.Context, tx *sql.Tx, req core.SaveStruct
 			return 0, res, err
 		}
 	} else {
+		// A new row is queued as it is written: no outbox row can exist
+		// for it yet, so its state and outbox row need no second look (an
+		// import writes thousands).
+		state = string(core.StateDraft)
+		if req.Queue {
+			state = string(core.StateQueued)
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
 			structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
-			country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
 			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now)
+			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state)
 		if err != nil {
 			return 0, res, err
 		}
 		if id, err = r.LastInsertId(); err != nil {
 			return 0, res, err
 		}
-		res.Created, state = true, string(core.StateDraft)
+		res.Created = true
+		if !req.Queue {
+			return id, res, nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at,
+			created_at, updated_at, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			NewOpID(), string(core.OpSubmitStructure), id, payload, now, now, now, targetOr(req.Target)); err != nil {
+			return 0, res, err
+		}
+		res.Queued = true
+		return id, res, nil
 	}
 	if core.SyncState(state).OnPortal() {
 		return id, res, nil
@@ -401,9 +419,37 @@ func (db *DB) EachStructure(ctx context.Context, fn func(core.StructureRecord) e
 	return rows.Err()
 }
 
-// CountStructures returns how many structures are in each state.
+// The queries the app runs at start and at every pass of the worker: each
+// goes through an index (TestStartupQueriesUseIndexes reads their plans).
+const (
+	qStructuresInState = selectStructure + " WHERE state = ? ORDER BY id LIMIT ?"
+	qCountByState      = "SELECT state, count(*) FROM structure GROUP BY state"
+	qBackfill          = selectStructure + " WHERE search_version < ? LIMIT 500"
+)
+
+// StructuresInState returns the structures in state, at most limit, through
+// the state index (migration 0006), never a scan of the table.
+func (db *DB) StructuresInState(ctx context.Context, state core.SyncState, limit int) ([]core.StructureRecord, error) {
+	rows, err := db.db.Reader().QueryContext(ctx, qStructuresInState, string(state), limit)
+	if err != nil {
+		return nil, fmt.Errorf("structures in state: %w", err)
+	}
+	defer rows.Close()
+	var out []core.StructureRecord
+	for rows.Next() {
+		r, err := scanStructure(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountStructures returns how many structures are in each state, from the
+// state index.
 func (db *DB) CountStructures(ctx context.Context) (map[core.SyncState]int, error) {
-	rows, err := db.db.Reader().QueryContext(ctx, "SELECT state, count(*) FROM structure GROUP BY state")
+	rows, err := db.db.Reader().QueryContext(ctx, qCountByState)
 	if err != nil {
 		return nil, fmt.Errorf("count structures: %w", err)
 	}

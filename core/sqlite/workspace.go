@@ -221,7 +221,7 @@ func (db *DB) DiscardMany(ctx context.Context, ids []int64) (int, error) {
 func (db *DB) backfill(ctx context.Context) error {
 	for {
 		var batch []core.StructureRecord
-		rows, err := db.db.Writer().QueryContext(ctx, selectStructure+` WHERE search_version < ? LIMIT 500`, searchVersion)
+		rows, err := db.db.Writer().QueryContext(ctx, qBackfill, searchVersion)
 		if err != nil {
 			return err
 		}

@@ -501,3 +501,45 @@ func TestMigrateOutboxTargets(t *testing.T) {
 		t.Fatalf("not searchable: %+v", l)
 	}
 }
+
+// TestStartupQueriesUseIndexes: what the app reads when it opens and at
+// every pass of the worker goes through an index, never a scan of the
+// structure table, however many thousands of rows it holds.
+func TestStartupQueriesUseIndexes(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tests := []struct {
+		name, query string
+		args        []any
+		want        string
+	}{
+		{"read-back of attachment requests", qStructuresInState, []any{"attachment_requested", 10}, "SEARCH structure USING INDEX structure_state"},
+		{"counts per state", qCountByState, nil, "USING COVERING INDEX structure_state"},
+		{"search keys to backfill", qBackfill, []any{1}, "SEARCH structure USING INDEX structure_search_version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, err := db.db.Reader().QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			joined := strings.Join(plan, "; ")
+			if !strings.Contains(joined, tt.want) {
+				t.Fatalf("plan %q, want %q", joined, tt.want)
+			}
+		})
+	}
+}
