@@ -630,7 +630,10 @@ func (w *Writer) Write(r core.StructureRecord) error {
 		d.Email, d.Phone, d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, nd,
 		string(r.Sync.State), i18n.Text(w.lang, r.Sync.Notice)}
 	for i, v := range row {
-		row[i] = Guard(v)
+		// A NUL byte is no text: spreadsheets cut the cell there and
+		// import drops it, so it is not written (what is exported reads
+		// back as it was).
+		row[i] = Guard(strings.ReplaceAll(v, "\x00", ""))
 	}
 	return w.w.Write(row)
 }
