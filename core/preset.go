@@ -3,6 +3,7 @@ package core
 import (
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -127,6 +128,10 @@ func CheckPresetValue(key, value string) (string, string) {
 	case PresetLanguage:
 		value = strings.ToLower(value)
 		if value != "fr" && value != "en" {
+			return "", "preset.value"
+		}
+	case SettingConcurrency:
+		if n, err := strconv.Atoi(value); err != nil || n < 1 || n > MaxConcurrency {
 			return "", "preset.value"
 		}
 	case PresetOfferSandbox:

@@ -1,6 +1,10 @@
 package core
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"strings"
+)
 
 // EnvironmentInfo is what Chorus Onboard knows of an environment before the
 // user configures anything: the one place where the public Chorus Pro
@@ -66,7 +70,19 @@ const (
 	SettingProxyURL       = "proxy_url"
 	SettingProxyUser      = "proxy_user"
 	SettingCAFile         = "ca_file"
+	// SettingConcurrency is how many requests the worker keeps in flight
+	// (1 to MaxConcurrency; empty: the worker's default).
+	SettingConcurrency = "sync_concurrency"
 )
+
+// DefaultConcurrency is how many requests the worker keeps in flight when
+// nothing says otherwise: enough to hide a distant portal's latency, few
+// enough not to look like an attack.
+const DefaultConcurrency = 8
+
+// MaxConcurrency bounds SettingConcurrency: more would look like an attack
+// to a portal, and gains nothing over a few dozen.
+const MaxConcurrency = 64
 
 // URLSettings are the settings that hold a web address, each checked when
 // typed (http or https, no credentials in it).
@@ -99,6 +115,18 @@ type Settings struct {
 	// CAFile is a PEM file of certificates to trust besides the system's:
 	// an office whose proxy re-signs TLS. Verification is never skipped.
 	CAFile string
+	// Concurrency is SettingConcurrency's text ("" for the default).
+	Concurrency string
+}
+
+// ConcurrencyN returns the requests to keep in flight, 0 for the worker's
+// default (empty, or not a number from 1 to MaxConcurrency).
+func (s Settings) ConcurrencyN() int {
+	n, err := strconv.Atoi(strings.TrimSpace(s.Concurrency))
+	if err != nil || n < 1 || n > MaxConcurrency {
+		return 0
+	}
+	return n
 }
 
 // Env returns the environment, the Local sandbox when none is set or the
@@ -179,13 +207,16 @@ func (s *Settings) field(key string) *string {
 		return &s.ProxyUser
 	case SettingCAFile:
 		return &s.CAFile
+	case SettingConcurrency:
+		return &s.Concurrency
 	}
 	return nil
 }
 
 // SettingKeys lists every setting.
 var SettingKeys = []string{SettingEnvironment, SettingPISTEOAuthURL, SettingPISTEAPIURL, SettingPISTEClientID,
-	SettingTechnicalLogin, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL, SettingProxyUser, SettingCAFile}
+	SettingTechnicalLogin, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL, SettingProxyUser, SettingCAFile,
+	SettingConcurrency}
 
 // Get returns the value of a setting by key ("" for an unknown key).
 func (s Settings) Get(key string) string {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -29,6 +30,7 @@ type settingsScreen struct {
 	portalURL, registryURL, inseeURL  *focusEntry
 	proxyURL, proxyUser, caFile       *focusEntry
 	chooseCA                          *widget.Button
+	concurrency                       *focusEntry
 	clientSecret, techPassword        *widget.Entry
 	inseeKey, proxyPassword           *widget.Entry
 	themeSel                          *widget.Select
@@ -84,6 +86,14 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	s.proxyURL, s.proxyUser, s.caFile = urlEntry(core.SettingProxyURL), entry(core.SettingProxyUser), entry(core.SettingCAFile)
 	s.proxyURL.SetPlaceHolder(u.T("settings.proxy_env"))
 	s.chooseCA = widget.NewButtonWithIcon(u.T("settings.choose"), theme.FolderOpenIcon(), s.onChooseCA)
+	s.concurrency = entry(core.SettingConcurrency)
+	s.concurrency.SetPlaceHolder(strconv.Itoa(core.DefaultConcurrency))
+	s.concurrency.Validator = func(v string) error {
+		if strings.TrimSpace(v) != "" && (core.Settings{Concurrency: v}).ConcurrencyN() == 0 {
+			return errors.New(u.T("settings.concurrency"))
+		}
+		return nil
+	}
 	s.refreshPlaceholders()
 	s.clientID, s.login = entry(core.SettingPISTEClientID), entry(core.SettingTechnicalLogin)
 	s.clientSecret, s.techPassword = widget.NewPasswordEntry(), widget.NewPasswordEntry()
@@ -140,6 +150,7 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 		secret("settings.proxy_password", s.proxyPassword),
 		item("settings.ca_file", core.SettingCAFile, container.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
 			u.T("settings.ca_file_hint"), s.caFile, s.chooseCA),
+		item("settings.concurrency_label", core.SettingConcurrency, s.concurrency, u.T("settings.concurrency_hint"), s.concurrency),
 	)
 	var ignored []fyne.CanvasObject
 	for _, p := range core.SortedPresetProblems(s.eff.Problems) {
@@ -190,7 +201,7 @@ func (s *settingsScreen) settings() core.Settings {
 	for key, e := range map[string]*focusEntry{core.SettingPISTEOAuthURL: s.oauthURL, core.SettingPISTEAPIURL: s.apiURL,
 		core.SettingPISTEClientID: s.clientID, core.SettingTechnicalLogin: s.login, core.SettingPortalURL: s.portalURL,
 		core.SettingRegistryURL: s.registryURL, core.SettingINSEEURL: s.inseeURL, core.SettingProxyURL: s.proxyURL,
-		core.SettingProxyUser: s.proxyUser, core.SettingCAFile: s.caFile} {
+		core.SettingProxyUser: s.proxyUser, core.SettingCAFile: s.caFile, core.SettingConcurrency: s.concurrency} {
 		next.Set(key, strings.TrimSpace(e.Text))
 	}
 	return next

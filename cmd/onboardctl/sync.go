@@ -34,7 +34,7 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	email := fs.String("email", "", "account to sign in with (required)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up waiting for rows still backing off after this long")
-	concurrency := fs.Int("concurrency", outbox.DefaultConcurrency, "requests in flight at most (fewer while the portal answers 429 or 503)")
+	concurrency := fs.Int("concurrency", 0, "requests in flight at most, fewer while the portal answers 429 or 503 (default: the settings', else 8)")
 	lang := langFlag(fs, e)
 	if err := parseCommand(fs, args, 0, 0); err != nil {
 		return false, err
@@ -43,8 +43,8 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if *concurrency < 1 || *concurrency > 64 {
-		return false, fmt.Errorf("%w: --concurrency is between 1 and 64", errUsage)
+	if *concurrency < 0 || *concurrency > core.MaxConcurrency {
+		return false, fmt.Errorf("%w: --concurrency is between 1 and %d", errUsage, core.MaxConcurrency)
 	}
 	if *email == "" || !*pwStdin {
 		return false, fmt.Errorf("%w: sync needs --email EMAIL and --password-stdin", errUsage)
@@ -90,7 +90,9 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 		return false, err
 	}
 	defer closeDB()
-	svc.SetConcurrency(*concurrency)
+	if *concurrency > 0 {
+		svc.SetConcurrency(*concurrency)
+	}
 	set := svc.Settings()
 	switch set.Env() {
 	case core.EnvLocal:

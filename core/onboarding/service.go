@@ -167,6 +167,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		s.worker.Lease = cfg.Lease
 	}
 	s.worker.SetConcurrency(cfg.Concurrency)
+	if cfg.Concurrency == 0 {
+		s.worker.SetConcurrency(s.settings.ConcurrencyN())
+	}
 	return s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
@@ -43,6 +44,7 @@ func (s *Service) SaveSettings(ctx context.Context, next core.Settings) error {
 	// What is locked stays as the admin set it, whatever the screen sent.
 	eff := s.cfg.Presets.Apply(stored)
 	next = eff.Settings
+	s.worker.SetConcurrency(next.ConcurrencyN())
 	s.mu.Lock()
 	changed := connectionOf(next) != connectionOf(s.settings)
 	s.settings, s.effective = next, eff
@@ -67,6 +69,9 @@ func CheckSettings(set core.Settings) *core.E {
 				problems = append(problems, core.Problem{Field: key, Code: err.Code, Severity: core.Error})
 			}
 		}
+	}
+	if c := strings.TrimSpace(set.Concurrency); c != "" && set.ConcurrencyN() == 0 {
+		problems = append(problems, core.Problem{Field: core.SettingConcurrency, Code: "settings.concurrency", Severity: core.Error})
 	}
 	if set.Environment == core.EnvTeam && set.PortalURL == "" {
 		problems = append(problems, core.Problem{Field: core.SettingPortalURL, Code: "settings.portal_url_missing", Severity: core.Error})

@@ -107,9 +107,9 @@ type Worker struct {
 // claims an entity's next row only once the one before is done.
 func (w *Worker) SetConcurrency(n int) { w.concurrency.Store(int64(n)) }
 
-// DefaultConcurrency is how many requests a pass keeps in flight: enough to
-// hide a distant portal's latency, few enough not to look like an attack.
-const DefaultConcurrency = 8
+// DefaultConcurrency is how many requests a pass keeps in flight
+// (core.DefaultConcurrency).
+const DefaultConcurrency = core.DefaultConcurrency
 
 // New returns a worker with the default policy that sends the Local
 // sandbox's rows to portal.

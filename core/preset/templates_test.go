@@ -40,6 +40,9 @@ type admx struct {
 		Text         []struct {
 			ValueName string `xml:"valueName,attr"`
 		} `xml:"elements>text"`
+		Decimal []struct {
+			ValueName string `xml:"valueName,attr"`
+		} `xml:"elements>decimal"`
 		Enum []struct {
 			ValueName string   `xml:"valueName,attr"`
 			Items     []string `xml:"item>value>string"`
@@ -68,6 +71,9 @@ func TestGroupPolicyTemplate(t *testing.T) {
 			t.Errorf("%s: key %q, want %q", p.Name, p.Key, PolicyKey)
 		}
 		for _, e := range p.Text {
+			keys = append(keys, e.ValueName)
+		}
+		for _, e := range p.Decimal {
 			keys = append(keys, e.ValueName)
 		}
 		for _, e := range p.Enum {
