@@ -70,7 +70,7 @@ test-go:
 	mkdir -p $(BUILD)/smoke
 	xvfb-run -a -s "-screen 0 1280x1024x24" \
 		env CHORUS_SMOKE=1 CHORUS_ONBOARD_BIN=$(CURDIR)/$(APP) CHORUS_SMOKE_DIR=$(CURDIR)/$(BUILD)/smoke \
-		LANG=en_US.UTF-8 $(GO) test -race -count=1 ./...
+		LANG=en_US.UTF-8 $(GO) test -race -count=1 -timeout 25m ./...
 	$(GO) test -count=1 -run 'Kill9|LargeImport|SyncKilled|Chaos' -v ./core/sqlite ./cmd/onboardctl | grep -E "^(--- |ok|FAIL|    )"; exit $${PIPESTATUS[0]}
 
 ## test-keyring: the keyring and canary tests against a real Secret Service: a private D-Bus session with an
