@@ -264,11 +264,7 @@ func (s *Service) Drain(ctx context.Context) (outbox.Stats, error) {
 	var total outbox.Stats
 	for {
 		st, err := s.worker.RunOnce(ctx)
-		total.Sent += st.Sent
-		total.Created += st.Created
-		total.Attachments += st.Attachments
-		total.Failed += st.Failed
-		total.Retried += st.Retried
+		total.Add(st)
 		if err != nil && ctx.Err() == nil {
 			return total, err
 		}

@@ -185,7 +185,7 @@ func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 				err := w.send(ctx, p, op, &one)
 				lim.release(one.Throttled > 0)
 				mu.Lock()
-				st.add(one)
+				st.Add(one)
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
@@ -204,8 +204,8 @@ func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 	}
 }
 
-// add sums o into s.
-func (s *Stats) add(o Stats) {
+// Add sums o into s.
+func (s *Stats) Add(o Stats) {
 	s.Sent += o.Sent
 	s.Created += o.Created
 	s.Attachments += o.Attachments

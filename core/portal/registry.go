@@ -127,16 +127,11 @@ func (r *Registry) LookupSIREN(ctx context.Context, siren string) (registry.Comp
 
 // searchSIREN asks recherche-entreprises for a company's head office.
 func (r *Registry) searchSIREN(ctx context.Context, siren string) (registry.Company, error) {
-	var ans registry.SearchAnswer
-	q := url.Values{"q": {siren}, "page": {"1"}, "per_page": {"5"}}
-	status, err := r.get(ctx, &r.search, r.searchURL+registry.PathSearch+"?"+q.Encode(), http.Header{}, &ans)
+	results, err := r.searchQuery(ctx, siren)
 	if err != nil {
 		return registry.Company{}, err
 	}
-	if status == http.StatusNotFound {
-		return registry.Company{}, errUnknownCompany
-	}
-	for _, res := range ans.Results {
+	for _, res := range results {
 		if res.Siren == siren {
 			return registry.FromSearch(res, res.Siege.Siret), nil
 		}
@@ -214,17 +209,27 @@ const (
 
 var errUnknownCompany = &core.E{Kind: core.KindNotFound, Code: CodeRegistryNotFound, Op: "look up company"}
 
-func (r *Registry) lookupSearch(ctx context.Context, siret string) (registry.Company, error) {
+// searchQuery asks recherche-entreprises for q (a SIRET or a SIREN): the
+// first page of results; errUnknownCompany on a 404.
+func (r *Registry) searchQuery(ctx context.Context, q string) ([]registry.Result, error) {
 	var ans registry.SearchAnswer
-	q := url.Values{"q": {siret}, "page": {"1"}, "per_page": {"5"}}
-	status, err := r.get(ctx, &r.search, r.searchURL+registry.PathSearch+"?"+q.Encode(), http.Header{}, &ans)
+	v := url.Values{"q": {q}, "page": {"1"}, "per_page": {"5"}}
+	status, err := r.get(ctx, &r.search, r.searchURL+registry.PathSearch+"?"+v.Encode(), http.Header{}, &ans)
+	if err != nil {
+		return nil, err
+	}
+	if status == http.StatusNotFound {
+		return nil, errUnknownCompany
+	}
+	return ans.Results, nil
+}
+
+func (r *Registry) lookupSearch(ctx context.Context, siret string) (registry.Company, error) {
+	results, err := r.searchQuery(ctx, siret)
 	if err != nil {
 		return registry.Company{}, err
 	}
-	if status == http.StatusNotFound {
-		return registry.Company{}, errUnknownCompany
-	}
-	for _, res := range ans.Results {
+	for _, res := range results {
 		if res.Siege.Siret == siret {
 			return registry.FromSearch(res, siret), nil
 		}
