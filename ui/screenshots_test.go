@@ -204,6 +204,10 @@ func environmentShots(t *testing.T, h *harness, shot func(string)) {
 	shot("23-settings-team-portal")
 	u.win.Canvas().Focus(st.caFile)
 	shot("24-settings-proxy-and-ca")
+	st.concurrency.SetText("16")
+	u.win.Canvas().Unfocus()
+	u.pageScroll.ScrollToBottom()
+	shot("26-settings-requests-in-flight")
 }
 
 // workspaceShots takes the workspace's pictures: 10,000 structures,
