@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -10,6 +11,12 @@ import (
 // standard library, as the go command resolves them.
 func deps(t *testing.T, pkgs ...string) map[string]bool {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		// The fence is a property of the source, the same on every
+		// system: checking it needs the go command, which a Windows test
+		// binary run under Wine in CI does not have.
+		t.Skip("needs the go command (go list): the import fence is checked on Linux, for every system at once")
+	}
 	args := append([]string{"list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}"}, pkgs...)
 	out, err := exec.Command("go", args...).Output()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // The workspace's figures (make bench). Each prints one line: the figure,
@@ -95,7 +96,7 @@ func BenchmarkWorkspaceFilter(b *testing.B) {
 // nothing.
 func BenchmarkWorkspaceOpen(b *testing.B) {
 	const n = 10_000
-	dir := b.TempDir()
+	dir := testos.TempDir(b)
 	db := filepath.Join(dir, "onboard.db")
 	seed := benchHarness(b, n, db)
 	seed.store.Close()
@@ -144,7 +145,7 @@ func BenchmarkWorkspaceMemory(b *testing.B) {
 		fmt.Printf("rss-kb %d rows %d\n", residentKB(b), ws.ShowingRows())
 		return
 	}
-	dir := b.TempDir()
+	dir := testos.TempDir(b)
 	empty, full := filepath.Join(dir, "empty.db"), filepath.Join(dir, "full.db")
 	e := benchHarness(b, 0, empty)
 	e.store.Close()

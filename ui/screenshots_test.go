@@ -23,10 +23,12 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // goldenDir holds the golden image of every screen, in both languages.
@@ -44,8 +46,8 @@ var codeInMail = regexp.MustCompile(`\b\d{6}\b`)
 func TestScreens(t *testing.T) {
 	update := os.Getenv("CHORUS_UPDATE_GOLDENS") != ""
 	docs := os.Getenv("CHORUS_SCREENSHOTS")
-	// The data directory shows on the start-up error screen.
-	t.Setenv(core.DataDirEnv, "/home/ana/.local/share/chorus-onboard")
+	// The data directory the start-up error screen shows.
+	const dataDir = "/home/ana/.local/share/chorus-onboard"
 	for _, lang := range []string{"fr", "en"} {
 		h := newHarness(t, lang)
 		h.app.Settings().SetTheme(theme.DefaultTheme())
@@ -145,7 +147,7 @@ func TestScreens(t *testing.T) {
 		h.setEnv("qualification")
 		h.ui.show(stepHandoff)
 		shot("11-hand-off")
-		ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")})
+		ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")}, dataDir, i18n.Lang(lang))
 		h.win.Resize(WindowSize)
 		shot("12-startup-error")
 		// The accountant's screens, on the Local sandbox again, in a
@@ -242,7 +244,7 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 		"52524288900042;Caraïbes Services;;Fort-de-France;97200;\n" +
 		"41816609600069;Garage Leroy;4 avenue Jean Jaurès;Lyon;6900;0478\n" +
 		"79068156300017;=Marie Durand;8 impasse des Lilas;Bordeaux;33000;\n"
-	path := filepath.Join(t.TempDir(), "clients-decembre.csv")
+	path := filepath.Join(testos.TempDir(t), "clients-decembre.csv")
 	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // failingKeyring answers like a machine without a Secret Service.
@@ -29,7 +30,7 @@ func (f *failingKeyring) err() error {
 }
 
 func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
-	tmp := t.TempDir()
+	tmp := testos.TempDir(t)
 	t.Setenv("TMPDIR", tmp)
 	h := newHarness(t, "en")
 	kr := &failingKeyring{}

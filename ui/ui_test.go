@@ -26,6 +26,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // harness is a UI on the real application layer, a real on-disk store and
@@ -134,7 +135,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	h.clock = newTickClock()
 	dbPath := opt.dbPath
 	if dbPath == "" {
-		dbPath = filepath.Join(t.TempDir(), "onboard.db")
+		dbPath = filepath.Join(testos.TempDir(t), "onboard.db")
 	}
 	st, err := sqlite.Open(t.Context(), dbPath, sqlite.WithClock(h.clock))
 	if err != nil {
@@ -144,7 +145,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	h.store = st
 	// A fixed token source and address: the links and codes the sandbox
 	// mails are the same at every run, so screens compare to their goldens.
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000, Seed: 1,
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000, Seed: 1,
 		Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'}), Companies: opt.companies,
 		// The portal's clock starts on the same day at every run: the
 		// dates it gives show the same on every screenshot.
@@ -161,7 +162,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	if opt.wrapStore != nil {
 		appStore = opt.wrapStore(st)
 	}
-	h.spool = t.TempDir()
+	h.spool = testos.TempDir(t)
 	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID, SpoolDir: h.spool, Presets: opt.presets,
 		Connect: func(c onboarding.Connection) onboarding.Target {
 			if c.Env == core.EnvLocal {

@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // csvFile writes a CSV of n structures, French style (";"), and returns
@@ -34,7 +35,7 @@ func csvFile(t *testing.T, n int) (string, []string) {
 		}
 		fmt.Fprintf(&b, "%s;Société %04d;%d rue de la République;%s;compta%d@cabinet.example\n", s, n-i, i+1, city, i)
 	}
-	path := filepath.Join(t.TempDir(), "clients.csv")
+	path := filepath.Join(testos.TempDir(t), "clients.csv")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +318,7 @@ func TestImportReportSavesRejectedRows(t *testing.T) {
 	h := newHarness(t, "fr")
 	h.ui.frenchSheets = true // Excel in a French locale
 	in := "SIRET;Raison sociale;Adresse;Ville;Code postal\n73282932000074;Bon;1 rue;Paris;75002\n73282932000079;Mauvais;1 rue;Paris;75002\n"
-	path := filepath.Join(t.TempDir(), "clients.csv")
+	path := filepath.Join(testos.TempDir(t), "clients.csv")
 	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +327,7 @@ func TestImportReportSavesRejectedRows(t *testing.T) {
 	if r == nil || r.rep.Imported != 1 || r.rep.Rejected != 1 || r.list.Length() != 1 || r.save.Disabled() {
 		t.Fatalf("report %+v", r)
 	}
-	out := storage.NewFileURI(filepath.Join(t.TempDir(), "refusees.csv"))
+	out := storage.NewFileURI(filepath.Join(testos.TempDir(t), "refusees.csv"))
 	wc, err := storage.Writer(out)
 	if err != nil {
 		t.Fatal(err)

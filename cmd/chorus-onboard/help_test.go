@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 )
 
 func TestCommandLine(t *testing.T) {
+	policies := "/etc/chorus-onboard/policy.json"
+	if runtime.GOOS == "windows" {
+		policies = `HKLM\Software\Policies\ChorusOnboard`
+	}
 	tests := []struct {
 		args       []string
 		code       int
@@ -15,7 +20,7 @@ func TestCommandLine(t *testing.T) {
 	}{
 		{nil, 0, false, "", ""},
 		{[]string{"-psn_0_12345"}, 0, false, "", ""},
-		{[]string{"--help"}, 0, true, "/etc/chorus-onboard/policy.json", ""},
+		{[]string{"--help"}, 0, true, policies, ""},
 		{[]string{"-h"}, 0, true, "CHORUS_ONBOARD_DATA overrides it", ""},
 		{[]string{"--version"}, 0, true, "chorus-onboard ", ""},
 		{[]string{"--frobnicate"}, 2, true, "", `unknown argument "--frobnicate"`},

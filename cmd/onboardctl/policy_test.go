@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chorusonboard/chorus-onboard/core/preset"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // TestPolicyCommand: an admin's policy and defaults under a temporary /etc,
@@ -18,7 +19,7 @@ import (
 var spaces = regexp.MustCompile(` +`)
 
 func TestPolicyCommand(t *testing.T) {
-	etc := t.TempDir()
+	etc := testos.TempDir(t)
 	for name, data := range map[string]string{
 		"chorus-onboard/policy.json":       `{"environment":"qualification","proxy_url":"http://proxy.example:3128","piste_client_secret":"s3cret"}`,
 		"xdg/chorus-onboard/defaults.json": `{"piste_client_id":"cabinet-app","registry_url":"ftp://nope","language":"fr"}`,
@@ -34,7 +35,7 @@ func TestPolicyCommand(t *testing.T) {
 	var out, errb bytes.Buffer
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" },
 		presets: preset.LinuxFiles(etc, "")}
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	if code := run([]string{"policy", "--db", db, "--lang", "en"}, e); code != exitInvalid {
 		t.Fatalf("exit %d (want 1: values were ignored)\n%s%s", code, out.String(), errb.String())
 	}
@@ -60,7 +61,7 @@ func TestPolicyCommand(t *testing.T) {
 
 	// Without presets: everything built in, exit 0, and in French.
 	out.Reset()
-	e.presets = preset.LinuxFiles(t.TempDir(), "")
+	e.presets = preset.LinuxFiles(testos.TempDir(t), "")
 	if code := run([]string{"policy", "--db", db, "--lang", "fr"}, e); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}

@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,8 +24,10 @@ import (
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 const childEnv = "CHORUS_CLI_CHILD"
@@ -104,7 +105,7 @@ func csvRows(ids []string) string {
 }
 
 func TestImportListExport(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	ids := sirets(3)
 	in := csvRows(ids) + "SIRET,73282932000079,PRIVEE,Bad,,,,1 rue,,,Paris,75002,FR,false\n"
 	code, out, _ := runCLI(t, in, nil, "import", "--db", db, "-")
@@ -126,7 +127,7 @@ func TestImportListExport(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 3 || recs[0]["state"] != "queued" || recs[0]["phone"] != "+33123456789" {
 		t.Fatalf("export json: %d %s", code, out)
 	}
-	file := filepath.Join(t.TempDir(), "out.csv")
+	file := filepath.Join(testos.TempDir(t), "out.csv")
 	if code, _, errOut := runCLI(t, "", nil, "export", "--db", db, file); code != 0 {
 		t.Fatalf("export to file: %s", errOut)
 	}
@@ -137,11 +138,11 @@ func TestImportListExport(t *testing.T) {
 }
 
 func TestUsageAndIOErrors(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	for _, args := range [][]string{
 		{"import", "--db", db},
 		{"import", "--db", db, "a", "b"},
-		{"import", "--db", db, filepath.Join(t.TempDir(), "missing.csv")},
+		{"import", "--db", db, filepath.Join(testos.TempDir(t), "missing.csv")},
 		{"export", "--db", db, "--format", "xml"},
 		{"forget", "--db", db},
 		{"list", "--db", db, "extra"},
@@ -171,7 +172,7 @@ func TestCSVRoundTripAllEncodings(t *testing.T) {
 	}
 	var reference string
 	for name, data := range variants {
-		db := filepath.Join(t.TempDir(), "onboard.db")
+		db := filepath.Join(testos.TempDir(t), "onboard.db")
 		if code, out, errOut := runCLI(t, data, nil, "import", "--db", db, "-"); code != 0 {
 			t.Fatalf("%s: import exit %d\n%s%s", name, code, out, errOut)
 		}
@@ -181,7 +182,7 @@ func TestCSVRoundTripAllEncodings(t *testing.T) {
 		} else if exported != reference {
 			t.Errorf("%s: export differs\n%s\nwant\n%s", name, exported, reference)
 		}
-		db2 := filepath.Join(t.TempDir(), "again.db")
+		db2 := filepath.Join(testos.TempDir(t), "again.db")
 		if code, _, _ := runCLI(t, exported, nil, "import", "--db", db2, "-"); code != 0 {
 			t.Fatalf("%s: re-import failed", name)
 		}
@@ -231,9 +232,9 @@ func canary(prefix string) string {
 // forget, no file under the data directory or the temporary directory
 // holds any of them, and the keyring entry is gone.
 func TestForgetLeavesNoTrace(t *testing.T) {
-	dataDir, tmp := t.TempDir(), t.TempDir()
+	dataDir, tmp := testos.TempDir(t), testos.TempDir(t)
 	t.Setenv("TMPDIR", tmp)
-	t.Setenv(core.DataDirEnv, dataDir)
+	t.Setenv(localfs.DataDirEnv, dataDir)
 	backend := withFakeKeyring(t)
 	if os.Getenv("CHORUS_REAL_KEYRING") == "1" {
 		keyringOptions = nil // the real Secret Service of the CI job
@@ -284,13 +285,13 @@ func TestKill9Import(t *testing.T) {
 		trials = 2
 	}
 	ids := sirets(2000)
-	file := filepath.Join(t.TempDir(), "2000.csv")
+	file := filepath.Join(testos.TempDir(t), "2000.csv")
 	if err := os.WriteFile(file, []byte(csvRows(ids)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	kills := 0
 	for trial := range trials {
-		db := filepath.Join(t.TempDir(), "onboard.db")
+		db := filepath.Join(testos.TempDir(t), "onboard.db")
 		for attempt := 0; ; attempt++ {
 			args, _ := json.Marshal([]string{"import", "--db", db, file})
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -308,13 +309,13 @@ func TestKill9Import(t *testing.T) {
 				select {
 				case err = <-finished:
 				case <-time.After(time.Duration(rand.IntN(400)) * time.Millisecond):
-					_ = cmd.Process.Signal(syscall.SIGKILL)
+					_ = testos.Kill(cmd.Process)
 					err = <-finished
 				}
 			} else {
 				err = <-finished // enough kills: let it finish
 			}
-			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			if testos.Killed(cmd.ProcessState) {
 				kills++
 				continue
 			}
@@ -379,7 +380,7 @@ func TestLargeImportStreams(t *testing.T) {
 			}
 		}
 	})
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	var out bytes.Buffer
 	code := run([]string{"import", "--db", db, "-"}, env{stdin: pr, stdout: &out, stderr: io.Discard, getenv: os.Getenv})
 	close(stop)

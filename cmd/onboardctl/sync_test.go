@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 const syncPassword = "Tr0ub4dor&3x-Lune"
@@ -26,7 +26,7 @@ const syncPassword = "Tr0ub4dor&3x-Lune"
 // structures.
 func startSim(t *testing.T, faultRate float64, existing []string) string {
 	t.Helper()
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), FaultRate: faultRate, PasswordIterations: 1000,
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), FaultRate: faultRate, PasswordIterations: 1000,
 		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}})
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func startSim(t *testing.T, faultRate float64, existing []string) string {
 func TestSyncCommand(t *testing.T) {
 	ids := sirets(30)
 	url := startSim(t, 0, ids[:5])
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
 		t.Fatal(out)
 	}
@@ -94,13 +94,13 @@ func syncUntilDone(t *testing.T, db, url string, kills int, maxDelay time.Durati
 			select {
 			case <-done:
 			case <-time.After(time.Duration(rand.Int64N(int64(maxDelay))) + 50*time.Millisecond):
-				_ = cmd.Process.Signal(syscall.SIGKILL)
+				_ = testos.Kill(cmd.Process)
 				<-done
 			}
 		} else {
 			<-done
 		}
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		if testos.Killed(cmd.ProcessState) {
 			killed++
 			continue
 		}
@@ -179,7 +179,7 @@ func TestSyncKilledAndRestarted(t *testing.T) {
 	}
 	ids := sirets(150)
 	url := startSim(t, 0.3, ids[:15])
-	db := filepath.Join(t.TempDir(), "onboard.db")
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
 		t.Fatal(out)
 	}

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 	"math/big"
 	"net"
 	"os"
@@ -33,7 +34,7 @@ type TLS struct {
 // (names or IP addresses) in a temporary directory of tb.
 func NewTLS(tb testing.TB, hosts ...string) TLS {
 	tb.Helper()
-	dir := tb.TempDir()
+	dir := testos.TempDir(tb)
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		tb.Fatal(err)

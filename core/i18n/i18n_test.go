@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -101,5 +102,31 @@ func TestFromEnv(t *testing.T) {
 	}
 	if T(FR, "no.such.key") != "no.such.key" {
 		t.Error("a missing key must show itself")
+	}
+}
+
+// TestSystem: a locale variable that names a language wins; without one,
+// Windows' display language decides (make test-windows runs this binary
+// in a Wine prefix whose display language is CHORUS_WINE_UI_LANG), and
+// elsewhere English.
+func TestSystem(t *testing.T) {
+	for _, lang := range []string{"fr_FR.UTF-8", "en_US.UTF-8"} {
+		env := map[string]string{"LANG": lang}
+		if got, want := System(func(k string) string { return env[k] }), Lang(lang[:2]); got != want {
+			t.Errorf("LANG=%s: System = %s, want %s", lang, got, want)
+		}
+	}
+	want := EN
+	if runtime.GOOS == "windows" {
+		want = Lang(os.Getenv("CHORUS_WINE_UI_LANG"))
+		if want == "" {
+			t.Skip("CHORUS_WINE_UI_LANG names the display language make test-windows gave the prefix")
+		}
+	}
+	for _, lang := range []string{"", "C", "C.UTF-8", "POSIX"} {
+		env := map[string]string{"LANG": lang}
+		if got := System(func(k string) string { return env[k] }); got != want {
+			t.Errorf("LANG=%q: System = %s, want the system's %s", lang, got, want)
+		}
 	}
 }

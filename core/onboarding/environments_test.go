@@ -17,6 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // qualification switches the fixture to Chorus Pro qualification with set
@@ -128,7 +129,7 @@ func TestExistenceOnChorusPro(t *testing.T) {
 func teamPortal(t *testing.T, host string) (*sim.Server, string, coretest.TLS) {
 	t.Helper()
 	certs := coretest.NewTLS(t, host, "127.0.0.1")
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

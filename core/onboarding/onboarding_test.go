@@ -18,6 +18,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 const password = "Tr0ub4dor&3x-Lune"
@@ -36,7 +37,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	t.Helper()
-	cfg := sim.Config{DataDir: t.TempDir(), Sandbox: true, PasswordIterations: 1000,
+	cfg := sim.Config{DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000,
 		PISTEClients: map[string]string{"app": "secret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech"}}
 	for _, m := range mutate {
 		m(&cfg)
@@ -48,7 +49,7 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	hs := httptest.NewServer(srv.Handler())
 	srv.SetBaseURL(hs.URL)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	if err := secrets.Set(t.Context(), core.SecretTechnicalPassword, "tech"); err != nil {
 		t.Fatal(err)
 	}
-	f.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID, SpoolDir: t.TempDir(),
+	f.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: st, NewOpID: sqlite.NewOpID, SpoolDir: testos.TempDir(t),
 		Connect: func(c onboarding.Connection) onboarding.Target {
 			if c.Env == core.EnvLocal {
 				return onboarding.Target{Portal: f.client, Mailbox: true,

@@ -13,6 +13,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // countingPortal records how many requests are in flight, the most at once,
@@ -80,7 +81,7 @@ func (p *countingPortal) MyAttachments(context.Context) ([]api.Attachment, error
 
 func newStore(t *testing.T) *sqlite.DB {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // TestBackoffProperties draws 10,000 delays per attempt number: each is in
@@ -58,7 +59,7 @@ type env struct {
 
 func setup(t *testing.T, faultRate float64) *env {
 	t.Helper()
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), Sandbox: true, FaultRate: faultRate, Seed: 42, PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), Sandbox: true, FaultRate: faultRate, Seed: 42, PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func setup(t *testing.T, faultRate float64) *env {
 			t.Fatal(err)
 		}
 	}
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,7 @@ func decode(t *testing.T, b []byte) core.StructureDraft {
 func TestClockSkew(t *testing.T) {
 	for _, skew := range []time.Duration{3 * time.Hour, -3 * time.Hour, 24 * time.Hour, -24 * time.Hour} {
 		t.Run(skew.String(), func(t *testing.T) {
-			srv, err := sim.New(t.Context(), sim.Config{DataDir: t.TempDir(), PasswordIterations: 1000,
+			srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000,
 				Now: func() time.Time { return time.Now().Add(skew) }})
 			if err != nil {
 				t.Fatal(err)
@@ -258,7 +259,7 @@ func TestClockSkew(t *testing.T) {
 			if _, err := c.SignIn(t.Context(), "skew@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
 				t.Fatal(err)
 			}
-			st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+			st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // TestClientTrustAndProxy: the client trusts the system's certificates and
@@ -42,7 +43,7 @@ func TestClientTrustAndProxy(t *testing.T) {
 	proxy := httptest.NewServer(p)
 	defer proxy.Close()
 
-	notPEM := filepath.Join(t.TempDir(), "notes.txt")
+	notPEM := filepath.Join(testos.TempDir(t), "notes.txt")
 	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestClientTrustAndProxy(t *testing.T) {
 			}
 		})
 	}
-	for _, file := range []string{filepath.Join(t.TempDir(), "missing.pem"), notPEM} {
+	for _, file := range []string{filepath.Join(testos.TempDir(t), "missing.pem"), notPEM} {
 		if _, err := NewClient(ClientOptions{CAFile: file}); core.CodeOf(err) != CodeCAFile || core.KindOf(err) != core.KindInvalid {
 			t.Errorf("CA file %s: %v", file, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 func TestParseJSON(t *testing.T) {
@@ -83,8 +84,8 @@ func write(t *testing.T, name, data string) {
 }
 
 func TestLinuxFiles(t *testing.T) {
-	etc := t.TempDir()
-	local, vendor := filepath.Join(t.TempDir(), "local"), filepath.Join(t.TempDir(), "vendor")
+	etc := testos.TempDir(t)
+	local, vendor := filepath.Join(testos.TempDir(t), "local"), filepath.Join(testos.TempDir(t), "vendor")
 	write(t, filepath.Join(etc, "chorus-onboard", "policy.json"), `{"environment":"qualification","proxy_url":"http://proxy:3128"}`)
 	write(t, filepath.Join(local, "chorus-onboard", "defaults.json"), `{"piste_client_id":"local-app"}`)
 	write(t, filepath.Join(vendor, "chorus-onboard", "defaults.json"), `{"piste_client_id":"vendor-app","language":"en","registry_url":"https://registry.example"}`)
@@ -110,13 +111,13 @@ func TestLinuxFiles(t *testing.T) {
 		t.Errorf("XDG default dir: %q", got)
 	}
 	// No file at all: no preset, no problem.
-	if p := LinuxFiles(t.TempDir(), "").ReadPresets(); len(p.Problems)+len(p.Defaults.Values)+len(p.Policies.Values) != 0 {
+	if p := LinuxFiles(testos.TempDir(t), "").ReadPresets(); len(p.Problems)+len(p.Defaults.Values)+len(p.Policies.Values) != 0 {
 		t.Errorf("%+v", p)
 	}
 }
 
 func TestUnreadableAndHugeFiles(t *testing.T) {
-	etc := t.TempDir()
+	etc := testos.TempDir(t)
 	write(t, filepath.Join(etc, "chorus-onboard", "policy.json"), `{"language":"en"`+strings.Repeat(" ", MaxFileSize)+`}`)
 	if err := os.MkdirAll(filepath.Join(etc, "xdg", "chorus-onboard", "defaults.json"), 0o755); err != nil {
 		t.Fatal(err) // a directory where the file should be

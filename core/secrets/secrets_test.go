@@ -154,12 +154,27 @@ func TestMemory(t *testing.T) {
 	}
 }
 
-// TestRealKeyring runs against the real Secret Service. make test runs it
-// under dbus-run-session with an unlocked gnome-keyring
-// (CHORUS_REAL_KEYRING=1); elsewhere it is skipped.
+// platformKeyring names the keyring the real test reaches here.
+func platformKeyring() string {
+	switch runtime.GOOS {
+	case "windows":
+		return "Windows Credential Manager"
+	case "darwin":
+		return "macOS Keychain"
+	}
+	return "Secret Service"
+}
+
+// TestRealKeyring runs against the platform's real keyring: the Secret
+// Service (make test-keyring runs it under dbus-run-session with an
+// unlocked gnome-keyring), or Windows' Credential Manager (make
+// test-windows runs it under Wine). Elsewhere it is skipped. Besides 100
+// round trips, the largest secret every platform accepts comes back whole,
+// and one byte more is refused with KindTooLarge, leaving nothing stored:
+// a secret is never truncated.
 func TestRealKeyring(t *testing.T) {
 	if os.Getenv("CHORUS_REAL_KEYRING") != "1" {
-		t.Skip("set CHORUS_REAL_KEYRING=1 inside an unlocked keyring session (make test-keyring)")
+		t.Skip("set CHORUS_REAL_KEYRING=1 inside an unlocked keyring session (make test-keyring, make test-windows)")
 	}
 	ctx := t.Context()
 	k := New("fr.chorusonboard.test", core.EnvLocal, WithTimeout(10*time.Second))
@@ -177,6 +192,12 @@ func TestRealKeyring(t *testing.T) {
 			t.Fatalf("set %d: %v", i, err)
 		}
 	}
+	// The largest accepted, in accented characters (2 bytes each in UTF-8).
+	largest := strings.Repeat("é", MaxSize/2)
+	want["largest"] = largest
+	if err := k.Set(ctx, "largest", largest); err != nil {
+		t.Fatalf("set %d bytes: %v", len(largest), err)
+	}
 	mismatches := 0
 	for name, v := range want {
 		got, err := k.Get(ctx, name)
@@ -193,5 +214,13 @@ func TestRealKeyring(t *testing.T) {
 	if mismatches != 0 {
 		t.Fatalf("%d of %d secrets came back different", mismatches, len(want))
 	}
-	t.Logf("real Secret Service: %d secrets stored, read back and deleted, 0 mismatches", len(want))
+	over := largest + "x"
+	if err := k.Set(ctx, "over", over); core.KindOf(err) != core.KindTooLarge || core.CodeOf(err) != "keyring.too_large" {
+		t.Fatalf("set %d bytes: %v, want keyring.too_large", len(over), err)
+	}
+	if v, err := k.Get(ctx, "over"); core.KindOf(err) != core.KindNotFound {
+		t.Fatalf("a refused secret was stored (%d bytes): %v", len(v), err)
+	}
+	t.Logf("real %s: %d secrets stored, read back and deleted, 0 mismatches; %d bytes whole, %d bytes refused (keyring.too_large), nothing stored",
+		platformKeyring(), len(want), len(largest), len(over))
 }

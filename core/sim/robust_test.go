@@ -13,6 +13,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 var paths = []string{
@@ -135,7 +136,7 @@ func FuzzOnboardingBody(f *testing.F) {
 	for _, b := range bodies {
 		f.Add(b, 0)
 	}
-	s, err := New(f.Context(), Config{DataDir: f.TempDir(), Sandbox: true, PasswordIterations: 1,
+	s, err := New(f.Context(), Config{DataDir: testos.TempDir(f), Sandbox: true, PasswordIterations: 1,
 		PISTEClients: map[string]string{"app": "s3cret"}, TechnicalAccounts: map[string]string{"T": "p"}})
 	if err != nil {
 		f.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/piste/pistetest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // clock is a settable server clock.
@@ -49,7 +50,7 @@ type env struct {
 func start(t *testing.T, mutate ...func(*Config)) *env {
 	t.Helper()
 	clk := &clock{t: time.Now()}
-	dir := t.TempDir()
+	dir := testos.TempDir(t)
 	cfg := Config{DataDir: dir, Sandbox: true, Now: clk.now, PasswordIterations: 1000,
 		PISTEClients: map[string]string{"app": "s3cret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech-pass"}}
 	for _, m := range mutate {

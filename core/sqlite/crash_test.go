@@ -13,11 +13,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // The kill -9 harness: the test binary re-executes itself as a child that
@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 		crashWriter(os.Getenv("CHORUS_CRASH_DB"), os.Getenv("CHORUS_CRASH_PREFIX"))
 	case "migrate":
 		crashMigrate(os.Getenv("CHORUS_CRASH_DB"))
+	case "saves":
+		n, _ := strconv.Atoi(os.Getenv("CHORUS_CRASH_N"))
+		os.Exit(saveMany(os.Getenv("CHORUS_CRASH_DB"), os.Getenv("CHORUS_CRASH_PREFIX"), n))
 	default:
 		os.Exit(m.Run())
 	}
@@ -127,19 +130,18 @@ func startChild(t *testing.T, mode string, env ...string) (*exec.Cmd, *bufio.Sca
 	return cmd, bufio.NewScanner(stdout)
 }
 
-// kill sends SIGKILL, hands every line the child printed before dying to
-// drain (Wait closes the pipe, so reading comes first) and reports whether
-// the child died of the signal (the proof that the crash happened rather
-// than a clean exit).
+// kill kills the child (SIGKILL, or TerminateProcess on Windows), hands
+// every line it printed before dying to drain (Wait closes the pipe, so
+// reading comes first) and reports whether it died of the kill (the proof
+// that the crash happened rather than a clean exit).
 func kill(t *testing.T, cmd *exec.Cmd, out *bufio.Scanner, drain func(string)) bool {
 	t.Helper()
-	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = testos.Kill(cmd.Process)
 	for out.Scan() {
 		drain(out.Text())
 	}
 	err := cmd.Wait()
-	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	return err != nil && ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+	return err != nil && testos.Killed(cmd.ProcessState)
 }
 
 func TestKill9Writer(t *testing.T) {
@@ -147,7 +149,7 @@ func TestKill9Writer(t *testing.T) {
 		t.Skip("slow under -race: make test runs it without (test-heavy)")
 	}
 	n := trials(t, 200)
-	path := filepath.Join(t.TempDir(), "onboard.db")
+	path := filepath.Join(testos.TempDir(t), "onboard.db")
 	acked := map[string]string{}
 	killed, totalAcks := 0, 0
 	for trial := range n {
@@ -172,7 +174,7 @@ func TestKill9Writer(t *testing.T) {
 		verifyAfterCrash(t, trial, path, acked)
 	}
 	if killed != n {
-		t.Fatalf("only %d of %d children died of SIGKILL: the harness did not crash them", killed, n)
+		t.Fatalf("only %d of %d children died of the kill: the harness did not crash them", killed, n)
 	}
 	t.Logf("%d kill -9 trials, %d acknowledged drafts, 0 lost, 0 without outbox row, integrity ok %d/%d (95%% bound on the per-trial failure rate: %.1f%%)",
 		n, totalAcks, n, n, 300/float64(n))
@@ -236,7 +238,7 @@ func TestKill9Migration(t *testing.T) {
 	n := trials(t, 60)
 	atOld, atStep, atNew := 0, 0, 0
 	for trial := range n {
-		path := filepath.Join(t.TempDir(), "onboard.db")
+		path := filepath.Join(testos.TempDir(t), "onboard.db")
 		cmd, out := startChild(t, "migrate", "CHORUS_CRASH_DB="+path)
 		if !out.Scan() || !strings.HasPrefix(out.Text(), "IN ") {
 			t.Fatalf("trial %d: child did not start migrating: %q", trial, out.Text())
@@ -279,4 +281,74 @@ func TestKill9Migration(t *testing.T) {
 		db.Close()
 	}
 	t.Logf("%d kills during migration: %d left at the old version, %d at an intermediate one, %d at the new, 0 in between", n, atOld, atStep, atNew)
+}
+
+// saveMany opens the store at path and saves n queued structures named
+// after prefix, one transaction each, as a second program beside the app
+// would (onboardctl import while the app runs). It returns the exit code.
+func saveMany(path, prefix string, n int) int {
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		fmt.Println("ERR", err)
+		return 3
+	}
+	defer db.Close()
+	for i := range n {
+		if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(fmt.Sprintf("%s-%04d", prefix, i)), Queue: true}); err != nil {
+			fmt.Println("ERR", err)
+			return 3
+		}
+		if i%10 == 0 {
+			if _, err := db.QueryStructures(ctx, core.StructureQuery{Sort: core.SortUpdated}); err != nil {
+				fmt.Println("ERR", err)
+				return 3
+			}
+		}
+	}
+	return 0
+}
+
+// TestTwoProcesses: the app and onboardctl use one database at the same
+// time. A child process and this one each open the store on the same file
+// (on Windows the second open used to fail on the -shm file the first
+// holds) and save 200 queued structures, interleaved; both finish, and the
+// database holds the 400 with their 400 outbox rows.
+func TestTwoProcesses(t *testing.T) {
+	const n = 200
+	path := filepath.Join(testos.TempDir(t), "onboard.db")
+	app, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=saves", "CHORUS_CRASH_DB="+path, "CHORUS_CRASH_PREFIX=ctl", fmt.Sprintf("CHORUS_CRASH_N=%d", n))
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if code := saveMany(path, "app", n); code != 0 {
+		t.Fatalf("this process's saves failed")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the other process: %v: %s", err, out.String())
+	}
+	counts, err := app.CountStructures(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := app.Ops(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := app.QueryStructures(t.Context(), core.StructureQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[core.StateQueued] != 2*n || len(ops) != 2*n || len(l.Rows) != 2*n {
+		t.Fatalf("after two processes saved %d each: states %v, %d outbox rows, the workspace lists %d", n, counts, len(ops), len(l.Rows))
+	}
+	t.Logf("two processes, %d saves each on one database: %d structures, %d outbox rows, both seen by the workspace", n, 2*n, len(ops))
 }

@@ -14,13 +14,14 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // MustOpen opens a store in a fresh directory on disk (never :memory:, so WAL
 // and file behaviour are the real ones) and closes it at the end of the test.
 func MustOpen(tb testing.TB, opts ...Option) *DB {
 	tb.Helper()
-	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "onboard.db"), opts...)
+	db, err := Open(context.Background(), filepath.Join(testos.TempDir(tb), "onboard.db"), opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestPragmas(t *testing.T) {
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "onboard.db")
+	path := filepath.Join(testos.TempDir(t), "onboard.db")
 	db, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +75,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 }
 
 func TestReopenKeepsData(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "onboard.db")
+	path := filepath.Join(testos.TempDir(t), "onboard.db")
 	db, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +344,7 @@ func TestQueueAccount(t *testing.T) {
 // at their records (the tables were rebuilt under them).
 func TestMigrateTimesAndNotices(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := filepath.Join(testos.TempDir(t), "old.db")
 	first, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -431,7 +432,7 @@ func TestReadOnly(t *testing.T) {
 		t.Log("running as root: file modes do not stop root, the query_only pragma still does")
 	}
 	ctx := t.Context()
-	dir := t.TempDir()
+	dir := testos.TempDir(t)
 	path := filepath.Join(dir, "onboard.db")
 	db, err := Open(ctx, path)
 	if err != nil {

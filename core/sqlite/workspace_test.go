@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // workspaceFixture stores structures in every state the filters tell
@@ -448,7 +449,7 @@ func TestListOrdersStayRight(t *testing.T) {
 // its structures searchable.
 func TestMigrateOutboxTargets(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "v4.db")
+	path := filepath.Join(testos.TempDir(t), "v4.db")
 	all, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -506,7 +507,7 @@ func TestMigrateOutboxTargets(t *testing.T) {
 // every pass of the worker goes through an index, never a scan of the
 // structure table, however many thousands of rows it holds.
 func TestStartupQueriesUseIndexes(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "onboard.db"))
+	db, err := Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

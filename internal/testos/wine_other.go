@@ -1,0 +1,5 @@
+//go:build !windows
+
+package testos
+
+func wine() bool { return false }
