@@ -44,6 +44,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
@@ -117,7 +118,7 @@ func startup(ctx context.Context, appBin, bare string, runs, rows int) error {
 		return err
 	}
 	defer os.RemoveAll(data)
-	if err := fillStore(ctx, filepath.Join(data, core.DatabaseFile), rows); err != nil {
+	if err := fillStore(ctx, filepath.Join(data, localfs.DatabaseFile), rows); err != nil {
 		return err
 	}
 	var appT, bareT []time.Duration
@@ -147,7 +148,7 @@ func startOne(ctx context.Context, bin, title, data string) (time.Duration, int6
 	defer os.RemoveAll(home)
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "LANG=en_US.UTF-8",
-		core.DataDirEnv+"="+data)
+		localfs.DataDirEnv+"="+data)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return 0, 0, err

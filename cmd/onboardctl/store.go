@@ -17,6 +17,7 @@ import (
 	connectpkg "github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
@@ -29,11 +30,11 @@ func dbFlag(fs *flag.FlagSet) func() (string, error) {
 		if *p != "" {
 			return *p, nil
 		}
-		dir, err := core.DataDir()
+		dir, err := localfs.DataDir()
 		if err != nil {
 			return "", err
 		}
-		return filepath.Join(dir, core.DatabaseFile), nil
+		return filepath.Join(dir, localfs.DatabaseFile), nil
 	}
 }
 
@@ -82,8 +83,8 @@ func openService(ctx context.Context, path func() (string, error), connect func(
 		}
 		fallthrough
 	case readWrite:
-		if dir, derr := core.DataDir(); derr == nil && filepath.Dir(p) == dir {
-			if tightened, err := core.EnsureDataDir(dir); err != nil {
+		if dir, derr := localfs.DataDir(); derr == nil && filepath.Dir(p) == dir {
+			if tightened, err := localfs.EnsureDataDir(dir); err != nil {
 				return nil, nil, err
 			} else if tightened {
 				fmt.Fprintf(e.stderr, "onboardctl: %s was open to other users: it is now readable by you only\n", dir)
@@ -219,7 +220,7 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	}
 	fmt.Fprintln(e.stdout, summary)
 	if *rejected != "" && rep.RejectedRows() > 0 {
-		if err := writeFileAtomic(*rejected, rep.SaveRejected); err != nil {
+		if err := localfs.WriteFileAtomic(*rejected, rep.SaveRejected); err != nil {
 			return false, fmt.Errorf("import: rejected rows: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "rejected rows written to %s\n", *rejected)
@@ -254,7 +255,7 @@ func cmdExport(args []string, e env) error {
 	defer closeDB()
 	write := func(w io.Writer) error { return svc.Export(ctx, w, *format, l) }
 	if name := fs.Arg(0); name != "" && name != "-" {
-		err = writeFileAtomic(name, write)
+		err = localfs.WriteFileAtomic(name, write)
 	} else {
 		err = write(e.stdout)
 	}
@@ -262,28 +263,6 @@ func cmdExport(args []string, e env) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes a file through write under a temporary name in
-// its directory, then renames it: a failure never leaves half a file where
-// the previous one was.
-func writeFileAtomic(name string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".onboardctl-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), name)
 }
 
 // cmdList runs "list [--db PATH]": one tab-separated line per structure.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
 // ImportOptions are what an import asks for beyond the file.
@@ -116,7 +117,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 			return
 		}
 		if rw == nil {
-			if spool, spoolErr = os.CreateTemp(s.spoolDir(), spoolPattern); spoolErr != nil {
+			if spool, spoolErr = localfs.CreateTemp(s.spoolDir(), spoolPattern); spoolErr != nil {
 				return
 			}
 			rep.rejected = spool

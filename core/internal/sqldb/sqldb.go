@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
 // DB is an open database: one writer connection and a read-only pool.
@@ -116,22 +117,18 @@ func Open(ctx context.Context, path string, migrations fs.FS, opt Options) (*DB,
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	// Create the file ourselves so that it (and the -wal and -shm files,
-	// which SQLite creates with the same mode) is readable by its owner
-	// only; an existing one that others may read is tightened (drafts hold
-	// personal data).
+	// Create the file ourselves so that it is readable by its owner only
+	// (SQLite gives the -wal and -shm files the database's mode on Unix;
+	// on Windows they inherit the directory's ACL and are checked once
+	// they exist, below). An existing one that others may read is
+	// tightened: drafts hold personal data.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	f.Close()
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			if err := os.Chmod(p, 0o600); err != nil {
-				return nil, err
-			}
-			db.tightened = append(db.tightened, p)
-		}
+	if err := db.protect(path); err != nil {
+		return nil, err
 	}
 	if db.writer, err = sql.Open("sqlite", dsn(path, true)); err != nil {
 		return nil, err
@@ -142,12 +139,32 @@ func Open(ctx context.Context, path string, migrations fs.FS, opt Options) (*DB,
 		db.writer.Close()
 		return nil, err
 	}
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := db.protect(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.writer.Close()
+			return nil, err
+		}
+	}
 	if db.reader, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		db.writer.Close()
 		return nil, err
 	}
 	db.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
 	return db, nil
+}
+
+// protect makes a database file private (localfs.Protect: a mode on Unix,
+// an ACL on Windows, where chmod would only touch the read-only bit) and
+// records it when it was not.
+func (db *DB) protect(p string) error {
+	tightened, err := localfs.Protect(p)
+	if err != nil {
+		return fmt.Errorf("keep %s to its owner: %w", p, err)
+	}
+	if tightened {
+		db.tightened = append(db.tightened, p)
+	}
+	return nil
 }
 
 func (db *DB) setup(ctx context.Context, ms []migration, hook func(int)) error {

@@ -1,0 +1,27 @@
+//go:build !windows
+
+package localfs
+
+import "os"
+
+func private(path string) (bool, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	return fi.Mode().Perm()&0o077 == 0, nil
+}
+
+func protect(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return os.Chmod(path, 0o700)
+	}
+	return os.Chmod(path, 0o600)
+}
+
+// inUse is false on Unix: a file open elsewhere can be replaced.
+func inUse(error) bool { return false }
