@@ -8,6 +8,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
@@ -165,4 +166,8 @@ type Deps struct {
 	// Clock, when set, replaces the wall clock and shows times in UTC:
 	// tests fix both, so that screens compare to their goldens.
 	Clock func() time.Time
+	// SystemLang is the language the operating system shows its own
+	// interface in (i18n.System): the app's language until the user or an
+	// admin chooses one. Empty means English.
+	SystemLang i18n.Lang
 }

@@ -159,7 +159,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 		}
 	}
 	eff := deps.App.Effective()
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a, eff), loc: time.Local, now: time.Now,
+	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a, eff, deps.SystemLang), loc: time.Local, now: time.Now,
 		frenchSheets: strings.HasPrefix(string(lang.SystemLocale()), "fr")}
 	if deps.Clock != nil {
 		u.now, u.loc = deps.Clock, time.UTC
@@ -294,8 +294,8 @@ func (u *UI) loginEmail() string {
 }
 
 // initialLang returns the admin's locked language, else the saved one,
-// else the admin's default, else the system locale's, else English.
-func initialLang(a fyne.App, eff core.Effective) i18n.Lang {
+// else the admin's default, else the system's, else English.
+func initialLang(a fyne.App, eff core.Effective, system i18n.Lang) i18n.Lang {
 	preset, ok := i18n.Parse(eff.Language)
 	if ok && eff.Locked(core.PresetLanguage) {
 		return preset
@@ -306,7 +306,7 @@ func initialLang(a fyne.App, eff core.Effective) i18n.Lang {
 	if ok {
 		return preset
 	}
-	l, _ := i18n.Parse(lang.SystemLocale().LanguageString())
+	l, _ := i18n.Parse(string(system))
 	return l
 }
 
@@ -682,15 +682,16 @@ func stepBadge(n int) fyne.CanvasObject {
 }
 
 // ShowStartupError fills w with why the app cannot start (its data could
-// not be opened), in the user's language, with what to do.
-func ShowStartupError(a fyne.App, w fyne.Window, err error) {
-	l := initialLang(a, core.Effective{})
+// not be opened), in the user's language, with what to do; dataDir, when
+// known, is where the data is; system is the operating system's language.
+func ShowStartupError(a fyne.App, w fyne.Window, err error, dataDir string, system i18n.Lang) {
+	l := initialLang(a, core.Effective{}, system)
 	text := i18n.T(l, "startup.failed")
 	if core.CodeOf(err) != "" {
 		text += "\n\n" + i18n.Error(l, err)
 	}
-	if dir, derr := core.DataDir(); derr == nil {
-		text += "\n\n" + i18n.Format(l, "startup.data_dir", map[string]string{"dir": dir})
+	if dataDir != "" {
+		text += "\n\n" + i18n.Format(l, "startup.data_dir", map[string]string{"dir": dataDir})
 	}
 	w.SetTitle(i18n.T(l, "app.name"))
 	w.SetContent(container.NewPadded(container.NewVBox(title(i18n.T(l, "error.title")), paragraph(text))))

@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
-	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
 // usage is what --help prints, and the man page made from it.
@@ -30,12 +31,22 @@ onboarding portal, Chorus Pro qualification and production (whose API only
 reads: the app then guides the person through the portal's pages).
 
 Files:
-  ~/.local/share/chorus-onboard/              the database (%s overrides it)
-  /etc/chorus-onboard/policy.json              admin policies (locked settings)
-  $XDG_CONFIG_DIRS/chorus-onboard/defaults.json  admin defaults (/etc/xdg when unset)
-
+%s
 onboardctl policy prints every setting in effect and where it comes from.
 `
+
+// filesUnix and filesWindows are the Files section of usage: where the
+// data and the admin's presets are on each system.
+const (
+	filesUnix = `  ~/.local/share/chorus-onboard/              the database (%s overrides it)
+  /etc/chorus-onboard/policy.json              admin policies (locked settings)
+  $XDG_CONFIG_DIRS/chorus-onboard/defaults.json  admin defaults (/etc/xdg when unset)
+`
+	filesWindows = `  %%LOCALAPPDATA%%\ChorusOnboard\                the database (%s overrides it)
+  HKLM\Software\Policies\ChorusOnboard        admin policies (locked settings; HKCU too)
+  HKLM\Software\ChorusOnboard                 admin defaults
+`
+)
 
 // cli answers the command-line flags without opening a window; ok is
 // false when there are none, so the app starts.
@@ -46,7 +57,11 @@ func cli(args []string, stdout, stderr io.Writer) (code int, ok bool) {
 	}
 	switch args[0] {
 	case "--help", "-help", "-h", "help":
-		fmt.Fprintf(stdout, usage, core.DataDirEnv)
+		files := filesUnix
+		if runtime.GOOS == "windows" {
+			files = filesWindows
+		}
+		fmt.Fprintf(stdout, usage, fmt.Sprintf(files, localfs.DataDirEnv))
 		return 0, true
 	case "--version", "-version", "version":
 		fmt.Fprintln(stdout, "chorus-onboard", buildinfo.Version())

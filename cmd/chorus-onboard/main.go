@@ -21,6 +21,8 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
 	"github.com/chorusonboard/chorus-onboard/core/connect"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
 	"github.com/chorusonboard/chorus-onboard/core/preset"
@@ -44,6 +46,7 @@ func main() {
 	a := app.NewWithID(assets.AppID)
 	a.SetIcon(icon)
 	w := a.NewWindow("Chorus Onboard")
+	system := i18n.System(os.Getenv)
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -51,12 +54,13 @@ func main() {
 	if err != nil {
 		// Say it in the window: an app started from a menu has no terminal.
 		log.Printf("chorus-onboard: %v", err)
-		ui.ShowStartupError(a, w, err)
+		dir, _ := localfs.DataDir()
+		ui.ShowStartupError(a, w, err, dir, system)
 		w.ShowAndRun()
 		return
 	}
 	defer closeAll()
-	u := ui.New(a, w, ui.Deps{App: svc})
+	u := ui.New(a, w, ui.Deps{App: svc, SystemLang: system})
 	// The one outbox worker: it sends what is queued while the portal
 	// answers, and keeps the status line current.
 	go svc.Run(ctx, 30*time.Second, func(st outbox.Status) {
@@ -71,11 +75,11 @@ func main() {
 // build opens the store and the Local sandbox and returns the application
 // layer over them, with the function that closes everything.
 func build(ctx context.Context) (*onboarding.Service, func(), error) {
-	dir, err := core.DataDir()
+	dir, err := localfs.DataDir()
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(dir, core.DatabaseFile))
+	store, err := sqlite.Open(ctx, filepath.Join(dir, localfs.DatabaseFile))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -129,7 +129,7 @@ func run(args []string, e env) int {
 		msg := err.Error()
 		if core.CodeOf(err) != "" {
 			// A coded error says what to do in the user's language.
-			msg = i18n.Error(i18n.FromEnv(e.getenv), err)
+			msg = i18n.Error(i18n.System(e.getenv), err)
 		}
 		fmt.Fprintln(e.stderr, "onboardctl:", msg)
 		if errors.Is(err, errUsage) {
@@ -152,7 +152,7 @@ func langFlag(fs *flag.FlagSet, e env) func() (i18n.Lang, error) {
 	s := fs.String("lang", "", "language of messages: fr or en (default: from LANG)")
 	return func() (i18n.Lang, error) {
 		if *s == "" {
-			return i18n.FromEnv(e.getenv), nil
+			return i18n.System(e.getenv), nil
 		}
 		l, ok := i18n.Parse(*s)
 		if !ok {

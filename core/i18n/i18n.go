@@ -87,15 +87,22 @@ func Parse(locale string) (lang Lang, ok bool) {
 // of precedence (LC_ALL, LC_MESSAGES, LANG); English when none names a
 // supported language.
 func FromEnv(getenv func(string) string) Lang {
+	l, _ := fromEnv(getenv)
+	return l
+}
+
+// fromEnv is FromEnv, with set false when no locale variable names a
+// language at all (unset, C or POSIX).
+func fromEnv(getenv func(string) string) (lang Lang, set bool) {
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if s := getenv(v); s != "" && s != "C" && s != "POSIX" && !strings.HasPrefix(s, "C.") {
 			if l, ok := Parse(s); ok {
-				return l
+				return l, true
 			}
-			return EN
+			return EN, true
 		}
 	}
-	return EN
+	return EN, false
 }
 
 // ParamMessage is the parameter that carries a server's own message in l,
