@@ -23,7 +23,7 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-dist build run test test-go test-keyring test-dist fuzz bench lint vet fmt screenshots goldens install uninstall clean dist
+.PHONY: all deps deps-dist deps-windows build run test test-go test-keyring test-windows test-dist fuzz bench lint vet fmt screenshots goldens install uninstall clean dist
 
 all: build
 
@@ -49,6 +49,15 @@ DIST_PKGS := gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 wixl msitools 
 deps-dist: deps
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DIST_PKGS)"
 
+# Debian packages make test-windows needs besides DEB_PKGS: mingw-w64 for the
+# Windows cgo build of the app and the stand-in DLL, Wine to run the test
+# binaries.
+WINDOWS_PKGS := gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 wine64
+
+## deps-windows: install what make test-windows needs (nothing if all are there)
+deps-windows: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(WINDOWS_PKGS)"
+
 ## dist: every package in dist/ with SHA256SUMS (.deb, .rpm, .tar.xz, .exe, .msi); SIGN_PKCS12 and
 ## SIGN_PASSWORD_FILE sign the Windows files
 dist: deps-dist
@@ -63,8 +72,9 @@ build: deps
 run: build
 	./$(APP)
 
-## test: vet, every test with -race (with the real-window smoke test under Xvfb), the real keyring, the fuzz targets
-test: build lint test-go test-keyring fuzz test-dist
+## test: vet, every test with -race (with the real-window smoke test under Xvfb), the real keyring, every test
+## again as a Windows binary under Wine, the fuzz targets, the packages
+test: build lint test-go test-keyring test-windows fuzz test-dist
 
 test-go:
 	mkdir -p $(BUILD)/smoke
@@ -82,6 +92,12 @@ test-keyring:
 		 CHORUS_REAL_KEYRING=1 $(GO) test -count=1 -run "TestRealKeyring|TestForgetLeavesNoTrace" -v ./core/secrets ./cmd/onboardctl' \
 		| grep -E "^(=== RUN|--- |PASS|FAIL|ok|    )"; \
 	rc=$${PIPESTATUS[0]}; rm -rf $$kr; exit $$rc
+
+## test-windows: every package that runs on a user's PC (core/..., onboardctl, ui, the app) as a Windows test binary
+## under Wine in a fresh prefix (build/windows), the real Credential Manager, the app's window in French and English,
+## light and dark; prints how many tests ran and passed (scripts/test-windows, docs/windows.md)
+test-windows: deps-windows
+	scripts/test-windows
 
 ## test-dist: build every package, then install the .deb for real (the app under Xvfb with a policy file),
 ## purge it, and check the .rpm, .exe and .msi and a signature with a throw-away certificate

@@ -95,7 +95,7 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 	var sandbox string
 	if !presets.Apply(nil).OfferSandbox {
 		// An admin removed the Local sandbox: nothing listens on loopback.
-	} else if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, "sandbox")); err != nil {
+	} else if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, localfs.SandboxDir)); err != nil {
 		// The app still works: drafts are kept, and the status line says
 		// the portal cannot be reached.
 		log.Printf("chorus-onboard: local sandbox: %v", err)

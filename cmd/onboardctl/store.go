@@ -20,6 +20,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
 
@@ -301,6 +302,34 @@ func withService(name string, args []string, e env, fn func(context.Context, *on
 // keyringOptions lets tests replace the OS keyring.
 var keyringOptions []secrets.Option
 
+// forgetFiles deletes the database at path and its -wal and -shm files;
+// when it is the desktop app's, in the data directory, also the Local
+// sandbox's database (it holds the accounts a person created there) and
+// the files of rejected rows an import left, then the directory if
+// nothing else is in it.
+func forgetFiles(path string) error {
+	if err := localfs.RemoveDatabase(path); err != nil {
+		return err
+	}
+	dir, err := localfs.DataDir()
+	if err != nil || filepath.Clean(filepath.Dir(path)) != filepath.Clean(dir) {
+		return nil // a database elsewhere: its directory is someone else's
+	}
+	sandbox := filepath.Join(dir, localfs.SandboxDir)
+	if err := localfs.RemoveDatabase(filepath.Join(sandbox, sim.DatabaseFile)); err != nil {
+		return err
+	}
+	_ = os.Remove(sandbox) // only when empty
+	spooled, _ := filepath.Glob(filepath.Join(dir, onboarding.SpoolPattern))
+	for _, f := range spooled {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	_ = os.Remove(dir) // only when empty
+	return nil
+}
+
 // cmdForget runs "forget [--db PATH] --yes".
 func cmdForget(args []string, e env) error {
 	fs := newFlags("forget", e)
@@ -335,7 +364,12 @@ func cmdForget(args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, "database: every draft and personal datum deleted, files scrubbed")
+		// Scrubbed first, so that nothing can be read back even if a file
+		// cannot be deleted now (the app still open on Windows).
+		if err := forgetFiles(path); err != nil {
+			return fmt.Errorf("database: every draft and personal datum deleted, but a file is left: %s", i18n.Error(l, err))
+		}
+		fmt.Fprintln(e.stdout, "database: every draft and personal datum deleted, files removed")
 	} else {
 		fmt.Fprintln(e.stdout, "database: none at", path)
 	}

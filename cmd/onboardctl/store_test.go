@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -26,6 +27,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
+	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
@@ -233,7 +235,9 @@ func canary(prefix string) string {
 // holds any of them, and the keyring entry is gone.
 func TestForgetLeavesNoTrace(t *testing.T) {
 	dataDir, tmp := testos.TempDir(t), testos.TempDir(t)
-	t.Setenv("TMPDIR", tmp)
+	t.Setenv("TMPDIR", tmp) // Unix
+	t.Setenv("TMP", tmp)    // Windows
+	t.Setenv("TEMP", tmp)
 	t.Setenv(localfs.DataDirEnv, dataDir)
 	backend := withFakeKeyring(t)
 	if os.Getenv("CHORUS_REAL_KEYRING") == "1" {
@@ -246,6 +250,16 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	}
 	email, name := canary("canary")+"@example.fr", canary("Nom")
 	phone := "+33123456789"
+	// The person's account in the Local sandbox, as the app leaves it.
+	sandbox, err := sim.New(t.Context(), sim.Config{DataDir: filepath.Join(dataDir, localfs.SandboxDir), Sandbox: true, PasswordIterations: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sandboxEmail := canary("sandbox") + "@example.fr"
+	if err := sandbox.SeedPerson(t.Context(), sandboxEmail, "Sandbox-Passw0rd!", name, "Dupont"); err != nil {
+		t.Fatal(err)
+	}
+	sandbox.Close()
 	ids := sirets(200)
 	data := csvRows(ids) + "SIRET," + ids[0] + ",PRIVEE," + name + ",," + email + ",01 23 45 67 89,1 rue,,,Paris,75002,FR,false\n"
 	if code, out, errOut := runCLI(t, data, nil, "import", "-"); code != 0 {
@@ -255,21 +269,34 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	if !strings.Contains(exported, email) {
 		t.Fatal("the canary never reached the database: the test would prove nothing")
 	}
-	if hits := scanFiles(t, []string{email}, dataDir); hits[email] == 0 {
-		t.Fatal("canary e-mail not found in the database files before forget: the scan is blind")
+	if hits := scanFiles(t, []string{email, sandboxEmail}, dataDir); hits[email] == 0 || hits[sandboxEmail] == 0 {
+		t.Fatal("canary e-mails not found in the database files before forget: the scan is blind")
 	}
 	if code, out, errOut := runCLI(t, "", nil, "forget", "--yes"); code != 0 {
 		t.Fatalf("forget: %d %s %s", code, out, errOut)
 	}
-	hits := scanFiles(t, []string{secret, email, name, phone, "0123456789"}, dataDir, tmp)
+	hits := scanFiles(t, []string{secret, email, sandboxEmail, name, phone, "0123456789"}, dataDir, tmp)
 	if len(hits) != 0 {
 		t.Fatalf("after forget: %v", hits)
+	}
+	var left []string
+	_ = filepath.WalkDir(dataDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Fatalf("forget left files in the data directory: %v", left)
 	}
 	if _, err := kr.Get(t.Context(), core.SecretTechnicalPassword); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("keyring entry after forget: %v", err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dataDir, "*"))
-	t.Logf("after forget: 0 canary hits in %d files (%v); keyring entries: %d", len(files), files, len(backend.m))
+	where := "fake keyring"
+	if os.Getenv("CHORUS_REAL_KEYRING") == "1" {
+		where = "the platform's keyring"
+	}
+	t.Logf("after forget: no file left in the data directory (database, sandbox), 0 canary hits; %s entry gone (fake keyring entries: %d)", where, len(backend.m))
 }
 
 // TestKill9Import kills "onboardctl import" of a 2,000-row file at random

@@ -9,6 +9,8 @@ package localfs
 
 import (
 	"errors"
+	"github.com/chorusonboard/chorus-onboard/core"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -112,4 +114,26 @@ func CreateTemp(dir, pattern string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// SandboxDir is the Local sandbox's own data directory inside the data
+// directory: the portal the app runs in-process keeps its accounts there.
+const SandboxDir = "sandbox"
+
+// RemoveDatabase deletes a SQLite database and the files beside it (-wal,
+// -shm, -journal); one that does not exist is no error. On Windows a file
+// another program holds open cannot be deleted: the error is then
+// KindUnavailable with CodeInUse, naming it.
+func RemoveDatabase(path string) error {
+	var errs []error
+	for _, p := range []string{path + "-wal", path + "-shm", path + "-journal", path} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if inUse(err) {
+				err = &core.E{Kind: core.KindUnavailable, Code: CodeInUse, Op: "remove " + filepath.Base(p),
+					Params: map[string]string{"file": p}, Err: err}
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -77,10 +77,11 @@ func (r *ImportReport) Close() error {
 	return os.Remove(name)
 }
 
-// spoolPattern names the files of rejected rows; spoolTTL is how old one
-// left by a crash may get before an import deletes it.
+// SpoolPattern names the files of rejected rows (in the spool directory,
+// the data directory in the app); spoolTTL is how old one left by a crash
+// may get before an import deletes it.
 const (
-	spoolPattern = "rejected-*.csv"
+	SpoolPattern = "rejected-*.csv"
 	spoolTTL     = 24 * time.Hour
 )
 
@@ -117,7 +118,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 			return
 		}
 		if rw == nil {
-			if spool, spoolErr = localfs.CreateTemp(s.spoolDir(), spoolPattern); spoolErr != nil {
+			if spool, spoolErr = localfs.CreateTemp(s.spoolDir(), SpoolPattern); spoolErr != nil {
 				return
 			}
 			rep.rejected = spool
@@ -161,7 +162,7 @@ func (s *Service) spoolDir() string {
 
 // sweepSpool deletes files of rejected rows a crash left behind.
 func (s *Service) sweepSpool() {
-	names, _ := filepath.Glob(filepath.Join(s.spoolDir(), spoolPattern))
+	names, _ := filepath.Glob(filepath.Join(s.spoolDir(), SpoolPattern))
 	for _, name := range names {
 		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > spoolTTL {
 			_ = os.Remove(name) // best effort: the next import tries again

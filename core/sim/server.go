@@ -136,6 +136,10 @@ const (
 	mailWindow      = time.Hour
 )
 
+// DatabaseFile is the name of the simulator's database in its data
+// directory.
+const DatabaseFile = "chorus-sim.db"
+
 // New opens (or creates) the simulator's database in cfg.DataDir.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Now == nil {
@@ -157,7 +161,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, "chorus-sim.db"), sub, sqldb.Options{})
+	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sub, sqldb.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("open simulator database: %w", err)
 	}

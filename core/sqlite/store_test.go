@@ -458,3 +458,35 @@ func TestReadOnly(t *testing.T) {
 		t.Fatal("a read-only store saved")
 	}
 }
+
+// TestWindowsPaths: the store opens where Windows users' profiles are, in
+// directories with spaces and accents (C:\Users\Hélène Dupont\AppData\…),
+// and past the 260 characters of Windows' old MAX_PATH, and keeps what it
+// saved there.
+func TestWindowsPaths(t *testing.T) {
+	base := testos.TempDir(t)
+	deep := filepath.Join(base, "Users", "Hélène Dupont", "AppData", "Local", "ChorusOnboard")
+	for len(deep) < 300 {
+		deep = filepath.Join(deep, "sous-dossier très long")
+	}
+	for _, dir := range []string{filepath.Join(base, "Users", "Hélène Dupont", "AppData", "Local", "ChorusOnboard"), deep} {
+		path := filepath.Join(dir, "onboard.db")
+		db, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("open a store at a path of %d characters: %v", len(path), err)
+		}
+		d := sampleStructure(coretest.SIRETs(1)[0])
+		if _, _, err := db.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+			t.Fatalf("save at a path of %d characters: %v", len(path), err)
+		}
+		db.Close()
+		db, err = Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("reopen at a path of %d characters: %v", len(path), err)
+		}
+		if counts, err := db.CountStructures(t.Context()); err != nil || counts[core.StateQueued] != 1 {
+			t.Fatalf("at a path of %d characters: %v %v", len(path), counts, err)
+		}
+		db.Close()
+	}
+}

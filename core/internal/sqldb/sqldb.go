@@ -70,7 +70,7 @@ func dsn(path string, write bool) string {
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	return "file:" + (&url.URL{Path: extendedPath(path)}).EscapedPath() + "?" + q.Encode()
 }
 
 // roDSN opens the file itself read-only, for a file the user may not
