@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
@@ -83,8 +85,8 @@ func syncUntilDone(t *testing.T, db, url string, kills int, maxDelay time.Durati
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"="+string(args))
 		cmd.Stdin = strings.NewReader(syncPassword + "\n")
-		var out strings.Builder
-		cmd.Stdout = &out
+		var out, errOut strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errOut
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -110,8 +112,16 @@ func syncUntilDone(t *testing.T, db, url string, kills int, maxDelay time.Durati
 			}
 			return out.String()
 		}
+		health := "answers"
+		if res, err := http.Get(url + api.PathHealth); err != nil {
+			health = err.Error()
+		} else {
+			res.Body.Close()
+			health = res.Status
+		}
+		t.Logf("round %d: exit %d without being killed (the portal, asked from here: %s): %s%s", round, cmd.ProcessState.ExitCode(), health, out.String(), errOut.String())
 		if round > 3*kills+10 {
-			t.Fatalf("sync does not finish: %s", out.String())
+			t.Fatalf("sync does not finish: %s%s", out.String(), errOut.String())
 		}
 	}
 }

@@ -98,7 +98,7 @@ func NewClient(o ClientOptions) (*http.Client, error) {
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	return &http.Client{Timeout: timeout, Transport: checked{t}}, nil
+	return &http.Client{Timeout: timeout, Transport: checked{t}, CheckRedirect: checkRedirect}, nil
 }
 
 // appendCAFile adds the certificates of a PEM file to roots.

@@ -23,8 +23,11 @@ import (
 // forever).
 const DefaultTimeout = 30 * time.Second
 
-// NewHTTPClient returns the client the app uses when none is given.
-func NewHTTPClient() *http.Client { return &http.Client{Timeout: DefaultTimeout} }
+// NewHTTPClient returns the client the app uses when none is given: a
+// timeout, and the redirect policy of every client here (checkRedirect).
+func NewHTTPClient() *http.Client {
+	return &http.Client{Timeout: DefaultTimeout, CheckRedirect: checkRedirect}
+}
 
 // CodeNetwork is the code of a request that got no answer.
 const CodeNetwork = "network.unreachable"

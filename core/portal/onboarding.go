@@ -26,12 +26,10 @@ type Onboarding struct {
 }
 
 // NewOnboarding returns a client of the server at base (e.g.
-// http://127.0.0.1:8080). hc nil means NewHTTPClient().
+// http://127.0.0.1:8080). hc nil means NewHTTPClient(); any client gets
+// the package's redirect policy (checkRedirect).
 func NewOnboarding(base string, hc *http.Client) *Onboarding {
-	if hc == nil {
-		hc = NewHTTPClient()
-	}
-	return &Onboarding{base: strings.TrimSuffix(base, "/"), hc: hc}
+	return &Onboarding{base: strings.TrimSuffix(base, "/"), hc: withPolicy(hc)}
 }
 
 // BaseURL returns the server's address.

@@ -48,14 +48,13 @@ type PISTE struct {
 	renewals int
 }
 
-// NewPISTE returns a client.
+// NewPISTE returns a client; its HTTP client gets the package's redirect
+// policy (checkRedirect).
 func NewPISTE(cfg PISTEConfig) *PISTE {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.HTTP == nil {
-		cfg.HTTP = NewHTTPClient()
-	}
+	cfg.HTTP = withPolicy(cfg.HTTP) // a nil one is NewHTTPClient()
 	cfg.OAuthURL, cfg.APIURL = strings.TrimSuffix(cfg.OAuthURL, "/"), strings.TrimSuffix(cfg.APIURL, "/")
 	return &PISTE{cfg: cfg}
 }

@@ -74,13 +74,11 @@ type Registry struct {
 }
 
 // NewRegistry returns a client. inseeKey may be nil (no INSEE key): then
-// only recherche-entreprises is asked.
+// only recherche-entreprises is asked. hc nil means NewHTTPClient(); any
+// client gets the package's redirect policy (checkRedirect).
 func NewRegistry(searchURL, inseeURL string, inseeKey func(context.Context) (string, error), hc *http.Client) *Registry {
-	if hc == nil {
-		hc = NewHTTPClient()
-	}
 	return &Registry{searchURL: strings.TrimSuffix(searchURL, "/"), inseeURL: strings.TrimSuffix(inseeURL, "/"),
-		inseeKey: inseeKey, hc: hc, search: limiter{interval: RechercheInterval}, insee: limiter{interval: INSEEInterval}}
+		inseeKey: inseeKey, hc: withPolicy(hc), search: limiter{interval: RechercheInterval}, insee: limiter{interval: INSEEInterval}}
 }
 
 // Lookup returns the company of a SIRET: recherche-entreprises first, then
