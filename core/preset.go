@@ -1,7 +1,9 @@
 package core
 
 import (
+	"net"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -144,22 +146,78 @@ func CheckPresetValue(key, value string) (string, string) {
 			return "", "preset.type"
 		}
 	}
-	for _, k := range URLSettings {
-		if k == key && value != "" && CheckURL(value) != nil {
+	if slices.Contains(URLSettings, key) && value != "" {
+		if err := CheckSettingURL(key, value); CodeOf(err) == CodeURLInClear {
+			return "", "preset.url_in_clear"
+		} else if err != nil {
 			return "", "preset.url"
 		}
 	}
 	return value, ""
 }
 
-// CheckURL refuses an address that is not a web address (http or https,
-// with a host, no credentials in it): "settings.url".
-func CheckURL(raw string) *E {
+// Codes of a URL setting refused.
+const (
+	// CodeURL: not a web address (http or https, with a host, no login
+	// in it: a login there would be logged and kept in clear).
+	CodeURL = "settings.url"
+	// CodeURLInClear: http:// to another computer, for a server that
+	// receives a credential (a password, a session, a client secret, an
+	// API key) or whose answers are trusted: they would cross the
+	// network unencrypted.
+	CodeURLInClear = "settings.url_in_clear"
+)
+
+// CheckSettingURL checks the address the URL setting key holds: a web
+// address (CodeURL), and https unless its host is this computer
+// (CodeURLInClear: a Local sandbox or a test server on loopback may be
+// http). A proxy's address may be http: what goes through it to an https
+// server stays encrypted. Every URL setting is checked so, where it is
+// typed, in presets and on the command line. The error is KindInvalid.
+func CheckSettingURL(key, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return &E{Kind: KindInvalid, Code: "settings.url", Op: "check url"}
+		return &E{Kind: KindInvalid, Code: CodeURL, Op: "check " + key}
+	}
+	if u.Scheme == "http" && key != SettingProxyURL && !IsLoopbackHost(u.Hostname()) {
+		return &E{Kind: KindInvalid, Code: CodeURLInClear, Op: "check " + key,
+			Params: map[string]string{"url": u.Scheme + "://" + u.Host}}
 	}
 	return nil
+}
+
+// CheckSettingsURLs checks every URL setting of set (CheckSettingURL) and
+// returns the first refusal, with every refused field in its Problems.
+func CheckSettingsURLs(set Settings) error {
+	var first *E
+	var problems Problems
+	for _, key := range URLSettings {
+		if v := set.Get(key); v != "" {
+			if err := CheckSettingURL(key, v); err != nil {
+				e := AsE(err)
+				if first == nil {
+					first = e
+				}
+				problems = append(problems, Problem{Field: key, Code: e.Code, Severity: Error, Params: e.Params})
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	out := *first
+	out.Problems = problems
+	return &out
+}
+
+// IsLoopbackHost reports whether host names this computer: localhost or
+// a loopback address (127.0.0.0/8, ::1), where nothing crosses a network.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Effective is the settings the app runs with once the presets are

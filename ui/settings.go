@@ -15,7 +15,6 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
-	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
 // settingsScreen holds the environment (and a team portal's address), the
@@ -70,8 +69,8 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 			if v == "" {
 				return nil
 			}
-			if err := onboarding.CheckURL(v); err != nil {
-				return errors.New(u.T(err.Code))
+			if err := core.CheckSettingURL(key, v); err != nil {
+				return errors.New(i18n.Error(u.lang, err))
 			}
 			return nil
 		}

@@ -385,6 +385,23 @@ func TestBadPortalURL(t *testing.T) {
 	}
 }
 
+// TestPortalInClearRefused (hardening, second round, item 2): a portal or
+// registry at an http:// address on another computer is refused on the
+// command line before any password is read or sent, with the reason; on
+// this computer (a Local sandbox elsewhere) http stays allowed.
+func TestPortalInClearRefused(t *testing.T) {
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
+	code, out, errOut := runCLI(t, "pw\n", nil, "sync", "--db", db, "--portal", "http://portal.example.org", "--email", "a@b.fr", "--password-stdin", "--timeout", "1m")
+	if code != 2 || out != "" || !strings.Contains(errOut, "--portal") || !strings.Contains(errOut, "not encrypted") {
+		t.Fatalf("sync --portal http://portal.example.org: exit %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "", nil, "lookup", "--db", db, "--insee-url", "http://api.insee.fr", "siret", "73282932000074")
+	if code != 2 || !strings.Contains(errOut, "--insee-url") || !strings.Contains(errOut, "not encrypted") {
+		t.Fatalf("lookup --insee-url http://…: exit %d %q %q", code, out, errOut)
+	}
+	t.Logf("sync --portal http://portal.example.org: exit 2, %s", strings.TrimSpace(errOut))
+}
+
 var _ = sqlite.SchemaVersion
 
 // TestImportRejectedFile: --rejected writes the refused rows with an error

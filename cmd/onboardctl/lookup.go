@@ -10,7 +10,6 @@ import (
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
-	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/registry"
 	"github.com/chorusonboard/chorus-onboard/core/secrets"
@@ -47,13 +46,8 @@ func cmdLookup(args []string, e env) (unknown bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("%w: %s", errUsage, i18n.Error(l, err))
 	}
-	for flag, u := range map[string]string{"--registry-url": *searchURL, "--insee-url": *inseeURL} {
-		if u == "" {
-			continue
-		}
-		if err := onboarding.CheckURL(u); err != nil {
-			return false, fmt.Errorf("%w: %s: %s", errUsage, flag, i18n.T(l, err.Code))
-		}
+	if err := checkURLFlags(l, urlFlag{"--registry-url", core.SettingRegistryURL, *searchURL}, urlFlag{"--insee-url", core.SettingINSEEURL, *inseeURL}); err != nil {
+		return false, err
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
@@ -154,4 +148,21 @@ func nonEmpty(vs ...string) []string {
 		}
 	}
 	return out
+}
+
+// urlFlag is a flag that stands in for a URL setting for one run.
+type urlFlag struct{ name, setting, value string }
+
+// checkURLFlags checks each flag's address as the setting it stands in
+// for is checked (core.CheckSettingURL): a usage error naming the flag.
+func checkURLFlags(l i18n.Lang, flags ...urlFlag) error {
+	for _, f := range flags {
+		if f.value == "" {
+			continue
+		}
+		if err := core.CheckSettingURL(f.setting, f.value); err != nil {
+			return fmt.Errorf("%w: %s: %s", errUsage, f.name, i18n.Error(l, err))
+		}
+	}
+	return nil
 }

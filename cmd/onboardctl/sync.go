@@ -49,13 +49,8 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if *email == "" || !*pwStdin {
 		return false, fmt.Errorf("%w: sync needs --email EMAIL and --password-stdin", errUsage)
 	}
-	for flag, u := range map[string]string{"--portal": *base, "--proxy": *proxy} {
-		if u == "" {
-			continue
-		}
-		if err := onboarding.CheckURL(u); err != nil {
-			return false, fmt.Errorf("%w: %s: %s", errUsage, flag, i18n.T(l, err.Code))
-		}
+	if err := checkURLFlags(l, urlFlag{"--portal", core.SettingPortalURL, *base}, urlFlag{"--proxy", core.SettingProxyURL, *proxy}); err != nil {
+		return false, err
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {

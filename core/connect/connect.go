@@ -32,6 +32,12 @@ func Targets(o Options) func(onboarding.Connection) onboarding.Target {
 		if c.Env == core.EnvLocal {
 			return sandbox(o)
 		}
+		// Settings kept by an older version, or changed in the database
+		// behind the app's back, are checked as if typed: a credential
+		// is never sent in clear.
+		if err := core.CheckSettingsURLs(set); err != nil {
+			return onboarding.Target{Err: err}
+		}
 		hc, err := portal.NewClient(portal.ClientOptions{ProxyURL: set.ProxyURL, ProxyUser: set.ProxyUser,
 			ProxyPassword: c.Secret(core.SecretProxyPassword), CAFile: set.CAFile, Getenv: o.Getenv})
 		if err != nil {

@@ -280,8 +280,27 @@ func TestSettings(t *testing.T) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
+	// A team portal in clear (item 2 of the second hardening round): the
+	// password would cross the network unencrypted.
+	err := f.svc.SaveSettings(ctx, core.Settings{Environment: core.EnvTeam, PortalURL: "http://portal.example.org"})
+	if e := core.AsE(err); e == nil || e.Code != core.CodeURLInClear || e.Problems[0].Field != core.SettingPortalURL {
+		t.Errorf("http team portal: %v", err)
+	}
 	if f.svc.Env() != core.EnvLocal {
 		t.Fatal("a refused setting switched the environment")
+	}
+	// One stored by an older version is not used either: the target says
+	// why.
+	if err := f.store.SaveSettings(ctx, map[string]string{core.SettingEnvironment: string(core.EnvTeam), core.SettingPortalURL: "http://portal.example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := onboarding.New(ctx, onboarding.Config{Store: f.store, NewOpID: sqlite.NewOpID,
+		Connect: connect.Targets(connect.Options{Getenv: func(string) string { return "" }})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg := old.Target(); tg.Portal != nil || core.CodeOf(tg.Err) != core.CodeURLInClear {
+		t.Fatalf("a stored http portal: target %+v", tg)
 	}
 	if err := f.svc.SaveSettings(ctx, core.Settings{Environment: core.EnvProduction, PISTEClientID: "app"}); err != nil {
 		t.Fatal(err)

@@ -26,8 +26,8 @@ func (s *Service) Effective() core.Effective {
 }
 
 // SaveSettings validates and keeps the settings, then switches to the
-// environment they name; the worker follows at once. A URL that is not http(s) is
-// refused with KindInvalid ("settings.url").
+// environment they name; the worker follows at once. Settings the app
+// cannot work with are refused with KindInvalid (CheckSettings).
 func (s *Service) SaveSettings(ctx context.Context, next core.Settings) error {
 	if err := CheckSettings(next); err != nil {
 		return err
@@ -59,16 +59,13 @@ func (s *Service) SaveSettings(ctx context.Context, next core.Settings) error {
 }
 
 // CheckSettings refuses settings the app cannot work with, each problem
-// on its field: an address that is not a web address, an unknown
-// environment, a team portal without its address.
-func CheckSettings(set core.Settings) *core.E {
+// on its field: an address that is not a web address or that would carry
+// a credential in clear (core.CheckSettingURL), an unknown environment, a
+// team portal without its address. The error is KindInvalid.
+func CheckSettings(set core.Settings) error {
 	var problems core.Problems
-	for _, key := range core.URLSettings {
-		if u := set.Get(key); u != "" {
-			if err := CheckURL(u); err != nil {
-				problems = append(problems, core.Problem{Field: key, Code: err.Code, Severity: core.Error})
-			}
-		}
+	if e := core.AsE(core.CheckSettingsURLs(set)); e != nil {
+		problems = e.Problems
 	}
 	if c := strings.TrimSpace(set.Concurrency); c != "" && set.ConcurrencyN() == 0 {
 		problems = append(problems, core.Problem{Field: core.SettingConcurrency, Code: "settings.concurrency", Severity: core.Error})
@@ -77,7 +74,7 @@ func CheckSettings(set core.Settings) *core.E {
 		problems = append(problems, core.Problem{Field: core.SettingPortalURL, Code: "settings.portal_url_missing", Severity: core.Error})
 	}
 	if len(problems) > 0 {
-		return &core.E{Kind: core.KindInvalid, Code: problems[0].Code, Op: "save settings", Problems: problems}
+		return &core.E{Kind: core.KindInvalid, Code: problems[0].Code, Params: problems[0].Params, Op: "save settings", Problems: problems}
 	}
 	if set.Environment != "" && !set.Environment.Valid() {
 		return &core.E{Kind: core.KindInvalid, Code: "settings.environment_unknown", Op: "save settings"}
@@ -105,11 +102,6 @@ func (s *Service) reconnect() {
 	s.mu.Unlock()
 	s.Notify()
 }
-
-// CheckURL refuses an address the app cannot talk to: not absolute, or
-// not http(s), or with credentials in it (they would be logged and kept in
-// clear).
-func CheckURL(raw string) *core.E { return core.CheckURL(raw) }
 
 // SaveSecrets stores secrets (name → value) in the environment's keyring.
 // KindUnavailable or KindTimeout when no keyring answers: the caller asks
