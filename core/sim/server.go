@@ -78,6 +78,12 @@ type Config struct {
 	// IdempotencyTTL is how long a recorded answer can be replayed (24 h
 	// by default); the sweep deletes older records.
 	IdempotencyTTL time.Duration
+	// IdempotencyPerScope and IdempotencyTotal bound the recorded answers
+	// kept, per client scope (an account, an anonymous address) and in
+	// all: the sweep deletes the oldest beyond them
+	// (DefaultIdempotencyPerScope, DefaultIdempotencyTotal when zero).
+	// Only successes are recorded, so a flood of refusals keeps nothing.
+	IdempotencyPerScope, IdempotencyTotal int
 	// SweepInterval is how often expired records are deleted (10 minutes
 	// by default); negative turns the periodic sweep off (tests call
 	// Sweep themselves).
@@ -126,6 +132,10 @@ const (
 	MailTTL = 7 * 24 * time.Hour
 	// DefaultIdempotencyTTL: how long a recorded answer can be replayed.
 	DefaultIdempotencyTTL = 24 * time.Hour
+	// DefaultIdempotencyPerScope: the recorded answers kept per client, a
+	// day of a busy firm's syncing; DefaultIdempotencyTotal in all.
+	DefaultIdempotencyPerScope = 50_000
+	DefaultIdempotencyTotal    = 1_000_000
 )
 
 // Limits on the e-mail anonymous requests make the portal send (a code, an
@@ -153,6 +163,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if cfg.IdempotencyPerScope <= 0 {
+		cfg.IdempotencyPerScope = DefaultIdempotencyPerScope
+	}
+	if cfg.IdempotencyTotal <= 0 {
+		cfg.IdempotencyTotal = DefaultIdempotencyTotal
 	}
 	if cfg.SweepInterval == 0 {
 		cfg.SweepInterval = 10 * time.Minute
@@ -221,7 +237,8 @@ func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 }
 
 // Sweep deletes what has expired: idempotency records older than
-// Config.IdempotencyTTL, sessions, activation links and captchas past
+// Config.IdempotencyTTL, or beyond the newest IdempotencyPerScope of their
+// scope or IdempotencyTotal in all, sessions, activation links and captchas past
 // their expiry, mail older than MailTTL, accounts never activated within
 // UnactivatedTTL (with their links), and PISTE tokens; and forgets idle
 // throttle entries.
@@ -239,6 +256,11 @@ func (s *Server) Sweep(ctx context.Context) error {
 			{`DELETE FROM captcha WHERE expires_at < ?`, ms},
 			{`DELETE FROM mail WHERE created_at < ?`, now.Add(-MailTTL).UnixMilli()},
 			{`DELETE FROM account WHERE active = 0 AND password_hash = '' AND created_at < ?`, now.Add(-UnactivatedTTL).UnixMilli()},
+			// The newest answers are the ones a client may still replay.
+			{`DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number()
+				OVER (PARTITION BY scope ORDER BY created_at DESC, rowid DESC) AS n FROM idempotency) WHERE n > ?)`, int64(s.cfg.IdempotencyPerScope)},
+			{`DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+				int64(s.cfg.IdempotencyTotal)},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 				return err
@@ -469,11 +491,14 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 			status, out, ferr = fn(c)
 			var he *httpError
 			if errors.As(ferr, &he) && he.status < 500 && he.status != http.StatusTooManyRequests {
-				// A refused request is an answer too: record it, so the
-				// replay of a refused request is refused the same way. A
-				// 429 is not an answer but a "later": it rolls back and
-				// is never recorded, so the retry is heard.
+				// A refused request is an answer, but it changed nothing:
+				// its replay is judged again (and refused again, unless
+				// what made it fail changed), so it is not recorded. An
+				// anonymous client would otherwise fill the disk with
+				// refusals under new keys. A 429 is not an answer but a
+				// "later": it rolls back too, so the retry is heard.
 				status, out, ferr = he.status, he.body, nil
+				return ferr
 			}
 			if ferr != nil {
 				return ferr
