@@ -29,7 +29,7 @@ const syncPassword = "Tr0ub4dor&3x-Lune"
 func startSim(t *testing.T, faultRate float64, existing []string) string {
 	t.Helper()
 	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), FaultRate: faultRate, PasswordIterations: 1000,
-		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}})
+		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}, INSEEKeys: []string{"insee-key"}})
 	if err != nil {
 		t.Fatal(err)
 	}

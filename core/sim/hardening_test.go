@@ -248,6 +248,70 @@ func TestThrottleMemoryBounded(t *testing.T) {
 	}
 }
 
+// TestFullLimitersStillServe (hardening, second round, item 5): junk
+// sign-ins and registry requests from many client addresses fill every
+// limiter map; a new client still gets its registry answer, and the owner
+// of an account signs in with the right password (before: 429 for both,
+// for as long as the maps stayed full).
+func TestFullLimitersStillServe(t *testing.T) {
+	e := start(t)
+	const capacity = 200
+	e.srv.throttle.max = capacity
+	e.srv.rechercheLimit.max = capacity
+	if err := e.srv.SeedAccount(t.Context(), "owner@example.fr", goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	search := e.http.URL + "/registry/search?q=73282932000074"
+	for i := range 300 {
+		c := from(fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250))
+		if st, _, _ := post(t, c, e.http.URL+api.PathSession, "", api.SignIn{Email: fmt.Sprintf("junk%d@example.fr", i), Password: "wrong"}); st != http.StatusUnauthorized {
+			t.Fatalf("junk sign-in %d: %d", i, st)
+		}
+		res, err := c.Get(search)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	if n := e.srv.throttle.size(); n > 3*capacity {
+		t.Fatalf("the throttle holds %d entries for a cap of %d a map", n, capacity)
+	}
+	newcomer := from("127.0.3.1")
+	res, err := newcomer.Get(search)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("a new client's registry request with the map full: %d", res.StatusCode)
+	}
+	if st, _, b := post(t, from("127.0.3.2"), e.http.URL+api.PathSession, "", api.SignIn{Email: "owner@example.fr", Password: goodPassword}); st != http.StatusOK {
+		t.Fatalf("the owner's right password with the maps full: %d %s", st, b)
+	}
+	t.Logf("300 junk sign-ins and registry requests from 300 addresses (maps of %d): a new client and the owner served", capacity)
+}
+
+// TestClientNet: an IPv6 client is its /64 (it may change address within
+// it at will), an IPv4 one its address.
+func TestClientNet(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+	} {
+		if netKey(tt.a) != netKey(tt.b) {
+			t.Errorf("%s and %s are two clients: %s, %s", tt.a, tt.b, netKey(tt.a), netKey(tt.b))
+		}
+	}
+	for _, tt := range []struct{ a, b string }{
+		{"2001:db8:1:2::1", "2001:db8:1:3::1"},
+		{"192.0.2.1", "192.0.2.2"},
+	} {
+		if netKey(tt.a) == netKey(tt.b) {
+			t.Errorf("%s and %s are one client: %s", tt.a, tt.b, netKey(tt.a))
+		}
+	}
+}
+
 // TestRecordsExpire (item 3): idempotency records, sessions, mail and
 // activation rows are deleted once expired; anonymous calls are not
 // recorded with their answers, and two anonymous clients never share a

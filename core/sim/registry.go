@@ -95,6 +95,24 @@ func (s *Server) registryLimit(w http.ResponseWriter, l *limiter, key string) bo
 	return false
 }
 
+// inseeKey checks the request's INSEE key and counts it against the key's
+// limit, answering 401 for a missing or unknown key (before anything is
+// counted or kept for it) or 429 over the limit; false means answered.
+// The limit is the key's hash's; the key itself is not kept.
+func (s *Server) inseeKey(w http.ResponseWriter, r *http.Request) bool {
+	key := r.Header.Get(registry.HeaderINSEEKey)
+	sum := sha256.Sum256([]byte(key))
+	switch {
+	case key == "":
+		writeJSON(w, http.StatusUnauthorized, registry.SiretAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API manquante"}})
+		return false
+	case !s.inseeKeys[sum]:
+		writeJSON(w, http.StatusUnauthorized, registry.SiretAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API invalide"}})
+		return false
+	}
+	return s.registryLimit(w, s.inseeLimit, string(sum[:8]))
+}
+
 // RegistryThrottled returns how many registry requests were refused with
 // 429 since the server started: a client that keeps to the published rates
 // gets none.
@@ -142,7 +160,7 @@ func (c Company) etablissement() registry.Etablissement {
 // registrySearch answers like recherche-entreprises /search: q matches a
 // SIREN, a SIRET or part of a name.
 func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
-	if !s.registryLimit(w, s.rechercheLimit, clientIP(r)) {
+	if !s.registryLimit(w, s.rechercheLimit, clientNet(r)) {
 		return
 	}
 	q := strings.ToUpper(strings.Join(strings.Fields(r.URL.Query().Get("q")), " "))
@@ -201,14 +219,7 @@ func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
 
 // inseeSiret answers like INSEE Sirene 3.11 /siret/{siret}.
 func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get(registry.HeaderINSEEKey)
-	if key == "" {
-		writeJSON(w, http.StatusUnauthorized, registry.SiretAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API manquante"}})
-		return
-	}
-	// The limit is the key's; the key itself is not kept.
-	sum := sha256.Sum256([]byte(key))
-	if !s.registryLimit(w, s.inseeLimit, string(sum[:8])) {
+	if !s.inseeKey(w, r) {
 		return
 	}
 	siret := r.PathValue("siret")
@@ -249,13 +260,7 @@ func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
 // and, in its current period, its head office's NIC (here the first
 // establishment known of that SIREN).
 func (s *Server) inseeSiren(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get(registry.HeaderINSEEKey)
-	if key == "" {
-		writeJSON(w, http.StatusUnauthorized, registry.SirenAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API manquante"}})
-		return
-	}
-	sum := sha256.Sum256([]byte(key))
-	if !s.registryLimit(w, s.inseeLimit, string(sum[:8])) {
+	if !s.inseeKey(w, r) {
 		return
 	}
 	siren := r.PathValue("siren")

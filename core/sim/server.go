@@ -32,6 +32,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -60,6 +61,10 @@ type Config struct {
 	PISTEClients map[string]string
 	// TechnicalAccounts are the cpro-account logins accepted (login → password).
 	TechnicalAccounts map[string]string
+	// INSEEKeys are the INSEE API keys the registry accepts. Another key
+	// is refused (401) before anything is counted or kept for it: a made-up
+	// key gets no minute of its own.
+	INSEEKeys []string
 	// FaultRate is the fraction of requests that fail on purpose.
 	FaultRate float64
 	// Now is the server's clock (tests move it); time.Now by default.
@@ -111,6 +116,7 @@ type Server struct {
 	// the registries' published rates.
 	registry                   registryData
 	rechercheLimit, inseeLimit *limiter
+	inseeKeys                  map[[32]byte]bool // SHA-256 of Config.INSEEKeys
 	registryThrottled          atomic.Int64
 	mailWG                     sync.WaitGroup
 	dummyHash                  string // checked against when an address is unknown
@@ -193,6 +199,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		mailTo: newLimiter(mailWindow, mailsPerAddress), mailFrom: newLimiter(mailWindow, mailsPerClient),
 		registry:       newRegistryData(cfg.Companies),
 		rechercheLimit: newLimiter(RechercheWindow, RechercheLimit), inseeLimit: newLimiter(INSEEWindow, INSEELimit),
+	}
+	s.inseeKeys = make(map[[32]byte]bool, len(cfg.INSEEKeys))
+	for _, k := range cfg.INSEEKeys {
+		s.inseeKeys[sha256.Sum256([]byte(k))] = true
 	}
 	s.dummyHash = s.hashPassword(fmt.Sprintf("%x", key))
 	if cfg.SweepInterval > 0 {
@@ -383,7 +393,7 @@ type call struct {
 	account int64 // signed-in account, 0 if none
 	body    []byte
 	now     time.Time
-	ip      string
+	ip      string // the client's network (clientNet)
 	// mail waits for the transaction to commit before it is sent.
 	mail []outgoing
 }
@@ -449,7 +459,7 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 			writeError(w, http.StatusBadRequest, api.CodeMalformed)
 			return
 		}
-		c := &call{r: r, body: body, now: s.cfg.Now(), ip: clientIP(r)}
+		c := &call{r: r, body: body, now: s.cfg.Now(), ip: clientNet(r)}
 		record := key != "" && r.Method == http.MethodPost && who != unrecorded
 		var status int
 		var out any
@@ -541,12 +551,30 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 	}
 }
 
-func clientIP(r *http.Request) string {
+// clientNet names the client a request comes from, for limits and
+// anonymous scopes: its IPv4 address, or the /64 network of an IPv6 one
+// (one subscriber, one device even, is given a whole /64 and may change
+// address within it at will).
+func clientNet(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	return netKey(host)
+}
+
+// netKey is clientNet of an address.
+func netKey(host string) string {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
 }
 
 // read fills b from the token source: crypto/rand, or Config.Rand.

@@ -23,7 +23,7 @@ import (
 // right password, so the answer tells nothing of an address to a guesser.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
-	c := &call{r: r, now: s.cfg.Now(), ip: clientIP(r)}
+	c := &call{r: r, now: s.cfg.Now(), ip: clientNet(r)}
 	b := make([]byte, 0, 512)
 	buf := bytes.NewBuffer(b)
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody)); err != nil {

@@ -52,7 +52,8 @@ func start(t *testing.T, mutate ...func(*Config)) *env {
 	clk := &clock{t: time.Now()}
 	dir := testos.TempDir(t)
 	cfg := Config{DataDir: dir, Sandbox: true, Now: clk.now, PasswordIterations: 1000,
-		PISTEClients: map[string]string{"app": "s3cret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech-pass"}}
+		PISTEClients: map[string]string{"app": "s3cret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech-pass"},
+		INSEEKeys: []string{"insee-key", "key-a", "key-b"}}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -711,9 +712,20 @@ func TestRegistryLimits(t *testing.T) {
 	if got := e.srv.RegistryThrottled(); got != 2 {
 		t.Errorf("RegistryThrottled = %d, want 2", got)
 	}
-	// Another key has its own minute.
+	// Another key the registry knows has its own minute; a made-up one is
+	// refused before anything is counted for it (hardening, second
+	// round, item 4: 40 made-up keys had 40 minutes).
 	if status, _ := get(tests[1].path, "key-b"); status != http.StatusOK {
 		t.Errorf("another key: %d", status)
+	}
+	before := e.srv.inseeLimit.size()
+	for i := range 40 {
+		if status, _ := get(tests[1].path, fmt.Sprintf("made-up-%d", i)); status != http.StatusUnauthorized {
+			t.Fatalf("made-up key %d: %d, want 401", i, status)
+		}
+	}
+	if after := e.srv.inseeLimit.size(); after != before {
+		t.Errorf("made-up keys took %d limiter entries", after-before)
 	}
 	e.clock.add(time.Minute)
 	c, err := portal.NewRegistry(e.http.URL+"/registry", "", nil, nil).Lookup(t.Context(), closed.SIRET)

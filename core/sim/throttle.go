@@ -85,8 +85,9 @@ type ticket struct {
 }
 
 // reserve counts an attempt for account from address as a failure now, and
-// returns its ticket; or, when a limit is reached (or the maps are full),
-// how long to wait and nothing is counted.
+// returns its ticket; or, when a limit of these keys is reached, how long
+// to wait and nothing is counted. A map that is full makes room
+// (evictOldest): strangers' keys never refuse someone else.
 func (t *throttle) reserve(now time.Time, account, address string) (ticket, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -102,16 +103,9 @@ func (t *throttle) reserve(now time.Time, account, address string) (ticket, time
 		limit int
 	}{{t.pairs, pair, pairWindow, pairFailures}, {t.accounts, account, accountWindow, accountFailures},
 		{t.address, address, addressWindow, addressFailures}} {
-		w := c.m[c.key]
-		if w == nil {
-			if len(c.m) >= t.max {
-				// Full even after pruning: refuse new keys rather than
-				// grow or evict someone's failures.
-				wait = max(wait, time.Minute)
-			}
-			continue
+		if w := c.m[c.key]; w != nil {
+			wait = max(wait, w.wait(now, c.d, c.limit))
 		}
-		wait = max(wait, w.wait(now, c.d, c.limit))
 	}
 	if wait > 0 {
 		return ticket{}, wait
@@ -119,6 +113,12 @@ func (t *throttle) reserve(now time.Time, account, address string) (ticket, time
 	for m, key := range map[*map[string]*window]string{&t.pairs: pair, &t.accounts: account, &t.address: address} {
 		w := (*m)[key]
 		if w == nil {
+			// Full even after pruning: make room by forgetting the key
+			// whose last failure is oldest, rather than refusing every
+			// new key (strangers filling the map would then lock out a
+			// new client, and the owner of an account with the right
+			// password).
+			evictOldest(*m, t.max)
 			w = &window{}
 			(*m)[key] = w
 		}
@@ -197,7 +197,8 @@ func (l *limiter) wait(now time.Time, key string) time.Duration {
 }
 
 // take counts an event for each key and returns 0, or how long to wait
-// when one of them is at its limit (then nothing is counted).
+// when one of them is at its limit (then nothing is counted). A full map
+// makes room (evictOldest).
 func (l *limiter) take(now time.Time, keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -213,8 +214,6 @@ func (l *limiter) take(now time.Time, keys ...string) time.Duration {
 	for _, k := range keys {
 		if w := l.keys[k]; w != nil {
 			wait = max(wait, w.wait(now, l.span, l.limit))
-		} else if len(l.keys) >= l.max {
-			wait = max(wait, time.Minute)
 		}
 	}
 	if wait > 0 {
@@ -223,10 +222,47 @@ func (l *limiter) take(now time.Time, keys ...string) time.Duration {
 	for _, k := range keys {
 		w := l.keys[k]
 		if w == nil {
+			evictOldest(l.keys, l.max) // as the throttle does: never refuse a newcomer for others' keys
 			w = &window{}
 			l.keys[k] = w
 		}
 		w.times = append(w.times, now)
 	}
 	return 0
+}
+
+// evictSample is how many entries evictOldest compares: the oldest of a
+// random sample, as Redis evicts, in constant time.
+const evictSample = 16
+
+// evictOldest makes room for one key in m, bounded to max entries: of a
+// random sample (Go's map order), the entry whose last event is oldest
+// goes. Losing it forgets some events of the quietest key; the limits of
+// the keys in use, and memory, hold.
+func evictOldest(m map[string]*window, max int) {
+	for len(m) >= max {
+		var victim string
+		var oldest time.Time
+		n := 0
+		for k, w := range m {
+			last := time.Time{}
+			if len(w.times) > 0 {
+				last = w.times[len(w.times)-1]
+			}
+			if n == 0 || last.Before(oldest) {
+				victim, oldest = k, last
+			}
+			if n++; n == evictSample {
+				break
+			}
+		}
+		delete(m, victim)
+	}
+}
+
+// size counts the keys the limiter holds (tests).
+func (l *limiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.keys)
 }
