@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -19,7 +20,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/buildinfo"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 )
 
@@ -44,9 +47,17 @@ itself as its Local sandbox; a team runs it as a shared portal, over HTTPS
 with --tls-cert and --tls-key. Every POST is idempotent; sign-in attempts,
 e-mails and every table are bounded.
 
+A team portal (another address than loopback, or TLS) seeds each
+--seed-structure's principal manager with a random password, shown once on
+standard error when it is set (or read from --seed-passwords-file); only
+--sandbox keeps the derived password Gestionnaire-<SIRET>!, which anyone who
+knows the SIRET can guess. --sandbox there also needs --sandbox-public: its
+mailbox then shows each person only their own mail, once signed in.
+
 Environment:
   CHORUS_SIM_PISTE_CLIENTS        PISTE clients, ID:SECRET comma-separated
   CHORUS_SIM_TECHNICAL_ACCOUNTS   technical accounts, LOGIN:PASSWORD comma-separated
+  CHORUS_SIM_INSEE_KEYS           INSEE API keys the registry accepts, comma-separated
 
 Options:
 `
@@ -68,8 +79,9 @@ func split(v string) (string, string) { a, b, _ := strings.Cut(v, ":"); return a
 // The environment variables that carry secrets, so they stay out of the
 // process list: comma-separated ID:SECRET pairs.
 const (
-	envClients = "CHORUS_SIM_PISTE_CLIENTS"
-	envTechs   = "CHORUS_SIM_TECHNICAL_ACCOUNTS"
+	envClients   = "CHORUS_SIM_PISTE_CLIENTS"
+	envTechs     = "CHORUS_SIM_TECHNICAL_ACCOUNTS"
+	envINSEEKeys = "CHORUS_SIM_INSEE_KEYS"
 )
 
 // getenv reads the environment (tests replace it).
@@ -108,6 +120,51 @@ func secretPairs(env, file string) (pairs, error) {
 	return out, nil
 }
 
+// secretLines reads secrets one per entry from an environment variable's
+// value (comma-separated) and from a file (one a line, # comments, blank
+// lines skipped).
+func secretLines(env, file string) ([]string, error) {
+	var out []string
+	for _, v := range strings.Split(env, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	if file == "" {
+		return out, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out, nil
+}
+
+// randomPassword is a seeded manager's password on a team portal: 20
+// characters of four classes, nothing anyone can derive.
+func randomPassword() string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	out := make([]byte, len(b))
+	for i, c := range b {
+		out[i] = alphabet[int(c)%len(alphabet)]
+	}
+	return string(out[:4]) + "-" + string(out[4:8]) + "-" + string(out[8:12]) + "-" + string(out[12:]) + "!"
+}
+
+// localOnly reports whether addr (HOST:PORT) can only be reached from this
+// computer.
+func localOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && core.IsLoopbackHost(host)
+}
+
 // run serves until ctx ends (Ctrl-C or SIGTERM in main) and returns the
 // exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -115,7 +172,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
 	data := fs.String("data", "", "directory of the simulator's database (required)")
-	sandbox := fs.Bool("sandbox", false, "serve the mailbox endpoint, so mail can be read without a mail server")
+	sandbox := fs.Bool("sandbox", false, "serve the mailbox endpoint, so mail can be read without a mail server; well-known PISTE, technical account and INSEE credentials; derived seeded passwords")
+	sandboxPublic := fs.Bool("sandbox-public", false, "allow --sandbox on an address others reach, or with TLS: the mailbox then needs a session of the recipient")
+	publicURL := fs.String("public-url", "", "the portal's address as its users reach it (https://onboarding.example.org), for the links it mails; default: the listening address")
+	inseeFile := fs.String("insee-keys-file", "", "a file of the INSEE API keys the registry accepts, one a line (# comments)")
+	seedPasswords := fs.String("seed-passwords-file", "", "passwords of the seeded structures' managers, one SIRET:PASSWORD a line (# comments); others get a random one")
 	smtpAddr := fs.String("smtp", "", "also send mail to this SMTP server (HOST:PORT)")
 	faultRate := fs.Float64("fault-rate", 0, "fraction of requests that fail on purpose (503, 429, resets before and after commit)")
 	var clients, techs, accounts, structures pairs
@@ -147,7 +208,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
+	public := !localOnly(*addr) || *tlsCert != ""
+	if *sandbox && public && !*sandboxPublic {
+		fmt.Fprintln(stderr, "chorus-sim: --sandbox on an address others reach (or with TLS) shows every person's activation links and codes "+
+			"to anyone, and seeds guessable passwords: add --sandbox-public to run it so anyway (the mailbox then needs a session of the recipient), "+
+			"or drop --sandbox for a team portal")
+		return 2
+	}
+	if *publicURL != "" {
+		if err := core.CheckSettingURL(core.SettingPortalURL, *publicURL); err != nil {
+			fmt.Fprintf(stderr, "chorus-sim: --public-url %s: %s\n", *publicURL, i18n.Error(i18n.EN, err))
+			return 2
+		}
+	}
+	if public && *smtpAddr == "" && !*sandbox {
+		fmt.Fprintln(stderr, "chorus-sim: warning: no --smtp: activation links and e-mailed codes reach nobody, so nobody can create an account here")
+	}
+	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SandboxPublic: *sandbox && public, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	for _, src := range []struct {
@@ -163,6 +240,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		*src.list = append(*src.list, more...)
 	}
+	inseeKeys, err := secretLines(getenv(envINSEEKeys), *inseeFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "chorus-sim: --insee-keys-file: %v\n", err)
+		return 2
+	}
 	if *sandbox {
 		// Well-known credentials, for a sandbox only: a team portal
 		// names its own.
@@ -171,6 +253,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		if len(techs) == 0 {
 			techs = pairs{"TECH_1_SANDBOX@cpro.fr:sandbox"}
+		}
+		if len(inseeKeys) == 0 {
+			inseeKeys = []string{"sandbox"}
+		}
+	}
+	cfg.INSEEKeys = inseeKeys
+	managerPasswords := map[string]string{}
+	if *seedPasswords != "" {
+		list, err := secretPairs("", *seedPasswords)
+		if err != nil {
+			fmt.Fprintf(stderr, "chorus-sim: --seed-passwords-file: %v\n", err)
+			return 2
+		}
+		for _, p := range list {
+			siret, pw := split(p)
+			managerPasswords[strings.Join(strings.Fields(siret), "")] = pw
 		}
 	}
 	for _, c := range clients {
@@ -205,13 +303,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	for _, s := range structures {
-		siret, name := split(s)
-		if err := srv.SeedStructure(ctx, siret, name); err != nil {
+	for _, st := range structures {
+		siret, name := split(st)
+		siret = strings.Join(strings.Fields(siret), "")
+		password, given := managerPasswords[siret]
+		switch {
+		case given:
+		case *sandbox:
+			password = sim.ManagerPassword(siret)
+		default:
+			password = randomPassword()
+		}
+		set, err := srv.SeedStructureWith(ctx, siret, name, password)
+		if err != nil {
 			fmt.Fprintln(stderr, "chorus-sim:", err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "chorus-sim: structure %s: principal manager %s\n", siret, sim.ManagerEmail(siret))
+		switch {
+		case set && !given && !*sandbox:
+			// Shown once, now: it is nowhere else.
+			fmt.Fprintf(stderr, "chorus-sim: structure %s: principal manager %s, password %s (shown once: note it)\n", siret, sim.ManagerEmail(siret), password)
+		default:
+			fmt.Fprintf(stderr, "chorus-sim: structure %s: principal manager %s\n", siret, sim.ManagerEmail(siret))
+		}
 	}
 	var tlsConfig *tls.Config
 	if *tlsCert != "" || *tlsKey != "" {
@@ -227,14 +341,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "chorus-sim:", err)
 		return 1
 	}
-	base := "http://" + ln.Addr().String()
+	listening := "http://" + ln.Addr().String()
 	if tlsConfig != nil {
-		base = "https://" + ln.Addr().String()
+		listening = "https://" + ln.Addr().String()
 		ln = tls.NewListener(ln, tlsConfig)
+	}
+	base := listening
+	if *publicURL != "" {
+		base = *publicURL
 	}
 	srv.SetBaseURL(base)
 	hs := sim.NewHTTPServer(srv.Handler(), sim.HTTPLimits{})
-	fmt.Fprintln(stdout, "listening on "+base)
+	fmt.Fprintln(stdout, "listening on "+listening)
 	if f, ok := stdout.(*os.File); ok {
 		_ = f.Sync()
 	}

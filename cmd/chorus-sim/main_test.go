@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -156,14 +157,28 @@ func TestSecretsOutOfTheProcessList(t *testing.T) {
 // address; it stops with the test.
 func serve(t *testing.T, args ...string) string {
 	t.Helper()
+	base, _ := serveIn(t, testos.TempDir(t), args...)
+	return base
+}
+
+// serveIn is serve on the data directory dir; stderr returns what the
+// command wrote there so far.
+func serveIn(t *testing.T, dir string, args ...string) (base string, stderr func() string) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
+	var errOut strings.Builder
 	done := make(chan int, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--data", testos.TempDir(t)}, args...), w, io.Discard)
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--data", dir}, args...), w, writerFunc(func(b []byte) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return errOut.Write(b)
+		}))
 	}()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
@@ -175,8 +190,16 @@ func serve(t *testing.T, args ...string) string {
 		w.Close()
 		r.Close()
 	})
-	return strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return strings.TrimSpace(strings.TrimPrefix(line, "listening on ")), func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return errOut.String()
+	}
 }
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 
 // TestTLS: with --tls-cert and --tls-key, a team portal serves HTTPS, and a
 // client that trusts the team's authority reaches it.

@@ -55,10 +55,22 @@ func (s *Server) sendMail(c *call, to, subject, body, link, secret string) error
 	return nil
 }
 
+// mailbox lists the mail kept for ?to=, newest first. On a public sandbox
+// the caller is signed in (the route says so) and only their own mail is
+// shown: another address answers 403.
 func (s *Server) mailbox(c *call) (int, any, error) {
 	to := strings.TrimSpace(c.r.URL.Query().Get("to"))
 	if to == "" {
 		return 0, nil, fail(http.StatusBadRequest, api.CodeMalformed)
+	}
+	if c.account != 0 {
+		var own string
+		if err := c.tx.QueryRowContext(c.r.Context(), `SELECT email FROM account WHERE id = ?`, c.account).Scan(&own); err != nil {
+			return 0, nil, err
+		}
+		if !strings.EqualFold(own, to) {
+			return 0, nil, fail(http.StatusForbidden, api.CodeForbidden)
+		}
 	}
 	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT id, recipient, subject, body, link, created_at FROM mail
 		WHERE recipient = ? ORDER BY id DESC LIMIT 100`, to)

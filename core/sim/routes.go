@@ -25,7 +25,10 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": buildinfo.Version()})
 	})
 	mux.HandleFunc("GET "+api.PathActivate, s.activatePage)
-	if s.cfg.Sandbox {
+	switch {
+	case s.cfg.Sandbox && s.cfg.SandboxPublic:
+		mux.HandleFunc("GET "+api.PathMailbox, s.handle(signedIn, s.mailbox))
+	case s.cfg.Sandbox:
 		mux.HandleFunc("GET "+api.PathMailbox, s.handle(anonymous, s.mailbox))
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, api.CodeNotFound) })

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -43,41 +44,75 @@ func (s *Server) SeedPerson(ctx context.Context, email, password, firstName, las
 	})
 }
 
-// ManagerEmail and ManagerPassword are the credentials of the principal
-// manager of a seeded structure, so a tester can sign in as them and approve
-// attachment requests.
-func ManagerEmail(siret string) string    { return "gestionnaire." + siret + "@chorus-sim.example" }
+// ManagerEmail is the address of the principal manager of a seeded
+// structure.
+func ManagerEmail(siret string) string { return "gestionnaire." + siret + "@chorus-sim.example" }
+
+// ManagerPassword is the password SeedStructure gives the principal
+// manager of a seeded structure: derived from the public SIRET, so a
+// tester signs in as them without being told, and so does anyone else.
+// For tests and a sandbox only; a team portal seeds with
+// SeedStructureWith and a random password.
 func ManagerPassword(siret string) string { return "Gestionnaire-" + siret + "!" }
 
 // SeedStructure creates an existing SIRET structure with its principal
-// manager. The address comes from the built-in registry when it knows the
-// SIRET. Seeding it again does nothing.
+// manager, whose password is the guessable ManagerPassword: for tests and
+// a sandbox (SeedStructureWith).
 func (s *Server) SeedStructure(ctx context.Context, siret, name string) error {
+	_, err := s.SeedStructureWith(ctx, siret, name, ManagerPassword(siret))
+	return err
+}
+
+// SeedStructureWith creates an existing SIRET structure with its principal
+// manager (ManagerEmail), signing in with password. The address comes from
+// the built-in registry when it knows the SIRET. Seeding it again changes
+// nothing, except that a manager still on the guessable ManagerPassword
+// (seeded so by an earlier version) gets password instead. set says
+// whether password is now the manager's, so the caller shows it once.
+func (s *Server) SeedStructureWith(ctx context.Context, siret, name, password string) (set bool, err error) {
 	id, err := validate.SIRET(siret)
 	if err != nil {
-		return fmt.Errorf("seed structure: %s: %w", siret, err)
+		return false, fmt.Errorf("seed structure: %s: %w", siret, err)
 	}
-	if err := s.SeedAccount(ctx, ManagerEmail(id), ManagerPassword(id)); err != nil {
-		return err
-	}
+	email := ManagerEmail(id)
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: id, Kind: core.KindPrivate, CompanyName: name,
 		Address: "1 rue de la Paix", City: "Paris", PostalCode: "75002", Country: "FR"}
 	if c, ok := s.registryCompany(id); ok {
 		d.Address, d.Complement1, d.City, d.PostalCode = c.Number+" "+c.StreetType+" "+c.Street, c.Complement, c.City, c.PostalCode
 		d.NonDiffusible = !c.Diffusible
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	hash := s.hashPassword(password)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var manager int64
+		var stored string
+		switch err := tx.QueryRowContext(ctx, `SELECT id, password_hash FROM account WHERE email = ?`, email).Scan(&manager, &stored); {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
+				VALUES (?, 'gestionnaire', 'Seed', ?, ?, 1, ?)`, email, email, hash, s.cfg.Now().UnixMilli())
+			if err != nil {
+				return err
+			}
+			manager, _ = res.LastInsertId()
+			set = true
+		case err != nil:
+			return err
+		case password != ManagerPassword(id) && checkPassword(stored, ManagerPassword(id)):
+			if _, err := tx.ExecContext(ctx, `UPDATE account SET password_hash = ? WHERE id = ?`, hash, manager); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM session WHERE account_id = ?`, manager); err != nil {
+				return err
+			}
+			set = true
+		}
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM structure WHERE identifier_type = 'SIRET' AND identifier = ?`, id).Scan(&exists); err != nil || exists > 0 {
-			return err
-		}
-		var manager int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM account WHERE email = ?`, ManagerEmail(id)).Scan(&manager); err != nil {
 			return err
 		}
 		_, err := s.insertStructure(s.seedCall(ctx, tx), d, manager)
 		return err
 	})
+	return set, err
 }
 
 // DeactivateAccount makes an account inactive, as the portal does to an

@@ -55,6 +55,11 @@ type Config struct {
 	// Sandbox exposes the mailbox endpoint, so the desktop app can show the
 	// activation e-mail without a real mail server.
 	Sandbox bool
+	// SandboxPublic says others than this computer reach the sandbox (a
+	// team's shared one): its mailbox then shows a recipient's mail only
+	// to a session of that recipient, so nobody reads another person's
+	// activation link or code.
+	SandboxPublic bool
 	// SMTPAddr, when set, also sends every e-mail there (host:port, no auth).
 	SMTPAddr string
 	// PISTEClients are the OAuth clients accepted (id → secret).
