@@ -176,3 +176,43 @@ func TestPublicURL(t *testing.T) {
 		t.Fatalf("--public-url in clear: exit %d %q", code, errOut.String())
 	}
 }
+
+// TestAdminTransfer: "chorus-sim admin transfer-structure" on the data
+// directory of a running portal hands a structure over and audits it;
+// "admin audit" lists it; mistakes are refused with why.
+func TestAdminTransfer(t *testing.T) {
+	dir := testos.TempDir(t)
+	base, _ := serveIn(t, dir, "--sandbox", "--seed-structure", siret+":ATELIERS",
+		"--seed-account", "dupont@ateliers.example:Tr0ub4dor&3x-Lune")
+	admin := func(args ...string) (int, string, string) {
+		var out, errOut strings.Builder
+		code := run(t.Context(), append([]string{"admin"}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	if code, _, errOut := admin("transfer-structure", "--data", dir, "--identifier", siret, "--to", "dupont@ateliers.example", "--reason", ""); code != 1 || !strings.Contains(errOut, "--reason") {
+		t.Fatalf("without a reason: %d %q", code, errOut)
+	}
+	if code, _, errOut := admin("transfer-structure", "--data", dir, "--identifier", siret, "--to", "nobody@example.org", "--reason", "t1"); code != 1 || !strings.Contains(errOut, "no account") {
+		t.Fatalf("to an unknown account: %d %q", code, errOut)
+	}
+	code, out, errOut := admin("transfer-structure", "--data", dir, "--identifier", "732 829 320 00074", "--to", "dupont@ateliers.example", "--reason", "ticket 4711")
+	if code != 0 || !strings.Contains(out, "principal manager: dupont@ateliers.example") {
+		t.Fatalf("transfer: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = admin("audit", "--data", dir)
+	if code != 0 || !strings.Contains(out, "transfer-structure") || !strings.Contains(out, "ticket 4711") || !strings.Contains(out, sim.ManagerEmail(siret)) {
+		t.Fatalf("audit: %d %q", code, out)
+	}
+	// The running portal sees the new manager at once.
+	c := portal.NewOnboarding(base, nil)
+	if _, err := c.SignIn(t.Context(), "dupont@ateliers.example", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.SearchStructure(t.Context(), core.IDSIRET, siret)
+	if err != nil || res.Structure == nil || !res.Structure.IsManager {
+		t.Fatalf("the company is not manager on the running portal: %+v %v", res, err)
+	}
+	if code, _, _ := admin("frobnicate"); code != 2 {
+		t.Errorf("an unknown admin command: exit %d", code)
+	}
+}

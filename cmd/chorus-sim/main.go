@@ -38,6 +38,7 @@ const simUsage = `chorus-sim - the Chorus Onboard portal server
 
 Usage:
   chorus-sim --data DIR [--addr HOST:PORT] [--tls-cert PEM --tls-key PEM] [options]
+  chorus-sim admin transfer-structure|audit ...   (chorus-sim admin help)
 
 chorus-sim serves the onboarding API (captcha, accounts, activation links,
 sign-in, structures, attachment requests and their approval), the PISTE
@@ -168,6 +169,9 @@ func localOnly(addr string) bool {
 // run serves until ctx ends (Ctrl-C or SIGTERM in main) and returns the
 // exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "admin" {
+		return runAdmin(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("chorus-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")

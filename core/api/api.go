@@ -174,6 +174,10 @@ type Attachment struct {
 	RequesterName  string              `json:"requester_name"`
 	Status         string              `json:"status"`
 	Created        int64               `json:"created"` // Unix seconds
+	// AskAgainAt, for a refused request, is when the requester may ask
+	// again (Unix seconds): a refusal is not for ever, since whoever
+	// refused may not be the company.
+	AskAgainAt int64 `json:"ask_again_at,omitempty"`
 }
 
 // Mail is one message the portal sent (sandbox mailbox).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
@@ -14,7 +15,7 @@ import (
 // time.
 const (
 	selectAttachments = `SELECT t.id, t.structure_id, s.identifier_type, s.identifier, s.company_name, a.email,
-	a.first_name || ' ' || a.last_name, t.status, t.created_at
+	a.first_name || ' ' || a.last_name, t.status, t.created_at, t.decided_at
 	FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id `
 	// attachmentsOfAccount lists a requester's requests.
 	attachmentsOfAccount = selectAttachments + `WHERE t.account_id = ? ORDER BY t.id`
@@ -27,12 +28,21 @@ const (
 	attachmentOf = selectAttachments + `WHERE t.structure_id = ? AND t.account_id = ? ORDER BY t.id`
 )
 
+// AskAgainAfter is how long after a refusal the requester may ask again:
+// long enough that a manager is not pestered, short enough that a company
+// refused by whoever created its structure first is not locked out.
+const AskAgainAfter = 7 * 24 * time.Hour
+
 func scanAttachment(row interface{ Scan(...any) error }) (api.Attachment, error) {
 	var at api.Attachment
 	var typ string
-	err := row.Scan(&at.ID, &at.StructureID, &typ, &at.Identifier, &at.CompanyName, &at.Requester, &at.RequesterName, &at.Status, &at.Created)
+	var decided int64
+	err := row.Scan(&at.ID, &at.StructureID, &typ, &at.Identifier, &at.CompanyName, &at.Requester, &at.RequesterName, &at.Status, &at.Created, &decided)
 	at.IdentifierType = core.IdentifierType(typ)
 	at.Created /= 1000
+	if at.Status == api.AttachmentRefused {
+		at.AskAgainAt = time.UnixMilli(decided).Add(AskAgainAfter).Unix()
+	}
 	return at, err
 }
 
@@ -71,7 +81,8 @@ func (s *Server) requestAttachment(c *call) (int, any, error) {
 		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
 	}
 	status := http.StatusOK
-	if st.Attachment == "" {
+	switch st.Attachment {
+	case "":
 		initial := api.AttachmentPending
 		if st.IsManager {
 			initial = api.AttachmentApproved // a manager is attached already
@@ -83,6 +94,23 @@ func (s *Server) requestAttachment(c *call) (int, any, error) {
 		status = http.StatusCreated
 		if err := s.mailManagers(c, st); err != nil {
 			return 0, nil, err
+		}
+	case api.AttachmentRefused:
+		// Asked again once AskAgainAfter has passed: the request waits
+		// for a manager anew (who may be another by then: the portal's
+		// operator hands a squatted structure to its company). Before,
+		// the refusal is the answer, with when to ask again.
+		res, err := c.tx.ExecContext(c.r.Context(), `UPDATE attachment SET status = ?, created_at = ?, decided_at = 0
+			WHERE structure_id = ? AND account_id = ? AND status = ? AND decided_at <= ?`,
+			api.AttachmentPending, c.now.UnixMilli(), st.ID, c.account, api.AttachmentRefused, c.now.Add(-AskAgainAfter).UnixMilli())
+		if err != nil {
+			return 0, nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			status = http.StatusCreated
+			if err := s.mailManagers(c, st); err != nil {
+				return 0, nil, err
+			}
 		}
 	}
 	list, err := s.attachments(c, attachmentOf, st.ID, c.account)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -692,3 +693,75 @@ func signInToken(t *testing.T, e *env, email string) string {
 
 // sixDigits finds an e-mailed code.
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
+
+// TestSquattedStructure (hardening, second round, item 7): someone creates
+// a company's structure first and refuses the company's request; the
+// company may ask again after AskAgainAfter (before: the same REFUSEE for
+// ever), and the portal's operator hands the structure to it, audited: the
+// squatter can no longer decide anything there.
+func TestSquattedStructure(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	const siret = "73282932000074"
+	squatter := onboard(t, e, "squatter@example.org")
+	if _, err := squatter.CreateStructure(ctx, "sq-1", structure(siret)); err != nil {
+		t.Fatal(err)
+	}
+	company := onboard(t, e, "dupont@ateliers.example")
+	at, err := company.RequestAttachment(ctx, "co-1", core.IDSIRET, siret)
+	if err != nil || at.Status != api.AttachmentPending {
+		t.Fatalf("the company's request: %+v %v", at, err)
+	}
+	if _, err := squatter.DecideAttachment(ctx, "sq-2", at.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	again, err := company.RequestAttachment(ctx, "co-2", core.IDSIRET, siret)
+	if err != nil || again.Status != api.AttachmentRefused || again.AskAgainAt != e.clock.now().Add(AskAgainAfter).Unix() {
+		t.Fatalf("asking again at once: %+v %v", again, err)
+	}
+	e.clock.add(AskAgainAfter)
+	for email, c := range map[string]*portal.Onboarding{"dupont@ateliers.example": company, "squatter@example.org": squatter} {
+		if _, err := c.SignIn(ctx, email, goodPassword); err != nil { // a week later: sessions expired
+			t.Fatal(err)
+		}
+	}
+	again, err = company.RequestAttachment(ctx, "co-3", core.IDSIRET, siret)
+	if err != nil || again.Status != api.AttachmentPending || again.ID != at.ID {
+		t.Fatalf("asking again after %v: %+v %v", AskAgainAfter, again, err)
+	}
+	// The operator hands it over; a reason is required.
+	if _, err := e.srv.TransferStructure(ctx, core.IDSIRET, siret, "dupont@ateliers.example", " ", "ops@portal"); !errors.Is(err, ErrAdmin) {
+		t.Fatalf("a transfer without a reason: %v", err)
+	}
+	entry, err := e.srv.TransferStructure(ctx, core.IDSIRET, siret, "dupont@ateliers.example", "ticket 4711: Kbis checked", "ops@portal")
+	if err != nil || entry.Before != "managers: squatter@example.org" || entry.After != "principal manager: dupont@ateliers.example" {
+		t.Fatalf("transfer: %+v %v", entry, err)
+	}
+	mine, err := company.MyAttachments(ctx)
+	if err != nil || len(mine) != 1 || mine[0].Status != api.AttachmentApproved {
+		t.Fatalf("the company's request after the transfer: %+v %v", mine, err)
+	}
+	// The squatter asks to be attached, and may not decide on it.
+	sq, err := squatter.RequestAttachment(ctx, "sq-3", core.IDSIRET, siret)
+	if err != nil || sq.Status != api.AttachmentPending {
+		t.Fatalf("the squatter's request: %+v %v", sq, err)
+	}
+	if _, err := squatter.DecideAttachment(ctx, "sq-4", sq.ID, true); core.KindOf(err) != core.KindForbidden {
+		t.Fatalf("the squatter approves itself: %v", err)
+	}
+	if _, err := company.DecideAttachment(ctx, "co-4", sq.ID, false); err != nil {
+		t.Fatalf("the company decides: %v", err)
+	}
+	audit, err := e.srv.Audit(ctx, 10)
+	if err != nil || len(audit) != 1 || audit[0].Reason != "ticket 4711: Kbis checked" || audit[0].Operator != "ops@portal" {
+		t.Fatalf("audit: %+v %v", audit, err)
+	}
+	mails, _ := company.Mailbox(ctx, "squatter@example.org")
+	told := false
+	for _, m := range mails {
+		told = told || strings.Contains(m.Subject, "confiée à son entreprise")
+	}
+	if !told {
+		t.Fatalf("the squatter was not told: %+v", mails)
+	}
+}
