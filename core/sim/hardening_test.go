@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"encoding/base64"
+	"net/url"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -525,6 +527,18 @@ func TestNonDiffusibleMasked(t *testing.T) {
 	if err != nil || res.Structure.Draft.City == "" {
 		t.Fatalf("the manager does not see the address: %+v %v", res, err)
 	}
+	// PISTE's consulter masks its e-mail too (hardening, second round,
+	// item 8: it returned emailStructure).
+	d := structure("44126652500019")
+	d.NonDiffusible, d.Email = true, "contact@bernard.example"
+	created, err := stranger.CreateStructure(ctx, "nd-1", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pisteClient(e, nil).Consulter(ctx, created.ID, "FR")
+	if err != nil || got.InformationGenerales == nil || got.InformationGenerales.EmailStructure != "" || got.AdressePostaleDuSiege.Adresse != "" {
+		t.Fatalf("PISTE consulter of a non-diffusible structure: %+v %v", got.InformationGenerales, err)
+	}
 }
 
 // TestSlowAndIdleClientsAreCut (item 6): a body that trickles in is cut at
@@ -763,5 +777,76 @@ func TestSquattedStructure(t *testing.T) {
 	}
 	if !told {
 		t.Fatalf("the squatter was not told: %+v", mails)
+	}
+}
+
+// TestPISTECredentialsThrottled (hardening, second round, item 10): 300
+// parallel guesses of a PISTE client secret, then of a technical account's
+// password, get at most 10 evaluated each (before: every one, about 1,000
+// a second); the right secret from another address still works.
+func TestPISTECredentialsThrottled(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	count := func(do func(c *http.Client) int) (evaluated, throttled int) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		c := from("127.0.0.9")
+		for range 300 {
+			wg.Go(func() {
+				st := do(c)
+				mu.Lock()
+				defer mu.Unlock()
+				if st == http.StatusTooManyRequests {
+					throttled++
+				} else {
+					evaluated++
+				}
+			})
+		}
+		wg.Wait()
+		return evaluated, throttled
+	}
+	ev, th := count(func(c *http.Client) int {
+		res, err := c.PostForm(e.http.URL+piste.PathToken, url.Values{"grant_type": {"client_credentials"}, "client_id": {"app"}, "client_secret": {"guess"}})
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	})
+	if ev > 10 || ev+th != 300 {
+		t.Fatalf("client secret: %d guesses evaluated, %d throttled", ev, th)
+	}
+	t.Logf("300 parallel client-secret guesses: %d evaluated, %d throttled", ev, th)
+	good := pisteClient(e, nil) // from 127.0.0.1
+	if _, err := good.TypesIdentifiant(ctx); err != nil {
+		t.Fatalf("the right secret from another address: %v", err)
+	}
+	tok := piste.Token{}
+	res, err := http.PostForm(e.http.URL+piste.PathToken, url.Values{"grant_type": {"client_credentials"}, "client_id": {"app"}, "client_secret": {"s3cret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	ev, th = count(func(c *http.Client) int {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+piste.PathTypesIdentifiant, strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		req.Header.Set(piste.HeaderAccount, base64.StdEncoding.EncodeToString([]byte("TECH_1@cpro.fr:guess")))
+		res, err := c.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	})
+	if ev > 10 || ev+th != 300 {
+		t.Fatalf("technical account password: %d guesses evaluated, %d throttled", ev, th)
+	}
+	t.Logf("300 parallel technical-account guesses: %d evaluated, %d throttled", ev, th)
+	if _, err := good.TypesIdentifiant(ctx); err != nil {
+		t.Fatalf("the right technical account from another address: %v", err)
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
@@ -46,11 +48,24 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
+	// Guesses of a client secret are throttled as passwords are: reserved
+	// before the check, whatever the parallelism.
+	if len(id) > maxKeyLen {
+		writeJSON(w, http.StatusUnauthorized, piste.TokenError{Error: "invalid_client", ErrorDescription: "Client authentication failed"})
+		return
+	}
+	tk, wait := s.credThrottle.reserve(s.cfg.Now(), "client:"+id, clientNet(r))
+	if wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		writeJSON(w, http.StatusTooManyRequests, piste.TokenError{Error: "temporarily_unavailable", ErrorDescription: "Too many failed attempts"})
+		return
+	}
 	want, known := s.cfg.PISTEClients[id]
 	if !known || subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
 		writeJSON(w, http.StatusUnauthorized, piste.TokenError{Error: "invalid_client", ErrorDescription: "Client authentication failed"})
 		return
 	}
+	s.credThrottle.succeeded(tk)
 	tok, _ := s.randomToken(32)
 	now := s.cfg.Now()
 	s.mu.Lock()
@@ -91,7 +106,12 @@ func (s *Server) cpro(fn func(r *http.Request, login string) (any, error)) http.
 			writeJSON(w, http.StatusUnauthorized, piste.Retour{CodeRetour: 401, Libelle: "Problème d'authentification : jeton absent, invalide ou expiré"})
 			return
 		}
-		login, ok := s.technicalAccount(r.Header.Get(piste.HeaderAccount))
+		login, ok, wait := s.technicalAccount(r.Header.Get(piste.HeaderAccount), clientNet(r))
+		if wait > 0 {
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			writeJSON(w, http.StatusTooManyRequests, piste.Retour{CodeRetour: 429, Libelle: "Trop de tentatives échouées : réessayez plus tard"})
+			return
+		}
 		if !ok {
 			writeJSON(w, http.StatusForbidden, piste.Retour{CodeRetour: 403, Libelle: "Accès refusé : compte technique inconnu ou mot de passe erroné"})
 			return
@@ -120,14 +140,24 @@ func (e *pisteErr) Error() string { return e.libelle }
 
 var errMalformed = &pisteErr{http.StatusBadRequest, 400, "Requête mal formulée"}
 
-func (s *Server) technicalAccount(h string) (string, bool) {
+// technicalAccount checks the cpro-account header (base64 of
+// login:password) from the client network from; a login whose guesses
+// reached the throttle's limit gets wait instead of a check.
+func (s *Server) technicalAccount(h, from string) (login string, ok bool, wait time.Duration) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h))
-	if err != nil {
-		return "", false
+	if err != nil || len(b) > 2*maxKeyLen {
+		return "", false, 0
 	}
 	login, pw, ok := strings.Cut(string(b), ":")
+	tk, wait := s.credThrottle.reserve(s.cfg.Now(), "tech:"+login, from)
+	if wait > 0 {
+		return login, false, wait
+	}
 	want, known := s.cfg.TechnicalAccounts[login]
-	return login, ok && known && subtle.ConstantTimeCompare([]byte(want), []byte(pw)) == 1
+	if ok = ok && known && subtle.ConstantTimeCompare([]byte(want), []byte(pw)) == 1; ok {
+		s.credThrottle.succeeded(tk)
+	}
+	return login, ok, 0
 }
 
 func decodeBody(r *http.Request, v any) error {
@@ -289,8 +319,11 @@ func (s *Server) consulter(r *http.Request, _ string) (any, error) {
 	addr := &piste.AdressePostale{Adresse: d.Address, CodePostal: d.PostalCode, ComplementAdresse1: d.Complement1,
 		ComplementAdresse2: d.Complement2, Pays: country, Ville: d.City, IndicatifTelephone: indicatif, Telephone: tel}
 	if d.NonDiffusible {
-		// INSEE's non-diffusible companies: the portal masks the address.
+		// INSEE's non-diffusible companies: the portal masks the address
+		// and the ways to reach the company, as the onboarding API and
+		// the registries do.
 		addr = &piste.AdressePostale{}
+		d.Email = ""
 	}
 	return piste.WsRetourConsulterStructure{
 		CodeRetour: 0, Libelle: "GCU_MSG_01_000", AdressePostaleDuSiege: addr,

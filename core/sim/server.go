@@ -114,6 +114,9 @@ type Server struct {
 	rng      *mrand.Rand
 	tokens   map[string]time.Time // PISTE bearer tokens (hash) → expiry
 	throttle *throttle
+	// credThrottle limits guesses of PISTE client secrets and technical
+	// account passwords, as throttle does those of sign-in passwords.
+	credThrottle *throttle
 	// mailTo and mailFrom limit the e-mail anonymous requests make the
 	// portal send, by recipient and by client address.
 	mailTo, mailFrom *limiter
@@ -200,7 +203,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, db: db, key: key, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		tokens: map[string]time.Time{}, throttle: newThrottle(),
+		tokens: map[string]time.Time{}, throttle: newThrottle(), credThrottle: newThrottle(),
 		mailTo: newLimiter(mailWindow, mailsPerAddress), mailFrom: newLimiter(mailWindow, mailsPerClient),
 		registry:       newRegistryData(cfg.Companies),
 		rechercheLimit: newLimiter(RechercheWindow, RechercheLimit), inseeLimit: newLimiter(INSEEWindow, INSEELimit),
@@ -294,6 +297,7 @@ func (s *Server) Sweep(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	s.throttle.prune(now)
+	s.credThrottle.prune(now)
 	return nil
 }
 
