@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -437,5 +439,30 @@ func TestImportRejectedFile(t *testing.T) {
 	// No file of rejected rows is left behind in the data directory.
 	if left, _ := filepath.Glob(filepath.Join(dir, "rejected-*.csv")); len(left) != 0 {
 		t.Errorf("spool files left: %v", left)
+	}
+}
+
+// TestErrorsSayWhatFailed (hardening, second round, item 13): a portal
+// address where a plain web server answers 404 says so (before:
+// "Something went wrong"); a registry that cuts the connection is named as
+// the registry (before: "The portal cannot be reached").
+func TestErrorsSayWhatFailed(t *testing.T) {
+	web := httptest.NewServer(http.NotFoundHandler())
+	defer web.Close()
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
+	code, out, errOut := runCLI(t, syncPassword+"\n", nil, "sync", "--db", db, "--portal", web.URL, "--email", "sync@example.fr", "--password-stdin", "--timeout", "30s")
+	if code == 0 || !strings.Contains(errOut, "No onboarding portal answers at "+web.URL) {
+		t.Fatalf("sync against a 404: exit %d %q %q", code, out, errOut)
+	}
+	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			c.Close()
+		}
+	}))
+	defer cut.Close()
+	code, out, errOut = runCLI(t, "", nil, "lookup", "--db", db, "--registry-url", cut.URL, "siret", "73282932000074")
+	if code == 0 || !strings.Contains(out+errOut, "company registry cannot be reached") {
+		t.Fatalf("lookup against a registry that cuts: exit %d %q %q", code, out, errOut)
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -39,10 +41,51 @@ func dbFlag(fs *flag.FlagSet) func() (string, error) {
 	}
 }
 
+// signalGrace is how long a command may take to stop after Ctrl-C or
+// SIGTERM before it is ended anyway.
+var signalGrace = 10 * time.Second
+
+// exitStopped is the exit code of a command ended by a signal it could
+// not answer in time (128 + SIGTERM's 15, as a shell reports it).
+const exitStopped = 143
+
 // signalContext is cancelled on Ctrl-C or SIGTERM, so a command stops
-// between two commits instead of in the middle of nothing.
+// between two commits instead of in the middle of nothing. A command
+// blocked where it cannot see the context (reading a pipe nobody writes,
+// a slow disk) is ended by a second signal, or signalGrace after the
+// first: the store is crash-safe, so ending there loses nothing that was
+// committed, and a service manager's SIGTERM is never swallowed.
 func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+			return
+		case <-sig:
+			cancel()
+		}
+		t := time.NewTimer(signalGrace)
+		defer t.Stop()
+		select {
+		case <-done:
+			return
+		case <-sig:
+		case <-t.C:
+		}
+		fmt.Fprintln(os.Stderr, "onboardctl: stopped")
+		os.Exit(exitStopped)
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sig)
+			close(done)
+			cancel()
+		})
+	}
 }
 
 // dbAccess is how a command opens the database.

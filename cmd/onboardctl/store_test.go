@@ -42,6 +42,9 @@ func TestMain(m *testing.M) {
 		if err := json.Unmarshal([]byte(args), &a); err != nil {
 			os.Exit(99)
 		}
+		if g, err := time.ParseDuration(os.Getenv("CHORUS_TEST_SIGNAL_GRACE")); err == nil {
+			signalGrace = g
+		}
 		os.Exit(run(a, env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
 	}
 	os.Exit(m.Run())

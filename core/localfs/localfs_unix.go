@@ -2,7 +2,10 @@
 
 package localfs
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
 
 func private(path string) (bool, error) {
 	fi, err := os.Stat(path)
@@ -25,3 +28,9 @@ func protect(path string) error {
 
 // inUse is false on Unix: a file open elsewhere can be replaced.
 func inUse(error) bool { return false }
+
+// openNoBlock opens path for reading without waiting: a FIFO with no
+// writer would block open(2) itself.
+func openNoBlock(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}

@@ -5,7 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/http/httpproxy"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
 // ClientOptions say how the app reaches the outside world from where it
@@ -47,7 +48,13 @@ const (
 	CodeProxyAuth     = "network.proxy_auth"     // the proxy asks for a login (407)
 	CodeProxy         = "network.proxy"          // the proxy cannot be reached, or refused the tunnel
 	CodeProxyPassword = "network.proxy_password" // the proxy's password could not be read from the keyring
-	CodeCAFile        = "settings.ca_file"       // the extra certificates could not be read
+	// The extra certificates (ClientOptions.CAFile) could not be used:
+	// each says why, with the file as parameter.
+	CodeCAFileMissing    = "network.ca_file_missing"    // no such file
+	CodeCAFileNotAFile   = "network.ca_file_not_a_file" // a directory, a device, a pipe
+	CodeCAFileTooLarge   = "network.ca_file_too_large"  // over 4 MiB: not a bundle of certificates
+	CodeCAFileUnreadable = "network.ca_file_unreadable" // no permission, an I/O error
+	CodeCAFileNoPEM      = "network.ca_file_no_pem"     // no PEM certificate in it
 )
 
 // maxCAFile bounds a PEM bundle: a larger file is not one.
@@ -56,7 +63,7 @@ const maxCAFile = 4 << 20
 // NewClient returns an HTTP client that goes through the proxy the
 // options or the environment name, trusts the system's certificates and
 // CAFile's, and turns what fails on the way (an untrusted certificate, a
-// proxy asking for a login) into coded errors. KindInvalid (CodeCAFile)
+// proxy asking for a login) into coded errors. KindInvalid (a CodeCAFile… code)
 // when CAFile cannot be read or holds no certificate.
 func NewClient(o ClientOptions) (*http.Client, error) {
 	getenv := o.Getenv
@@ -103,24 +110,23 @@ func NewClient(o ClientOptions) (*http.Client, error) {
 
 // appendCAFile adds the certificates of a PEM file to roots.
 func appendCAFile(roots *x509.CertPool, name string) error {
-	bad := func(err error) error {
-		return &core.E{Kind: core.KindInvalid, Code: CodeCAFile, Op: "read the extra certificates", Err: err,
+	bad := func(code string, err error) error {
+		return &core.E{Kind: core.KindInvalid, Code: code, Op: "read the extra certificates", Err: err,
 			Params: map[string]string{"file": name}}
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return bad(err)
-	}
-	defer f.Close()
-	pem, err := io.ReadAll(io.LimitReader(f, maxCAFile+1))
-	if err != nil {
-		return bad(err)
-	}
-	if len(pem) > maxCAFile {
-		return bad(errors.New("larger than 4 MiB"))
+	pem, err := localfs.ReadRegular(name, maxCAFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return bad(CodeCAFileMissing, err)
+	case errors.Is(err, localfs.ErrNotRegular):
+		return bad(CodeCAFileNotAFile, err)
+	case errors.Is(err, localfs.ErrTooLarge):
+		return bad(CodeCAFileTooLarge, err)
+	case err != nil:
+		return bad(CodeCAFileUnreadable, err)
 	}
 	if !roots.AppendCertsFromPEM(pem) {
-		return bad(errors.New("no PEM certificate in it"))
+		return bad(CodeCAFileNoPEM, errors.New("no PEM certificate in it"))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -96,9 +98,30 @@ func TestClientTrustAndProxy(t *testing.T) {
 			}
 		})
 	}
-	for _, file := range []string{filepath.Join(testos.TempDir(t), "missing.pem"), notPEM} {
-		if _, err := NewClient(ClientOptions{CAFile: file}); core.CodeOf(err) != CodeCAFile || core.KindOf(err) != core.KindInvalid {
-			t.Errorf("CA file %s: %v", file, err)
+	// Each bad extra-certificates file says what is wrong with it
+	// (hardening, second round, items 12 and 13: a FIFO hung, /dev/zero,
+	// 1 GB or a directory said only "Extra certificates").
+	dir := testos.TempDir(t)
+	huge := filepath.Join(dir, "huge.pem")
+	if err := os.WriteFile(huge, make([]byte, 5<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]string{filepath.Join(dir, "missing.pem"): CodeCAFileMissing, notPEM: CodeCAFileNoPEM, dir: CodeCAFileNotAFile, huge: CodeCAFileTooLarge}
+	if runtime.GOOS != "windows" {
+		fifo := filepath.Join(dir, "fifo.pem")
+		if err := syscallMkfifo(fifo); err != nil {
+			t.Fatal(err)
+		}
+		bad[fifo] = CodeCAFileNotAFile
+		bad["/dev/zero"] = CodeCAFileNotAFile
+	}
+	for file, code := range bad {
+		_, err := NewClient(ClientOptions{CAFile: file})
+		if core.CodeOf(err) != code || core.KindOf(err) != core.KindInvalid || core.AsE(err).Param("file") != file {
+			t.Errorf("CA file %s: %v, want %s", file, err, code)
+		}
+		if !i18n.Has(i18n.EN, code) || !i18n.Has(i18n.FR, code) {
+			t.Errorf("no text for %s", code)
 		}
 	}
 }

@@ -92,6 +92,28 @@ func (o *Onboarding) do(ctx context.Context, method, path, key string, in, out a
 	return decodeError(op, resp, b)
 }
 
+// Codes of an answer that is not an onboarding portal's (foreignCode).
+const (
+	CodeForeignNotFound    = "portal.foreign_not_found"   // 404: no portal at this address
+	CodeForeignRefused     = "portal.foreign_refused"     // 401, 403, 407: a proxy or firewall in the way
+	CodeForeignUnavailable = "portal.foreign_unavailable" // 408, 429, 5xx: down or busy
+	CodeForeignOther       = "portal.foreign_other"       // anything else
+)
+
+// foreignCode names an error answer that does not come from an onboarding
+// portal by what its status says to do.
+func foreignCode(status int) string {
+	switch {
+	case status == http.StatusNotFound:
+		return CodeForeignNotFound
+	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusProxyAuthRequired:
+		return CodeForeignRefused
+	case kindOfStatus(status, "") == core.KindUnavailable:
+		return CodeForeignUnavailable
+	}
+	return CodeForeignOther
+}
+
 // decodeError reads an error answer; a body that is not ours (a proxy's
 // HTML page) still gives a usable error from the status.
 func decodeError(op string, resp *http.Response, b []byte) error {
@@ -100,13 +122,21 @@ func decodeError(op string, resp *http.Response, b []byte) error {
 		Problems    core.Problems `json:"problems"`
 		StructureID int64         `json:"structure_id"`
 	}
-	code := fmt.Sprintf("http.%d", resp.StatusCode)
 	ours := json.Unmarshal(b, &body) == nil && body.Code != ""
+	code := foreignCode(resp.StatusCode)
 	if ours {
 		code = body.Code
 	}
 	e := statusError(op, resp.StatusCode, code)
 	e.RetryAfter = parseRetryAfter(resp.Header)
+	if !ours {
+		// Not an onboarding portal's answer (a web server's 404 page, a
+		// proxy's or firewall's refusal): say where and what it was.
+		e.Params = map[string]string{"status": strconv.Itoa(resp.StatusCode)}
+		if resp.Request != nil && resp.Request.URL != nil {
+			e.Params["url"] = origin(resp.Request.URL)
+		}
+	}
 	if ours {
 		e.Problems = body.Problems
 		keepMessage(e, body.Message)

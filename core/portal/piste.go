@@ -221,14 +221,29 @@ func (p *PISTE) Rechercher(ctx context.Context, param piste.RechercherStructureP
 	return out, p.call(ctx, http.MethodPost, piste.PathRechercher, param, &out)
 }
 
-// SearchAll runs a search through every page.
+// MaxSearchPages bounds SearchAll: 100 pages of 100, 10,000 structures,
+// more than any search by identifier or by one account's attachments
+// finds. A gateway that claims more (a fault, or a hostile answer that
+// would have the app fetch until its memory runs out) is refused.
+const MaxSearchPages = 100
+
+// CodeSearchTooLarge is the code of a search whose answer claims more than
+// MaxSearchPages pages.
+const CodeSearchTooLarge = "piste.search_too_large"
+
+// SearchAll runs a search through every page, at most MaxSearchPages.
 func (p *PISTE) SearchAll(ctx context.Context, in piste.RechercherStructureInput) ([]piste.StructureAAfficher, error) {
+	const perPage = 100
 	var all []piste.StructureAAfficher
 	for page := int64(1); ; page++ {
 		r, err := p.Rechercher(ctx, piste.RechercherStructureParam{Structure: &in,
-			Parametres: &piste.ParametresRechercherStructure{NbResultatsParPage: 100, PageResultatDemandee: page}})
+			Parametres: &piste.ParametresRechercherStructure{NbResultatsParPage: perPage, PageResultatDemandee: page}})
 		if err != nil {
 			return nil, err
+		}
+		if r.ParametresRetour != nil && (r.ParametresRetour.Pages > MaxSearchPages || len(r.ListeStructures) > perPage) {
+			return nil, &core.E{Kind: core.KindUnavailable, Code: CodeSearchTooLarge, Op: "search structures",
+				Params: map[string]string{"pages": strconv.Itoa(int(r.ParametresRetour.Pages)), "max": strconv.Itoa(MaxSearchPages)}}
 		}
 		all = append(all, r.ListeStructures...)
 		if r.ParametresRetour == nil || int64(r.ParametresRetour.Pages) <= page || len(r.ListeStructures) == 0 {

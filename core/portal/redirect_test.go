@@ -3,11 +3,13 @@ package portal
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -195,5 +197,29 @@ func TestRedirectPolicy(t *testing.T) {
 	}
 	if core.CodeOf(err) != CodeRedirect {
 		t.Errorf("a POST redirected within the origin: %v", err)
+	}
+}
+
+// TestSearchBounded (hardening, second round, item 11): a gateway that
+// claims 2³¹ pages of results gets one request and a coded refusal (before:
+// the client fetched page after page, 1.5 GB after 1,111 pages).
+func TestSearchBounded(t *testing.T) {
+	var pages atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/token") {
+			io.WriteString(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+			return
+		}
+		pages.Add(1)
+		hits := strings.Repeat(`{"idStructureCPP":1,"identifiantStructure":"73282932000074","typeIdentifiantStructure":"SIRET"},`, 100)
+		fmt.Fprintf(w, `{"codeRetour":0,"libelle":"GCU_MSG_01_000","listeStructures":[%s],"parametresRetour":{"pageCourante":1,"pages":2147483647,"total":2147483647,"nbResultatsParPage":100}}`,
+			strings.TrimSuffix(hits, ","))
+	}))
+	defer srv.Close()
+	secret := func(context.Context) (string, error) { return "s", nil }
+	p := NewPISTE(PISTEConfig{OAuthURL: srv.URL, APIURL: srv.URL, ClientID: "app", ClientSecret: secret, TechnicalLogin: "t", TechnicalPassword: secret})
+	_, err := p.FindStructure(t.Context(), core.IDSIRET, "73282932000074")
+	if core.CodeOf(err) != CodeSearchTooLarge || pages.Load() != 1 {
+		t.Fatalf("a gateway claiming 2^31 pages: %v after %d requests", err, pages.Load())
 	}
 }

@@ -166,12 +166,12 @@ func (r *Registry) getOnce(ctx context.Context, lim *limiter, u string, header h
 	op := "look up company"
 	resp, err := r.hc.Do(req)
 	if err != nil {
-		return 0, networkError(op, err)
+		return 0, registryNetworkError(op, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return resp.StatusCode, networkError(op, err)
+		return resp.StatusCode, registryNetworkError(op, err)
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
@@ -196,8 +196,20 @@ func (r *Registry) getOnce(ctx context.Context, lim *limiter, u string, header h
 	return resp.StatusCode, nil
 }
 
+// registryNetworkError is networkError for the registry: a look-up that
+// got no answer (or whose answer broke off, a timeout included) says the
+// registry, not the portal, cannot be reached.
+func registryNetworkError(op string, err error) *core.E {
+	e := networkError(op, err)
+	if e.Code == CodeNetwork {
+		e.Code = CodeRegistryUnreachable
+	}
+	return e
+}
+
 // Codes of registry failures.
 const (
+	CodeRegistryUnreachable = "registry.unreachable" // no answer, or it broke off
 	CodeRegistryUnavailable = "registry.unavailable" // 429 or 5xx: try again later
 	CodeRegistryRefused     = "registry.refused"     // another status
 	CodeRegistryKey         = "registry.key"         // the INSEE key was refused

@@ -18,12 +18,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
 // MaxFileSize bounds a preset file: a policy is a few hundred bytes, so a
@@ -76,22 +76,16 @@ func (f Files) ReadPresets() core.Presets {
 	return p
 }
 
+// readFile reads one preset file: a missing one is no problem; one that
+// is not a plain file (a pipe that would block for ever, a device, a
+// directory) or is over MaxFileSize is reported and ignored.
 func readFile(name string) (core.PresetLayer, []core.PresetProblem) {
-	fh, err := os.Open(name)
+	data, err := localfs.ReadRegular(name, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return core.PresetLayer{}, nil
 	}
 	if err != nil {
 		return core.PresetLayer{}, []core.PresetProblem{{Origin: name, Code: "preset.read", Detail: err.Error()}}
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
-	if err != nil {
-		return core.PresetLayer{}, []core.PresetProblem{{Origin: name, Code: "preset.read", Detail: err.Error()}}
-	}
-	if len(data) > MaxFileSize {
-		return core.PresetLayer{}, []core.PresetProblem{{Origin: name, Code: "preset.read",
-			Detail: fmt.Sprintf("larger than %d bytes", MaxFileSize)}}
 	}
 	return ParseJSON(data, name)
 }

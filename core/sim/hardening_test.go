@@ -1,15 +1,15 @@
 package sim
 
 import (
-	"encoding/base64"
-	"net/url"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strings"
