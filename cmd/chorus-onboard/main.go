@@ -79,6 +79,15 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if os.Getenv(localfs.DataDirEnv) == "" {
+		// The platform's own data directory, to its user only (an ACL on
+		// Windows); one an admin named may be shared and is left as it is.
+		if tightened, err := localfs.EnsureDataDir(dir); err != nil {
+			return nil, nil, err
+		} else if tightened {
+			log.Printf("chorus-onboard: %s was open to other users: it is now readable by you only", dir)
+		}
+	}
 	store, err := sqlite.Open(ctx, filepath.Join(dir, localfs.DatabaseFile))
 	if err != nil {
 		return nil, nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
+	"github.com/chorusonboard/chorus-onboard/core/registry"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
@@ -465,4 +466,57 @@ func TestErrorsSayWhatFailed(t *testing.T) {
 	if code == 0 || !strings.Contains(out+errOut, "company registry cannot be reached") {
 		t.Fatalf("lookup against a registry that cuts: exit %d %q %q", code, out, errOut)
 	}
+}
+
+// TestLowItems (hardening, second round, items 14 to 16).
+func TestLowItems(t *testing.T) {
+	t.Run("registry text with escape sequences is printed, not obeyed", func(t *testing.T) {
+		hostile := "ATELIERS\x1b]0;pwned\x07\x1b[2J DUPONT\u202e"
+		reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(registry.SearchAnswer{TotalResults: 1, Results: []registry.Result{{
+				Siren: "732829320", NomRaisonSociale: hostile, NomComplet: hostile, EtatAdministratif: "A", StatutDiffusion: "O",
+				Siege: registry.Etablissement{Siret: "73282932000074", Adresse: "12 RUE\x1b[31m DE LA PAIX", CodePostal: "75002",
+					LibelleCommune: "PARIS", EtatAdministratif: "A", StatutDiffusionEtablissement: "O", EstSiege: true}}}})
+		}))
+		defer reg.Close()
+		db := filepath.Join(testos.TempDir(t), "onboard.db")
+		code, out, errOut := runCLI(t, "", nil, "lookup", "--db", db, "--registry-url", reg.URL, "siret", "73282932000074")
+		if code != 0 || strings.ContainsAny(out, "\x1b\x07\u202e") || !strings.Contains(out, "ATELIERS\ufffd]0;pwned\ufffd") {
+			t.Fatalf("lookup printed %q (exit %d, %q)", out, code, errOut)
+		}
+	})
+	t.Run("export or rejected rows onto the database are refused", func(t *testing.T) {
+		dir := testos.TempDir(t)
+		db := filepath.Join(dir, "onboard.db")
+		if code, out, _ := runCLI(t, csvRows(sirets(3)), nil, "import", "--db", db, "-"); code != 0 {
+			t.Fatal(out)
+		}
+		before := sha(t, db)
+		for _, args := range [][]string{{"export", "--db", db, db}, {"import", "--db", db, "--rejected", db, "-"}} {
+			code, _, errOut := runCLI(t, shortHeader+"1;x;1 rue;Paris;75002;\n", nil, args...)
+			if code != 2 || !strings.Contains(errOut, "the database itself") {
+				t.Fatalf("%v: exit %d %q", args, code, errOut)
+			}
+		}
+		if sha(t, db) != before {
+			t.Fatal("the database was changed")
+		}
+	})
+	t.Run("a data directory named by CHORUS_ONBOARD_DATA is left shared", func(t *testing.T) {
+		shared := testos.TempDir(t)
+		testos.Share(t, shared)
+		t.Setenv(localfs.DataDirEnv, shared)
+		code, out, _ := runCLI(t, csvRows(sirets(2)), map[string]string{localfs.DataDirEnv: shared}, "import", "-")
+		if code != 0 {
+			t.Fatal(out)
+		}
+		if ok, err := localfs.Private(shared); ok || err != nil {
+			t.Fatalf("the team's shared directory was tightened (%v)", err)
+		}
+		if !testos.UnderWine(t, "ACL") {
+			if ok, err := localfs.Private(filepath.Join(shared, localfs.DatabaseFile)); !ok || err != nil {
+				t.Fatalf("the database in it is not private (%v)", err)
+			}
+		}
+	})
 }

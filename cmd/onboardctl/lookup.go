@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -135,8 +136,23 @@ func printCompany(e env, l i18n.Lang, c registry.Company) {
 		{"field.non_diffusible", yesNo[c.NonDiffusible]},
 		{"lookup.state", state},
 	} {
-		fmt.Fprintf(e.stdout, "%s: %s\n", i18n.T(l, line[0]), line[1])
+		fmt.Fprintf(e.stdout, "%s: %s\n", i18n.T(l, line[0]), terminalSafe(line[1]))
 	}
+}
+
+// terminalSafe returns s with what a terminal would obey instead of show
+// replaced by U+FFFD: control characters (an escape sequence could move
+// the cursor, rewrite the screen, set the window's title or a clipboard)
+// and the bidirectional overrides that reorder what is read. Registry
+// text is someone else's: it is printed, never obeyed.
+func terminalSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F:
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
 }
 
 // nonEmpty returns the values that are not empty.

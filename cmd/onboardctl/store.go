@@ -127,7 +127,11 @@ func openService(ctx context.Context, path func() (string, error), connect func(
 		}
 		fallthrough
 	case readWrite:
-		if dir, derr := localfs.DataDir(); derr == nil && filepath.Dir(p) == dir {
+		// Only the platform's own data directory is tightened: one an
+		// admin named (CHORUS_ONBOARD_DATA) may be a team's shared folder,
+		// whose other users would be locked out; the database files in it
+		// are kept private all the same (sqlite.Open).
+		if dir, derr := localfs.DataDir(); derr == nil && filepath.Dir(p) == dir && e.getenv(localfs.DataDirEnv) == "" {
 			if tightened, err := localfs.EnsureDataDir(dir); err != nil {
 				return nil, nil, err
 			} else if tightened {
@@ -217,6 +221,11 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	if err := parseCommand(fs, args, 1, 1); err != nil {
 		return false, err
 	}
+	if *rejected != "" {
+		if err := notTheDatabase(*rejected, db); err != nil {
+			return false, err
+		}
+	}
 	l, err := lang()
 	if err != nil {
 		return false, err
@@ -299,12 +308,34 @@ func cmdExport(args []string, e env) error {
 	defer closeDB()
 	write := func(w io.Writer) error { return svc.Export(ctx, w, *format, l) }
 	if name := fs.Arg(0); name != "" && name != "-" {
+		if err := notTheDatabase(name, db); err != nil {
+			return err
+		}
 		err = localfs.WriteFileAtomic(name, write)
 	} else {
 		err = write(e.stdout)
 	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// notTheDatabase refuses an output file that is the database or one of its
+// companion files: writing an export there would replace every draft.
+func notTheDatabase(name string, db func() (string, error)) error {
+	p, err := db()
+	if err != nil {
+		return err
+	}
+	out, err := os.Stat(name)
+	if err != nil {
+		return nil // a new file cannot be the database
+	}
+	for _, f := range []string{p, p + "-wal", p + "-shm", p + "-journal"} {
+		if fi, err := os.Stat(f); err == nil && os.SameFile(fi, out) {
+			return fmt.Errorf("%w: %s is the database itself: writing there would replace every draft; name another file", errUsage, name)
+		}
 	}
 	return nil
 }

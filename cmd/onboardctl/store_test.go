@@ -47,6 +47,18 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(run(a, env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
 	}
+	// No test reaches the data directory of whoever runs it: a test that
+	// forgets --db writes into a throw-away one.
+	if os.Getenv(localfs.DataDirEnv) == "" {
+		dir, err := os.MkdirTemp("", "onboardctl-test-data-")
+		if err != nil {
+			os.Exit(98)
+		}
+		os.Setenv(localfs.DataDirEnv, dir)
+		code := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
 	os.Exit(m.Run())
 }
 

@@ -141,6 +141,8 @@ const (
 	CodeTooLong         = "csv.too_long"       // a field longer than 64 KiB
 	CodeExtraFields     = "csv.extra_fields"   // more values than columns: {fields} for {columns}
 	CodeDuplicateInFile = "csv.duplicate"      // the identifier is also on line {first}: this line's values were kept
+	CodeNUL             = "csv.nul"            // a NUL byte (an invisible control character) in a value
+	CodeMixedEncoding   = "csv.mixed_encoding" // the line mixes UTF-8 and Windows-1252
 )
 
 // ErrUTF16 is returned by NewReader for a UTF-16 file (Excel's "Unicode
@@ -281,6 +283,8 @@ func (r *Reader) Next() (Row, error) {
 		}
 		line, _ := r.csv.FieldPos(0)
 		line += r.offset
+		end, _ := r.csv.FieldPos(len(rec) - 1)
+		mixed := r.dec.mixedIn(line, end+r.offset)
 		blank := true
 		for _, v := range rec {
 			if strings.TrimSpace(v) != "" {
@@ -292,7 +296,11 @@ func (r *Reader) Next() (Row, error) {
 			continue
 		}
 		r.last = rec
-		return r.row(line, rec), nil
+		row := r.row(line, rec)
+		if mixed {
+			row.Problems = append(row.Problems, core.Problem{Field: "csv", Code: CodeMixedEncoding, Severity: core.Error})
+		}
+		return row, nil
 	}
 }
 
@@ -312,12 +320,16 @@ func (r *Reader) row(line int, rec []string) Row {
 		if i >= len(r.columns) {
 			break
 		}
-		if len(v) > MaxField || strings.Contains(v, overflowMarker) {
-			field := r.columns[i]
-			if field == "" {
-				field = "csv"
-			}
+		field := r.columns[i]
+		if field == "" {
+			field = "csv"
+		}
+		switch {
+		case len(v) > MaxField || strings.Contains(v, overflowMarker):
 			bad(field, CodeTooLong, nil)
+			continue
+		case strings.Contains(v, nulMarker):
+			bad(field, CodeNUL, nil)
 			continue
 		}
 		v = Unguard(v)
@@ -461,12 +473,32 @@ type decoder struct {
 	recBytes int  // bytes of the current record passed on
 	quotes   int  // quote characters of the current record, passed on or not
 	skipping bool // the current record is over maxRecord: drop its text
+
+	// line is the number of the line being read (1 for the file's first).
+	// mixed holds, in order, the lines that mix UTF-8 and another
+	// encoding: read as Windows-1252 their accented letters would become
+	// mojibake ("SociÃ©tÃ©"), read as UTF-8 the others would be lost, so
+	// their rows are refused (Reader.row).
+	line  int
+	mixed []int
 }
 
-// overflowMarker stands in a row for the text of a record that was too long
-// to keep; it cannot come from a file (the decoder never passes NUL bytes
-// from one: CSV text has none).
-const overflowMarker = "\x00too long\x00"
+// The decoder's markers: each stands in a row for what cannot be kept as
+// text, so the row is refused with its reason rather than kept changed.
+// None can come from a file: each starts with a NUL byte, and the decoder
+// passes a file's own NUL bytes on only as nulMarker.
+const (
+	// overflowMarker: a record too long to keep.
+	overflowMarker = "\x00too long\x00"
+	// nulMarker: a NUL byte of the file. It is no text: dropping it would
+	// join what it separated ("7328293\0 2000074" would read as a valid
+	// SIRET).
+	nulMarker = "\x00nul\x00"
+)
+
+// maxMixedLines bounds the line numbers the decoder keeps of lines that mix
+// encodings and the reader has not reached yet (it reads a few KiB ahead).
+const maxMixedLines = 100_000
 
 func (d *decoder) Read(p []byte) (int, error) {
 	for len(d.pending) == 0 {
@@ -487,14 +519,18 @@ func (d *decoder) Read(p []byte) (int, error) {
 		}
 		if !d.started {
 			d.started = true
+			d.line = 1
 			buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf"))
 		}
-		out := convert(buf)
+		out := d.convert(buf)
 		if err == io.EOF && len(d.carry) > 0 {
-			out = append(out, convert(d.carry)...)
+			out = append(out, d.convert(d.carry)...)
 			d.carry = nil
 		}
-		d.pending = d.bound(bytes.ReplaceAll(out, []byte{0}, nil))
+		if bytes.HasSuffix(buf, []byte{'\n'}) {
+			d.line++
+		}
+		d.pending = d.bound(bytes.ReplaceAll(out, []byte{0}, []byte(nulMarker)))
 		d.err = err
 	}
 	n := copy(p, d.pending)
@@ -558,17 +594,48 @@ func incompleteTail(b []byte) int {
 
 var win1252 = charmap.Windows1252.NewDecoder()
 
-// convert returns a UTF-8 copy of a line: itself when valid UTF-8, else read
-// as Windows-1252.
-func convert(line []byte) []byte {
+// convert returns a UTF-8 copy of a line (or of a chunk of a long one):
+// itself when valid UTF-8, else read as Windows-1252; a line that holds
+// UTF-8 letters too is noted in mixed.
+func (d *decoder) convert(line []byte) []byte {
 	if utf8.Valid(line) {
 		return slices.Clone(line)
+	}
+	if holdsUTF8Letters(line) && len(d.mixed) < maxMixedLines && (len(d.mixed) == 0 || d.mixed[len(d.mixed)-1] != d.line) {
+		d.mixed = append(d.mixed, d.line)
 	}
 	out, err := win1252.Bytes(line)
 	if err != nil {
 		return []byte(strings.ToValidUTF8(string(line), "\uFFFD"))
 	}
 	return out
+}
+
+// mixedIn reports whether a line from first to last (file line numbers)
+// mixes encodings, and forgets the lines before first: rows come in order.
+func (d *decoder) mixedIn(first, last int) bool {
+	i := 0
+	for i < len(d.mixed) && d.mixed[i] < first {
+		i++
+	}
+	d.mixed = d.mixed[i:]
+	return len(d.mixed) > 0 && d.mixed[0] <= last
+}
+
+// holdsUTF8Letters reports whether line has a UTF-8 sequence of two bytes
+// or more (é is C3 A9): in a line that is not UTF-8 as a whole, the mark of
+// two encodings mixed (a cell pasted from another file). Windows-1252 text
+// makes such a pair only with "Ã" followed by a symbol, which French text
+// does not write.
+func holdsUTF8Letters(line []byte) bool {
+	for i := 0; i < len(line); {
+		r, size := utf8.DecodeRune(line[i:])
+		if r != utf8.RuneError && size > 1 {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 // Writer writes structures as CSV with the canonical header plus their

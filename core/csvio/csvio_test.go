@@ -273,3 +273,42 @@ func FuzzRoundTrip(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\x00") == s }
+
+// TestNULAndMixedEncodings (hardening, second round, item 17): a NUL byte
+// inside a value refuses its row (before: dropped, "7328293\0 2000074"
+// read as a valid SIRET); a line mixing UTF-8 and Windows-1252 is refused
+// (before: stored as mojibake), even inside a quoted field on two lines;
+// the lines around them read as they are.
+func TestNULAndMixedEncodings(t *testing.T) {
+	data := []byte("identifiant;raison_sociale;ville\n" +
+		"7328293\x00 2000074;Ateliers;Paris\n" +
+		"73282932000074;Soci\xc3\xa9t\xc3\xa9 et Fr\xe8res;Paris\n" + // é in UTF-8, è in Windows-1252
+		"44126652500019;\"Cabinet\nB\xe9rnard\";Lyon\n" + // Windows-1252 only, on two lines
+		"77984790400033;\"Boulangerie\nd\xc3\xa9j\xe0 vue\";Lyon\n" + // mixed, on the record's second line
+		"35600000000048;Soci\xc3\xa9t\xc3\xa9;Paris\n")
+	rows, _ := readAll(t, data)
+	if len(rows) != 5 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	want := []struct {
+		line int
+		code string
+		name string
+	}{
+		{2, "identifier:" + CodeNUL, ""},
+		{3, "csv:" + CodeMixedEncoding, ""},
+		{4, "", "Cabinet\nBérnard"},
+		{6, "csv:" + CodeMixedEncoding, ""},
+		{8, "", "Société"},
+	}
+	for i, w := range want {
+		r := rows[i]
+		var codes []string
+		for _, p := range r.Problems {
+			codes = append(codes, p.Field+":"+p.Code)
+		}
+		if r.Line != w.line || strings.Join(codes, " ") != w.code || (w.name != "" && r.Draft.CompanyName != w.name) {
+			t.Errorf("row %d: line %d, problems %v, name %q; want line %d, %q, %q", i, r.Line, codes, r.Draft.CompanyName, w.line, w.code, w.name)
+		}
+	}
+}
