@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -519,4 +520,51 @@ func TestLowItems(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestValidateHugeLine (hardening, second round, item 18): "validate -"
+// reads a 300 MB line in bounded memory and goes on with the next lines
+// (before: 632 MB held for it).
+func TestValidateHugeLine(t *testing.T) {
+	if raceDetector {
+		t.Skip("300 MB through the race detector: make test runs it without")
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write([]byte("732 829 320\n"))
+		chunk := bytes.Repeat([]byte("9"), 1<<20)
+		for range 300 {
+			pw.Write(chunk)
+		}
+		pw.Write([]byte("\n404833048\r\n"))
+		pw.Close()
+	}()
+	runtime.GC()
+	var peak uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapAlloc)
+			}
+		}
+	})
+	var out bytes.Buffer
+	code := run([]string{"validate", "siren", "-"}, env{stdin: pr, stdout: &out, stderr: io.Discard, getenv: os.Getenv})
+	close(stop)
+	wg.Wait()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if code != 1 || len(lines) != 3 || lines[0] != "ok 732829320" || !strings.HasPrefix(lines[1], "invalid value.too_long") || lines[2] != "ok 404833048" {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	if peak > 64<<20 {
+		t.Fatalf("heap peaked at %d MiB for a 300 MB line", peak>>20)
+	}
+	t.Logf("a 300 MB line: heap peak %d MiB; the lines after it checked", peak>>20)
 }

@@ -211,20 +211,18 @@ func cmdValidate(args []string, e env) (invalid bool, err error) {
 	}
 	values := rest[1:]
 	if len(values) == 1 && values[0] == "-" {
-		r := bufio.NewReaderSize(e.stdin, 64*1024)
-		for {
-			line, err := r.ReadString('\n')
-			if line != "" {
-				line = strings.TrimSuffix(line, "\n")
-				line = strings.TrimSuffix(line, "\r") // a CRLF file: \r belongs to the line ending
-				check(line)
+		err := eachLine(e.stdin, maxValueLine, func(line string, tooLong bool) {
+			if tooLong {
+				// Read past, never held: no value of any kind is this
+				// long, and the lines after it are still checked.
+				invalid = true
+				fmt.Fprintf(out, "invalid %s: %s\n", codeLineTooLong, i18n.T(l, codeLineTooLong))
+				return
 			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return invalid, fmt.Errorf("read stdin: %w", err)
-			}
+			check(line)
+		})
+		if err != nil {
+			return invalid, fmt.Errorf("read stdin: %w", err)
 		}
 		return invalid, nil
 	}
@@ -232,4 +230,45 @@ func cmdValidate(args []string, e env) (invalid bool, err error) {
 		check(v)
 	}
 	return invalid, nil
+}
+
+// maxValueLine bounds a line of "validate -": far more than any value
+// (an e-mail address is at most 254 bytes), little enough that a file of
+// one huge line is read in bounded memory.
+const maxValueLine = 64 << 10
+
+// codeLineTooLong is the answer to a line over maxValueLine.
+const codeLineTooLong = "value.too_long"
+
+// eachLine calls fn with each line of r, its line ending (LF or CRLF)
+// removed. A line over max bytes is read past without being kept: fn gets
+// it as tooLong, and the next line is read as usual.
+func eachLine(r io.Reader, max int, fn func(line string, tooLong bool)) error {
+	br := bufio.NewReaderSize(r, max)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			for errors.Is(err, bufio.ErrBufferFull) { // skip to the end of the line
+				_, err = br.ReadSlice('\n')
+			}
+			fn("", true)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if len(chunk) > 0 {
+			line := strings.TrimSuffix(string(chunk), "\n")
+			fn(strings.TrimSuffix(line, "\r"), false) // a CRLF file: \r belongs to the line ending
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }

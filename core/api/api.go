@@ -48,7 +48,8 @@ type Error struct {
 // Error codes the client acts on (others are shown as they come).
 const (
 	CodeMalformed       = "request.malformed"
-	CodeInvalid         = "request.invalid" // a field broke a rule; Problems says which
+	CodeContentType     = "request.content_type" // a body that is not said to be JSON (415)
+	CodeInvalid         = "request.invalid"      // a field broke a rule; Problems says which
 	CodeUnauthorized    = "auth.required"
 	CodeBadCredentials  = "auth.bad_credentials"
 	CodeThrottled       = "auth.throttled"

@@ -646,6 +646,7 @@ func TestSmallerItems(t *testing.T) {
 	raw = bytes.Replace(raw, []byte(d.CompanyName), []byte("Soci\xe9t\xe9"), 1)
 	req, _ := http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, bytes.NewReader(raw))
 	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -660,6 +661,7 @@ func TestSmallerItems(t *testing.T) {
 		raw = bytes.Replace(raw, []byte(d.CompanyName), []byte("Soci"+lone+"t"), 1)
 		req, _ = http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, bytes.NewReader(raw))
 		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err = http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -849,4 +851,72 @@ func TestPISTECredentialsThrottled(t *testing.T) {
 	if _, err := good.TypesIdentifiant(ctx); err != nil {
 		t.Fatalf("the right technical account from another address: %v", err)
 	}
+}
+
+// TestStrictJSON (hardening, second round, item 20): a key twice in one
+// object is refused (before: the last won), at any depth; a body not sent
+// as JSON is refused with 415 (before: any Content-Type was taken).
+func TestStrictJSON(t *testing.T) {
+	e := start(t)
+	if err := e.srv.SeedAccount(t.Context(), "json@example.fr", goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	tok := signInToken(t, e, "json@example.fr")
+	send := func(body, contentType string) int {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	good, _ := json.Marshal(structure("73282932000074"))
+	dup := strings.Replace(string(good), `"company_name":`, `"company_name":"Ateliers","company_name":`, 1)
+	for _, tt := range []struct {
+		name, body, contentType string
+		want                    int
+	}{
+		{"a key twice", dup, "application/json", http.StatusBadRequest},
+		{"a key twice, nested", `{"a":{"b":1,"b":2}}`, "application/json", http.StatusBadRequest},
+		{"the same key in two objects", `[{"a":1},{"a":2}]`, "application/json", http.StatusBadRequest}, // not a structure: malformed all the same
+		{"a form", string(good), "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType},
+		{"text", string(good), "text/plain", http.StatusUnsupportedMediaType},
+		{"no type", string(good), "", http.StatusUnsupportedMediaType},
+		{"JSON with its charset", string(good), "application/json; charset=utf-8", http.StatusCreated},
+	} {
+		if got := send(tt.body, tt.contentType); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		body string
+		dup  bool
+	}{
+		{`{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}`, false},
+		{`{"a":1,"b":{"a":2,"a":3}}`, true},
+		{`{"a":[1,{"x":1,"x":2}]}`, true},
+		{`{"a":{},"a":[]}`, true},
+		{strings.Repeat("[", 40) + strings.Repeat("]", 40), true},
+	} {
+		if got := duplicateKeys([]byte(tt.body)); got != tt.dup {
+			t.Errorf("duplicateKeys(%s) = %v", tt.body, got)
+		}
+	}
+}
+
+func FuzzDuplicateKeys(f *testing.F) {
+	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Add([]byte(`{"a":{"b":[1,{"c":2}]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dup := duplicateKeys(b)
+		var v any
+		if !dup && json.Unmarshal(b, &v) != nil && json.Valid(b) {
+			t.Fatalf("valid JSON %q judged clean yet does not decode", b)
+		}
+	})
 }

@@ -17,6 +17,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -30,6 +31,7 @@ import (
 	"io/fs"
 	"log/slog"
 	mrand "math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -407,13 +409,22 @@ type call struct {
 	mail []outgoing
 }
 
-// decode reads the JSON body into v, refusing trailing data, and a body
-// that is not UTF-8 (request.invalid: encoding/json would store U+FFFD in
-// its place). A lone surrogate escape decodes to U+FFFD, which the field
-// rules refuse in turn (validate.Text).
+// decode reads the JSON body into v, refusing a body that does not say it
+// is JSON (415: a form posted by a web page must not pass for an API
+// call), trailing data, a key twice in one object (encoding/json keeps the
+// last: a proxy or a log that reads the first would see another request),
+// and a body that is not UTF-8 (request.invalid: encoding/json would store
+// U+FFFD in its place). A lone surrogate escape decodes to U+FFFD, which
+// the field rules refuse in turn (validate.Text).
 func (c *call) decode(v any) error {
+	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fail(http.StatusUnsupportedMediaType, api.CodeContentType)
+	}
 	if !utf8.Valid(c.body) {
 		return invalid()
+	}
+	if duplicateKeys(c.body) {
+		return fail(http.StatusBadRequest, api.CodeMalformed)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(c.body)))
 	if err := dec.Decode(v); err != nil {
@@ -423,6 +434,55 @@ func (c *call) decode(v any) error {
 		return fail(http.StatusBadRequest, api.CodeMalformed)
 	}
 	return nil
+}
+
+// maxJSONDepth bounds the nesting duplicateKeys follows: no request of
+// the API nests deeper than a few levels.
+const maxJSONDepth = 32
+
+// duplicateKeys reports whether a JSON object in b, at any depth, has a key
+// twice; a body nested deeper than maxJSONDepth or that does not parse
+// counts as one (it is refused either way).
+func duplicateKeys(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type level struct {
+		keys   map[string]bool
+		object bool
+		expect bool // the next token of an object is a key
+	}
+	var stack []level
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return false
+		}
+		if err != nil || len(stack) > maxJSONDepth {
+			return true
+		}
+		if n := len(stack); n > 0 && stack[n-1].object {
+			top := &stack[n-1]
+			if top.expect {
+				if k, ok := tok.(string); ok {
+					if top.keys[k] {
+						return true
+					}
+					top.keys[k] = true
+					top.expect = false
+					continue
+				}
+			} else {
+				top.expect = true // this token is a value, or starts one
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, level{keys: map[string]bool{}, object: true, expect: true})
+		case json.Delim('['):
+			stack = append(stack, level{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 // maxBody bounds request bodies.
