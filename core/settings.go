@@ -257,9 +257,9 @@ func SettingsFromValues(v map[string]string) Settings {
 // SettingsStore keeps the user's settings on this computer, beside their
 // drafts, so the desktop app and onboardctl read the same ones.
 type SettingsStore interface {
-	// Settings returns every stored value by key.
-	Settings(ctx context.Context) (map[string]string, error)
-	// SaveSettings replaces the stored values with v, in one transaction;
+	// Values returns every stored value by key.
+	Values(ctx context.Context) (map[string]string, error)
+	// SaveValues replaces the stored values with v, in one transaction;
 	// a key absent from v is removed.
-	SaveSettings(ctx context.Context, v map[string]string) error
+	SaveValues(ctx context.Context, v map[string]string) error
 }

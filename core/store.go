@@ -241,6 +241,10 @@ type Outbox interface {
 	// another worker skips them. Account creations are never claimed: they
 	// wait for a captcha.
 	ClaimDue(ctx context.Context, target string, now time.Time, limit int, lease time.Duration) ([]Op, error)
+	// ClaimStructure leases the oldest pending row of one structure for
+	// target, due or not (a person waits for it), unless another worker
+	// holds it; none when there is none.
+	ClaimStructure(ctx context.Context, target string, structureID int64, now time.Time, lease time.Duration) ([]Op, error)
 	// Complete marks a row done and sets its entity's sync state, in one
 	// transaction. follow, when not nil, is a new row written in the same
 	// transaction (a structure that already exists becomes an attachment
@@ -265,20 +269,4 @@ type Outbox interface {
 	// RetryNow makes every pending row due at once (the user pressed "retry
 	// now": no need to wait for the backoff).
 	RetryNow(ctx context.Context) error
-}
-
-// Store is everything kept on this computer: accounts, structures and the
-// outbox, in one database so that a change and its outbox row commit
-// together. Errors carry a kind (see each method).
-type Store interface {
-	AccountStore
-	StructureStore
-	WorkspaceStore
-	Outbox
-	SettingsStore
-	// Forget deletes every draft, outbox row, setting and personal datum, and scrubs
-	// the database files so that nothing deleted can be read back from them.
-	Forget(ctx context.Context) error
-	// Close releases the database.
-	Close() error
 }

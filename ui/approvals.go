@@ -140,7 +140,7 @@ func (s *approvalsScreen) changed() {
 // load asks the portal for both lists, then shows message; offline, it
 // says so and keeps what it showed.
 func (s *approvalsScreen) load(message string) {
-	async(s.u, s.flow.Attachments, func(l onboarding.Attachments, err error) {
+	async(s.u, s.flow.Lists, func(l onboarding.AttachmentLists, err error) {
 		if err != nil {
 			s.message.SetText(strings.TrimSpace(message + " " + s.u.errorText(err)))
 			return

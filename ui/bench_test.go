@@ -72,7 +72,7 @@ func BenchmarkWorkspaceFilter(b *testing.B) {
 				h.pump(func() bool { return ws.shownSeq == ws.seq })
 				keys = append(keys, time.Since(start))
 				q := time.Now()
-				if _, err := h.store.QueryStructures(b.Context(), core.StructureQuery{Text: w[:i]}); err != nil {
+				if _, err := h.store.Workspace.QueryStructures(b.Context(), core.StructureQuery{Text: w[:i]}); err != nil {
 					b.Fatal(err)
 				}
 				queries = append(queries, time.Since(q))

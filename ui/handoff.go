@@ -39,7 +39,7 @@ func newHandoffScreen(u *UI, flow handoffFlow) *handoffScreen {
 	s.fields = container.NewVBox()
 	s.message = paragraph("")
 	s.open = widget.NewButtonWithIcon(u.T("handoff.open"), theme.ComputerIcon(), func() {
-		if info, ok := u.deps.App.Target().Env.Info(); ok && info.PortalPage != "" {
+		if info, ok := u.deps.Connection.Target().Env.Info(); ok && info.PortalPage != "" {
 			if link, err := url.Parse(info.PortalPage); err == nil {
 				_ = u.app.OpenURL(link)
 			}

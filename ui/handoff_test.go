@@ -54,7 +54,7 @@ func TestHandoff(t *testing.T) {
 		t.Fatalf("pre-filled %q %q, lookup %q", s.company.Text, s.zip.Text, s.lookup.Text)
 	}
 	test.Tap(s.submit)
-	if ops, _ := h.store.Ops(t.Context()); len(ops) != 0 {
+	if ops, _ := h.store.Outbox.Ops(t.Context()); len(ops) != 0 {
 		t.Fatalf("a qualification draft was queued for the sandbox: %+v", ops)
 	}
 	test.Tap(h.ui.syncButton)
@@ -112,11 +112,11 @@ func TestHandoffAccount(t *testing.T) {
 
 func TestHandoffAttachmentStatus(t *testing.T) {
 	h := newHarness(t, "fr")
-	if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
 		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.SaveSettings(t.Context(), core.Settings{PISTEOAuthURL: "https://o", PISTEAPIURL: "https://a",
+	if err := h.svc.Connection.SaveSettings(t.Context(), core.Settings{PISTEOAuthURL: "https://o", PISTEAPIURL: "https://a",
 		PISTEClientID: "app", TechnicalLogin: "t"}); err != nil {
 		t.Fatal(err)
 	}

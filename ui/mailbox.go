@@ -32,7 +32,7 @@ type mailbox struct {
 func newMailbox(u *UI, flow mailboxReader, to func() string, onLink func(string), message *widget.Label) *mailbox {
 	m := &mailbox{u: u, flow: flow, to: to, onLink: onLink, message: message}
 	m.button = widget.NewButtonWithIcon(u.T("activation.mailbox"), theme.MailComposeIcon(), m.open)
-	if !u.deps.App.Target().Mailbox {
+	if !u.deps.Connection.Target().Mailbox {
 		m.button.Hide()
 	}
 	return m

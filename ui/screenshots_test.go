@@ -181,7 +181,7 @@ func environmentShots(t *testing.T, h *harness, shot func(string)) {
 			return piste.StructureAAfficher{}, &core.E{Kind: core.KindNotFound, Code: "piste.not_found"}
 		}}
 	}
-	if err := h.svc.SaveSettings(t.Context(), core.Settings{Environment: core.EnvQualification, PISTEClientID: "cabinet-app",
+	if err := h.svc.Connection.SaveSettings(t.Context(), core.Settings{Environment: core.EnvQualification, PISTEClientID: "cabinet-app",
 		TechnicalLogin: "TECH_1@cpro.fr"}); err != nil {
 		t.Fatal(err)
 	}
@@ -260,13 +260,13 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 		{CompanyName: "Caraïbes Services", Identifier: "52524288900042", Address: "27 rue Victor Hugo", City: "Fort-de-France", PostalCode: "97200"},
 	} {
 		d.IdentifierType, d.Kind = core.IDSIRET, core.KindPrivate
-		rec, _, err := h.svc.SaveStructure(ctx, 0, d, false)
+		rec, _, err := h.svc.Structures.Save(ctx, 0, d, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, rec.ID)
 	}
-	res, err := h.svc.PrefillStructures(ctx, ids, nil)
+	res, err := h.svc.Workspace.PrefillStructures(ctx, ids, nil)
 	if err != nil || len(res.Differences) != 2 {
 		t.Fatalf("pre-fill: %+v %v", res, err)
 	}
@@ -279,7 +279,7 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 
 	// Twenty people ask to join Jeanne's structure; she decides.
 	seedRequests(t, h, 20, "73282932000074")
-	if err := h.svc.SignIn(ctx, "jeanne.martin@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+	if err := h.svc.Accounts.SignIn(ctx, "jeanne.martin@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
 		t.Fatal(err)
 	}
 	u.show(stepApprovals)
@@ -306,7 +306,7 @@ func fillStore(t testing.TB, h *harness, n int) {
 	companies := sim.SyntheticCompanies(coretest.SIRETs(n))
 	var batch []core.SaveStructure
 	flush := func() {
-		if _, err := h.store.SaveStructures(ctx, batch); err != nil {
+		if _, err := h.store.Structures.SaveStructures(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
 		batch = batch[:0]
@@ -327,7 +327,7 @@ func fillStore(t testing.TB, h *harness, n int) {
 	}
 	flush()
 	ids := map[string]int64{}
-	if err := h.store.EachStructure(ctx, func(r core.StructureRecord) error {
+	if err := h.store.Structures.EachStructure(ctx, func(r core.StructureRecord) error {
 		ids[r.Draft.Identifier] = r.ID
 		return nil
 	}); err != nil {
@@ -338,7 +338,7 @@ func fillStore(t testing.TB, h *harness, n int) {
 		if state == "" || i%13 == 5 {
 			continue
 		}
-		if err := h.store.SetSync(ctx, ids[c.SIRET], core.Sync{State: state}); err != nil {
+		if err := h.store.Structures.SetSync(ctx, ids[c.SIRET], core.Sync{State: state}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,10 +13,10 @@ import (
 )
 
 // What each screen asks of the application layer (core/onboarding's
-// Service), and nothing more: a screen gets only the interface it needs,
-// never the store or a portal client. Every method may block on disk,
-// keyring or network, so screens call them through async, off the UI
-// goroutine.
+// services, one per use case), and nothing more: a screen gets only the
+// interface it needs, never the store or a portal client. Every method
+// that takes a context may block on disk, keyring or network, so screens
+// call them through async, off the UI goroutine; the others read memory.
 
 // accountFlow saves the draft of steps 1-2 and queues it for creation.
 type accountFlow interface {
@@ -57,14 +57,14 @@ type signInFlow interface {
 // structureFlow is step 6.
 type structureFlow interface {
 	LookUp(ctx context.Context, siret string) onboarding.Lookup
-	SubmitStructure(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error)
+	Submit(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error)
 }
 
 // attachFlow is the attachment screen: requests and a manager's decisions.
 type attachFlow interface {
 	SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error)
 	RequestAttachment(ctx context.Context, t core.IdentifierType, identifier string) (api.Attachment, error)
-	Attachments(ctx context.Context) (onboarding.Attachments, error)
+	Lists(ctx context.Context) (onboarding.AttachmentLists, error)
 	DecideAttachment(ctx context.Context, id int64, approve bool) (api.Attachment, error)
 }
 
@@ -89,13 +89,18 @@ type settingsFlow interface {
 	Effective() core.Effective
 	SaveSettings(ctx context.Context, s core.Settings) error
 	SaveSecrets(ctx context.Context, env core.Environment, secrets map[string]string) error
-	KeepSecretsForSession(secrets map[string]string) error
+	KeepSecretsForSession(ctx context.Context, secrets map[string]string) error
 }
 
-// statusFlow feeds the header and the status line.
-type statusFlow interface {
+// targetFlow says where the app sends: the header and the status line.
+type targetFlow interface {
 	Target() onboarding.Target
 	Health(ctx context.Context) error
+	Effective() core.Effective
+}
+
+// countsFlow gives the status line its counts.
+type countsFlow interface {
 	Counts(ctx context.Context) (map[core.SyncState]int, int, error)
 	PendingElsewhere(ctx context.Context) (int, error)
 }
@@ -120,40 +125,70 @@ type workspaceFlow interface {
 type editorFlow interface {
 	structureFlow
 	Structure(ctx context.Context, id int64) (core.StructureRecord, error)
-	SaveStructure(ctx context.Context, id int64, d core.StructureDraft, queue bool) (core.StructureRecord, core.SaveResult, error)
+	Save(ctx context.Context, id int64, d core.StructureDraft, queue bool) (core.StructureRecord, core.SaveResult, error)
 }
 
 // approvalsFlow is the table of attachment requests: a manager's, to
 // decide many at once, and the user's own.
 type approvalsFlow interface {
-	Attachments(ctx context.Context) (onboarding.Attachments, error)
+	Lists(ctx context.Context) (onboarding.AttachmentLists, error)
 	DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
 }
 
-// App is everything the screens use; core/onboarding's Service provides
-// it, and tests may wrap it (a slow store, a failing keyring).
-type App interface {
-	accountFlow
-	captchaFlow
-	activationFlow
-	signInFlow
-	structureFlow
-	attachFlow
-	syncFlow
-	handoffFlow
-	settingsFlow
-	statusFlow
-	workspaceFlow
-	editorFlow
-	approvalsFlow
-}
+// The services of the application layer, as the screens see each: the
+// composition root hands core/onboarding's (cmd/chorus-onboard), tests
+// hand fakes or the real ones.
+type (
+	// connectionService is onboarding.Connection: the settings screen and
+	// the bars.
+	connectionService interface {
+		settingsFlow
+		targetFlow
+	}
+	// syncService is onboarding.Sync: the sync panel and the counts.
+	syncService interface {
+		syncFlow
+		countsFlow
+	}
+	// accountService is onboarding.Accounts: the wizard's first steps.
+	accountService interface {
+		accountFlow
+		captchaFlow
+		activationFlow
+		signInFlow
+	}
+	// structureService is onboarding.Structures: the structure form.
+	structureService interface {
+		editorFlow
+	}
+	// attachmentService is onboarding.Attachments: requests and decisions.
+	attachmentService interface {
+		attachFlow
+		approvalsFlow
+	}
+)
 
-var _ App = (*onboarding.Service)(nil)
+var (
+	_ connectionService = (*onboarding.Connection)(nil)
+	_ syncService       = (*onboarding.Sync)(nil)
+	_ accountService    = (*onboarding.Accounts)(nil)
+	_ structureService  = (*onboarding.Structures)(nil)
+	_ workspaceFlow     = (*onboarding.Workspace)(nil)
+	_ attachmentService = (*onboarding.Attachments)(nil)
+	_ handoffFlow       = (*onboarding.Handoff)(nil)
+)
 
 // Deps are what the interface is built on.
 type Deps struct {
-	// App is the application layer.
-	App App
+	// The application layer's services, one per use case; each screen
+	// gets the one it uses.
+	Connection  connectionService
+	Sync        syncService
+	Accounts    accountService
+	Structures  structureService
+	Workspace   workspaceFlow
+	Attachments attachmentService
+	Handoff     handoffFlow
 	// After runs f on the UI goroutine once d has passed, and returns a
 	// function that cancels it (debounced draft saves). Tests replace it.
 	After func(d time.Duration, f func()) (stop func())

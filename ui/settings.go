@@ -258,12 +258,19 @@ func (s *settingsScreen) askSessionOnly(secrets map[string]string, clearSecrets 
 		if !ok {
 			return
 		}
-		if err := s.flow.KeepSecretsForSession(secrets); err != nil {
-			s.message.SetText(s.u.errorText(err))
-			return
-		}
-		clearSecrets()
-		s.message.SetText(s.u.T("settings.saved_session"))
+		// It builds the connection again (proxy, certificates): off the
+		// UI goroutine, as every call that may block.
+		async(s.u, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, s.flow.KeepSecretsForSession(ctx, secrets)
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				s.message.SetText(s.u.errorText(err))
+				return
+			}
+			clearSecrets()
+			s.message.SetText(s.u.T("settings.saved_session"))
+			s.u.envChanged()
+		})
 	}, s.u.win)
 	d.SetConfirmText(s.u.T("keyring.dialog.session"))
 	d.SetDismissText(s.u.T("button.cancel"))

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
@@ -50,7 +51,7 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 		t.Fatalf("after saving: entry %q, message %q", s.clientSecret.Text, s.message.Text)
 	}
 	// The secret is kept for the session: the PISTE client gets it.
-	if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
 		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 	if got, err := fc.cfg.ClientSecret(t.Context()); err != nil || got != canary {
 		t.Fatalf("session secret %q %v", got, err)
 	}
-	saved, err := h.store.Settings(t.Context())
+	saved, err := h.store.Settings.Values(t.Context())
 	if err != nil || saved[core.SettingPISTEClientID] != "my-app" {
 		t.Errorf("client ID not saved: %v %v", saved, err)
 	}
@@ -100,21 +101,21 @@ func TestEnvironmentSwitch(t *testing.T) {
 	s := h.ui.settingsS
 	s.env.SetSelected("Chorus Pro qualification")
 	test.Tap(s.save)
-	if h.svc.Target().Env != core.EnvQualification || h.svc.Target().Portal != nil || h.ui.envLabel.Text != "Chorus Pro qualification" {
-		t.Fatalf("env %s, label %q", h.svc.Target().Env, h.ui.envLabel.Text)
+	if h.svc.Connection.Target().Env != core.EnvQualification || h.svc.Connection.Target().Portal != nil || h.ui.envLabel.Text != "Chorus Pro qualification" {
+		t.Fatalf("env %s, label %q", h.svc.Connection.Target().Env, h.ui.envLabel.Text)
 	}
 	if !strings.Contains(h.ui.status.Text, "pages du portail") {
 		t.Errorf("status %q", h.ui.status.Text)
 	}
 	// Restart: the choice is kept.
-	svc, err := onboarding.New(t.Context(), onboarding.Config{Store: h.store, NewOpID: sqlite.NewOpID})
-	if err != nil || svc.Env() != core.EnvQualification {
-		t.Fatalf("after restart: %s %v", svc.Env(), err)
+	svc, err := onboarding.New(t.Context(), connect.Stores(h.store), onboarding.Config{NewOpID: sqlite.NewOpID})
+	if err != nil || svc.Connection.Env() != core.EnvQualification {
+		t.Fatalf("after restart: %s %v", svc.Connection.Env(), err)
 	}
 	test.Tap(h.ui.settingsButton)
 	h.ui.settingsS.env.SetSelected("Bac à sable local")
 	test.Tap(h.ui.settingsS.save)
-	if h.svc.Target().Portal == nil || !strings.HasPrefix(h.ui.status.Text, "En ligne") {
+	if h.svc.Connection.Target().Portal == nil || !strings.HasPrefix(h.ui.status.Text, "En ligne") {
 		t.Fatalf("back to the sandbox: %q", h.ui.status.Text)
 	}
 	// Theme choice.
@@ -182,11 +183,11 @@ func TestManagedSettings(t *testing.T) {
 	st.clientID.SetText("my-own-app")
 	st.portalURL.SetText("https://elsewhere.example")
 	test.Tap(st.save)
-	set := h.svc.Settings()
+	set := h.svc.Connection.Settings()
 	if set.PISTEClientID != "my-own-app" || set.PortalURL != "https://onboarding.cabinet-martin.example" || set.Env() != core.EnvTeam {
 		t.Errorf("after save: %+v", set)
 	}
-	if src := h.svc.Effective().Sources[core.SettingPISTEClientID]; src != core.SourceUser {
+	if src := h.svc.Connection.Effective().Sources[core.SettingPISTEClientID]; src != core.SourceUser {
 		t.Errorf("client id from %q", src)
 	}
 }

@@ -13,12 +13,12 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 )
 
-// slowStore is a store whose account saves take 200 ms, as a busy disk's
+// slowStore is an account store whose saves take 200 ms, as a busy disk's
 // fsync can, and wait first for the test to open a gate, so the test
 // decides when a save is still in flight. It counts saves and the most
 // that ran at once.
 type slowStore struct {
-	core.Store
+	core.AccountStore
 	gate     chan struct{}
 	entered  chan struct{} // one value per save that reached the store
 	inFlight atomic.Int32
@@ -36,7 +36,7 @@ func (s *slowStore) SaveAccount(ctx context.Context, rec core.AccountRecord) (co
 	s.mu.Unlock()
 	<-s.gate
 	time.Sleep(200 * time.Millisecond)
-	out, err := s.Store.SaveAccount(ctx, rec)
+	out, err := s.AccountStore.SaveAccount(ctx, rec)
 	s.mu.Lock()
 	s.saved = append(s.saved, rec.Draft)
 	s.mu.Unlock()
@@ -49,8 +49,8 @@ func (s *slowStore) SaveAccount(ctx context.Context, rec core.AccountRecord) (co
 // store committed the latest draft.
 func TestSlowStoreKeepsTheWindowResponsive(t *testing.T) {
 	slow := &slowStore{gate: make(chan struct{}), entered: make(chan struct{}, 16)}
-	h := newHarnessWith(t, "en", harnessOptions{goroutines: true, wrapStore: func(st core.Store) core.Store {
-		slow.Store = st
+	h := newHarnessWith(t, "en", harnessOptions{goroutines: true, wrapAccounts: func(st core.AccountStore) core.AccountStore {
+		slow.AccountStore = st
 		return slow
 	}})
 	h.pump(func() bool { return h.ui.home != nil && h.ui.step == stepHome })
@@ -91,7 +91,7 @@ func TestSlowStoreKeepsTheWindowResponsive(t *testing.T) {
 	if last := slow.saved[len(slow.saved)-1]; last.FirstName != "Jeanne" || !strings.HasPrefix(last.LoginEmail, "slow@") {
 		t.Errorf("last saved draft %+v", last)
 	}
-	rec, err := h.store.Account(t.Context(), h.ui.account.ID)
+	rec, err := h.store.Accounts.Account(t.Context(), h.ui.account.ID)
 	if err != nil || rec.Draft.FirstName != "Jeanne" {
 		t.Fatalf("stored %+v %v", rec.Draft, err)
 	}

@@ -333,7 +333,7 @@ func (s *structureScreen) onSubmit() {
 		return
 	}
 	s.submit.Disable()
-	async(s.u, func(ctx context.Context) (core.StructureRecord, error) { return s.flow.SubmitStructure(ctx, d) },
+	async(s.u, func(ctx context.Context) (core.StructureRecord, error) { return s.flow.Submit(ctx, d) },
 		func(r core.StructureRecord, err error) {
 			s.submit.Enable()
 			if err != nil {
@@ -451,7 +451,7 @@ func (s *structureScreen) onSave(queue bool) {
 	s.save.Disable()
 	s.saveQueue.Disable()
 	async(s.u, func(ctx context.Context) (core.StructureRecord, error) {
-		rec, _, err := flow.SaveStructure(ctx, id, d, queue)
+		rec, _, err := flow.Save(ctx, id, d, queue)
 		return rec, err
 	}, func(rec core.StructureRecord, err error) {
 		if err != nil {

@@ -68,7 +68,7 @@ func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 func (u *UI) confirmImport(uri fyne.URI) {
 	queue := widget.NewCheck(u.T("ws.import.queue"), nil)
 	body := container.NewVBox(paragraph(i18n.Format(u.lang, "ws.import.confirm", map[string]string{"file": uri.Name()})), queue)
-	if u.deps.App.Target().Portal == nil {
+	if u.deps.Connection.Target().Portal == nil {
 		queue.Disable() // Chorus Pro's own environments: the hand-off
 	}
 	d := dialog.NewCustomConfirm(u.T("ws.import"), u.T("ws.import.start"), u.T("button.cancel"), body, func(ok bool) {
@@ -147,7 +147,7 @@ func newImportReportScreen(u *UI, rep *onboarding.ImportReport, name string) *im
 		rep = &onboarding.ImportReport{}
 		s.rep = rep
 	}
-	st := rep.Stats
+	st := rep.ImportStats
 	summary := i18n.Format(u.lang, "report.summary", map[string]string{"file": name, "imported": u.count(st.Imported),
 		"updated": u.count(st.Updated), "rejected": u.count(st.Rejected)})
 	if st.Duplicates > 0 {

@@ -158,7 +158,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 			return func() { t.Stop() }
 		}
 	}
-	eff := deps.App.Effective()
+	eff := deps.Connection.Effective()
 	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a, eff, deps.SystemLang), loc: time.Local, now: time.Now,
 		frenchSheets: strings.HasPrefix(string(lang.SystemLocale()), "fr")}
 	if deps.Clock != nil {
@@ -251,13 +251,13 @@ func (u *UI) restore() {
 	async(u, func(ctx context.Context) (start, error) {
 		var st start
 		if id != 0 {
-			if rec, err := u.deps.App.Account(ctx, id); err == nil {
+			if rec, err := u.deps.Accounts.Account(ctx, id); err == nil {
 				st.account = rec
 			}
 		}
 		// One count from the index (no scan of the table): the workspace
 		// is the start for whoever has structures.
-		if counts, _, err := u.deps.App.Counts(ctx); err == nil {
+		if counts, _, err := u.deps.Sync.Counts(ctx); err == nil {
 			for _, n := range counts {
 				st.structures += n
 			}
@@ -351,53 +351,53 @@ func (u *UI) show(s step) {
 	var content fyne.CanvasObject
 	switch s {
 	case stepWorkspace:
-		u.workspaceS = newWorkspaceScreen(u, u.deps.App)
+		u.workspaceS = newWorkspaceScreen(u, u.deps.Workspace)
 		content = u.workspaceS.content
 	case stepEditor:
 		if u.editing == nil {
-			u.editing = &structureEdit{flow: u.deps.App}
+			u.editing = &structureEdit{flow: u.deps.Structures}
 		}
 		u.structureS = newStructureEditor(u, u.editing)
 		content = u.structureS.content
 	case stepReview:
-		u.reviewS = newReviewScreen(u, u.deps.App, u.review)
+		u.reviewS = newReviewScreen(u, u.deps.Workspace, u.review)
 		content = u.reviewS.content
 	case stepImportReport:
 		u.reportS = newImportReportScreen(u, u.importReport, u.importName)
 		content = u.reportS.content
 	case stepApprovals:
-		u.approvalsS = newApprovalsScreen(u, u.deps.App)
+		u.approvalsS = newApprovalsScreen(u, u.deps.Attachments)
 		content = u.approvalsS.content
 	case stepAccount:
-		u.accountS = newAccountScreen(u, u.deps.App)
+		u.accountS = newAccountScreen(u, u.deps.Accounts)
 		content = u.accountS.content
 	case stepCaptcha:
-		u.captchaS = newCaptchaScreen(u, u.deps.App)
+		u.captchaS = newCaptchaScreen(u, u.deps.Accounts)
 		content = u.captchaS.content
 	case stepActivation:
-		u.activateS = newActivationScreen(u, u.deps.App)
+		u.activateS = newActivationScreen(u, u.deps.Accounts)
 		content = u.activateS.content
 	case stepDone:
 		u.doneS = newDoneScreen(u)
 		content = u.doneS.content
 	case stepStructure:
-		u.structureS = newStructureScreen(u, u.deps.App, core.StructureDraft{})
+		u.structureS = newStructureScreen(u, u.deps.Structures, core.StructureDraft{})
 		content = u.structureS.content
 	case stepAttach:
-		u.attachS = newAttachScreen(u, u.deps.App, u.attachType, u.attachID)
+		u.attachS = newAttachScreen(u, u.deps.Attachments, u.attachType, u.attachID)
 		u.attachType, u.attachID = "", ""
 		content = u.attachS.content
 	case stepSignIn:
-		u.signInS = newSignInScreen(u, u.deps.App)
+		u.signInS = newSignInScreen(u, u.deps.Accounts)
 		content = u.signInS.content
 	case stepSettings:
-		u.settingsS = newSettingsScreen(u, u.deps.App)
+		u.settingsS = newSettingsScreen(u, u.deps.Connection)
 		content = u.settingsS.content
 	case stepSync:
-		u.syncS = newSyncScreen(u, u.deps.App)
+		u.syncS = newSyncScreen(u, u.deps.Sync)
 		content = u.syncS.content
 	case stepHandoff:
-		u.handoffS = newHandoffScreen(u, u.deps.App)
+		u.handoffS = newHandoffScreen(u, u.deps.Handoff)
 		content = u.handoffS.content
 	default:
 		u.home = newHomeScreen(u)
@@ -416,18 +416,18 @@ func (u *UI) show(s step) {
 // cursor (fixFirst: the first with an error).
 func (u *UI) openStructure(id int64, focus string) {
 	if id == 0 {
-		u.editing = &structureEdit{flow: u.deps.App, focus: focus}
+		u.editing = &structureEdit{flow: u.deps.Structures, focus: focus}
 		u.show(stepEditor)
 		return
 	}
-	async(u, func(ctx context.Context) (core.StructureRecord, error) { return u.deps.App.Structure(ctx, id) },
+	async(u, func(ctx context.Context) (core.StructureRecord, error) { return u.deps.Structures.Structure(ctx, id) },
 		func(rec core.StructureRecord, err error) {
 			if err != nil {
 				u.workspace.message = u.errorText(err)
 				u.show(stepWorkspace)
 				return
 			}
-			u.editing = &structureEdit{flow: u.deps.App, rec: rec, focus: focus}
+			u.editing = &structureEdit{flow: u.deps.Structures, rec: rec, focus: focus}
 			u.show(stepEditor)
 		})
 }
@@ -448,7 +448,7 @@ func (u *UI) showAttach(t core.IdentifierType, identifier string) {
 // hasPortal reports whether the environment in effect has an onboarding
 // API; on Chorus Pro's own environments a person finishes on the portal's
 // pages (hand-off).
-func (u *UI) hasPortal() bool { return u.deps.App.Target().Portal != nil }
+func (u *UI) hasPortal() bool { return u.deps.Connection.Target().Portal != nil }
 
 // refreshHeader shows the environment in effect and names the status bar's
 // button after what it opens: the sync panel where the portal has an API,
@@ -457,7 +457,7 @@ func (u *UI) refreshHeader() {
 	// The title names the environment too: in the taskbar, a person with
 	// two windows (or an admin checking a deployment) sees where each one
 	// sends.
-	u.win.SetTitle(u.T("app.name") + " - " + u.T("env."+string(u.deps.App.Target().Env)))
+	u.win.SetTitle(u.T("app.name") + " - " + u.T("env."+string(u.deps.Connection.Target().Env)))
 	u.langButton.SetText(u.T("lang.switch"))
 	u.workspaceBtn.SetText(u.T("ws.title"))
 	u.approvalsBtn.SetText(u.T("approvals.button"))
@@ -466,7 +466,7 @@ func (u *UI) refreshHeader() {
 	} else {
 		u.approvalsBtn.Hide()
 	}
-	u.envLabel.SetText(u.T("env." + string(u.deps.App.Target().Env)))
+	u.envLabel.SetText(u.T("env." + string(u.deps.Connection.Target().Env)))
 	if u.hasPortal() {
 		u.syncButton.SetText(u.T("sync.button"))
 	} else {
@@ -491,7 +491,7 @@ func (u *UI) envChanged() {
 func (u *UI) ShowSyncStatus(online bool, pending int) {
 	line := u.T("status.offline")
 	if online {
-		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.App.Target().Env))
+		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.Connection.Target().Env))
 	}
 	if pending > 0 {
 		line += " · " + u.plural("status.pending", pending)
@@ -543,11 +543,11 @@ func (u *UI) refreshCounts() {
 		elsewhere int
 	}
 	async(u, func(ctx context.Context) (counted, error) {
-		counts, _, err := u.deps.App.Counts(ctx)
+		counts, _, err := u.deps.Sync.Counts(ctx)
 		if err != nil {
 			return counted{}, err
 		}
-		elsewhere, err := u.deps.App.PendingElsewhere(ctx)
+		elsewhere, err := u.deps.Sync.PendingElsewhere(ctx)
 		return counted{counts, elsewhere}, err
 	}, func(c counted, err error) {
 		if err == nil {
@@ -573,15 +573,15 @@ func (u *UI) refreshStatus() {
 		counts  map[core.SyncState]int
 	}
 	async(u, func(ctx context.Context) (status, error) {
-		st := status{online: u.deps.App.Health(ctx) == nil}
-		counts, pending, err := u.deps.App.Counts(ctx)
+		st := status{online: u.deps.Connection.Health(ctx) == nil}
+		counts, pending, err := u.deps.Sync.Counts(ctx)
 		if err == nil {
 			st.pending, st.counts = pending, counts
 		}
 		return st, nil
 	}, func(st status, _ error) {
 		u.showCounts(st.counts)
-		if problems := u.deps.App.Effective().Problems; len(problems) > 0 && !u.presetsReported {
+		if problems := u.deps.Connection.Effective().Problems; len(problems) > 0 && !u.presetsReported {
 			// Said once, with the first: onboardctl policy and the
 			// settings screen list them all.
 			u.presetsReported = true
@@ -589,7 +589,7 @@ func (u *UI) refreshStatus() {
 			return
 		}
 		if !u.hasPortal() {
-			u.setStatus(u.T("env."+string(u.deps.App.Target().Env)) + " · " + u.T("settings.real_env"))
+			u.setStatus(u.T("env."+string(u.deps.Connection.Target().Env)) + " · " + u.T("settings.real_env"))
 			return
 		}
 		u.ShowSyncStatus(st.online, st.pending)

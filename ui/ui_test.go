@@ -36,7 +36,7 @@ type harness struct {
 	app      fyne.App
 	win      fyne.Window
 	ui       *UI
-	svc      *onboarding.Service
+	svc      onboarding.Services
 	store    *sqlite.DB
 	portal   *portal.Onboarding
 	registry *portal.Registry
@@ -85,8 +85,9 @@ func newHarness(t *testing.T, lang string) *harness {
 
 // harnessOptions change what a harness is built on.
 type harnessOptions struct {
-	// wrapStore wraps the store the application layer uses (a slow one).
-	wrapStore func(core.Store) core.Store
+	// wrapAccounts wraps the account drafts' store the application layer
+	// uses (a slow one).
+	wrapAccounts func(core.AccountStore) core.AccountStore
 	// goroutines runs background work on real goroutines; what they hand
 	// back to the UI goroutine waits in uiQueue until the test pumps it.
 	goroutines bool
@@ -158,13 +159,13 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 	h.sim, h.server, h.portal = srv, hs, portal.NewOnboarding(hs.URL, nil)
 	h.registry = portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)
-	var appStore core.Store = st
-	if opt.wrapStore != nil {
-		appStore = opt.wrapStore(st)
+	stores := connect.Stores(st)
+	if opt.wrapAccounts != nil {
+		stores.Accounts = opt.wrapAccounts(stores.Accounts)
 	}
 	h.spool = testos.TempDir(t)
-	h.svc, err = onboarding.New(t.Context(), onboarding.Config{Store: appStore, NewOpID: sqlite.NewOpID, SpoolDir: h.spool, Presets: opt.presets,
-		Connect: func(c onboarding.Connection) onboarding.Target {
+	h.svc, err = onboarding.New(t.Context(), stores, onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: h.spool, Presets: opt.presets,
+		Connect: func(c onboarding.TargetSpec) onboarding.Target {
 			if c.Env == core.EnvLocal {
 				return onboarding.Target{Portal: h.portal, Registry: h.registry, Mailbox: true}
 			}
@@ -211,7 +212,9 @@ func (h *harness) flush() {
 func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
 	inline := func(f func()) { f() }
-	deps := Deps{App: h.svc, Async: inline, Do: inline, After: h.after, Clock: h.clock.Now}
+	deps := Deps{Connection: h.svc.Connection, Sync: h.svc.Sync, Accounts: h.svc.Accounts, Structures: h.svc.Structures,
+		Workspace: h.svc.Workspace, Attachments: h.svc.Attachments, Handoff: h.svc.Handoff,
+		Async: inline, Do: inline, After: h.after, Clock: h.clock.Now}
 	if h.opt.goroutines {
 		deps.Async = func(f func()) { go f() }
 		deps.Do = func(f func()) { h.uiQueue <- f }
@@ -236,9 +239,9 @@ func (h *harness) pump(done func() bool) {
 // setEnv switches environment as the settings screen does.
 func (h *harness) setEnv(env core.Environment) {
 	h.t.Helper()
-	set := h.svc.Settings()
+	set := h.svc.Connection.Settings()
 	set.Environment = env
-	if err := h.svc.SaveSettings(h.t.Context(), set); err != nil {
+	if err := h.svc.Connection.SaveSettings(h.t.Context(), set); err != nil {
 		h.t.Fatal(err)
 	}
 	h.ui.envChanged()
@@ -250,7 +253,7 @@ func (h *harness) goOffline() { h.server.Close() }
 // structureByKey reads a structure back from the store.
 func (h *harness) structureByKey(t core.IdentifierType, identifier string) core.StructureRecord {
 	h.t.Helper()
-	rec, err := coretest.StructureByKey(h.t.Context(), h.store, t, identifier)
+	rec, err := coretest.StructureByKey(h.t.Context(), h.store.Structures, t, identifier)
 	if err != nil {
 		h.t.Fatalf("structure %s %s: %v", t, identifier, err)
 	}

@@ -77,11 +77,11 @@ func TestDraftSurvivesRestart(t *testing.T) {
 	if h.ui.step != stepAccount || s == nil || s.loginEmail.Text != "paul@example.fr" || s.firstName.Text != "Paul" {
 		t.Fatalf("after restart: step %s", h.ui.step)
 	}
-	rec, err := h.store.Account(t.Context(), int64(h.app.Preferences().Int(prefAccountID)))
+	rec, err := h.store.Accounts.Account(t.Context(), int64(h.app.Preferences().Int(prefAccountID)))
 	if err != nil || rec.Draft.LoginEmail != "paul@example.fr" || len(rec.Problems) == 0 {
 		t.Fatalf("stored draft: %+v %v", rec, err)
 	}
-	if _, err := h.store.Account(t.Context(), rec.ID+1); core.KindOf(err) != core.KindNotFound {
+	if _, err := h.store.Accounts.Account(t.Context(), rec.ID+1); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("a second draft was stored: %v", err)
 	}
 }
@@ -127,8 +127,8 @@ func TestStepsOneToFive(t *testing.T) {
 		t.Fatalf("step %s after the captcha", h.ui.step)
 	}
 	// The account went through the outbox: its row is done, the account sent.
-	rec, _ := h.store.Account(t.Context(), h.ui.account.ID)
-	ops, _ := h.store.Ops(t.Context())
+	rec, _ := h.store.Accounts.Account(t.Context(), h.ui.account.ID)
+	ops, _ := h.store.Outbox.Ops(t.Context())
 	if rec.Sync.State != "sent" || len(ops) != 1 || ops[0].State != "done" || ops[0].Kind != "account.create" {
 		t.Fatalf("account %s, outbox %+v", rec.Sync.State, ops)
 	}
@@ -303,8 +303,8 @@ func TestOfflineAccountWaits(t *testing.T) {
 	if !strings.HasPrefix(c.message.Text, "You are offline.") || !c.validate.Disabled() {
 		t.Fatalf("offline captcha: %q", c.message.Text)
 	}
-	ops, _ := h.store.Ops(t.Context())
-	rec, _ := h.store.Account(t.Context(), h.ui.account.ID)
+	ops, _ := h.store.Outbox.Ops(t.Context())
+	rec, _ := h.store.Accounts.Account(t.Context(), h.ui.account.ID)
 	if len(ops) != 1 || ops[0].Kind != "account.create" || ops[0].State != "pending" || rec.Sync.State != "queued" {
 		t.Fatalf("outbox %+v, account %s", ops, rec.Sync.State)
 	}
@@ -324,7 +324,7 @@ func TestSyncPanel(t *testing.T) {
 	good := bad
 	good.Identifier, good.CompanyName = "35600000049837", "Acceptée"
 	for _, d := range []core.StructureDraft{bad, good} {
-		if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -429,7 +429,7 @@ func TestRefusalFollowsTheLanguage(t *testing.T) {
 	signIn(t, h, "lang@example.fr", "Tr0ub4dor&3x-Lune")
 	bad := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate,
 		CompanyName: "Refusée", Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
-	if _, _, err := h.store.SaveStructure(t.Context(), core.SaveStructure{Draft: bad, Queue: true}); err != nil {
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: bad, Queue: true}); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(h.ui.syncButton)

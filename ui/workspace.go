@@ -430,7 +430,7 @@ func (w *workspaceScreen) selectionChanged() {
 			b.Enable()
 		}
 	}
-	if w.u.deps.App.Target().Portal == nil {
+	if w.u.deps.Connection.Target().Portal == nil {
 		// Chorus Pro's own environments: the hand-off, not a queue.
 		w.queue.Disable()
 	}

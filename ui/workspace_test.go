@@ -105,10 +105,10 @@ func TestWorkspaceImportFilterSortQueue(t *testing.T) {
 	if err := h.sim.SeedAccount(t.Context(), "cabinet@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.SignIn(t.Context(), "cabinet@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+	if err := h.svc.Accounts.SignIn(t.Context(), "cabinet@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.svc.Drain(t.Context())
+	st, err := h.svc.Sync.Drain(t.Context())
 	if err != nil || st.Created != 500 {
 		t.Fatalf("sent: %+v %v", st, err)
 	}
@@ -126,7 +126,7 @@ func TestWorkspaceKeyboard(t *testing.T) {
 	for i, s := range ss {
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: s, Kind: core.KindPrivate, CompanyName: fmt.Sprint("Client ", i),
 			Address: "1 rue", City: "Lyon", PostalCode: "69003"}
-		if _, _, err := h.svc.SaveStructure(t.Context(), 0, d, false); err != nil {
+		if _, _, err := h.svc.Structures.Save(t.Context(), 0, d, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +169,7 @@ func TestFixFocusesTheFirstBadField(t *testing.T) {
 	h := newHarness(t, "en")
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000074", Kind: core.KindPrivate,
 		CompanyName: "Ateliers", Address: "1 rue", City: "Paris", PostalCode: "750"}
-	if _, _, err := h.svc.SaveStructure(t.Context(), 0, d, false); err != nil {
+	if _, _, err := h.svc.Structures.Save(t.Context(), 0, d, false); err != nil {
 		t.Fatal(err)
 	}
 	h.ui.show(stepWorkspace)
@@ -203,7 +203,7 @@ func TestPrefillCancelledInTheWindow(t *testing.T) {
 	h := newHarnessWith(t, "en", harnessOptions{goroutines: true, companies: companies})
 	for _, c := range companies {
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: c.SIRET, Kind: core.KindPrivate}
-		if _, _, err := h.svc.SaveStructure(t.Context(), 0, d, false); err != nil {
+		if _, _, err := h.svc.Structures.Save(t.Context(), 0, d, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -297,7 +297,7 @@ func TestStatusCountsOpenTheTable(t *testing.T) {
 	for _, s := range coretest.SIRETs(2) {
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: s, Kind: core.KindPrivate, CompanyName: "C",
 			Address: "1 rue", City: "Lyon", PostalCode: "69003"}
-		if _, _, err := h.svc.SaveStructure(t.Context(), 0, d, true); err != nil {
+		if _, _, err := h.svc.Structures.Save(t.Context(), 0, d, true); err != nil {
 			t.Fatal(err)
 		}
 	}

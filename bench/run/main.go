@@ -43,6 +43,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -187,11 +188,11 @@ func fillStore(ctx context.Context, path string, n int) error {
 		return err
 	}
 	defer st.Close()
-	svc, err := onboarding.New(ctx, onboarding.Config{Store: st, NewOpID: sqlite.NewOpID})
+	svc, err := onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID})
 	if err != nil {
 		return err
 	}
-	_, err = svc.ImportCSV(ctx, strings.NewReader(csvRows(coretest.SIRETs(n))), onboarding.ImportOptions{Drafts: true})
+	_, err = svc.Workspace.ImportCSV(ctx, strings.NewReader(csvRows(coretest.SIRETs(n))), onboarding.ImportOptions{Drafts: true})
 	return err
 }
 
@@ -220,16 +221,16 @@ func importing(ctx context.Context, runs, rows int) error {
 		if err != nil {
 			return err
 		}
-		svc, err := onboarding.New(ctx, onboarding.Config{Store: st, NewOpID: sqlite.NewOpID, SpoolDir: dir})
+		svc, err := onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir})
 		if err != nil {
 			return err
 		}
 		start := time.Now()
-		rep, err := svc.ImportCSV(ctx, strings.NewReader(file), onboarding.ImportOptions{})
+		rep, err := svc.Workspace.ImportCSV(ctx, strings.NewReader(file), onboarding.ImportOptions{})
 		ours = append(ours, time.Since(start))
 		st.Close()
-		if err != nil || rep.Stats.Imported != rows {
-			return fmt.Errorf("import: %+v %v", rep.Stats, err)
+		if err != nil || rep.Imported != rows {
+			return fmt.Errorf("import: %+v %v", rep.ImportStats, err)
 		}
 		d, err := rawInsert(filepath.Join(dir, "raw.db"), file)
 		if err != nil {
@@ -413,19 +414,19 @@ func syncOurs(ctx context.Context, file string, n int, latency time.Duration) (t
 	}
 	defer st.Close()
 	client := portal.NewOnboarding(url, portal.NewHTTPClient())
-	svc, err := onboarding.New(ctx, onboarding.Config{Store: st, NewOpID: sqlite.NewOpID, SpoolDir: dir,
-		Connect: func(onboarding.Connection) onboarding.Target { return onboarding.Target{Portal: client} }})
+	svc, err := onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir,
+		Connect: func(onboarding.TargetSpec) onboarding.Target { return onboarding.Target{Portal: client} }})
 	if err != nil {
 		return 0, err
 	}
-	if rep, err := svc.ImportCSV(ctx, strings.NewReader(file), onboarding.ImportOptions{}); err != nil || rep.Stats.Imported != n {
-		return 0, fmt.Errorf("import: %+v %v", rep.Stats, err)
+	if rep, err := svc.Workspace.ImportCSV(ctx, strings.NewReader(file), onboarding.ImportOptions{}); err != nil || rep.Imported != n {
+		return 0, fmt.Errorf("import: %+v %v", rep.ImportStats, err)
 	}
-	if err := svc.SignIn(ctx, syncEmail, syncPassword); err != nil {
+	if err := svc.Accounts.SignIn(ctx, syncEmail, syncPassword); err != nil {
 		return 0, err
 	}
 	start := time.Now()
-	stats, err := svc.Drain(ctx)
+	stats, err := svc.Sync.Drain(ctx)
 	d := time.Since(start)
 	if err != nil || stats.Created != n {
 		return 0, fmt.Errorf("sync: %+v %v", stats, err)

@@ -32,6 +32,10 @@ import (
 	"github.com/chorusonboard/chorus-onboard/ui"
 )
 
+// syncInterval is how often the worker looks again when nothing woke it:
+// it is also how it notices that the portal is back.
+const syncInterval = 30 * time.Second
+
 func main() {
 	if code, done := cli(os.Args[1:], os.Stdout, os.Stderr); done {
 		os.Exit(code)
@@ -60,10 +64,11 @@ func main() {
 		return
 	}
 	defer closeAll()
-	u := ui.New(a, w, ui.Deps{App: svc, SystemLang: system})
+	u := ui.New(a, w, ui.Deps{Connection: svc.Connection, Sync: svc.Sync, Accounts: svc.Accounts, Structures: svc.Structures,
+		Workspace: svc.Workspace, Attachments: svc.Attachments, Handoff: svc.Handoff, SystemLang: system})
 	// The one outbox worker: it sends what is queued while the portal
 	// answers, and keeps the status line current.
-	go svc.Run(ctx, 30*time.Second, func(st outbox.Status) {
+	go svc.Sync.Run(ctx, syncInterval, func(st outbox.Status) {
 		fyne.Do(func() {
 			u.ShowSyncStatus(st.Online, st.Pending)
 			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
@@ -74,23 +79,23 @@ func main() {
 
 // build opens the store and the Local sandbox and returns the application
 // layer over them, with the function that closes everything.
-func build(ctx context.Context) (*onboarding.Service, func(), error) {
+func build(ctx context.Context) (onboarding.Services, func(), error) {
 	dir, err := localfs.DataDir()
 	if err != nil {
-		return nil, nil, err
+		return onboarding.Services{}, nil, err
 	}
 	if os.Getenv(localfs.DataDirEnv) == "" {
 		// The platform's own data directory, to its user only (an ACL on
 		// Windows); one an admin named may be shared and is left as it is.
 		if tightened, err := localfs.EnsureDataDir(dir); err != nil {
-			return nil, nil, err
+			return onboarding.Services{}, nil, err
 		} else if tightened {
 			log.Printf("chorus-onboard: %s was open to other users: it is now readable by you only", dir)
 		}
 	}
 	store, err := sqlite.Open(ctx, filepath.Join(dir, localfs.DatabaseFile))
 	if err != nil {
-		return nil, nil, err
+		return onboarding.Services{}, nil, err
 	}
 	closers := []func(){func() { store.Close() }}
 	closeAll := func() {
@@ -112,15 +117,15 @@ func build(ctx context.Context) (*onboarding.Service, func(), error) {
 		closers = append(closers, stopSandbox)
 		sandbox = base
 	}
-	svc, err := onboarding.New(ctx, onboarding.Config{
-		Store: store, NewOpID: sqlite.NewOpID, SpoolDir: dir, Presets: presets,
+	svc, err := onboarding.New(ctx, connect.Stores(store), onboarding.Config{
+		NewOpID: sqlite.NewOpID, SpoolDir: dir, Presets: presets,
 		Connect:   connect.Targets(connect.Options{Sandbox: sandbox}),
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
 		NewChorus: connect.NewChorus,
 	})
 	if err != nil {
 		closeAll()
-		return nil, nil, err
+		return svc, nil, err
 	}
 	return svc, closeAll, nil
 }

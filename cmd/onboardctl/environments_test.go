@@ -79,7 +79,7 @@ func TestSyncTeamPortal(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := core.Settings{Environment: core.EnvTeam, PortalURL: hs.URL}
-	if err := st.SaveSettings(t.Context(), set.Values()); err != nil {
+	if err := st.Settings.SaveValues(t.Context(), set.Values()); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -78,7 +78,7 @@ func TestExportCannotRunFormulas(t *testing.T) {
 	}
 	defer st.Close()
 	got := map[string]bool{}
-	if err := st.EachStructure(t.Context(), func(r core.StructureRecord) error { got[r.Draft.CompanyName] = true; return nil }); err != nil {
+	if err := st.Structures.EachStructure(t.Context(), func(r core.StructureRecord) error { got[r.Draft.CompanyName] = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range payloads {

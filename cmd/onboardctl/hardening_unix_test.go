@@ -26,6 +26,9 @@ import (
 // FIFO given as a preset file or a CA file is refused, never read.
 func TestSignalsEndABlockedCommand(t *testing.T) {
 	db := filepath.Join(testos.TempDir(t), "onboard.db")
+	if code, out, _ := runCLI(t, csvRows(sirets(1)), nil, "import", "--db", db, "-"); code != 0 { // migrated before
+		t.Fatal(out)
+	}
 	for _, second := range []bool{true, false} {
 		args, _ := json.Marshal([]string{"import", "--db", db, "-"})
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -39,7 +42,18 @@ func TestSignalsEndABlockedCommand(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(300 * time.Millisecond) // let it reach the read
+		// It holds the database open (its -shm file) just before it reads:
+		// then signal.
+		for i := 0; ; i++ {
+			if _, err := os.Stat(db + "-shm"); err == nil {
+				break
+			}
+			if i > 6000 {
+				t.Fatal("the command never opened the database")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		if second {
 			time.Sleep(50 * time.Millisecond)

@@ -117,7 +117,7 @@ func storedValues(ctx context.Context, db func() (string, error)) (map[string]st
 		return nil, err
 	}
 	defer store.Close()
-	return store.Settings(ctx)
+	return store.Settings.Values(ctx)
 }
 
 // printCompany writes what the registry knows, one "field: value" a line.

@@ -350,7 +350,7 @@ func TestKill9Import(t *testing.T) {
 			if attempt < 4 {
 				select {
 				case err = <-finished:
-				case <-time.After(time.Duration(rand.IntN(400)) * time.Millisecond):
+				case <-time.After(time.Duration(rand.IntN(200)) * time.Millisecond):
 					_ = testos.Kill(cmd.Process)
 					err = <-finished
 				}
@@ -370,8 +370,8 @@ func TestKill9Import(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counts, _ := store.CountStructures(t.Context())
-		ops, _ := store.Ops(t.Context())
+		counts, _ := store.Structures.CountStructures(t.Context())
+		ops, _ := store.Outbox.Ops(t.Context())
 		check, _ := store.IntegrityCheck(t.Context())
 		store.Close()
 		if counts[core.StateQueued] != 2000 || len(counts) != 1 || len(ops) != 2000 || check != "ok" {

@@ -23,8 +23,32 @@ var cliBackoff = outbox.Backoff{Base: 250 * time.Millisecond, Cap: 30 * time.Sec
 // killed run's rows come back after 5 s, since scripts restart at once.
 const cliLease = 5 * time.Second
 
-// cmdSync runs "sync [--db PATH] --portal URL --email EMAIL --password-stdin
-// [--timeout DURATION]". incomplete reports failed or pending work.
+// syncer is what "sync" needs of the application layer.
+type syncer struct {
+	conn     *onboarding.Connection
+	accounts interface {
+		SignIn(ctx context.Context, email, password string) error
+	}
+	sync interface {
+		Drain(ctx context.Context) (outbox.Stats, error)
+		Counts(ctx context.Context) (map[core.SyncState]int, int, error)
+		SetConcurrency(n int)
+	}
+}
+
+// syncOptions are "sync [--db PATH] [--portal URL] [--ca-file PEM]
+// [--proxy URL] [--concurrency N] --email EMAIL --password-stdin
+// [--timeout DURATION]".
+type syncOptions struct {
+	e                     env
+	lang                  i18n.Lang
+	base, email, password string
+	caFile, proxy         string
+	concurrency           int
+	open                  func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error)
+}
+
+// cmdSync runs "sync". incomplete reports failed or pending work.
 func cmdSync(args []string, e env) (incomplete bool, err error) {
 	fs := newFlags("sync", e)
 	db := dbFlag(fs)
@@ -52,25 +76,39 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if err := checkURLFlags(l, urlFlag{"--portal", core.SettingPortalURL, *base}, urlFlag{"--proxy", core.SettingProxyURL, *proxy}); err != nil {
 		return false, err
 	}
+	path, err := db()
+	if err != nil {
+		return false, err
+	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
 		return false, fmt.Errorf("%w: no password on standard input", errUsage)
 	}
-	password := strings.TrimRight(line, "\r\n")
-
 	ctx, cancel := signalContext()
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, *timeout)
 	defer cancelTimeout()
+	return runSync(ctx, syncOptions{e: e, lang: l, base: *base, email: *email, password: strings.TrimRight(line, "\r\n"),
+		caFile: *caFile, proxy: *proxy, concurrency: *concurrency,
+		open: func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error) {
+			svc, closeDB, err := openServices(ctx, path, connect, readWrite, e)
+			return syncer{conn: svc.Connection, accounts: svc.Accounts, sync: svc.Sync}, closeDB, err
+		}})
+}
+
+// runSync signs in and sends every queued structure, then prints the
+// counts.
+func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
+	l := o.lang
 	// The flags stand in for the settings of this run only; the sandbox,
 	// which runs inside the app, is reached at --portal.
 	targets := connect.Targets(connect.Options{})
-	svc, closeDB, err := openService(ctx, db, func(c onboarding.Connection) onboarding.Target {
-		if *proxy != "" {
-			c.Settings.ProxyURL, c.Settings.ProxyUser = *proxy, ""
+	svc, closeDB, err := o.open(ctx, func(c onboarding.TargetSpec) onboarding.Target {
+		if o.proxy != "" {
+			c.Settings.ProxyURL, c.Settings.ProxyUser = o.proxy, ""
 		}
-		if *caFile != "" {
-			c.Settings.CAFile = *caFile
+		if o.caFile != "" {
+			c.Settings.CAFile = o.caFile
 		}
 		if c.Env != core.EnvLocal {
 			return targets(c)
@@ -79,54 +117,56 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 		if err != nil {
 			return onboarding.Target{Err: err}
 		}
-		return onboarding.Target{Portal: portal.NewOnboarding(*base, hc)}
-	}, readWrite, e)
+		return onboarding.Target{Portal: portal.NewOnboarding(o.base, hc)}
+	})
 	if err != nil {
 		return false, err
 	}
 	defer closeDB()
-	if *concurrency > 0 {
-		svc.SetConcurrency(*concurrency)
+	if o.concurrency > 0 {
+		svc.sync.SetConcurrency(o.concurrency)
 	}
-	set := svc.Settings()
+	set := svc.conn.Settings()
 	switch set.Env() {
 	case core.EnvLocal:
-		if *base == "" {
+		if o.base == "" {
 			return false, fmt.Errorf("%w: the Local sandbox runs inside the app: say where with --portal URL", errUsage)
 		}
 	case core.EnvTeam:
-		if *base != "" && *base != set.PortalURL {
+		if o.base != "" && o.base != set.PortalURL {
 			// Rows queued here are for the team portal of the settings.
-			return false, fmt.Errorf("%w: --portal %s: the changes here are queued for %s", errUsage, *base, set.PortalURL)
+			return false, fmt.Errorf("%w: --portal %s: the changes here are queued for %s", errUsage, o.base, set.PortalURL)
 		}
 	default:
 		return false, fmt.Errorf("%w: %s", errUsage, i18n.T(l, "bulk.handoff"))
 	}
-	if err := svc.Target().Err; err != nil {
+	if err := svc.conn.Target().Err; err != nil {
 		return false, fmt.Errorf("sync: %s", i18n.Error(l, err))
 	}
-	if err := signInRetrying(ctx, svc, *email, password); err != nil {
+	if err := signInRetrying(ctx, svc.accounts, o.email, o.password); err != nil {
 		return false, fmt.Errorf("sign in: %s", i18n.Error(l, err))
 	}
-	total, err := svc.Drain(ctx)
+	total, err := svc.sync.Drain(ctx)
 	if err != nil {
 		return false, fmt.Errorf("sync: %w", err)
 	}
-	counts, pending, err := svc.Counts(context.WithoutCancel(ctx))
+	counts, pending, err := svc.sync.Counts(context.WithoutCancel(ctx))
 	if err != nil {
 		return false, err
 	}
 	failed := counts[core.StateFailed]
-	fmt.Fprintf(e.stdout, "sent %d, created %d, attachment requests %d, failed %d, pending %d\n",
+	fmt.Fprintf(o.e.stdout, "sent %d, created %d, attachment requests %d, failed %d, pending %d\n",
 		total.Sent, total.Created, total.Attachments, failed, pending)
 	return failed > 0 || pending > 0, nil
 }
 
 // signInRetrying signs in, retrying what the network or the portal's load
 // refuses, until ctx ends.
-func signInRetrying(ctx context.Context, svc *onboarding.Service, email, password string) error {
+func signInRetrying(ctx context.Context, a interface {
+	SignIn(ctx context.Context, email, password string) error
+}, email, password string) error {
 	for attempt := 1; ; attempt++ {
-		err := svc.SignIn(ctx, email, password)
+		err := a.SignIn(ctx, email, password)
 		if err == nil || !core.Retryable(err) {
 			return err
 		}
@@ -136,32 +176,4 @@ func signInRetrying(ctx context.Context, svc *onboarding.Service, email, passwor
 		case <-time.After(cliBackoff.Delay(min(attempt, 8), 0, nil)):
 		}
 	}
-}
-
-// cmdStatus runs "status [--db PATH]": counts per state, then the failed
-// structures with the portal's reasons in the user's language.
-func cmdStatus(args []string, e env) error {
-	return withService("status", args, e, func(ctx context.Context, svc *onboarding.Service, l i18n.Lang) error {
-		return printStatus(ctx, svc, l, e)
-	})
-}
-
-func printStatus(ctx context.Context, svc *onboarding.Service, l i18n.Lang, e env) error {
-	counts, pending, err := svc.Counts(ctx)
-	if err != nil {
-		return err
-	}
-	for _, s := range core.SyncStates {
-		fmt.Fprintf(e.stdout, "%s\t%d\n", s, counts[s])
-	}
-	fmt.Fprintf(e.stdout, "outbox pending\t%d\n", pending)
-	failed, err := svc.Structures(ctx, core.StateFailed)
-	if err != nil {
-		return err
-	}
-	for _, r := range failed {
-		msg := strings.ReplaceAll(i18n.Text(l, r.Sync.Notice), "\n", " · ")
-		fmt.Fprintf(e.stdout, "failed\t%s\t%s\t%s\n", r.Draft.IdentifierType, r.Draft.Identifier, msg)
-	}
-	return nil
 }

@@ -167,8 +167,8 @@ func localCounts(t *testing.T, db string) (map[core.SyncState]int, int) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	counts, _ := st.CountStructures(t.Context())
-	ops, _ := st.Ops(t.Context())
+	counts, _ := st.Structures.CountStructures(t.Context())
+	ops, _ := st.Outbox.Ops(t.Context())
 	open := 0
 	for _, o := range ops {
 		if o.State != core.OpDone {

@@ -10,6 +10,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 )
 
 // Options are what the composition root knows that settings do not.
@@ -26,8 +27,8 @@ type Options struct {
 
 // Targets returns the application layer's Connect: for each environment,
 // what it talks to.
-func Targets(o Options) func(onboarding.Connection) onboarding.Target {
-	return func(c onboarding.Connection) onboarding.Target {
+func Targets(o Options) func(onboarding.TargetSpec) onboarding.Target {
+	return func(c onboarding.TargetSpec) onboarding.Target {
 		set := c.Settings
 		if c.Env == core.EnvLocal {
 			return sandbox(o)
@@ -70,4 +71,11 @@ func sandbox(o Options) onboarding.Target {
 func NewChorus(c onboarding.ChorusConfig) onboarding.Chorus {
 	return portal.NewPISTE(portal.PISTEConfig{OAuthURL: c.OAuthURL, APIURL: c.APIURL, ClientID: c.ClientID,
 		ClientSecret: c.ClientSecret, TechnicalLogin: c.TechnicalLogin, TechnicalPassword: c.TechnicalPassword, HTTP: c.HTTP})
+}
+
+// Stores hands the roles of the app's database to the services: each
+// service gets only those it uses.
+func Stores(db *sqlite.DB) onboarding.Stores {
+	return onboarding.Stores{Accounts: db.Accounts, Structures: db.Structures, Workspace: db.Workspace,
+		Outbox: db.Outbox, Settings: db.Settings}
 }

@@ -2,11 +2,8 @@ package csvio
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -113,60 +110,6 @@ func TestLongLines(t *testing.T) {
 	rows, _ := readAll(t, []byte("identifier,company_name,address\n73282932000074,"+long+","+other+"\n"))
 	if rows[0].Draft.CompanyName != long || rows[0].Draft.Address != other {
 		t.Fatalf("long values: %d and %d bytes back, want %d and %d", len(rows[0].Draft.CompanyName), len(rows[0].Draft.Address), len(long), len(other))
-	}
-}
-
-type memSaver struct {
-	byKey map[string]core.SaveStructure
-}
-
-func (m *memSaver) SaveStructures(_ context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
-	out := make([]core.SaveResult, len(reqs))
-	for i, r := range reqs {
-		_, exists := m.byKey[r.Draft.Key()]
-		m.byKey[r.Draft.Key()] = r
-		out[i] = core.SaveResult{Created: !exists, Queued: r.Queue}
-	}
-	return out, nil
-}
-
-func TestImportReportsAndCounts(t *testing.T) {
-	in := "identifier,company_name,address,city,postal_code\n" +
-		"73282932000074,A,1 rue,Paris,75002\n" +
-		"73282932000079,B,1 rue,Paris,75002\n" + // bad checksum
-		"35600000049837,C,,Paris,7500\n" + // two problems
-		"\n" +
-		"73282932000074,A bis,1 rue,Paris,75002\n" + // same key: update
-		"\"unterminated,D\n"
-	s := &memSaver{byKey: map[string]core.SaveStructure{}}
-	var rej []Rejection
-	var cells [][]string
-	st, _, err := Import(t.Context(), s, strings.NewReader(in), func(r Rejection) {
-		cells = append(cells, r.Cells)
-		r.Cells = nil
-		rej = append(rej, r)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Each refused row comes with its cells as the file wrote them.
-	if got := fmt.Sprint(cells); got != "[[73282932000079 B 1 rue Paris 75002] [35600000049837 C  Paris 7500] [35600000049837 C  Paris 7500] [] []]" {
-		t.Errorf("cells %s", got)
-	}
-	if st != (Stats{Imported: 1, Updated: 1, Rejected: 3, Duplicates: 1}) {
-		t.Errorf("stats %+v", st)
-	}
-	// Line 6 repeats line 2's identifier: said, and its values kept (the
-	// issue "nothing is dropped silently").
-	want := []Rejection{{Line: 3, Field: "identifier", Code: "siret.checksum"}, {Line: 4, Field: "address", Code: "required"},
-		{Line: 4, Field: "postal_code", Code: "postal.length"},
-		{Line: 6, Field: "identifier", Code: CodeDuplicateInFile, Warning: true, Params: map[string]string{"first": "2", "line": "6"}},
-		{Line: 7, Field: "csv", Code: CodeMalformed}}
-	if !reflect.DeepEqual(rej, want) {
-		t.Errorf("rejections\n%v\nwant\n%v", rej, want)
-	}
-	if got := s.byKey["SIRET:73282932000074"]; got.Draft.CompanyName != "A bis" || !got.Queue {
-		t.Errorf("stored %+v", got)
 	}
 }
 

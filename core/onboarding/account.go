@@ -8,30 +8,50 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
+// Completer closes an outbox row: the account's, once the portal took it.
+type Completer interface {
+	Complete(ctx context.Context, opID string, sync core.Sync, follow *core.Op) error
+}
+
+// Accounts is the wizard's first steps: the account draft, the captcha,
+// the activation link, and signing in.
+type Accounts struct {
+	store   core.AccountStore
+	outbox  Completer
+	conn    *Connection
+	newOpID func() string
+}
+
+// NewAccounts returns the service over the account drafts; outbox closes
+// an account's row once the portal took it.
+func NewAccounts(store core.AccountStore, outbox Completer, conn *Connection, newOpID func() string) *Accounts {
+	return &Accounts{store: store, outbox: outbox, conn: conn, newOpID: newOpID}
+}
+
 // SaveAccount validates the draft of steps 1-2 and keeps it, creating the
 // record when id is 0. The draft is stored as typed, with its problems:
 // an incomplete draft is still worth keeping.
-func (s *Service) SaveAccount(ctx context.Context, id int64, d core.AccountDraft) (core.AccountRecord, error) {
+func (s *Accounts) SaveAccount(ctx context.Context, id int64, d core.AccountDraft) (core.AccountRecord, error) {
 	_, problems := validate.Account(d)
-	return s.cfg.Store.SaveAccount(ctx, core.AccountRecord{ID: id, Draft: d, Problems: problems})
+	return s.store.SaveAccount(ctx, core.AccountRecord{ID: id, Draft: d, Problems: problems})
 }
 
 // Account returns a stored account draft.
-func (s *Service) Account(ctx context.Context, id int64) (core.AccountRecord, error) {
-	return s.cfg.Store.Account(ctx, id)
+func (s *Accounts) Account(ctx context.Context, id int64) (core.AccountRecord, error) {
+	return s.store.Account(ctx, id)
 }
 
 // QueueAccount puts a saved account in the outbox: the user asked for it
 // to be created, and it waits there (offline too) until the captcha's
 // answer sends it. Queueing it again changes nothing.
-func (s *Service) QueueAccount(ctx context.Context, id int64) error {
-	_, err := s.cfg.Store.QueueAccount(ctx, id, s.Target().Key)
+func (s *Accounts) QueueAccount(ctx context.Context, id int64) error {
+	_, err := s.store.QueueAccount(ctx, id, s.conn.Target().Key)
 	return err
 }
 
 // Captcha asks the portal for a new challenge (step 3).
-func (s *Service) Captcha(ctx context.Context) (api.Captcha, error) {
-	p, err := s.portal()
+func (s *Accounts) Captcha(ctx context.Context) (api.Captcha, error) {
+	p, err := s.conn.portal()
 	if err != nil {
 		return api.Captcha{}, err
 	}
@@ -40,8 +60,8 @@ func (s *Service) Captcha(ctx context.Context) (api.Captcha, error) {
 
 // CaptchaCode asks for the non-visual alternative: a code mailed to the
 // login address answers the challenge instead of the image.
-func (s *Service) CaptchaCode(ctx context.Context, challenge, email string) error {
-	p, err := s.portal()
+func (s *Accounts) CaptchaCode(ctx context.Context, challenge, email string) error {
+	p, err := s.conn.portal()
 	if err != nil {
 		return err
 	}
@@ -53,12 +73,12 @@ func (s *Service) CaptchaCode(ctx context.Context, challenge, email string) erro
 // row's operation id and the challenge make the Idempotency-Key, so the
 // replay of an attempt is deduplicated and a new image is a new request.
 // A refused answer burns the challenge: ask for a new one.
-func (s *Service) SubmitAccount(ctx context.Context, accountID int64, challenge, answer string) error {
-	p, err := s.portal()
+func (s *Accounts) SubmitAccount(ctx context.Context, accountID int64, challenge, answer string) error {
+	p, err := s.conn.portal()
 	if err != nil {
 		return err
 	}
-	rec, err := s.cfg.Store.Account(ctx, accountID)
+	rec, err := s.store.Account(ctx, accountID)
 	if err != nil {
 		return err
 	}
@@ -66,7 +86,7 @@ func (s *Service) SubmitAccount(ctx context.Context, accountID int64, challenge,
 	if problems.HasErrors() {
 		return &core.E{Kind: core.KindInvalid, Code: api.CodeInvalid, Op: "submit account", Problems: problems.Errors()}
 	}
-	opID, err := s.cfg.Store.QueueAccount(ctx, accountID, s.Target().Key)
+	opID, err := s.store.QueueAccount(ctx, accountID, s.conn.Target().Key)
 	if err != nil {
 		return err
 	}
@@ -74,14 +94,14 @@ func (s *Service) SubmitAccount(ctx context.Context, accountID int64, challenge,
 	if err := p.CreateAccount(ctx, opID+"/"+challenge, req); err != nil {
 		return err
 	}
-	return s.cfg.Store.Complete(ctx, opID, core.Sync{State: core.StateSent}, nil)
+	return s.outbox.Complete(ctx, opID, core.Sync{State: core.StateSent}, nil)
 }
 
 // Mailbox returns the e-mail the sandbox portal sent to an address, newest
 // first; KindUnavailable where the portal keeps no mailbox (a real one
 // sends real e-mail).
-func (s *Service) Mailbox(ctx context.Context, to string) ([]api.Mail, error) {
-	t := s.Target()
+func (s *Accounts) Mailbox(ctx context.Context, to string) ([]api.Mail, error) {
+	t := s.conn.Target()
 	if t.Portal == nil || !t.Mailbox {
 		return nil, errNoPortal
 	}
@@ -90,22 +110,22 @@ func (s *Service) Mailbox(ctx context.Context, to string) ([]api.Mail, error) {
 
 // ResendActivation asks for a fresh activation link, answering a new
 // captcha: for a link that expired or never came. The previous link dies.
-func (s *Service) ResendActivation(ctx context.Context, challenge, answer, email string) error {
-	p, err := s.portal()
+func (s *Accounts) ResendActivation(ctx context.Context, challenge, answer, email string) error {
+	p, err := s.conn.portal()
 	if err != nil {
 		return err
 	}
-	return p.ResendActivation(ctx, s.cfg.NewOpID(), api.ResendActivation{CaptchaID: challenge, CaptchaAnswer: answer, Email: email})
+	return p.ResendActivation(ctx, s.newOpID(), api.ResendActivation{CaptchaID: challenge, CaptchaAnswer: answer, Email: email})
 }
 
 // Activate sets the first password with the activation link the user
 // pasted (step 4), then signs in with it.
-func (s *Service) Activate(ctx context.Context, link, email, password string) error {
+func (s *Accounts) Activate(ctx context.Context, link, email, password string) error {
 	token, err := api.ActivationToken(link)
 	if err != nil {
 		return err
 	}
-	p, err := s.portal()
+	p, err := s.conn.portal()
 	if err != nil {
 		return err
 	}
@@ -118,8 +138,8 @@ func (s *Service) Activate(ctx context.Context, link, email, password string) er
 
 // SignIn opens a session on the portal; the worker and the screens use it
 // until it expires. Sessions live in memory only.
-func (s *Service) SignIn(ctx context.Context, email, password string) error {
-	p, err := s.portal()
+func (s *Accounts) SignIn(ctx context.Context, email, password string) error {
+	p, err := s.conn.portal()
 	if err != nil {
 		return err
 	}

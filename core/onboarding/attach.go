@@ -8,16 +8,28 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
+// Attachments is the requests to be connected to a structure and the
+// managers' decisions on them.
+type Attachments struct {
+	conn    *Connection
+	newOpID func() string
+}
+
+// NewAttachments returns the service, on the portal of conn.
+func NewAttachments(conn *Connection, newOpID func() string) *Attachments {
+	return &Attachments{conn: conn, newOpID: newOpID}
+}
+
 // SearchStructure looks a structure up on the portal by identifier, as the
 // signed-in user sees it (their manager role and request included). The
 // identifier is validated first: KindInvalid with its code when it is not
 // one.
-func (s *Service) SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error) {
+func (s *Attachments) SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error) {
 	id, err := validate.Identifier(t, identifier)
 	if validate.Rejects(err) {
 		return api.SearchResult{}, err
 	}
-	p, err := s.portal()
+	p, err := s.conn.portal()
 	if err != nil {
 		return api.SearchResult{}, err
 	}
@@ -26,42 +38,42 @@ func (s *Service) SearchStructure(ctx context.Context, t core.IdentifierType, id
 
 // RequestAttachment asks to be connected to an existing structure; asking
 // again returns the same request.
-func (s *Service) RequestAttachment(ctx context.Context, t core.IdentifierType, identifier string) (api.Attachment, error) {
-	p, err := s.portal()
+func (s *Attachments) RequestAttachment(ctx context.Context, t core.IdentifierType, identifier string) (api.Attachment, error) {
+	p, err := s.conn.portal()
 	if err != nil {
 		return api.Attachment{}, err
 	}
-	return p.RequestAttachment(ctx, s.cfg.NewOpID(), t, identifier)
+	return p.RequestAttachment(ctx, s.newOpID(), t, identifier)
 }
 
-// Attachments are the signed-in user's requests and, for a manager, the
-// requests waiting for their decision.
-type Attachments struct {
+// AttachmentLists are the signed-in user's requests and, for a manager,
+// the requests waiting for their decision.
+type AttachmentLists struct {
 	Mine, Waiting []api.Attachment
 }
 
-// Attachments lists both.
-func (s *Service) Attachments(ctx context.Context) (Attachments, error) {
-	p, err := s.portal()
+// Lists lists both.
+func (s *Attachments) Lists(ctx context.Context) (AttachmentLists, error) {
+	p, err := s.conn.portal()
 	if err != nil {
-		return Attachments{}, err
+		return AttachmentLists{}, err
 	}
 	mine, err := p.MyAttachments(ctx)
 	if err != nil {
-		return Attachments{}, err
+		return AttachmentLists{}, err
 	}
 	waiting, err := p.PendingAttachments(ctx)
-	return Attachments{Mine: mine, Waiting: waiting}, err
+	return AttachmentLists{Mine: mine, Waiting: waiting}, err
 }
 
 // DecideAttachment approves or refuses a request (the structure's managers
 // only: KindForbidden otherwise).
-func (s *Service) DecideAttachment(ctx context.Context, id int64, approve bool) (api.Attachment, error) {
-	p, err := s.portal()
+func (s *Attachments) DecideAttachment(ctx context.Context, id int64, approve bool) (api.Attachment, error) {
+	p, err := s.conn.portal()
 	if err != nil {
 		return api.Attachment{}, err
 	}
-	return p.DecideAttachment(ctx, s.cfg.NewOpID(), id, approve)
+	return p.DecideAttachment(ctx, s.newOpID(), id, approve)
 }
 
 // DecideAttachments approves or refuses several requests, one call each
@@ -70,9 +82,9 @@ func (s *Service) DecideAttachment(ctx context.Context, id int64, approve bool) 
 // (already decided, not this manager's) is said and the others go on; the
 // portal out of reach stops the action, the requests decided before
 // staying decided.
-func (s *Service) DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress ProgressFunc) (BulkResult, error) {
+func (s *Attachments) DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress ProgressFunc) (BulkResult, error) {
 	res := BulkResult{Total: len(reqs)}
-	p, err := s.portal()
+	p, err := s.conn.portal()
 	if err != nil {
 		return res, err
 	}
@@ -84,7 +96,7 @@ func (s *Service) DecideAttachments(ctx context.Context, reqs []api.Attachment, 
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		got, err := p.DecideAttachment(ctx, s.cfg.NewOpID(), a.ID, approve)
+		got, err := p.DecideAttachment(ctx, s.newOpID(), a.ID, approve)
 		label := Label(core.StructureDraft{IdentifierType: a.IdentifierType, Identifier: a.Identifier, CompanyName: a.CompanyName})
 		switch {
 		case err == nil && got.Status == want:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
@@ -43,8 +44,8 @@ func BenchmarkPrefill500(b *testing.B) {
 	counter := &countingTransport{next: http.DefaultTransport}
 	reg := portal.NewRegistry(f.server.URL+"/registry", f.server.URL+"/insee/api-sirene/3.11", nil,
 		&http.Client{Timeout: portal.DefaultTimeout, Transport: counter})
-	svc, err := onboarding.New(ctx, onboarding.Config{Store: f.store, NewOpID: func() string { return fmt.Sprint(time.Now().UnixNano()) },
-		Connect: func(onboarding.Connection) onboarding.Target {
+	svc, err := onboarding.New(ctx, connect.Stores(f.store), onboarding.Config{NewOpID: func() string { return fmt.Sprint(time.Now().UnixNano()) },
+		Connect: func(onboarding.TargetSpec) onboarding.Target {
 			return onboarding.Target{Portal: f.client, Registry: reg}
 		}})
 	if err != nil {
@@ -52,7 +53,7 @@ func BenchmarkPrefill500(b *testing.B) {
 	}
 	var ids []int64
 	for _, c := range companies {
-		rec, _, err := svc.SaveStructure(ctx, 0, core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: c.SIRET, Kind: core.KindPrivate}, false)
+		rec, _, err := svc.Structures.Save(ctx, 0, core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: c.SIRET, Kind: core.KindPrivate}, false)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -70,7 +71,7 @@ func BenchmarkPrefill500(b *testing.B) {
 	var res onboarding.PrefillResult
 	for b.Loop() {
 		start = time.Now()
-		res, err = svc.PrefillStructures(ctx, ids, nil)
+		res, err = svc.Workspace.PrefillStructures(ctx, ids, nil)
 		took = time.Since(start)
 		if err != nil {
 			b.Fatal(err)

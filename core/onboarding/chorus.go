@@ -33,39 +33,36 @@ func (r ReadBack) ExpiresSoon(now time.Time) bool {
 	return !r.PasswordExpires.IsZero() && r.PasswordExpires.Sub(now) < ExpiryWarning
 }
 
-// chorus builds the PISTE client from the settings, or returns a
-// KindUnauthorized error ("handoff.no_credentials") when they are
-// incomplete.
-func (s *Service) chorus() (Chorus, error) {
-	set := s.Settings()
-	if s.cfg.NewChorus == nil || set.OAuthURL() == "" || set.APIURL() == "" || set.PISTEClientID == "" || set.TechnicalLogin == "" {
-		return nil, &core.E{Kind: core.KindUnauthorized, Code: "handoff.no_credentials", Op: "read back from chorus pro"}
-	}
-	t := s.Target()
-	if t.Err != nil {
-		return nil, t.Err
-	}
-	return s.cfg.NewChorus(ChorusConfig{OAuthURL: set.OAuthURL(), APIURL: set.APIURL(), ClientID: set.PISTEClientID,
-		TechnicalLogin: set.TechnicalLogin, ClientSecret: s.secret(core.SecretPISTEClientSecret),
-		TechnicalPassword: s.secret(core.SecretTechnicalPassword), HTTP: t.HTTP}), nil
+// Handoff is the guided hand-off to Chorus Pro's own pages, where a
+// person creates what the API cannot, and the reading back of the result
+// through PISTE.
+type Handoff struct {
+	store core.StructureStore
+	conn  *Connection
+}
+
+// NewHandoff returns the service over the structures, reading Chorus Pro
+// back through the connection's PISTE client.
+func NewHandoff(store core.StructureStore, conn *Connection) *Handoff {
+	return &Handoff{store: store, conn: conn}
 }
 
 // HandoffCandidates returns the structures a person may still have to
 // create or follow on the portal's own pages.
-func (s *Service) HandoffCandidates(ctx context.Context) ([]core.StructureRecord, error) {
-	return s.Structures(ctx, core.StateDraft, core.StateQueued, core.StateFailed, core.StateAttachmentRequested)
+func (s *Handoff) HandoffCandidates(ctx context.Context) ([]core.StructureRecord, error) {
+	return structuresIn(ctx, s.store, core.StateDraft, core.StateQueued, core.StateFailed, core.StateAttachmentRequested)
 }
 
 // CheckOnChorus reads a handed-off structure back through PISTE: found
 // means created, or attached when the technical account asked to be; the
 // record's state is updated. KindNotFound when Chorus Pro does not have it
 // yet.
-func (s *Service) CheckOnChorus(ctx context.Context, structureID int64) (ReadBack, error) {
-	c, err := s.chorus()
+func (s *Handoff) CheckOnChorus(ctx context.Context, structureID int64) (ReadBack, error) {
+	c, err := s.conn.chorus()
 	if err != nil {
 		return ReadBack{}, err
 	}
-	rec, err := s.cfg.Store.Structure(ctx, structureID)
+	rec, err := s.store.Structure(ctx, structureID)
 	if err != nil {
 		return ReadBack{}, err
 	}
@@ -96,6 +93,6 @@ func (s *Service) CheckOnChorus(ctx context.Context, structureID int64) (ReadBac
 			out.PasswordExpires = t
 		}
 	}
-	err = s.cfg.Store.SetSync(ctx, structureID, core.Sync{State: out.State, PortalID: strconv.FormatInt(hit.IDStructureCPP, 10)})
+	err = s.store.SetSync(ctx, structureID, core.Sync{State: out.State, PortalID: strconv.FormatInt(hit.IDStructureCPP, 10)})
 	return out, err
 }

@@ -28,7 +28,7 @@ func (f *fixture) qualification(t *testing.T, set core.Settings) {
 	if set.PISTEOAuthURL == "" {
 		set.PISTEOAuthURL, set.PISTEAPIURL = f.server.URL, f.server.URL
 	}
-	if err := f.svc.SaveSettings(t.Context(), set); err != nil {
+	if err := f.svc.Connection.SaveSettings(t.Context(), set); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -41,7 +41,7 @@ func TestLookUpInQualification(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	f.qualification(t, core.Settings{})
-	got := f.svc.LookUp(ctx, "73282932000074")
+	got := f.svc.Structures.LookUp(ctx, "73282932000074")
 	if got.Company == nil || got.Company.Name != "ATELIERS DUPONT ET FILS" || got.Company.Activity != "25.62B" {
 		t.Fatalf("recherche-entreprises: %+v", got)
 	}
@@ -49,20 +49,20 @@ func TestLookUpInQualification(t *testing.T) {
 	if got.Checked || core.CodeOf(got.CheckErr) != "handoff.no_credentials" {
 		t.Fatalf("without PISTE credentials: %+v", got)
 	}
-	if got := f.svc.LookUp(ctx, "35600000049837"); core.KindOf(got.RegistryErr) != core.KindNotFound {
+	if got := f.svc.Structures.LookUp(ctx, "35600000049837"); core.KindOf(got.RegistryErr) != core.KindNotFound {
 		t.Fatalf("unknown company: %+v", got)
 	}
 	// recherche-entreprises has nothing (its address answers 404): INSEE
 	// answers with a key, nothing without.
 	noSearch := core.Settings{RegistryURL: f.server.URL + "/nowhere", INSEEURL: f.server.URL + "/insee/api-sirene/3.11"}
 	f.qualification(t, noSearch)
-	if got := f.svc.LookUp(ctx, "79068156300017"); core.KindOf(got.RegistryErr) != core.KindNotFound {
+	if got := f.svc.Structures.LookUp(ctx, "79068156300017"); core.KindOf(got.RegistryErr) != core.KindNotFound {
 		t.Fatalf("no INSEE key: %+v", got)
 	}
-	if err := f.svc.SaveSecrets(ctx, core.EnvQualification, map[string]string{core.SecretINSEEKey: "insee-key"}); err != nil {
+	if err := f.svc.Connection.SaveSecrets(ctx, core.EnvQualification, map[string]string{core.SecretINSEEKey: "insee-key"}); err != nil {
 		t.Fatal(err)
 	}
-	got = f.svc.LookUp(ctx, "79068156300017")
+	got = f.svc.Structures.LookUp(ctx, "79068156300017")
 	if got.Company == nil || !got.Company.NonDiffusible || got.Company.Name != "" || got.Company.Address != "" || got.Company.Siret != "79068156300017" {
 		t.Fatalf("INSEE: %+v %v", got.Company, got.RegistryErr)
 	}
@@ -73,7 +73,7 @@ func TestLookUpInQualification(t *testing.T) {
 	}))
 	defer captive.Close()
 	f.qualification(t, core.Settings{RegistryURL: captive.URL, INSEEURL: captive.URL})
-	if got := f.svc.LookUp(ctx, "73282932000074"); core.CodeOf(got.RegistryErr) != portal.CodeRegistryMalformed {
+	if got := f.svc.Structures.LookUp(ctx, "73282932000074"); core.CodeOf(got.RegistryErr) != portal.CodeRegistryMalformed {
 		t.Fatalf("captive portal: %+v", got)
 	}
 }
@@ -101,11 +101,11 @@ func TestExistenceOnChorusPro(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := f.svc.SaveSecrets(ctx, core.EnvQualification, map[string]string{core.SecretPISTEClientSecret: tt.secret,
+			if err := f.svc.Connection.SaveSecrets(ctx, core.EnvQualification, map[string]string{core.SecretPISTEClientSecret: tt.secret,
 				core.SecretTechnicalPassword: tt.techPW}); err != nil {
 				t.Fatal(err)
 			}
-			got := f.svc.LookUp(ctx, tt.siret)
+			got := f.svc.Structures.LookUp(ctx, tt.siret)
 			if got.OnPortal != tt.present || (got.Checked && !got.OnPortal) != tt.absent || core.CodeOf(got.CheckErr) != tt.code {
 				t.Fatalf("%+v", got)
 			}
@@ -117,7 +117,7 @@ func TestExistenceOnChorusPro(t *testing.T) {
 	// The gateway down: named, and the registry still answers.
 	f.qualification(t, core.Settings{PISTEClientID: "app", TechnicalLogin: "TECH_1@cpro.fr",
 		PISTEOAuthURL: "http://127.0.0.1:1", PISTEAPIURL: "http://127.0.0.1:1"})
-	got := f.svc.LookUp(ctx, "77984790400033")
+	got := f.svc.Structures.LookUp(ctx, "77984790400033")
 	if got.Checked || core.KindOf(got.CheckErr) != core.KindUnavailable || got.Company == nil {
 		t.Fatalf("PISTE unreachable: %+v", got)
 	}
@@ -204,32 +204,32 @@ func TestTeamPortalOverTLS(t *testing.T) {
 			f := newFixture(t)
 			ctx := t.Context()
 			if tt.proxyPW != "" {
-				if err := f.svc.SaveSecrets(ctx, core.EnvTeam, map[string]string{core.SecretProxyPassword: tt.proxyPW}); err != nil {
+				if err := f.svc.Connection.SaveSecrets(ctx, core.EnvTeam, map[string]string{core.SecretProxyPassword: tt.proxyPW}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			tt.set.Environment = core.EnvTeam
-			if err := f.svc.SaveSettings(ctx, tt.set); err != nil {
+			if err := f.svc.Connection.SaveSettings(ctx, tt.set); err != nil {
 				t.Fatal(err)
 			}
 			before := int64(0)
 			if tt.tunnels != nil {
 				before = tt.tunnels.Load()
 			}
-			err := f.svc.SignIn(ctx, "equipe@cabinet.example", password)
+			err := f.svc.Accounts.SignIn(ctx, "equipe@cabinet.example", password)
 			if core.CodeOf(err) != tt.wantCode {
 				t.Fatalf("sign in: %v, want %q", err, tt.wantCode)
 			}
 			if err != nil {
-				if strings.Contains(err.Error(), "pr0xy-s3cret") || strings.Contains(f.svc.Health(ctx).Error(), "pr0xy") {
+				if strings.Contains(err.Error(), "pr0xy-s3cret") || strings.Contains(f.svc.Connection.Health(ctx).Error(), "pr0xy") {
 					t.Fatalf("the proxy's password is in an error: %v", err)
 				}
 				return
 			}
-			if _, _, err := f.svc.SaveStructure(ctx, 0, draft(ss[i%len(ss)]), true); err != nil {
+			if _, _, err := f.svc.Structures.Save(ctx, 0, draft(ss[i%len(ss)]), true); err != nil {
 				t.Fatal(err)
 			}
-			st, err := f.svc.SendNow(ctx)
+			st, err := f.svc.Sync.SendNow(ctx)
 			if err != nil || st.Created+st.Attachments != 1 {
 				t.Fatalf("sent %+v, %v", st, err)
 			}
@@ -253,35 +253,35 @@ func TestRowsGoWhereTheyWereQueued(t *testing.T) {
 	ctx := t.Context()
 	f.signedIn(t, "sandbox@cabinet.example")
 	siret := coretest.SIRETs(1)[0]
-	if _, _, err := f.svc.SaveStructure(ctx, 0, draft(siret), true); err != nil {
+	if _, _, err := f.svc.Structures.Save(ctx, 0, draft(siret), true); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.SaveSettings(ctx, core.Settings{Environment: core.EnvTeam, CAFile: certs.CAFile,
+	if err := f.svc.Connection.SaveSettings(ctx, core.Settings{Environment: core.EnvTeam, CAFile: certs.CAFile,
 		PortalURL: "https://127.0.0.1" + strings.TrimPrefix(base, "https://"+host)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.SignIn(ctx, "equipe@cabinet.example", password); err != nil {
+	if err := f.svc.Accounts.SignIn(ctx, "equipe@cabinet.example", password); err != nil {
 		t.Fatal(err)
 	}
-	st, err := f.svc.SendNow(ctx)
+	st, err := f.svc.Sync.SendNow(ctx)
 	if err != nil || st.Sent != 0 {
 		t.Fatalf("the team portal got the sandbox's row: %+v %v", st, err)
 	}
-	if _, pending, _ := f.svc.Counts(ctx); pending != 0 {
+	if _, pending, _ := f.svc.Sync.Counts(ctx); pending != 0 {
 		t.Fatalf("%d rows pending for the team portal", pending)
 	}
-	if n, err := f.svc.PendingElsewhere(ctx); n != 1 || err != nil {
+	if n, err := f.svc.Sync.PendingElsewhere(ctx); n != 1 || err != nil {
 		t.Fatalf("waiting elsewhere: %d %v", n, err)
 	}
 	if res, err := portal.NewOnboarding(base, nil).SearchStructure(ctx, core.IDSIRET, siret); err == nil && res.Found {
 		t.Fatal("the structure is on the team portal")
 	}
 	// Back in the sandbox (signed in again: sessions live in memory).
-	if err := f.svc.SaveSettings(ctx, core.Settings{}); err != nil {
+	if err := f.svc.Connection.SaveSettings(ctx, core.Settings{}); err != nil {
 		t.Fatal(err)
 	}
 	f.signedIn(t, "sandbox@cabinet.example")
-	st, err = f.svc.SendNow(ctx)
+	st, err = f.svc.Sync.SendNow(ctx)
 	if err != nil || st.Created != 1 {
 		t.Fatalf("back in the sandbox: %+v %v", st, err)
 	}

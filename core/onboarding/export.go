@@ -28,16 +28,16 @@ type exportRecord struct {
 // Export writes every structure with its state to out, as CSV (which
 // re-imports) or JSON (an array), the portal's messages in lang. It
 // streams: memory stays flat whatever the count.
-func (s *Service) Export(ctx context.Context, out io.Writer, format string, lang i18n.Lang) error {
+func (s *Workspace) Export(ctx context.Context, out io.Writer, format string, lang i18n.Lang) error {
 	return export(out, format, csvio.WriterOptions{Lang: lang}, func(fn func(core.StructureRecord) error) error {
-		return s.cfg.Store.EachStructure(ctx, fn)
+		return s.structures.store.EachStructure(ctx, fn)
 	})
 }
 
 // ExportStructures writes the structures of ids as Export does, with opt
 // saying how the CSV is written for the spreadsheet that will open it;
 // progress receives the rows written.
-func (s *Service) ExportStructures(ctx context.Context, out io.Writer, ids []int64, format string, opt csvio.WriterOptions,
+func (s *Workspace) ExportStructures(ctx context.Context, out io.Writer, ids []int64, format string, opt csvio.WriterOptions,
 	progress ProgressFunc) (int, error) {
 	n := 0
 	err := export(out, format, opt, func(fn func(core.StructureRecord) error) error {
@@ -87,4 +87,11 @@ func export(out io.Writer, format string, opt csvio.WriterOptions, each func(fun
 		return err
 	}
 	return w.Flush()
+}
+
+// EachStructure streams every stored structure in key order to fn, which
+// may stop the walk by returning an error (returned as is): onboardctl
+// list.
+func (s *Workspace) EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error {
+	return s.structures.store.EachStructure(ctx, fn)
 }

@@ -32,7 +32,7 @@ type ImportOptions struct {
 
 // ImportReport is what an import did.
 type ImportReport struct {
-	csvio.Stats
+	ImportStats
 	// Rejections are what was said of rows (refusals, and warnings about
 	// rows kept), the first MaxListed; MoreRejections counts the others.
 	Rejections     []csvio.Rejection
@@ -86,12 +86,12 @@ const (
 )
 
 // ImportCSV reads structures from r and keeps the valid rows, queued for the
-// portal (see csvio.Import) unless opt.Drafts, then wakes the worker. The rows refused are
+// portal unless opt.Drafts (importRows). The rows refused are
 // kept, as the file wrote them, in a file of their own (in the spool
 // directory, readable by the user alone) that the report saves where the
 // user chooses and deletes on Close. A cancelled ctx stops the import: the
 // rows committed before stay and are counted, and the report says so.
-func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
+func (s *Workspace) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
 	rep := &ImportReport{}
 	if opt.Progress != nil {
 		r = &countingReader{r: r, size: opt.Size, progress: opt.Progress}
@@ -118,7 +118,7 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 			return
 		}
 		if rw == nil {
-			if spool, spoolErr = localfs.CreateTemp(s.spoolDir(), SpoolPattern); spoolErr != nil {
+			if spool, spoolErr = localfs.CreateTemp(s.spool(), SpoolPattern); spoolErr != nil {
 				return
 			}
 			rep.rejected = spool
@@ -132,11 +132,8 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 		}
 		spoolErr = rw.Add(x)
 	}
-	st, err := csvio.ImportFrom(ctx, s.cfg.Store, rd, !opt.Drafts, report)
-	rep.Stats = st
-	if st.Imported+st.Updated > 0 {
-		s.Notify()
-	}
+	st, err := s.importRows(ctx, rd, !opt.Drafts, report)
+	rep.ImportStats = st
 	if rw != nil && spoolErr == nil {
 		spoolErr = rw.Flush()
 		rep.rows = rw.Rows()
@@ -152,17 +149,17 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions)
 	return rep, err
 }
 
-// spoolDir is where files of rejected rows wait to be saved.
-func (s *Service) spoolDir() string {
-	if s.cfg.SpoolDir != "" {
-		return s.cfg.SpoolDir
+// spool is where files of rejected rows wait to be saved.
+func (s *Workspace) spool() string {
+	if s.spoolDir != "" {
+		return s.spoolDir
 	}
 	return os.TempDir()
 }
 
 // sweepSpool deletes files of rejected rows a crash left behind.
-func (s *Service) sweepSpool() {
-	names, _ := filepath.Glob(filepath.Join(s.spoolDir(), SpoolPattern))
+func (s *Workspace) sweepSpool() {
+	names, _ := filepath.Glob(filepath.Join(s.spool(), SpoolPattern))
 	for _, name := range names {
 		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > spoolTTL {
 			_ = os.Remove(name) // best effort: the next import tries again

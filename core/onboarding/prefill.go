@@ -54,9 +54,9 @@ var errNoRegistry = &core.E{Kind: core.KindUnavailable, Code: "registry.none", O
 // row is written alone as its answer arrives, only if unchanged since it
 // was read, so that a cancelled pre-fill leaves every row either filled or
 // untouched.
-func (s *Service) PrefillStructures(ctx context.Context, ids []int64, progress ProgressFunc) (PrefillResult, error) {
+func (s *Workspace) PrefillStructures(ctx context.Context, ids []int64, progress ProgressFunc) (PrefillResult, error) {
 	res := PrefillResult{BulkResult: BulkResult{Total: len(ids)}}
-	reg := s.Target().Registry
+	reg := s.conn.Target().Registry
 	if reg == nil {
 		return res, errNoRegistry
 	}
@@ -156,7 +156,7 @@ func (r *PrefillResult) merge(rec core.StructureRecord, o prefillOutcome) {
 
 // prefillOne looks one row up and fills it. A registry's failure for this
 // row is a skip; an error stops the whole action.
-func (s *Service) prefillOne(ctx context.Context, reg Registry, r core.StructureRecord) (prefillOutcome, error) {
+func (s *Workspace) prefillOne(ctx context.Context, reg Registry, r core.StructureRecord) (prefillOutcome, error) {
 	if r.Sync.State.OnPortal() {
 		return prefillOutcome{skip: &RowNote{Reason: SkipOnPortal}}, nil
 	}
@@ -179,9 +179,9 @@ func (s *Service) prefillOne(ctx context.Context, reg Registry, r core.Structure
 	out := prefillOutcome{closed: !c.Active}
 	seen := core.Version{Updated: r.Updated, State: r.Sync.State}
 	if d != r.Draft {
-		canon, problems := validate.Structure(d)
+		canon, problems := prepare(d)
 		queue := r.Sync.State == core.StateQueued && !problems.HasErrors()
-		saved, err := s.cfg.Store.SaveStructures(ctx, []core.SaveStructure{{ID: r.ID, Draft: canon, Problems: problems,
+		saved, err := s.structures.saveAll(ctx, []core.SaveStructure{{ID: r.ID, Draft: canon, Problems: problems,
 			Queue: queue, Unchanged: &seen}})
 		if err != nil {
 			return prefillOutcome{}, err
@@ -189,11 +189,8 @@ func (s *Service) prefillOne(ctx context.Context, reg Registry, r core.Structure
 		if saved[0].Changed {
 			return prefillOutcome{skip: &RowNote{Reason: SkipChanged}}, nil
 		}
-		if queue {
-			s.Notify()
-		}
 		// The differences are against the record as now written.
-		rec, err := s.cfg.Store.Structure(ctx, r.ID)
+		rec, err := s.structures.store.Structure(ctx, r.ID)
 		if err != nil {
 			return prefillOutcome{}, err
 		}
@@ -248,7 +245,7 @@ func fill(d core.StructureDraft, c registry.Company) (core.StructureDraft, []Fie
 // AcceptDifferences takes the registry's values of the rows in diffs. A
 // row changed since it was compared is left as it is (said, not
 // overwritten); a row that was queued stays queued when still valid.
-func (s *Service) AcceptDifferences(ctx context.Context, diffs []Difference, progress ProgressFunc) (BulkResult, error) {
+func (s *Workspace) AcceptDifferences(ctx context.Context, diffs []Difference, progress ProgressFunc) (BulkResult, error) {
 	res := BulkResult{Total: len(diffs)}
 	byID := make(map[int64]Difference, len(diffs))
 	ids := make([]int64, 0, len(diffs))
@@ -273,15 +270,12 @@ func (s *Service) AcceptDifferences(ctx context.Context, diffs []Difference, pro
 					}
 				}
 			}
-			canon, problems := validate.Structure(d)
+			canon, problems := prepare(d)
 			seen := diff.Seen
 			reqs = append(reqs, core.SaveStructure{ID: r.ID, Draft: canon, Problems: problems, Unchanged: &seen,
 				Queue: r.Sync.State == core.StateQueued && !problems.HasErrors()})
 		}
 		return s.saveEach(ctx, reqs, recs, &res)
 	})
-	if res.Done > 0 {
-		s.Notify()
-	}
 	return res, err
 }

@@ -32,12 +32,63 @@ type Lookup struct {
 	RegistryErr error
 }
 
+// Structures is the structure form, and the one place a draft is
+// validated before it is kept (prepare): the form, the workspace's bulk
+// actions, an import and a registry pre-fill all save through it, so each
+// record keeps the canonical values and the problems of the rules of this
+// build, and every queued row names the target it goes to.
+type Structures struct {
+	store core.StructureStore
+	conn  *Connection
+	sync  *Sync
+}
+
+// NewStructures returns the service over the structure drafts; sync sends
+// what it queues.
+func NewStructures(store core.StructureStore, conn *Connection, sync *Sync) *Structures {
+	return &Structures{store: store, conn: conn, sync: sync}
+}
+
+// prepare is the one rule of what a save keeps: the draft validated by
+// core/validate, each valid value canonical (a SIRET without spaces, a
+// phone in E.164) and each invalid one as typed, with its problems.
+func prepare(d core.StructureDraft) (core.StructureDraft, core.Problems) {
+	return validate.Structure(d)
+}
+
+// request is the save of a prepared draft: queued rows go to the target
+// in effect.
+func (s *Structures) request(id int64, d core.StructureDraft, queue bool) core.SaveStructure {
+	canon, problems := prepare(d)
+	req := core.SaveStructure{ID: id, Draft: canon, Problems: problems, Queue: queue}
+	if queue {
+		req.Target = s.conn.Target().Key
+	}
+	return req
+}
+
+// saveAll saves prepared requests in one transaction, stamping the target
+// in effect on those that queue, and wakes the worker when one did.
+func (s *Structures) saveAll(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
+	key := s.conn.Target().Key
+	for i := range reqs {
+		if reqs[i].Queue && reqs[i].Target == "" {
+			reqs[i].Target = key
+		}
+	}
+	out, err := s.store.SaveStructures(ctx, reqs)
+	if err == nil && slices.ContainsFunc(out, func(r core.SaveResult) bool { return r.Queued }) {
+		s.sync.Notify()
+	}
+	return out, err
+}
+
 // LookUp asks the portal whether a SIRET exists there, through the
 // onboarding API where the environment has one, else through PISTE, and,
 // when it does not, the company registry what it knows of it.
-func (s *Service) LookUp(ctx context.Context, siret string) Lookup {
+func (s *Structures) LookUp(ctx context.Context, siret string) Lookup {
 	var out Lookup
-	t := s.Target()
+	t := s.conn.Target()
 	switch {
 	case t.Err != nil:
 		out.CheckErr = t.Err
@@ -45,7 +96,7 @@ func (s *Service) LookUp(ctx context.Context, siret string) Lookup {
 		res, err := t.Portal.SearchStructure(ctx, core.IDSIRET, siret)
 		out.OnPortal, out.Checked, out.CheckErr = res.Found, err == nil, err
 	default:
-		c, err := s.chorus()
+		c, err := s.conn.chorus()
 		if err == nil {
 			_, err = c.FindStructure(ctx, core.IDSIRET, siret)
 			if core.KindOf(err) == core.KindNotFound {
@@ -74,116 +125,44 @@ func (s *Service) LookUp(ctx context.Context, siret string) Lookup {
 	return out
 }
 
-// SaveStructure validates a structure draft and keeps it, with its
-// problems; queue also puts it in the outbox for the portal (refused with
-// KindInvalid while it has errors) and wakes the worker. id 0 finds the
-// record by its identifier, or creates it.
-func (s *Service) SaveStructure(ctx context.Context, id int64, d core.StructureDraft, queue bool) (core.StructureRecord, core.SaveResult, error) {
-	// validate.Structure returns each valid value canonical and each
-	// invalid one as typed: both are worth keeping.
-	canon, problems := validate.Structure(d)
-	rec, res, err := s.cfg.Store.SaveStructure(ctx, core.SaveStructure{ID: id, Draft: canon, Problems: problems, Queue: queue})
+// Save validates a structure draft and keeps it, with its problems; queue
+// also puts it in the outbox for the portal (refused with KindInvalid
+// while it has errors) and wakes the worker. id 0 finds the record by its
+// identifier, or creates it.
+func (s *Structures) Save(ctx context.Context, id int64, d core.StructureDraft, queue bool) (core.StructureRecord, core.SaveResult, error) {
+	rec, res, err := s.store.SaveStructure(ctx, s.request(id, d, queue))
 	if err == nil && res.Queued {
-		s.Notify()
+		s.sync.Notify()
 	}
 	return rec, res, err
 }
 
-// SubmitStructure is the structure form's Submit: the structure is kept
-// with its outbox row (so nothing is lost offline) and, where the
-// environment has an onboarding API, sent at once; it returns the record
-// as the portal left it (created, attachment requested, refused, or still
-// queued when offline). On Chorus Pro's own environments it stays a draft
-// for the hand-off.
-func (s *Service) SubmitStructure(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error) {
-	canon, problems := validate.Structure(d)
-	if problems.HasErrors() {
-		return core.StructureRecord{}, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "submit structure", Problems: problems.Errors()}
+// Submit is the structure form's Submit: the structure is kept with its
+// outbox row (so nothing is lost offline) and, where the environment has
+// an onboarding API, that structure is sent at once, whatever else is
+// queued; it returns the record as the portal left it (created,
+// attachment requested, refused, or still queued when offline). On Chorus
+// Pro's own environments it stays a draft for the hand-off.
+func (s *Structures) Submit(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error) {
+	req := s.request(0, d, false)
+	if req.Problems.HasErrors() {
+		return core.StructureRecord{}, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "submit structure", Problems: req.Problems.Errors()}
 	}
-	online := s.Target().Portal != nil
-	rec, _, err := s.cfg.Store.SaveStructure(ctx, core.SaveStructure{Draft: canon, Problems: problems, Queue: online})
+	online := s.conn.Target().Portal != nil
+	if online {
+		req.Queue, req.Target = true, s.conn.Target().Key
+	}
+	rec, _, err := s.store.SaveStructure(ctx, req)
 	if err != nil || !online {
 		return rec, err
 	}
 	// Failures stay queued (offline) or are parked with the portal's
 	// notice: the record says which.
-	_, _ = s.SendNow(ctx)
-	return s.cfg.Store.Structure(ctx, rec.ID)
+	_, _ = s.sync.SendStructure(ctx, rec.ID)
+	return s.store.Structure(context.WithoutCancel(ctx), rec.ID)
 }
 
 // Structure returns one stored structure.
-func (s *Service) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
-	return s.cfg.Store.Structure(ctx, id)
-}
-
-// Structures returns the stored structures in one of the given states (all
-// of them when states is empty), in key order.
-func (s *Service) Structures(ctx context.Context, states ...core.SyncState) ([]core.StructureRecord, error) {
-	var out []core.StructureRecord
-	err := s.cfg.Store.EachStructure(ctx, func(r core.StructureRecord) error {
-		if len(states) == 0 || slices.Contains(states, r.Sync.State) {
-			out = append(out, r)
-		}
-		return nil
-	})
-	return out, err
-}
-
-// Unsettled returns the structures the sync panel lists: queued, sent,
-// refused, or waiting for a manager's decision.
-func (s *Service) Unsettled(ctx context.Context) ([]core.StructureRecord, error) {
-	return s.Structures(ctx, core.StateQueued, core.StateSent, core.StateFailed, core.StateAttachmentRequested)
-}
-
-// Discard takes a queued or refused structure back to draft, dropping its
-// unsent rows, so the user can fix it or leave it.
-func (s *Service) Discard(ctx context.Context, structureID int64) error {
-	return s.cfg.Store.Discard(ctx, structureID)
-}
-
-// RetryNow makes every backed-off row due and sends them at once.
-func (s *Service) RetryNow(ctx context.Context) (Progress, error) {
-	if err := s.cfg.Store.RetryNow(ctx); err != nil {
-		return Progress{}, err
-	}
-	st, err := s.SendNow(ctx)
-	return Progress{Sent: st.Sent, Created: st.Created, Attachments: st.Attachments, Failed: st.Failed}, err
-}
-
-// Progress is what a sending pass did.
-type Progress struct {
-	Sent, Created, Attachments, Failed int
-}
-
-// Counts returns how many structures are in each state and how many
-// outbox rows wait to be sent to the environment in effect.
-func (s *Service) Counts(ctx context.Context) (map[core.SyncState]int, int, error) {
-	counts, err := s.cfg.Store.CountStructures(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	pending, _, err := s.cfg.Store.Pending(ctx, s.Target().Key)
-	return counts, pending, err
-}
-
-// PendingElsewhere counts the outbox rows queued for other environments:
-// they wait until the user goes back to the one they were queued for.
-func (s *Service) PendingElsewhere(ctx context.Context) (int, error) {
-	by, err := s.cfg.Store.PendingByTarget(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for target, k := range by {
-		if target != s.Target().Key {
-			n += k
-		}
-	}
-	return n, nil
-}
-
-// EachStructure streams every stored structure in key order to fn, which
-// may stop the walk by returning an error (returned as is).
-func (s *Service) EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error {
-	return s.cfg.Store.EachStructure(ctx, fn)
+func (s *Structures) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
+	return s.store.Structure(ctx, id)
 }

@@ -15,6 +15,28 @@ import (
 // done or untouched, never half-written, and the rows of the chunks before
 // stay done. Every row left as it was is said, with why.
 
+// Workspace is the accountant's table of structures: its queries, its
+// bulk actions, importing and exporting files. Every save goes through the
+// structures' prepare (Structures), so a bulk action, an import and a
+// pre-fill keep what the form would.
+type Workspace struct {
+	store      core.WorkspaceStore
+	structures *Structures
+	conn       *Connection
+	// spoolDir holds the files of an import's rejected rows until they
+	// are saved (the data directory, readable by the user alone); the
+	// system's temporary directory when empty.
+	spoolDir string
+}
+
+// NewWorkspace returns the service over the workspace's store, saving
+// through structures.
+func NewWorkspace(store core.WorkspaceStore, structures *Structures, conn *Connection, spoolDir string) *Workspace {
+	w := &Workspace{store: store, structures: structures, conn: conn, spoolDir: spoolDir}
+	w.sweepSpool()
+	return w
+}
+
 // BulkChunk is how many rows a bulk action reads and writes at a time.
 const BulkChunk = 500
 
@@ -119,14 +141,14 @@ type ProgressFunc func(done, total int)
 // eachChunk reads the records of ids a chunk at a time and hands each
 // chunk to fn, reporting progress after each; it stops at ctx's end or fn's
 // first error.
-func (s *Service) eachChunk(ctx context.Context, ids []int64, progress ProgressFunc, fn func([]core.StructureRecord) error) error {
+func (s *Workspace) eachChunk(ctx context.Context, ids []int64, progress ProgressFunc, fn func([]core.StructureRecord) error) error {
 	done := 0
 	for chunk := range slices.Chunk(ids, BulkChunk) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		recs := make([]core.StructureRecord, 0, len(chunk))
-		if err := s.cfg.Store.StructuresByID(ctx, chunk, func(r core.StructureRecord) error {
+		if err := s.store.StructuresByID(ctx, chunk, func(r core.StructureRecord) error {
 			recs = append(recs, r)
 			return nil
 		}); err != nil {
@@ -145,8 +167,8 @@ func (s *Service) eachChunk(ctx context.Context, ids []int64, progress ProgressF
 
 // QueryStructures returns the workspace's rows for q (see
 // core.WorkspaceStore).
-func (s *Service) QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error) {
-	return s.cfg.Store.QueryStructures(ctx, q)
+func (s *Workspace) QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error) {
+	return s.store.QueryStructures(ctx, q)
 }
 
 // errHandoff refuses to queue on Chorus Pro's own environments, where no
@@ -156,9 +178,9 @@ var errHandoff = &core.E{Kind: core.KindInvalid, Code: "bulk.handoff", Op: "queu
 // QueueStructures queues the valid structures of ids for the portal and
 // wakes the worker. A row with errors, one already queued and one the
 // portal knows are left as they are, with why.
-func (s *Service) QueueStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
+func (s *Workspace) QueueStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
 	res := BulkResult{Total: len(ids)}
-	if s.Target().Portal == nil {
+	if s.conn.Target().Portal == nil {
 		return res, errHandoff
 	}
 	err := s.eachChunk(ctx, ids, progress, func(recs []core.StructureRecord) error {
@@ -172,7 +194,7 @@ func (s *Service) QueueStructures(ctx context.Context, ids []int64, progress Pro
 				res.note(r, RowNote{Reason: SkipOnPortal})
 				continue
 			}
-			canon, problems := validate.Structure(r.Draft)
+			canon, problems := prepare(r.Draft)
 			if errs := problems.Errors(); len(errs) > 0 {
 				res.note(r, RowNote{Reason: SkipInvalid, Field: errs[0].Field, Code: errs[0].Code, Params: errs[0].Params})
 				continue
@@ -182,19 +204,16 @@ func (s *Service) QueueStructures(ctx context.Context, ids []int64, progress Pro
 		}
 		return s.saveEach(ctx, reqs, recs, &res)
 	})
-	if res.Done > 0 {
-		s.Notify()
-	}
 	return res, err
 }
 
 // saveEach writes reqs in one transaction; a record a person or the worker
 // changed since it was read is left out (never overwritten) and said.
-func (s *Service) saveEach(ctx context.Context, reqs []core.SaveStructure, recs []core.StructureRecord, res *BulkResult) error {
+func (s *Workspace) saveEach(ctx context.Context, reqs []core.SaveStructure, recs []core.StructureRecord, res *BulkResult) error {
 	if len(reqs) == 0 {
 		return nil
 	}
-	out, err := s.cfg.Store.SaveStructures(ctx, reqs)
+	out, err := s.structures.saveAll(ctx, reqs)
 	if err != nil {
 		return err
 	}
@@ -215,7 +234,7 @@ func (s *Service) saveEach(ctx context.Context, reqs []core.SaveStructure, recs 
 // DraftStructures takes the queued and refused structures of ids back to
 // draft, dropping their unsent rows; one the worker is sending right now is
 // left as it is.
-func (s *Service) DraftStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
+func (s *Workspace) DraftStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
 	res := BulkResult{Total: len(ids)}
 	err := s.eachChunk(ctx, ids, progress, func(recs []core.StructureRecord) error {
 		var want []int64
@@ -226,7 +245,7 @@ func (s *Service) DraftStructures(ctx context.Context, ids []int64, progress Pro
 				res.note(r, RowNote{Reason: SkipNotQueued})
 			}
 		}
-		n, err := s.cfg.Store.DiscardMany(ctx, want)
+		n, err := s.store.DiscardMany(ctx, want)
 		if err != nil {
 			return err
 		}
@@ -241,9 +260,9 @@ func (s *Service) DraftStructures(ctx context.Context, ids []int64, progress Pro
 
 // noteUnchanged names the rows of want the store left as they were (their
 // state did not change), with reason.
-func (s *Service) noteUnchanged(ctx context.Context, before []core.StructureRecord, want []int64, res *BulkResult, reason string) error {
+func (s *Workspace) noteUnchanged(ctx context.Context, before []core.StructureRecord, want []int64, res *BulkResult, reason string) error {
 	after := map[int64]core.SyncState{}
-	if err := s.cfg.Store.StructuresByID(ctx, want, func(r core.StructureRecord) error {
+	if err := s.store.StructuresByID(ctx, want, func(r core.StructureRecord) error {
 		after[r.ID] = r.Sync.State
 		return nil
 	}); err != nil {
@@ -259,7 +278,7 @@ func (s *Service) noteUnchanged(ctx context.Context, before []core.StructureReco
 
 // DeleteStructures deletes the drafts of ids the portal never saw; any
 // other row is left as it is.
-func (s *Service) DeleteStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
+func (s *Workspace) DeleteStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
 	res := BulkResult{Total: len(ids)}
 	err := s.eachChunk(ctx, ids, progress, func(recs []core.StructureRecord) error {
 		var want []int64
@@ -270,7 +289,7 @@ func (s *Service) DeleteStructures(ctx context.Context, ids []int64, progress Pr
 				res.note(r, RowNote{Reason: SkipNotDraft})
 			}
 		}
-		n, err := s.cfg.Store.DeleteDrafts(ctx, want)
+		n, err := s.store.DeleteDrafts(ctx, want)
 		if err != nil {
 			return err
 		}
@@ -278,7 +297,7 @@ func (s *Service) DeleteStructures(ctx context.Context, ids []int64, progress Pr
 		if n < len(want) {
 			// Still there: the portal saw it since it was read.
 			left := map[int64]bool{}
-			if err := s.cfg.Store.StructuresByID(ctx, want, func(r core.StructureRecord) error {
+			if err := s.store.StructuresByID(ctx, want, func(r core.StructureRecord) error {
 				left[r.ID] = true
 				return nil
 			}); err != nil {
@@ -299,18 +318,18 @@ func (s *Service) DeleteStructures(ctx context.Context, ids []int64, progress Pr
 // build's rules (a rule may have changed since they were typed or
 // imported) and records what it finds; values and states stay as they
 // are. WithErrors counts the rows with errors.
-func (s *Service) RevalidateStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
+func (s *Workspace) RevalidateStructures(ctx context.Context, ids []int64, progress ProgressFunc) (BulkResult, error) {
 	res := BulkResult{Total: len(ids)}
 	err := s.eachChunk(ctx, ids, progress, func(recs []core.StructureRecord) error {
 		updates := make([]core.ProblemsUpdate, 0, len(recs))
 		for _, r := range recs {
-			_, problems := validate.Structure(r.Draft)
+			_, problems := prepare(r.Draft)
 			updates = append(updates, core.ProblemsUpdate{ID: r.ID, Updated: r.Updated, Problems: problems})
 			if problems.HasErrors() {
 				res.WithErrors++
 			}
 		}
-		n, err := s.cfg.Store.SetProblems(ctx, updates)
+		n, err := s.store.SetProblems(ctx, updates)
 		res.Done += n
 		if err == nil && n < len(updates) {
 			// Saved since they were read: their own save validated them.

@@ -25,7 +25,7 @@ func save(t *testing.T, f *fixture, drafts ...core.StructureDraft) []int64 {
 	t.Helper()
 	var ids []int64
 	for _, d := range drafts {
-		rec, _, err := f.svc.SaveStructure(t.Context(), 0, d, false)
+		rec, _, err := f.svc.Structures.Save(t.Context(), 0, d, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,17 +44,17 @@ func TestBulkQueueDraftDelete(t *testing.T) {
 	bad := draft(ss[3])
 	bad.PostalCode = "7500"
 	ids := save(t, f, draft(ss[0]), draft(ss[1]), draft(ss[2]), bad)
-	queued, _, err := f.svc.SaveStructure(ctx, 0, draft(ss[4]), true)
+	queued, _, err := f.svc.Structures.Save(ctx, 0, draft(ss[4]), true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	created := save(t, f, draft(ss[5]))[0]
-	if err := f.store.SetSync(ctx, created, core.Sync{State: core.StateCreated, PortalID: "9"}); err != nil {
+	if err := f.store.Structures.SetSync(ctx, created, core.Sync{State: core.StateCreated, PortalID: "9"}); err != nil {
 		t.Fatal(err)
 	}
 	all := append(ids, queued.ID, created)
 	var reports [][2]int
-	res, err := f.svc.QueueStructures(ctx, all, func(done, total int) { reports = append(reports, [2]int{done, total}) })
+	res, err := f.svc.Workspace.QueueStructures(ctx, all, func(done, total int) { reports = append(reports, [2]int{done, total}) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,24 +68,24 @@ func TestBulkQueueDraftDelete(t *testing.T) {
 	}
 	// The worker sends what was queued.
 	f.signedIn(t, "comptable@example.fr")
-	if _, err := f.svc.Drain(ctx); err != nil {
+	if _, err := f.svc.Sync.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	list, err := f.svc.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterOnPortal})
+	list, err := f.svc.Workspace.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterOnPortal})
 	if err != nil || list.Counts[core.FilterOnPortal] != 5 || list.Counts[core.FilterErrors] != 1 {
 		t.Fatalf("after sending: %v %v", list.Counts, err)
 	}
 	// Back to draft: nothing is queued any more; the portal's ones stay.
-	res, err = f.svc.DraftStructures(ctx, all, nil)
+	res, err = f.svc.Workspace.DraftStructures(ctx, all, nil)
 	if err != nil || res.Done != 0 || res.Skipped[onboarding.SkipNotQueued] != 6 {
 		t.Fatalf("back to draft: %+v %v", res, err)
 	}
 	// Delete: only the draft the portal never saw.
-	res, err = f.svc.DeleteStructures(ctx, all, nil)
+	res, err = f.svc.Workspace.DeleteStructures(ctx, all, nil)
 	if err != nil || res.Done != 1 || res.Skipped[onboarding.SkipNotDraft] != 5 {
 		t.Fatalf("delete: %+v %v", res, err)
 	}
-	if _, err := f.svc.Structure(ctx, ids[3]); core.KindOf(err) != core.KindNotFound {
+	if _, err := f.svc.Structures.Structure(ctx, ids[3]); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("the draft is still there: %v", err)
 	}
 }
@@ -96,10 +96,10 @@ func TestBulkQueueOnChorusPro(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	ids := save(t, f, draft(coretest.SIRETs(1)[0]))
-	if err := f.svc.SaveSettings(ctx, core.Settings{Environment: core.EnvQualification}); err != nil {
+	if err := f.svc.Connection.SaveSettings(ctx, core.Settings{Environment: core.EnvQualification}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.QueueStructures(ctx, ids, nil); core.CodeOf(err) != "bulk.handoff" {
+	if _, err := f.svc.Workspace.QueueStructures(ctx, ids, nil); core.CodeOf(err) != "bulk.handoff" {
 		t.Fatalf("queue on Chorus Pro: %v", err)
 	}
 }
@@ -113,18 +113,18 @@ func TestRevalidate(t *testing.T) {
 	bad.City = ""
 	ids := save(t, f, draft(coretest.SIRETs(1)[0]), bad)
 	// As if an older build had found nothing wrong with it.
-	rec, _ := f.store.Structure(ctx, ids[1])
-	if _, err := f.store.SetProblems(ctx, []core.ProblemsUpdate{{ID: ids[1], Updated: rec.Updated}}); err != nil {
+	rec, _ := f.store.Structures.Structure(ctx, ids[1])
+	if _, err := f.store.Workspace.SetProblems(ctx, []core.ProblemsUpdate{{ID: ids[1], Updated: rec.Updated}}); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := f.svc.QueryStructures(ctx, core.StructureQuery{}); l.Counts[core.FilterErrors] != 0 {
+	if l, _ := f.svc.Workspace.QueryStructures(ctx, core.StructureQuery{}); l.Counts[core.FilterErrors] != 0 {
 		t.Fatalf("set-up: %v", l.Counts)
 	}
-	res, err := f.svc.RevalidateStructures(ctx, ids, nil)
+	res, err := f.svc.Workspace.RevalidateStructures(ctx, ids, nil)
 	if err != nil || res.Done != 2 || res.WithErrors != 1 {
 		t.Fatalf("revalidate: %+v %v", res, err)
 	}
-	after, _ := f.store.Structure(ctx, ids[1])
+	after, _ := f.store.Structures.Structure(ctx, ids[1])
 	if !after.Updated.Equal(rec.Updated) || after.Draft.City != "" || after.Problems.ForField(core.FieldCity) == nil {
 		t.Fatalf("after: %+v", after)
 	}
@@ -154,13 +154,13 @@ func TestPrefill(t *testing.T) {
 	other.IdentifierType = core.IDOther
 	unknown := draft("35600000049837")
 	ids := save(t, f, empty, typo, other, unknown)
-	queued, _, err := f.svc.SaveStructure(ctx, 0, same, true)
+	queued, _, err := f.svc.Structures.Save(ctx, 0, same, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids = append(ids, queued.ID)
 	var last [2]int
-	res, err := f.svc.PrefillStructures(ctx, ids, func(done, total int) { last = [2]int{done, total} })
+	res, err := f.svc.Workspace.PrefillStructures(ctx, ids, func(done, total int) { last = [2]int{done, total} })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestPrefill(t *testing.T) {
 		fmt.Sprint(res.Skipped) != fmt.Sprint(map[string]int{onboarding.SkipNotSIRET: 1, onboarding.SkipUnknown: 1}) {
 		t.Fatalf("pre-fill: %+v, progress %v", res, last)
 	}
-	filled, _ := f.svc.Structure(ctx, ids[0])
+	filled, _ := f.svc.Structures.Structure(ctx, ids[0])
 	want := cs[0]
 	if d := filled.Draft; d.CompanyName != want.Name || d.City != want.City || d.PostalCode != want.PostalCode ||
 		d.Address != want.Number+" "+want.StreetType+" "+want.Street {
@@ -182,20 +182,20 @@ func TestPrefill(t *testing.T) {
 	if got := fmt.Sprint(diff.Fields); !strings.Contains(got, "{city Ailleurs "+cs[1].City+"}") {
 		t.Fatalf("fields %s", got)
 	}
-	if r, _ := f.svc.Structure(ctx, ids[1]); r.Draft.City != "Ailleurs" {
+	if r, _ := f.svc.Structures.Structure(ctx, ids[1]); r.Draft.City != "Ailleurs" {
 		t.Fatalf("a disagreement was written: %q", r.Draft.City)
 	}
-	if r, _ := f.svc.Structure(ctx, queued.ID); r.Sync.State != core.StateQueued || r.Draft.CompanyName != same.CompanyName {
+	if r, _ := f.svc.Structures.Structure(ctx, queued.ID); r.Sync.State != core.StateQueued || r.Draft.CompanyName != same.CompanyName {
 		t.Fatalf("the queued row: %s %q", r.Sync.State, r.Draft.CompanyName)
 	}
 	// Accepted: the registry's values, unless the row changed since.
 	stale := diff
 	stale.ID = ids[0]
-	res2, err := f.svc.AcceptDifferences(ctx, []onboarding.Difference{diff, stale}, nil)
+	res2, err := f.svc.Workspace.AcceptDifferences(ctx, []onboarding.Difference{diff, stale}, nil)
 	if err != nil || res2.Done != 1 || res2.Skipped[onboarding.SkipChanged] != 1 {
 		t.Fatalf("accept: %+v %v", res2, err)
 	}
-	if r, _ := f.svc.Structure(ctx, ids[1]); r.Draft.City != cs[1].City {
+	if r, _ := f.svc.Structures.Structure(ctx, ids[1]); r.Draft.City != cs[1].City {
 		t.Fatalf("accepted city %q", r.Draft.City)
 	}
 }
@@ -212,7 +212,7 @@ func TestPrefillCancelled(t *testing.T) {
 		drafts = append(drafts, core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: c.SIRET, Kind: core.KindPrivate, Phone: "01 23 45 67 89"})
 	}
 	ids := save(t, f, drafts...)
-	res, err := f.svc.PrefillStructures(ctx, ids, func(done, _ int) {
+	res, err := f.svc.Workspace.PrefillStructures(ctx, ids, func(done, _ int) {
 		if done == n/2 {
 			cancel()
 		}
@@ -222,7 +222,7 @@ func TestPrefillCancelled(t *testing.T) {
 	}
 	filled, untouched := 0, 0
 	for i, id := range ids {
-		r, err := f.svc.Structure(t.Context(), id)
+		r, err := f.svc.Structures.Structure(t.Context(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +257,7 @@ func TestExportSelection(t *testing.T) {
 	ss := coretest.SIRETs(3)
 	ids := save(t, f, draft(ss[0]), draft(ss[1]), draft(ss[2]))
 	var b bytes.Buffer
-	n, err := f.svc.ExportStructures(t.Context(), &b, []int64{ids[2], ids[0]}, onboarding.FormatCSV,
+	n, err := f.svc.Workspace.ExportStructures(t.Context(), &b, []int64{ids[2], ids[0]}, onboarding.FormatCSV,
 		csvio.WriterOptions{Lang: i18n.FR, Comma: ';', BOM: true}, nil)
 	if err != nil || n != 2 {
 		t.Fatal(n, err)
@@ -268,7 +268,7 @@ func TestExportSelection(t *testing.T) {
 		t.Fatalf("export:\n%s", out)
 	}
 	b.Reset()
-	if _, err := f.svc.ExportStructures(t.Context(), &b, ids[:1], onboarding.FormatJSON, csvio.WriterOptions{}, nil); err != nil ||
+	if _, err := f.svc.Workspace.ExportStructures(t.Context(), &b, ids[:1], onboarding.FormatJSON, csvio.WriterOptions{}, nil); err != nil ||
 		!strings.HasPrefix(b.String(), "[\n{") {
 		t.Fatalf("JSON: %q %v", b.String(), err)
 	}
@@ -305,7 +305,7 @@ func TestImportCancelled(t *testing.T) {
 	defer cancel()
 	var mu sync.Mutex
 	var lastRead, lastSize int64
-	rep, err := f.svc.ImportCSV(ctx, &cancelAfter{r: strings.NewReader(in.String()), after: in.Len() / 2, cancel: cancel},
+	rep, err := f.svc.Workspace.ImportCSV(ctx, &cancelAfter{r: strings.NewReader(in.String()), after: in.Len() / 2, cancel: cancel},
 		onboarding.ImportOptions{Size: int64(in.Len()), Progress: func(read, size int64) {
 			mu.Lock()
 			lastRead, lastSize = read, size
@@ -315,9 +315,9 @@ func TestImportCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rep.Close()
-	l, _ := f.svc.QueryStructures(t.Context(), core.StructureQuery{})
+	l, _ := f.svc.Workspace.QueryStructures(t.Context(), core.StructureQuery{})
 	if !rep.Cancelled || rep.Imported == 0 || rep.Imported >= 3000 || l.Counts[core.FilterAll] != rep.Imported {
-		t.Fatalf("cancelled import: %+v, %d in the store", rep.Stats, l.Counts[core.FilterAll])
+		t.Fatalf("cancelled import: %+v, %d in the store", rep.ImportStats, l.Counts[core.FilterAll])
 	}
 	if lastSize != int64(in.Len()) || lastRead < int64(in.Len()/2) {
 		t.Fatalf("progress %d of %d", lastRead, lastSize)
@@ -346,22 +346,22 @@ func TestDecideAttachmentsAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.svc.SignIn(ctx, sim.ManagerEmail(siret), sim.ManagerPassword(siret)); err != nil {
+	if err := f.svc.Accounts.SignIn(ctx, sim.ManagerEmail(siret), sim.ManagerPassword(siret)); err != nil {
 		t.Fatal(err)
 	}
-	l, err := f.svc.Attachments(ctx)
+	l, err := f.svc.Attachments.Lists(ctx)
 	if err != nil || len(l.Waiting) != 20 {
 		t.Fatalf("waiting: %d %v", len(l.Waiting), err)
 	}
 	// One of them is refused first, elsewhere.
-	if _, err := f.svc.DecideAttachment(ctx, l.Waiting[0].ID, false); err != nil {
+	if _, err := f.svc.Attachments.DecideAttachment(ctx, l.Waiting[0].ID, false); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.svc.DecideAttachments(ctx, l.Waiting, true, nil)
+	res, err := f.svc.Attachments.DecideAttachments(ctx, l.Waiting, true, nil)
 	if err != nil || res.Done != 19 || res.SkippedTotal() != 1 || res.Notes[0].ID != l.Waiting[0].ID {
 		t.Fatalf("approve 20: %+v %v", res, err)
 	}
-	after, _ := f.svc.Attachments(ctx)
+	after, _ := f.svc.Attachments.Lists(ctx)
 	if len(after.Waiting) != 0 {
 		t.Fatalf("%d still waiting", len(after.Waiting))
 	}

@@ -97,7 +97,7 @@ func TestInFlight(t *testing.T) {
 	for _, n := range []int{1, 8, 16} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			st := newStore(t)
-			queue(t, st, coretest.SIRETs(5*n)...)
+			queue(t, st.Structures, coretest.SIRETs(5*n)...)
 			full := make(chan struct{})
 			var once sync.Once
 			p := &countingPortal{busy: map[string]bool{}}
@@ -113,7 +113,7 @@ func TestInFlight(t *testing.T) {
 					once.Do(func() { close(full) })
 				}
 			}
-			w := New(st, p)
+			w := New(st.Outbox, st.Structures, p)
 			w.SetConcurrency(n)
 			stats, err := w.RunOnce(t.Context())
 			if err != nil || stats.Created != 5*n {
@@ -132,13 +132,13 @@ func TestInFlight(t *testing.T) {
 // failed).
 func TestThrottleShrinksTheWindow(t *testing.T) {
 	st := newStore(t)
-	queue(t, st, coretest.SIRETs(64)...)
+	queue(t, st.Structures, coretest.SIRETs(64)...)
 	p := &countingPortal{busy: map[string]bool{}, afterCalls: 16}
 	p.answer = func(int) error {
 		time.Sleep(time.Millisecond) // let requests overlap
 		return &core.E{Kind: core.KindUnavailable, Code: "portal.busy", Status: http.StatusTooManyRequests, RetryAfter: time.Minute}
 	}
-	w := New(st, p)
+	w := New(st.Outbox, st.Structures, p)
 	w.SetConcurrency(8)
 	// A frozen clock: a row the portal asked to wait is not due again in
 	// this pass.
@@ -154,7 +154,7 @@ func TestThrottleShrinksTheWindow(t *testing.T) {
 	if p.peakAfter != 1 {
 		t.Fatalf("%d in flight after 16 answers 429, want 1 (peak before: %d)", p.peakAfter, p.peak)
 	}
-	pending, _, err := st.Pending(t.Context(), core.TargetLocal)
+	pending, _, err := st.Outbox.Pending(t.Context(), core.TargetLocal)
 	if err != nil || pending != 64 {
 		t.Fatalf("%d rows pending, want 64 (%v)", pending, err)
 	}

@@ -78,7 +78,10 @@ func (w *Worker) wakeOnce() {
 func (w *Worker) counts(ctx context.Context) (pending, failed int) {
 	target, _ := w.Route()
 	pending, _, _ = w.Store.Pending(ctx, target)
-	if c, err := w.Store.CountStructures(ctx); err == nil {
+	if w.Structures == nil {
+		return pending, 0
+	}
+	if c, err := w.Structures.CountStructures(ctx); err == nil {
 		failed = c[core.StateFailed]
 	}
 	return pending, failed

@@ -72,16 +72,21 @@ type Stats struct {
 	Throttled   int // answers 429 or 503: the pass sent fewer at once
 }
 
-// Store is what the worker needs of the store: the outbox, and the
-// structures whose attachment requests it reads back.
-type Store interface {
-	core.Outbox
-	core.StructureStore
+// StructureStates is what the worker needs of the structures: the
+// attachment requests still pending, to read them back and record the
+// managers' decisions, and the counts of the status line.
+type StructureStates interface {
+	StructuresInState(ctx context.Context, state core.SyncState, limit int) ([]core.StructureRecord, error)
+	SetSync(ctx context.Context, structureID int64, sync core.Sync) error
+	CountStructures(ctx context.Context) (map[core.SyncState]int, error)
 }
 
 // Worker sends due outbox rows.
 type Worker struct {
-	Store Store
+	Store core.Outbox
+	// Structures records the managers' decisions read back (ReadBack) and
+	// counts the failed structures; nil means neither.
+	Structures StructureStates
 	// Route says where rows go now: the target they were queued for and
 	// its portal, nil when that target has none (then nothing is sent).
 	// A pass keeps what Route returned at its start, so a row is never
@@ -111,16 +116,46 @@ func (w *Worker) SetConcurrency(n int) { w.concurrency.Store(int64(n)) }
 // (core.DefaultConcurrency).
 const DefaultConcurrency = core.DefaultConcurrency
 
+// DefaultLease is how long a claimed row is kept from other workers: longer
+// than a request may take (portal.DefaultTimeout, 30 s).
+const DefaultLease = 35 * time.Second
+
 // New returns a worker with the default policy that sends the Local
 // sandbox's rows to portal.
-func New(store Store, portal Portal) *Worker {
-	return NewRouted(store, func() (string, Portal) { return core.TargetLocal, portal })
+func New(store core.Outbox, structures StructureStates, portal Portal) *Worker {
+	return NewRouted(store, structures, func() (string, Portal) { return core.TargetLocal, portal })
 }
 
 // NewRouted returns a worker with the default policy that sends the rows
 // of the target route names to its portal.
-func NewRouted(store Store, route func() (string, Portal)) *Worker {
-	return &Worker{Store: store, Route: route, Backoff: DefaultBackoff, Now: time.Now, Lease: 35 * time.Second}
+func NewRouted(store core.Outbox, structures StructureStates, route func() (string, Portal)) *Worker {
+	return &Worker{Store: store, Structures: structures, Route: route, Backoff: DefaultBackoff, Now: time.Now, Lease: DefaultLease}
+}
+
+// SendStructure sends the rows of one structure now, in order, and returns
+// once none is left to send at once: each is done, parked as failed, or
+// rescheduled after a retryable error (then the pass stops: the worker's
+// backoff takes it from there). Other rows, however many are queued, wait:
+// a person submitting one structure from its form waits for that one only.
+// A row another pass holds is left to it.
+func (w *Worker) SendStructure(ctx context.Context, structureID int64) (Stats, error) {
+	var st Stats
+	target, p := w.Route()
+	if p == nil {
+		return st, nil
+	}
+	for {
+		ops, err := w.Store.ClaimStructure(ctx, target, structureID, w.Now(), w.Lease)
+		if err != nil || len(ops) == 0 {
+			return st, err
+		}
+		var one Stats
+		err = w.send(ctx, p, ops[0], &one)
+		st.Add(one)
+		if err != nil || one.Retried > 0 {
+			return st, err
+		}
+	}
 }
 
 // AttachKey derives the idempotency key of the attachment request that
@@ -351,12 +386,12 @@ const maxReadBack = 5000
 // changed.
 func (w *Worker) ReadBack(ctx context.Context) (int, error) {
 	_, p := w.Route()
-	if p == nil {
+	if p == nil || w.Structures == nil {
 		return 0, nil
 	}
 	// Through the state index: a store of 10,000 structures with three
 	// requests pending reads three rows, not ten thousand, at every pass.
-	recs, err := w.Store.StructuresInState(ctx, core.StateAttachmentRequested, maxReadBack)
+	recs, err := w.Structures.StructuresInState(ctx, core.StateAttachmentRequested, maxReadBack)
 	if err != nil || len(recs) == 0 {
 		return 0, err
 	}
@@ -378,7 +413,7 @@ func (w *Worker) ReadBack(ctx context.Context) (int, error) {
 		if state == "" {
 			continue
 		}
-		if err := w.Store.SetSync(ctx, id, core.Sync{State: state, PortalID: strconv.FormatInt(a.StructureID, 10)}); err != nil {
+		if err := w.Structures.SetSync(ctx, id, core.Sync{State: state, PortalID: strconv.FormatInt(a.StructureID, 10)}); err != nil {
 			return changed, err
 		}
 		changed++

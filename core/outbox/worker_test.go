@@ -87,7 +87,7 @@ func setup(t *testing.T, faultRate float64) *env {
 	return &env{store: st, sim: srv, client: c}
 }
 
-func queue(t *testing.T, st core.Store, sirets ...string) {
+func queue(t *testing.T, st core.StructureStore, sirets ...string) {
 	t.Helper()
 	for _, s := range sirets {
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: s, Kind: core.KindPrivate, CompanyName: "S " + s,
@@ -100,8 +100,8 @@ func queue(t *testing.T, st core.Store, sirets ...string) {
 
 func TestCreateAndAttach(t *testing.T) {
 	e := setup(t, 0)
-	queue(t, e.store, "35600000049837", "73282932000074")
-	w := New(e.store, e.client)
+	queue(t, e.store.Structures, "35600000049837", "73282932000074")
+	w := New(e.store.Outbox, e.store.Structures, e.client)
 	st, err := w.RunOnce(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -109,8 +109,8 @@ func TestCreateAndAttach(t *testing.T) {
 	if st.Created != 1 || st.Attachments != 1 || st.Failed != 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	created := mustStructure(t, e.store, "35600000049837")
-	existing := mustStructure(t, e.store, "73282932000074")
+	created := mustStructure(t, e.store.Structures, "35600000049837")
+	existing := mustStructure(t, e.store.Structures, "73282932000074")
 	if created.Sync.State != core.StateCreated || created.Sync.PortalID == "" || existing.Sync.State != core.StateAttachmentRequested {
 		t.Fatalf("states %+v / %+v", created.Sync, existing.Sync)
 	}
@@ -138,14 +138,14 @@ func TestRefusedIsParked(t *testing.T) {
 	// A draft the portal refuses: bypass local validation on purpose.
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate, CompanyName: "Bad",
 		Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
-	if _, _, err := e.store.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+	if _, _, err := e.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := New(e.store, e.client).RunOnce(t.Context())
+	st, err := New(e.store.Outbox, e.store.Structures, e.client).RunOnce(t.Context())
 	if err != nil || st.Failed != 1 || st.Retried != 0 {
 		t.Fatalf("%+v %v", st, err)
 	}
-	rec := mustStructure(t, e.store, "73282932000079")
+	rec := mustStructure(t, e.store.Structures, "73282932000079")
 	if rec.Sync.State != core.StateFailed || rec.Sync.Notice.Code != api.CodeInvalid || len(rec.Sync.Notice.Problems) == 0 {
 		t.Fatalf("parked %+v", rec.Sync)
 	}
@@ -162,8 +162,8 @@ func TestThroughFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	queue(t, e.store, sirets...)
-	w := New(e.store, e.client)
+	queue(t, e.store.Structures, sirets...)
+	w := New(e.store.Outbox, e.store.Structures, e.client)
 	w.Backoff = Backoff{Base: time.Millisecond, Cap: 20 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
 	// A virtual clock: instead of sleeping until backed-off rows are due,
 	// each pass moves time to when the next one is.
@@ -173,7 +173,7 @@ func TestThroughFaults(t *testing.T) {
 		if _, err := w.RunOnce(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		counts, err := e.store.CountStructures(t.Context())
+		counts, err := e.store.Structures.CountStructures(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestThroughFaults(t *testing.T) {
 		if counts[core.StateFailed] > 0 || pass > 10_000 {
 			t.Fatalf("pass %d: counts %v", pass, counts)
 		}
-		_, next, err := e.store.Pending(t.Context(), core.TargetLocal)
+		_, next, err := e.store.Outbox.Pending(t.Context(), core.TargetLocal)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func attachmentsRetrying(t *testing.T, c *portal.Onboarding) (int, error) {
 
 func mustOps(t *testing.T, st *sqlite.DB) []core.Op {
 	t.Helper()
-	ops, err := st.Ops(t.Context())
+	ops, err := st.Outbox.Ops(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +264,8 @@ func TestClockSkew(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			queue(t, st, coretest.SIRETs(5)...)
-			res, err := New(st, c).RunOnce(t.Context())
+			queue(t, st.Structures, coretest.SIRETs(5)...)
+			res, err := New(st.Outbox, st.Structures, c).RunOnce(t.Context())
 			if err != nil || res.Created != 5 || res.Failed != 0 {
 				t.Fatalf("skew %v: %+v %v", skew, res, err)
 			}
@@ -278,7 +278,7 @@ func TestClockSkew(t *testing.T) {
 // and keeps the rows.
 func TestRunWakesAndReports(t *testing.T) {
 	e := setup(t, 0)
-	w := New(e.store, e.client)
+	w := New(e.store.Outbox, e.store.Structures, e.client)
 	reports := make(chan Status, 16)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -287,7 +287,7 @@ func TestRunWakesAndReports(t *testing.T) {
 	if !first.Online || first.Pending != 0 {
 		t.Fatalf("first report %+v", first)
 	}
-	queue(t, e.store, coretest.SIRETs(3)...)
+	queue(t, e.store.Structures, coretest.SIRETs(3)...)
 	w.Notify()
 	second := <-reports
 	if second.Last.Created != 3 || second.Pending != 0 {
@@ -295,8 +295,8 @@ func TestRunWakesAndReports(t *testing.T) {
 	}
 	cancel()
 
-	down := New(e.store, e.client)
-	queue(t, e.store, "35600000049837")
+	down := New(e.store.Outbox, e.store.Structures, e.client)
+	queue(t, e.store.Structures, "35600000049837")
 	reports2 := make(chan Status, 4)
 	ctx2, cancel2 := context.WithCancel(t.Context())
 	go down.Run(ctx2, unreachable{}, time.Hour, func(s Status) { reports2 <- s })
@@ -314,8 +314,8 @@ func (unreachable) Health(context.Context) error { return core.ErrUnavailable }
 // TestReadBack: a manager's decision on the portal reaches the local state.
 func TestReadBack(t *testing.T) {
 	e := setup(t, 0)
-	queue(t, e.store, "73282932000074") // seeded: becomes an attachment request
-	w := New(e.store, e.client)
+	queue(t, e.store.Structures, "73282932000074") // seeded: becomes an attachment request
+	w := New(e.store.Outbox, e.store.Structures, e.client)
 	if _, err := w.RunOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestReadBack(t *testing.T) {
 	if n, err := w.ReadBack(t.Context()); err != nil || n != 1 {
 		t.Fatalf("after the decision: %d %v", n, err)
 	}
-	rec := mustStructure(t, e.store, "73282932000074")
+	rec := mustStructure(t, e.store.Structures, "73282932000074")
 	if rec.Sync.State != core.StateAttachmentApproved {
 		t.Fatalf("state %s", rec.Sync.State)
 	}
@@ -346,25 +346,25 @@ func TestReadBack(t *testing.T) {
 // takes a refused structure back to draft without its rows.
 func TestRetryNowAndDiscard(t *testing.T) {
 	e := setup(t, 0)
-	queue(t, e.store, "35600000049837")
+	queue(t, e.store.Structures, "35600000049837")
 	ops := mustOps(t, e.store)
-	if err := e.store.Reschedule(t.Context(), ops[0].OpID, time.Now().Add(time.Hour), "503"); err != nil {
+	if err := e.store.Outbox.Reschedule(t.Context(), ops[0].OpID, time.Now().Add(time.Hour), "503"); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := e.store.ClaimDue(t.Context(), core.TargetLocal, time.Now(), 10, time.Millisecond); len(due) != 0 {
+	if due, _ := e.store.Outbox.ClaimDue(t.Context(), core.TargetLocal, time.Now(), 10, time.Millisecond); len(due) != 0 {
 		t.Fatal("due before retry now")
 	}
-	if err := e.store.RetryNow(t.Context()); err != nil {
+	if err := e.store.Outbox.RetryNow(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := e.store.ClaimDue(t.Context(), core.TargetLocal, time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
+	if due, _ := e.store.Outbox.ClaimDue(t.Context(), core.TargetLocal, time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
 		t.Fatalf("due after retry now: %d", len(due))
 	}
-	rec := mustStructure(t, e.store, "35600000049837")
-	if err := e.store.Discard(t.Context(), rec.ID); err != nil {
+	rec := mustStructure(t, e.store.Structures, "35600000049837")
+	if err := e.store.Structures.Discard(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	rec = mustStructure(t, e.store, "35600000049837")
+	rec = mustStructure(t, e.store.Structures, "35600000049837")
 	if rec.Sync.State != core.StateDraft || len(mustOps(t, e.store)) != 0 {
 		t.Fatalf("after discard: %s, %d rows", rec.Sync.State, len(mustOps(t, e.store)))
 	}
@@ -374,13 +374,13 @@ func TestRetryNowAndDiscard(t *testing.T) {
 // pending for after the next sign-in, never parked as refused.
 func TestExpiredSessionKeepsRows(t *testing.T) {
 	e := setup(t, 0)
-	queue(t, e.store, "35600000049837")
+	queue(t, e.store.Structures, "35600000049837")
 	e.client.SetSession("expired")
-	_, err := New(e.store, e.client).RunOnce(t.Context())
+	_, err := New(e.store.Outbox, e.store.Structures, e.client).RunOnce(t.Context())
 	if !errors.Is(err, core.ErrUnauthorized) {
 		t.Fatalf("RunOnce: %v", err)
 	}
-	rec := mustStructure(t, e.store, "35600000049837")
+	rec := mustStructure(t, e.store.Structures, "35600000049837")
 	ops := mustOps(t, e.store)
 	if rec.Sync.State != core.StateQueued || ops[0].State != core.OpPending {
 		t.Fatalf("after 401: %s / %s", rec.Sync.State, ops[0].State)

@@ -30,13 +30,13 @@ func BenchmarkQueryStructures(b *testing.B) {
 			batch = append(batch, core.SaveStructure{Draft: d})
 			keys = append(keys, searchKey(d))
 			if len(batch) == 500 {
-				if _, err := db.SaveStructures(ctx, batch); err != nil {
+				if _, err := db.Structures.SaveStructures(ctx, batch); err != nil {
 					b.Fatal(err)
 				}
 				batch = batch[:0]
 			}
 		}
-		if _, err := db.SaveStructures(ctx, batch); err != nil {
+		if _, err := db.Structures.SaveStructures(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 		var typed []string
@@ -50,7 +50,7 @@ func BenchmarkQueryStructures(b *testing.B) {
 			for b.Loop() {
 				for _, text := range typed {
 					start := time.Now()
-					if _, err := db.QueryStructures(ctx, core.StructureQuery{Text: text, Sort: core.SortCompany}); err != nil {
+					if _, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{Text: text, Sort: core.SortCompany}); err != nil {
 						b.Fatal(err)
 					}
 					query = append(query, time.Since(start))

@@ -59,7 +59,7 @@ func crashWriter(path, prefix string) {
 		d.Address = strings.Repeat("x", 512+rand.IntN(8192))
 		sum := sha256.Sum256([]byte(d.Address))
 		d.Complement1 = hex.EncodeToString(sum[:])
-		if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
@@ -67,15 +67,15 @@ func crashWriter(path, prefix string) {
 		out.Flush()
 		switch i % 4 {
 		case 1:
-			ops, err := db.ClaimDue(ctx, core.TargetLocal, time.Now(), 3, time.Second)
+			ops, err := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now(), 3, time.Second)
 			if err != nil {
 				os.Exit(3)
 			}
 			for _, o := range ops {
 				if rand.IntN(2) == 0 {
-					_ = db.Complete(ctx, o.OpID, core.Sync{State: core.StateCreated, PortalID: strconv.Itoa(i)}, nil)
+					_ = db.Outbox.Complete(ctx, o.OpID, core.Sync{State: core.StateCreated, PortalID: strconv.Itoa(i)}, nil)
 				} else {
-					_ = db.Reschedule(ctx, o.OpID, time.Now().Add(time.Millisecond), "503")
+					_ = db.Outbox.Reschedule(ctx, o.OpID, time.Now().Add(time.Millisecond), "503")
 				}
 			}
 		case 3:
@@ -199,7 +199,7 @@ func verifyAfterCrash(t *testing.T, trial int, path string, acked map[string]str
 		t.Fatalf("trial %d: integrity_check = %q, %v", trial, v, err)
 	}
 	seen := 0
-	err = db.EachStructure(ctx, func(r core.StructureRecord) error {
+	err = db.Structures.EachStructure(ctx, func(r core.StructureRecord) error {
 		sum := sha256.Sum256([]byte(r.Draft.Address))
 		if hex.EncodeToString(sum[:]) != r.Draft.Complement1 {
 			return fmt.Errorf("%s: torn payload", r.Draft.Identifier)
@@ -295,12 +295,12 @@ func saveMany(path, prefix string, n int) int {
 	}
 	defer db.Close()
 	for i := range n {
-		if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(fmt.Sprintf("%s-%04d", prefix, i)), Queue: true}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(fmt.Sprintf("%s-%04d", prefix, i)), Queue: true}); err != nil {
 			fmt.Println("ERR", err)
 			return 3
 		}
 		if i%10 == 0 {
-			if _, err := db.QueryStructures(ctx, core.StructureQuery{Sort: core.SortUpdated}); err != nil {
+			if _, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{Sort: core.SortUpdated}); err != nil {
 				fmt.Println("ERR", err)
 				return 3
 			}
@@ -335,15 +335,15 @@ func TestTwoProcesses(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("the other process: %v: %s", err, out.String())
 	}
-	counts, err := app.CountStructures(t.Context())
+	counts, err := app.Structures.CountStructures(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := app.Ops(t.Context())
+	ops, err := app.Outbox.Ops(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := app.QueryStructures(t.Context(), core.StructureQuery{})
+	l, err := app.Workspace.QueryStructures(t.Context(), core.StructureQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,9 @@ func migrations() fs.FS {
 	return sub
 }
 
-// DB is the store. Create it with Open.
-type DB struct {
+// store is what every role of the database shares: the pools, the clock,
+// the workspace's index and the outbox's group commit.
+type store struct {
 	db       *sqldb.DB
 	clock    core.Clock
 	readOnly bool
@@ -44,31 +45,72 @@ type DB struct {
 	gc groupCommit
 }
 
+// DB is the store: one database, so that a change and its outbox row commit
+// together, seen through one value per role. A service gets only the
+// roles it uses (core.AccountStore, core.StructureStore, …), never the
+// whole. Create it with Open.
+type DB struct {
+	*store
+	// Accounts keeps the account drafts (core.AccountStore).
+	Accounts *Accounts
+	// Structures keeps the structure drafts (core.StructureStore).
+	Structures *Structures
+	// Workspace answers the workspace's queries and bulk changes
+	// (core.WorkspaceStore).
+	Workspace *Workspace
+	// Outbox is the queue of changes for the portal (core.Outbox).
+	Outbox *Outbox
+	// Settings keeps the user's settings (core.SettingsStore).
+	Settings *Settings
+}
+
+// The roles of the database, each a view on the shared store.
+type (
+	// Accounts is core.AccountStore.
+	Accounts struct{ *store }
+	// Structures is core.StructureStore.
+	Structures struct{ *store }
+	// Workspace is core.WorkspaceStore.
+	Workspace struct{ *store }
+	// Outbox is core.Outbox.
+	Outbox struct{ *store }
+	// Settings is core.SettingsStore.
+	Settings struct{ *store }
+)
+
+var (
+	_ core.AccountStore   = (*Accounts)(nil)
+	_ core.StructureStore = (*Structures)(nil)
+	_ core.WorkspaceStore = (*Workspace)(nil)
+	_ core.Outbox         = (*Outbox)(nil)
+	_ core.SettingsStore  = (*Settings)(nil)
+)
+
 // migrationHook, when set (crash tests only), runs inside each migration's
 // transaction after its SQL and before COMMIT.
 var migrationHook func(version int)
 
-var _ core.Store = (*DB)(nil)
-
 // Option changes how Open sets the store up.
-type Option func(*DB)
+type Option func(*store)
 
 // WithClock sets the clock used for created/updated times (tests).
-func WithClock(c core.Clock) Option { return func(db *DB) { db.clock = c } }
+func WithClock(c core.Clock) Option { return func(st *store) { st.clock = c } }
 
 // ReadOnly opens an existing database without writing to it (no
 // migration, no write lock): for commands that only read, so they work on
 // a read-only file or directory. Every write returns a KindInvalid error.
-func ReadOnly() Option { return func(db *DB) { db.readOnly = true } }
+func ReadOnly() Option { return func(st *store) { st.readOnly = true } }
 
 // Open opens (creating if needed) the database at path, checks it runs in
 // WAL mode and applies the pending migrations. A database written by a newer
 // version of the app is refused with a clear error rather than damaged.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	db := &DB{clock: core.SystemClock{}}
+	st := &store{clock: core.SystemClock{}}
 	for _, o := range opts {
-		o(db)
+		o(st)
 	}
+	db := &DB{store: st, Accounts: &Accounts{st}, Structures: &Structures{st}, Workspace: &Workspace{st},
+		Outbox: &Outbox{st}, Settings: &Settings{st}}
 	p, err := sqldb.Open(ctx, path, migrations(), sqldb.Options{ReadOnly: db.readOnly, MigrationHook: migrationHook})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -118,7 +160,7 @@ func SchemaVersion() int {
 var ErrNewerSchema = sqldb.ErrNewerSchema
 
 // now is the current time as stored: Unix milliseconds.
-func (db *DB) now() int64 { return db.clock.Now().UnixMilli() }
+func (db *store) now() int64 { return db.clock.Now().UnixMilli() }
 
 // fromMillis reads a stored time; 0 is the zero time.
 func fromMillis(ms int64) time.Time {

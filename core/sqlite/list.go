@@ -66,7 +66,7 @@ func scanListRow(rows *sql.Rows) (*listRow, error) {
 // refresh brings the index up to date, in one read transaction so that
 // the rows and the log position come from the same snapshot. Call it with
 // l.mu held.
-func (l *listIndex) refresh(ctx context.Context, db *DB) error {
+func (l *listIndex) refresh(ctx context.Context, db *store) error {
 	return db.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var first, last int64
 		// Two subqueries: SQLite answers a lone min() or max() from the
@@ -205,7 +205,7 @@ func reorder(order []*listRow, changed map[int64]bool, fresh map[int64]*listRow,
 
 // pruneChanges keeps the last keepChanges entries of the log. The newest
 // entry always stays, so the sequence never goes back.
-func (db *DB) pruneChanges(ctx context.Context) error {
+func (db *store) pruneChanges(ctx context.Context) error {
 	return db.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM structure_change WHERE seq <= (SELECT max(seq) FROM structure_change) - ?`, keepChanges)
 		return err
@@ -220,7 +220,7 @@ func (db *DB) pruneChanges(ctx context.Context) error {
 // the order the index keeps for q's sort. A linear pass over short
 // strings, checked against ctx every few thousand rows so that a newer
 // keystroke stops an older query.
-func (db *DB) QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error) {
+func (db *Workspace) QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error) {
 	words := strings.Fields(validate.SearchKey(q.Text))
 	filter := q.Filter
 	if filter == "" {
@@ -230,7 +230,7 @@ func (db *DB) QueryStructures(ctx context.Context, q core.StructureQuery) (core.
 	l := &db.list
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.refresh(ctx, db); err != nil {
+	if err := l.refresh(ctx, db.store); err != nil {
 		return out, fmt.Errorf("query structures: %w", err)
 	}
 	order := l.order(q.Sort)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -36,7 +37,7 @@ func scanOp(row scanner) (core.Op, error) {
 // row of each entity, so an entity's rows go out in order. Account creations
 // are left out: they need a person to answer the captcha. A claimed row
 // counts as an attempt: once a row has been attempted its payload is frozen.
-func (db *DB) ClaimDue(ctx context.Context, target string, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
+func (db *Outbox) ClaimDue(ctx context.Context, target string, now time.Time, limit int, lease time.Duration) ([]core.Op, error) {
 	var out []core.Op
 	ms := now.UnixMilli()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -47,29 +48,60 @@ func (db *DB) ClaimDue(ctx context.Context, target string, now time.Time, limit 
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			o, err := scanOp(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			out[i].Attempts++
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
-				ms+lease.Milliseconds(), out[i].ID); err != nil {
-				return err
-			}
-		}
-		return nil
+		out, err = leaseRows(ctx, tx, rows, ms+lease.Milliseconds())
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim due rows: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimStructure leases the oldest pending row of one structure, due or
+// not (the person submitting it waits for the portal's answer: no backoff
+// applies), unless another worker holds it. None when there is none.
+func (db *Outbox) ClaimStructure(ctx context.Context, target string, structureID int64, now time.Time, lease time.Duration) ([]core.Op, error) {
+	var out []core.Op
+	ms := now.UnixMilli()
+	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
+			WHERE o.entity = ? AND o.target = ? AND o.state = 'pending' AND o.lease_until <= ?
+			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')`,
+			"s"+strconv.FormatInt(structureID, 10), targetOr(target), ms)
+		if err != nil {
+			return err
+		}
+		out, err = leaseRows(ctx, tx, rows, ms+lease.Milliseconds())
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim the structure's row: %w", err)
+	}
+	return out, nil
+}
+
+// leaseRows reads the claimed rows and leases them until until: a claimed
+// row counts as an attempt, its payload frozen from then on.
+func leaseRows(ctx context.Context, tx *sql.Tx, rows *sql.Rows, until int64) ([]core.Op, error) {
+	var out []core.Op
+	for rows.Next() {
+		o, err := scanOp(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Attempts++
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
+			until, out[i].ID); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -103,7 +135,7 @@ func setEntitySync(ctx context.Context, tx *sql.Tx, account, structure sql.NullI
 // Completions that arrive together (a pass keeps several rows in flight)
 // are written in one transaction, one fsync for all (group commit); each
 // caller still returns only once its own completion is durable.
-func (db *DB) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
+func (db *Outbox) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
 	c := &completion{opID: opID, sync: s, follow: follow, res: make(chan completed, 1)}
 	db.gc.mu.Lock()
 	db.gc.queue = append(db.gc.queue, c)
@@ -147,7 +179,7 @@ type groupCommit struct {
 // commitQueued writes every queued completion in one transaction and
 // answers each; then it hands the lead to the first completion queued
 // meanwhile, so that no caller writes for others for long.
-func (db *DB) commitQueued(ctx context.Context) {
+func (db *store) commitQueued(ctx context.Context) {
 	db.gc.mu.Lock()
 	batch := db.gc.queue
 	db.gc.queue = nil
@@ -213,7 +245,7 @@ func completeIn(ctx context.Context, tx *sql.Tx, now int64, c *completion) error
 }
 
 // Fail parks a row as failed with the portal's notice, and its entity too.
-func (db *DB) Fail(ctx context.Context, opID string, notice core.Notice) error {
+func (db *Outbox) Fail(ctx context.Context, opID string, notice core.Notice) error {
 	now := db.now()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		account, structure, _, err := opEntity(ctx, tx, opID)
@@ -233,7 +265,7 @@ func (db *DB) Fail(ctx context.Context, opID string, notice core.Notice) error {
 }
 
 // Reschedule releases a row's lease and makes it due at next.
-func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error {
+func (db *Outbox) Reschedule(ctx context.Context, opID string, next time.Time, lastErr string) error {
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		return execOne(ctx, tx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ?
 			WHERE op_id = ? AND state = 'pending'`, next.UnixMilli(), lastErr, db.now(), opID)
@@ -246,7 +278,7 @@ func (db *DB) Reschedule(ctx context.Context, opID string, next time.Time, lastE
 
 // Ops returns the whole outbox, oldest first: for diagnostics and tests,
 // not for the worker, which claims rows.
-func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
+func (db *Outbox) Ops(ctx context.Context) ([]core.Op, error) {
 	rows, err := db.db.Reader().QueryContext(ctx, "SELECT "+opCols+" FROM outbox ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
@@ -265,7 +297,7 @@ func (db *DB) Ops(ctx context.Context) ([]core.Op, error) {
 
 // Pending counts the rows of target a worker still has to send and when
 // the next is due, in one indexed query.
-func (db *DB) Pending(ctx context.Context, target string) (int, time.Time, error) {
+func (db *Outbox) Pending(ctx context.Context, target string) (int, time.Time, error) {
 	var n int
 	var next sql.NullInt64
 	err := db.db.Reader().QueryRowContext(ctx, `SELECT count(*), min(next_attempt_at) FROM outbox
@@ -280,7 +312,7 @@ func (db *DB) Pending(ctx context.Context, target string) (int, time.Time, error
 }
 
 // PendingByTarget counts the rows still to send, by target.
-func (db *DB) PendingByTarget(ctx context.Context) (map[string]int, error) {
+func (db *Outbox) PendingByTarget(ctx context.Context) (map[string]int, error) {
 	rows, err := db.db.Reader().QueryContext(ctx, `SELECT target, count(*) FROM outbox WHERE state = 'pending' GROUP BY target`)
 	if err != nil {
 		return nil, fmt.Errorf("count pending rows: %w", err)
@@ -325,7 +357,7 @@ func (db *DB) Forget(ctx context.Context) error {
 
 // checkpoint runs a checkpoint or VACUUM statement and reports a checkpoint
 // that could not complete (a reader still holds an old snapshot).
-func (db *DB) checkpoint(ctx context.Context, q string) error {
+func (db *store) checkpoint(ctx context.Context, q string) error {
 	if q == "VACUUM" {
 		_, err := db.db.Writer().ExecContext(ctx, q)
 		return err
@@ -341,7 +373,7 @@ func (db *DB) checkpoint(ctx context.Context, q string) error {
 }
 
 // RetryNow makes every pending row due now.
-func (db *DB) RetryNow(ctx context.Context) error {
+func (db *Outbox) RetryNow(ctx context.Context) error {
 	return db.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0 WHERE state = 'pending'`, db.now())
 		return err
@@ -349,7 +381,7 @@ func (db *DB) RetryNow(ctx context.Context) error {
 }
 
 // Discard drops a structure's pending and failed rows and makes it a draft.
-func (db *DB) Discard(ctx context.Context, structureID int64) error {
+func (db *Structures) Discard(ctx context.Context, structureID int64) error {
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE structure_id = ? AND state IN ('pending', 'failed')`, structureID); err != nil {
 			return err
@@ -363,7 +395,7 @@ func (db *DB) Discard(ctx context.Context, structureID int64) error {
 }
 
 // SetSync records a structure's state as read back from the portal.
-func (db *DB) SetSync(ctx context.Context, structureID int64, s core.Sync) error {
+func (db *Structures) SetSync(ctx context.Context, structureID int64, s core.Sync) error {
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		return execOne(ctx, tx, `UPDATE structure SET state = ?, notice = ?,
 			portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`,

@@ -4,14 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-
-	"github.com/chorusonboard/chorus-onboard/core"
 )
 
-var _ core.SettingsStore = (*DB)(nil)
-
 // Settings returns every stored setting by key.
-func (db *DB) Settings(ctx context.Context) (map[string]string, error) {
+func (db *Settings) Values(ctx context.Context) (map[string]string, error) {
 	rows, err := db.db.Reader().QueryContext(ctx, `SELECT key, value FROM setting`)
 	if err != nil {
 		return nil, fmt.Errorf("read settings: %w", err)
@@ -29,7 +25,7 @@ func (db *DB) Settings(ctx context.Context) (map[string]string, error) {
 }
 
 // SaveSettings replaces the stored settings with v in one transaction.
-func (db *DB) SaveSettings(ctx context.Context, v map[string]string) error {
+func (db *Settings) SaveValues(ctx context.Context, v map[string]string) error {
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM setting`); err != nil {
 			return err

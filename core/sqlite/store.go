@@ -103,7 +103,7 @@ func (m *meta) decode() (p core.Problems, s core.Sync, created, updated time.Tim
 
 // SaveAccount inserts or updates an account draft. Its sync state is kept:
 // the worker changes it, not the form.
-func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.AccountRecord, error) {
+func (db *Accounts) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.AccountRecord, error) {
 	d := rec.Draft
 	accepted := toMillis(d.ConditionsAcceptedAt)
 	now := db.now()
@@ -134,7 +134,7 @@ func (db *DB) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.Acc
 }
 
 // Account returns one account.
-func (db *DB) Account(ctx context.Context, id int64) (core.AccountRecord, error) {
+func (db *Accounts) Account(ctx context.Context, id int64) (core.AccountRecord, error) {
 	r, err := scanAccount(db.db.Reader().QueryRowContext(ctx, selectAccount+" WHERE id = ?", id))
 	if err != nil {
 		return r, notFound("get account", err)
@@ -143,7 +143,7 @@ func (db *DB) Account(ctx context.Context, id int64) (core.AccountRecord, error)
 }
 
 // QueueAccount writes the account's outbox row (once) and marks it queued.
-func (db *DB) QueueAccount(ctx context.Context, id int64, target string) (string, error) {
+func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (string, error) {
 	target = targetOr(target)
 	var opID string
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -208,7 +208,7 @@ func scanStructure(row scanner) (core.StructureRecord, error) {
 // already holds is updated locally and not queued again. Saving without
 // Queue takes a queued structure back to draft and drops its unsent row, so
 // an edited form is never sent half-finished.
-func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.StructureRecord, core.SaveResult, error) {
+func (db *Structures) SaveStructure(ctx context.Context, req core.SaveStructure) (core.StructureRecord, core.SaveResult, error) {
 	var id int64
 	var res core.SaveResult
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -227,7 +227,7 @@ func (db *DB) SaveStructure(ctx context.Context, req core.SaveStructure) (core.S
 // except rows that changed since they were read (Unchanged), which are
 // left out and marked Changed. Bulk imports use it so that thousands of
 // rows cost a few commits, not one fsync each.
-func (db *DB) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
+func (db *Structures) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
 	out := make([]core.SaveResult, len(reqs))
 	err := db.db.Tx(ctx, func(sqlTx *sql.Tx) error {
 		tx := newCachedTx(sqlTx)
@@ -259,7 +259,7 @@ func wrapSave(err error) error {
 	return fmt.Errorf("save structure: %w", err)
 }
 
-func (db *DB) saveStructure(ctx context.Context, tx *cachedTx, req core.SaveStructure) (int64, core.SaveResult, error) {
+func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.SaveStructure) (int64, core.SaveResult, error) {
 	var res core.SaveResult
 	d := req.Draft
 	if d.Country == "" {
@@ -392,7 +392,7 @@ func targetOr(target string) string {
 }
 
 // Structure returns one structure.
-func (db *DB) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
+func (db *Structures) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
 	r, err := scanStructure(db.db.Reader().QueryRowContext(ctx, selectStructure+" WHERE id = ?", id))
 	if err != nil {
 		return r, notFound("get structure", err)
@@ -401,7 +401,7 @@ func (db *DB) Structure(ctx context.Context, id int64) (core.StructureRecord, er
 }
 
 // EachStructure streams every structure in key order.
-func (db *DB) EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error {
+func (db *Structures) EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error {
 	rows, err := db.db.Reader().QueryContext(ctx, selectStructure+" ORDER BY identifier_type, identifier, id")
 	if err != nil {
 		return fmt.Errorf("list structures: %w", err)
@@ -429,7 +429,7 @@ const (
 
 // StructuresInState returns the structures in state, at most limit, through
 // the state index (migration 0006), never a scan of the table.
-func (db *DB) StructuresInState(ctx context.Context, state core.SyncState, limit int) ([]core.StructureRecord, error) {
+func (db *Structures) StructuresInState(ctx context.Context, state core.SyncState, limit int) ([]core.StructureRecord, error) {
 	rows, err := db.db.Reader().QueryContext(ctx, qStructuresInState, string(state), limit)
 	if err != nil {
 		return nil, fmt.Errorf("structures in state: %w", err)
@@ -448,7 +448,7 @@ func (db *DB) StructuresInState(ctx context.Context, state core.SyncState, limit
 
 // CountStructures returns how many structures are in each state, from the
 // state index.
-func (db *DB) CountStructures(ctx context.Context) (map[core.SyncState]int, error) {
+func (db *Structures) CountStructures(ctx context.Context) (map[core.SyncState]int, error) {
 	rows, err := db.db.Reader().QueryContext(ctx, qCountByState)
 	if err != nil {
 		return nil, fmt.Errorf("count structures: %w", err)

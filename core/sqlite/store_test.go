@@ -80,7 +80,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.SaveStructure(t.Context(), core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -89,7 +89,7 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := coretest.StructureByKey(t.Context(), db, core.IDSIRET, "73282932000074"); err != nil {
+	if _, err := coretest.StructureByKey(t.Context(), db.Structures, core.IDSIRET, "73282932000074"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -98,7 +98,7 @@ func TestAccountRoundTrip(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
 	accepted := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	rec, err := db.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{
+	rec, err := db.Accounts.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{
 		LoginEmail: "a@b.fr", LoginEmailConfirm: "a@b.fr", FirstName: "Ana", LastName: "Brun",
 		ConditionsAcceptedAt: accepted,
 	}, Problems: core.Problems{{Field: "phone", Code: "phone.invalid", Severity: core.Error}}})
@@ -109,7 +109,7 @@ func TestAccountRoundTrip(t *testing.T) {
 		t.Fatalf("saved %+v", rec)
 	}
 	rec.Draft.FirstName = "Anne"
-	rec2, err := db.SaveAccount(ctx, rec)
+	rec2, err := db.Accounts.SaveAccount(ctx, rec)
 	if err != nil || rec2.ID != rec.ID || rec2.Draft.FirstName != "Anne" {
 		t.Fatalf("update: %+v %v", rec2, err)
 	}
@@ -117,10 +117,10 @@ func TestAccountRoundTrip(t *testing.T) {
 	if err := db.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM account").Scan(&all); err != nil || all != 1 {
 		t.Fatalf("accounts %v %v", all, err)
 	}
-	if _, err := db.Account(ctx, 999); core.KindOf(err) != core.KindNotFound {
+	if _, err := db.Accounts.Account(ctx, 999); core.KindOf(err) != core.KindNotFound {
 		t.Errorf("missing account: %v", err)
 	}
-	if _, err := db.SaveAccount(ctx, core.AccountRecord{ID: 999}); core.KindOf(err) != core.KindNotFound {
+	if _, err := db.Accounts.SaveAccount(ctx, core.AccountRecord{ID: 999}); core.KindOf(err) != core.KindNotFound {
 		t.Errorf("update missing account: %v", err)
 	}
 }
@@ -128,32 +128,32 @@ func TestAccountRoundTrip(t *testing.T) {
 func TestStructureUpsertByKey(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	rec, res, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")})
+	rec, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")})
 	if err != nil || !res.Created || res.Queued || rec.Sync.State != core.StateDraft {
 		t.Fatalf("first save: %+v %+v %v", rec, res, err)
 	}
 	d := sampleStructure("73282932000074")
 	d.City = "Lyon"
-	rec2, res, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d})
+	rec2, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d})
 	if err != nil || res.Created || rec2.ID != rec.ID || rec2.Draft.City != "Lyon" {
 		t.Fatalf("second save: %+v %+v %v", rec2, res, err)
 	}
 	// Giving another record this key is a conflict, not a silent merge.
-	other, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")})
+	other, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = db.SaveStructure(ctx, core.SaveStructure{ID: other.ID, Draft: sampleStructure("73282932000074")})
+	_, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: other.ID, Draft: sampleStructure("73282932000074")})
 	if core.KindOf(err) != core.KindConflict {
 		t.Fatalf("key collision: %v", err)
 	}
 	// Drafts without an identifier yet do not collide with each other.
 	for range 2 {
-		if _, res, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("")}); err != nil || !res.Created {
+		if _, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("")}); err != nil || !res.Created {
 			t.Fatalf("empty identifier: %+v %v", res, err)
 		}
 	}
-	counts, err := db.CountStructures(ctx)
+	counts, err := db.Structures.CountStructures(ctx)
 	if err != nil || counts[core.StateDraft] != 4 {
 		t.Fatalf("counts %v %v", counts, err)
 	}
@@ -162,40 +162,40 @@ func TestStructureUpsertByKey(t *testing.T) {
 func TestQueueWritesOutboxInSameSave(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	_, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true,
+	_, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true,
 		Problems: core.Problems{{Field: "identifier", Code: "siret.checksum", Severity: core.Error}}})
 	if core.KindOf(err) != core.KindInvalid {
 		t.Fatalf("queueing a draft with errors: %v", err)
 	}
-	rec, res, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true,
+	rec, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true,
 		Problems: core.Problems{{Field: "postal_code", Code: "postal.unknown", Severity: core.Warning}}})
 	if err != nil || !res.Queued || rec.Sync.State != core.StateQueued {
 		t.Fatalf("queue: %+v %+v %v", rec, res, err)
 	}
-	ops, _ := db.Ops(ctx)
+	ops, _ := db.Outbox.Ops(ctx)
 	if len(ops) != 1 || ops[0].Kind != core.OpSubmitStructure || ops[0].EntityID != rec.ID || len(ops[0].OpID) != 36 {
 		t.Fatalf("ops %+v", ops)
 	}
 	// Queueing again before any attempt refreshes the same row.
 	d := sampleStructure("73282932000074")
 	d.City = "Lille"
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	ops2, _ := db.Ops(ctx)
+	ops2, _ := db.Outbox.Ops(ctx)
 	if len(ops2) != 1 || ops2[0].OpID != ops[0].OpID || string(ops2[0].Payload) == string(ops[0].Payload) {
 		t.Fatalf("requeue: %+v", ops2)
 	}
 	// Once attempted, the payload is frozen with its key.
-	claimed, err := db.ClaimDue(ctx, core.TargetLocal, time.Now(), 10, time.Minute)
+	claimed, err := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now(), 10, time.Minute)
 	if err != nil || len(claimed) != 1 || claimed[0].Attempts != 1 {
 		t.Fatalf("claim %+v %v", claimed, err)
 	}
 	d.City = "Nantes"
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	ops3, _ := db.Ops(ctx)
+	ops3, _ := db.Outbox.Ops(ctx)
 	if len(ops3) != 1 || string(ops3[0].Payload) != string(ops2[0].Payload) {
 		t.Fatalf("payload changed after an attempt: %s", ops3[0].Payload)
 	}
@@ -204,14 +204,14 @@ func TestQueueWritesOutboxInSameSave(t *testing.T) {
 func TestEditingTakesOutOfQueue(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")})
+	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")})
 	if err != nil || rec.Sync.State != core.StateDraft {
 		t.Fatalf("edit: %+v %v", rec, err)
 	}
-	if ops, _ := db.Ops(ctx); len(ops) != 0 {
+	if ops, _ := db.Outbox.Ops(ctx); len(ops) != 0 {
 		t.Fatalf("unsent row kept: %+v", ops)
 	}
 }
@@ -222,61 +222,61 @@ func TestOutboxLifecycle(t *testing.T) {
 	now := time.Now()
 	var ids []int64
 	for _, siret := range []string{"73282932000074", "35600000049837", "77984790400033"} {
-		rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(siret), Queue: true})
+		rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(siret), Queue: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, rec.ID)
 	}
-	ops, err := db.ClaimDue(ctx, core.TargetLocal, now.Add(time.Second), 2, time.Minute)
+	ops, err := db.Outbox.ClaimDue(ctx, core.TargetLocal, now.Add(time.Second), 2, time.Minute)
 	if err != nil || len(ops) != 2 {
 		t.Fatalf("claim: %+v %v", ops, err)
 	}
 	// Leased rows are not handed out twice.
-	again, _ := db.ClaimDue(ctx, core.TargetLocal, now.Add(time.Second), 10, time.Minute)
+	again, _ := db.Outbox.ClaimDue(ctx, core.TargetLocal, now.Add(time.Second), 10, time.Minute)
 	if len(again) != 1 || again[0].EntityID != ids[2] {
 		t.Fatalf("second claim: %+v", again)
 	}
 	// Done, with a follow-up row for the same entity.
 	follow := &core.Op{OpID: "follow-1", Kind: core.OpRequestAttachment, Payload: []byte(`{}`)}
-	if err := db.Complete(ctx, ops[0].OpID, core.Sync{State: core.StateSent}, follow); err != nil {
+	if err := db.Outbox.Complete(ctx, ops[0].OpID, core.Sync{State: core.StateSent}, follow); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Complete(ctx, ops[0].OpID, core.Sync{State: core.StateSent}, follow); err != nil {
+	if err := db.Outbox.Complete(ctx, ops[0].OpID, core.Sync{State: core.StateSent}, follow); err != nil {
 		t.Fatalf("replayed completion: %v", err)
 	}
 	// Failed with the portal's notice, kept as a code and its parameters.
 	refusal := core.Notice{Code: "piste.chorus", Params: map[string]string{"libelle": "Le SIRET est inconnu de l'INSEE"}}
-	if err := db.Fail(ctx, ops[1].OpID, refusal); err != nil {
+	if err := db.Outbox.Fail(ctx, ops[1].OpID, refusal); err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := db.Structure(ctx, ops[1].EntityID)
+	rec, _ := db.Structures.Structure(ctx, ops[1].EntityID)
 	if rec.Sync.State != core.StateFailed || rec.Sync.Notice.Code != "piste.chorus" || rec.Sync.Notice.Params["libelle"] != "Le SIRET est inconnu de l'INSEE" {
 		t.Fatalf("failed entity %+v", rec.Sync)
 	}
 	// Rescheduled: not due before its time, due after.
-	if err := db.Reschedule(ctx, again[0].OpID, now.Add(time.Hour), "503"); err != nil {
+	if err := db.Outbox.Reschedule(ctx, again[0].OpID, now.Add(time.Hour), "503"); err != nil {
 		t.Fatal(err)
 	}
-	due, _ := db.ClaimDue(ctx, core.TargetLocal, now.Add(time.Minute), 10, time.Minute)
+	due, _ := db.Outbox.ClaimDue(ctx, core.TargetLocal, now.Add(time.Minute), 10, time.Minute)
 	if len(due) != 1 || due[0].OpID != "follow-1" {
 		t.Fatalf("due before the retry time: %+v", due)
 	}
-	if err := db.Complete(ctx, "follow-1", core.Sync{State: core.StateAttachmentRequested}, nil); err != nil {
+	if err := db.Outbox.Complete(ctx, "follow-1", core.Sync{State: core.StateAttachmentRequested}, nil); err != nil {
 		t.Fatal(err)
 	}
-	due, _ = db.ClaimDue(ctx, core.TargetLocal, now.Add(2*time.Hour), 10, time.Minute)
+	due, _ = db.Outbox.ClaimDue(ctx, core.TargetLocal, now.Add(2*time.Hour), 10, time.Minute)
 	if len(due) != 1 || due[0].OpID != again[0].OpID || due[0].Attempts != 2 || due[0].LastError != "503" {
 		t.Fatalf("due after the retry time: %+v", due)
 	}
-	if err := db.Complete(ctx, due[0].OpID, core.Sync{State: core.StateCreated, PortalID: "663192"}, nil); err != nil {
+	if err := db.Outbox.Complete(ctx, due[0].OpID, core.Sync{State: core.StateCreated, PortalID: "663192"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	rec, _ = db.Structure(ctx, due[0].EntityID)
+	rec, _ = db.Structures.Structure(ctx, due[0].EntityID)
 	if rec.Sync.State != core.StateCreated || rec.Sync.PortalID != "663192" {
 		t.Fatalf("created entity %+v", rec.Sync)
 	}
-	if err := db.Reschedule(ctx, "no-such-op", now, ""); core.KindOf(err) != core.KindNotFound {
+	if err := db.Outbox.Reschedule(ctx, "no-such-op", now, ""); core.KindOf(err) != core.KindNotFound {
 		t.Errorf("reschedule unknown: %v", err)
 	}
 }
@@ -285,11 +285,11 @@ func TestOutboxLifecycle(t *testing.T) {
 func TestOneRowPerEntityInOrder(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	first, _ := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Millisecond)
-	if err := db.Complete(ctx, first[0].OpID, core.Sync{State: core.StateSent},
+	first, _ := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Millisecond)
+	if err := db.Outbox.Complete(ctx, first[0].OpID, core.Sync{State: core.StateSent},
 		&core.Op{OpID: "second", Kind: core.OpRequestAttachment, Payload: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	due, _ := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Minute)
+	due, _ := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Minute)
 	if len(due) != 1 || due[0].OpID != first[0].OpID {
 		t.Fatalf("due %+v: want only the entity's first row", due)
 	}
@@ -308,32 +308,32 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 func TestQueueAccount(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	rec, err := db.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{LoginEmail: "a@b.fr"}})
+	rec, err := db.Accounts.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{LoginEmail: "a@b.fr"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := db.QueueAccount(ctx, rec.ID, core.TargetLocal)
+	op, err := db.Accounts.QueueAccount(ctx, rec.ID, core.TargetLocal)
 	if err != nil || len(op) != 36 {
 		t.Fatalf("queue: %q %v", op, err)
 	}
-	again, _ := db.QueueAccount(ctx, rec.ID, core.TargetLocal)
+	again, _ := db.Accounts.QueueAccount(ctx, rec.ID, core.TargetLocal)
 	if again != op {
 		t.Fatalf("queued twice: %s then %s", op, again)
 	}
-	if got, _ := db.Account(ctx, rec.ID); got.Sync.State != core.StateQueued {
+	if got, _ := db.Accounts.Account(ctx, rec.ID); got.Sync.State != core.StateQueued {
 		t.Fatalf("state %s", got.Sync.State)
 	}
 	// The worker leaves it: a person must answer the captcha.
-	if due, _ := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Hour), 10, time.Minute); len(due) != 0 {
+	if due, _ := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Hour), 10, time.Minute); len(due) != 0 {
 		t.Fatalf("claimed %+v", due)
 	}
-	if err := db.Complete(ctx, op, core.Sync{State: core.StateSent}, nil); err != nil {
+	if err := db.Outbox.Complete(ctx, op, core.Sync{State: core.StateSent}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.Account(ctx, rec.ID); got.Sync.State != core.StateSent {
+	if got, _ := db.Accounts.Account(ctx, rec.ID); got.Sync.State != core.StateSent {
 		t.Fatalf("state %s", got.Sync.State)
 	}
-	if _, err := db.QueueAccount(ctx, 999, core.TargetLocal); core.KindOf(err) != core.KindNotFound {
+	if _, err := db.Accounts.QueueAccount(ctx, 999, core.TargetLocal); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("unknown account: %v", err)
 	}
 }
@@ -386,7 +386,7 @@ func TestMigrateTimesAndNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	acc, err := db.Account(ctx, 1)
+	acc, err := db.Accounts.Account(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestMigrateTimesAndNotices(t *testing.T) {
 	if want := time.Date(2026, 11, 25, 9, 31, 0, 123e6, time.UTC); !acc.Updated.Equal(want) {
 		t.Errorf("updated %v, want %v (millisecond precision)", acc.Updated, want)
 	}
-	st, err := db.Structure(ctx, 7)
+	st, err := db.Structures.Structure(ctx, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +406,7 @@ func TestMigrateTimesAndNotices(t *testing.T) {
 	if st.Sync.Notice.Code != "portal.text" || st.Sync.Notice.Params["text"] != "Le SIRET est inconnu" {
 		t.Errorf("legacy message became %+v", st.Sync.Notice)
 	}
-	ops, err := db.Ops(ctx)
+	ops, err := db.Outbox.Ops(ctx)
 	if err != nil || len(ops) != 2 || ops[0].EntityID != 7 || ops[1].EntityType != core.EntityAccount {
 		t.Fatalf("outbox after the rebuild: %+v %v", ops, err)
 	}
@@ -420,7 +420,7 @@ func TestMigrateTimesAndNotices(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if ops, _ := db.Ops(ctx); len(ops) != 1 {
+	if ops, _ := db.Outbox.Ops(ctx); len(ops) != 1 {
 		t.Errorf("foreign keys off after the migration: %d rows left", len(ops))
 	}
 }
@@ -438,7 +438,7 @@ func TestReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -450,11 +450,11 @@ func TestReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	n, err := ro.CountStructures(ctx)
+	n, err := ro.Structures.CountStructures(ctx)
 	if err != nil || n[core.StateDraft] != 1 {
 		t.Fatalf("read-only count %v %v", n, err)
 	}
-	if _, _, err := ro.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")}); err == nil {
+	if _, _, err := ro.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")}); err == nil {
 		t.Fatal("a read-only store saved")
 	}
 }
@@ -476,7 +476,7 @@ func TestWindowsPaths(t *testing.T) {
 			t.Fatalf("open a store at a path of %d characters: %v", len(path), err)
 		}
 		d := sampleStructure(coretest.SIRETs(1)[0])
-		if _, _, err := db.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
 			t.Fatalf("save at a path of %d characters: %v", len(path), err)
 		}
 		db.Close()
@@ -484,7 +484,7 @@ func TestWindowsPaths(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reopen at a path of %d characters: %v", len(path), err)
 		}
-		if counts, err := db.CountStructures(t.Context()); err != nil || counts[core.StateQueued] != 1 {
+		if counts, err := db.Structures.CountStructures(t.Context()); err != nil || counts[core.StateQueued] != 1 {
 			t.Fatalf("at a path of %d characters: %v %v", len(path), counts, err)
 		}
 		db.Close()

@@ -13,8 +13,6 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
-var _ core.WorkspaceStore = (*DB)(nil)
-
 // searchVersion is the version of searchKey this build writes; rows with an
 // older one get a new key when the store opens.
 const searchVersion = 1
@@ -115,7 +113,7 @@ func idsJSON(ids []int64) string {
 }
 
 // StructuresByID streams the records of ids in id order.
-func (db *DB) StructuresByID(ctx context.Context, ids []int64, fn func(core.StructureRecord) error) error {
+func (db *Workspace) StructuresByID(ctx context.Context, ids []int64, fn func(core.StructureRecord) error) error {
 	for chunk := range slices.Chunk(ids, 500) {
 		rows, err := db.db.Reader().QueryContext(ctx, selectStructure+` WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`, idsJSON(chunk))
 		if err != nil {
@@ -143,7 +141,7 @@ func (db *DB) StructuresByID(ctx context.Context, ids []int64, fn func(core.Stru
 
 // SetProblems records new problems on records unchanged since they were
 // validated.
-func (db *DB) SetProblems(ctx context.Context, updates []core.ProblemsUpdate) (int, error) {
+func (db *Workspace) SetProblems(ctx context.Context, updates []core.ProblemsUpdate) (int, error) {
 	var n int64
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, u := range updates {
@@ -169,7 +167,7 @@ func (db *DB) SetProblems(ctx context.Context, updates []core.ProblemsUpdate) (i
 
 // DeleteDrafts deletes drafts the portal does not know: no portal id, no
 // row waiting or accepted (a row the portal refused does not count).
-func (db *DB) DeleteDrafts(ctx context.Context, ids []int64) (int, error) {
+func (db *Workspace) DeleteDrafts(ctx context.Context, ids []int64) (int, error) {
 	var n int64
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM structure WHERE id IN (SELECT value FROM json_each(?))
@@ -191,7 +189,7 @@ func (db *DB) DeleteDrafts(ctx context.Context, ids []int64) (int, error) {
 // their unsent rows. A record whose row the worker holds right now (a
 // lease not yet over) is left as it is: its outcome is on the way, and
 // dropping the row would lose it.
-func (db *DB) DiscardMany(ctx context.Context, ids []int64) (int, error) {
+func (db *Workspace) DiscardMany(ctx context.Context, ids []int64) (int, error) {
 	var n int64
 	now := db.now()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -218,7 +216,7 @@ func (db *DB) DiscardMany(ctx context.Context, ids []int64) (int, error) {
 // backfill gives a search key and problem counts to the rows an older
 // build wrote (search_version is indexed: with nothing to do it costs one
 // lookup, no scan).
-func (db *DB) backfill(ctx context.Context) error {
+func (db *store) backfill(ctx context.Context) error {
 	for {
 		var batch []core.StructureRecord
 		rows, err := db.db.Writer().QueryContext(ctx, qBackfill, searchVersion)

@@ -28,7 +28,7 @@ func workspaceFixture(t *testing.T) (*DB, map[string]int64) {
 	ids := map[string]int64{}
 	ss := coretest.SIRETs(8)
 	save := func(name string, d core.StructureDraft, p core.Problems, queue bool) int64 {
-		rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p, Queue: queue})
+		rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p, Queue: queue})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func workspaceFixture(t *testing.T) (*DB, map[string]int64) {
 		"refused": core.StateAttachmentRefused, "failed": core.StateFailed, "approved": core.StateAttachmentApproved} {
 		d := sampleStructure(ss[3+len(ids)-3])
 		id := save(name, d, nil, false)
-		if err := db.SetSync(ctx, id, core.Sync{State: state}); err != nil {
+		if err := db.Structures.SetSync(ctx, id, core.Sync{State: state}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -57,7 +57,7 @@ func workspaceFixture(t *testing.T) (*DB, map[string]int64) {
 func TestQueryStructuresFilters(t *testing.T) {
 	db, ids := workspaceFixture(t)
 	ctx := t.Context()
-	all, err := db.QueryStructures(ctx, core.StructureQuery{})
+	all, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +72,12 @@ func TestQueryStructuresFilters(t *testing.T) {
 		t.Fatalf("%d rows", len(all.Rows))
 	}
 	for f, n := range want {
-		got, err := db.QueryStructures(ctx, core.StructureQuery{Filter: f})
+		got, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{Filter: f})
 		if err != nil || len(got.Rows) != n {
 			t.Errorf("filter %s: %d rows, want %d (%v)", f, len(got.Rows), n, err)
 		}
 	}
-	bad, _ := db.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
+	bad, _ := db.Workspace.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
 	if r := bad.Rows[0]; r.ID != ids["errors"] || r.Errors != 1 || r.Warnings != 1 || r.CompanyName != "Boulangerie Dupont" {
 		t.Errorf("row with errors %+v", r)
 	}
@@ -86,7 +86,7 @@ func TestQueryStructuresFilters(t *testing.T) {
 func TestQueryStructuresText(t *testing.T) {
 	db, ids := workspaceFixture(t)
 	ctx := t.Context()
-	ready, _ := db.Structure(ctx, ids["ready"])
+	ready, _ := db.Structures.Structure(ctx, ids["ready"])
 	id := ready.Draft.Identifier
 	spaced := id[:3] + " " + id[3:6] + " " + id[6:9] + " " + id[9:]
 	tests := []struct {
@@ -104,7 +104,7 @@ func TestQueryStructuresText(t *testing.T) {
 		{"zzz", nil},
 	}
 	for _, tt := range tests {
-		got, err := db.QueryStructures(ctx, core.StructureQuery{Text: tt.text})
+		got, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{Text: tt.text})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,14 +118,14 @@ func TestQueryStructuresText(t *testing.T) {
 	}
 	// Counts follow the text: the chips say how many of the matches each
 	// filter holds.
-	got, _ := db.QueryStructures(ctx, core.StructureQuery{Text: "paris", Filter: core.FilterQueued})
+	got, _ := db.Workspace.QueryStructures(ctx, core.StructureQuery{Text: "paris", Filter: core.FilterQueued})
 	if got.Counts[core.FilterAll] != 7 || got.Counts[core.FilterQueued] != 1 || len(got.Rows) != 1 {
 		t.Errorf("paris, queued: %v, %d rows", got.Counts, len(got.Rows))
 	}
 	// A cancelled query stops.
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := db.QueryStructures(cancelled, core.StructureQuery{}); !errors.Is(err, context.Canceled) {
+	if _, err := db.Workspace.QueryStructures(cancelled, core.StructureQuery{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled query: %v", err)
 	}
 }
@@ -137,12 +137,12 @@ func TestQueryStructuresSort(t *testing.T) {
 	for i, s := range coretest.SIRETs(len(names)) {
 		d := sampleStructure(s)
 		d.CompanyName = names[i]
-		if _, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	order := func(desc bool) []string {
-		got, err := db.QueryStructures(ctx, core.StructureQuery{Sort: core.SortCompany, Desc: desc})
+		got, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{Sort: core.SortCompany, Desc: desc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,65 +168,65 @@ func TestBulkStoreOperations(t *testing.T) {
 		all = append(all, id)
 	}
 	var seen []int64
-	if err := db.StructuresByID(ctx, append(all, 99999), func(r core.StructureRecord) error { seen = append(seen, r.ID); return nil }); err != nil {
+	if err := db.Workspace.StructuresByID(ctx, append(all, 99999), func(r core.StructureRecord) error { seen = append(seen, r.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) != len(all) {
 		t.Fatalf("read %d of %d", len(seen), len(all))
 	}
 	// A record whose row the worker holds right now stays as it is.
-	leased, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(coretest.SIRETs(9)[8]), Queue: true})
+	leased, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(coretest.SIRETs(9)[8]), Queue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := db.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Hour), 10, 24*time.Hour)
+	claimed, err := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Hour), 10, 24*time.Hour)
 	if err != nil || len(claimed) != 2 {
 		t.Fatalf("claimed %d rows: %v", len(claimed), err)
 	}
-	if err := db.Reschedule(ctx, claimed[0].OpID, time.Now(), ""); err != nil { // the fixture's queued row goes back
+	if err := db.Outbox.Reschedule(ctx, claimed[0].OpID, time.Now(), ""); err != nil { // the fixture's queued row goes back
 		t.Fatal(err)
 	}
 	// Back to draft: only the queued and failed ones change.
-	n, err := db.DiscardMany(ctx, append(all, leased.ID))
+	n, err := db.Workspace.DiscardMany(ctx, append(all, leased.ID))
 	if err != nil || n != 2 {
 		t.Fatalf("back to draft: %d %v", n, err)
 	}
-	if r, _ := db.Structure(ctx, leased.ID); r.Sync.State != core.StateQueued {
+	if r, _ := db.Structures.Structure(ctx, leased.ID); r.Sync.State != core.StateQueued {
 		t.Fatalf("a record being sent went back to draft: %s", r.Sync.State)
 	}
-	if pending, _, _ := db.Pending(ctx, core.TargetLocal); pending != 1 {
+	if pending, _, _ := db.Outbox.Pending(ctx, core.TargetLocal); pending != 1 {
 		t.Fatalf("%d rows pending after going back to draft, want the one being sent", pending)
 	}
 	// Delete drafts the portal does not know: "ready", "errors", and
 	// "queued" and "failed" now back to draft; not those the portal has
 	// seen, nor the one being sent.
-	n, err = db.DeleteDrafts(ctx, append(all, leased.ID))
+	n, err = db.Workspace.DeleteDrafts(ctx, append(all, leased.ID))
 	if err != nil || n != 4 {
 		t.Fatalf("deleted %d %v", n, err)
 	}
-	if _, err := db.Structure(ctx, ids["ready"]); core.KindOf(err) != core.KindNotFound {
+	if _, err := db.Structures.Structure(ctx, ids["ready"]); core.KindOf(err) != core.KindNotFound {
 		t.Fatalf("a deleted draft is still there: %v", err)
 	}
 	for _, keep := range []string{"created", "pending", "refused", "approved"} {
-		if _, err := db.Structure(ctx, ids[keep]); err != nil {
+		if _, err := db.Structures.Structure(ctx, ids[keep]); err != nil {
 			t.Fatalf("%s was deleted: %v", keep, err)
 		}
 	}
 	// New problems, same state and last change; a record changed since it
 	// was validated is left as it is.
-	before, _ := db.Structure(ctx, ids["created"])
-	n, err = db.SetProblems(ctx, []core.ProblemsUpdate{
+	before, _ := db.Structures.Structure(ctx, ids["created"])
+	n, err = db.Workspace.SetProblems(ctx, []core.ProblemsUpdate{
 		{ID: ids["created"], Updated: before.Updated, Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}},
 		{ID: ids["pending"], Updated: before.Updated.Add(-time.Hour), Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}},
 	})
 	if err != nil || n != 1 {
 		t.Fatalf("set problems: %d %v", n, err)
 	}
-	r, _ := db.Structure(ctx, ids["created"])
+	r, _ := db.Structures.Structure(ctx, ids["created"])
 	if !r.Updated.Equal(before.Updated) {
 		t.Errorf("re-validation changed the last change: %v → %v", before.Updated, r.Updated)
 	}
-	got, _ := db.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
+	got, _ := db.Workspace.QueryStructures(ctx, core.StructureQuery{Filter: core.FilterErrors})
 	if r.Sync.State != core.StateCreated || len(r.Problems) != 1 || len(got.Rows) != 1 || got.Rows[0].ID != ids["created"] {
 		t.Fatalf("after new problems: %+v, %+v", r, got.Rows)
 	}
@@ -239,7 +239,7 @@ func TestBackfillSearchKeys(t *testing.T) {
 	ctx := t.Context()
 	d := sampleStructure(coretest.SIRETs(1)[0])
 	d.CompanyName = "Crème Brûlée"
-	rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: core.Problems{{Field: "x", Code: "y", Severity: core.Error}}})
+	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: core.Problems{{Field: "x", Code: "y", Severity: core.Error}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestBackfillSearchKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	got, err := db2.QueryStructures(ctx, core.StructureQuery{Text: "creme brulee"})
+	got, err := db2.Workspace.QueryStructures(ctx, core.StructureQuery{Text: "creme brulee"})
 	if err != nil || len(got.Rows) != 1 || got.Rows[0].ID != rec.ID || got.Rows[0].Errors != 1 {
 		t.Fatalf("after the backfill: %+v %v", got.Rows, err)
 	}
@@ -269,30 +269,30 @@ func TestSaveUnchanged(t *testing.T) {
 	db := MustOpen(t, WithClock(clock))
 	ctx := t.Context()
 	d := sampleStructure(coretest.SIRETs(1)[0])
-	rec, _, err := db.SaveStructure(ctx, core.SaveStructure{Draft: d})
+	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d})
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := &core.Version{Updated: rec.Updated, State: rec.Sync.State}
 	clock.t = clock.t.Add(time.Second)
 	d.City = "Lyon"
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); err != nil {
 		t.Fatalf("unchanged record: %v", err)
 	}
 	// Changed since (by the save above): refused.
 	d.City = "Nantes"
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); core.CodeOf(err) != core.CodeChanged {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); core.CodeOf(err) != core.CodeChanged {
 		t.Fatalf("changed record: %v", err)
 	}
-	got, _ := db.Structure(ctx, rec.ID)
+	got, _ := db.Structures.Structure(ctx, rec.ID)
 	if got.Draft.City != "Lyon" {
 		t.Fatalf("a refused save wrote %q", got.Draft.City)
 	}
 	// Same data, new state: refused too.
-	if err := db.SetSync(ctx, rec.ID, core.Sync{State: core.StateCreated}); err != nil {
+	if err := db.Structures.SetSync(ctx, rec.ID, core.Sync{State: core.StateCreated}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d,
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d,
 		Unchanged: &core.Version{Updated: got.Updated, State: core.StateDraft}}); core.KindOf(err) != core.KindConflict {
 		t.Fatalf("record whose state changed: %v", err)
 	}
@@ -317,7 +317,7 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	defer ctl.Close()
 	names := func() string {
 		t.Helper()
-		l, err := app.QueryStructures(ctx, core.StructureQuery{Sort: core.SortCompany})
+		l, err := app.Workspace.QueryStructures(ctx, core.StructureQuery{Sort: core.SortCompany})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +330,7 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	ss := coretest.SIRETs(3)
 	a := sampleStructure(ss[0])
 	a.CompanyName = "Alpha"
-	if _, _, err := app.SaveStructure(ctx, core.SaveStructure{Draft: a}); err != nil {
+	if _, _, err := app.Structures.SaveStructure(ctx, core.SaveStructure{Draft: a}); err != nil {
 		t.Fatal(err)
 	}
 	if got := names(); got != "[Alpha:draft]" {
@@ -338,17 +338,17 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	}
 	b := sampleStructure(ss[1])
 	b.CompanyName = "Bravo"
-	rb, _, err := ctl.SaveStructure(ctx, core.SaveStructure{Draft: b, Queue: true})
+	rb, _, err := ctl.Structures.SaveStructure(ctx, core.SaveStructure{Draft: b, Queue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := names(); got != "[Alpha:draft Bravo:queued]" {
 		t.Fatalf("another writer's insert: %s", got)
 	}
-	if err := ctl.SetSync(ctx, rb.ID, core.Sync{State: core.StateCreated}); err != nil {
+	if err := ctl.Structures.SetSync(ctx, rb.ID, core.Sync{State: core.StateCreated}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := ctl.DeleteDrafts(ctx, []int64{1})
+	n, err := ctl.Workspace.DeleteDrafts(ctx, []int64{1})
 	if err != nil || n != 1 {
 		t.Fatalf("delete: %d %v", n, err)
 	}
@@ -358,7 +358,7 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	// A log pruned past where this list stands: reloaded whole.
 	c := sampleStructure(ss[2])
 	c.CompanyName = "Charlie"
-	if _, _, err := ctl.SaveStructure(ctx, core.SaveStructure{Draft: c}); err != nil {
+	if _, _, err := ctl.Structures.SaveStructure(ctx, core.SaveStructure{Draft: c}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ctl.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -394,7 +394,7 @@ func TestListOrdersStayRight(t *testing.T) {
 	cities := []string{"Paris", "Évry", "Lyon", "Arles", "Zuydcoote"}
 	var ids []int64
 	query := func(db *DB, sort core.StructureSort, desc bool) string {
-		l, err := db.QueryStructures(ctx, core.StructureQuery{Sort: sort, Desc: desc})
+		l, err := db.Workspace.QueryStructures(ctx, core.StructureQuery{Sort: sort, Desc: desc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -417,16 +417,16 @@ func TestListOrdersStayRight(t *testing.T) {
 				if rng.IntN(3) == 0 {
 					p = core.Problems{{Field: "city", Code: "x", Severity: core.Error}}
 				}
-				rec, _, err := other.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p})
+				rec, _, err := other.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p})
 				if err != nil {
 					t.Fatal(err)
 				}
 				ids = append(ids, rec.ID)
 			case k == 2:
 				id := ids[rng.IntN(len(ids))]
-				_ = other.SetSync(ctx, id, core.Sync{State: core.SyncStates[rng.IntN(len(core.SyncStates))]})
+				_ = other.Structures.SetSync(ctx, id, core.Sync{State: core.SyncStates[rng.IntN(len(core.SyncStates))]})
 			default:
-				_, _ = other.DeleteDrafts(ctx, []int64{ids[rng.IntN(len(ids))]})
+				_, _ = other.Workspace.DeleteDrafts(ctx, []int64{ids[rng.IntN(len(ids))]})
 			}
 		}
 		fresh, err := Open(ctx, app.Path())
@@ -488,17 +488,17 @@ func TestMigrateOutboxTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	by, err := db.PendingByTarget(ctx)
+	by, err := db.Outbox.PendingByTarget(ctx)
 	if err != nil || len(by) != 1 || by[core.TargetLocal] != 1 {
 		t.Fatalf("targets after the migration: %v %v", by, err)
 	}
-	if ops, err := db.ClaimDue(ctx, "team https://elsewhere", time.Now(), 10, time.Minute); err != nil || len(ops) != 0 {
+	if ops, err := db.Outbox.ClaimDue(ctx, "team https://elsewhere", time.Now(), 10, time.Minute); err != nil || len(ops) != 0 {
 		t.Fatalf("another target claimed the row: %v %v", ops, err)
 	}
-	if ops, err := db.ClaimDue(ctx, core.TargetLocal, time.Now(), 10, time.Minute); err != nil || len(ops) != 1 || ops[0].Target != core.TargetLocal {
+	if ops, err := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now(), 10, time.Minute); err != nil || len(ops) != 1 || ops[0].Target != core.TargetLocal {
 		t.Fatalf("the sandbox's row: %+v %v", ops, err)
 	}
-	if l, _ := db.QueryStructures(ctx, core.StructureQuery{Text: "ateliers"}); len(l.Rows) != 1 {
+	if l, _ := db.Workspace.QueryStructures(ctx, core.StructureQuery{Text: "ateliers"}); len(l.Rows) != 1 {
 		t.Fatalf("not searchable: %+v", l)
 	}
 }

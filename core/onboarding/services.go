@@ -1,0 +1,77 @@
+package onboarding
+
+import (
+	"context"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/outbox"
+)
+
+// Stores are the roles of the store the services are built over, each
+// handed only to the services that use it.
+type Stores struct {
+	Accounts   core.AccountStore
+	Structures core.StructureStore
+	Workspace  core.WorkspaceStore
+	Outbox     core.Outbox
+	Settings   core.SettingsStore
+}
+
+// Config is what the services are built from beside the store;
+// cmd/chorus-onboard and onboardctl fill it.
+type Config struct {
+	// Connect, Secrets, NewChorus and Presets: see ConnectionConfig.
+	Connect   func(TargetSpec) Target
+	Secrets   func(core.Environment) core.Secrets
+	NewChorus func(ChorusConfig) Chorus
+	Presets   core.Presets
+	// NewOpID returns a fresh idempotency key.
+	NewOpID func() string
+	// Backoff, Lease and Concurrency tune the worker (SyncConfig).
+	Backoff     outbox.Backoff
+	Lease       time.Duration
+	Concurrency int
+	// SpoolDir holds the files of an import's rejected rows until they
+	// are saved (the data directory, readable by the user alone); the
+	// system's temporary directory when empty.
+	SpoolDir string
+}
+
+// Services are the application layer's use cases, built together for a
+// composition root (the app, onboardctl, tests): each is handed to the
+// screens or commands that use it, and to nothing else.
+type Services struct {
+	Connection  *Connection
+	Sync        *Sync
+	Accounts    *Accounts
+	Structures  *Structures
+	Workspace   *Workspace
+	Attachments *Attachments
+	Handoff     *Handoff
+}
+
+// New loads the settings, connects to the environment they name, and
+// builds every service over the store's roles.
+func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
+	if cfg.NewOpID == nil {
+		panic("onboarding: Config.NewOpID is required")
+	}
+	conn, err := NewConnection(ctx, ConnectionConfig{Store: st.Settings, Presets: cfg.Presets, Connect: cfg.Connect,
+		Secrets: cfg.Secrets, NewChorus: cfg.NewChorus})
+	if err != nil {
+		return Services{}, err
+	}
+	sync := NewSync(SyncStore{Outbox: st.Outbox, Structures: st.Structures}, conn,
+		SyncConfig{Backoff: cfg.Backoff, Lease: cfg.Lease, Concurrency: cfg.Concurrency})
+	structures := NewStructures(st.Structures, conn, sync)
+	return Services{
+		Connection:  conn,
+		Sync:        sync,
+		Accounts:    NewAccounts(st.Accounts, st.Outbox, conn, cfg.NewOpID),
+		Structures:  structures,
+		Workspace:   NewWorkspace(st.Workspace, structures, conn, cfg.SpoolDir),
+		Attachments: NewAttachments(conn, cfg.NewOpID),
+		Handoff:     NewHandoff(st.Structures, conn),
+	}, nil
+}
