@@ -333,6 +333,9 @@ func (s *structureScreen) onSubmit() {
 		return
 	}
 	s.submit.Disable()
+	// This structure is sent at once, whatever else waits in the queue:
+	// say so until the portal answered.
+	s.result.SetText(s.u.T("structure.sending"))
 	async(s.u, func(ctx context.Context) (core.StructureRecord, error) { return s.flow.Submit(ctx, d) },
 		func(r core.StructureRecord, err error) {
 			s.submit.Enable()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
 )
 
 // fill types into the account form as a person would.
@@ -502,5 +503,44 @@ func TestResendActivationLink(t *testing.T) {
 	test.Tap(a.submit)
 	if h.ui.step != stepDone {
 		t.Fatalf("activation with the new link: %q", a.message.Text)
+	}
+}
+
+// TestSubmitSendsThatStructureFirst: with 10,000 structures queued by an
+// import, a structure submitted from the form is sent at once, alone: it
+// is created, and the backlog waits for the worker (before, the form
+// drained the whole queue under its deadline and read back on an expired
+// context).
+func TestSubmitSendsThatStructureFirst(t *testing.T) {
+	h := newHarness(t, "en")
+	if err := h.sim.SeedAccount(t.Context(), "owner@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	const backlog = 10_000
+	var batch []core.SaveStructure
+	for _, id := range coretest.SIRETs(backlog + 1)[1:] {
+		batch = append(batch, core.SaveStructure{Queue: true, Target: core.TargetLocal, Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
+			Identifier: id, Kind: core.KindPrivate, CompanyName: "Backlog " + id, Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}})
+		if len(batch) == 500 {
+			if _, err := h.store.Structures.SaveStructures(t.Context(), batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	signIn(t, h, "owner@example.fr", "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.doneS.create)
+	s := h.ui.structureS
+	test.Type(s.identifier, "732 829 320 00074")
+	test.Tap(s.submit)
+	if !strings.Contains(s.result.Text, "was created on Chorus Pro") {
+		t.Fatalf("result %q", s.result.Text)
+	}
+	if rec := h.structureByKey("SIRET", "73282932000074"); rec.Sync.State != core.StateCreated {
+		t.Fatalf("the submitted structure: %+v", rec.Sync)
+	}
+	counts, pending, err := h.svc.Sync.Counts(t.Context())
+	if err != nil || counts[core.StateQueued] != backlog || pending != backlog {
+		t.Fatalf("the backlog: %v, %d rows pending, %v", counts, pending, err)
 	}
 }
