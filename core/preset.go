@@ -28,6 +28,13 @@ const (
 // `onboardctl policy` prints them.
 var PresetKeys = append(append([]string{}, SettingKeys...), PresetLanguage, PresetOfferSandbox)
 
+// IsNumberPresetKey reports whether key holds a number, which a preset may
+// write as a number (a JSON number, a REG_DWORD) as well as as text: Group
+// Policy writes an ADMX decimal element as a REG_DWORD.
+func IsNumberPresetKey(key string) bool {
+	return key == SettingConcurrency || key == PresetOfferSandbox
+}
+
 // presetSecretWords are the words that mark a key as a secret: a preset
 // holding one is refused (and said so), never used.
 var presetSecretWords = []string{"secret", "password", "passwd", "token", "insee_key", "api_key", "apikey"}

@@ -117,10 +117,13 @@ func ParseJSON(data []byte, origin string) (core.PresetLayer, []core.PresetProbl
 		}
 		var value string
 		var b bool
+		var n json.Number
 		switch msg := raw[key]; {
 		case json.Unmarshal(msg, &value) == nil:
 		case key == core.PresetOfferSandbox && json.Unmarshal(msg, &b) == nil:
 			value = fmt.Sprint(b)
+		case core.IsNumberPresetKey(key) && json.Unmarshal(msg, &n) == nil:
+			value = n.String()
 		default:
 			problems = append(problems, core.PresetProblem{Origin: origin, Key: safeKey(key), Code: "preset.type"})
 			continue

@@ -29,6 +29,9 @@ func TestParseJSON(t *testing.T) {
 			map[string]string{"technical_login": "TECH_1@cpro.fr"}, []string{"insee-api-key:preset.secret", "piste_client_secret:preset.secret", "proxy_password:preset.secret"}},
 		{"wrong types", `{"environment":3,"offer_sandbox":"maybe","language":["fr"],"portal_url":null}`,
 			map[string]string{"portal_url": ""}, []string{"environment:preset.type", "language:preset.type", "offer_sandbox:preset.type"}},
+		{"a number where a number is meant (as Group Policy writes it)", `{"sync_concurrency":4,"offer_sandbox":0}`,
+			map[string]string{"sync_concurrency": "4", "offer_sandbox": "false"}, nil},
+		{"a number that is no count", `{"sync_concurrency":2.5}`, nil, []string{"sync_concurrency:preset.value"}},
 		{"a credential in an address", `{"proxy_url":"http://user:pw@proxy:3128"}`, nil, []string{"proxy_url:preset.url"}},
 		{"malformed JSON", "{\n  \"environment\": \"team\",\n}", nil, []string{":preset.json"}},
 		{"not an object", `["environment"]`, nil, []string{":preset.json"}},
@@ -145,7 +148,7 @@ func TestRegistryPresets(t *testing.T) {
 	reg := fakeRegistry{
 		HKLM: {
 			DefaultsKey: {"environment": {String: "team"}, "portal_url": {String: "https://portal.example"}, "offer_sandbox": {Number: 0, IsNumber: true}},
-			PolicyKey: {"proxy_url": {String: "http://proxy:3128"}, "technical_password": {String: "pw"}, "language": {Number: 1, IsNumber: true},
+			PolicyKey: {"sync_concurrency": {Number: 4, IsNumber: true}, "proxy_url": {String: "http://proxy:3128"}, "technical_password": {String: "pw"}, "language": {Number: 1, IsNumber: true},
 				"environment": {String: ""}, "ca_file": {String: "  "}},
 		},
 		HKCU: {PolicyKey: {"proxy_url": {String: "http://user-proxy:8080"}, "piste_client_id": {String: "user-app"}}},
@@ -154,7 +157,7 @@ func TestRegistryPresets(t *testing.T) {
 	if want := map[string]string{"environment": "team", "portal_url": "https://portal.example", "offer_sandbox": "false"}; !reflect.DeepEqual(p.Defaults.Values, want) {
 		t.Errorf("defaults %v", p.Defaults.Values)
 	}
-	if want := map[string]string{"proxy_url": "http://proxy:3128", "piste_client_id": "user-app"}; !reflect.DeepEqual(p.Policies.Values, want) {
+	if want := map[string]string{"proxy_url": "http://proxy:3128", "piste_client_id": "user-app", "sync_concurrency": "4"}; !reflect.DeepEqual(p.Policies.Values, want) {
 		t.Errorf("policies %v (the machine's policy wins over the user's)", p.Policies.Values)
 	}
 	if got := p.Policies.Origins["proxy_url"]; got != `HKEY_LOCAL_MACHINE\Software\Policies\ChorusOnboard` {

@@ -72,7 +72,7 @@ func (r RegistryPresets) ReadPresets() core.Presets {
 				continue
 			}
 			if v.IsNumber {
-				if name != core.PresetOfferSandbox {
+				if !core.IsNumberPresetKey(name) {
 					p.Problems = append(p.Problems, core.PresetProblem{Origin: origin, Key: safeKey(name), Code: "preset.type"})
 					continue
 				}
