@@ -113,19 +113,19 @@ const (
 type AccountDraft struct {
 	// LoginEmail is the account identifier on the portal; it cannot be changed
 	// once the account exists.
-	LoginEmail string `json:"login_email"`
+	LoginEmail string
 	// LoginEmailConfirm must equal LoginEmail; the portal asks for it twice.
-	LoginEmailConfirm string `json:"login_email_confirm"`
-	FirstName         string `json:"first_name"`
-	LastName          string `json:"last_name"`
+	LoginEmailConfirm string
+	FirstName         string
+	LastName          string
 	// Phone is optional; when valid it is stored in E.164.
-	Phone string `json:"phone,omitempty"`
+	Phone string
 	// ContactEmail receives the portal's notifications. Empty means "same as
 	// the login e-mail", which is the portal's default.
-	ContactEmail string `json:"contact_email,omitempty"`
+	ContactEmail string
 	// ConditionsAcceptedAt is when the user ticked "I accept the conditions";
 	// the zero time means not accepted.
-	ConditionsAcceptedAt time.Time `json:"conditions_accepted_at"`
+	ConditionsAcceptedAt time.Time
 }
 
 // EffectiveContactEmail returns the contact e-mail the portal will use: the one
@@ -142,28 +142,30 @@ func (a AccountDraft) ConditionsAccepted() bool { return !a.ConditionsAcceptedAt
 
 // StructureDraft is the portal's structure form (step 6): general information,
 // address details and options. A structure is identified on the portal by
-// country, identifier type and identifier.
+// country, identifier type and identifier. Core's types carry no JSON
+// names: the onboarding API (core/api), the outbox payload (payload.go) and
+// the database each have their own, so renaming a field here changes none.
 type StructureDraft struct {
-	IdentifierType IdentifierType `json:"identifier_type"`
+	IdentifierType IdentifierType
 	// Identifier is stored canonical once valid (SIRET: 14 digits).
-	Identifier string        `json:"identifier"`
-	Kind       StructureKind `json:"structure_kind"`
+	Identifier string
+	Kind       StructureKind
 	// CompanyName is the raison sociale; required.
-	CompanyName string `json:"company_name"`
+	CompanyName string
 	// StructureName is the libellé shown in the portal's lists; optional.
-	StructureName string `json:"structure_name,omitempty"`
-	Email         string `json:"email,omitempty"`
-	Phone         string `json:"phone,omitempty"`
-	Address       string `json:"address"` // required
-	Complement1   string `json:"address_complement_1,omitempty"`
-	Complement2   string `json:"address_complement_2,omitempty"`
-	City          string `json:"city"`        // required
-	PostalCode    string `json:"postal_code"` // required
+	StructureName string
+	Email         string
+	Phone         string
+	Address       string // required
+	Complement1   string
+	Complement2   string
+	City          string // required
+	PostalCode    string // required
 	// Country is an ISO 3166-1 alpha-2 code; empty means France.
-	Country string `json:"country"`
+	Country string
 	// NonDiffusible marks a company whose data INSEE does not publish; the
 	// portal masks its address.
-	NonDiffusible bool `json:"non_diffusible"`
+	NonDiffusible bool
 }
 
 // EffectiveCountry returns the structure's country, France when none was set.
@@ -234,12 +236,12 @@ func (s Severity) String() string {
 // example "siret.checksum") and is what the UI translates; it never carries
 // the user's data.
 type Problem struct {
-	Field    string   `json:"field"`
-	Code     string   `json:"code"`
-	Severity Severity `json:"severity"`
+	Field    string
+	Code     string
+	Severity Severity
 	// Params are what the code's text names ({chars}: the characters to
 	// type again); never a whole value the user typed.
-	Params map[string]string `json:"params,omitempty"`
+	Params map[string]string
 }
 
 // Problems is every finding of one validation pass, so that a form can show

@@ -169,9 +169,9 @@ func RetryAfterOf(err error) time.Duration {
 // parameters and the fields refused. It is stored instead of a translated
 // sentence, so the text follows the language the user reads in now.
 type Notice struct {
-	Code     string            `json:"code"`
-	Params   map[string]string `json:"params,omitempty"`
-	Problems Problems          `json:"problems,omitempty"`
+	Code     string
+	Params   map[string]string
+	Problems Problems
 }
 
 // NoticeOf returns the notice of err: the code, parameters and problems of

@@ -162,7 +162,7 @@ func TestPublicURL(t *testing.T) {
 		t.Fatalf("the e-mailed code: %v %v", mails, err)
 	}
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mails[0].Body)
-	acct := core.AccountDraft{LoginEmail: email, LoginEmailConfirm: email, FirstName: "Ana", LastName: "Lima", ConditionsAcceptedAt: time.Now()}
+	acct := api.AccountBody{LoginEmail: email, LoginEmailConfirm: email, FirstName: "Ana", LastName: "Lima", ConditionsAcceptedAt: time.Now()}
 	if err := c.CreateAccount(ctx, "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: code, Account: acct}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ package api
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
@@ -69,7 +70,42 @@ const (
 // every field problem, as core/validate found them on the server.
 type InvalidError struct {
 	Error
-	Problems core.Problems `json:"problems"`
+	Problems []Problem `json:"problems"`
+}
+
+// Problem is one field problem as the API carries it. It has
+// core.Problem's fields, so each converts to the other (Problem(p),
+// core.Problem(q)), but its own JSON names: the API's names are a contract
+// with every client installed, core's are free to change.
+type Problem struct {
+	Field    string            `json:"field"`
+	Code     string            `json:"code"`
+	Severity core.Severity     `json:"severity"` // 1 warning, 2 error
+	Params   map[string]string `json:"params,omitempty"`
+}
+
+// ProblemsOf returns p as the API carries it.
+func ProblemsOf(p core.Problems) []Problem {
+	if p == nil {
+		return nil
+	}
+	out := make([]Problem, len(p))
+	for i, x := range p {
+		out[i] = Problem(x)
+	}
+	return out
+}
+
+// CoreProblems returns problems read from the API as core's.
+func CoreProblems(p []Problem) core.Problems {
+	if p == nil {
+		return nil
+	}
+	out := make(core.Problems, len(p))
+	for i, x := range p {
+		out[i] = core.Problem(x)
+	}
+	return out
 }
 
 // Captcha is a new challenge: a PNG to read, valid for ExpiresIn seconds,
@@ -90,9 +126,42 @@ type CaptchaCodeRequest struct {
 // CreateAccount is step 2 and 3 of the portal: the personal information and
 // the captcha answer (the image's characters or the e-mailed code).
 type CreateAccount struct {
-	CaptchaID     string            `json:"captcha_id"`
-	CaptchaAnswer string            `json:"captcha_answer"`
-	Account       core.AccountDraft `json:"account"`
+	CaptchaID     string      `json:"captcha_id"`
+	CaptchaAnswer string      `json:"captcha_answer"`
+	Account       AccountBody `json:"account"`
+}
+
+// AccountBody is an account as the API carries it. It has
+// core.AccountDraft's fields, so each converts to the other
+// (AccountBody(d), core.AccountDraft(b)), but its own JSON names.
+type AccountBody struct {
+	LoginEmail           string    `json:"login_email"`
+	LoginEmailConfirm    string    `json:"login_email_confirm"`
+	FirstName            string    `json:"first_name"`
+	LastName             string    `json:"last_name"`
+	Phone                string    `json:"phone,omitempty"`
+	ContactEmail         string    `json:"contact_email,omitempty"`
+	ConditionsAcceptedAt time.Time `json:"conditions_accepted_at"`
+}
+
+// StructureBody is a structure's form as the API carries it. It has
+// core.StructureDraft's fields, so each converts to the other
+// (StructureBody(d), core.StructureDraft(b)), but its own JSON names.
+type StructureBody struct {
+	IdentifierType core.IdentifierType `json:"identifier_type"`
+	Identifier     string              `json:"identifier"`
+	Kind           core.StructureKind  `json:"structure_kind"`
+	CompanyName    string              `json:"company_name"`
+	StructureName  string              `json:"structure_name,omitempty"`
+	Email          string              `json:"email,omitempty"`
+	Phone          string              `json:"phone,omitempty"`
+	Address        string              `json:"address"`
+	Complement1    string              `json:"address_complement_1,omitempty"`
+	Complement2    string              `json:"address_complement_2,omitempty"`
+	City           string              `json:"city"`
+	PostalCode     string              `json:"postal_code"`
+	Country        string              `json:"country"`
+	NonDiffusible  bool                `json:"non_diffusible"`
 }
 
 // Accepted is the answer to an account creation, the same whether or not
@@ -131,12 +200,12 @@ type Session struct {
 
 // Structure is a structure on the portal.
 type Structure struct {
-	ID            int64               `json:"id"` // idStructureCPP
-	Draft         core.StructureDraft `json:"structure"`
-	Status        string              `json:"status"` // ACTIVE or INACTIVE
-	IsManager     bool                `json:"is_manager"`
-	Attachment    string              `json:"attachment,omitempty"` // the caller's request status, if any
-	NonDiffusible bool                `json:"non_diffusible"`
+	ID            int64         `json:"id"` // idStructureCPP
+	Draft         StructureBody `json:"structure"`
+	Status        string        `json:"status"` // ACTIVE or INACTIVE
+	IsManager     bool          `json:"is_manager"`
+	Attachment    string        `json:"attachment,omitempty"` // the caller's request status, if any
+	NonDiffusible bool          `json:"non_diffusible"`
 }
 
 // SearchResult answers a search by identifier.

@@ -90,7 +90,7 @@ func (s *Accounts) SubmitAccount(ctx context.Context, accountID int64, challenge
 	if err != nil {
 		return err
 	}
-	req := api.CreateAccount{CaptchaID: challenge, CaptchaAnswer: answer, Account: canon}
+	req := api.CreateAccount{CaptchaID: challenge, CaptchaAnswer: answer, Account: api.AccountBody(canon)}
 	if err := p.CreateAccount(ctx, opID+"/"+challenge, req); err != nil {
 		return err
 	}

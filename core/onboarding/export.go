@@ -8,6 +8,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
 // Export formats.
@@ -17,12 +18,14 @@ const (
 )
 
 // exportRecord is the JSON form of a structure in an export.
+// The structure's fields have the onboarding API's names, so that a script
+// reading exports and one calling the portal share one vocabulary.
 type exportRecord struct {
-	core.StructureDraft
+	api.StructureBody
 	State         core.SyncState `json:"state"`
 	PortalMessage string         `json:"portal_message,omitempty"`
 	PortalID      string         `json:"portal_id,omitempty"`
-	Problems      core.Problems  `json:"problems,omitempty"`
+	Problems      []api.Problem  `json:"problems,omitempty"`
 }
 
 // Export writes every structure with its state to out, as CSV (which
@@ -62,7 +65,7 @@ func export(out io.Writer, format string, opt csvio.WriterOptions, each func(fun
 		}
 		first := true
 		err := each(func(r core.StructureRecord) error {
-			b, err := json.Marshal(exportRecord{r.Draft, r.Sync.State, i18n.Text(opt.Lang, r.Sync.Notice), r.Sync.PortalID, r.Problems})
+			b, err := json.Marshal(exportRecord{api.StructureBody(r.Draft), r.Sync.State, i18n.Text(opt.Lang, r.Sync.Notice), r.Sync.PortalID, api.ProblemsOf(r.Problems)})
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -298,10 +297,12 @@ func (a *aimd) release(throttled bool) {
 // send performs one row with portal p and records its outcome in the
 // store.
 func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) error {
-	var d core.StructureDraft
-	if err := json.Unmarshal(op.Payload, &d); err != nil {
+	d, err := core.DecodeStructurePayload(op.Payload)
+	if err != nil {
+		// Kept, not retried: a newer version's row waits for that
+		// version; a damaged one for the user to save the form again.
 		st.Failed++
-		return w.Store.Fail(ctx, op.OpID, core.Notice{Code: CodeBadPayload})
+		return w.Store.Fail(ctx, op.OpID, core.NoticeOf(err))
 	}
 	switch op.Kind {
 	case core.OpSubmitStructure:
@@ -339,12 +340,10 @@ func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) erro
 	return w.Store.Fail(ctx, op.OpID, core.Notice{Code: CodeUnknownOp, Params: map[string]string{"kind": string(op.Kind)}})
 }
 
-// Codes of rows the worker cannot send at all (a newer version queued
-// them, or the database was edited by hand).
-const (
-	CodeBadPayload = "outbox.bad_payload"
-	CodeUnknownOp  = "outbox.unknown_op"
-)
+// CodeUnknownOp marks a row of a kind this build does not send (a newer
+// version queued it, or the database was edited by hand); its payload's own
+// problems are core.CodePayloadVersion and core.CodePayloadInvalid.
+const CodeUnknownOp = "outbox.unknown_op"
 
 // failure reschedules a retryable error and parks any other one as failed
 // with the portal's notice (a code and its parameters, rendered in the

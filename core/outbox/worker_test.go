@@ -2,7 +2,6 @@ package outbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -151,6 +150,33 @@ func TestRefusedIsParked(t *testing.T) {
 	}
 }
 
+// TestNewerPayloadIsKept: a row whose payload a newer version wrote (a
+// database carried back to an older install) is parked with a notice that
+// says so, never sent half understood, and never retried in a loop.
+func TestNewerPayloadIsKept(t *testing.T) {
+	e := setup(t, 0)
+	queue(t, e.store.Structures, "35600000049837")
+	ops, err := e.store.Outbox.ClaimDue(t.Context(), core.TargetLocal, time.Now(), 1, time.Minute)
+	if err != nil || len(ops) != 1 {
+		t.Fatalf("%v %v", ops, err)
+	}
+	newer := &core.Op{OpID: "newer-1", Kind: core.OpRequestAttachment, Payload: []byte(`{"v":3,"structure":{"identifier":"35600000049837","siren_tva":"x"}}`)}
+	if err := e.store.Outbox.Complete(t.Context(), ops[0].OpID, core.Sync{State: core.StateSent}, newer); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(e.store.Outbox, e.store.Structures, e.client).RunOnce(t.Context())
+	if err != nil || st.Failed != 1 || st.Retried != 0 || st.Sent != 0 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	rec := mustStructure(t, e.store.Structures, "35600000049837")
+	if rec.Sync.State != core.StateFailed || rec.Sync.Notice.Code != core.CodePayloadVersion || rec.Sync.Notice.Params["version"] != "3" {
+		t.Fatalf("parked %+v", rec.Sync)
+	}
+	if mine, _ := e.client.MyAttachments(t.Context()); len(mine) != 0 {
+		t.Fatalf("sent anyway: %+v", mine)
+	}
+}
+
 // TestThroughFaults: 200 structures (20 already on the portal) through a
 // portal failing 30 % of requests, resets after commit included: every one
 // ends created or attached, exactly once.
@@ -232,8 +258,8 @@ func mustStructure(t *testing.T, st core.StructureStore, siret string) core.Stru
 }
 
 func decode(t *testing.T, b []byte) core.StructureDraft {
-	var d core.StructureDraft
-	if err := json.Unmarshal(b, &d); err != nil {
+	d, err := core.DecodeStructurePayload(b)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return d

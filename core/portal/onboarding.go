@@ -119,7 +119,7 @@ func foreignCode(status int) string {
 func decodeError(op string, resp *http.Response, b []byte) error {
 	var body struct {
 		api.Error
-		Problems    core.Problems `json:"problems"`
+		Problems    []api.Problem `json:"problems"`
 		StructureID int64         `json:"structure_id"`
 	}
 	ours := json.Unmarshal(b, &body) == nil && body.Code != ""
@@ -138,7 +138,7 @@ func decodeError(op string, resp *http.Response, b []byte) error {
 		}
 	}
 	if ours {
-		e.Problems = body.Problems
+		e.Problems = api.CoreProblems(body.Problems)
 		keepMessage(e, body.Message)
 		if body.StructureID != 0 {
 			e.Params = map[string]string{ParamStructureID: strconv.FormatInt(body.StructureID, 10)}
@@ -209,7 +209,7 @@ func (o *Onboarding) SearchStructure(ctx context.Context, t core.IdentifierType,
 // structure's id in Params[ParamStructureID]: file an attachment request.
 func (o *Onboarding) CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error) {
 	var s api.Structure
-	return s, o.do(ctx, http.MethodPost, api.PathStructures, key, d, &s)
+	return s, o.do(ctx, http.MethodPost, api.PathStructures, key, api.StructureBody(d), &s)
 }
 
 // RequestAttachment files a request to be attached to a structure; filing

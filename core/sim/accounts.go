@@ -33,7 +33,7 @@ func (s *Server) createAccount(c *call) (int, any, error) {
 	if err := s.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Account.LoginEmail)); err != nil {
 		return 0, nil, err
 	}
-	a, problems := validate.Account(req.Account)
+	a, problems := validate.Account(core.AccountDraft(req.Account))
 	if problems.HasErrors() {
 		return 0, nil, invalid(problems.Errors()...)
 	}

@@ -127,5 +127,5 @@ func (s *Server) checkCaptcha(c *call, id, answer, email string) error {
 }
 
 func invalid(p ...core.Problem) error {
-	return &httpError{status: http.StatusBadRequest, body: api.InvalidError{Error: apiErr(api.CodeInvalid), Problems: p}}
+	return &httpError{status: http.StatusBadRequest, body: api.InvalidError{Error: apiErr(api.CodeInvalid), Problems: api.ProblemsOf(p)}}
 }

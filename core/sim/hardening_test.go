@@ -642,7 +642,7 @@ func TestSmallerItems(t *testing.T) {
 	// Invalid UTF-8 is refused, never stored as U+FFFD.
 	tok := signInToken(t, e, "bye@example.fr")
 	d := structure("35600000049837")
-	raw, _ := json.Marshal(d)
+	raw, _ := json.Marshal(api.StructureBody(d))
 	raw = bytes.Replace(raw, []byte(d.CompanyName), []byte("Soci\xe9t\xe9"), 1)
 	req, _ := http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, bytes.NewReader(raw))
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -657,7 +657,7 @@ func TestSmallerItems(t *testing.T) {
 		t.Fatalf("invalid UTF-8: %d %s", resp.StatusCode, b)
 	}
 	for _, lone := range []string{`\ud800`, `\udfff`} {
-		raw, _ = json.Marshal(d)
+		raw, _ = json.Marshal(api.StructureBody(d))
 		raw = bytes.Replace(raw, []byte(d.CompanyName), []byte("Soci"+lone+"t"), 1)
 		req, _ = http.NewRequest(http.MethodPost, e.http.URL+api.PathStructures, bytes.NewReader(raw))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -875,7 +875,7 @@ func TestStrictJSON(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	good, _ := json.Marshal(structure("73282932000074"))
+	good, _ := json.Marshal(api.StructureBody(structure("73282932000074")))
 	dup := strings.Replace(string(good), `"company_name":`, `"company_name":"Ateliers","company_name":`, 1)
 	for _, tt := range []struct {
 		name, body, contentType string

@@ -76,8 +76,8 @@ func answers(t *testing.T) func() string {
 	return func() string { mu.Lock(); defer mu.Unlock(); return last }
 }
 
-func account(email string) core.AccountDraft {
-	return core.AccountDraft{LoginEmail: email, LoginEmailConfirm: email, FirstName: "Jeanne", LastName: "Martin",
+func account(email string) api.AccountBody {
+	return api.AccountBody{LoginEmail: email, LoginEmailConfirm: email, FirstName: "Jeanne", LastName: "Martin",
 		Phone: "06 12 45 78 98", ConditionsAcceptedAt: time.Now()}
 }
 

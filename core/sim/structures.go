@@ -68,11 +68,11 @@ func (s *Server) searchStructure(c *call) (int, any, error) {
 }
 
 func (s *Server) createStructure(c *call) (int, any, error) {
-	var d core.StructureDraft
-	if err := c.decode(&d); err != nil {
+	var body api.StructureBody
+	if err := c.decode(&body); err != nil {
 		return 0, nil, err
 	}
-	canon, problems := validate.Structure(d)
+	canon, problems := validate.Structure(core.StructureDraft(body))
 	if problems.HasErrors() {
 		return 0, nil, invalid(problems.Errors()...)
 	}

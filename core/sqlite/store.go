@@ -21,20 +21,58 @@ func notFound(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
+// storedProblem is a problem as the database keeps it (the problems and
+// notice columns): names of its own, so that core may rename its fields.
+type storedProblem struct {
+	Field    string            `json:"field"`
+	Code     string            `json:"code"`
+	Severity core.Severity     `json:"severity"`
+	Params   map[string]string `json:"params,omitempty"`
+}
+
+// storedNotice is a notice as the database keeps it.
+type storedNotice struct {
+	Code     string            `json:"code"`
+	Params   map[string]string `json:"params,omitempty"`
+	Problems []storedProblem   `json:"problems,omitempty"`
+}
+
+func storeProblems(p core.Problems) []storedProblem {
+	if len(p) == 0 {
+		return nil
+	}
+	out := make([]storedProblem, len(p))
+	for i, x := range p {
+		out[i] = storedProblem(x)
+	}
+	return out
+}
+
+func loadProblems(p []storedProblem) core.Problems {
+	if len(p) == 0 {
+		return nil
+	}
+	out := make(core.Problems, len(p))
+	for i, x := range p {
+		out[i] = core.Problem(x)
+	}
+	return out
+}
+
 func problemsJSON(p core.Problems) string {
 	if len(p) == 0 {
 		return "[]"
 	}
-	b, _ := json.Marshal(p) // a slice of plain structs always encodes
+	b, _ := json.Marshal(storeProblems(p)) // a slice of plain structs always encodes
 	return string(b)
 }
 
 func parseProblems(s string) (core.Problems, error) {
-	var p core.Problems
+	var p []storedProblem
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
 		return nil, fmt.Errorf("stored problems %.40q: %w", s, err)
 	}
-	return p, nil
+	return loadProblems(p), nil
 }
 
 // noticeJSON stores a notice; the empty notice is "".
@@ -42,19 +80,19 @@ func noticeJSON(n core.Notice) string {
 	if n.IsZero() {
 		return ""
 	}
-	b, _ := json.Marshal(n) // strings and plain structs always encode
+	b, _ := json.Marshal(storedNotice{Code: n.Code, Params: n.Params, Problems: storeProblems(n.Problems)}) // strings and plain structs always encode
 	return string(b)
 }
 
 func parseNotice(s string) (core.Notice, error) {
-	var n core.Notice
+	var n storedNotice
 	if s == "" {
-		return n, nil
+		return core.Notice{}, nil
 	}
 	if err := json.Unmarshal([]byte(s), &n); err != nil {
-		return n, fmt.Errorf("stored notice %.40q: %w", s, err)
+		return core.Notice{}, fmt.Errorf("stored notice %.40q: %w", s, err)
 	}
-	return n, nil
+	return core.Notice{Code: n.Code, Params: n.Params, Problems: loadProblems(n.Problems)}, nil
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -158,10 +196,7 @@ func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		payload, err := json.Marshal(rec.Draft)
-		if err != nil {
-			return err
-		}
+		payload := core.EncodeAccountPayload(rec.Draft)
 		opID = NewOpID()
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at, target)
@@ -268,10 +303,7 @@ func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.
 	if req.Queue && req.Problems.HasErrors() {
 		return 0, res, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "queue structure"}
 	}
-	payload, err := json.Marshal(d)
-	if err != nil {
-		return 0, res, err
-	}
+	payload := core.EncodeStructurePayload(d)
 	now := db.now()
 	nErrors, nWarnings := counts(req.Problems)
 	id := req.ID
@@ -349,7 +381,7 @@ func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.
 	}
 	var opID string
 	var attempts int
-	err = tx.QueryRowContext(ctx, `SELECT op_id, attempts FROM outbox WHERE structure_id = ? AND state = 'pending'
+	err := tx.QueryRowContext(ctx, `SELECT op_id, attempts FROM outbox WHERE structure_id = ? AND state = 'pending'
 		ORDER BY id DESC LIMIT 1`, id).Scan(&opID, &attempts)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, res, err

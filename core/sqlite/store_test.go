@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"fmt"
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -488,5 +490,97 @@ func TestWindowsPaths(t *testing.T) {
 			t.Fatalf("at a path of %d characters: %v %v", len(path), counts, err)
 		}
 		db.Close()
+	}
+}
+
+// TestPayloadsSurviveMigrations: rows queued by the first schema with the
+// payloads of version 1 open at the current schema beside rows this
+// version queues, and every payload reads as the draft it held.
+func TestPayloadsSurviveMigrations(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(testos.TempDir(t), "old.db")
+	all, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fs.ReadFile(all, "0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sqldb.Open(ctx, path, fstest.MapFS{"0001_init.sql": &fstest.MapFile{Data: b}}, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]coretest.PayloadSample{}
+	err = old.Tx(ctx, func(tx *sql.Tx) error {
+		for i, s := range coretest.PayloadSamples() {
+			if s.Version != 1 {
+				continue
+			}
+			payload, err := s.Bytes()
+			if err != nil {
+				return err
+			}
+			opID := fmt.Sprintf("op-%d", i)
+			want[opID] = s
+			kind, entity := "structure.submit", "structure_id"
+			if s.Account != nil {
+				kind, entity = "account.create", "account_id"
+				_, err = tx.ExecContext(ctx, `INSERT INTO account (id, login_email, created_at, updated_at) VALUES (?, 'a@b.fr', '2026-11-25T09:00:00Z', '2026-11-25T09:00:00Z')`, i+1)
+			} else {
+				_, err = tx.ExecContext(ctx, `INSERT INTO structure (id, identifier_type, identifier, state, created_at, updated_at)
+					VALUES (?, 'SIRET', ?, 'queued', '2026-11-25T09:00:00Z', '2026-11-25T09:00:00Z')`, i+1, s.Structure.Identifier)
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, `+entity+`, payload, next_attempt_at, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 5, '2026-11-25T09:00:00Z', '2026-11-25T09:00:00Z')`, opID, kind, i+1, payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	old.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 3 {
+		t.Fatalf("%d samples of version 1", len(want))
+	}
+
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fresh := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "80295478500028", Kind: core.KindPrivate, CompanyName: "Nouvelle",
+		Address: "2 rue", City: "Nantes", PostalCode: "44000", Country: "FR"}
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: fresh, Queue: true}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := db.Outbox.Ops(ctx)
+	if err != nil || len(ops) != 4 {
+		t.Fatalf("%d rows, %v", len(ops), err)
+	}
+	for _, op := range ops {
+		s, old := want[op.OpID]
+		switch {
+		case !old:
+			if d, err := core.DecodeStructurePayload(op.Payload); err != nil || d != fresh {
+				t.Errorf("the row queued after the upgrade: %+v %v", d, err)
+			}
+			if !bytes.HasPrefix(op.Payload, []byte(`{"v":2,`)) {
+				t.Errorf("written as %s, not as version 2", op.Payload)
+			}
+		case s.Structure != nil:
+			if d, err := core.DecodeStructurePayload(op.Payload); err != nil || d != *s.Structure {
+				t.Errorf("%s: %+v %v", s.File, d, err)
+			}
+		default:
+			if a, err := core.DecodeAccountPayload(op.Payload); err != nil || !a.ConditionsAcceptedAt.Equal(s.Account.ConditionsAcceptedAt) || a.LoginEmail != s.Account.LoginEmail {
+				t.Errorf("%s: %+v %v", s.File, a, err)
+			}
+		}
 	}
 }
