@@ -6,9 +6,9 @@ import (
 	"io"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
-	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
 // Export formats.

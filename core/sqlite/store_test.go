@@ -1,11 +1,11 @@
 package sqlite
 
 import (
-	"fmt"
 	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
