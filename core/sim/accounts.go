@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/pbkdf2"
 	"crypto/rand"
+	cryptorand "crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
@@ -13,35 +14,60 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
-// createAccount is steps 2-3. The answer is the same whatever the address
+// accountsAPI serves the account's side of the onboarding API: captcha,
+// account creation, activation and sessions.
+type accountsAPI struct {
+	db         *sqldb.DB
+	now        func() time.Time
+	iterations int    // PBKDF2 cost
+	key        []byte // HMAC key for captcha answers, per process
+	baseURL    string // the address clients reach the server at, for mailed links
+	rand       *entropy
+	mail       *mailer
+	// throttle limits guesses of sign-in passwords.
+	throttle  *throttle
+	dummyHash string // checked against when an address is unknown
+}
+
+func newAccountsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer) *accountsAPI {
+	ac := &accountsAPI{db: db, now: cfg.Now, iterations: cfg.PasswordIterations, key: make([]byte, 32),
+		rand: rand, mail: mail, throttle: newThrottle()}
+	_, _ = cryptorand.Read(ac.key) // never from Config.Rand: a test's source would make answers forgeable
+	ac.dummyHash = ac.hashPassword(fmt.Sprintf("%x", ac.key))
+	return ac
+}
+
+// create is steps 2-3. The answer is the same whatever the address
 // (new, waiting for activation, or active), so nobody can probe addresses:
 // a new address gets an account and an activation link; one waiting for
 // activation gets a fresh link (the old one dies), so an address cannot be
 // squatted by whoever created it first; an active one gets a warning that
 // someone tried.
-func (s *Server) createAccount(c *call) (int, any, error) {
+func (ac *accountsAPI) create(c *call) (int, any, error) {
 	var req api.CreateAccount
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	if err := s.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Account.LoginEmail)); err != nil {
+	if err := ac.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Account.LoginEmail)); err != nil {
 		return 0, nil, err
 	}
 	a, problems := validate.Account(core.AccountDraft(req.Account))
 	if problems.HasErrors() {
 		return 0, nil, invalid(problems.Errors()...)
 	}
-	if err := s.limitMail(c, a.LoginEmail); err != nil {
+	if err := ac.mail.limit(c, a.LoginEmail); err != nil {
 		return 0, nil, err
 	}
 	ctx := c.r.Context()
-	id, active, err := s.accountState(c, a.LoginEmail)
+	id, active, err := ac.accountState(c, a.LoginEmail)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -63,44 +89,44 @@ func (s *Server) createAccount(c *call) (int, any, error) {
 		}
 	default:
 		// The owner learns by mail.
-		err := s.sendMail(c, a.LoginEmail, "Chorus Pro : tentative de création de compte / account creation attempt",
+		err := ac.mail.send(c, a.LoginEmail, "Chorus Pro : tentative de création de compte / account creation attempt",
 			"Quelqu'un a demandé la création d'un compte avec votre adresse, qui a déjà un compte. Si c'est vous, connectez-vous.\n\n"+
 				"Someone asked to create an account with your address, which already has one. If it was you, sign in.\n", "", "")
 		return http.StatusAccepted, accepted, err
 	}
-	return http.StatusAccepted, accepted, s.sendActivation(c, id, a.LoginEmail)
+	return http.StatusAccepted, accepted, ac.sendActivation(c, id, a.LoginEmail)
 }
 
 // resendActivation sends a fresh activation link to an account not
 // activated yet (the previous link dies), behind a solved captcha. The
 // answer is the same for every address; nothing is sent to an address with
 // no account waiting.
-func (s *Server) resendActivation(c *call) (int, any, error) {
+func (ac *accountsAPI) resendActivation(c *call) (int, any, error) {
 	var req api.ResendActivation
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	if err := s.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Email)); err != nil {
+	if err := ac.checkCaptcha(c, req.CaptchaID, req.CaptchaAnswer, strings.TrimSpace(req.Email)); err != nil {
 		return 0, nil, err
 	}
 	email, err := validate.Email(req.Email)
 	if err != nil {
 		return 0, nil, invalid(core.Problem{Field: core.FieldLoginEmail, Code: validate.Code(err), Severity: core.Error})
 	}
-	if err := s.limitMail(c, email); err != nil {
+	if err := ac.mail.limit(c, email); err != nil {
 		return 0, nil, err
 	}
 	accepted := api.Accepted{Status: "activation_sent"}
-	id, active, err := s.accountState(c, email)
+	id, active, err := ac.accountState(c, email)
 	if err != nil || id == 0 || active {
 		return http.StatusAccepted, accepted, err
 	}
-	return http.StatusAccepted, accepted, s.sendActivation(c, id, email)
+	return http.StatusAccepted, accepted, ac.sendActivation(c, id, email)
 }
 
 // accountState returns the id of the account of an address (0 for none)
 // and whether it is active.
-func (s *Server) accountState(c *call, email string) (id int64, active bool, err error) {
+func (ac *accountsAPI) accountState(c *call, email string) (id int64, active bool, err error) {
 	err = c.tx.QueryRowContext(c.r.Context(), `SELECT id, active FROM account WHERE email = ?`, email).Scan(&id, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
@@ -110,48 +136,32 @@ func (s *Server) accountState(c *call, email string) (id int64, active bool, err
 
 // sendActivation mails a fresh activation link; every earlier link of the
 // account dies with it.
-func (s *Server) sendActivation(c *call, account int64, email string) error {
+func (ac *accountsAPI) sendActivation(c *call, account int64, email string) error {
 	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM activation WHERE account_id = ?`, account); err != nil {
 		return err
 	}
-	tok, hash := s.randomToken(16) // 128 bits
+	tok, hash := ac.rand.token(16) // 128 bits
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO activation (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
 		hash, account, c.now.Add(ActivationTTL).UnixMilli()); err != nil {
 		return err
 	}
-	link := s.base(c.r) + api.PathActivate + "?token=" + tok
-	return s.sendMail(c, email, "Chorus Pro : activez votre compte / activate your account",
+	link := ac.base(c.r) + api.PathActivate + "?token=" + tok
+	return ac.mail.send(c, email, "Chorus Pro : activez votre compte / activate your account",
 		"Bienvenue sur le portail de services Chorus Pro. Pour finaliser la création de votre compte, ouvrez ce lien "+
 			"(valable 60 minutes) et choisissez votre mot de passe :\n"+link+"\n\n"+
 			"Welcome to the Chorus Pro services portal. To finish creating your account, open this link "+
 			"(valid for 60 minutes) and choose your password:\n"+link+"\n", link, tok)
 }
 
-// limitMail counts an e-mail an anonymous request makes the portal send,
-// to this recipient and from this client address; over the limit the
-// request is refused (429, Retry-After) and nothing is sent.
-func (s *Server) limitMail(c *call, to string) error {
-	to = strings.ToLower(to)
-	wait := max(s.mailTo.wait(c.now, to), s.mailFrom.wait(c.now, c.ip))
-	if wait == 0 {
-		// Checked first, then taken: a refusal counts against neither.
-		wait = max(s.mailTo.take(c.now, to), s.mailFrom.take(c.now, c.ip))
-	}
-	if wait > 0 {
-		return &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
-	}
-	return nil
-}
-
 // base returns the server's address as clients see it.
-func (s *Server) base(r *http.Request) string {
-	if s.baseURL != "" {
-		return s.baseURL
+func (ac *accountsAPI) base(r *http.Request) string {
+	if ac.baseURL != "" {
+		return ac.baseURL
 	}
 	return "http://" + r.Host
 }
 
-func (s *Server) activate(c *call) (int, any, error) {
+func (ac *accountsAPI) activate(c *call) (int, any, error) {
 	var req api.Activate
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
@@ -171,7 +181,7 @@ func (s *Server) activate(c *call) (int, any, error) {
 	if _, err := validate.Password(req.Password, email, first, last); err != nil {
 		return 0, nil, invalid(core.Problem{Field: core.FieldPassword, Code: validate.Code(err), Severity: core.Error})
 	}
-	if _, err := c.tx.ExecContext(ctx, `UPDATE account SET password_hash = ?, active = 1 WHERE id = ?`, s.hashPassword(req.Password), account); err != nil {
+	if _, err := c.tx.ExecContext(ctx, `UPDATE account SET password_hash = ?, active = 1 WHERE id = ?`, ac.hashPassword(req.Password), account); err != nil {
 		return 0, nil, err
 	}
 	// Single use: this link and any other still valid for the account.
@@ -184,19 +194,19 @@ func (s *Server) activate(c *call) (int, any, error) {
 // activatePage is where an activation link lands in a browser: the app
 // takes the token from the link; a person who opened it in a browser is told
 // where to go.
-func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) {
+func (ac *accountsAPI) activatePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Chorus Onboard</title>
 <p>Copiez ce lien dans Chorus Onboard (étape « Activer votre compte ») pour choisir votre mot de passe.</p>
 <p>Paste this link into Chorus Onboard (step "Activate your account") to choose your password.</p>
-<p><code>%s</code></p>`, html.EscapeString(s.base(r)+r.URL.RequestURI()))
+<p><code>%s</code></p>`, html.EscapeString(ac.base(r)+r.URL.RequestURI()))
 }
 
-func (s *Server) hashPassword(pw string) string {
+func (ac *accountsAPI) hashPassword(pw string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	key, _ := pbkdf2.Key(sha256.New, pw, salt, s.cfg.PasswordIterations, 32)
-	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", s.cfg.PasswordIterations, salt, key)
+	key, _ := pbkdf2.Key(sha256.New, pw, salt, ac.iterations, 32)
+	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", ac.iterations, salt, key)
 }
 
 // checkPassword compares the whole password, never a truncated one.

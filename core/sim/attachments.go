@@ -47,7 +47,7 @@ func scanAttachment(row interface{ Scan(...any) error }) (api.Attachment, error)
 }
 
 // attachments runs one of the attachment queries.
-func (s *Server) attachments(c *call, query string, args ...any) ([]api.Attachment, error) {
+func (sa *structuresAPI) attachments(c *call, query string, args ...any) ([]api.Attachment, error) {
 	rows, err := c.tx.QueryContext(c.r.Context(), query, args...)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (s *Server) attachments(c *call, query string, args ...any) ([]api.Attachme
 	return out, rows.Err()
 }
 
-func (s *Server) requestAttachment(c *call) (int, any, error) {
+func (sa *structuresAPI) requestAttachment(c *call) (int, any, error) {
 	var req api.AttachmentRequest
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
@@ -73,7 +73,7 @@ func (s *Server) requestAttachment(c *call) (int, any, error) {
 	if validate.Rejects(err) {
 		return 0, nil, invalid(core.Problem{Field: core.FieldIdentifier, Code: validate.Code(err), Severity: core.Error})
 	}
-	st, err := s.findStructure(c, req.IdentifierType, id)
+	st, err := sa.find(c, req.IdentifierType, id)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Server) requestAttachment(c *call) (int, any, error) {
 			return 0, nil, err
 		}
 		status = http.StatusCreated
-		if err := s.mailManagers(c, st); err != nil {
+		if err := sa.mailManagers(c, st); err != nil {
 			return 0, nil, err
 		}
 	case api.AttachmentRefused:
@@ -108,19 +108,19 @@ func (s *Server) requestAttachment(c *call) (int, any, error) {
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			status = http.StatusCreated
-			if err := s.mailManagers(c, st); err != nil {
+			if err := sa.mailManagers(c, st); err != nil {
 				return 0, nil, err
 			}
 		}
 	}
-	list, err := s.attachments(c, attachmentOf, st.ID, c.account)
+	list, err := sa.attachments(c, attachmentOf, st.ID, c.account)
 	if err != nil || len(list) != 1 {
 		return 0, nil, fmt.Errorf("attachment lookup: %v", err)
 	}
 	return status, list[0], nil
 }
 
-func (s *Server) mailManagers(c *call, st *api.Structure) error {
+func (sa *structuresAPI) mailManagers(c *call, st *api.Structure) error {
 	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT a.email FROM manager m JOIN account a ON a.id = m.account_id
 		WHERE m.structure_id = ? AND m.account_id <> ?`, st.ID, c.account)
 	if err != nil {
@@ -135,7 +135,7 @@ func (s *Server) mailManagers(c *call, st *api.Structure) error {
 	}
 	rows.Close()
 	for _, e := range to {
-		if err := s.sendMail(c, e, "Chorus Pro : nouvelle demande de rattachement / new attachment request",
+		if err := sa.mail.send(c, e, "Chorus Pro : nouvelle demande de rattachement / new attachment request",
 			fmt.Sprintf("Une demande de rattachement à la structure %s %s attend votre validation.\n\n"+
 				"An attachment request to structure %s %s is waiting for your approval.\n",
 				st.Draft.Identifier, st.Draft.CompanyName, st.Draft.Identifier, st.Draft.CompanyName), "", ""); err != nil {
@@ -145,23 +145,23 @@ func (s *Server) mailManagers(c *call, st *api.Structure) error {
 	return nil
 }
 
-func (s *Server) myAttachments(c *call) (int, any, error) {
-	list, err := s.attachments(c, attachmentsOfAccount, c.account)
+func (sa *structuresAPI) myAttachments(c *call) (int, any, error) {
+	list, err := sa.attachments(c, attachmentsOfAccount, c.account)
 	return http.StatusOK, list, err
 }
 
-func (s *Server) pendingAttachments(c *call) (int, any, error) {
-	list, err := s.attachments(c, attachmentsWaitingFor, c.account)
+func (sa *structuresAPI) pendingAttachments(c *call) (int, any, error) {
+	list, err := sa.attachments(c, attachmentsWaitingFor, c.account)
 	return http.StatusOK, list, err
 }
 
-func (s *Server) decideAttachment(c *call) (int, any, error) {
+func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	decision := map[string]string{"approve": api.AttachmentApproved, "refuse": api.AttachmentRefused}[c.r.PathValue("decision")]
 	if err != nil || decision == "" {
 		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
 	}
-	list, err := s.attachments(c, attachmentByID, id)
+	list, err := sa.attachments(c, attachmentByID, id)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -188,7 +188,7 @@ func (s *Server) decideAttachment(c *call) (int, any, error) {
 	if decision == api.AttachmentRefused {
 		fr, en = "refusée", "refused"
 	}
-	err = s.sendMail(c, at.Requester, "Chorus Pro : demande de rattachement "+fr+" / attachment request "+en,
+	err = sa.mail.send(c, at.Requester, "Chorus Pro : demande de rattachement "+fr+" / attachment request "+en,
 		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire.\n\n"+
 			"Your request to be connected to structure %s %s was %s by its manager.\n",
 			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "", "")

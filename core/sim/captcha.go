@@ -27,15 +27,15 @@ var captchaHook func(text string)
 // case, so a person who reads the image right is never refused.
 const captchaChars = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-func (s *Server) mac(parts ...string) []byte {
-	m := hmac.New(sha256.New, s.key)
+func (ac *accountsAPI) mac(parts ...string) []byte {
+	m := hmac.New(sha256.New, ac.key)
 	m.Write([]byte(strings.Join(parts, "\x00")))
 	return m.Sum(nil)
 }
 
 func normAnswer(a string) string { return strings.ToUpper(strings.Join(strings.Fields(a), "")) }
 
-func (s *Server) newCaptcha(c *call) (int, any, error) {
+func (ac *accountsAPI) newCaptcha(c *call) (int, any, error) {
 	data, err := captcha.New(240, 80, func(o *captcha.Options) {
 		o.CharPreset = captchaChars
 		o.TextLength = CaptchaLength
@@ -52,9 +52,9 @@ func (s *Server) newCaptcha(c *call) (int, any, error) {
 	if err := data.WriteImage(&png); err != nil {
 		return 0, nil, err
 	}
-	id, _ := s.randomToken(16)
+	id, _ := ac.rand.token(16)
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO captcha (id, answer_mac, expires_at) VALUES (?, ?, ?)`,
-		id, s.mac("image", id, normAnswer(data.Text)), c.now.Add(CaptchaTTL).UnixMilli()); err != nil {
+		id, ac.mac("image", id, normAnswer(data.Text)), c.now.Add(CaptchaTTL).UnixMilli()); err != nil {
 		return 0, nil, err
 	}
 	// Old challenges are useless: drop them as we go.
@@ -67,7 +67,7 @@ func (s *Server) newCaptcha(c *call) (int, any, error) {
 // cannot read it. One challenge gives one code at most, and the codes sent
 // to an address and from a client address are limited (limitMail): a
 // solved-free endpoint must not become a way to flood someone's mailbox.
-func (s *Server) captchaCode(c *call) (int, any, error) {
+func (ac *accountsAPI) captchaCode(c *call) (int, any, error) {
 	var req api.CaptchaCodeRequest
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
@@ -87,17 +87,17 @@ func (s *Server) captchaCode(c *call) (int, any, error) {
 	case sent != nil:
 		return 0, nil, fail(http.StatusBadRequest, api.CodeCodeAlreadySent)
 	}
-	if err := s.limitMail(c, email); err != nil {
+	if err := ac.mail.limit(c, email); err != nil {
 		return 0, nil, err
 	}
 	var b [8]byte
-	s.read(b[:])
+	ac.rand.read(b[:])
 	code := fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
 	if _, err := c.tx.ExecContext(c.r.Context(), `UPDATE captcha SET code_mac = ?, code_email = ? WHERE id = ?`,
-		s.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id); err != nil {
+		ac.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id); err != nil {
 		return 0, nil, err
 	}
-	err = s.sendMail(c, email, "Chorus Pro : votre code de vérification / your verification code",
+	err = ac.mail.send(c, email, "Chorus Pro : votre code de vérification / your verification code",
 		fmt.Sprintf("Votre code de vérification est %s. Il remplace les caractères de l'image et reste valable 2 minutes.\n\n"+
 			"Your verification code is %s. It replaces the characters of the image and is valid for 2 minutes.\n", code, code), "", code)
 	return http.StatusAccepted, api.Accepted{Status: "code_sent"}, err
@@ -105,7 +105,7 @@ func (s *Server) captchaCode(c *call) (int, any, error) {
 
 // checkCaptcha verifies an answer. The challenge is deleted first, so it
 // gets exactly one attempt, right or wrong.
-func (s *Server) checkCaptcha(c *call, id, answer, email string) error {
+func (ac *accountsAPI) checkCaptcha(c *call, id, answer, email string) error {
 	var answerMAC, codeMAC []byte
 	var codeEmail string
 	var expires int64
@@ -117,10 +117,10 @@ func (s *Server) checkCaptcha(c *call, id, answer, email string) error {
 	if err != nil {
 		return err
 	}
-	if hmac.Equal(answerMAC, s.mac("image", id, normAnswer(answer))) {
+	if hmac.Equal(answerMAC, ac.mac("image", id, normAnswer(answer))) {
 		return nil
 	}
-	if codeMAC != nil && strings.EqualFold(codeEmail, email) && hmac.Equal(codeMAC, s.mac("code", id, strings.TrimSpace(answer), strings.ToLower(email))) {
+	if codeMAC != nil && strings.EqualFold(codeEmail, email) && hmac.Equal(codeMAC, ac.mac("code", id, strings.TrimSpace(answer), strings.ToLower(email))) {
 		return nil
 	}
 	return fail(http.StatusBadRequest, api.CodeCaptchaWrong)

@@ -26,10 +26,10 @@ func (s *Server) faults(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s.mu.Lock()
+		s.faultMu.Lock()
 		hit := s.rng.Float64() < s.cfg.FaultRate
 		kind := s.rng.IntN(4)
-		s.mu.Unlock()
+		s.faultMu.Unlock()
 		if !hit {
 			next.ServeHTTP(w, r)
 			return

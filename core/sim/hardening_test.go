@@ -57,8 +57,8 @@ func post(t *testing.T, c *http.Client, url, key string, body any) (int, string,
 	return resp.StatusCode, resp.Header.Get("Retry-After"), out
 }
 
-// createAccount solves a captcha and asks for an account.
-func createAccount(t *testing.T, e *env, c *portal.Onboarding, last func() string, email string) error {
+// create solves a captcha and asks for an account.
+func create(t *testing.T, e *env, c *portal.Onboarding, last func() string, email string) error {
 	t.Helper()
 	ch, err := c.Captcha(t.Context())
 	if err != nil {
@@ -86,7 +86,7 @@ func TestUnactivatedAccountRecovers(t *testing.T) {
 	ctx := t.Context()
 	last := answers(t)
 	c := portal.NewOnboarding(e.http.URL, nil)
-	if err := createAccount(t, e, c, last, "squat@example.fr"); err != nil {
+	if err := create(t, e, c, last, "squat@example.fr"); err != nil {
 		t.Fatal(err)
 	}
 	mails, _ := c.Mailbox(ctx, "squat@example.fr")
@@ -94,7 +94,7 @@ func TestUnactivatedAccountRecovers(t *testing.T) {
 	e.clock.add(ActivationTTL + time.Minute)
 
 	// Created again, after the link expired: a new link, not "sign in".
-	if err := createAccount(t, e, c, last, "squat@example.fr"); err != nil {
+	if err := create(t, e, c, last, "squat@example.fr"); err != nil {
 		t.Fatal(err)
 	}
 	mails, _ = c.Mailbox(ctx, "squat@example.fr")
@@ -134,7 +134,7 @@ func TestUnactivatedAccountRecovers(t *testing.T) {
 		st, _, b := post(t, http.DefaultClient, url, "", body)
 		return fmt.Sprintf("%d %s", st, b)
 	}
-	if err := createAccount(t, e, c, last, "pending@example.fr"); err != nil {
+	if err := create(t, e, c, last, "pending@example.fr"); err != nil {
 		t.Fatal(err)
 	}
 	ref := answer("fresh@example.fr", false)
@@ -229,8 +229,8 @@ func TestThrottleMemoryBounded(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	t.Logf("150 sign-ins with 0.9 MB e-mails: heap %d → %d MiB, %d throttle keys",
-		before.HeapAlloc>>20, after.HeapAlloc>>20, e.srv.throttle.size())
-	if n := e.srv.throttle.size(); n != 0 {
+		before.HeapAlloc>>20, after.HeapAlloc>>20, e.srv.accounts.throttle.size())
+	if n := e.srv.accounts.throttle.size(); n != 0 {
 		t.Fatalf("%d throttle keys after refused e-mails", n)
 	}
 	// A flood of distinct keys stays under the cap, and idle keys go.
@@ -259,8 +259,8 @@ func TestThrottleMemoryBounded(t *testing.T) {
 func TestFullLimitersStillServe(t *testing.T) {
 	e := start(t)
 	const capacity = 200
-	e.srv.throttle.max = capacity
-	e.srv.rechercheLimit.max = capacity
+	e.srv.accounts.throttle.max = capacity
+	e.srv.registry.rechercheLimit.max = capacity
 	if err := e.srv.SeedAccount(t.Context(), "owner@example.fr", goodPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestFullLimitersStillServe(t *testing.T) {
 		}
 		res.Body.Close()
 	}
-	if n := e.srv.throttle.size(); n > 3*capacity {
+	if n := e.srv.accounts.throttle.size(); n > 3*capacity {
 		t.Fatalf("the throttle holds %d entries for a cap of %d a map", n, capacity)
 	}
 	newcomer := from("127.0.3.1")

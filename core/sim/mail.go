@@ -2,27 +2,51 @@ package sim
 
 import (
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/smtp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
+// mailer is the portal's post office: it keeps every message in the
+// database (the sandbox mailbox reads them), hands them to the --smtp
+// server once their request committed, and limits what anonymous requests
+// make it send.
+type mailer struct {
+	smtpAddr string
+	sandbox  bool
+	log      *slog.Logger
+	wg       sync.WaitGroup
+	// to and from limit the e-mail anonymous requests make the portal
+	// send, by recipient and by client address.
+	to, from *limiter
+}
+
+func newMailer(cfg Config) *mailer {
+	return &mailer{smtpAddr: cfg.SMTPAddr, sandbox: cfg.Sandbox, log: cfg.Log,
+		to: newLimiter(mailWindow, mailsPerAddress), from: newLimiter(mailWindow, mailsPerClient)}
+}
+
+// wait waits for the messages being handed to the --smtp server.
+func (m *mailer) wait() { m.wg.Wait() }
+
 // queueSMTP sends a message to the --smtp server in the background: the
 // request does not wait for a mail server, and the database copy is the
 // record either way.
-func (s *Server) queueSMTP(to, subject, body string) {
-	s.mailWG.Add(1)
+func (m *mailer) queueSMTP(to, subject, body string) {
+	m.wg.Add(1)
 	go func() {
-		defer s.mailWG.Done()
+		defer m.wg.Done()
 		msg := fmt.Sprintf("From: Chorus Pro (chorus-sim) <noreply@chorus-sim.invalid>\r\nTo: %s\r\nSubject: %s\r\n"+
 			"Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s",
 			to, mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n"))
-		if err := smtp.SendMail(s.cfg.SMTPAddr, nil, "noreply@chorus-sim.invalid", []string{to}, []byte(msg)); err != nil {
-			s.cfg.Log.Warn("smtp send failed", "err", err)
+		if err := smtp.SendMail(m.smtpAddr, nil, "noreply@chorus-sim.invalid", []string{to}, []byte(msg)); err != nil {
+			m.log.Warn("smtp send failed", "err", err)
 		}
 	}()
 }
@@ -37,9 +61,9 @@ type outgoing struct{ to, subject, body string }
 // body carries that opens something (an activation token, a code): the
 // sandbox mailbox shows it, so the record keeps it only with --sandbox;
 // otherwise the record says a secret was sent, and only the mail carries it.
-func (s *Server) sendMail(c *call, to, subject, body, link, secret string) error {
+func (m *mailer) send(c *call, to, subject, body, link, secret string) error {
 	kept, keptLink := body, link
-	if !s.cfg.Sandbox {
+	if !m.sandbox {
 		keptLink = ""
 		if secret != "" {
 			kept = strings.ReplaceAll(body, secret, "[…]")
@@ -49,7 +73,7 @@ func (s *Server) sendMail(c *call, to, subject, body, link, secret string) error
 		to, subject, kept, keptLink, c.now.UnixMilli()); err != nil {
 		return err
 	}
-	if s.cfg.SMTPAddr != "" {
+	if m.smtpAddr != "" {
 		c.mail = append(c.mail, outgoing{to, subject, body})
 	}
 	return nil
@@ -58,7 +82,7 @@ func (s *Server) sendMail(c *call, to, subject, body, link, secret string) error
 // mailbox lists the mail kept for ?to=, newest first. On a public sandbox
 // the caller is signed in (the route says so) and only their own mail is
 // shown: another address answers 403.
-func (s *Server) mailbox(c *call) (int, any, error) {
+func (m *mailer) mailbox(c *call) (int, any, error) {
 	to := strings.TrimSpace(c.r.URL.Query().Get("to"))
 	if to == "" {
 		return 0, nil, fail(http.StatusBadRequest, api.CodeMalformed)
@@ -80,12 +104,28 @@ func (s *Server) mailbox(c *call) (int, any, error) {
 	defer rows.Close()
 	out := []api.Mail{}
 	for rows.Next() {
-		var m api.Mail
-		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Link, &m.Sent); err != nil {
+		var msg api.Mail
+		if err := rows.Scan(&msg.ID, &msg.To, &msg.Subject, &msg.Body, &msg.Link, &msg.Sent); err != nil {
 			return 0, nil, err
 		}
-		m.Sent /= 1000
-		out = append(out, m)
+		msg.Sent /= 1000
+		out = append(out, msg)
 	}
 	return http.StatusOK, out, rows.Err()
+}
+
+// limitMail counts an e-mail an anonymous request makes the portal send,
+// to this recipient and from this client address; over the limit the
+// request is refused (429, Retry-After) and nothing is sent.
+func (m *mailer) limit(c *call, to string) error {
+	to = strings.ToLower(to)
+	wait := max(m.to.wait(c.now, to), m.from.wait(c.now, c.ip))
+	if wait == 0 {
+		// Checked first, then taken: a refusal counts against neither.
+		wait = max(m.to.take(c.now, to), m.from.take(c.now, c.ip))
+	}
+	if wait > 0 {
+		return &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
+	}
+	return nil
 }

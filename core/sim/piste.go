@@ -7,13 +7,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
@@ -21,14 +24,48 @@ import (
 // maxTokens bounds the PISTE tokens alive at once.
 const maxTokens = 100_000
 
-func (s *Server) pisteRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+piste.PathToken, s.token)
-	mux.HandleFunc("POST "+piste.PathRechercher, s.cpro(s.rechercher))
-	mux.HandleFunc("POST "+piste.PathConsulter, s.cpro(s.consulter))
-	mux.HandleFunc("POST "+piste.PathRattachements, s.cpro(s.rattachements))
-	mux.HandleFunc("POST "+piste.PathTypesIdentifiant, s.cpro(s.typesIdentifiant))
-	mux.HandleFunc("POST "+piste.PathPays, s.cpro(s.pays))
-	mux.HandleFunc("GET "+piste.PathHealth, s.cpro(func(_ *http.Request, _ string) (any, error) {
+// pisteAPI serves the PISTE Chorus Pro read API over the portal's
+// records, behind its two layers of credentials.
+type pisteAPI struct {
+	db        *sqldb.DB
+	now       func() time.Time
+	log       *slog.Logger
+	clients   map[string]string // OAuth client id → secret
+	technical map[string]string // technical account login → password
+	rand      *entropy
+	mu        sync.Mutex
+	tokens    map[string]time.Time // bearer tokens (hash) → expiry
+	// credThrottle limits guesses of client secrets and technical
+	// account passwords, as the accounts' throttle does those of sign-in
+	// passwords.
+	credThrottle *throttle
+}
+
+func newPisteAPI(cfg Config, db *sqldb.DB, rand *entropy) *pisteAPI {
+	return &pisteAPI{db: db, now: cfg.Now, log: cfg.Log, clients: cfg.PISTEClients, technical: cfg.TechnicalAccounts,
+		rand: rand, tokens: map[string]time.Time{}, credThrottle: newThrottle()}
+}
+
+// sweep forgets expired tokens and idle throttle entries.
+func (pa *pisteAPI) sweep(now time.Time) {
+	pa.mu.Lock()
+	for k, exp := range pa.tokens {
+		if now.After(exp) {
+			delete(pa.tokens, k)
+		}
+	}
+	pa.mu.Unlock()
+	pa.credThrottle.prune(now)
+}
+
+func (pa *pisteAPI) routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+piste.PathToken, pa.token)
+	mux.HandleFunc("POST "+piste.PathRechercher, pa.cpro(pa.rechercher))
+	mux.HandleFunc("POST "+piste.PathConsulter, pa.cpro(pa.consulter))
+	mux.HandleFunc("POST "+piste.PathRattachements, pa.cpro(pa.rattachements))
+	mux.HandleFunc("POST "+piste.PathTypesIdentifiant, pa.cpro(pa.typesIdentifiant))
+	mux.HandleFunc("POST "+piste.PathPays, pa.cpro(pa.pays))
+	mux.HandleFunc("GET "+piste.PathHealth, pa.cpro(func(_ *http.Request, _ string) (any, error) {
 		return piste.Retour{CodeRetour: 0, Libelle: piste.LibelleOK}, nil
 	}))
 	mux.HandleFunc("/cpro/", func(w http.ResponseWriter, r *http.Request) {
@@ -38,7 +75,7 @@ func (s *Server) pisteRoutes(mux *http.ServeMux) {
 
 // token is the OAuth2 client-credentials grant, credentials in the form or
 // in HTTP Basic.
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+func (pa *pisteAPI) token(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
 		writeJSON(w, http.StatusBadRequest, piste.TokenError{Error: "unsupported_grant_type"})
@@ -54,35 +91,35 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, piste.TokenError{Error: "invalid_client", ErrorDescription: "Client authentication failed"})
 		return
 	}
-	tk, wait := s.credThrottle.reserve(s.cfg.Now(), "client:"+id, clientNet(r))
+	tk, wait := pa.credThrottle.reserve(pa.now(), "client:"+id, clientNet(r))
 	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		writeJSON(w, http.StatusTooManyRequests, piste.TokenError{Error: "temporarily_unavailable", ErrorDescription: "Too many failed attempts"})
 		return
 	}
-	want, known := s.cfg.PISTEClients[id]
+	want, known := pa.clients[id]
 	if !known || subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
 		writeJSON(w, http.StatusUnauthorized, piste.TokenError{Error: "invalid_client", ErrorDescription: "Client authentication failed"})
 		return
 	}
-	s.credThrottle.succeeded(tk)
-	tok, _ := s.randomToken(32)
-	now := s.cfg.Now()
-	s.mu.Lock()
-	if len(s.tokens) >= maxTokens {
+	pa.credThrottle.succeeded(tk)
+	tok, _ := pa.rand.token(32)
+	now := pa.now()
+	pa.mu.Lock()
+	if len(pa.tokens) >= maxTokens {
 		// Expired ones go first; live ones are kept (the sweep takes the
 		// rest once they expire), and a client waits for room.
-		for k, exp := range s.tokens {
+		for k, exp := range pa.tokens {
 			if now.After(exp) {
-				delete(s.tokens, k)
+				delete(pa.tokens, k)
 			}
 		}
 	}
-	full := len(s.tokens) >= maxTokens
+	full := len(pa.tokens) >= maxTokens
 	if !full {
-		s.tokens[string(hashToken(tok))] = now.Add(TokenTTL)
+		pa.tokens[string(hashToken(tok))] = now.Add(TokenTTL)
 	}
-	s.mu.Unlock()
+	pa.mu.Unlock()
 	if full {
 		w.Header().Set("Retry-After", "60")
 		writeJSON(w, http.StatusTooManyRequests, piste.TokenError{Error: "temporarily_unavailable"})
@@ -95,18 +132,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 // cpro checks both layers the real gateway checks, in its order: the PISTE
 // bearer (401, with the reason in WWW-Authenticate as PISTE does) then the
 // Chorus technical account (403), and answers with the envelope.
-func (s *Server) cpro(fn func(r *http.Request, login string) (any, error)) http.HandlerFunc {
+func (pa *pisteAPI) cpro(fn func(r *http.Request, login string) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
-		exp, known := s.tokens[string(hashToken(tok))]
-		s.mu.Unlock()
-		if !ok || !known || s.cfg.Now().After(exp) {
+		pa.mu.Lock()
+		exp, known := pa.tokens[string(hashToken(tok))]
+		pa.mu.Unlock()
+		if !ok || !known || pa.now().After(exp) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="PISTE", error="invalid_token"`)
 			writeJSON(w, http.StatusUnauthorized, piste.Retour{CodeRetour: 401, Libelle: "Problème d'authentification : jeton absent, invalide ou expiré"})
 			return
 		}
-		login, ok, wait := s.technicalAccount(r.Header.Get(piste.HeaderAccount), clientNet(r))
+		login, ok, wait := pa.technicalAccount(r.Header.Get(piste.HeaderAccount), clientNet(r))
 		if wait > 0 {
 			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 			writeJSON(w, http.StatusTooManyRequests, piste.Retour{CodeRetour: 429, Libelle: "Trop de tentatives échouées : réessayez plus tard"})
@@ -122,7 +159,7 @@ func (s *Server) cpro(fn func(r *http.Request, login string) (any, error)) http.
 				writeJSON(w, re.status, piste.Retour{CodeRetour: re.code, Libelle: re.libelle})
 				return
 			}
-			s.cfg.Log.Error("piste request failed", "path", r.URL.Path, "err", err)
+			pa.log.Error("piste request failed", "path", r.URL.Path, "err", err)
 			writeJSON(w, http.StatusInternalServerError, piste.Retour{CodeRetour: 500, Libelle: "Erreur technique"})
 			return
 		}
@@ -143,19 +180,19 @@ var errMalformed = &pisteErr{http.StatusBadRequest, 400, "Requête mal formulée
 // technicalAccount checks the cpro-account header (base64 of
 // login:password) from the client network from; a login whose guesses
 // reached the throttle's limit gets wait instead of a check.
-func (s *Server) technicalAccount(h, from string) (login string, ok bool, wait time.Duration) {
+func (pa *pisteAPI) technicalAccount(h, from string) (login string, ok bool, wait time.Duration) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h))
 	if err != nil || len(b) > 2*maxKeyLen {
 		return "", false, 0
 	}
 	login, pw, ok := strings.Cut(string(b), ":")
-	tk, wait := s.credThrottle.reserve(s.cfg.Now(), "tech:"+login, from)
+	tk, wait := pa.credThrottle.reserve(pa.now(), "tech:"+login, from)
 	if wait > 0 {
 		return login, false, wait
 	}
-	want, known := s.cfg.TechnicalAccounts[login]
+	want, known := pa.technical[login]
 	if ok = ok && known && subtle.ConstantTimeCompare([]byte(want), []byte(pw)) == 1; ok {
-		s.credThrottle.succeeded(tk)
+		pa.credThrottle.succeeded(tk)
 	}
 	return login, ok, 0
 }
@@ -212,7 +249,7 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
+func (pa *pisteAPI) rechercher(r *http.Request, _ string) (any, error) {
 	var p piste.RechercherStructureParam
 	if err := decodeBody(r, &p); err != nil {
 		return nil, err
@@ -261,11 +298,11 @@ func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
 		args = append(args, sql.Named(k, v))
 	}
 	var total int64
-	if err := s.db.Reader().QueryRowContext(r.Context(), rechercherCount, args...).Scan(&total); err != nil {
+	if err := pa.db.Reader().QueryRowContext(r.Context(), rechercherCount, args...).Scan(&total); err != nil {
 		return nil, err
 	}
 	page = min(page, math.MaxInt64/perPage) // an absurd page number must not overflow the offset
-	rows, err := s.db.Reader().QueryContext(r.Context(), rechercherPage, append(args, sql.Named("sort", sort),
+	rows, err := pa.db.Reader().QueryContext(r.Context(), rechercherPage, append(args, sql.Named("sort", sort),
 		sql.Named("desc", desc), sql.Named("limit", perPage), sql.Named("offset", (page-1)*perPage))...)
 	if err != nil {
 		return nil, err
@@ -284,14 +321,14 @@ func (s *Server) rechercher(r *http.Request, _ string) (any, error) {
 	return out, rows.Err()
 }
 
-func (s *Server) consulter(r *http.Request, _ string) (any, error) {
+func (pa *pisteAPI) consulter(r *http.Request, _ string) (any, error) {
 	var p piste.ConsulterStructureParam
 	if err := decodeBody(r, &p); err != nil {
 		return nil, err
 	}
 	var d core.StructureDraft
 	var typ, kind, status string
-	err := s.db.Reader().QueryRowContext(r.Context(), `SELECT identifier_type, identifier, kind, company_name, structure_name, email,
+	err := pa.db.Reader().QueryRowContext(r.Context(), `SELECT identifier_type, identifier, kind, company_name, structure_name, email,
 		phone, address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible, status
 		FROM structure WHERE id = ?`, p.IDStructureCPP).Scan(&typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName,
 		&d.Email, &d.Phone, &d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible, &status)
@@ -351,12 +388,12 @@ func splitE164(p string) (string, string) {
 
 // rattachements lists the attachments of the account whose e-mail is the
 // technical account's login, and the structures it manages.
-func (s *Server) rattachements(r *http.Request, login string) (any, error) {
+func (pa *pisteAPI) rattachements(r *http.Request, login string) (any, error) {
 	var p piste.RattachementsParam
 	if err := decodeBody(r, &p); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader().QueryContext(r.Context(), `
+	rows, err := pa.db.Reader().QueryContext(r.Context(), `
 		SELECT s.id, s.identifier, s.identifier_type, s.company_name, t.id, 'UTILISATEUR', t.status
 		FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id WHERE a.email = ?
 		UNION ALL
@@ -382,7 +419,7 @@ func (s *Server) rattachements(r *http.Request, login string) (any, error) {
 	return out, rows.Err()
 }
 
-func (s *Server) typesIdentifiant(r *http.Request, _ string) (any, error) {
+func (pa *pisteAPI) typesIdentifiant(r *http.Request, _ string) (any, error) {
 	out := piste.WsRetourTypesIdentifiant{Libelle: piste.LibelleOK}
 	for _, t := range core.IdentifierTypes {
 		out.ListeTypeIdentifiant = append(out.ListeTypeIdentifiant, piste.TypeIdentifiant{TypeIdentifiantStructure: string(t.Type)})
@@ -390,7 +427,7 @@ func (s *Server) typesIdentifiant(r *http.Request, _ string) (any, error) {
 	return out, nil
 }
 
-func (s *Server) pays(r *http.Request, _ string) (any, error) {
+func (pa *pisteAPI) pays(r *http.Request, _ string) (any, error) {
 	var p piste.PaysParam
 	if err := decodeBody(r, &p); err != nil {
 		return nil, err

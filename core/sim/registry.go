@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/registry"
@@ -76,20 +77,41 @@ func newRegistryData(extra []Company) registryData {
 	return d
 }
 
-func (s *Server) registryRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /registry"+registry.PathSearch, s.registrySearch)
-	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiret+"{siret}", s.inseeSiret)
-	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiren+"{siren}", s.inseeSiren)
+// registryAPI serves the company registries (recherche-entreprises and
+// INSEE's API Sirene) from the built-in data set, at their published rates.
+type registryAPI struct {
+	data registryData
+	now  func() time.Time
+	// rechercheLimit and inseeLimit enforce the registries' published rates.
+	rechercheLimit, inseeLimit *limiter
+	inseeKeys                  map[[32]byte]bool // SHA-256 of Config.INSEEKeys
+	throttled                  atomic.Int64
 }
 
-// registryLimit counts a request against a registry's limit; over it, it
+func newRegistryAPI(cfg Config) *registryAPI {
+	ra := &registryAPI{data: newRegistryData(cfg.Companies), now: cfg.Now,
+		rechercheLimit: newLimiter(RechercheWindow, RechercheLimit), inseeLimit: newLimiter(INSEEWindow, INSEELimit),
+		inseeKeys: make(map[[32]byte]bool, len(cfg.INSEEKeys))}
+	for _, k := range cfg.INSEEKeys {
+		ra.inseeKeys[sha256.Sum256([]byte(k))] = true
+	}
+	return ra
+}
+
+func (ra *registryAPI) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /registry"+registry.PathSearch, ra.search)
+	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiret+"{siret}", ra.inseeSiret)
+	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiren+"{siren}", ra.inseeSiren)
+}
+
+// limit counts a request against a registry's limit; over it, it
 // answers 429 with Retry-After, as the real services do, and reports false.
-func (s *Server) registryLimit(w http.ResponseWriter, l *limiter, key string) bool {
-	wait := l.take(s.cfg.Now(), key)
+func (ra *registryAPI) limit(w http.ResponseWriter, l *limiter, key string) bool {
+	wait := l.take(ra.now(), key)
 	if wait <= 0 {
 		return true
 	}
-	s.registryThrottled.Add(1)
+	ra.throttled.Add(1)
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	writeJSON(w, http.StatusTooManyRequests, map[string]string{"erreur": "Trop de requêtes, veuillez réessayer plus tard."})
 	return false
@@ -99,24 +121,24 @@ func (s *Server) registryLimit(w http.ResponseWriter, l *limiter, key string) bo
 // limit, answering 401 for a missing or unknown key (before anything is
 // counted or kept for it) or 429 over the limit; false means answered.
 // The limit is the key's hash's; the key itself is not kept.
-func (s *Server) inseeKey(w http.ResponseWriter, r *http.Request) bool {
+func (ra *registryAPI) inseeKey(w http.ResponseWriter, r *http.Request) bool {
 	key := r.Header.Get(registry.HeaderINSEEKey)
 	sum := sha256.Sum256([]byte(key))
 	switch {
 	case key == "":
 		writeJSON(w, http.StatusUnauthorized, registry.SiretAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API manquante"}})
 		return false
-	case !s.inseeKeys[sum]:
+	case !ra.inseeKeys[sum]:
 		writeJSON(w, http.StatusUnauthorized, registry.SiretAnswer{Header: registry.Header{Statut: 401, Message: "Clé d'API invalide"}})
 		return false
 	}
-	return s.registryLimit(w, s.inseeLimit, string(sum[:8]))
+	return ra.limit(w, ra.inseeLimit, string(sum[:8]))
 }
 
 // RegistryThrottled returns how many registry requests were refused with
 // 429 since the server started: a client that keeps to the published rates
 // gets none.
-func (s *Server) RegistryThrottled() int64 { return s.registryThrottled.Load() }
+func (s *Server) RegistryThrottled() int64 { return s.registry.throttled.Load() }
 
 func ptr(s string) *string {
 	if s == "" {
@@ -157,10 +179,10 @@ func (c Company) etablissement() registry.Etablissement {
 	return e
 }
 
-// registrySearch answers like recherche-entreprises /search: q matches a
+// search answers like recherche-entreprises /search: q matches a
 // SIREN, a SIRET or part of a name.
-func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
-	if !s.registryLimit(w, s.rechercheLimit, clientNet(r)) {
+func (ra *registryAPI) search(w http.ResponseWriter, r *http.Request) {
+	if !ra.limit(w, ra.rechercheLimit, clientNet(r)) {
 		return
 	}
 	q := strings.ToUpper(strings.Join(strings.Fields(r.URL.Query().Get("q")), " "))
@@ -177,10 +199,10 @@ func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
 	}
 	out := registry.SearchAnswer{Results: []registry.Result{}, Page: page, PerPage: perPage}
 	var found []Company
-	if c, ok := s.registry.bySIRET[digits]; ok {
+	if c, ok := ra.data.bySIRET[digits]; ok {
 		found = append(found, c)
 	} else {
-		for _, c := range s.registry.all {
+		for _, c := range ra.data.all {
 			if digits == c.SIRET[:9] || c.Diffusible && strings.Contains(c.Name, q) {
 				found = append(found, c)
 				if len(found) == 25*20 { // the real service stops at 20 pages too
@@ -218,12 +240,12 @@ func (s *Server) registrySearch(w http.ResponseWriter, r *http.Request) {
 }
 
 // inseeSiret answers like INSEE Sirene 3.11 /siret/{siret}.
-func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
-	if !s.inseeKey(w, r) {
+func (ra *registryAPI) inseeSiret(w http.ResponseWriter, r *http.Request) {
+	if !ra.inseeKey(w, r) {
 		return
 	}
 	siret := r.PathValue("siret")
-	c, ok := s.registry.bySIRET[siret]
+	c, ok := ra.data.bySIRET[siret]
 	if !ok {
 		writeJSON(w, http.StatusNotFound, registry.SiretAnswer{Header: registry.Header{Statut: 404, Message: "Aucun élément trouvé pour le siret " + siret}})
 		return
@@ -259,12 +281,12 @@ func (s *Server) inseeSiret(w http.ResponseWriter, r *http.Request) {
 // inseeSiren answers like INSEE Sirene 3.11 /siren/{siren}: the company
 // and, in its current period, its head office's NIC (here the first
 // establishment known of that SIREN).
-func (s *Server) inseeSiren(w http.ResponseWriter, r *http.Request) {
-	if !s.inseeKey(w, r) {
+func (ra *registryAPI) inseeSiren(w http.ResponseWriter, r *http.Request) {
+	if !ra.inseeKey(w, r) {
 		return
 	}
 	siren := r.PathValue("siren")
-	for _, c := range s.registry.all {
+	for _, c := range ra.data.all {
 		if c.SIRET[:9] != siren {
 			continue
 		}
@@ -286,7 +308,7 @@ func (s *Server) inseeSiren(w http.ResponseWriter, r *http.Request) {
 }
 
 // registryCompany returns the registry's entry for a SIRET, if any.
-func (s *Server) registryCompany(siret string) (Company, bool) {
-	c, ok := s.registry.bySIRET[siret]
+func (ra *registryAPI) company(siret string) (Company, bool) {
+	c, ok := ra.data.bySIRET[siret]
 	return c, ok
 }

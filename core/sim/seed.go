@@ -39,7 +39,7 @@ func (s *Server) SeedPerson(ctx context.Context, email, password, firstName, las
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, firstName, lastName, e, s.hashPassword(password), s.cfg.Now().UnixMilli())
+			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, firstName, lastName, e, s.accounts.hashPassword(password), s.cfg.Now().UnixMilli())
 		return err
 	})
 }
@@ -77,11 +77,11 @@ func (s *Server) SeedStructureWith(ctx context.Context, siret, name, password st
 	email := ManagerEmail(id)
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: id, Kind: core.KindPrivate, CompanyName: name,
 		Address: "1 rue de la Paix", City: "Paris", PostalCode: "75002", Country: "FR"}
-	if c, ok := s.registryCompany(id); ok {
+	if c, ok := s.registry.company(id); ok {
 		d.Address, d.Complement1, d.City, d.PostalCode = c.Number+" "+c.StreetType+" "+c.Street, c.Complement, c.City, c.PostalCode
 		d.NonDiffusible = !c.Diffusible
 	}
-	hash := s.hashPassword(password)
+	hash := s.accounts.hashPassword(password)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var manager int64
 		var stored string
@@ -109,7 +109,7 @@ func (s *Server) SeedStructureWith(ctx context.Context, siret, name, password st
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM structure WHERE identifier_type = 'SIRET' AND identifier = ?`, id).Scan(&exists); err != nil || exists > 0 {
 			return err
 		}
-		_, err := s.insertStructure(s.seedCall(ctx, tx), d, manager)
+		_, err := s.structures.insert(s.seedCall(ctx, tx), d, manager)
 		return err
 	})
 	return set, err

@@ -38,7 +38,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -105,33 +104,24 @@ type Config struct {
 	Companies []Company
 }
 
-// Server is a running simulator. Create it with New.
+// Server is a running simulator. Create it with New. It routes requests
+// to its parts, each with only what it uses: accounts, structures, PISTE,
+// registries and the mailer; it keeps the idempotency records, the sweep
+// and the faults itself.
 type Server struct {
-	cfg     Config
-	db      *sqldb.DB
-	key     []byte // HMAC key for captcha answers, per process
-	baseURL string
-
-	mu       sync.Mutex
-	rng      *mrand.Rand
-	tokens   map[string]time.Time // PISTE bearer tokens (hash) → expiry
-	throttle *throttle
-	// credThrottle limits guesses of PISTE client secrets and technical
-	// account passwords, as throttle does those of sign-in passwords.
-	credThrottle *throttle
-	// mailTo and mailFrom limit the e-mail anonymous requests make the
-	// portal send, by recipient and by client address.
-	mailTo, mailFrom *limiter
-	// registry answers look-ups; rechercheLimit and inseeLimit enforce
-	// the registries' published rates.
-	registry                   registryData
-	rechercheLimit, inseeLimit *limiter
-	inseeKeys                  map[[32]byte]bool // SHA-256 of Config.INSEEKeys
-	registryThrottled          atomic.Int64
-	mailWG                     sync.WaitGroup
-	dummyHash                  string // checked against when an address is unknown
-	stopSweep                  context.CancelFunc
-	sweepDone                  chan struct{}
+	cfg        Config
+	db         *sqldb.DB
+	rand       *entropy
+	mail       *mailer
+	accounts   *accountsAPI
+	structures *structuresAPI
+	piste      *pisteAPI
+	registry   *registryAPI
+	// faultMu guards rng, which draws the faults.
+	faultMu   sync.Mutex
+	rng       *mrand.Rand
+	stopSweep context.CancelFunc
+	sweepDone chan struct{}
 }
 
 // Lifetimes the portal uses.
@@ -197,24 +187,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open simulator database: %w", err)
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = mrand.Uint64()
 	}
+	rnd := &entropy{src: cfg.Rand}
+	mail := newMailer(cfg)
 	s := &Server{
-		cfg: cfg, db: db, key: key, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		tokens: map[string]time.Time{}, throttle: newThrottle(), credThrottle: newThrottle(),
-		mailTo: newLimiter(mailWindow, mailsPerAddress), mailFrom: newLimiter(mailWindow, mailsPerClient),
-		registry:       newRegistryData(cfg.Companies),
-		rechercheLimit: newLimiter(RechercheWindow, RechercheLimit), inseeLimit: newLimiter(INSEEWindow, INSEELimit),
+		cfg: cfg, db: db, rand: rnd, mail: mail, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		accounts: newAccountsAPI(cfg, db, rnd, mail), structures: &structuresAPI{mail: mail},
+		piste: newPisteAPI(cfg, db, rnd), registry: newRegistryAPI(cfg),
 	}
-	s.inseeKeys = make(map[[32]byte]bool, len(cfg.INSEEKeys))
-	for _, k := range cfg.INSEEKeys {
-		s.inseeKeys[sha256.Sum256([]byte(k))] = true
-	}
-	s.dummyHash = s.hashPassword(fmt.Sprintf("%x", key))
 	if cfg.SweepInterval > 0 {
 		sweepCtx, stop := context.WithCancel(context.Background())
 		s.stopSweep, s.sweepDone = stop, make(chan struct{})
@@ -225,7 +208,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 // SetBaseURL tells the server the address clients reach it at, for the
 // links it mails.
-func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimSuffix(u, "/") }
+func (s *Server) SetBaseURL(u string) { s.accounts.baseURL = strings.TrimSuffix(u, "/") }
 
 // Close stops the sweep, waits for mail being sent and closes the
 // database.
@@ -234,7 +217,7 @@ func (s *Server) Close() error {
 		s.stopSweep()
 		<-s.sweepDone
 	}
-	s.mailWG.Wait()
+	s.mail.wait()
 	return s.db.Close()
 }
 
@@ -291,15 +274,8 @@ func (s *Server) Sweep(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
-	s.mu.Lock()
-	for k, exp := range s.tokens {
-		if now.After(exp) {
-			delete(s.tokens, k)
-		}
-	}
-	s.mu.Unlock()
-	s.throttle.prune(now)
-	s.credThrottle.prune(now)
+	s.piste.sweep(now)
+	s.accounts.throttle.prune(now)
 	return nil
 }
 
@@ -342,8 +318,8 @@ func NewHTTPServer(h http.Handler, lim HTTPLimits) *http.Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.onboardingRoutes(mux)
-	s.pisteRoutes(mux)
-	s.registryRoutes(mux)
+	s.piste.routes(mux)
+	s.registry.routes(mux)
 	var h http.Handler = mux
 	h = s.recoverer(h)
 	if s.cfg.FaultRate > 0 {
@@ -543,7 +519,7 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 			// address's.
 			scope := "ip:" + c.ip
 			if who == signedIn {
-				id, err := s.sessionAccount(c)
+				id, err := s.accounts.sessionAccount(c)
 				if err != nil {
 					return err
 				}
@@ -596,7 +572,7 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 		})
 		if err == nil {
 			for _, m := range c.mail {
-				s.queueSMTP(m.to, m.subject, m.body)
+				s.mail.queueSMTP(m.to, m.subject, m.body)
 			}
 		}
 		var he *httpError
@@ -646,21 +622,29 @@ func netKey(host string) string {
 	return p.String()
 }
 
-// read fills b from the token source: crypto/rand, or Config.Rand.
-func (s *Server) read(b []byte) {
-	if s.cfg.Rand == nil {
+// entropy is the source of tokens, challenge ids and e-mailed codes:
+// crypto/rand, or Config.Rand (tests), which need not be safe for
+// concurrent use and so is read under mu.
+type entropy struct {
+	mu  sync.Mutex
+	src io.Reader
+}
+
+// read fills b from the source.
+func (e *entropy) read(b []byte) {
+	if e.src == nil {
 		_, _ = rand.Read(b) // never fails (crypto/rand panics on failure)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, _ = io.ReadFull(s.cfg.Rand, b)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, _ = io.ReadFull(e.src, b)
 }
 
-// randomToken returns n random bytes as URL-safe text and their SHA-256.
-func (s *Server) randomToken(n int) (string, []byte) {
+// token returns n random bytes as URL-safe text and their SHA-256.
+func (e *entropy) token(n int) (string, []byte) {
 	b := make([]byte, n)
-	s.read(b)
+	e.read(b)
 	tok := fmt.Sprintf("%x", b)
 	h := sha256.Sum256([]byte(tok))
 	return tok, h[:]

@@ -21,9 +21,9 @@ import (
 // refused at once and never becomes a throttle key. An account with a
 // password that is not active answers auth.not_active, but only after the
 // right password, so the answer tells nothing of an address to a guesser.
-func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
-	c := &call{r: r, now: s.cfg.Now(), ip: clientNet(r)}
+	c := &call{r: r, now: ac.now(), ip: clientNet(r)}
 	b := make([]byte, 0, 512)
 	buf := bytes.NewBuffer(b)
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody)); err != nil {
@@ -40,7 +40,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, api.CodeInvalid)
 		return
 	}
-	tk, wait := s.throttle.reserve(c.now, email, c.ip)
+	tk, wait := ac.throttle.reserve(c.now, email, c.ip)
 	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, api.CodeThrottled)
@@ -49,10 +49,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	var stored string
 	var active bool
-	err := s.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
+	err := ac.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
 		Scan(&id, &stored, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		s.throttle.succeeded(tk) // not the caller's failure
+		ac.throttle.succeeded(tk) // not the caller's failure
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
@@ -60,20 +60,20 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		// An unknown address (or one never activated, which has no
 		// password yet) costs one hash check too, so timing tells nothing
 		// about which addresses exist.
-		stored = s.dummyHash
+		stored = ac.dummyHash
 	}
 	if !checkPassword(stored, req.Password) || id == 0 {
-		s.throttle.failed(tk)
+		ac.throttle.failed(tk)
 		writeError(w, http.StatusUnauthorized, api.CodeBadCredentials)
 		return
 	}
-	s.throttle.succeeded(tk)
+	ac.throttle.succeeded(tk)
 	if !active {
 		writeError(w, http.StatusForbidden, api.CodeNotActive)
 		return
 	}
-	tok, hash := s.randomToken(32)
-	if err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+	tok, hash := ac.rand.token(32)
+	if err := ac.db.Tx(r.Context(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
 			hash, id, c.now.Add(SessionTTL).UnixMilli())
 		return err
@@ -85,7 +85,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // signOut revokes the session it is called with.
-func (s *Server) signOut(c *call) (int, any, error) {
+func (ac *accountsAPI) signOut(c *call) (int, any, error) {
 	tok, _ := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
 	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM session WHERE token_hash = ?`, hashToken(tok)); err != nil {
 		return 0, nil, err
@@ -93,7 +93,7 @@ func (s *Server) signOut(c *call) (int, any, error) {
 	return http.StatusOK, api.Accepted{Status: "signed_out"}, nil
 }
 
-func (s *Server) sessionAccount(c *call) (int64, error) {
+func (ac *accountsAPI) sessionAccount(c *call) (int64, error) {
 	tok, ok := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
 	if !ok || tok == "" {
 		return 0, fail(http.StatusUnauthorized, api.CodeUnauthorized)

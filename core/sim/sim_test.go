@@ -718,13 +718,13 @@ func TestRegistryLimits(t *testing.T) {
 	if status, _ := get(tests[1].path, "key-b"); status != http.StatusOK {
 		t.Errorf("another key: %d", status)
 	}
-	before := e.srv.inseeLimit.size()
+	before := e.srv.registry.inseeLimit.size()
 	for i := range 40 {
 		if status, _ := get(tests[1].path, fmt.Sprintf("made-up-%d", i)); status != http.StatusUnauthorized {
 			t.Fatalf("made-up key %d: %d, want 401", i, status)
 		}
 	}
-	if after := e.srv.inseeLimit.size(); after != before {
+	if after := e.srv.registry.inseeLimit.size(); after != before {
 		t.Errorf("made-up keys took %d limiter entries", after-before)
 	}
 	e.clock.add(time.Minute)

@@ -72,7 +72,7 @@ func TestSMTP(t *testing.T) {
 	if err := c.CreateAccount(t.Context(), "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("smtp@example.fr")}); err != nil {
 		t.Fatal(err)
 	}
-	e.srv.mailWG.Wait()
+	e.srv.mail.wait()
 	msg := <-got
 	if !strings.Contains(msg, "To: smtp@example.fr") || !strings.Contains(msg, api.PathActivate+"?token=") || !strings.Contains(msg, "charset=utf-8") {
 		t.Fatalf("message sent:\n%s", msg)

@@ -11,6 +11,12 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
+// structuresAPI serves the structures' side of the onboarding API:
+// search, creation, attachment requests and their approval.
+type structuresAPI struct {
+	mail *mailer
+}
+
 const structCols = `s.id, s.identifier_type, s.identifier, s.kind, s.company_name, s.structure_name, s.email, s.phone,
 	s.address, s.address_complement_1, s.address_complement_2, s.city, s.postal_code, s.country, s.non_diffusible, s.status`
 
@@ -25,9 +31,9 @@ func scanStruct(row interface{ Scan(...any) error }) (api.Structure, error) {
 	return st, err
 }
 
-// findStructure returns the structure with this identifier as the caller
+// find returns the structure with this identifier as the caller
 // sees it (their manager role and attachment request included).
-func (s *Server) findStructure(c *call, t core.IdentifierType, identifier string) (*api.Structure, error) {
+func (sa *structuresAPI) find(c *call, t core.IdentifierType, identifier string) (*api.Structure, error) {
 	st, err := scanStruct(c.tx.QueryRowContext(c.r.Context(), `SELECT `+structCols+` FROM structure s
 		WHERE s.identifier_type = ? AND s.identifier = ?`, string(t), identifier))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -43,7 +49,7 @@ func (s *Server) findStructure(c *call, t core.IdentifierType, identifier string
 	return &st, nil
 }
 
-func (s *Server) searchStructure(c *call) (int, any, error) {
+func (sa *structuresAPI) search(c *call) (int, any, error) {
 	q := c.r.URL.Query()
 	t := core.IdentifierType(q.Get("identifier_type"))
 	if t == "" {
@@ -53,7 +59,7 @@ func (s *Server) searchStructure(c *call) (int, any, error) {
 	if validate.Rejects(err) {
 		return 0, nil, invalid(core.Problem{Field: core.FieldIdentifier, Code: validate.Code(err), Severity: core.Error})
 	}
-	st, err := s.findStructure(c, t, id)
+	st, err := sa.find(c, t, id)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -67,7 +73,7 @@ func (s *Server) searchStructure(c *call) (int, any, error) {
 	return http.StatusOK, api.SearchResult{Found: st != nil, Structure: st}, nil
 }
 
-func (s *Server) createStructure(c *call) (int, any, error) {
+func (sa *structuresAPI) create(c *call) (int, any, error) {
 	var body api.StructureBody
 	if err := c.decode(&body); err != nil {
 		return 0, nil, err
@@ -76,7 +82,7 @@ func (s *Server) createStructure(c *call) (int, any, error) {
 	if problems.HasErrors() {
 		return 0, nil, invalid(problems.Errors()...)
 	}
-	existing, err := s.findStructure(c, canon.IdentifierType, canon.Identifier)
+	existing, err := sa.find(c, canon.IdentifierType, canon.Identifier)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -84,19 +90,19 @@ func (s *Server) createStructure(c *call) (int, any, error) {
 		return 0, nil, &httpError{status: http.StatusConflict,
 			body: api.StructureExists{Error: apiErr(api.CodeStructureExists), StructureID: existing.ID}}
 	}
-	id, err := s.insertStructure(c, canon, c.account)
+	id, err := sa.insert(c, canon, c.account)
 	if err != nil {
 		return 0, nil, err
 	}
-	st, err := s.findStructure(c, canon.IdentifierType, canon.Identifier)
+	st, err := sa.find(c, canon.IdentifierType, canon.Identifier)
 	if err != nil || st == nil {
 		return 0, nil, fmt.Errorf("structure %d vanished: %v", id, err)
 	}
 	return http.StatusCreated, st, nil
 }
 
-// insertStructure creates a structure whose principal manager is manager.
-func (s *Server) insertStructure(c *call, d core.StructureDraft, manager int64) (int64, error) {
+// insert creates a structure whose principal manager is manager.
+func (sa *structuresAPI) insert(c *call, d core.StructureDraft, manager int64) (int64, error) {
 	ctx := c.r.Context()
 	res, err := c.tx.ExecContext(ctx, `INSERT INTO structure (identifier_type, identifier, kind, company_name, structure_name,
 		email, phone, address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible, created_at)
