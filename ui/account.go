@@ -52,7 +52,7 @@ func newAccountScreen(u *UI, flow accountFlow) *accountScreen {
 	s.contactTouched = d.ContactEmail != "" && d.ContactEmail != d.LoginEmail
 	s.loginEmail.SetPlaceHolder("prenom.nom@entreprise.fr")
 	s.phone.SetPlaceHolder("01 23 45 67 89")
-	s.conditions = widget.NewCheck(u.T("field.conditions"), func(bool) { s.onChanged() })
+	s.conditions = widget.NewCheck(u.text.T("field.conditions"), func(bool) { s.onChanged() })
 	s.conditions.SetChecked(d.ConditionsAccepted())
 	s.loginEmail.OnChanged = func(v string) {
 		if !s.contactTouched {
@@ -67,27 +67,27 @@ func newAccountScreen(u *UI, flow accountFlow) *accountScreen {
 		s.onChanged()
 	}
 
-	req := func(key string) string { return u.T(key) + " *" }
+	req := func(key string) string { return u.text.T(key) + " *" }
 	form := widget.NewForm(
-		&widget.FormItem{Text: req("field.login_email"), Widget: s.loginEmail, HintText: u.T("account.login_warning")},
+		&widget.FormItem{Text: req("field.login_email"), Widget: s.loginEmail, HintText: u.text.T("account.login_warning")},
 		&widget.FormItem{Text: req("field.login_email_confirm"), Widget: s.confirmEmail},
 		&widget.FormItem{Text: req("field.first_name"), Widget: s.firstName},
 		&widget.FormItem{Text: req("field.last_name"), Widget: s.lastName},
-		&widget.FormItem{Text: u.T("field.phone"), Widget: s.phone},
-		&widget.FormItem{Text: u.T("field.contact_email"), Widget: s.contactEmail, HintText: u.T("field.contact_email.hint")},
+		&widget.FormItem{Text: u.text.T("field.phone"), Widget: s.phone},
+		&widget.FormItem{Text: u.text.T("field.contact_email"), Widget: s.contactEmail, HintText: u.text.T("field.contact_email.hint")},
 	)
-	s.submit = widget.NewButtonWithIcon(u.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widget.NewButtonWithIcon(u.text.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() {
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() {
 		s.saveNow()
 		s.saver.whenIdle(func() { u.show(stepHome) })
 	})
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
 	s.content = u.page(
-		title(u.T("account.title")), paragraph(u.T("account.intro")), form,
-		paragraph(u.T("conditions.text")), s.conditions,
-		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		title(u.text.T("account.title")), paragraph(u.text.T("account.intro")), form,
+		paragraph(u.text.T("conditions.text")), s.conditions,
+		widget.NewLabelWithStyle(u.text.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		container.NewHBox(back, s.submit, s.saved),
 	)
 	s.refreshSubmit()
@@ -201,13 +201,13 @@ func (s *accountScreen) saveNow() {
 // newer waits.
 func (s *accountScreen) onSaved(rec core.AccountRecord, err error, waiting bool) {
 	if err != nil {
-		s.saved.SetText(s.u.errorText(err))
+		s.saved.SetText(s.u.text.errorText(err))
 		return
 	}
 	s.u.account.ID = rec.ID
 	s.u.app.Preferences().SetInt(prefAccountID, int(rec.ID))
 	if !waiting {
-		s.saved.SetText(s.u.T("saved"))
+		s.saved.SetText(s.u.text.T("saved"))
 	}
 }
 
@@ -232,7 +232,7 @@ func (s *accountScreen) onSubmit() {
 			func(_ struct{}, err error) {
 				if err != nil {
 					s.submit.Enable()
-					s.saved.SetText(s.u.errorText(err))
+					s.saved.SetText(s.u.text.errorText(err))
 					return
 				}
 				s.u.show(stepCaptcha)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/core"
 )
 
 // activationScreen is step 4: the activation link (pasted, or picked from
@@ -55,13 +56,13 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	s.link.OnChanged = func(string) { s.refresh() }
 	s.link.Validator = func(v string) error {
 		if _, err := api.ActivationToken(v); strings.TrimSpace(v) != "" && err != nil {
-			return errors.New(u.T("activation.link_invalid"))
+			return errors.New(u.text.T("activation.link_invalid"))
 		}
 		return nil
 	}
 	s.message = paragraph("")
 	s.mailbox = newMailbox(u, flow, func() string { return email }, func(link string) { s.link.SetText(link) }, s.message)
-	s.resend = widget.NewButtonWithIcon(u.T("activation.resend"), theme.MailSendIcon(), s.onResend)
+	s.resend = widget.NewButtonWithIcon(u.text.T("activation.resend"), theme.MailSendIcon(), s.onResend)
 	s.resend.Importance = widget.LowImportance
 	s.password = widget.NewPasswordEntry()
 	s.confirm = widget.NewPasswordEntry()
@@ -70,23 +71,23 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
 	list := container.NewVBox()
 	for _, k := range checklist {
-		l := widget.NewLabel(u.T(k))
+		l := widget.NewLabel(u.text.T(k))
 		s.checks[k] = l
 		s.marks[k] = widget.NewIcon(nil)
 		list.Add(container.NewBorder(nil, nil, s.marks[k], nil, l))
 	}
-	s.submit = widget.NewButtonWithIcon(u.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widget.NewButtonWithIcon(u.text.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	form := widget.NewForm(
-		widget.NewFormItem(u.T("activation.link")+" *", s.link),
-		widget.NewFormItem(u.T("field.password")+" *", s.password),
-		widget.NewFormItem(u.T("field.password_confirm")+" *", s.confirm),
+		widget.NewFormItem(u.text.T("activation.link")+" *", s.link),
+		widget.NewFormItem(u.text.T("field."+core.FieldPassword)+" *", s.password),
+		widget.NewFormItem(u.text.T("field."+core.FieldPasswordConfirm)+" *", s.confirm),
 	)
 	s.content = u.page(
-		title(u.T("activation.title")),
-		paragraph(u.Tf("activation.sent", email)), container.NewHBox(s.mailbox.button, s.resend),
-		widget.NewLabelWithStyle(u.T("password.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		paragraph(u.T("password.rule")), form, list, s.message, container.NewHBox(s.submit),
+		title(u.text.T("activation.title")),
+		paragraph(u.text.F("activation.sent", "email", email)), container.NewHBox(s.mailbox.button, s.resend),
+		widget.NewLabelWithStyle(u.text.T("password.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		paragraph(u.text.T("password.rule")), form, list, s.message, container.NewHBox(s.submit),
 	)
 	s.refresh()
 	return s
@@ -113,7 +114,7 @@ func (s *activationScreen) refresh() {
 			mark = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		}
 		s.marks[k].SetResource(mark)
-		l.SetText(s.u.T(k))
+		l.SetText(s.u.text.T(k))
 	}
 	if all {
 		s.submit.Enable()
@@ -133,7 +134,7 @@ func (s *activationScreen) onSubmit() {
 	async(s.u, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.flow.Activate(ctx, link, email, pw) },
 		func(_ struct{}, err error) {
 			if err != nil {
-				s.message.SetText(s.u.errorText(err))
+				s.message.SetText(s.u.text.errorText(err))
 				s.refresh()
 				return
 			}
@@ -151,8 +152,8 @@ func (s *activationScreen) onResend() {
 	s.resendImage.FillMode = canvas.ImageFillContain
 	s.resendImage.SetMinSize(fyne.NewSize(240, 80))
 	s.resendAnswer = widget.NewEntry()
-	s.resendAnswer.SetPlaceHolder(s.u.T("captcha.prompt"))
-	s.resendConfirm = widget.NewButtonWithIcon(s.u.T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)
+	s.resendAnswer.SetPlaceHolder(s.u.text.T("captcha.prompt"))
+	s.resendConfirm = widget.NewButtonWithIcon(s.u.text.T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)
 	s.resendConfirm.Importance = widget.HighImportance
 	s.resendConfirm.Disable()
 	s.resendAnswer.OnChanged = func(v string) {
@@ -164,29 +165,29 @@ func (s *activationScreen) onResend() {
 	}
 	s.resendAnswer.OnSubmitted = func(string) { s.onResendConfirm() }
 	// The non-visual alternative, as on step 3: a code by e-mail.
-	s.resendCode = widget.NewButtonWithIcon(s.u.T("captcha.alternative"), theme.MailSendIcon(), func() {
+	s.resendCode = widget.NewButtonWithIcon(s.u.text.T("captcha.alternative"), theme.MailSendIcon(), func() {
 		challenge, email := s.resendChallenge, s.u.loginEmail()
 		async(s.u, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, s.flow.CaptchaCode(ctx, challenge, email)
 		},
 			func(_ struct{}, err error) {
 				if err != nil {
-					s.message.SetText(s.u.errorText(err))
+					s.message.SetText(s.u.text.errorText(err))
 					return
 				}
-				s.message.SetText(s.u.Tf("captcha.code_sent", email))
+				s.message.SetText(s.u.text.F("captcha.code_sent", "email", email))
 			})
 	})
 	s.resendCode.Importance = widget.LowImportance
-	content := container.NewVBox(paragraph(s.u.Tf("activation.resend.text", s.u.loginEmail())),
-		widget.NewLabel("* "+s.u.T("captcha.prompt")), s.resendImage, s.resendAnswer, s.resendCode, container.NewHBox(s.resendConfirm))
-	s.resendDialog = dialog.NewCustom(s.u.T("activation.resend"), s.u.T("button.cancel"), content, s.u.win)
+	content := container.NewVBox(paragraph(s.u.text.F("activation.resend.text", "email", s.u.loginEmail())),
+		widget.NewLabel("* "+s.u.text.T("captcha.prompt")), s.resendImage, s.resendAnswer, s.resendCode, container.NewHBox(s.resendConfirm))
+	s.resendDialog = dialog.NewCustom(s.u.text.T("activation.resend"), s.u.text.T("button.cancel"), content, s.u.win)
 	s.resendDialog.Resize(fyne.NewSize(480, 0))
 	s.resendDialog.Show()
 	async(s.u, s.flow.Captcha, func(c api.Captcha, err error) {
 		if err != nil {
 			s.resendDialog.Hide()
-			s.message.SetText(s.u.errorText(err))
+			s.message.SetText(s.u.text.errorText(err))
 			return
 		}
 		s.resendChallenge = c.ID
@@ -209,10 +210,10 @@ func (s *activationScreen) onResendConfirm() {
 	}, func(_ struct{}, err error) {
 		s.resendDialog.Hide()
 		if err != nil {
-			s.message.SetText(s.u.errorText(err))
+			s.message.SetText(s.u.text.errorText(err))
 			return
 		}
 		s.link.SetText("")
-		s.message.SetText(s.u.Tf("activation.resend.done", email))
+		s.message.SetText(s.u.text.F("activation.resend.done", "email", email))
 	})
 }

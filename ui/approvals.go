@@ -43,16 +43,16 @@ func newApprovalsScreen(u *UI, flow approvalsFlow) *approvalsScreen {
 		if a.Created == 0 {
 			return ""
 		}
-		return u.date(time.Unix(a.Created, 0))
+		return u.text.date(time.Unix(a.Created, 0))
 	}
 	s.waiting = newDataTable([]tableColumn[api.Attachment]{
-		{title: u.T("approvals.col.requester"), width: 170, text: func(a api.Attachment) string { return a.RequesterName }},
-		{title: u.T("approvals.col.email"), width: 210, text: func(a api.Attachment) string { return a.Requester }},
-		{title: u.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
+		{title: u.text.T("approvals.col.requester"), width: 170, text: func(a api.Attachment) string { return a.RequesterName }},
+		{title: u.text.T("approvals.col.email"), width: 210, text: func(a api.Attachment) string { return a.Requester }},
+		{title: u.text.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
 			return groupIdentifier(a.IdentifierType, a.Identifier)
 		}},
-		{title: u.T("ws.col.company"), width: 200, text: func(a api.Attachment) string { return a.CompanyName }},
-		{title: u.T("approvals.col.date"), width: 100, text: date},
+		{title: u.text.T("ws.col.company"), width: 200, text: func(a api.Attachment) string { return a.CompanyName }},
+		{title: u.text.T("approvals.col.date"), width: 100, text: date},
 	}, func() []api.Attachment { return s.waitingRows }, func(a api.Attachment) int64 { return a.ID }, true)
 	s.waiting.stretch = 1 // the e-mail address
 	s.waiting.onCheck = s.changed
@@ -67,47 +67,33 @@ func newApprovalsScreen(u *UI, flow approvalsFlow) *approvalsScreen {
 		s.changed()
 	}
 	s.mine = newDataTable([]tableColumn[api.Attachment]{
-		{title: u.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
+		{title: u.text.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
 			return groupIdentifier(a.IdentifierType, a.Identifier)
 		}},
-		{title: u.T("ws.col.company"), width: 260, text: func(a api.Attachment) string { return a.CompanyName }},
-		{title: u.T("ws.col.state"), width: 170, chip: func(a api.Attachment) (string, chipTone) { return u.attachmentChip(a.Status) }},
-		{title: u.T("approvals.col.date"), width: 100, text: date},
+		{title: u.text.T("ws.col.company"), width: 260, text: func(a api.Attachment) string { return a.CompanyName }},
+		{title: u.text.T("ws.col.state"), width: 170, chip: func(a api.Attachment) (string, chipTone) { return u.text.attachmentChip(a.Status) }},
+		{title: u.text.T("approvals.col.date"), width: 100, text: date},
 	}, func() []api.Attachment { return s.mineRows }, func(a api.Attachment) int64 { return a.ID }, false)
 	s.mine.stretch = 1 // the company
 	s.approve = widget.NewButtonWithIcon("", theme.ConfirmIcon(), func() { s.onDecide(true) })
 	s.approve.Importance = widget.SuccessImportance
 	s.refuse = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.onDecide(false) })
 	s.refuse.Importance = widget.DangerImportance
-	s.refresh = widget.NewButtonWithIcon(u.T("button.refresh"), theme.ViewRefreshIcon(), func() { s.load("") })
+	s.refresh = widget.NewButtonWithIcon(u.text.T("button.refresh"), theme.ViewRefreshIcon(), func() { s.load("") })
 	s.summary = widget.NewLabel("")
 	s.message = paragraph("")
 	s.progress = newBulkProgress(u)
 	waitingTab := container.NewBorder(container.NewBorder(nil, nil, s.summary, container.NewHBox(s.approve, s.refuse)), nil, nil, nil, s.waiting)
 	s.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(u.T("approvals.waiting"), theme.MailComposeIcon(), waitingTab),
-		container.NewTabItemWithIcon(u.T("approvals.mine"), theme.AccountIcon(), s.mine),
+		container.NewTabItemWithIcon(u.text.T("approvals.waiting"), theme.MailComposeIcon(), waitingTab),
+		container.NewTabItemWithIcon(u.text.T("approvals.mine"), theme.AccountIcon(), s.mine),
 	)
-	top := container.NewBorder(nil, nil, nil, s.refresh, title(u.T("approvals.title")))
+	top := container.NewBorder(nil, nil, nil, s.refresh, title(u.text.T("approvals.title")))
 	s.content = container.NewPadded(container.NewBorder(top, container.NewVBox(s.progress.content, s.message), nil, nil, s.tabs))
 	s.progress.root = s.content
 	s.changed()
 	s.load("")
 	return s
-}
-
-// attachmentChip is a request's status as a chip.
-func (u *UI) attachmentChip(status string) (string, chipTone) {
-	text := u.T("status." + status)
-	switch status {
-	case api.AttachmentApproved:
-		return text, toneSuccess
-	case api.AttachmentRefused:
-		return text, toneError
-	case api.AttachmentPending:
-		return text, toneWarning
-	}
-	return text, toneNeutral
 }
 
 func (s *approvalsScreen) busy() bool { return s.running }
@@ -120,8 +106,8 @@ func (s *approvalsScreen) setBusy(b bool) {
 // changed names the buttons after the selection.
 func (s *approvalsScreen) changed() {
 	n := len(s.waiting.checked)
-	s.approve.SetText(s.u.plural("approvals.approve", n))
-	s.refuse.SetText(s.u.plural("approvals.refuse", n))
+	s.approve.SetText(s.u.text.plural("approvals.approve", n))
+	s.refuse.SetText(s.u.text.plural("approvals.refuse", n))
 	for _, b := range []*widget.Button{s.approve, s.refuse} {
 		if n == 0 || s.running {
 			b.Disable()
@@ -134,7 +120,7 @@ func (s *approvalsScreen) changed() {
 	} else {
 		s.refresh.Enable()
 	}
-	s.summary.SetText(s.u.plural("approvals.count", len(s.waitingRows)))
+	s.summary.SetText(s.u.text.plural("approvals.count", len(s.waitingRows)))
 }
 
 // load asks the portal for both lists, then shows message; offline, it
@@ -142,7 +128,7 @@ func (s *approvalsScreen) changed() {
 func (s *approvalsScreen) load(message string) {
 	async(s.u, s.flow.Lists, func(l onboarding.AttachmentLists, err error) {
 		if err != nil {
-			s.message.SetText(strings.TrimSpace(message + " " + s.u.errorText(err)))
+			s.message.SetText(strings.TrimSpace(message + " " + s.u.text.errorText(err)))
 			return
 		}
 		s.message.SetText(message)
@@ -182,7 +168,7 @@ func (s *approvalsScreen) onDecide(approve bool) {
 	if approve {
 		key, action = "approvals.confirm_approve", "approvals.approving"
 	}
-	d := dialog.NewConfirm(u.T("approvals.title"), u.plural(key, len(reqs)), func(ok bool) {
+	d := dialog.NewConfirm(u.text.T("approvals.title"), u.text.plural(key, len(reqs)), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -193,21 +179,21 @@ func (s *approvalsScreen) onDecide(approve bool) {
 			if approve {
 				done = "approvals.done_approve"
 			}
-			text := u.plural(done, r.Done)
+			text := u.text.plural(done, r.Done)
 			switch {
 			case isCancelled(err):
 			case err != nil:
-				text = u.errorText(err) + " " + text
+				text = u.text.errorText(err) + " " + text
 			}
 			if r.SkippedTotal() > 0 {
-				text += " " + u.skippedText(r)
-				u.showNotes(u.T("approvals.title"), text, r.Notes)
+				text += " " + u.text.skippedText(r)
+				u.showNotes(u.text.T("approvals.title"), text, r.Notes)
 			}
 			clear(s.waiting.checked)
 			s.load(text)
 		})
 	}, u.win)
-	d.SetConfirmText(u.T(map[bool]string{true: "attach.approve", false: "attach.refuse"}[approve]))
-	d.SetDismissText(u.T("button.cancel"))
+	d.SetConfirmText(u.text.T(map[bool]string{true: "attach.approve", false: "attach.refuse"}[approve]))
+	d.SetDismissText(u.text.T("button.cancel"))
 	d.Show()
 }

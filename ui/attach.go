@@ -36,18 +36,18 @@ func newAttachScreen(u *UI, flow attachFlow, t core.IdentifierType, identifier s
 	s.identifier = u.newEntry()
 	s.identifier.SetText(identifier)
 	s.identifier.OnSubmitted = func(string) { s.onSearch() }
-	s.search = widget.NewButtonWithIcon(u.T("attach.search"), theme.SearchIcon(), s.onSearch)
+	s.search = widget.NewButtonWithIcon(u.text.T("attach.search"), theme.SearchIcon(), s.onSearch)
 	s.found = paragraph("")
-	s.request = widget.NewButtonWithIcon(u.T("attach.request"), theme.MailSendIcon(), s.onRequest)
+	s.request = widget.NewButtonWithIcon(u.text.T("attach.request"), theme.MailSendIcon(), s.onRequest)
 	s.request.Importance = widget.HighImportance
 	s.request.Disable()
-	s.requests = widget.NewButtonWithIcon(u.T("attach.requests"), theme.MailComposeIcon(), func() { u.show(stepApprovals) })
+	s.requests = widget.NewButtonWithIcon(u.text.T("attach.requests"), theme.MailComposeIcon(), func() { u.show(stepApprovals) })
 	s.message = paragraph("")
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
-	form := widget.NewForm(widget.NewFormItem(u.T("field.identifier_type"), s.idType.Select),
-		widget.NewFormItem(u.T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
+	form := widget.NewForm(widget.NewFormItem(u.text.T("field.identifier_type"), s.idType.Select),
+		widget.NewFormItem(u.text.T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
 	s.content = u.page(
-		title(u.T("attach.title")), form, s.found, container.NewHBox(s.request), s.message,
+		title(u.text.T("attach.title")), form, s.found, container.NewHBox(s.request), s.message,
 		container.NewHBox(back, s.requests),
 	)
 	if identifier != "" {
@@ -64,17 +64,17 @@ func (s *attachScreen) onSearch() {
 			s.request.Disable()
 			switch {
 			case err != nil:
-				s.found.SetText(s.u.errorText(err))
+				s.found.SetText(s.u.text.errorText(err))
 			case !r.Found:
-				s.found.SetText(s.u.T("attach.not_found"))
+				s.found.SetText(s.u.text.T("attach.not_found"))
 			default:
 				s.target = r.Structure
-				s.found.SetText(s.u.Tf("attach.found", r.Structure.Draft.CompanyName+" ("+r.Structure.Draft.Identifier+")"))
+				s.found.SetText(s.u.text.F("attach.found", "structure", r.Structure.Draft.CompanyName+" ("+r.Structure.Draft.Identifier+")"))
 				switch {
 				case r.Structure.IsManager:
-					s.found.SetText(s.found.Text + "\n" + s.u.T("attach.is_manager"))
+					s.found.SetText(s.found.Text + "\n" + s.u.text.T("attach.is_manager"))
 				case r.Structure.Attachment != "":
-					s.found.SetText(s.found.Text + "\n" + s.u.Tf("attach.already", s.u.T("status."+r.Structure.Attachment)))
+					s.found.SetText(s.found.Text + "\n" + s.u.text.F("attach.already", "status", s.u.text.T("status."+r.Structure.Attachment)))
 				default:
 					s.request.Enable()
 				}
@@ -92,10 +92,10 @@ func (s *attachScreen) onRequest() {
 		return s.flow.RequestAttachment(ctx, d.IdentifierType, d.Identifier)
 	}, func(a api.Attachment, err error) {
 		if err != nil {
-			s.message.SetText(s.u.errorText(err))
+			s.message.SetText(s.u.text.errorText(err))
 			s.request.Enable()
 			return
 		}
-		s.message.SetText(s.u.T("status."+a.Status) + " · " + s.u.T("attach.follow"))
+		s.message.SetText(s.u.text.T("status."+a.Status) + " · " + s.u.text.T("attach.follow"))
 	})
 }

@@ -84,7 +84,7 @@ func BenchmarkWorkspaceFilter(b *testing.B) {
 			h.pump(func() bool { return ws.shownSeq == ws.seq })
 		}
 	}
-	benchLine(fmt.Sprintf("filter keystroke → table refreshed, %s rows (%d keys)", h.ui.count(n), len(keys)),
+	benchLine(fmt.Sprintf("filter keystroke → table refreshed, %s rows (%d keys)", h.ui.text.count(n), len(keys)),
 		"p95 "+ms(percentile(keys, 95)),
 		fmt.Sprintf("store query alone p95 %s, table redraw alone p95 %s (goal: keystroke p95 < 30 ms)",
 			ms(percentile(queries, 95)), ms(percentile(redraws, 95))))
@@ -123,7 +123,7 @@ func BenchmarkWorkspaceOpen(b *testing.B) {
 		h.pump(func() bool { return ws.loaded })
 		warm = time.Since(start)
 	}
-	benchLine(fmt.Sprintf("open the workspace, %s rows, store just opened", h.ui.count(n)), ms(cold),
+	benchLine(fmt.Sprintf("open the workspace, %s rows, store just opened", h.ui.text.count(n)), ms(cold),
 		fmt.Sprintf("open it again %s; open the home screen %s", ms(warm), ms(home)))
 }
 

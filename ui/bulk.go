@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,20 +40,20 @@ func newBulkProgress(u *UI) *bulkProgress {
 	p := &bulkProgress{u: u, what: widget.NewLabel(""), bar: widget.NewProgressBar(), eta: widget.NewLabel("")}
 	p.what.TextStyle.Bold = true
 	p.bar.TextFormatter = func() string {
-		done, total := u.count(p.done), u.count(p.total)
+		done, total := u.text.count(p.done), u.text.count(p.total)
 		if p.unit == unitBytes {
 			if p.total <= 0 {
-				return u.size(p.done) // a file of unknown size
+				return u.text.size(p.done) // a file of unknown size
 			}
-			done, total = u.size(p.done), u.size(p.total)
+			done, total = u.text.size(p.done), u.text.size(p.total)
 		}
-		return i18n.Format(u.lang, "bulk.progress", map[string]string{"done": done, "total": total})
+		return i18n.Format(u.text.lang, "bulk.progress", map[string]string{"done": done, "total": total})
 	}
-	p.cancel = widget.NewButtonWithIcon(u.T("button.cancel"), theme.CancelIcon(), func() {
+	p.cancel = widget.NewButtonWithIcon(u.text.T("button.cancel"), theme.CancelIcon(), func() {
 		if p.stop != nil {
 			p.stop()
 			p.cancel.Disable()
-			p.eta.SetText(u.T("bulk.cancelling"))
+			p.eta.SetText(u.text.T("bulk.cancelling"))
 			p.content.Refresh()
 		}
 	})
@@ -109,13 +107,13 @@ func (p *bulkProgress) end() {
 func (u *UI) remaining(d time.Duration) string {
 	switch {
 	case d < 5*time.Second:
-		return u.T("bulk.eta.seconds")
+		return u.text.T("bulk.eta.seconds")
 	case d < 90*time.Second:
-		return i18n.Format(u.lang, "bulk.eta.secs", map[string]string{"n": u.count(int(d.Round(5 * time.Second).Seconds()))})
+		return i18n.Format(u.text.lang, "bulk.eta.secs", map[string]string{"n": u.text.count(int(d.Round(5 * time.Second).Seconds()))})
 	case d < 90*time.Minute:
-		return i18n.Format(u.lang, "bulk.eta.mins", map[string]string{"n": u.count(int(d.Round(time.Minute).Minutes()))})
+		return i18n.Format(u.text.lang, "bulk.eta.mins", map[string]string{"n": u.text.count(int(d.Round(time.Minute).Minutes()))})
 	}
-	return i18n.Format(u.lang, "bulk.eta.hours", map[string]string{"n": u.count(int(d.Round(time.Hour).Hours()))})
+	return i18n.Format(u.text.lang, "bulk.eta.hours", map[string]string{"n": u.text.count(int(d.Round(time.Hour).Hours()))})
 }
 
 // progressEvery is how often a running action redraws its bar at most:
@@ -140,7 +138,7 @@ func runTask[T any](u *UI, host taskHost, p *bulkProgress, action string, total 
 	}
 	host.setBusy(true)
 	ctx, cancel := context.WithCancel(context.Background())
-	p.begin(u.T(action), total, cancel)
+	p.begin(u.text.T(action), total, cancel)
 	do := u.deps.Do
 	var mu sync.Mutex
 	var last time.Time
@@ -181,51 +179,24 @@ func (w *workspaceScreen) finishBulk(action string, r onboarding.BulkResult, tex
 	u := w.u
 	switch {
 	case isCancelled(err):
-		text = i18n.Format(u.lang, "bulk.cancelled", map[string]string{"done": u.count(r.Done), "total": u.count(r.Total)}) + " " + text
+		text = i18n.Format(u.text.lang, "bulk.cancelled", map[string]string{"done": u.text.count(r.Done), "total": u.text.count(r.Total)}) + " " + text
 	case err != nil:
-		text = u.errorText(err) + " " + text
+		text = u.text.errorText(err) + " " + text
 	}
 	if n := r.SkippedTotal(); n > 0 {
-		text += " " + u.skippedText(r)
+		text += " " + u.text.skippedText(r)
 	}
 	w.setMessage(text)
 	w.refresh()
 	if len(r.Notes) > 0 {
 		// Rows left as they were, or warnings (a closed establishment):
 		// each worth a look.
-		u.showNotes(u.T(action), text, r.Notes)
+		u.showNotes(u.text.T(action), text, r.Notes)
 	}
 }
 
 // isCancelled reports whether err is the user's Cancel.
 func isCancelled(err error) bool { return errors.Is(err, context.Canceled) }
-
-// skippedText says how many rows were left as they were, and why.
-func (u *UI) skippedText(r onboarding.BulkResult) string {
-	reasons := make([]string, 0, len(r.Skipped))
-	for reason := range r.Skipped {
-		reasons = append(reasons, reason)
-	}
-	sort.Strings(reasons)
-	parts := make([]string, 0, len(reasons))
-	for _, reason := range reasons {
-		parts = append(parts, u.plural(reason+".count", r.Skipped[reason]))
-	}
-	return u.plural("bulk.skipped", r.SkippedTotal()) + " " + strings.Join(parts, "; ") + "."
-}
-
-// noteText says why one row was left as it was.
-func (u *UI) noteText(n onboarding.RowNote) string {
-	text := i18n.Format(u.lang, n.Reason, n.Params)
-	switch {
-	case n.Field != "":
-		text += " " + i18n.Format(u.lang, "notice.field", map[string]string{"field": u.T("field." + n.Field),
-			"text": i18n.Format(u.lang, n.Code, n.Params)})
-	case n.Code != "" && i18n.Has(i18n.EN, n.Code):
-		text += " " + i18n.Format(u.lang, n.Code, n.Params)
-	}
-	return text
-}
 
 // showNotes lists the rows an action left as they were, with why: a
 // virtualised list, however many.
@@ -238,7 +209,7 @@ func (u *UI) showNotes(heading, summary string, notes []onboarding.RowNote) {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			n := notes[i]
-			o.(*widget.Label).SetText(n.Label + "\n" + u.noteText(n))
+			o.(*widget.Label).SetText(n.Label + "\n" + u.text.noteText(n))
 		})
 	// Two lines an item: the row, then why.
 	height := 2*theme.TextSize() + 4*theme.Padding() + 6
@@ -246,7 +217,7 @@ func (u *UI) showNotes(heading, summary string, notes []onboarding.RowNote) {
 		list.SetItemHeight(i, height)
 	}
 	body := container.NewBorder(paragraph(summary), nil, nil, nil, list)
-	d := dialog.NewCustom(heading, u.T("button.close"), body, u.win)
+	d := dialog.NewCustom(heading, u.text.T("button.close"), body, u.win)
 	d.Resize(fyne.NewSize(680, 460))
 	d.Show()
 }

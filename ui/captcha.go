@@ -39,20 +39,20 @@ func newCaptchaScreen(u *UI, flow captchaFlow) *captchaScreen {
 	s.image.FillMode = canvas.ImageFillContain
 	s.image.SetMinSize(fyne.NewSize(240, 80))
 	s.answer = u.newEntry()
-	s.answer.SetPlaceHolder(u.T("captcha.prompt"))
+	s.answer.SetPlaceHolder(u.text.T("captcha.prompt"))
 	s.answer.OnSubmitted = func(string) { s.onValidate() }
 	s.answer.OnChanged = func(string) { s.refresh() }
-	s.newImage = widget.NewButtonWithIcon(u.T("captcha.new"), theme.ViewRefreshIcon(), s.load)
-	s.emailCode = widget.NewButtonWithIcon(u.T("captcha.alternative"), theme.MailSendIcon(), s.onEmailCode)
+	s.newImage = widget.NewButtonWithIcon(u.text.T("captcha.new"), theme.ViewRefreshIcon(), s.load)
+	s.emailCode = widget.NewButtonWithIcon(u.text.T("captcha.alternative"), theme.MailSendIcon(), s.onEmailCode)
 	s.emailCode.Importance = widget.LowImportance
-	s.validate = widget.NewButtonWithIcon(u.T("captcha.validate"), theme.ConfirmIcon(), s.onValidate)
+	s.validate = widget.NewButtonWithIcon(u.text.T("captcha.validate"), theme.ConfirmIcon(), s.onValidate)
 	s.validate.Importance = widget.HighImportance
 	s.message = paragraph("")
 	s.mailbox = newMailbox(u, flow, u.loginEmail, nil, s.message)
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepAccount) })
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepAccount) })
 	s.content = u.page(
-		title(u.T("captcha.title")),
-		widget.NewLabel("* "+u.T("captcha.prompt")),
+		title(u.text.T("captcha.title")),
+		widget.NewLabel("* "+u.text.T("captcha.prompt")),
 		container.NewHBox(s.image, s.newImage),
 		s.answer, container.NewHBox(s.emailCode, s.mailbox.button), s.message,
 		container.NewHBox(back, s.validate),
@@ -72,14 +72,14 @@ func (s *captchaScreen) refresh() {
 
 // load asks the portal for a new challenge.
 func (s *captchaScreen) load() {
-	s.message.SetText(s.u.T("captcha.loading"))
+	s.message.SetText(s.u.text.T("captcha.loading"))
 	async(s.u, s.flow.Captcha, func(c api.Captcha, err error) {
 		if err != nil {
 			s.id = ""
 			if errors.Is(err, core.ErrUnavailable) {
-				s.message.SetText(s.u.T("captcha.offline"))
+				s.message.SetText(s.u.text.T("captcha.offline"))
 			} else {
-				s.message.SetText(s.u.errorText(err))
+				s.message.SetText(s.u.text.errorText(err))
 			}
 			s.refresh()
 			return
@@ -103,10 +103,10 @@ func (s *captchaScreen) onEmailCode() {
 	async(s.u, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.flow.CaptchaCode(ctx, id, email) },
 		func(_ struct{}, err error) {
 			if err != nil {
-				s.message.SetText(s.u.errorText(err))
+				s.message.SetText(s.u.text.errorText(err))
 				return
 			}
-			s.message.SetText(s.u.Tf("captcha.code_sent", email))
+			s.message.SetText(s.u.text.F("captcha.code_sent", "email", email))
 		})
 }
 
@@ -122,7 +122,7 @@ func (s *captchaScreen) onValidate() {
 		return struct{}{}, s.flow.SubmitAccount(ctx, accountID, id, answer)
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			msg := s.u.errorText(err)
+			msg := s.u.text.errorText(err)
 			s.load()
 			s.message.SetText(msg)
 			return

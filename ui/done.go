@@ -16,17 +16,17 @@ type doneScreen struct {
 
 func newDoneScreen(u *UI) *doneScreen {
 	s := &doneScreen{}
-	s.create = widget.NewButtonWithIcon(u.T("done.create.title"), theme.ContentAddIcon(), func() { u.show(stepStructure) })
+	s.create = widget.NewButtonWithIcon(u.text.T("done.create.title"), theme.ContentAddIcon(), func() { u.show(stepStructure) })
 	s.create.Importance = widget.HighImportance
-	s.attach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), func() { u.show(stepAttach) })
+	s.attach = widget.NewButtonWithIcon(u.text.T("done.attach.button"), theme.LoginIcon(), func() { u.show(stepAttach) })
 	card := func(t, text string, b *widget.Button) fyne.CanvasObject {
 		return widget.NewCard(t, "", container.NewVBox(paragraph(text), container.NewHBox(b)))
 	}
 	s.content = u.page(
-		title(u.T("done.title")), paragraph(u.T("done.intro")),
+		title(u.text.T("done.title")), paragraph(u.text.T("done.intro")),
 		container.NewGridWithColumns(2,
-			card(u.T("done.create.title"), u.T("done.create.text"), s.create),
-			card(u.T("done.attach.title"), u.T("done.attach.text"), s.attach)),
+			card(u.text.T("done.create.title"), u.text.T("done.create.text"), s.create),
+			card(u.text.T("done.attach.title"), u.text.T("done.attach.text"), s.attach)),
 	)
 	return s
 }

@@ -26,7 +26,7 @@ func fieldValidator[D any](u *UI, field string, draft func() (D, bool), set func
 		set(&d, field, v)
 		for _, p := range check(d).ForField(field) {
 			if p.Severity == core.Error {
-				return errors.New(i18n.Format(u.lang, p.Code, p.Params))
+				return errors.New(i18n.Format(u.text.lang, p.Code, p.Params))
 			}
 		}
 		return nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"context"
 	"net/url"
 	"time"
@@ -38,22 +39,22 @@ func newHandoffScreen(u *UI, flow handoffFlow) *handoffScreen {
 	s := &handoffScreen{u: u, flow: flow, recs: map[string]core.StructureRecord{}, copies: map[string]*widget.Button{}}
 	s.fields = container.NewVBox()
 	s.message = paragraph("")
-	s.open = widget.NewButtonWithIcon(u.T("handoff.open"), theme.ComputerIcon(), func() {
+	s.open = widget.NewButtonWithIcon(u.text.T("handoff.open"), theme.ComputerIcon(), func() {
 		if info, ok := u.deps.Connection.Target().Env.Info(); ok && info.PortalPage != "" {
 			if link, err := url.Parse(info.PortalPage); err == nil {
 				_ = u.app.OpenURL(link)
 			}
 		}
 	})
-	s.check = widget.NewButtonWithIcon(u.T("handoff.check"), theme.SearchIcon(), s.onCheck)
+	s.check = widget.NewButtonWithIcon(u.text.T("handoff.check"), theme.SearchIcon(), s.onCheck)
 	s.check.Importance = widget.HighImportance
 	s.check.Disable()
 	s.pick = widget.NewSelect(nil, s.onPick)
-	s.pick.PlaceHolder = u.T("select.placeholder")
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
-	s.content = u.page(title(u.T("handoff.title")), paragraph(u.T("handoff.intro")),
+	s.pick.PlaceHolder = u.text.T("select.placeholder")
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	s.content = u.page(title(u.text.T("handoff.title")), paragraph(u.text.T("handoff.intro")),
 		container.NewHBox(s.open), s.accountCard(),
-		widget.NewForm(widget.NewFormItem(u.T("handoff.structure"), s.pick)),
+		widget.NewForm(widget.NewFormItem(u.text.T("handoff.structure"), s.pick)),
 		s.fields, s.message, container.NewHBox(back, s.check))
 	s.load()
 	return s
@@ -64,7 +65,7 @@ func newHandoffScreen(u *UI, flow handoffFlow) *handoffScreen {
 func (s *handoffScreen) load() {
 	async(s.u, s.flow.HandoffCandidates, func(recs []core.StructureRecord, err error) {
 		if err != nil {
-			s.message.SetText(s.u.errorText(err))
+			s.message.SetText(s.u.text.errorText(err))
 			return
 		}
 		var labels []string
@@ -75,7 +76,7 @@ func (s *handoffScreen) load() {
 		}
 		s.pick.SetOptions(labels)
 		if len(labels) == 0 {
-			s.message.SetText(s.u.T("handoff.none"))
+			s.message.SetText(s.u.text.T("handoff.none"))
 			return
 		}
 		s.check.Enable()
@@ -103,16 +104,16 @@ func (s *handoffScreen) accountCard() fyne.CanvasObject {
 		if row.value == "" {
 			continue
 		}
-		form.Append(s.u.T(row.label), s.copyRow("account."+row.field, row.value))
+		form.Append(s.u.text.T(row.label), s.copyRow("account."+row.field, row.value))
 	}
-	return widget.NewCard(s.u.T("account.title"), "", form)
+	return widget.NewCard(s.u.text.T("account.title"), "", form)
 }
 
 // copyRow is a value with its copy button.
 func (s *handoffScreen) copyRow(key, value string) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(s.u.T("handoff.copy"), theme.ContentCopyIcon(), func() {
+	b := widget.NewButtonWithIcon(s.u.text.T("handoff.copy"), theme.ContentCopyIcon(), func() {
 		s.u.app.Clipboard().SetContent(value)
-		s.message.SetText(s.u.Tf("handoff.copied", value))
+		s.message.SetText(s.u.text.F("handoff.copied", "value", value))
 	})
 	s.copies[key] = b
 	return container.NewBorder(nil, nil, nil, b, widget.NewLabel(value))
@@ -129,15 +130,15 @@ func (s *handoffScreen) onPick(label string) {
 	d := r.Draft
 	country, _ := validate.LookupCountry(d.EffectiveCountry())
 	countryName := country.NameEN
-	if s.u.lang == i18n.FR {
+	if s.u.text.lang == i18n.FR {
 		countryName = country.NameFR
 	}
-	kind := s.u.T("kind.PRIVEE")
+	kind := s.u.text.T("kind.PRIVEE")
 	if d.Kind == core.KindPublic {
-		kind = s.u.T("kind.PUBLIQUE")
+		kind = s.u.text.T("kind.PUBLIQUE")
 	}
 	rows := []struct{ field, label, value string }{
-		{core.FieldIdentifierType, "field.identifier_type", typeLabel(s.u.lang, d.IdentifierType)},
+		{core.FieldIdentifierType, "field.identifier_type", typeLabel(s.u.text.lang, d.IdentifierType)},
 		{core.FieldIdentifier, "field.identifier", d.Identifier},
 		{core.FieldStructureKind, "field.structure_kind", kind},
 		{core.FieldCompanyName, "field.company_name", d.CompanyName},
@@ -157,10 +158,10 @@ func (s *handoffScreen) onPick(label string) {
 		if row.value == "" {
 			continue
 		}
-		form.Append(s.u.T(row.label), s.copyRow(row.field, row.value))
+		form.Append(s.u.text.T(row.label), s.copyRow(row.field, row.value))
 	}
 	if d.NonDiffusible {
-		form.Append(s.u.T("field.non_diffusible"), widget.NewLabel(s.u.T("yes")))
+		form.Append(s.u.text.T("field.non_diffusible"), widget.NewLabel(s.u.text.T("yes")))
 	}
 	s.fields.Add(form)
 }
@@ -177,18 +178,18 @@ func (s *handoffScreen) onCheck() {
 		func(res onboarding.ReadBack, err error) {
 			if err != nil {
 				if core.KindOf(err) == core.KindNotFound {
-					s.message.SetText(s.u.T("handoff.not_found"))
+					s.message.SetText(s.u.text.T("handoff.not_found"))
 				} else {
-					s.message.SetText(s.u.errorText(err))
+					s.message.SetText(s.u.text.errorText(err))
 				}
 				return
 			}
-			msg := s.u.Tf("handoff.found", res.PortalID)
+			msg := s.u.text.F("handoff.found", "id", fmt.Sprint(res.PortalID))
 			if res.Attachment != "" {
-				msg = s.u.Tf("handoff.attachment", s.u.T("status."+res.Attachment))
+				msg = s.u.text.F("handoff.attachment", "status", s.u.text.T("status."+res.Attachment))
 			}
 			if res.ExpiresSoon(time.Now()) {
-				msg += "\n" + s.u.Tf("handoff.expiry", res.PasswordExpires.Format("2006-01-02"))
+				msg += "\n" + s.u.text.F("handoff.expiry", "date", s.u.text.date(res.PasswordExpires))
 			}
 			s.message.SetText(msg)
 		})

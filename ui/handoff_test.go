@@ -39,7 +39,7 @@ func TestHandoff(t *testing.T) {
 	fc := &fakeChorus{}
 	h.chorus = func(cfg onboarding.ChorusConfig) onboarding.Chorus { fc.cfg = cfg; return fc }
 	// Qualification: the structure form keeps a draft, nothing is queued.
-	test.Tap(h.ui.settingsButton)
+	test.Tap(h.ui.head.settings)
 	st := h.ui.settingsS
 	st.env.SetSelected("Chorus Pro qualification")
 	st.clientID.SetText("app")
@@ -57,7 +57,7 @@ func TestHandoff(t *testing.T) {
 	if ops, _ := h.store.Outbox.Ops(t.Context()); len(ops) != 0 {
 		t.Fatalf("a qualification draft was queued for the sandbox: %+v", ops)
 	}
-	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.bar.sync)
 	ho := h.ui.handoffS
 	if ho == nil || ho.current == nil || ho.copies[core.FieldIdentifier] == nil {
 		t.Fatalf("hand-off screen: %+v", ho)
@@ -99,7 +99,7 @@ func TestHandoffAccount(t *testing.T) {
 	fillAccount(h.ui.accountS, "hand@example.fr")
 	h.ui.accountS.saveNow()
 	h.setEnv(core.EnvProduction)
-	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.bar.sync)
 	b := h.ui.handoffS.copies["account."+core.FieldLoginEmail]
 	if b == nil {
 		t.Fatal("no copy button for the login e-mail")
@@ -125,7 +125,7 @@ func TestHandoffAttachmentStatus(t *testing.T) {
 	}, ratt: []piste.StructureRattachement{{IDStructure: 7, StatutRattachementStructure: piste.StatutValidee}}}
 	h.chorus = func(onboarding.ChorusConfig) onboarding.Chorus { return fc }
 	h.setEnv(core.EnvProduction)
-	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.bar.sync)
 	test.Tap(h.ui.handoffS.check)
 	if h.ui.handoffS.message.Text != "Votre rattachement à cette structure : Validée." {
 		t.Fatalf("message %q", h.ui.handoffS.message.Text)

@@ -31,7 +31,7 @@ type mailbox struct {
 
 func newMailbox(u *UI, flow mailboxReader, to func() string, onLink func(string), message *widget.Label) *mailbox {
 	m := &mailbox{u: u, flow: flow, to: to, onLink: onLink, message: message}
-	m.button = widget.NewButtonWithIcon(u.T("activation.mailbox"), theme.MailComposeIcon(), m.open)
+	m.button = widget.NewButtonWithIcon(u.text.T("activation.mailbox"), theme.MailComposeIcon(), m.open)
 	if !u.deps.Connection.Target().Mailbox {
 		m.button.Hide()
 	}
@@ -44,7 +44,7 @@ func (m *mailbox) open() {
 	async(m.u, func(ctx context.Context) ([]api.Mail, error) { return m.flow.Mailbox(ctx, to) },
 		func(mails []api.Mail, err error) {
 			if err != nil {
-				m.message.SetText(m.u.errorText(err))
+				m.message.SetText(m.u.text.errorText(err))
 				return
 			}
 			m.show(mails)
@@ -55,7 +55,7 @@ func (m *mailbox) show(mails []api.Mail) {
 	box := container.NewVBox()
 	m.useLink = nil
 	if len(mails) == 0 {
-		box.Add(widget.NewLabel(m.u.T("mailbox.empty")))
+		box.Add(widget.NewLabel(m.u.text.T("mailbox.empty")))
 	}
 	for _, mail := range mails {
 		box.Add(widget.NewLabelWithStyle(mail.Subject, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
@@ -64,7 +64,7 @@ func (m *mailbox) show(mails []api.Mail) {
 		box.Add(body)
 		if mail.Link != "" && m.onLink != nil {
 			link := mail.Link
-			b := widget.NewButtonWithIcon(m.u.T("activation.use_link"), theme.ConfirmIcon(), func() {
+			b := widget.NewButtonWithIcon(m.u.text.T("activation.use_link"), theme.ConfirmIcon(), func() {
 				m.onLink(link)
 				m.dialog.Hide()
 			})
@@ -75,6 +75,6 @@ func (m *mailbox) show(mails []api.Mail) {
 	}
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(560, 360))
-	m.dialog = dialog.NewCustom(m.u.T("mailbox.title"), m.u.T("button.close"), scroll, m.u.win)
+	m.dialog = dialog.NewCustom(m.u.text.T("mailbox.title"), m.u.text.T("button.close"), scroll, m.u.win)
 	m.dialog.Show()
 }

@@ -9,10 +9,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
-	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
 // onPrefill looks the selection up in the company registry, at the
@@ -24,9 +22,9 @@ func (w *workspaceScreen) onPrefill() {
 	runTask(u, w, w.progress, "ws.prefill", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.PrefillResult, error) {
 		return w.flow.PrefillStructures(ctx, ids, p)
 	}, func(r onboarding.PrefillResult, err error) {
-		text := u.plural("ws.done.prefill", r.Done) + " " + u.plural("ws.done.filled", r.Filled)
+		text := u.text.plural("ws.done.prefill", r.Done) + " " + u.text.plural("ws.done.filled", r.Filled)
 		if n := len(r.Differences) + r.MoreDifferences; n > 0 {
-			text += " " + u.plural("ws.done.differences", n)
+			text += " " + u.text.plural("ws.done.differences", n)
 		}
 		w.finishBulk("ws.prefill", r.BulkResult, text, err)
 		if len(r.Differences) > 0 {
@@ -70,16 +68,16 @@ func newReviewScreen(u *UI, flow workspaceFlow, r *onboarding.PrefillResult) *re
 	}
 	s.apply = widget.NewButtonWithIcon("", theme.ConfirmIcon(), s.onApply)
 	s.apply.Importance = widget.HighImportance
-	s.all = widget.NewButton(u.T("review.all"), func() { s.setAll(true) })
-	s.none = widget.NewButton(u.T("review.none"), func() { s.setAll(false) })
-	s.back = widget.NewButtonWithIcon(u.T("review.back"), theme.NavigateBackIcon(), func() { u.show(stepWorkspace) })
+	s.all = widget.NewButton(u.text.T("review.all"), func() { s.setAll(true) })
+	s.none = widget.NewButton(u.text.T("review.none"), func() { s.setAll(false) })
+	s.back = widget.NewButtonWithIcon(u.text.T("review.back"), theme.NavigateBackIcon(), func() { u.show(stepWorkspace) })
 	s.progress = newBulkProgress(u)
 	s.message = paragraph("")
-	intro := u.plural("review.intro", len(s.diffs))
+	intro := u.text.plural("review.intro", len(s.diffs))
 	if r != nil && r.MoreDifferences > 0 {
-		intro += " " + u.plural("review.more", r.MoreDifferences)
+		intro += " " + u.text.plural("review.more", r.MoreDifferences)
 	}
-	top := container.NewVBox(title(u.T("review.title")), paragraph(intro), container.NewHBox(s.all, s.none))
+	top := container.NewVBox(title(u.text.T("review.title")), paragraph(intro), container.NewHBox(s.all, s.none))
 	bottom := container.NewVBox(s.progress.content, s.message, container.NewHBox(s.back, s.apply))
 	s.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, s.list))
 	s.progress.root = s.content
@@ -139,23 +137,10 @@ func (s *reviewScreen) updateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	it.check.Refresh()
 	lines := make([]string, 0, len(d.Fields))
 	for _, f := range d.Fields {
-		lines = append(lines, i18n.Format(s.u.lang, "review.field", map[string]string{
-			"field": s.u.T("field." + f.Field), "typed": s.u.fieldValue(f.Field, f.Typed), "registry": s.u.fieldValue(f.Field, f.Registry)}))
+		lines = append(lines, i18n.Format(s.u.text.lang, "review.field", map[string]string{
+			"field": s.u.text.T("field." + f.Field), "typed": s.u.text.fieldValue(f.Field, f.Typed), "registry": s.u.text.fieldValue(f.Field, f.Registry)}))
 	}
 	it.fields.SetText(strings.Join(lines, "\n"))
-}
-
-// fieldValue shows a value as the form does: a country by its name.
-func (u *UI) fieldValue(field, v string) string {
-	if field == core.FieldCountry {
-		if c, ok := validate.LookupCountry(v); ok {
-			if u.lang == i18n.FR {
-				return c.NameFR
-			}
-			return c.NameEN
-		}
-	}
-	return v
 }
 
 func (s *reviewScreen) setAll(on bool) {
@@ -173,7 +158,7 @@ func (s *reviewScreen) setAll(on bool) {
 // changed names the Apply button after what it will do.
 func (s *reviewScreen) changed() {
 	n := len(s.accepted)
-	s.apply.SetText(s.u.plural("review.apply", n))
+	s.apply.SetText(s.u.text.plural("review.apply", n))
 	for _, b := range []*widget.Button{s.apply, s.all, s.none, s.back} {
 		b.Enable()
 		if s.running {
@@ -198,13 +183,13 @@ func (s *reviewScreen) onApply() {
 	runTask(u, s, s.progress, "review.applying", len(take), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
 		return s.flow.AcceptDifferences(ctx, take, p)
 	}, func(r onboarding.BulkResult, err error) {
-		text := u.plural("review.done", r.Done)
+		text := u.text.plural("review.done", r.Done)
 		if err != nil && !isCancelled(err) {
-			s.message.SetText(u.errorText(err) + " " + text)
+			s.message.SetText(u.text.errorText(err) + " " + text)
 			return
 		}
 		if n := r.SkippedTotal(); n > 0 {
-			text += " " + u.skippedText(r)
+			text += " " + u.text.skippedText(r)
 		}
 		u.workspace.message = text
 		u.review = nil

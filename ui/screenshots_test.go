@@ -195,7 +195,7 @@ func environmentShots(t *testing.T, h *harness, shot func(string)) {
 
 	u.show(stepSettings)
 	st := u.settingsS
-	st.env.SetSelected(u.T("env.team"))
+	st.env.SetSelected(u.text.T("env.team"))
 	st.portalURL.SetText("https://onboarding.cabinet-martin.example")
 	st.proxyURL.SetText("http://proxy.cabinet-martin.example:3128")
 	st.proxyUser.SetText("jmartin")
@@ -230,7 +230,7 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	// A pre-fill of 500 rows, 120 done after 18 seconds: the registry's
 	// pace, drawn as the running action draws it.
 	ws.setBusy(true)
-	ws.progress.begin(u.T("ws.prefill"), 500, func() {})
+	ws.progress.begin(u.text.T("ws.prefill"), 500, func() {})
 	ws.progress.start = u.now().Add(-18 * time.Second)
 	ws.progress.set(120, 500)
 	shot("16-prefill-progress")
@@ -248,7 +248,7 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	u.startImport(storage.NewFileURI(path), false)
+	u.files.startImport(storage.NewFileURI(path), false)
 	shot("17-import-report")
 	test.Tap(u.reportS.back)
 

@@ -52,12 +52,12 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 		if e.Env == core.EnvLocal && !s.eff.OfferSandbox {
 			continue // an admin removed it
 		}
-		l := u.T("env." + string(e.Env))
+		l := u.text.T("env." + string(e.Env))
 		envs = append(envs, l)
 		s.envByLabel[l] = e.Env
 	}
 	s.env = widget.NewSelect(envs, func(string) { s.refreshPlaceholders() })
-	s.env.SetSelected(u.T("env." + string(set.Env())))
+	s.env.SetSelected(u.text.T("env." + string(set.Env())))
 	entry := func(key string) *focusEntry {
 		e := u.newEntry()
 		e.SetText(set.Get(key))
@@ -70,7 +70,7 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 				return nil
 			}
 			if err := core.CheckSettingURL(key, v); err != nil {
-				return errors.New(i18n.Error(u.lang, err))
+				return errors.New(i18n.Error(u.text.lang, err))
 			}
 			return nil
 		}
@@ -83,13 +83,13 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	s.registryURL.SetPlaceHolder(core.RechercheEntreprisesURL)
 	s.inseeURL.SetPlaceHolder(core.INSEESireneURL)
 	s.proxyURL, s.proxyUser, s.caFile = urlEntry(core.SettingProxyURL), entry(core.SettingProxyUser), entry(core.SettingCAFile)
-	s.proxyURL.SetPlaceHolder(u.T("settings.proxy_env"))
-	s.chooseCA = widget.NewButtonWithIcon(u.T("settings.choose"), theme.FolderOpenIcon(), s.onChooseCA)
+	s.proxyURL.SetPlaceHolder(u.text.T("settings.proxy_env"))
+	s.chooseCA = widget.NewButtonWithIcon(u.text.T("settings.choose"), theme.FolderOpenIcon(), s.onChooseCA)
 	s.concurrency = entry(core.SettingConcurrency)
 	s.concurrency.SetPlaceHolder(strconv.Itoa(core.DefaultConcurrency))
 	s.concurrency.Validator = func(v string) error {
 		if strings.TrimSpace(v) != "" && (core.Settings{Concurrency: v}).ConcurrencyN() == 0 {
-			return errors.New(u.T("settings.concurrency"))
+			return errors.New(u.text.T("settings.concurrency"))
 		}
 		return nil
 	}
@@ -100,18 +100,18 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	for _, e := range s.secretEntries() {
 		e.SetPlaceHolder("••••••••")
 	}
-	s.themeSel = widget.NewSelect([]string{u.T("theme.system"), u.T("theme.light"), u.T("theme.dark")}, func(string) {
+	s.themeSel = widget.NewSelect([]string{u.text.T("theme.system"), u.text.T("theme.light"), u.text.T("theme.dark")}, func(string) {
 		v := []string{"system", "light", "dark"}[max(s.themeSel.SelectedIndex(), 0)]
 		u.app.Preferences().SetString(prefTheme, v)
 		applyTheme(u.app)
 	})
 	s.themeSel.SetSelectedIndex(map[string]int{"system": 0, "light": 1, "dark": 2}[u.app.Preferences().StringWithFallback(prefTheme, "system")])
-	s.save = widget.NewButtonWithIcon(u.T("settings.save"), theme.DocumentSaveIcon(), s.onSave)
+	s.save = widget.NewButtonWithIcon(u.text.T("settings.save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.message = paragraph("")
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
 	secret := func(label string, e *widget.Entry) *widget.FormItem {
-		return &widget.FormItem{Text: u.T(label), Widget: e, HintText: u.T("settings.secret_hint")}
+		return &widget.FormItem{Text: u.text.T(label), Widget: e, HintText: u.text.T("settings.secret_hint")}
 	}
 	// item is a setting's row: locked by an admin's policy, it is disabled
 	// and says so; preset by an admin's default, it says so until the
@@ -122,42 +122,42 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 			for _, d := range disable {
 				d.Disable()
 			}
-			hint = u.T("settings.managed")
+			hint = u.text.T("settings.managed")
 		case core.SourceAdminDefault:
-			hint = u.T("settings.admin_default")
+			hint = u.text.T("settings.admin_default")
 		}
-		return &widget.FormItem{Text: u.T(label), Widget: w, HintText: hint}
+		return &widget.FormItem{Text: u.text.T(label), Widget: w, HintText: hint}
 	}
 	form := widget.NewForm(
 		item("settings.environment", core.SettingEnvironment, s.env, "", s.env),
-		item("settings.portal_url", core.SettingPortalURL, s.portalURL, u.T("settings.portal_url_hint"), s.portalURL),
-		widget.NewFormItem(u.T("theme.label"), s.themeSel),
-		sectionItem(u.T("settings.registry")),
-		item("settings.registry_url", core.SettingRegistryURL, s.registryURL, u.T("settings.url_hint"), s.registryURL),
-		item("settings.insee_url", core.SettingINSEEURL, s.inseeURL, u.T("settings.url_hint"), s.inseeURL),
+		item("settings.portal_url", core.SettingPortalURL, s.portalURL, u.text.T("settings.portal_url_hint"), s.portalURL),
+		widget.NewFormItem(u.text.T("theme.label"), s.themeSel),
+		sectionItem(u.text.T("settings.registry")),
+		item("settings.registry_url", core.SettingRegistryURL, s.registryURL, u.text.T("settings.url_hint"), s.registryURL),
+		item("settings.insee_url", core.SettingINSEEURL, s.inseeURL, u.text.T("settings.url_hint"), s.inseeURL),
 		secret("settings.insee_key", s.inseeKey),
-		sectionItem(u.T("settings.piste")),
-		item("settings.oauth_url", core.SettingPISTEOAuthURL, s.oauthURL, u.T("settings.url_hint"), s.oauthURL),
-		item("settings.api_url", core.SettingPISTEAPIURL, s.apiURL, u.T("settings.url_hint"), s.apiURL),
+		sectionItem(u.text.T("settings.piste")),
+		item("settings.oauth_url", core.SettingPISTEOAuthURL, s.oauthURL, u.text.T("settings.url_hint"), s.oauthURL),
+		item("settings.api_url", core.SettingPISTEAPIURL, s.apiURL, u.text.T("settings.url_hint"), s.apiURL),
 		item("settings.client_id", core.SettingPISTEClientID, s.clientID, "", s.clientID),
 		secret("settings.client_secret", s.clientSecret),
 		item("settings.tech_login", core.SettingTechnicalLogin, s.login, "", s.login),
 		secret("settings.tech_password", s.techPassword),
-		sectionItem(u.T("settings.network")),
-		item("settings.proxy_url", core.SettingProxyURL, s.proxyURL, u.T("settings.proxy_hint"), s.proxyURL),
+		sectionItem(u.text.T("settings.network")),
+		item("settings.proxy_url", core.SettingProxyURL, s.proxyURL, u.text.T("settings.proxy_hint"), s.proxyURL),
 		item("settings.proxy_user", core.SettingProxyUser, s.proxyUser, "", s.proxyUser),
 		secret("settings.proxy_password", s.proxyPassword),
 		item("settings.ca_file", core.SettingCAFile, container.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
-			u.T("settings.ca_file_hint"), s.caFile, s.chooseCA),
-		item("settings.concurrency_label", core.SettingConcurrency, s.concurrency, u.T("settings.concurrency_hint"), s.concurrency),
+			u.text.T("settings.ca_file_hint"), s.caFile, s.chooseCA),
+		item("settings.concurrency_label", core.SettingConcurrency, s.concurrency, u.text.T("settings.concurrency_hint"), s.concurrency),
 	)
 	var ignored []fyne.CanvasObject
 	for _, p := range core.SortedPresetProblems(s.eff.Problems) {
-		ignored = append(ignored, paragraph(i18n.PresetProblem(u.lang, p)))
+		ignored = append(ignored, paragraph(i18n.PresetProblem(u.text.lang, p)))
 	}
-	top := []fyne.CanvasObject{title(u.T("settings.title"))}
+	top := []fyne.CanvasObject{title(u.text.T("settings.title"))}
 	if len(ignored) > 0 {
-		top = append(top, paragraph(u.T("settings.presets_ignored_here")))
+		top = append(top, paragraph(u.text.T("settings.presets_ignored_here")))
 		top = append(top, ignored...)
 	}
 	s.content = u.page(append(top, form, s.message, container.NewHBox(back, s.save))...)
@@ -236,17 +236,17 @@ func (s *settingsScreen) onSave() {
 	}, func(r saved, _ error) {
 		s.save.Enable()
 		if r.settingsErr != nil {
-			s.message.SetText(s.u.errorText(r.settingsErr))
+			s.message.SetText(s.u.text.errorText(r.settingsErr))
 			return
 		}
 		switch err := r.secretsErr; {
 		case err == nil:
 			clearSecrets()
-			s.message.SetText(s.u.T("settings.saved"))
+			s.message.SetText(s.u.text.T("settings.saved"))
 		case errors.Is(err, core.ErrUnavailable) || errors.Is(err, core.ErrTimeout):
 			s.askSessionOnly(secrets, clearSecrets)
 		default:
-			s.message.SetText(s.u.errorText(err))
+			s.message.SetText(s.u.text.errorText(err))
 		}
 		s.u.envChanged()
 	})
@@ -254,7 +254,7 @@ func (s *settingsScreen) onSave() {
 
 // askSessionOnly offers to keep the secrets in memory for this session.
 func (s *settingsScreen) askSessionOnly(secrets map[string]string, clearSecrets func()) {
-	d := dialog.NewConfirm(s.u.T("keyring.dialog.title"), s.u.T("keyring.dialog.text"), func(ok bool) {
+	d := dialog.NewConfirm(s.u.text.T("keyring.dialog.title"), s.u.text.T("keyring.dialog.text"), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -264,16 +264,16 @@ func (s *settingsScreen) askSessionOnly(secrets map[string]string, clearSecrets 
 			return struct{}{}, s.flow.KeepSecretsForSession(ctx, secrets)
 		}, func(_ struct{}, err error) {
 			if err != nil {
-				s.message.SetText(s.u.errorText(err))
+				s.message.SetText(s.u.text.errorText(err))
 				return
 			}
 			clearSecrets()
-			s.message.SetText(s.u.T("settings.saved_session"))
+			s.message.SetText(s.u.text.T("settings.saved_session"))
 			s.u.envChanged()
 		})
 	}, s.u.win)
-	d.SetConfirmText(s.u.T("keyring.dialog.session"))
-	d.SetDismissText(s.u.T("button.cancel"))
+	d.SetConfirmText(s.u.text.T("keyring.dialog.session"))
+	d.SetDismissText(s.u.text.T("button.cancel"))
 	d.Show()
 	s.dialog = d
 }

@@ -36,7 +36,7 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 	h := newHarness(t, "en")
 	kr := &failingKeyring{}
 	h.keyring = kr
-	test.Tap(h.ui.settingsButton)
+	test.Tap(h.ui.head.settings)
 	s := h.ui.settingsS
 	canary := fmt.Sprintf("canary-%x", rand.Uint64()) // made now: in no binary
 	s.clientID.SetText("my-app")
@@ -60,7 +60,7 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 	}}
 	h.chorus = func(cfg onboarding.ChorusConfig) onboarding.Chorus { fc.cfg = cfg; return fc }
 	h.setEnv(core.EnvQualification)
-	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.bar.sync)
 	test.Tap(h.ui.handoffS.check)
 	if fc.cfg.ClientSecret == nil {
 		t.Fatal("the hand-off check built no PISTE client")
@@ -97,26 +97,26 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 
 func TestEnvironmentSwitch(t *testing.T) {
 	h := newHarness(t, "fr")
-	test.Tap(h.ui.settingsButton)
+	test.Tap(h.ui.head.settings)
 	s := h.ui.settingsS
 	s.env.SetSelected("Chorus Pro qualification")
 	test.Tap(s.save)
-	if h.svc.Connection.Target().Env != core.EnvQualification || h.svc.Connection.Target().Portal != nil || h.ui.envLabel.Text != "Chorus Pro qualification" {
-		t.Fatalf("env %s, label %q", h.svc.Connection.Target().Env, h.ui.envLabel.Text)
+	if h.svc.Connection.Target().Env != core.EnvQualification || h.svc.Connection.Target().Portal != nil || h.ui.head.env.Text != "Chorus Pro qualification" {
+		t.Fatalf("env %s, label %q", h.svc.Connection.Target().Env, h.ui.head.env.Text)
 	}
-	if !strings.Contains(h.ui.status.Text, "pages du portail") {
-		t.Errorf("status %q", h.ui.status.Text)
+	if !strings.Contains(h.ui.bar.line.Text, "pages du portail") {
+		t.Errorf("status %q", h.ui.bar.line.Text)
 	}
 	// Restart: the choice is kept.
 	svc, err := onboarding.New(t.Context(), connect.Stores(h.store), onboarding.Config{NewOpID: sqlite.NewOpID})
 	if err != nil || svc.Connection.Env() != core.EnvQualification {
 		t.Fatalf("after restart: %s %v", svc.Connection.Env(), err)
 	}
-	test.Tap(h.ui.settingsButton)
+	test.Tap(h.ui.head.settings)
 	h.ui.settingsS.env.SetSelected("Bac à sable local")
 	test.Tap(h.ui.settingsS.save)
-	if h.svc.Connection.Target().Portal == nil || !strings.HasPrefix(h.ui.status.Text, "En ligne") {
-		t.Fatalf("back to the sandbox: %q", h.ui.status.Text)
+	if h.svc.Connection.Target().Portal == nil || !strings.HasPrefix(h.ui.bar.line.Text, "En ligne") {
+		t.Fatalf("back to the sandbox: %q", h.ui.bar.line.Text)
 	}
 	// Theme choice.
 	h.ui.settingsS.themeSel.SetSelectedIndex(1)
@@ -148,10 +148,10 @@ func TestManagedSettings(t *testing.T) {
 	presets.Policies.Set(core.PresetLanguage, "en", "/etc/chorus-onboard/policy.json")
 	h := newHarnessWith(t, "fr", harnessOptions{presets: presets})
 	u := h.ui
-	if u.Lang() != i18n.EN || !u.langButton.Disabled() {
-		t.Errorf("language %s, button disabled %v: the policy locks English", u.Lang(), u.langButton.Disabled())
+	if u.Lang() != i18n.EN || !u.head.lang.Disabled() {
+		t.Errorf("language %s, button disabled %v: the policy locks English", u.Lang(), u.head.lang.Disabled())
 	}
-	if got := u.status.Text; !strings.Contains(got, u.T("settings.presets_ignored")) || !strings.Contains(got, "proxy_password") {
+	if got := u.bar.line.Text; !strings.Contains(got, u.text.T("settings.presets_ignored")) || !strings.Contains(got, "proxy_password") {
 		t.Errorf("status line %q", got)
 	}
 	u.show(stepSettings)
@@ -161,18 +161,18 @@ func TestManagedSettings(t *testing.T) {
 			st.proxyURL.Disabled(), st.clientID.Disabled(), st.caFile.Disabled())
 	}
 	for _, o := range st.env.Options {
-		if o == u.T("env.local") {
+		if o == u.text.T("env.local") {
 			t.Errorf("the Local sandbox is offered: %v", st.env.Options)
 		}
 	}
 	if got := h.win.Title(); got != "Chorus Onboard - Team portal" {
 		t.Errorf("title %q: it names the environment the policy locks", got)
 	}
-	if st.env.Selected != u.T("env.team") || st.clientID.Text != "cabinet-app" {
+	if st.env.Selected != u.text.T("env.team") || st.clientID.Text != "cabinet-app" {
 		t.Errorf("env %q client %q", st.env.Selected, st.clientID.Text)
 	}
 	texts := strings.Join(visibleTexts(h.win.Canvas().Content()), "\n")
-	for _, want := range []string{u.T("settings.managed"), u.T("settings.admin_default"), "/etc/chorus-onboard/policy.json: proxy_password"} {
+	for _, want := range []string{u.text.T("settings.managed"), u.text.T("settings.admin_default"), "/etc/chorus-onboard/policy.json: proxy_password"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("no %q on the settings screen", want)
 		}

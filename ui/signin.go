@@ -22,14 +22,14 @@ type signInScreen struct {
 func newSignInScreen(u *UI, flow signInFlow) *signInScreen {
 	s := &signInScreen{email: u.newEntry(), password: widget.NewPasswordEntry(), message: paragraph("")}
 	s.email.SetText(u.loginEmail())
-	s.submit = widget.NewButtonWithIcon(u.T("signin.button"), theme.LoginIcon(), func() {
+	s.submit = widget.NewButtonWithIcon(u.text.T("signin.button"), theme.LoginIcon(), func() {
 		email, pw := s.email.Text, s.password.Text
 		s.submit.Disable()
 		async(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, flow.SignIn(ctx, email, pw) },
 			func(_ struct{}, err error) {
 				s.submit.Enable()
 				if err != nil {
-					s.message.SetText(u.errorText(err))
+					s.message.SetText(u.text.errorText(err))
 					return
 				}
 				s.password.SetText("")
@@ -39,8 +39,8 @@ func newSignInScreen(u *UI, flow signInFlow) *signInScreen {
 	})
 	s.submit.Importance = widget.HighImportance
 	s.password.OnSubmitted = func(string) { s.submit.OnTapped() }
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
-	form := widget.NewForm(widget.NewFormItem(u.T("field.login_email"), s.email), widget.NewFormItem(u.T("field.password_signin"), s.password))
-	s.content = u.page(title(u.T("signin.title")), paragraph(u.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	form := widget.NewForm(widget.NewFormItem(u.text.T("field.login_email"), s.email), widget.NewFormItem(u.text.T("field.password_signin"), s.password))
+	s.content = u.page(title(u.text.T("signin.title")), paragraph(u.text.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
 	return s
 }

@@ -71,13 +71,13 @@ func TestSlowStoreKeepsTheWindowResponsive(t *testing.T) {
 			t.Fatalf("keystroke %d handled after the save returned: the save blocked the window", i)
 		}
 		h.flush()
-		if s.saved.Text == h.ui.T("saved") {
+		if s.saved.Text == h.ui.text.T("saved") {
 			t.Fatal(`"saved" shown before the store committed`)
 		}
 	}
 	close(slow.gate)
 	h.pump(func() bool { return !s.saver.inFlight() })
-	if s.saved.Text != h.ui.T("saved") {
+	if s.saved.Text != h.ui.text.T("saved") {
 		t.Fatalf("saved label %q", s.saved.Text)
 	}
 	slow.mu.Lock()

@@ -82,7 +82,7 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 	var countries []string
 	for _, c := range validate.Countries() {
 		name := c.NameEN
-		if u.lang == i18n.FR {
+		if u.text.lang == i18n.FR {
 			name = c.NameFR
 		}
 		countries = append(countries, name)
@@ -91,7 +91,7 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 	slices.Sort(countries)
 	d := initial
 	s.idType = u.newTypeSelect(d.IdentifierType, func(string) { s.onChanged() })
-	s.kind = widget.NewSelect([]string{u.T("kind.PRIVEE"), u.T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
+	s.kind = widget.NewSelect([]string{u.text.T("kind.PRIVEE"), u.text.T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
 	s.country = widget.NewSelect(countries, func(string) { s.onChanged() })
 	entry := func(field, v string) *focusEntry {
 		e := u.newEntry()
@@ -107,21 +107,21 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 	s.address, s.complement1 = entry(core.FieldAddress, d.Address), entry(core.FieldComplement1, d.Complement1)
 	s.complement2, s.city = entry(core.FieldComplement2, d.Complement2), entry(core.FieldCity, d.City)
 	s.zip = entry(core.FieldPostalCode, d.PostalCode)
-	s.nonDiffusible = widget.NewCheck(u.T("field.non_diffusible"), nil)
+	s.nonDiffusible = widget.NewCheck(u.text.T("field.non_diffusible"), nil)
 	s.nonDiffusible.SetChecked(d.NonDiffusible)
 	s.kind.SetSelectedIndex(0)
 	if d.Kind == core.KindPublic {
 		s.kind.SetSelectedIndex(1)
 	}
 	cc, _ := validate.LookupCountry(d.EffectiveCountry())
-	if u.lang == i18n.FR {
+	if u.text.lang == i18n.FR {
 		s.country.SetSelected(cc.NameFR)
 	} else {
 		s.country.SetSelected(cc.NameEN)
 	}
 	s.lookup = paragraph("")
 	s.lookup.Importance = widget.HighImportance
-	s.requestAttach = widget.NewButtonWithIcon(u.T("done.attach.button"), theme.LoginIcon(), func() {
+	s.requestAttach = widget.NewButtonWithIcon(u.text.T("done.attach.button"), theme.LoginIcon(), func() {
 		if !u.hasPortal() {
 			u.show(stepHandoff)
 			return
@@ -130,41 +130,41 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 	})
 	s.requestAttach.Hide()
 	s.result = paragraph("")
-	s.submit = widget.NewButtonWithIcon(u.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widget.NewButtonWithIcon(u.text.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepDone) })
 	var buttons fyne.CanvasObject = container.NewHBox(back, s.submit)
-	heading := u.T("structure.title")
+	heading := u.text.T("structure.title")
 	var status fyne.CanvasObject = widget.NewLabel("")
 	if edit != nil {
 		heading, status, buttons = s.editorParts()
 	}
-	req := func(k string) string { return u.T(k) + " *" }
+	req := func(k string) string { return u.text.T(k) + " *" }
 	// One form for every section, so that every label lines up in one
 	// column; each section opens with its heading in the field column.
 	s.form = widget.NewForm(
-		sectionItem(u.T("structure.general")),
+		sectionItem(u.text.T("structure.general")),
 		widget.NewFormItem(req("field.identifier_type"), s.idType.Select),
-		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier, HintText: u.T("field.identifier.hint")},
+		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier, HintText: u.text.T("field.identifier.hint")},
 		widget.NewFormItem("", container.NewVBox(s.lookup, container.NewHBox(s.requestAttach))),
 		widget.NewFormItem(req("field.structure_kind"), s.kind),
 		widget.NewFormItem(req("field.company_name"), s.company),
-		widget.NewFormItem(u.T("field.structure_name"), s.name),
-		widget.NewFormItem(u.T("field.email"), s.email),
-		widget.NewFormItem(u.T("field.phone"), s.phone),
-		sectionItem(u.T("structure.address")),
+		widget.NewFormItem(u.text.T("field.structure_name"), s.name),
+		widget.NewFormItem(u.text.T("field.email"), s.email),
+		widget.NewFormItem(u.text.T("field.phone"), s.phone),
+		sectionItem(u.text.T("structure.address")),
 		widget.NewFormItem(req("field.address"), s.address),
-		widget.NewFormItem(u.T("field.address_complement_1"), s.complement1),
-		widget.NewFormItem(u.T("field.address_complement_2"), s.complement2),
+		widget.NewFormItem(u.text.T("field.address_complement_1"), s.complement1),
+		widget.NewFormItem(u.text.T("field.address_complement_2"), s.complement2),
 		widget.NewFormItem(req("field.city"), s.city),
 		widget.NewFormItem(req("field.postal_code"), s.zip),
 		widget.NewFormItem(req("field.country"), s.country),
-		sectionItem(u.T("structure.options")),
+		sectionItem(u.text.T("structure.options")),
 		widget.NewFormItem("", s.nonDiffusible),
 	)
 	s.content = u.page(
 		title(heading), status, s.form,
-		widget.NewLabelWithStyle(u.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		widget.NewLabelWithStyle(u.text.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		s.result, buttons,
 	)
 	s.onChanged()
@@ -249,7 +249,7 @@ func (s *structureScreen) onChanged() {
 // API, or Chorus Pro through PISTE) and the registry what it knows of the
 // company; each side's answer is said on its own line.
 func (s *structureScreen) lookupSIRET(siret string) {
-	s.lookup.SetText(s.u.T("lookup.checking"))
+	s.lookup.SetText(s.u.text.T("lookup.checking"))
 	async(s.u, func(ctx context.Context) (onboarding.Lookup, error) { return s.flow.LookUp(ctx, siret), nil },
 		func(f onboarding.Lookup, _ error) {
 			if siret != s.lastLookup {
@@ -259,52 +259,42 @@ func (s *structureScreen) lookupSIRET(siret string) {
 			var lines []string
 			switch {
 			case f.OnPortal && s.u.hasPortal():
-				lines = append(lines, s.u.T("lookup.exists"))
-				s.requestAttach.SetText(s.u.T("done.attach.button"))
+				lines = append(lines, s.u.text.T("lookup.exists"))
+				s.requestAttach.SetText(s.u.text.T("done.attach.button"))
 				s.requestAttach.Show()
 			case f.OnPortal:
 				// Chorus Pro's own portal: joining it is done on its pages.
-				lines = append(lines, s.u.T("lookup.exists_handoff"))
-				s.requestAttach.SetText(s.u.T("lookup.handoff_button"))
+				lines = append(lines, s.u.text.T("lookup.exists_handoff"))
+				s.requestAttach.SetText(s.u.text.T("lookup.handoff_button"))
 				s.requestAttach.Show()
 			case f.Checked:
-				lines = append(lines, s.u.T("lookup.absent"))
+				lines = append(lines, s.u.text.T("lookup.absent"))
 			case core.CodeOf(f.CheckErr) == "handoff.no_credentials":
-				lines = append(lines, s.u.T("lookup.no_piste"))
+				lines = append(lines, s.u.text.T("lookup.no_piste"))
 			case f.CheckErr != nil:
-				lines = append(lines, s.u.lookupError(f.CheckErr, "lookup.offline"))
+				lines = append(lines, s.u.text.lookupError(f.CheckErr, "lookup.offline"))
 			}
 			switch {
 			case f.OnPortal:
 			case f.Company != nil:
 				s.prefill(*f.Company)
-				lines = append(lines, s.u.T("lookup.prefilled"))
+				lines = append(lines, s.u.text.T("lookup.prefilled"))
 				if f.Company.NonDiffusible {
-					lines = append(lines, s.u.T("lookup.masked"))
+					lines = append(lines, s.u.text.T("lookup.masked"))
 				}
 				if !f.Company.Active {
-					lines = append(lines, s.u.T("lookup.closed_warning"))
+					lines = append(lines, s.u.text.T("lookup.closed_warning"))
 				}
 			case core.KindOf(f.RegistryErr) == core.KindNotFound:
-				lines = append(lines, s.u.T("registry.not_found"))
+				lines = append(lines, s.u.text.T("registry.not_found"))
 			case f.RegistryErr != nil:
-				lines = append(lines, s.u.lookupError(f.RegistryErr, "lookup.registry_offline"))
+				lines = append(lines, s.u.text.lookupError(f.RegistryErr, "lookup.registry_offline"))
 			}
 			s.lookup.SetText(strings.Join(lines, "\n"))
 			// The message wraps over new lines: lay the form out again.
 			s.form.Refresh()
 			s.onChanged()
 		})
-}
-
-// lookupError says why a look-up had no answer: offline, the sentence
-// that says so; otherwise the error's own (a certificate not trusted, a
-// proxy asking for a login, a PISTE layer refusing).
-func (u *UI) lookupError(err error, offline string) string {
-	if core.CodeOf(err) == "network.unreachable" || core.CodeOf(err) == "" {
-		return u.T(offline)
-	}
-	return u.errorText(err)
 }
 
 // prefill fills the fields the user left empty.
@@ -335,16 +325,16 @@ func (s *structureScreen) onSubmit() {
 	s.submit.Disable()
 	// This structure is sent at once, whatever else waits in the queue:
 	// say so until the portal answered.
-	s.result.SetText(s.u.T("structure.sending"))
+	s.result.SetText(s.u.text.T("structure.sending"))
 	async(s.u, func(ctx context.Context) (core.StructureRecord, error) { return s.flow.Submit(ctx, d) },
 		func(r core.StructureRecord, err error) {
 			s.submit.Enable()
 			if err != nil {
-				s.result.SetText(s.u.errorText(err))
+				s.result.SetText(s.u.text.errorText(err))
 				return
 			}
 			s.showResult(r)
-			s.u.refreshStatus()
+			s.u.bar.refresh()
 		})
 }
 
@@ -353,16 +343,16 @@ func (s *structureScreen) onSubmit() {
 func (s *structureScreen) showResult(r core.StructureRecord) {
 	switch r.Sync.State {
 	case core.StateCreated:
-		s.result.SetText(s.u.Tf("structure.created", validate.FormatSIRET(r.Draft.Identifier)))
+		s.result.SetText(s.u.text.F("structure.created", "siret", validate.FormatSIRET(r.Draft.Identifier)))
 	case core.StateAttachmentRequested, core.StateSent:
-		s.result.SetText(s.u.T("lookup.exists") + " " + s.u.T("status.EN_COURS_DE_VALIDATION"))
+		s.result.SetText(s.u.text.T("lookup.exists") + " " + s.u.text.T("status.EN_COURS_DE_VALIDATION"))
 	case core.StateFailed:
-		s.result.SetText(i18n.Text(s.u.lang, r.Sync.Notice))
+		s.result.SetText(i18n.Text(s.u.text.lang, r.Sync.Notice))
 	default:
-		s.result.SetText(s.u.T("structure.saved_draft"))
+		s.result.SetText(s.u.text.T("structure.saved_draft"))
 	}
-	d := dialog.NewInformation(s.u.T("structure.title"), s.result.Text, s.u.win)
-	d.SetDismissText(s.u.T("button.close"))
+	d := dialog.NewInformation(s.u.text.T("structure.title"), s.result.Text, s.u.win)
+	d.SetDismissText(s.u.text.T("button.close"))
 	d.Show()
 }
 
@@ -370,27 +360,27 @@ func (s *structureScreen) showResult(r core.StructureRecord) {
 // problems) and buttons.
 func (s *structureScreen) editorParts() (string, fyne.CanvasObject, fyne.CanvasObject) {
 	u, rec := s.u, s.edit.rec
-	s.backToList = widget.NewButtonWithIcon(u.T("editor.back"), theme.NavigateBackIcon(), s.onBackToList)
-	s.save = widget.NewButtonWithIcon(u.T("editor.save"), theme.DocumentSaveIcon(), func() { s.onSave(false) })
-	s.saveQueue = widget.NewButtonWithIcon(u.T("editor.save_queue"), theme.UploadIcon(), func() { s.onSave(true) })
+	s.backToList = widget.NewButtonWithIcon(u.text.T("editor.back"), theme.NavigateBackIcon(), s.onBackToList)
+	s.save = widget.NewButtonWithIcon(u.text.T("editor.save"), theme.DocumentSaveIcon(), func() { s.onSave(false) })
+	s.saveQueue = widget.NewButtonWithIcon(u.text.T("editor.save_queue"), theme.UploadIcon(), func() { s.onSave(true) })
 	s.saveQueue.Importance = widget.HighImportance
 	buttons := container.NewHBox(s.backToList, s.save, s.saveQueue)
 	if rec.ID == 0 {
-		return u.T("editor.new"), widget.NewLabel(""), buttons
+		return u.text.T("editor.new"), widget.NewLabel(""), buttons
 	}
 	chip := newStateChip()
-	chip.set(u.stateChipOf(rec.Sync.State, len(rec.Problems.Errors())))
+	chip.set(u.text.stateChipOf(rec.Sync.State, len(rec.Problems.Errors())))
 	lines := []string{}
 	if !rec.Sync.Notice.IsZero() {
-		lines = append(lines, i18n.Text(u.lang, rec.Sync.Notice))
+		lines = append(lines, i18n.Text(u.text.lang, rec.Sync.Notice))
 	}
-	if p := u.problemsText(len(rec.Problems.Errors()), len(rec.Problems)-len(rec.Problems.Errors())); p != "" {
+	if p := u.text.problemsText(len(rec.Problems.Errors()), len(rec.Problems)-len(rec.Problems.Errors())); p != "" {
 		lines = append(lines, p)
 	}
 	if rec.Sync.State.OnPortal() {
-		lines = append(lines, u.T("editor.read_only"))
+		lines = append(lines, u.text.T("editor.read_only"))
 	}
-	status := container.NewVBox(container.NewHBox(chip, widget.NewLabel(u.dateTime(rec.Updated))))
+	status := container.NewVBox(container.NewHBox(chip, widget.NewLabel(u.text.dateTime(rec.Updated))))
 	if len(lines) > 0 {
 		note := paragraph(strings.Join(lines, "\n"))
 		if rec.Sync.State == core.StateFailed || rec.Problems.HasErrors() {
@@ -460,17 +450,17 @@ func (s *structureScreen) onSave(queue bool) {
 		if err != nil {
 			s.save.Enable()
 			s.onChanged()
-			s.result.SetText(s.u.errorText(err))
+			s.result.SetText(s.u.text.errorText(err))
 			return
 		}
 		s.u.workspace.currentID = rec.ID
 		label := onboarding.Label(rec.Draft)
 		if queue {
-			s.u.workspace.message = i18n.Format(s.u.lang, "editor.queued", map[string]string{"name": label})
+			s.u.workspace.message = i18n.Format(s.u.text.lang, "editor.queued", map[string]string{"name": label})
 		} else {
-			s.u.workspace.message = i18n.Format(s.u.lang, "editor.saved", map[string]string{"name": label})
+			s.u.workspace.message = i18n.Format(s.u.text.lang, "editor.saved", map[string]string{"name": label})
 		}
-		s.u.refreshStatus()
+		s.u.bar.refresh()
 		s.u.show(stepWorkspace)
 	})
 }
@@ -499,12 +489,12 @@ func (s *structureScreen) onBackToList() {
 		u.show(stepWorkspace)
 		return
 	}
-	d := dialog.NewConfirm(u.T("editor.unsaved.title"), u.T("editor.unsaved.text"), func(drop bool) {
+	d := dialog.NewConfirm(u.text.T("editor.unsaved.title"), u.text.T("editor.unsaved.text"), func(drop bool) {
 		if drop {
 			u.show(stepWorkspace)
 		}
 	}, u.win)
-	d.SetConfirmText(u.T("editor.unsaved.drop"))
-	d.SetDismissText(u.T("editor.unsaved.stay"))
+	d.SetConfirmText(u.text.T("editor.unsaved.drop"))
+	d.SetDismissText(u.text.T("editor.unsaved.stay"))
 	d.Show()
 }

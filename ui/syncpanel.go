@@ -40,10 +40,10 @@ func newSyncScreen(u *UI, flow syncFlow) *syncScreen {
 	s.progress.Hide()
 	s.summary = paragraph("")
 	s.list = container.NewVBox()
-	s.retry = widget.NewButtonWithIcon(u.T("sync.retry"), theme.ViewRefreshIcon(), s.onRetry)
+	s.retry = widget.NewButtonWithIcon(u.text.T("sync.retry"), theme.ViewRefreshIcon(), s.onRetry)
 	s.retry.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
-	s.content = u.page(title(u.T("sync.title")), paragraph(u.T("sync.intro")), s.progress, s.summary, s.list,
+	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	s.content = u.page(title(u.text.T("sync.title")), paragraph(u.text.T("sync.intro")), s.progress, s.summary, s.list,
 		container.NewHBox(back, s.retry))
 	s.load()
 	return s
@@ -55,16 +55,16 @@ func (s *syncScreen) load() {
 		s.list.RemoveAll()
 		s.discard = map[int64]*widget.Button{}
 		if err != nil {
-			s.list.Add(paragraph(s.u.errorText(err)))
+			s.list.Add(paragraph(s.u.text.errorText(err)))
 			return
 		}
 		if len(recs) == 0 {
-			s.list.Add(widget.NewLabel(s.u.T("sync.empty")))
+			s.list.Add(widget.NewLabel(s.u.text.T("sync.empty")))
 		}
 		for _, r := range recs {
-			text := fmt.Sprintf("%s %s · %s · %s", r.Draft.IdentifierType, r.Draft.Identifier, r.Draft.CompanyName, s.u.T("state."+string(r.Sync.State)))
+			text := fmt.Sprintf("%s %s · %s · %s", r.Draft.IdentifierType, r.Draft.Identifier, r.Draft.CompanyName, s.u.text.T("state."+string(r.Sync.State)))
 			if !r.Sync.Notice.IsZero() {
-				text += "\n" + i18n.Text(s.u.lang, r.Sync.Notice)
+				text += "\n" + i18n.Text(s.u.text.lang, r.Sync.Notice)
 			}
 			row := paragraph(text)
 			if r.Sync.State == core.StateFailed {
@@ -73,7 +73,7 @@ func (s *syncScreen) load() {
 			var right fyne.CanvasObject = widget.NewLabel("")
 			if r.Sync.State == core.StateQueued || r.Sync.State == core.StateFailed {
 				id := r.ID
-				b := widget.NewButtonWithIcon(s.u.T("sync.discard"), theme.DeleteIcon(), func() { s.onDiscard(id) })
+				b := widget.NewButtonWithIcon(s.u.text.T("sync.discard"), theme.DeleteIcon(), func() { s.onDiscard(id) })
 				s.discard[id] = b
 				right = b
 			}
@@ -92,10 +92,10 @@ func (s *syncScreen) onRetry() {
 		s.progress.Hide()
 		s.retry.Enable()
 		if err != nil {
-			s.summary.SetText(s.u.errorText(err))
+			s.summary.SetText(s.u.text.errorText(err))
 		}
 		s.load()
-		s.u.refreshStatus()
+		s.u.bar.refresh()
 	})
 }
 
@@ -104,7 +104,7 @@ func (s *syncScreen) onDiscard(id int64) {
 	async(s.u, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.flow.Discard(ctx, id) },
 		func(_ struct{}, err error) {
 			if err != nil {
-				s.summary.SetText(s.u.errorText(err))
+				s.summary.SetText(s.u.text.errorText(err))
 			}
 			s.load()
 		})
@@ -116,8 +116,8 @@ func (u *UI) NotifyBatch(r SyncResult) {
 	if r.Sent == 0 && r.Failed == 0 {
 		return
 	}
-	msg := u.Tf("sync.done", r.Sent, r.Created, r.Attachments, r.Failed)
-	u.app.SendNotification(fyne.NewNotification(u.T("sync.notify"), msg))
+	msg := u.text.F("sync.done", "sent", u.text.count(r.Sent), "created", u.text.count(r.Created), "attachments", u.text.count(r.Attachments), "failed", u.text.count(r.Failed))
+	u.app.SendNotification(fyne.NewNotification(u.text.T("sync.notify"), msg))
 	if u.step == stepSync && u.syncS != nil {
 		u.syncS.summary.SetText(msg)
 		u.syncS.load()

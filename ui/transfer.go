@@ -18,22 +18,36 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
 
+// files moves structures between files and the workspace: a file chosen
+// or dropped is imported, a selection exported, and the import's report
+// kept until the user leaves it.
+type files struct {
+	u *UI
+	// frenchSheets is true where Excel reads ";" (a French locale).
+	frenchSheets bool
+	// report is the last import's report, until the user leaves it (it
+	// holds a file of rejected rows); reportName names its file.
+	report     *onboarding.ImportReport
+	reportName string
+}
+
 // sheetOptions says how a CSV is written for the spreadsheet that will
 // open it: Excel in a French locale reads ";", elsewhere ","; both need the
 // byte order mark to read accents as UTF-8.
-func (u *UI) sheetOptions() csvio.WriterOptions {
+func (f *files) sheetOptions() csvio.WriterOptions {
+	u := f.u
 	comma := ','
-	if u.frenchSheets {
+	if f.frenchSheets {
 		comma = ';'
 	}
-	return csvio.WriterOptions{Lang: u.lang, Comma: comma, BOM: true}
+	return csvio.WriterOptions{Lang: u.text.lang, Comma: comma, BOM: true}
 }
 
-// onImport asks for a CSV file to import.
-func (w *workspaceScreen) onImport() {
+// pick asks for a CSV file to import; say shows why the dialog failed.
+func (f *files) pick(say func(string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			w.setMessage(w.u.errorText(err))
+			say(f.u.text.errorText(err))
 			return
 		}
 		if r == nil {
@@ -43,37 +57,39 @@ func (w *workspaceScreen) onImport() {
 		// background, where reading belongs.
 		uri := r.URI()
 		_ = r.Close()
-		w.u.confirmImport(uri)
-	}, w.u.win)
+		f.confirmImport(uri)
+	}, f.u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt"}))
 	d.Show()
 }
 
 // dropped imports a CSV file dropped on the window (the first one, if
 // several: one import at a time).
-func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
+func (f *files) dropped(_ fyne.Position, uris []fyne.URI) {
+	u := f.u
 	for _, uri := range uris {
 		if ext := strings.ToLower(uri.Extension()); ext == ".csv" || ext == ".txt" {
-			u.confirmImport(uri)
+			f.confirmImport(uri)
 			return
 		}
 	}
 	if len(uris) > 0 {
-		dialog.ShowInformation(u.T("ws.import"), u.T("ws.import.not_csv"), u.win)
+		dialog.ShowInformation(u.text.T("ws.import"), u.text.T("ws.import.not_csv"), u.win)
 	}
 }
 
 // confirmImport says which file will be imported and asks whether its
 // valid rows go to the portal at once or stay drafts to review.
-func (u *UI) confirmImport(uri fyne.URI) {
-	queue := widget.NewCheck(u.T("ws.import.queue"), nil)
-	body := container.NewVBox(paragraph(i18n.Format(u.lang, "ws.import.confirm", map[string]string{"file": uri.Name()})), queue)
+func (f *files) confirmImport(uri fyne.URI) {
+	u := f.u
+	queue := widget.NewCheck(u.text.T("ws.import.queue"), nil)
+	body := container.NewVBox(paragraph(i18n.Format(u.text.lang, "ws.import.confirm", map[string]string{"file": uri.Name()})), queue)
 	if u.deps.Connection.Target().Portal == nil {
 		queue.Disable() // Chorus Pro's own environments: the hand-off
 	}
-	d := dialog.NewCustomConfirm(u.T("ws.import"), u.T("ws.import.start"), u.T("button.cancel"), body, func(ok bool) {
+	d := dialog.NewCustomConfirm(u.text.T("ws.import"), u.text.T("ws.import.start"), u.text.T("button.cancel"), body, func(ok bool) {
 		if ok {
-			u.startImport(uri, queue.Checked)
+			f.startImport(uri, queue.Checked)
 		}
 	}, u.win)
 	d.Show()
@@ -81,7 +97,8 @@ func (u *UI) confirmImport(uri fyne.URI) {
 
 // startImport imports a file on the workspace, with its progress (bytes
 // read of the file's size) and Cancel, then shows the report.
-func (u *UI) startImport(uri fyne.URI, queue bool) {
+func (f *files) startImport(uri fyne.URI, queue bool) {
+	u := f.u
 	if u.step != stepWorkspace || u.workspaceS == nil {
 		u.show(stepWorkspace)
 	}
@@ -101,29 +118,29 @@ func (u *UI) startImport(uri fyne.URI, queue bool) {
 			}
 		}
 		progress(0, int(size))
-		return w.flow.ImportCSV(ctx, rc, onboarding.ImportOptions{Size: size, Drafts: !queue, Sheet: u.sheetOptions(),
+		return w.flow.ImportCSV(ctx, rc, onboarding.ImportOptions{Size: size, Drafts: !queue, Sheet: f.sheetOptions(),
 			Progress: func(read, size int64) { progress(int(min(read, max(size, read))), int(max(size, read))) }})
 	}, func(rep *onboarding.ImportReport, err error) {
 		p.unit = unitRows
 		w.refresh()
-		u.refreshStatus()
+		u.bar.refresh()
 		if err != nil {
-			w.setMessage(u.errorText(err))
+			w.setMessage(u.text.errorText(err))
 			if rep == nil {
 				return
 			}
 		}
-		u.closeImportReport()
-		u.importReport, u.importName = rep, uri.Name()
+		f.closeReport()
+		f.report, f.reportName = rep, uri.Name()
 		u.show(stepImportReport)
 	})
 }
 
-// closeImportReport deletes the report's file of rejected rows.
-func (u *UI) closeImportReport() {
-	if u.importReport != nil {
-		_ = u.importReport.Close()
-		u.importReport = nil
+// closeReport deletes the report's file of rejected rows.
+func (f *files) closeReport() {
+	if f.report != nil {
+		_ = f.report.Close()
+		f.report = nil
 	}
 }
 
@@ -148,19 +165,19 @@ func newImportReportScreen(u *UI, rep *onboarding.ImportReport, name string) *im
 		s.rep = rep
 	}
 	st := rep.ImportStats
-	summary := i18n.Format(u.lang, "report.summary", map[string]string{"file": name, "imported": u.count(st.Imported),
-		"updated": u.count(st.Updated), "rejected": u.count(st.Rejected)})
+	summary := i18n.Format(u.text.lang, "report.summary", map[string]string{"file": name, "imported": u.text.count(st.Imported),
+		"updated": u.text.count(st.Updated), "rejected": u.text.count(st.Rejected)})
 	if st.Duplicates > 0 {
-		summary += " " + u.plural("report.duplicates", st.Duplicates)
+		summary += " " + u.text.plural("report.duplicates", st.Duplicates)
 	}
 	if st.Unread > 0 {
-		summary += " " + u.plural("report.unread", st.Unread)
+		summary += " " + u.text.plural("report.unread", st.Unread)
 	}
 	if rep.Cancelled {
-		summary += " " + u.T("report.cancelled")
+		summary += " " + u.text.T("report.cancelled")
 	}
 	if len(rep.Ignored) > 0 {
-		summary += " " + i18n.Format(u.lang, "report.ignored", map[string]string{"columns": strings.Join(rep.Ignored, ", ")})
+		summary += " " + i18n.Format(u.text.lang, "report.ignored", map[string]string{"columns": strings.Join(rep.Ignored, ", ")})
 	}
 	s.summary = paragraph(summary)
 	rows := rep.Rejections
@@ -179,24 +196,24 @@ func newImportReportScreen(u *UI, rep *onboarding.ImportReport, name string) *im
 			} else {
 				icon.SetResource(theme.ErrorIcon())
 			}
-			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s %s · %s", u.T("report.line"), u.count(r.Line),
-				csvio.RejectionText(u.lang, r)))
+			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s %s · %s", u.text.T("report.line"), u.text.count(r.Line),
+				csvio.RejectionText(u.text.lang, r)))
 		})
-	s.save = widget.NewButtonWithIcon(u.T("report.save"), theme.DocumentSaveIcon(), s.onSave)
+	s.save = widget.NewButtonWithIcon(u.text.T("report.save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	if rep.RejectedRows() == 0 {
 		s.save.Disable()
 	}
-	s.back = widget.NewButtonWithIcon(u.T("review.back"), theme.NavigateBackIcon(), func() {
-		u.closeImportReport()
+	s.back = widget.NewButtonWithIcon(u.text.T("review.back"), theme.NavigateBackIcon(), func() {
+		u.files.closeReport()
 		u.show(stepWorkspace)
 	})
 	s.message = paragraph("")
 	more := widget.NewLabel("")
 	if rep.MoreRejections > 0 {
-		more.SetText(u.plural("report.more", rep.MoreRejections))
+		more.SetText(u.text.plural("report.more", rep.MoreRejections))
 	}
-	top := container.NewVBox(title(u.T("report.title")), s.summary)
+	top := container.NewVBox(title(u.text.T("report.title")), s.summary)
 	bottom := container.NewVBox(more, s.message, container.NewHBox(s.back, s.save))
 	s.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, s.list))
 	return s
@@ -208,7 +225,7 @@ func (s *importReportScreen) onSave() {
 	u := s.u
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
-			s.message.SetText(u.errorText(err))
+			s.message.SetText(u.text.errorText(err))
 			return
 		}
 		if wc == nil {
@@ -216,7 +233,7 @@ func (s *importReportScreen) onSave() {
 		}
 		s.saveTo(wc)
 	}, u.win)
-	d.SetFileName(u.T("report.file_name") + ".csv")
+	d.SetFileName(u.text.T("report.file_name") + ".csv")
 	d.Show()
 }
 
@@ -235,37 +252,36 @@ func (s *importReportScreen) saveTo(wc fyne.URIWriteCloser) {
 		return wc.URI().Name(), err
 	}, func(name string, err error) {
 		if err != nil {
-			s.message.SetText(u.errorText(err))
+			s.message.SetText(u.text.errorText(err))
 			return
 		}
-		s.message.SetText(i18n.Format(u.lang, "report.saved", map[string]string{"n": u.count(rep.RejectedRows()), "file": name}))
+		s.message.SetText(i18n.Format(u.text.lang, "report.saved", map[string]string{"n": u.text.count(rep.RejectedRows()), "file": name}))
 	})
 }
 
-// onExport asks where to write the selection, then writes it in the
-// background; a cancelled or failed export leaves no half file.
-func (w *workspaceScreen) onExport(format string) {
-	ids := w.selected()
-	u := w.u
+// export asks where to write the rows of ids, then writes them in the
+// background on w; a cancelled or failed export leaves no half file.
+func (f *files) export(w *workspaceScreen, ids []int64, format string) {
+	u := f.u
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
-			w.setMessage(u.errorText(err))
+			w.setMessage(u.text.errorText(err))
 			return
 		}
 		if wc == nil {
 			return
 		}
-		w.exportTo(wc, ids, format)
+		f.exportTo(w, wc, ids, format)
 	}, u.win)
-	d.SetFileName(u.T("ws.export.file_name") + "-" + u.now().Format("2006-01-02") + "." + format)
+	d.SetFileName(u.text.T("ws.export.file_name") + "-" + u.now().Format("2006-01-02") + "." + format)
 	d.Show()
 }
 
 // exportTo writes the rows of ids to wc with progress and Cancel.
-func (w *workspaceScreen) exportTo(wc fyne.URIWriteCloser, ids []int64, format string) {
-	u := w.u
+func (f *files) exportTo(w *workspaceScreen, wc fyne.URIWriteCloser, ids []int64, format string) {
+	u := f.u
 	runTask(u, w, w.progress, "ws.exporting", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (int, error) {
-		n, err := w.flow.ExportStructures(ctx, wc, ids, format, u.sheetOptions(), p)
+		n, err := w.flow.ExportStructures(ctx, wc, ids, format, f.sheetOptions(), p)
 		if cerr := wc.Close(); err == nil {
 			err = cerr
 		}
@@ -276,11 +292,11 @@ func (w *workspaceScreen) exportTo(wc fyne.URIWriteCloser, ids []int64, format s
 	}, func(n int, err error) {
 		switch {
 		case isCancelled(err):
-			w.setMessage(u.T("ws.export.cancelled"))
+			w.setMessage(u.text.T("ws.export.cancelled"))
 		case err != nil:
-			w.setMessage(u.errorText(err))
+			w.setMessage(u.text.errorText(err))
 		default:
-			w.setMessage(i18n.Format(u.lang, "ws.done.export", map[string]string{"n": u.count(n), "file": wc.URI().Name()}))
+			w.setMessage(i18n.Format(u.text.lang, "ws.done.export", map[string]string{"n": u.text.count(n), "file": wc.URI().Name()}))
 		}
 	})
 }
@@ -293,23 +309,3 @@ const (
 	unitBytes
 )
 
-// size writes a byte count as people read it: 3.4 MB.
-func (u *UI) size(n int) string {
-	units := []string{"B", "kB", "MB", "GB"}
-	if u.lang == i18n.FR {
-		units = []string{"o", "ko", "Mo", "Go"}
-	}
-	v, i := float64(n), 0
-	for v >= 1000 && i < len(units)-1 {
-		v /= 1000
-		i++
-	}
-	s := fmt.Sprintf("%.1f", v)
-	if i == 0 {
-		s = fmt.Sprint(n)
-	}
-	if u.lang == i18n.FR {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s + "\u00a0" + units[i]
-}

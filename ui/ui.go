@@ -13,7 +13,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,7 +68,8 @@ type UI struct {
 	app  fyne.App
 	win  fyne.Window
 	deps Deps
-	lang i18n.Lang
+	// text writes in the user's language; SetLang changes it.
+	text *texts
 
 	// account is the account draft as last typed (the saver keeps the
 	// store in step with it), with the id of its stored record.
@@ -90,35 +90,16 @@ type UI struct {
 	editing *structureEdit
 	// review is the last pre-fill's result, for its review screen.
 	review *onboarding.PrefillResult
-	// importReport is the last import's report, until the user leaves it
-	// (it holds a file of rejected rows); importName names its file.
-	importReport *onboarding.ImportReport
-	importName   string
-	// loc is the zone times are shown in; now is the clock (tests fix
-	// both, so screens compare to their goldens).
-	loc *time.Location
+	// files imports, exports and keeps the last import's report.
+	files *files
+	// now is the clock (tests fix it, and the zone in text, so screens
+	// compare to their goldens).
 	now func() time.Time
-	// frenchSheets is true where Excel reads ";" (a French locale).
-	frenchSheets bool
-	// elsewhere counts the changes queued for another environment.
-	elsewhere int
+	// head and bar are the window's top and bottom lines.
+	head *header
+	bar  *statusBar
 
-	// Widgets that tests drive or read.
-	langButton *widget.Button
-	// presetsReported is set once the status line said that some admin
-	// presets were ignored.
-	presetsReported bool
-	settingsButton  *widget.Button
-	workspaceBtn    *widget.Button
-	approvalsBtn    *widget.Button
-	// countButtons open the workspace on the states that need a look:
-	// queued, refused, failed.
-	countButtons map[core.StructureFilter]*widget.Button
-	footer       *fyne.Container
-	envLabel     *widget.Label
-	status       *widget.Label
-	syncButton   *widget.Button
-	body         *fyne.Container
+	body       *fyne.Container
 	home         *homeScreen
 	accountS     *accountScreen
 	captchaS     *captchaScreen
@@ -159,68 +140,30 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 		}
 	}
 	eff := deps.Connection.Effective()
-	u := &UI{app: a, win: w, deps: deps, lang: initialLang(a, eff, deps.SystemLang), loc: time.Local, now: time.Now,
-		frenchSheets: strings.HasPrefix(string(lang.SystemLocale()), "fr")}
+	u := &UI{app: a, win: w, deps: deps, text: &texts{lang: initialLang(a, eff, deps.SystemLang), loc: time.Local}, now: time.Now}
+	u.files = &files{u: u, frenchSheets: strings.HasPrefix(string(lang.SystemLocale()), "fr")}
 	if deps.Clock != nil {
-		u.now, u.loc = deps.Clock, time.UTC
+		u.now, u.text.loc = deps.Clock, time.UTC
 	}
 	applyTheme(a)
-	u.langButton = widget.NewButton("", u.onToggleLang)
-	u.langButton.Importance = widget.LowImportance
-	if eff.Locked(core.PresetLanguage) {
-		u.langButton.Disable()
-	}
-	u.settingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.show(stepSettings) })
-	u.settingsButton.Importance = widget.LowImportance
-	u.syncButton = widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
-		if u.hasPortal() {
-			u.show(stepSync)
-		} else {
-			u.show(stepHandoff)
-		}
-	})
-	u.syncButton.Importance = widget.LowImportance
-	u.workspaceBtn = widget.NewButtonWithIcon("", theme.ListIcon(), func() { u.show(stepWorkspace) })
-	u.workspaceBtn.Importance = widget.LowImportance
-	u.approvalsBtn = widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() { u.show(stepApprovals) })
-	u.approvalsBtn.Importance = widget.LowImportance
-	u.countButtons = map[core.StructureFilter]*widget.Button{}
-	counts := container.NewHBox()
-	for _, f := range []core.StructureFilter{core.FilterQueued, core.FilterRefused, core.FilterFailed} {
-		b := widget.NewButton("", func() { u.showFiltered(f) })
-		b.Importance = widget.LowImportance
-		b.Hide()
-		u.countButtons[f] = b
-		counts.Add(b)
-	}
-	u.envLabel = widget.NewLabel("")
-	u.envLabel.Importance = widget.HighImportance
-	u.status = widget.NewLabel("")
-	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.head = newHeader(u, eff.Locked(core.PresetLanguage))
+	u.bar = newStatusBar(u)
 	u.body = container.NewStack()
 
-	logo := canvas.NewImageFromResource(a.Icon())
-	logo.FillMode = canvas.ImageFillContain
-	logo.SetMinSize(fyne.NewSquareSize(32))
-	name := widget.NewLabelWithStyle("Chorus Onboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	header := container.NewBorder(nil, nil, container.NewHBox(logo, name, u.workspaceBtn, u.approvalsBtn),
-		container.NewHBox(u.envLabel, u.langButton, u.settingsButton))
-	footer := container.NewBorder(nil, nil, nil, container.NewHBox(counts, u.syncButton), u.status)
-	u.footer = footer
 	// The bars are opaque: whatever scrolls under them stays hidden, with
 	// every painter (the software one used for screenshots replaces nested
 	// clips instead of intersecting them).
 	w.SetContent(container.NewBorder(
-		opaque(container.NewVBox(header, widget.NewSeparator())),
-		opaque(container.NewVBox(widget.NewSeparator(), footer)),
+		opaque(container.NewVBox(u.head.content, widget.NewSeparator())),
+		opaque(container.NewVBox(widget.NewSeparator(), u.bar.footer)),
 		nil, nil, u.body))
 	w.Resize(WindowSize)
 	// A CSV file dropped anywhere on the window is imported.
-	w.SetOnDropped(u.dropped)
-	u.refreshHeader()
-	u.setStatus(u.T("status.offline_ready"))
+	w.SetOnDropped(u.files.dropped)
+	u.head.refresh()
+	u.bar.set(u.text.T("status.offline_ready"))
 	u.restore()
-	u.refreshStatus()
+	u.bar.refresh()
 	return u
 }
 
@@ -310,14 +253,8 @@ func initialLang(a fyne.App, eff core.Effective, system i18n.Lang) i18n.Lang {
 	return l
 }
 
-// T returns the text of key in the current language.
-func (u *UI) T(key string) string { return i18n.T(u.lang, key) }
-
-// Tf formats the text of key.
-func (u *UI) Tf(key string, args ...any) string { return fmt.Sprintf(u.T(key), args...) }
-
 // Lang returns the current language.
-func (u *UI) Lang() i18n.Lang { return u.lang }
+func (u *UI) Lang() i18n.Lang { return u.text.lang }
 
 // SetLang switches every text to l and remembers the choice. The current
 // screen is rebuilt from the state in memory, so nothing typed is lost;
@@ -326,27 +263,19 @@ func (u *UI) SetLang(l i18n.Lang) {
 	if u.accountS != nil && u.step == stepAccount {
 		u.accountS.keep()
 	}
-	u.lang = l
+	u.text.lang = l
 	u.app.Preferences().SetString(prefLang, string(l))
 	u.show(u.step)
-}
-
-func (u *UI) onToggleLang() {
-	if u.lang == i18n.FR {
-		u.SetLang(i18n.EN)
-	} else {
-		u.SetLang(i18n.FR)
-	}
 }
 
 // show builds the screen of s and remembers it as the step to reopen.
 func (u *UI) show(s step) {
 	if u.step == stepImportReport && s != stepImportReport {
-		u.closeImportReport()
+		u.files.closeReport()
 	}
 	u.step = s
 	u.app.Preferences().SetString(prefStep, string(s))
-	u.refreshHeader()
+	u.head.refresh()
 	u.pageScroll = nil
 	var content fyne.CanvasObject
 	switch s {
@@ -363,7 +292,7 @@ func (u *UI) show(s step) {
 		u.reviewS = newReviewScreen(u, u.deps.Workspace, u.review)
 		content = u.reviewS.content
 	case stepImportReport:
-		u.reportS = newImportReportScreen(u, u.importReport, u.importName)
+		u.reportS = newImportReportScreen(u, u.files.report, u.files.reportName)
 		content = u.reportS.content
 	case stepApprovals:
 		u.approvalsS = newApprovalsScreen(u, u.deps.Attachments)
@@ -423,7 +352,7 @@ func (u *UI) openStructure(id int64, focus string) {
 	async(u, func(ctx context.Context) (core.StructureRecord, error) { return u.deps.Structures.Structure(ctx, id) },
 		func(rec core.StructureRecord, err error) {
 			if err != nil {
-				u.workspace.message = u.errorText(err)
+				u.workspace.message = u.text.errorText(err)
 				u.show(stepWorkspace)
 				return
 			}
@@ -450,177 +379,33 @@ func (u *UI) showAttach(t core.IdentifierType, identifier string) {
 // pages (hand-off).
 func (u *UI) hasPortal() bool { return u.deps.Connection.Target().Portal != nil }
 
-// refreshHeader shows the environment in effect and names the status bar's
-// button after what it opens: the sync panel where the portal has an API,
-// the hand-off elsewhere.
-func (u *UI) refreshHeader() {
-	// The title names the environment too: in the taskbar, a person with
-	// two windows (or an admin checking a deployment) sees where each one
-	// sends.
-	u.win.SetTitle(u.T("app.name") + " - " + u.T("env."+string(u.deps.Connection.Target().Env)))
-	u.langButton.SetText(u.T("lang.switch"))
-	u.workspaceBtn.SetText(u.T("ws.title"))
-	u.approvalsBtn.SetText(u.T("approvals.button"))
-	if u.hasPortal() {
-		u.approvalsBtn.Show()
-	} else {
-		u.approvalsBtn.Hide()
-	}
-	u.envLabel.SetText(u.T("env." + string(u.deps.Connection.Target().Env)))
-	if u.hasPortal() {
-		u.syncButton.SetText(u.T("sync.button"))
-	} else {
-		u.syncButton.SetText(u.T("handoff.button"))
-	}
-	// The bars' texts changed width: lay the window out again.
-	if c := u.win.Content(); c != nil {
-		c.Refresh()
-	}
-}
-
 // envChanged follows a change of environment: header, status line and a
 // new look at whether the portal answers.
 func (u *UI) envChanged() {
-	u.refreshHeader()
-	u.refreshStatus()
+	u.head.refresh()
+	u.bar.refresh()
 }
 
 // ShowSyncStatus shows what the background worker reports: online or not,
-// and outbox rows waiting; the counts beside it are read again (the pass
-// may have changed states). Call it on the UI goroutine.
-func (u *UI) ShowSyncStatus(online bool, pending int) {
-	line := u.T("status.offline")
-	if online {
-		line = u.T("status.online") + " · " + u.T("env."+string(u.deps.Connection.Target().Env))
-	}
-	if pending > 0 {
-		line += " · " + u.plural("status.pending", pending)
-	}
-	if u.elsewhere > 0 {
-		line += " · " + u.plural("status.elsewhere", u.elsewhere)
-	}
-	u.setStatus(line)
-	u.refreshCounts()
-}
+// and outbox rows waiting. Call it on the UI goroutine.
+func (u *UI) ShowSyncStatus(online bool, pending int) { u.bar.show(online, pending) }
 
-// showCounts shows, beside the status line, the structures that need a
-// look (queued, refused, failed), each opening the table on them.
-func (u *UI) showCounts(counts map[core.SyncState]int) {
-	n := map[core.StructureFilter]int{}
-	for st, k := range counts {
-		for f := range u.countButtons {
-			if f.Matches(st, 0) {
-				n[f] += k
-			}
-		}
-	}
-	changed := false
-	for f, b := range u.countButtons {
-		if (n[f] > 0) != b.Visible() {
-			changed = true
-		}
-		if n[f] == 0 {
-			b.Hide()
-			continue
-		}
-		b.SetText(u.plural("status.count."+string(f), n[f]))
-		b.Show()
-	}
-	if changed {
-		// Buttons came or went: the status bar's height may change with
-		// them, so the whole window is laid out again.
-		u.win.Content().Refresh()
-	} else {
-		u.footer.Refresh()
-	}
-}
-
-// refreshCounts reads the counts per state, and the rows waiting for
-// another environment, off the UI goroutine.
-func (u *UI) refreshCounts() {
-	type counted struct {
-		states    map[core.SyncState]int
-		elsewhere int
-	}
-	async(u, func(ctx context.Context) (counted, error) {
-		counts, _, err := u.deps.Sync.Counts(ctx)
-		if err != nil {
-			return counted{}, err
-		}
-		elsewhere, err := u.deps.Sync.PendingElsewhere(ctx)
-		return counted{counts, elsewhere}, err
-	}, func(c counted, err error) {
-		if err == nil {
-			u.showCounts(c.states)
-			if c.elsewhere != u.elsewhere {
-				u.elsewhere = c.elsewhere
-				u.refreshStatus()
-			}
-		}
-	})
-}
-
-// setStatus shows a line in the status bar.
-func (u *UI) setStatus(s string) { u.status.SetText(s) }
-
-// refreshStatus asks whether the portal answers and what waits: online or
-// offline comes from reaching it, never from guessing. Both questions run
-// off the UI goroutine.
-func (u *UI) refreshStatus() {
-	type status struct {
-		online  bool
-		pending int
-		counts  map[core.SyncState]int
-	}
-	async(u, func(ctx context.Context) (status, error) {
-		st := status{online: u.deps.Connection.Health(ctx) == nil}
-		counts, pending, err := u.deps.Sync.Counts(ctx)
-		if err == nil {
-			st.pending, st.counts = pending, counts
-		}
-		return st, nil
-	}, func(st status, _ error) {
-		u.showCounts(st.counts)
-		if problems := u.deps.Connection.Effective().Problems; len(problems) > 0 && !u.presetsReported {
-			// Said once, with the first: onboardctl policy and the
-			// settings screen list them all.
-			u.presetsReported = true
-			u.setStatus(u.T("settings.presets_ignored") + " " + i18n.PresetProblem(u.lang, core.SortedPresetProblems(problems)[0]))
-			return
-		}
-		if !u.hasPortal() {
-			u.setStatus(u.T("env."+string(u.deps.Connection.Target().Env)) + " · " + u.T("settings.real_env"))
-			return
-		}
-		u.ShowSyncStatus(st.online, st.pending)
-	})
-}
+// callTimeout bounds one call of a screen to the application layer: longer
+// than one portal request may take (core/portal's DefaultTimeout, 30 s),
+// with room for the keyring and the store, so that the portal's own
+// timeout speaks first and says what went wrong.
+const callTimeout = 45 * time.Second
 
 // async runs work off the UI goroutine (Deps.Async), then apply on it
 // (Deps.Do).
 func async[T any](u *UI, work func(context.Context) (T, error), apply func(T, error)) {
 	do := u.deps.Do
 	u.deps.Async(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
 		v, err := work(ctx)
 		do(func() { apply(v, err) })
 	})
-}
-
-// errorText turns an error into a sentence in the user's language that says
-// what to do next; internal detail stays out of it.
-func (u *UI) errorText(err error) string {
-	code := core.CodeOf(err)
-	switch {
-	case code == "":
-		return u.T("error.title")
-	case errors.Is(err, core.ErrUnavailable) && !i18n.Has(i18n.EN, code):
-		// A gateway's 502 or a proxy's page: what matters is that the
-		// portal cannot be reached now.
-		return u.T("error.offline")
-	}
-	return i18n.Error(u.lang, err)
 }
 
 // title returns a heading label.
@@ -655,18 +440,18 @@ type homeScreen struct {
 }
 
 func newHomeScreen(u *UI) *homeScreen {
-	h := &homeScreen{title: title(u.T("home.title"))}
+	h := &homeScreen{title: title(u.text.T("home.title"))}
 	list := container.NewVBox()
 	for i := range 6 {
-		l := paragraph(u.T(fmt.Sprintf("home.step%d", i+1)))
+		l := paragraph(u.text.T(fmt.Sprintf("home.step%d", i+1)))
 		h.steps = append(h.steps, l)
 		list.Add(container.NewBorder(nil, nil, stepBadge(i+1), nil, l))
 	}
-	h.start = widget.NewButtonWithIcon(u.T("home.start"), theme.NavigateNextIcon(), func() { u.show(stepAccount) })
+	h.start = widget.NewButtonWithIcon(u.text.T("home.start"), theme.NavigateNextIcon(), func() { u.show(stepAccount) })
 	h.start.Importance = widget.HighImportance
-	h.signIn = widget.NewButtonWithIcon(u.T("signin.title"), theme.LoginIcon(), func() { u.show(stepSignIn) })
-	h.content = u.page(h.title, paragraph(u.T("home.intro")), widget.NewSeparator(), list,
-		container.NewHBox(h.start, h.signIn), paragraph(u.T("signin.intro")))
+	h.signIn = widget.NewButtonWithIcon(u.text.T("signin.title"), theme.LoginIcon(), func() { u.show(stepSignIn) })
+	h.content = u.page(h.title, paragraph(u.text.T("home.intro")), widget.NewSeparator(), list,
+		container.NewHBox(h.start, h.signIn), paragraph(u.text.T("signin.intro")))
 	return h
 }
 

@@ -275,31 +275,31 @@ func TestHomeShowsTheSixSteps(t *testing.T) {
 			t.Errorf("step %d = %q, want %q", i+1, u.home.steps[i].Text, w)
 		}
 	}
-	if u.envLabel.Text != "Local sandbox" || !strings.HasPrefix(u.status.Text, "Online") {
-		t.Errorf("environment %q, status %q", u.envLabel.Text, u.status.Text)
+	if u.head.env.Text != "Local sandbox" || !strings.HasPrefix(u.bar.line.Text, "Online") {
+		t.Errorf("environment %q, status %q", u.head.env.Text, u.bar.line.Text)
 	}
 }
 
 func TestLanguageSwitch(t *testing.T) {
 	h := newHarness(t, "en")
 	u := h.ui
-	if u.langButton.Text != "Français" {
-		t.Fatalf("switch shows %q, want the other language", u.langButton.Text)
+	if u.head.lang.Text != "Français" {
+		t.Fatalf("switch shows %q, want the other language", u.head.lang.Text)
 	}
-	test.Tap(u.langButton)
+	test.Tap(u.head.lang)
 	if u.Lang() != i18n.FR {
 		t.Fatalf("language %s after tap", u.Lang())
 	}
 	if got := u.home.steps[1].Text; got != "Informations personnelles" {
 		t.Errorf("step 2 in French = %q", got)
 	}
-	if u.envLabel.Text != "Bac à sable local" || u.langButton.Text != "English" {
-		t.Errorf("header %q / %q", u.envLabel.Text, u.langButton.Text)
+	if u.head.env.Text != "Bac à sable local" || u.head.lang.Text != "English" {
+		t.Errorf("header %q / %q", u.head.env.Text, u.head.lang.Text)
 	}
 	if got := u.app.Preferences().String(prefLang); got != "fr" {
 		t.Errorf("saved language %q", got)
 	}
-	test.Tap(u.langButton)
+	test.Tap(u.head.lang)
 	if u.home.steps[1].Text != "Personal information" {
 		t.Errorf("back to English: %q", u.home.steps[1].Text)
 	}

@@ -110,7 +110,7 @@ func (u *UI) newTypeSelect(t core.IdentifierType, changed func(string)) *typeSel
 	s := &typeSelect{byLabel: map[string]core.IdentifierType{}}
 	var labels []string
 	for _, info := range core.IdentifierTypes {
-		l := typeLabel(u.lang, info.Type)
+		l := typeLabel(u.text.lang, info.Type)
 		labels = append(labels, l)
 		s.byLabel[l] = info.Type
 	}
@@ -118,7 +118,7 @@ func (u *UI) newTypeSelect(t core.IdentifierType, changed func(string)) *typeSel
 	if t == "" {
 		t = core.IDSIRET
 	}
-	s.SetSelected(typeLabel(u.lang, t))
+	s.SetSelected(typeLabel(u.text.lang, t))
 	return s
 }
 

@@ -285,7 +285,7 @@ func myRequests(h *harness) string {
 	h.ui.show(stepApprovals)
 	var out []string
 	for _, r := range h.ui.approvalsS.mineRows {
-		text, _ := h.ui.attachmentChip(r.Status)
+		text, _ := h.ui.text.attachmentChip(r.Status)
 		out = append(out, text)
 	}
 	return fmt.Sprint(out)
@@ -329,7 +329,7 @@ func TestSyncPanel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.bar.sync)
 	p := h.ui.syncS
 	if len(p.list.Objects) != 2 || len(p.discard) != 2 {
 		t.Fatalf("%d rows, %d discard buttons", len(p.list.Objects), len(p.discard))
@@ -433,7 +433,7 @@ func TestRefusalFollowsTheLanguage(t *testing.T) {
 	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: bad, Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	test.Tap(h.ui.syncButton)
+	test.Tap(h.ui.bar.sync)
 	test.Tap(h.ui.syncS.retry)
 	text := func() string {
 		var all []string
@@ -450,7 +450,7 @@ func TestRefusalFollowsTheLanguage(t *testing.T) {
 	if !strings.Contains(en, "SIRET") || !strings.Contains(en, "check digit") {
 		t.Fatalf("refusal in English: %q", en)
 	}
-	test.Tap(h.ui.langButton)
+	test.Tap(h.ui.head.lang)
 	fr := text()
 	if fr == en || !strings.Contains(fr, "clé de contrôle") || !strings.Contains(fr, "Identifiant : ") {
 		t.Fatalf("refusal after switching to French: %q", fr)

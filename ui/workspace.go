@@ -2,10 +2,8 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -93,7 +91,7 @@ const (
 func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widget.Button{}}
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder(u.T("ws.search"))
+	w.search.SetPlaceHolder(u.text.T("ws.search"))
 	w.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	w.search.SetText(w.view.query.Text)
 	w.search.OnChanged = func(text string) {
@@ -124,17 +122,17 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 	w.selection = widget.NewLabel("")
 	w.selectAll = widget.NewButton("", w.checkAll)
 	w.selectAll.Importance = widget.LowImportance
-	w.clear = widget.NewButton(u.T("ws.clear"), w.clearSelection)
+	w.clear = widget.NewButton(u.text.T("ws.clear"), w.clearSelection)
 	w.clear.Importance = widget.LowImportance
 	// The buttons say it short; the progress bar and the results say it
 	// in full.
-	w.queue = widget.NewButtonWithIcon(u.T("ws.btn.queue"), theme.UploadIcon(), w.onQueue)
+	w.queue = widget.NewButtonWithIcon(u.text.T("ws.btn.queue"), theme.UploadIcon(), w.onQueue)
 	w.queue.Importance = widget.HighImportance
-	w.prefill = widget.NewButtonWithIcon(u.T("ws.btn.prefill"), theme.DownloadIcon(), w.onPrefill)
-	w.toDraft = widget.NewButtonWithIcon(u.T("ws.btn.to_draft"), theme.ContentUndoIcon(), w.onDraft)
-	w.more = widget.NewButtonWithIcon(u.T("ws.more"), theme.MoreHorizontalIcon(), w.showMore)
-	w.newButton = widget.NewButtonWithIcon(u.T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
-	w.importButt = widget.NewButtonWithIcon(u.T("ws.import"), theme.FolderOpenIcon(), w.onImport)
+	w.prefill = widget.NewButtonWithIcon(u.text.T("ws.btn.prefill"), theme.DownloadIcon(), w.onPrefill)
+	w.toDraft = widget.NewButtonWithIcon(u.text.T("ws.btn.to_draft"), theme.ContentUndoIcon(), w.onDraft)
+	w.more = widget.NewButtonWithIcon(u.text.T("ws.more"), theme.MoreHorizontalIcon(), w.showMore)
+	w.newButton = widget.NewButtonWithIcon(u.text.T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
+	w.importButt = widget.NewButtonWithIcon(u.text.T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
 	w.noMatch = paragraph("")
 	w.noMatch.Alignment = fyne.TextAlignCenter
 	w.noMatch.Hide()
@@ -143,7 +141,7 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 	w.empty = w.emptyState()
 	w.empty.Hide()
 
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), title(u.T("ws.title")))
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), title(u.text.T("ws.title")))
 	w.bar = container.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
 	bar := w.bar
 	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), bar)
@@ -161,20 +159,20 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 func (w *workspaceScreen) columns() []tableColumn[core.StructureSummary] {
 	u := w.u
 	return []tableColumn[core.StructureSummary]{
-		{title: u.T("ws.col.type"), width: widthType, sort: string(core.SortIdentifierType),
-			text: func(r core.StructureSummary) string { return u.T("idtype.short." + string(r.IdentifierType)) }},
-		{title: u.T("ws.col.identifier"), width: widthID, sort: string(core.SortIdentifier),
+		{title: u.text.T("ws.col.type"), width: widthType, sort: string(core.SortIdentifierType),
+			text: func(r core.StructureSummary) string { return u.text.T("idtype.short." + string(r.IdentifierType)) }},
+		{title: u.text.T("ws.col.identifier"), width: widthID, sort: string(core.SortIdentifier),
 			text: func(r core.StructureSummary) string { return groupIdentifier(r.IdentifierType, r.Identifier) }},
-		{title: u.T("ws.col.company"), width: widthCompany, sort: string(core.SortCompany),
+		{title: u.text.T("ws.col.company"), width: widthCompany, sort: string(core.SortCompany),
 			text: func(r core.StructureSummary) string { return r.CompanyName }},
-		{title: u.T("ws.col.city"), width: widthCity, sort: string(core.SortCity),
+		{title: u.text.T("ws.col.city"), width: widthCity, sort: string(core.SortCity),
 			text: func(r core.StructureSummary) string { return r.City }},
-		{title: u.T("ws.col.postal"), width: widthPostal, sort: string(core.SortPostalCode),
+		{title: u.text.T("ws.col.postal"), width: widthPostal, sort: string(core.SortPostalCode),
 			text: func(r core.StructureSummary) string { return r.PostalCode }},
-		{title: u.T("ws.col.state"), width: widthState, sort: string(core.SortState),
-			chip: func(r core.StructureSummary) (string, chipTone) { return u.stateChipOf(r.State, r.Errors) }},
-		{title: u.T("ws.col.problems"), width: widthProblem, sort: string(core.SortProblems),
-			text: func(r core.StructureSummary) string { return u.problemsText(r.Errors, r.Warnings) },
+		{title: u.text.T("ws.col.state"), width: widthState, sort: string(core.SortState),
+			chip: func(r core.StructureSummary) (string, chipTone) { return u.text.stateChipOf(r.State, r.Errors) }},
+		{title: u.text.T("ws.col.problems"), width: widthProblem, sort: string(core.SortProblems),
+			text: func(r core.StructureSummary) string { return u.text.problemsText(r.Errors, r.Warnings) },
 			tone: func(r core.StructureSummary) widget.Importance {
 				switch {
 				case r.Errors > 0:
@@ -184,8 +182,8 @@ func (w *workspaceScreen) columns() []tableColumn[core.StructureSummary] {
 				}
 				return widget.MediumImportance
 			}},
-		{title: u.T("ws.col.updated"), width: widthUpdated, sort: string(core.SortUpdated),
-			text: func(r core.StructureSummary) string { return u.dateTime(r.Updated) }},
+		{title: u.text.T("ws.col.updated"), width: widthUpdated, sort: string(core.SortUpdated),
+			text: func(r core.StructureSummary) string { return u.text.dateTime(r.Updated) }},
 	}
 }
 
@@ -198,93 +196,15 @@ func groupIdentifier(t core.IdentifierType, id string) string {
 	return id
 }
 
-// stateChipOf is a state's chip: its name and tone. A draft without
-// errors is "ready".
-func (u *UI) stateChipOf(s core.SyncState, errors int) (string, chipTone) {
-	switch s {
-	case core.StateDraft:
-		if errors > 0 {
-			return u.T("ws.state.draft_errors"), toneNeutral
-		}
-		return u.T("ws.state.ready"), toneNeutral
-	case core.StateQueued:
-		return u.T("state.queued"), toneInfo
-	case core.StateSent, core.StateAttachmentRequested:
-		return u.T("state." + string(s)), toneWarning
-	case core.StateCreated, core.StateAttachmentApproved:
-		return u.T("state." + string(s)), toneSuccess
-	}
-	return u.T("state." + string(s)), toneError
-}
-
-// problemsText counts a row's problems in words.
-func (u *UI) problemsText(errors, warnings int) string {
-	var parts []string
-	if errors > 0 {
-		parts = append(parts, u.plural("ws.errors", errors))
-	}
-	if warnings > 0 {
-		parts = append(parts, u.plural("ws.warnings", warnings))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// plural returns key's ".one" or ".other" text with n written in.
-func (u *UI) plural(key string, n int) string {
-	k := key + ".other"
-	if n == 1 || (n == 0 && u.lang == i18n.FR) {
-		k = key + ".one"
-	}
-	return i18n.Format(u.lang, k, map[string]string{"n": u.count(n)})
-}
-
-// count writes a number as the user's language does: 10,000 or 10 000.
-func (u *UI) count(n int) string {
-	s := fmt.Sprint(n)
-	sep := ","
-	if u.lang == i18n.FR {
-		// A no-break space, as French groups digits (the narrow one is
-		// not in every font).
-		sep = "\u00a0"
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && r != '-' && s[i-1] != '-' {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// dateTime writes a time to the minute, in the user's zone and language.
-func (u *UI) dateTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if u.lang == i18n.FR {
-		return t.In(u.loc).Format("02/01/2006 15:04")
-	}
-	return t.In(u.loc).Format("2006-01-02 15:04")
-}
-
-// date writes a day in the user's language.
-func (u *UI) date(t time.Time) string {
-	if u.lang == i18n.FR {
-		return t.In(u.loc).Format("02/01/2006")
-	}
-	return t.In(u.loc).Format("2006-01-02")
-}
-
 // emptyState is what a first-time accountant sees: how to get rows in.
 func (w *workspaceScreen) emptyState() fyne.CanvasObject {
 	u := w.u
-	newB := widget.NewButtonWithIcon(u.T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
+	newB := widget.NewButtonWithIcon(u.text.T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
 	newB.Importance = widget.HighImportance
-	imp := widget.NewButtonWithIcon(u.T("ws.import"), theme.FolderOpenIcon(), w.onImport)
-	text := paragraph(u.T("ws.empty.text"))
+	imp := widget.NewButtonWithIcon(u.text.T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
+	text := paragraph(u.text.T("ws.empty.text"))
 	text.Alignment = fyne.TextAlignCenter
-	heading := title(u.T("ws.empty.title"))
+	heading := title(u.text.T("ws.empty.title"))
 	heading.Alignment = fyne.TextAlignCenter
 	box := container.NewVBox(heading, text, container.NewCenter(container.NewHBox(newB, imp)))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, box.MinSize().Height+40), box))
@@ -342,7 +262,7 @@ func (w *workspaceScreen) refresh() {
 // show puts a query's answer on screen.
 func (w *workspaceScreen) show(list core.StructureList, err error) {
 	if err != nil {
-		w.setMessage(w.u.errorText(err))
+		w.setMessage(w.u.text.errorText(err))
 		return
 	}
 	w.loaded = true
@@ -363,7 +283,7 @@ func (w *workspaceScreen) show(list core.StructureList, err error) {
 	}
 	for _, f := range core.StructureFilters {
 		b := w.chips[f]
-		b.SetText(w.u.T("ws.filter."+string(f)) + "  " + w.u.count(w.counts[f]))
+		b.SetText(w.u.text.T("ws.filter."+string(f)) + "  " + w.u.text.count(w.counts[f]))
 		if f == filter {
 			b.Importance = widget.HighImportance
 		} else {
@@ -387,7 +307,7 @@ func (w *workspaceScreen) show(list core.StructureList, err error) {
 		w.noMatch.Hide()
 	case len(w.rows) == 0:
 		w.empty.Hide()
-		w.noMatch.SetText(w.u.T("ws.no_match"))
+		w.noMatch.SetText(w.u.text.T("ws.no_match"))
 		w.noMatch.Show()
 	default:
 		w.empty.Hide()
@@ -408,12 +328,12 @@ func (w *workspaceScreen) ShowingRows() int { return len(w.rows) }
 func (w *workspaceScreen) selectionChanged() {
 	n := len(w.table.checked)
 	if n == 0 {
-		w.selection.SetText(w.u.T("ws.select_hint"))
+		w.selection.SetText(w.u.text.T("ws.select_hint"))
 	} else {
-		w.selection.SetText(w.u.plural("ws.selected", n))
+		w.selection.SetText(w.u.text.plural("ws.selected", n))
 	}
 	if len(w.rows) > 0 && n < len(w.rows) {
-		w.selectAll.SetText(i18n.Format(w.u.lang, "ws.select_all", map[string]string{"n": w.u.count(len(w.rows))}))
+		w.selectAll.SetText(i18n.Format(w.u.text.lang, "ws.select_all", map[string]string{"n": w.u.text.count(len(w.rows))}))
 		w.selectAll.Show()
 	} else {
 		w.selectAll.Hide()
@@ -493,11 +413,11 @@ func (w *workspaceScreen) setMessage(s string) {
 func (w *workspaceScreen) showMore() {
 	u := w.u
 	menu := fyne.NewMenu("",
-		fyne.NewMenuItem(u.T("ws.revalidate"), w.onRevalidate),
-		fyne.NewMenuItem(u.T("ws.export_csv"), func() { w.onExport(onboarding.FormatCSV) }),
-		fyne.NewMenuItem(u.T("ws.export_json"), func() { w.onExport(onboarding.FormatJSON) }),
+		fyne.NewMenuItem(u.text.T("ws.revalidate"), w.onRevalidate),
+		fyne.NewMenuItem(u.text.T("ws.export_csv"), func() { u.files.export(w, w.selected(), onboarding.FormatCSV) }),
+		fyne.NewMenuItem(u.text.T("ws.export_json"), func() { u.files.export(w, w.selected(), onboarding.FormatJSON) }),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(u.T("ws.delete"), w.onDelete),
+		fyne.NewMenuItem(u.text.T("ws.delete"), w.onDelete),
 	)
 	c := u.win.Canvas()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.more).Add(fyne.NewPos(0, w.more.Size().Height))
@@ -520,8 +440,8 @@ func (w *workspaceScreen) bulk(action, done string,
 	runBulk(w, action, len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
 		return fn(ctx, ids, p)
 	}, func(r onboarding.BulkResult) string {
-		w.u.refreshStatus() // the status line's counts changed
-		return w.u.plural(done, r.Done)
+		w.u.bar.refresh() // the status line's counts changed
+		return w.u.text.plural(done, r.Done)
 	})
 }
 
@@ -533,16 +453,16 @@ func (w *workspaceScreen) onDelete() {
 		return
 	}
 	u := w.u
-	d := dialog.NewConfirm(u.T("ws.delete"), u.plural("ws.delete.confirm", len(ids)), func(ok bool) {
+	d := dialog.NewConfirm(u.text.T("ws.delete"), u.text.plural("ws.delete.confirm", len(ids)), func(ok bool) {
 		if !ok {
 			return
 		}
 		runBulk(w, "ws.delete", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
 			return w.flow.DeleteStructures(ctx, ids, p)
-		}, func(r onboarding.BulkResult) string { return u.plural("ws.done.delete", r.Done) })
+		}, func(r onboarding.BulkResult) string { return u.text.plural("ws.done.delete", r.Done) })
 	}, u.win)
-	d.SetConfirmText(u.T("ws.delete.button"))
-	d.SetDismissText(u.T("button.cancel"))
+	d.SetConfirmText(u.text.T("ws.delete.button"))
+	d.SetDismissText(u.text.T("button.cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }
@@ -553,6 +473,6 @@ func (w *workspaceScreen) onRevalidate() {
 	runBulk(w, "ws.revalidate", len(ids), func(ctx context.Context, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
 		return w.flow.RevalidateStructures(ctx, ids, p)
 	}, func(r onboarding.BulkResult) string {
-		return w.u.plural("ws.done.revalidate", r.Done) + " " + w.u.plural("ws.done.with_errors", r.WithErrors)
+		return w.u.text.plural("ws.done.revalidate", r.Done) + " " + w.u.text.plural("ws.done.with_errors", r.WithErrors)
 	})
 }

@@ -64,7 +64,7 @@ func TestWorkspaceImportFilterSortQueue(t *testing.T) {
 	h := newHarness(t, "en")
 	const n = 10_000
 	path, _ := csvFile(t, n)
-	h.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
+	h.ui.files.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
 	tapDialogButton(t, h, "Import")
 	if h.ui.step != stepImportReport {
 		t.Fatalf("after the import: %s (%s)", h.ui.step, h.ui.workspace.message)
@@ -301,9 +301,9 @@ func TestStatusCountsOpenTheTable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.ui.refreshStatus()
-	b := h.ui.countButtons[core.FilterQueued]
-	if !b.Visible() || b.Text != "2 queued" || h.ui.countButtons[core.FilterFailed].Visible() {
+	h.ui.bar.refresh()
+	b := h.ui.bar.counts[core.FilterQueued]
+	if !b.Visible() || b.Text != "2 queued" || h.ui.bar.counts[core.FilterFailed].Visible() {
 		t.Fatalf("queued button %q visible %v", b.Text, b.Visible())
 	}
 	test.Tap(b)
@@ -316,13 +316,13 @@ func TestStatusCountsOpenTheTable(t *testing.T) {
 // and saves them, as they were plus an error column, where the user says.
 func TestImportReportSavesRejectedRows(t *testing.T) {
 	h := newHarness(t, "fr")
-	h.ui.frenchSheets = true // Excel in a French locale
+	h.ui.files.frenchSheets = true // Excel in a French locale
 	in := "SIRET;Raison sociale;Adresse;Ville;Code postal\n73282932000074;Bon;1 rue;Paris;75002\n73282932000079;Mauvais;1 rue;Paris;75002\n"
 	path := filepath.Join(testos.TempDir(t), "clients.csv")
 	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.startImport(storage.NewFileURI(path), false)
+	h.ui.files.startImport(storage.NewFileURI(path), false)
 	r := h.ui.reportS
 	if r == nil || r.rep.Imported != 1 || r.rep.Rejected != 1 || r.list.Length() != 1 || r.save.Disabled() {
 		t.Fatalf("report %+v", r)

@@ -1,7 +1,7 @@
 // Command onboardctl is the headless companion of Chorus Onboard for admins
-// and scripts: it validates values with the app's own rules and, in later
-// commands, imports, exports and syncs prepared structures. It needs no cgo
-// and no display.
+// and scripts: it validates values with the app's own rules, imports,
+// exports and syncs prepared structures, shows the admin presets in effect
+// and forgets a user's data. It needs no cgo and no display.
 package main
 
 import (

@@ -87,6 +87,9 @@ func (s *Handoff) CheckOnChorus(ctx context.Context, structureID int64) (ReadBac
 		out.State = core.StateAttachmentApproved
 	case piste.StatutRefusee:
 		out.State = core.StateAttachmentRefused
+	case piste.StatutDesactive:
+		// The attachment was ended on the portal: the structure exists,
+		// which is what the check records; Attachment says the rest.
 	}
 	if full, err := c.Consulter(ctx, hit.IDStructureCPP, "FR"); err == nil && full.InformationGenerales != nil {
 		if t, err := time.Parse(time.RFC3339, full.InformationGenerales.DateExpirationMotPasseCompteTech); err == nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -24,6 +23,13 @@ func scanOp(row scanner) (core.Op, error) {
 		return o, err
 	}
 	o.Kind, o.State = core.OpKind(kind), core.OpState(state)
+	switch o.State {
+	case core.OpPending, core.OpDone, core.OpFailed:
+	default:
+		// The schema's CHECK forbids it: only a hand-edited or damaged
+		// file gets here, and a row of unknown state is never sent.
+		return o, &core.E{Kind: core.KindInternal, Code: "store.corrupt", Op: "read outbox row", Err: fmt.Errorf("state %.20q", state)}
+	}
 	if account.Valid {
 		o.EntityType, o.EntityID = core.EntityAccount, account.Int64
 	} else {
@@ -355,6 +361,10 @@ func (db *DB) Forget(ctx context.Context) error {
 	return nil
 }
 
+// CodeBusy says the database could not be emptied to the last page:
+// another window or onboardctl still reads it.
+const CodeBusy = "store.busy"
+
 // checkpoint runs a checkpoint or VACUUM statement and reports a checkpoint
 // that could not complete (a reader still holds an old snapshot).
 func (db *store) checkpoint(ctx context.Context, q string) error {
@@ -367,7 +377,9 @@ func (db *store) checkpoint(ctx context.Context, q string) error {
 		return err
 	}
 	if busy != 0 {
-		return errors.New("database busy: close other Chorus Onboard windows and try again")
+		// Another window or onboardctl still reads the database: what was
+		// deleted may still be in the WAL until it lets go.
+		return &core.E{Kind: core.KindConflict, Code: CodeBusy, Op: "forget"}
 	}
 	return nil
 }
