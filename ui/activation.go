@@ -13,9 +13,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
-	"github.com/chorusonboard/chorus-onboard/core"
 )
 
 // activationScreen is step 4: the activation link (pasted, or picked from

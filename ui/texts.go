@@ -1,16 +1,16 @@
 package ui
 
 import (
-	"sort"
 	"errors"
-	"time"
 	"fmt"
-	"strings"
-	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
-	"github.com/chorusonboard/chorus-onboard/core/api"
+	"sort"
+	"strings"
+	"time"
 )
 
 // texts is what every screen writes in the user's language: the

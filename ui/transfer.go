@@ -308,4 +308,3 @@ const (
 	unitRows progressUnit = iota
 	unitBytes
 )
-

@@ -100,21 +100,21 @@ type UI struct {
 	bar  *statusBar
 
 	body       *fyne.Container
-	home         *homeScreen
-	accountS     *accountScreen
-	captchaS     *captchaScreen
-	activateS    *activationScreen
-	doneS        *doneScreen
-	structureS   *structureScreen
-	attachS      *attachScreen
-	signInS      *signInScreen
-	settingsS    *settingsScreen
-	syncS        *syncScreen
-	handoffS     *handoffScreen
-	workspaceS   *workspaceScreen
-	reviewS      *reviewScreen
-	reportS      *importReportScreen
-	approvalsS   *approvalsScreen
+	home       *homeScreen
+	accountS   *accountScreen
+	captchaS   *captchaScreen
+	activateS  *activationScreen
+	doneS      *doneScreen
+	structureS *structureScreen
+	attachS    *attachScreen
+	signInS    *signInScreen
+	settingsS  *settingsScreen
+	syncS      *syncScreen
+	handoffS   *handoffScreen
+	workspaceS *workspaceScreen
+	reviewS    *reviewScreen
+	reportS    *importReportScreen
+	approvalsS *approvalsScreen
 }
 
 // WindowSize is the main window's size at start: wide enough for the
