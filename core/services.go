@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -67,60 +66,6 @@ const (
 // Environments lists every environment.
 var Environments = []Environment{EnvLocal, EnvTeam, EnvQualification, EnvProduction}
 
-// MemorySecrets is a Secrets that keeps values in the process only: for
-// tests, and for the "this session only" choice a user makes when no keyring
-// answers. Nothing it holds reaches a file. Err, when set, is returned by
-// every call instead (to test callers against a failing keyring).
-type MemorySecrets struct {
-	mu  sync.Mutex
-	m   map[string]string
-	Err error
-}
-
-var _ Secrets = (*MemorySecrets)(nil)
-
 // MaxSecretSize is the largest secret any keyring accepts everywhere, in
 // bytes: Windows' Credential Manager refuses more than 2,560.
 const MaxSecretSize = 2560
-
-// Get returns name's value or a KindNotFound error.
-func (s *MemorySecrets) Get(_ context.Context, name string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.Err != nil {
-		return "", s.Err
-	}
-	v, ok := s.m[name]
-	if !ok {
-		return "", &E{Kind: KindNotFound, Code: "keyring.not_found", Op: "get secret " + name}
-	}
-	return v, nil
-}
-
-// Set stores value, refusing values over MaxSecretSize like a keyring.
-func (s *MemorySecrets) Set(_ context.Context, name, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.Err != nil {
-		return s.Err
-	}
-	if len(value) > MaxSecretSize {
-		return &E{Kind: KindTooLarge, Code: "keyring.too_large", Op: "set secret " + name}
-	}
-	if s.m == nil {
-		s.m = map[string]string{}
-	}
-	s.m[name] = value
-	return nil
-}
-
-// Delete removes name.
-func (s *MemorySecrets) Delete(_ context.Context, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.Err != nil {
-		return s.Err
-	}
-	delete(s.m, name)
-	return nil
-}

@@ -56,9 +56,9 @@ func lowButton(icon fyne.Resource, tapped func()) *widget.Button {
 
 func (h *header) toggleLang() {
 	if h.u.text.lang == i18n.FR {
-		h.u.SetLang(i18n.EN)
+		h.u.setLang(i18n.EN)
 	} else {
-		h.u.SetLang(i18n.FR)
+		h.u.setLang(i18n.FR)
 	}
 }
 

@@ -142,7 +142,7 @@ func BenchmarkWorkspaceMemory(b *testing.B) {
 		h.pump(func() bool { return ws.loaded })
 		runtime.GC()
 		debug.FreeOSMemory()
-		fmt.Printf("rss-kb %d rows %d\n", residentKB(b), ws.ShowingRows())
+		fmt.Printf("rss-kb %d rows %d\n", residentKB(b), ws.showingRows())
 		return
 	}
 	dir := testos.TempDir(b)

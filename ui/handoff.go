@@ -42,7 +42,11 @@ func newHandoffScreen(u *UI, flow handoffFlow) *handoffScreen {
 	s.open = widget.NewButtonWithIcon(u.text.T("handoff.open"), theme.ComputerIcon(), func() {
 		if info, ok := u.deps.Connection.Target().Env.Info(); ok && info.PortalPage != "" {
 			if link, err := url.Parse(info.PortalPage); err == nil {
-				_ = u.app.OpenURL(link)
+				if err := u.app.OpenURL(link); err != nil {
+					// No browser to hand it to (a locked-down desktop):
+					// the address is shown, to type or copy.
+					s.message.SetText(u.text.F("handoff.open_failed", "url", info.PortalPage))
+				}
 			}
 		}
 	})

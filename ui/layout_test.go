@@ -10,7 +10,7 @@ import (
 // fold scrolls the page so the field shows, and back up again.
 func TestFocusScrollsIntoView(t *testing.T) {
 	h := newHarness(t, "fr")
-	h.win.Resize(WindowSize)
+	h.win.Resize(windowSize)
 	h.ui.show(stepStructure)
 	s := h.ui.structureS
 	scroll := h.ui.pageScroll
@@ -36,7 +36,7 @@ func TestFocusScrollsIntoView(t *testing.T) {
 // whatever section it belongs to.
 func TestLabelsAlign(t *testing.T) {
 	h := newHarness(t, "fr")
-	h.win.Resize(WindowSize)
+	h.win.Resize(windowSize)
 	h.ui.show(stepStructure)
 	s := h.ui.structureS
 	d := h.app.Driver()

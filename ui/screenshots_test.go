@@ -51,7 +51,7 @@ func TestScreens(t *testing.T) {
 	for _, lang := range []string{"fr", "en"} {
 		h := newHarness(t, lang)
 		h.app.Settings().SetTheme(theme.DefaultTheme())
-		h.win.Resize(WindowSize)
+		h.win.Resize(windowSize)
 		shot := func(name string) {
 			t.Helper()
 			img := h.win.Canvas().Capture()
@@ -148,18 +148,18 @@ func TestScreens(t *testing.T) {
 		h.ui.show(stepHandoff)
 		shot("11-hand-off")
 		ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")}, dataDir, i18n.Lang(lang))
-		h.win.Resize(WindowSize)
+		h.win.Resize(windowSize)
 		shot("12-startup-error")
 		// The accountant's screens, on the Local sandbox again, in a
 		// window opened anew.
 		h.setEnv(core.EnvLocal)
 		h.open()
-		h.win.Resize(WindowSize)
+		h.win.Resize(windowSize)
 		workspaceShots(t, h, shot)
 		environmentShots(t, h, shot)
 		managed := newHarnessWith(t, lang, harnessOptions{presets: adminPresets()})
 		managed.app.Settings().SetTheme(theme.DefaultTheme())
-		managed.win.Resize(WindowSize)
+		managed.win.Resize(windowSize)
 		managed.ui.show(stepSettings)
 		h = managed
 		shot("25-settings-managed")

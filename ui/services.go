@@ -56,7 +56,7 @@ type signInFlow interface {
 
 // structureFlow is step 6.
 type structureFlow interface {
-	LookUp(ctx context.Context, siret string) onboarding.Lookup
+	Lookup(ctx context.Context, siret string) onboarding.Lookup
 	Submit(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error)
 }
 

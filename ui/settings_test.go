@@ -148,8 +148,8 @@ func TestManagedSettings(t *testing.T) {
 	presets.Policies.Set(core.PresetLanguage, "en", "/etc/chorus-onboard/policy.json")
 	h := newHarnessWith(t, "fr", harnessOptions{presets: presets})
 	u := h.ui
-	if u.Lang() != i18n.EN || !u.head.lang.Disabled() {
-		t.Errorf("language %s, button disabled %v: the policy locks English", u.Lang(), u.head.lang.Disabled())
+	if u.text.lang != i18n.EN || !u.head.lang.Disabled() {
+		t.Errorf("language %s, button disabled %v: the policy locks English", u.text.lang, u.head.lang.Disabled())
 	}
 	if got := u.bar.line.Text; !strings.Contains(got, u.text.T("settings.presets_ignored")) || !strings.Contains(got, "proxy_password") {
 		t.Errorf("status line %q", got)

@@ -250,7 +250,7 @@ func (s *structureScreen) onChanged() {
 // company; each side's answer is said on its own line.
 func (s *structureScreen) lookupSIRET(siret string) {
 	s.lookup.SetText(s.u.text.T("lookup.checking"))
-	async(s.u, func(ctx context.Context) (onboarding.Lookup, error) { return s.flow.LookUp(ctx, siret), nil },
+	async(s.u, func(ctx context.Context) (onboarding.Lookup, error) { return s.flow.Lookup(ctx, siret), nil },
 		func(f onboarding.Lookup, _ error) {
 			if siret != s.lastLookup {
 				return // the user typed on

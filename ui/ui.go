@@ -68,7 +68,7 @@ type UI struct {
 	app  fyne.App
 	win  fyne.Window
 	deps Deps
-	// text writes in the user's language; SetLang changes it.
+	// text writes in the user's language; setLang changes it.
 	text *texts
 
 	// account is the account draft as last typed (the saver keeps the
@@ -117,10 +117,10 @@ type UI struct {
 	approvalsS *approvalsScreen
 }
 
-// WindowSize is the main window's size at start: wide enough for the
+// windowSize is the main window's size at start: wide enough for the
 // structures table's columns side by side, low enough for a 768-pixel
 // laptop screen.
-var WindowSize = fyne.NewSize(1120, 720)
+var windowSize = fyne.NewSize(1120, 720)
 
 // New builds the interface in w: the language is the one the user chose
 // last time, else the system's; the wizard reopens where the user left it,
@@ -157,7 +157,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 		opaque(container.NewVBox(u.head.content, widget.NewSeparator())),
 		opaque(container.NewVBox(widget.NewSeparator(), u.bar.footer)),
 		nil, nil, u.body))
-	w.Resize(WindowSize)
+	w.Resize(windowSize)
 	// A CSV file dropped anywhere on the window is imported.
 	w.SetOnDropped(u.files.dropped)
 	u.head.refresh()
@@ -253,13 +253,10 @@ func initialLang(a fyne.App, eff core.Effective, system i18n.Lang) i18n.Lang {
 	return l
 }
 
-// Lang returns the current language.
-func (u *UI) Lang() i18n.Lang { return u.text.lang }
-
-// SetLang switches every text to l and remembers the choice. The current
+// setLang switches every text to l and remembers the choice. The current
 // screen is rebuilt from the state in memory, so nothing typed is lost;
 // stored refusals are rendered again in l.
-func (u *UI) SetLang(l i18n.Lang) {
+func (u *UI) setLang(l i18n.Lang) {
 	if u.accountS != nil && u.step == stepAccount {
 		u.accountS.keep()
 	}

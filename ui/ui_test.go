@@ -22,6 +22,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/memsecrets"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
@@ -132,7 +133,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	if lang != "" {
 		a.Preferences().SetString(prefLang, lang)
 	}
-	h := &harness{t: t, app: a, keyring: &core.MemorySecrets{}, opt: opt, uiQueue: make(chan func(), 64)}
+	h := &harness{t: t, app: a, keyring: &memsecrets.Store{}, opt: opt, uiQueue: make(chan func(), 64)}
 	h.clock = newTickClock()
 	dbPath := opt.dbPath
 	if dbPath == "" {
@@ -287,8 +288,8 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Fatalf("switch shows %q, want the other language", u.head.lang.Text)
 	}
 	test.Tap(u.head.lang)
-	if u.Lang() != i18n.FR {
-		t.Fatalf("language %s after tap", u.Lang())
+	if u.text.lang != i18n.FR {
+		t.Fatalf("language %s after tap", u.text.lang)
 	}
 	if got := u.home.steps[1].Text; got != "Informations personnelles" {
 		t.Errorf("step 2 in French = %q", got)

@@ -321,8 +321,8 @@ func (w *workspaceScreen) show(list core.StructureList, err error) {
 	w.selectionChanged()
 }
 
-// ShowingRows returns how many rows the table lists (tests, benchmarks).
-func (w *workspaceScreen) ShowingRows() int { return len(w.rows) }
+// showingRows returns how many rows the table lists (tests, benchmarks).
+func (w *workspaceScreen) showingRows() int { return len(w.rows) }
 
 // selectionChanged updates the selection bar and what the actions allow.
 func (w *workspaceScreen) selectionChanged() {

@@ -74,13 +74,13 @@ func TestWorkspaceImportFilterSortQueue(t *testing.T) {
 	}
 	test.Tap(h.ui.reportS.back)
 	ws := h.ui.workspaceS
-	if ws.ShowingRows() != n || ws.chips[core.FilterReady].Text != "Ready  10,000" {
-		t.Fatalf("workspace: %d rows, ready chip %q", ws.ShowingRows(), ws.chips[core.FilterReady].Text)
+	if ws.showingRows() != n || ws.chips[core.FilterReady].Text != "Ready  10,000" {
+		t.Fatalf("workspace: %d rows, ready chip %q", ws.showingRows(), ws.chips[core.FilterReady].Text)
 	}
 	// Filter as you type, without accents or case.
 	test.Type(ws.search, "AJACCIO")
-	if ws.ShowingRows() != n/20 || ws.chips[core.FilterAll].Text != "All  500" {
-		t.Fatalf("filtered: %d rows, chip %q", ws.ShowingRows(), ws.chips[core.FilterAll].Text)
+	if ws.showingRows() != n/20 || ws.chips[core.FilterAll].Text != "All  500" {
+		t.Fatalf("filtered: %d rows, chip %q", ws.showingRows(), ws.chips[core.FilterAll].Text)
 	}
 	// Sort by company name, then reversed.
 	test.Tap(headerButton(t, h, "Company name"))
@@ -307,8 +307,8 @@ func TestStatusCountsOpenTheTable(t *testing.T) {
 		t.Fatalf("queued button %q visible %v", b.Text, b.Visible())
 	}
 	test.Tap(b)
-	if h.ui.step != stepWorkspace || h.ui.workspaceS.ShowingRows() != 2 || h.ui.workspace.query.Filter != core.FilterQueued {
-		t.Fatalf("opened %s with %d rows", h.ui.step, h.ui.workspaceS.ShowingRows())
+	if h.ui.step != stepWorkspace || h.ui.workspaceS.showingRows() != 2 || h.ui.workspace.query.Filter != core.FilterQueued {
+		t.Fatalf("opened %s with %d rows", h.ui.step, h.ui.workspaceS.showingRows())
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/memsecrets"
 )
 
 // ConnectionConfig is what the Connection service is built from.
@@ -44,7 +45,7 @@ type Connection struct {
 	change sync.Mutex
 	// session holds the secrets the user chose to keep for this session
 	// only, when no keyring answers. Nothing it holds reaches a file.
-	session core.MemorySecrets
+	session memsecrets.Store
 
 	listenMu  sync.Mutex
 	listeners []func(core.Settings)

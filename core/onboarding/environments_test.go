@@ -41,7 +41,7 @@ func TestLookUpInQualification(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	f.qualification(t, core.Settings{})
-	got := f.svc.Structures.LookUp(ctx, "73282932000074")
+	got := f.svc.Structures.Lookup(ctx, "73282932000074")
 	if got.Company == nil || got.Company.Name != "ATELIERS DUPONT ET FILS" || got.Company.Activity != "25.62B" {
 		t.Fatalf("recherche-entreprises: %+v", got)
 	}
@@ -49,20 +49,20 @@ func TestLookUpInQualification(t *testing.T) {
 	if got.Checked || core.CodeOf(got.CheckErr) != "handoff.no_credentials" {
 		t.Fatalf("without PISTE credentials: %+v", got)
 	}
-	if got := f.svc.Structures.LookUp(ctx, "35600000049837"); core.KindOf(got.RegistryErr) != core.KindNotFound {
+	if got := f.svc.Structures.Lookup(ctx, "35600000049837"); core.KindOf(got.RegistryErr) != core.KindNotFound {
 		t.Fatalf("unknown company: %+v", got)
 	}
 	// recherche-entreprises has nothing (its address answers 404): INSEE
 	// answers with a key, nothing without.
 	noSearch := core.Settings{RegistryURL: f.server.URL + "/nowhere", INSEEURL: f.server.URL + "/insee/api-sirene/3.11"}
 	f.qualification(t, noSearch)
-	if got := f.svc.Structures.LookUp(ctx, "79068156300017"); core.KindOf(got.RegistryErr) != core.KindNotFound {
+	if got := f.svc.Structures.Lookup(ctx, "79068156300017"); core.KindOf(got.RegistryErr) != core.KindNotFound {
 		t.Fatalf("no INSEE key: %+v", got)
 	}
 	if err := f.svc.Connection.SaveSecrets(ctx, core.EnvQualification, map[string]string{core.SecretINSEEKey: "insee-key"}); err != nil {
 		t.Fatal(err)
 	}
-	got = f.svc.Structures.LookUp(ctx, "79068156300017")
+	got = f.svc.Structures.Lookup(ctx, "79068156300017")
 	if got.Company == nil || !got.Company.NonDiffusible || got.Company.Name != "" || got.Company.Address != "" || got.Company.Siret != "79068156300017" {
 		t.Fatalf("INSEE: %+v %v", got.Company, got.RegistryErr)
 	}
@@ -73,7 +73,7 @@ func TestLookUpInQualification(t *testing.T) {
 	}))
 	defer captive.Close()
 	f.qualification(t, core.Settings{RegistryURL: captive.URL, INSEEURL: captive.URL})
-	if got := f.svc.Structures.LookUp(ctx, "73282932000074"); core.CodeOf(got.RegistryErr) != portal.CodeRegistryMalformed {
+	if got := f.svc.Structures.Lookup(ctx, "73282932000074"); core.CodeOf(got.RegistryErr) != portal.CodeRegistryMalformed {
 		t.Fatalf("captive portal: %+v", got)
 	}
 }
@@ -105,7 +105,7 @@ func TestExistenceOnChorusPro(t *testing.T) {
 				core.SecretTechnicalPassword: tt.techPW}); err != nil {
 				t.Fatal(err)
 			}
-			got := f.svc.Structures.LookUp(ctx, tt.siret)
+			got := f.svc.Structures.Lookup(ctx, tt.siret)
 			if got.OnPortal != tt.present || (got.Checked && !got.OnPortal) != tt.absent || core.CodeOf(got.CheckErr) != tt.code {
 				t.Fatalf("%+v", got)
 			}
@@ -117,7 +117,7 @@ func TestExistenceOnChorusPro(t *testing.T) {
 	// The gateway down: named, and the registry still answers.
 	f.qualification(t, core.Settings{PISTEClientID: "app", TechnicalLogin: "TECH_1@cpro.fr",
 		PISTEOAuthURL: "http://127.0.0.1:1", PISTEAPIURL: "http://127.0.0.1:1"})
-	got := f.svc.Structures.LookUp(ctx, "77984790400033")
+	got := f.svc.Structures.Lookup(ctx, "77984790400033")
 	if got.Checked || core.KindOf(got.CheckErr) != core.KindUnavailable || got.Company == nil {
 		t.Fatalf("PISTE unreachable: %+v", got)
 	}

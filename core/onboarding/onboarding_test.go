@@ -13,6 +13,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/memsecrets"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
@@ -32,7 +33,7 @@ type fixture struct {
 	server *httptest.Server
 	client *portal.Onboarding
 	// secrets is every environment's keyring.
-	secrets *core.MemorySecrets
+	secrets *memsecrets.Store
 }
 
 func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
@@ -56,7 +57,7 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, sim: srv, server: hs, client: portal.NewOnboarding(hs.URL, nil)}
-	secrets := &core.MemorySecrets{}
+	secrets := &memsecrets.Store{}
 	f.secrets = secrets
 	if err := secrets.Set(t.Context(), core.SecretPISTEClientSecret, "secret"); err != nil {
 		t.Fatal(err)

@@ -83,10 +83,10 @@ func (s *Structures) saveAll(ctx context.Context, reqs []core.SaveStructure) ([]
 	return out, err
 }
 
-// LookUp asks the portal whether a SIRET exists there, through the
+// Lookup asks the portal whether a SIRET exists there, through the
 // onboarding API where the environment has one, else through PISTE, and,
 // when it does not, the company registry what it knows of it.
-func (s *Structures) LookUp(ctx context.Context, siret string) Lookup {
+func (s *Structures) Lookup(ctx context.Context, siret string) Lookup {
 	var out Lookup
 	t := s.conn.Target()
 	switch {

@@ -134,10 +134,10 @@ func TestUnreadableAndHugeFiles(t *testing.T) {
 	}
 }
 
-// fakeRegistry is the registry of a test: root → path → values.
-type fakeRegistry map[string]map[string]map[string]RegistryValue
+// fakeWinReg is the Windows registry of a test: root → path → values.
+type fakeWinReg map[string]map[string]map[string]WinRegValue
 
-func (f fakeRegistry) Values(root, path string) (map[string]RegistryValue, error) {
+func (f fakeWinReg) Values(root, path string) (map[string]WinRegValue, error) {
 	if path == "broken" {
 		return nil, errors.New("access denied")
 	}
@@ -145,7 +145,7 @@ func (f fakeRegistry) Values(root, path string) (map[string]RegistryValue, error
 }
 
 func TestRegistryPresets(t *testing.T) {
-	reg := fakeRegistry{
+	reg := fakeWinReg{
 		HKLM: {
 			DefaultsKey: {"environment": {String: "team"}, "portal_url": {String: "https://portal.example"}, "offer_sandbox": {Number: 0, IsNumber: true}},
 			PolicyKey: {"sync_concurrency": {Number: 4, IsNumber: true}, "proxy_url": {String: "http://proxy:3128"}, "technical_password": {String: "pw"}, "language": {Number: 1, IsNumber: true},
@@ -153,7 +153,7 @@ func TestRegistryPresets(t *testing.T) {
 		},
 		HKCU: {PolicyKey: {"proxy_url": {String: "http://user-proxy:8080"}, "piste_client_id": {String: "user-app"}}},
 	}
-	p := RegistryPresets{Registry: reg}.ReadPresets()
+	p := WinRegPresets{Reg: reg}.ReadPresets()
 	if want := map[string]string{"environment": "team", "portal_url": "https://portal.example", "offer_sandbox": "false"}; !reflect.DeepEqual(p.Defaults.Values, want) {
 		t.Errorf("defaults %v", p.Defaults.Values)
 	}

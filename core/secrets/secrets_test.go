@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -133,24 +132,6 @@ func TestServiceNamespacing(t *testing.T) {
 	}
 	if _, ok := b.store["fr.app:local|technical-account-password"]; !ok {
 		t.Fatalf("service name: %v", b.store)
-	}
-}
-
-func TestMemory(t *testing.T) {
-	var m core.MemorySecrets
-	ctx := context.Background()
-	if err := m.Set(ctx, "a", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := m.Get(ctx, "a"); v != "1" || err != nil {
-		t.Fatal(v, err)
-	}
-	_ = m.Delete(ctx, "a")
-	if _, err := m.Get(ctx, "a"); core.KindOf(err) != core.KindNotFound {
-		t.Fatal(err)
-	}
-	if err := m.Set(ctx, "a", strings.Repeat("x", MaxSize+1)); core.KindOf(err) != core.KindTooLarge {
-		t.Fatal(err)
 	}
 }
 

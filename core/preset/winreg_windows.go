@@ -10,11 +10,11 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 )
 
-// WindowsRegistry is the machine's registry, read only.
-type WindowsRegistry struct{}
+// SystemWinReg is the machine's Windows registry, read only.
+type SystemWinReg struct{}
 
-// Values implements Registry.
-func (WindowsRegistry) Values(root, path string) (map[string]RegistryValue, error) {
+// Values implements WinReg.
+func (SystemWinReg) Values(root, path string) (map[string]WinRegValue, error) {
 	base := registry.LOCAL_MACHINE
 	if root == HKCU {
 		base = registry.CURRENT_USER
@@ -33,24 +33,24 @@ func (WindowsRegistry) Values(root, path string) (map[string]RegistryValue, erro
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]RegistryValue{}
+	out := map[string]WinRegValue{}
 	for _, name := range names {
 		if s, _, err := k.GetStringValue(name); err == nil {
 			if ex, err := registry.ExpandString(s); err == nil {
 				s = ex
 			}
-			out[name] = RegistryValue{String: s}
+			out[name] = WinRegValue{String: s}
 			continue
 		}
 		if n, _, err := k.GetIntegerValue(name); err == nil {
-			out[name] = RegistryValue{Number: n, IsNumber: true}
+			out[name] = WinRegValue{Number: n, IsNumber: true}
 			continue
 		}
 		// A binary or multi-string value: the wrong type.
-		out[name] = RegistryValue{Number: 1 << 63, IsNumber: true}
+		out[name] = WinRegValue{Number: 1 << 63, IsNumber: true}
 	}
 	return out, nil
 }
 
 // System returns the machine's preset reader: the registry.
-func System() core.PresetReader { return RegistryPresets{Registry: WindowsRegistry{}} }
+func System() core.PresetReader { return WinRegPresets{Reg: SystemWinReg{}} }

@@ -16,39 +16,39 @@ const (
 	DefaultsKey = `Software\ChorusOnboard`
 )
 
-// RegistryValue is one value of a registry key: a string (REG_SZ or
+// WinRegValue is one value of a registry key: a string (REG_SZ or
 // REG_EXPAND_SZ, expanded) or a number (REG_DWORD).
-type RegistryValue struct {
+type WinRegValue struct {
 	String   string
 	Number   uint64
 	IsNumber bool
 }
 
-// Registry reads the values of a key of the Windows registry. The real one
-// is in registry_windows.go; tests use a map.
-type Registry interface {
+// WinReg reads the values of a key of the Windows registry. The real one
+// is in winreg_windows.go; tests use a map.
+type WinReg interface {
 	// Values returns every value of the key by name; a key that does not
 	// exist has none (nil, nil).
-	Values(root, path string) (map[string]RegistryValue, error)
+	Values(root, path string) (map[string]WinRegValue, error)
 }
 
-// The roots a Registry knows.
+// The roots a WinReg knows.
 const (
 	HKLM = "HKEY_LOCAL_MACHINE"
 	HKCU = "HKEY_CURRENT_USER"
 )
 
-// RegistryPresets reads the presets of a Windows machine from reg: the
+// WinRegPresets reads the presets of a Windows machine from reg: the
 // machine's defaults, then the machine's and the user's policies (the
 // machine's win, as Group Policy's do).
-type RegistryPresets struct{ Registry Registry }
+type WinRegPresets struct{ Reg WinReg }
 
 // ReadPresets implements core.PresetReader.
-func (r RegistryPresets) ReadPresets() core.Presets {
+func (r WinRegPresets) ReadPresets() core.Presets {
 	var p core.Presets
 	read := func(root, path string) core.PresetLayer {
 		origin := root + `\` + path
-		values, err := r.Registry.Values(root, path)
+		values, err := r.Reg.Values(root, path)
 		if err != nil {
 			p.Problems = append(p.Problems, core.PresetProblem{Origin: origin, Code: "preset.read", Detail: err.Error()})
 			return core.PresetLayer{}
