@@ -33,11 +33,11 @@ func (f *fixture) qualification(t *testing.T, set core.Settings) {
 	}
 }
 
-// TestLookUpInQualification: the registry pre-fills in qualification too,
+// TestLookupInQualification: the registry pre-fills in qualification too,
 // through the configured addresses; INSEE answers when recherche-
 // entreprises has nothing and a key is set; an answer that is not JSON (a
 // captive portal) is said, never a crash.
-func TestLookUpInQualification(t *testing.T) {
+func TestLookupInQualification(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	f.qualification(t, core.Settings{})
