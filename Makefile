@@ -136,11 +136,11 @@ bench: build
 	$(GO) build -o $(BUILD)/benchrun ./bench/run
 	xvfb-run -a -s "-screen 0 1280x1024x24" $(BUILD)/benchrun -app $(APP) -bare $(BUILD)/barewindow
 
-## screenshots: a PNG of every screen in French and English, in docs/screenshots (headless, software rendering);
-## the same run checks each against its golden image
+## screenshots: a PNG of every screen in French and English, in build/screenshots (headless, software rendering),
+## to look at or share; the same run checks each against its golden image, which the docs show (one copy)
 screenshots:
-	mkdir -p docs/screenshots
-	CHORUS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestScreens ./ui
+	mkdir -p $(BUILD)/screenshots
+	CHORUS_SCREENSHOTS=$(CURDIR)/$(BUILD)/screenshots $(GO) test -count=1 -run TestScreens ./ui
 
 ## goldens: write the golden images of every screen (ui/testdata/screens) after a change you meant; look at them
 goldens:
@@ -151,6 +151,7 @@ goldens:
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@scripts/check-tracked-files
+	@scripts/check-doc-images
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...

@@ -42,7 +42,7 @@ var codeInMail = regexp.MustCompile(`\b\d{6}\b`)
 // the test, and the image it drew is left in testdata/failed to look at.
 // CHORUS_UPDATE_GOLDENS=1 (make goldens) writes the images as the new
 // goldens instead; CHORUS_SCREENSHOTS=DIR (make screenshots) also writes
-// them to DIR for the documentation.
+// them to DIR, to share (the documentation shows the goldens themselves).
 func TestScreens(t *testing.T) {
 	update := os.Getenv("CHORUS_UPDATE_GOLDENS") != ""
 	docs := os.Getenv("CHORUS_SCREENSHOTS")
