@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // TestFocusScrollsIntoView: moving the keyboard focus to a field below the
@@ -14,7 +15,7 @@ func TestFocusScrollsIntoView(t *testing.T) {
 	h.ui.show(stepStructure)
 	s := h.ui.structureS
 	scroll := h.ui.pageScroll
-	visible := func(e *focusEntry) bool {
+	visible := func(e *widgets.FocusEntry) bool {
 		d := h.app.Driver()
 		top := d.AbsolutePositionForObject(e).Y - d.AbsolutePositionForObject(scroll).Y
 		return top >= 0 && top+e.Size().Height <= scroll.Size().Height
@@ -41,7 +42,7 @@ func TestLabelsAlign(t *testing.T) {
 	s := h.ui.structureS
 	d := h.app.Driver()
 	x := d.AbsolutePositionForObject(s.identifier).X
-	for _, e := range []*focusEntry{s.company, s.address, s.complement2, s.city, s.zip} {
+	for _, e := range []*widgets.FocusEntry{s.company, s.address, s.complement2, s.city, s.zip} {
 		if got := d.AbsolutePositionForObject(e).X; got != x {
 			t.Errorf("a field starts at x=%v, the identifier at x=%v", got, x)
 		}

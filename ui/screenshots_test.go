@@ -285,7 +285,7 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	u.show(stepApprovals)
 	a := u.approvalsS
 	for _, r := range a.waitingRows[:3] {
-		a.waiting.checked[r.ID] = true
+		a.waiting.Checked[r.ID] = true
 	}
 	a.waiting.Refresh()
 	a.changed()

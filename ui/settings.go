@@ -15,6 +15,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // settingsScreen holds the environment (and a team portal's address), the
@@ -25,11 +26,11 @@ type settingsScreen struct {
 	u                                 *UI
 	flow                              settingsFlow
 	env                               *widget.Select
-	oauthURL, apiURL, clientID, login *focusEntry
-	portalURL, registryURL, inseeURL  *focusEntry
-	proxyURL, proxyUser, caFile       *focusEntry
+	oauthURL, apiURL, clientID, login *widgets.FocusEntry
+	portalURL, registryURL, inseeURL  *widgets.FocusEntry
+	proxyURL, proxyUser, caFile       *widgets.FocusEntry
 	chooseCA                          *widget.Button
-	concurrency                       *focusEntry
+	concurrency                       *widgets.FocusEntry
 	clientSecret, techPassword        *widget.Entry
 	inseeKey, proxyPassword           *widget.Entry
 	themeSel                          *widget.Select
@@ -58,12 +59,12 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	}
 	s.env = widget.NewSelect(envs, func(string) { s.refreshPlaceholders() })
 	s.env.SetSelected(u.text.T("env." + string(set.Env())))
-	entry := func(key string) *focusEntry {
+	entry := func(key string) *widgets.FocusEntry {
 		e := u.newEntry()
 		e.SetText(set.Get(key))
 		return e
 	}
-	urlEntry := func(key string) *focusEntry {
+	urlEntry := func(key string) *widgets.FocusEntry {
 		e := entry(key)
 		e.Validator = func(v string) error {
 			if v == "" {
@@ -102,10 +103,10 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 	}
 	s.themeSel = widget.NewSelect([]string{u.text.T("theme.system"), u.text.T("theme.light"), u.text.T("theme.dark")}, func(string) {
 		v := []string{"system", "light", "dark"}[max(s.themeSel.SelectedIndex(), 0)]
-		u.app.Preferences().SetString(prefTheme, v)
-		applyTheme(u.app)
+		u.app.Preferences().SetString(widgets.PrefTheme, v)
+		widgets.ApplyTheme(u.app)
 	})
-	s.themeSel.SetSelectedIndex(map[string]int{"system": 0, "light": 1, "dark": 2}[u.app.Preferences().StringWithFallback(prefTheme, "system")])
+	s.themeSel.SetSelectedIndex(map[string]int{"system": 0, "light": 1, "dark": 2}[u.app.Preferences().StringWithFallback(widgets.PrefTheme, "system")])
 	s.save = widget.NewButtonWithIcon(u.text.T("settings.save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.message = paragraph("")
@@ -197,7 +198,7 @@ func (s *settingsScreen) onChooseCA() {
 // settings reads the form.
 func (s *settingsScreen) settings() core.Settings {
 	next := core.Settings{Environment: s.envByLabel[s.env.Selected]}
-	for key, e := range map[string]*focusEntry{core.SettingPISTEOAuthURL: s.oauthURL, core.SettingPISTEAPIURL: s.apiURL,
+	for key, e := range map[string]*widgets.FocusEntry{core.SettingPISTEOAuthURL: s.oauthURL, core.SettingPISTEAPIURL: s.apiURL,
 		core.SettingPISTEClientID: s.clientID, core.SettingTechnicalLogin: s.login, core.SettingPortalURL: s.portalURL,
 		core.SettingRegistryURL: s.registryURL, core.SettingINSEEURL: s.inseeURL, core.SettingProxyURL: s.proxyURL,
 		core.SettingProxyUser: s.proxyUser, core.SettingCAFile: s.caFile, core.SettingConcurrency: s.concurrency} {

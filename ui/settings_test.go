@@ -18,6 +18,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // failingKeyring answers like a machine without a Secret Service.
@@ -83,7 +84,7 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 			return nil
 		})
 	}
-	for _, k := range []string{prefLang, prefStep, prefTheme} {
+	for _, k := range []string{prefLang, prefStep, widgets.PrefTheme} {
 		if strings.Contains(h.app.Preferences().String(k), canary) {
 			t.Errorf("secret in preference %s", k)
 		}
@@ -120,7 +121,7 @@ func TestEnvironmentSwitch(t *testing.T) {
 	}
 	// Theme choice.
 	h.ui.settingsS.themeSel.SetSelectedIndex(1)
-	if h.app.Preferences().String(prefTheme) != "light" {
+	if h.app.Preferences().String(widgets.PrefTheme) != "light" {
 		t.Error("theme not saved")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // texts is what every screen writes in the user's language: the
@@ -112,21 +113,21 @@ func (tx *texts) problemsText(errors, warnings int) string {
 
 // stateChipOf is a state's chip: its name and tone. A draft without
 // errors is "ready".
-func (tx *texts) stateChipOf(s core.SyncState, errors int) (string, chipTone) {
+func (tx *texts) stateChipOf(s core.SyncState, errors int) (string, widgets.Tone) {
 	switch s {
 	case core.StateDraft:
 		if errors > 0 {
-			return tx.T("ws.state.draft_errors"), toneNeutral
+			return tx.T("ws.state.draft_errors"), widgets.ToneNeutral
 		}
-		return tx.T("ws.state.ready"), toneNeutral
+		return tx.T("ws.state.ready"), widgets.ToneNeutral
 	case core.StateQueued:
-		return tx.T("state.queued"), toneInfo
+		return tx.T("state.queued"), widgets.ToneInfo
 	case core.StateSent, core.StateAttachmentRequested:
-		return tx.T("state." + string(s)), toneWarning
+		return tx.T("state." + string(s)), widgets.ToneWarning
 	case core.StateCreated, core.StateAttachmentApproved:
-		return tx.T("state." + string(s)), toneSuccess
+		return tx.T("state." + string(s)), widgets.ToneSuccess
 	}
-	return tx.T("state." + string(s)), toneError
+	return tx.T("state." + string(s)), widgets.ToneError
 }
 
 // skippedText says how many rows were left as they were, and why.
@@ -167,17 +168,17 @@ func (tx *texts) lookupError(err error, offline string) string {
 }
 
 // attachmentChip is a request's status as a chip.
-func (tx *texts) attachmentChip(status string) (string, chipTone) {
+func (tx *texts) attachmentChip(status string) (string, widgets.Tone) {
 	text := tx.T("status." + status)
 	switch status {
 	case api.AttachmentApproved:
-		return text, toneSuccess
+		return text, widgets.ToneSuccess
 	case api.AttachmentRefused:
-		return text, toneError
+		return text, widgets.ToneError
 	case api.AttachmentPending:
-		return text, toneWarning
+		return text, widgets.ToneWarning
 	}
-	return text, toneNeutral
+	return text, widgets.ToneNeutral
 }
 
 // fieldValue shows a value as the form does: a country by its name.

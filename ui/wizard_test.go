@@ -11,6 +11,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // fill types into the account form as a person would.
@@ -273,7 +274,7 @@ func approveAll(t *testing.T, h *harness) int {
 	h.ui.show(stepApprovals)
 	a := h.ui.approvalsS
 	n := len(a.waitingRows)
-	a.waiting.onCheckAll(true)
+	a.waiting.OnCheckAll(true)
 	test.Tap(a.approve)
 	tapDialogButton(t, h, "Approve")
 	return n
@@ -358,7 +359,7 @@ func wizardAccount(t *testing.T, h *harness, email, first string) {
 	t.Helper()
 	h.ui.show(stepAccount)
 	a := h.ui.accountS
-	for _, e := range []*focusEntry{a.loginEmail, a.confirmEmail, a.firstName, a.lastName, a.phone} {
+	for _, e := range []*widgets.FocusEntry{a.loginEmail, a.confirmEmail, a.firstName, a.lastName, a.phone} {
 		e.SetText("")
 	}
 	a.contactTouched = false

@@ -15,6 +15,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // workspaceView is what the workspace shows, kept by the UI so that
@@ -37,7 +38,7 @@ type workspaceScreen struct {
 
 	search     *widget.Entry
 	chips      map[core.StructureFilter]*widget.Button
-	table      *dataTable[core.StructureSummary]
+	table      *widgets.Table[core.StructureSummary]
 	selection  *widget.Label
 	bar        *fyne.Container
 	filters    *fyne.Container
@@ -105,14 +106,14 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 		w.chips[f] = b
 		chipRow.Add(b)
 	}
-	w.table = newDataTable(w.columns(), func() []core.StructureSummary { return w.rows },
+	w.table = widgets.NewTable(w.columns(), func() []core.StructureSummary { return w.rows },
 		func(r core.StructureSummary) int64 { return r.ID }, true)
-	w.table.stretch = 2 // the company name
-	w.table.sortKey, w.table.desc = string(w.sortKey()), w.view.query.Desc
-	w.table.onSort = func(key string) { w.setSort(core.StructureSort(key)) }
-	w.table.onOpen = func(row int) { w.open(row, "") }
-	w.table.onCheck = w.selectionChanged
-	w.table.onCheckAll = func(on bool) {
+	w.table.Stretch = 2 // the company name
+	w.table.SortKey, w.table.Desc = string(w.sortKey()), w.view.query.Desc
+	w.table.OnSort = func(key string) { w.setSort(core.StructureSort(key)) }
+	w.table.OnOpen = func(row int) { w.open(row, "") }
+	w.table.OnCheck = w.selectionChanged
+	w.table.OnCheckAll = func(on bool) {
 		if on {
 			w.checkAll()
 		} else {
@@ -156,24 +157,24 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 }
 
 // columns are the table's columns after the check boxes.
-func (w *workspaceScreen) columns() []tableColumn[core.StructureSummary] {
+func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 	u := w.u
-	return []tableColumn[core.StructureSummary]{
-		{title: u.text.T("ws.col.type"), width: widthType, sort: string(core.SortIdentifierType),
-			text: func(r core.StructureSummary) string { return u.text.T("idtype.short." + string(r.IdentifierType)) }},
-		{title: u.text.T("ws.col.identifier"), width: widthID, sort: string(core.SortIdentifier),
-			text: func(r core.StructureSummary) string { return groupIdentifier(r.IdentifierType, r.Identifier) }},
-		{title: u.text.T("ws.col.company"), width: widthCompany, sort: string(core.SortCompany),
-			text: func(r core.StructureSummary) string { return r.CompanyName }},
-		{title: u.text.T("ws.col.city"), width: widthCity, sort: string(core.SortCity),
-			text: func(r core.StructureSummary) string { return r.City }},
-		{title: u.text.T("ws.col.postal"), width: widthPostal, sort: string(core.SortPostalCode),
-			text: func(r core.StructureSummary) string { return r.PostalCode }},
-		{title: u.text.T("ws.col.state"), width: widthState, sort: string(core.SortState),
-			chip: func(r core.StructureSummary) (string, chipTone) { return u.text.stateChipOf(r.State, r.Errors) }},
-		{title: u.text.T("ws.col.problems"), width: widthProblem, sort: string(core.SortProblems),
-			text: func(r core.StructureSummary) string { return u.text.problemsText(r.Errors, r.Warnings) },
-			tone: func(r core.StructureSummary) widget.Importance {
+	return []widgets.Column[core.StructureSummary]{
+		{Title: u.text.T("ws.col.type"), Width: widthType, Sort: string(core.SortIdentifierType),
+			Text: func(r core.StructureSummary) string { return u.text.T("idtype.short." + string(r.IdentifierType)) }},
+		{Title: u.text.T("ws.col.identifier"), Width: widthID, Sort: string(core.SortIdentifier),
+			Text: func(r core.StructureSummary) string { return groupIdentifier(r.IdentifierType, r.Identifier) }},
+		{Title: u.text.T("ws.col.company"), Width: widthCompany, Sort: string(core.SortCompany),
+			Text: func(r core.StructureSummary) string { return r.CompanyName }},
+		{Title: u.text.T("ws.col.city"), Width: widthCity, Sort: string(core.SortCity),
+			Text: func(r core.StructureSummary) string { return r.City }},
+		{Title: u.text.T("ws.col.postal"), Width: widthPostal, Sort: string(core.SortPostalCode),
+			Text: func(r core.StructureSummary) string { return r.PostalCode }},
+		{Title: u.text.T("ws.col.state"), Width: widthState, Sort: string(core.SortState),
+			Chip: func(r core.StructureSummary) (string, widgets.Tone) { return u.text.stateChipOf(r.State, r.Errors) }},
+		{Title: u.text.T("ws.col.problems"), Width: widthProblem, Sort: string(core.SortProblems),
+			Text: func(r core.StructureSummary) string { return u.text.problemsText(r.Errors, r.Warnings) },
+			Tone: func(r core.StructureSummary) widget.Importance {
 				switch {
 				case r.Errors > 0:
 					return widget.DangerImportance
@@ -182,8 +183,8 @@ func (w *workspaceScreen) columns() []tableColumn[core.StructureSummary] {
 				}
 				return widget.MediumImportance
 			}},
-		{title: u.text.T("ws.col.updated"), width: widthUpdated, sort: string(core.SortUpdated),
-			text: func(r core.StructureSummary) string { return u.text.dateTime(r.Updated) }},
+		{Title: u.text.T("ws.col.updated"), Width: widthUpdated, Sort: string(core.SortUpdated),
+			Text: func(r core.StructureSummary) string { return u.text.dateTime(r.Updated) }},
 	}
 }
 
@@ -230,7 +231,7 @@ func (w *workspaceScreen) setSort(key core.StructureSort) {
 	} else {
 		q.Sort, q.Desc = key, false
 	}
-	w.table.sortKey, w.table.desc = string(w.sortKey()), q.Desc
+	w.table.SortKey, w.table.Desc = string(w.sortKey()), q.Desc
 	w.refresh()
 }
 
@@ -272,9 +273,9 @@ func (w *workspaceScreen) show(list core.StructureList, err error) {
 	for _, r := range w.rows {
 		ids[r.ID] = true
 	}
-	for id := range w.table.checked {
+	for id := range w.table.Checked {
 		if !ids[id] {
-			delete(w.table.checked, id)
+			delete(w.table.Checked, id)
 		}
 	}
 	filter := w.view.query.Filter
@@ -315,8 +316,8 @@ func (w *workspaceScreen) show(list core.StructureList, err error) {
 	}
 	w.content.Refresh()
 	w.table.Refresh()
-	if i := slices.IndexFunc(w.rows, func(r core.StructureSummary) bool { return r.ID == w.view.currentID }); i >= 0 && w.table.current != i {
-		w.table.focusRow(i)
+	if i := slices.IndexFunc(w.rows, func(r core.StructureSummary) bool { return r.ID == w.view.currentID }); i >= 0 && w.table.Current != i {
+		w.table.FocusRow(i)
 	}
 	w.selectionChanged()
 }
@@ -326,7 +327,7 @@ func (w *workspaceScreen) showingRows() int { return len(w.rows) }
 
 // selectionChanged updates the selection bar and what the actions allow.
 func (w *workspaceScreen) selectionChanged() {
-	n := len(w.table.checked)
+	n := len(w.table.Checked)
 	if n == 0 {
 		w.selection.SetText(w.u.text.T("ws.select_hint"))
 	} else {
@@ -362,17 +363,17 @@ func (w *workspaceScreen) selectionChanged() {
 // checkAll selects every row the filter lists.
 func (w *workspaceScreen) checkAll() {
 	for _, r := range w.rows {
-		w.table.checked[r.ID] = true
+		w.table.Checked[r.ID] = true
 	}
 	w.table.Refresh()
 	w.selectionChanged()
 }
 
 func (w *workspaceScreen) clearSelection() {
-	if len(w.table.checked) == 0 {
+	if len(w.table.Checked) == 0 {
 		return
 	}
-	clear(w.table.checked)
+	clear(w.table.Checked)
 	w.table.Refresh()
 	w.selectionChanged()
 }
@@ -380,9 +381,9 @@ func (w *workspaceScreen) clearSelection() {
 // selected returns the checked rows' ids in the table's order, so that a
 // bulk action goes down the table as the user sees it.
 func (w *workspaceScreen) selected() []int64 {
-	ids := make([]int64, 0, len(w.table.checked))
+	ids := make([]int64, 0, len(w.table.Checked))
 	for _, r := range w.rows {
-		if w.table.checked[r.ID] {
+		if w.table.Checked[r.ID] {
 			ids = append(ids, r.ID)
 		}
 	}

@@ -133,13 +133,13 @@ func TestWorkspaceKeyboard(t *testing.T) {
 	h.ui.show(stepWorkspace)
 	ws := h.ui.workspaceS
 	ws.setSort(core.SortCompany)
-	ws.table.focusRow(0)
+	ws.table.FocusRow(0)
 	for range 2 {
 		ws.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
 	}
 	ws.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
-	if ws.table.current != 2 || ws.selection.Text != "1 selected" || !ws.table.checked[ws.rows[2].ID] {
-		t.Fatalf("current %d, %q", ws.table.current, ws.selection.Text)
+	if ws.table.Current != 2 || ws.selection.Text != "1 selected" || !ws.table.Checked[ws.rows[2].ID] {
+		t.Fatalf("current %d, %q", ws.table.Current, ws.selection.Text)
 	}
 	want := ws.rows[2]
 	ws.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -148,15 +148,21 @@ func TestWorkspaceKeyboard(t *testing.T) {
 	}
 	test.Tap(h.ui.structureS.backToList)
 	ws = h.ui.workspaceS
-	if h.ui.step != stepWorkspace || ws.table.current != 2 || ws.sortKey() != core.SortCompany {
-		t.Fatalf("back: %s, row %d, sort %s", h.ui.step, ws.table.current, ws.sortKey())
+	if h.ui.step != stepWorkspace || ws.table.Current != 2 || ws.sortKey() != core.SortCompany {
+		t.Fatalf("back: %s, row %d, sort %s", h.ui.step, ws.table.Current, ws.sortKey())
 	}
 	// A double click on a row's cell opens it too.
-	cells := objects(ws.table, func(o fyne.CanvasObject) bool { c, ok := o.(*tableCell); return ok && c.row == 4 && c.label.Visible() })
+	company := ws.rows[4].CompanyName
+	cells := objects(ws.table, func(o fyne.CanvasObject) bool {
+		if _, ok := o.(fyne.DoubleTappable); !ok || o == ws.table {
+			return false
+		}
+		return len(objects(o, func(l fyne.CanvasObject) bool { x, ok := l.(*widget.Label); return ok && x.Text == company })) > 0
+	})
 	if len(cells) == 0 {
 		t.Fatal("no cell of row 4 on screen")
 	}
-	test.DoubleTap(cells[0].(*tableCell))
+	test.DoubleTap(cells[0].(fyne.DoubleTappable))
 	if h.ui.step != stepEditor || h.ui.editing.rec.ID != ws.rows[4].ID {
 		t.Fatalf("double click opened %s", h.ui.step)
 	}
@@ -250,7 +256,7 @@ func TestApproveTwentyAtOnce(t *testing.T) {
 	if len(a.waitingRows) != 20 || a.summary.Text != "20 requests waiting for your decision" {
 		t.Fatalf("waiting %d, %q", len(a.waitingRows), a.summary.Text)
 	}
-	a.waiting.onCheckAll(true)
+	a.waiting.OnCheckAll(true)
 	if a.approve.Text != "Approve (20)" {
 		t.Fatalf("button %q", a.approve.Text)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // captchaScreen is step 3: the image from the portal, a new one on demand,
@@ -22,7 +23,7 @@ type captchaScreen struct {
 	u         *UI
 	flow      captchaFlow
 	image     *canvas.Image
-	answer    *focusEntry
+	answer    *widgets.FocusEntry
 	newImage  *widget.Button
 	emailCode *widget.Button
 	mailbox   *mailbox

@@ -7,12 +7,13 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // signInScreen opens a session: for a returning user, a manager who
 // approves requests, or after a restart (sessions live in memory only).
 type signInScreen struct {
-	email    *focusEntry
+	email    *widgets.FocusEntry
 	password *widget.Entry
 	submit   *widget.Button
 	message  *widget.Label

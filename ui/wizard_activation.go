@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // activationScreen is step 4: the activation link (pasted, or picked from
@@ -23,7 +24,7 @@ import (
 type activationScreen struct {
 	u       *UI
 	flow    activationFlow
-	link    *focusEntry
+	link    *widgets.FocusEntry
 	mailbox *mailbox
 	resend  *widget.Button
 	// resendDialog is the captcha asked before a new link is sent, while

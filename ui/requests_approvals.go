@@ -13,6 +13,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // approvalsScreen is attachment requests at scale: the requests waiting
@@ -21,8 +22,8 @@ import (
 type approvalsScreen struct {
 	u       *UI
 	flow    approvalsFlow
-	waiting *dataTable[api.Attachment]
-	mine    *dataTable[api.Attachment]
+	waiting *widgets.Table[api.Attachment]
+	mine    *widgets.Table[api.Attachment]
 	approve *widget.Button
 	refuse  *widget.Button
 	refresh *widget.Button
@@ -45,36 +46,36 @@ func newApprovalsScreen(u *UI, flow approvalsFlow) *approvalsScreen {
 		}
 		return u.text.date(time.Unix(a.Created, 0))
 	}
-	s.waiting = newDataTable([]tableColumn[api.Attachment]{
-		{title: u.text.T("approvals.col.requester"), width: 170, text: func(a api.Attachment) string { return a.RequesterName }},
-		{title: u.text.T("approvals.col.email"), width: 210, text: func(a api.Attachment) string { return a.Requester }},
-		{title: u.text.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
+	s.waiting = widgets.NewTable([]widgets.Column[api.Attachment]{
+		{Title: u.text.T("approvals.col.requester"), Width: 170, Text: func(a api.Attachment) string { return a.RequesterName }},
+		{Title: u.text.T("approvals.col.email"), Width: 210, Text: func(a api.Attachment) string { return a.Requester }},
+		{Title: u.text.T("ws.col.identifier"), Width: widthID, Text: func(a api.Attachment) string {
 			return groupIdentifier(a.IdentifierType, a.Identifier)
 		}},
-		{title: u.text.T("ws.col.company"), width: 200, text: func(a api.Attachment) string { return a.CompanyName }},
-		{title: u.text.T("approvals.col.date"), width: 100, text: date},
+		{Title: u.text.T("ws.col.company"), Width: 200, Text: func(a api.Attachment) string { return a.CompanyName }},
+		{Title: u.text.T("approvals.col.date"), Width: 100, Text: date},
 	}, func() []api.Attachment { return s.waitingRows }, func(a api.Attachment) int64 { return a.ID }, true)
-	s.waiting.stretch = 1 // the e-mail address
-	s.waiting.onCheck = s.changed
-	s.waiting.onCheckAll = func(on bool) {
-		clear(s.waiting.checked)
+	s.waiting.Stretch = 1 // the e-mail address
+	s.waiting.OnCheck = s.changed
+	s.waiting.OnCheckAll = func(on bool) {
+		clear(s.waiting.Checked)
 		if on {
 			for _, a := range s.waitingRows {
-				s.waiting.checked[a.ID] = true
+				s.waiting.Checked[a.ID] = true
 			}
 		}
 		s.waiting.Refresh()
 		s.changed()
 	}
-	s.mine = newDataTable([]tableColumn[api.Attachment]{
-		{title: u.text.T("ws.col.identifier"), width: widthID, text: func(a api.Attachment) string {
+	s.mine = widgets.NewTable([]widgets.Column[api.Attachment]{
+		{Title: u.text.T("ws.col.identifier"), Width: widthID, Text: func(a api.Attachment) string {
 			return groupIdentifier(a.IdentifierType, a.Identifier)
 		}},
-		{title: u.text.T("ws.col.company"), width: 260, text: func(a api.Attachment) string { return a.CompanyName }},
-		{title: u.text.T("ws.col.state"), width: 170, chip: func(a api.Attachment) (string, chipTone) { return u.text.attachmentChip(a.Status) }},
-		{title: u.text.T("approvals.col.date"), width: 100, text: date},
+		{Title: u.text.T("ws.col.company"), Width: 260, Text: func(a api.Attachment) string { return a.CompanyName }},
+		{Title: u.text.T("ws.col.state"), Width: 170, Chip: func(a api.Attachment) (string, widgets.Tone) { return u.text.attachmentChip(a.Status) }},
+		{Title: u.text.T("approvals.col.date"), Width: 100, Text: date},
 	}, func() []api.Attachment { return s.mineRows }, func(a api.Attachment) int64 { return a.ID }, false)
-	s.mine.stretch = 1 // the company
+	s.mine.Stretch = 1 // the company
 	s.approve = widget.NewButtonWithIcon("", theme.ConfirmIcon(), func() { s.onDecide(true) })
 	s.approve.Importance = widget.SuccessImportance
 	s.refuse = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.onDecide(false) })
@@ -105,7 +106,7 @@ func (s *approvalsScreen) setBusy(b bool) {
 
 // changed names the buttons after the selection.
 func (s *approvalsScreen) changed() {
-	n := len(s.waiting.checked)
+	n := len(s.waiting.Checked)
 	s.approve.SetText(s.u.text.plural("approvals.approve", n))
 	s.refuse.SetText(s.u.text.plural("approvals.refuse", n))
 	for _, b := range []*widget.Button{s.approve, s.refuse} {
@@ -137,9 +138,9 @@ func (s *approvalsScreen) load(message string) {
 		for _, a := range l.Waiting {
 			ids[a.ID] = true
 		}
-		for id := range s.waiting.checked {
+		for id := range s.waiting.Checked {
 			if !ids[id] {
-				delete(s.waiting.checked, id)
+				delete(s.waiting.Checked, id)
 			}
 		}
 		s.waiting.Refresh()
@@ -156,7 +157,7 @@ func (s *approvalsScreen) load(message string) {
 func (s *approvalsScreen) onDecide(approve bool) {
 	var reqs []api.Attachment
 	for _, a := range s.waitingRows {
-		if s.waiting.checked[a.ID] {
+		if s.waiting.Checked[a.ID] {
 			reqs = append(reqs, a)
 		}
 	}
@@ -189,7 +190,7 @@ func (s *approvalsScreen) onDecide(approve bool) {
 				text += " " + u.text.skippedText(r)
 				u.showNotes(u.text.T("approvals.title"), text, r.Notes)
 			}
-			clear(s.waiting.checked)
+			clear(s.waiting.Checked)
 			s.load(text)
 		})
 	}, u.win)

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"image/color"
@@ -14,14 +14,19 @@ type variantTheme struct {
 	variant fyne.ThemeVariant
 }
 
+// Color is the default theme's colour of the chosen variant.
 func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, t.variant)
 }
 
-// applyTheme applies the theme preference: system (the default), light or
-// dark.
-func applyTheme(a fyne.App) {
-	switch a.Preferences().String(prefTheme) {
+// PrefTheme is the preference that holds the theme: "light", "dark", or
+// anything else for the system's.
+const PrefTheme = "theme"
+
+// ApplyTheme applies the theme preference: the system's (the default),
+// light or dark.
+func ApplyTheme(a fyne.App) {
+	switch a.Preferences().String(PrefTheme) {
 	case "light":
 		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
 	case "dark":

@@ -5,6 +5,14 @@
 // wires those in, which keeps every screen testable headless with
 // fyne.io/fyne/v2/test (a test fences this).
 //
+// The files say the screens' areas: window.go (the window, navigation),
+// bars.go (header and status bar), texts.go (what is written in the user's
+// language); wizard_*.go (the portal's six steps), workspace*.go (the
+// accountant's table, bulk actions, files in and out, the registry's
+// review), requests_*.go (attachment requests and approvals), sync_*.go
+// (the sync panel and the hand-off to Chorus Pro), settings.go; shared
+// widgets are in ui/widgets, which knows nothing of the screens.
+//
 // Conventions: a screen is a struct keeping pointers to the widgets a test
 // types into or taps; every call to the application layer runs through
 // async, off the UI goroutine, and reaches widgets back through Deps.Do
@@ -13,12 +21,10 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -28,6 +34,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // Preference keys. Preferences hold only navigation state and the look:
@@ -36,7 +43,6 @@ const (
 	prefLang      = "lang"
 	prefStep      = "wizard.step"
 	prefAccountID = "wizard.account_id"
-	prefTheme     = "theme"
 )
 
 // step is one screen of the wizard.
@@ -145,7 +151,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	if deps.Clock != nil {
 		u.now, u.text.loc = deps.Clock, time.UTC
 	}
-	applyTheme(a)
+	widgets.ApplyTheme(a)
 	u.head = newHeader(u, eff.Locked(core.PresetLanguage))
 	u.bar = newStatusBar(u)
 	u.body = container.NewStack()
@@ -169,7 +175,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 
 // opaque puts o on the window's background colour.
 func opaque(o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewStack(newBackground(), o)
+	return container.NewStack(widgets.NewBackground(), o)
 }
 
 // restore reopens the step saved last time, with its account draft read
@@ -425,42 +431,6 @@ func paragraph(text string) *widget.Label {
 func (u *UI) page(objs ...fyne.CanvasObject) fyne.CanvasObject {
 	u.pageScroll = container.NewVScroll(container.NewPadded(container.NewVBox(objs...)))
 	return u.pageScroll
-}
-
-// homeScreen presents the six steps of the portal.
-type homeScreen struct {
-	title   *widget.Label
-	steps   []*widget.Label
-	start   *widget.Button
-	signIn  *widget.Button
-	content fyne.CanvasObject
-}
-
-func newHomeScreen(u *UI) *homeScreen {
-	h := &homeScreen{title: title(u.text.T("home.title"))}
-	list := container.NewVBox()
-	for i := range 6 {
-		l := paragraph(u.text.T(fmt.Sprintf("home.step%d", i+1)))
-		h.steps = append(h.steps, l)
-		list.Add(container.NewBorder(nil, nil, stepBadge(i+1), nil, l))
-	}
-	h.start = widget.NewButtonWithIcon(u.text.T("home.start"), theme.NavigateNextIcon(), func() { u.show(stepAccount) })
-	h.start.Importance = widget.HighImportance
-	h.signIn = widget.NewButtonWithIcon(u.text.T("signin.title"), theme.LoginIcon(), func() { u.show(stepSignIn) })
-	h.content = u.page(h.title, paragraph(u.text.T("home.intro")), widget.NewSeparator(), list,
-		container.NewHBox(h.start, h.signIn), paragraph(u.text.T("signin.intro")))
-	return h
-}
-
-// stepBadge draws a step number in a filled circle, as the portal's guide
-// numbers its steps.
-func stepBadge(n int) fyne.CanvasObject {
-	c := canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
-	txt := canvas.NewText(fmt.Sprint(n), theme.Color(theme.ColorNameForegroundOnPrimary))
-	txt.TextStyle.Bold = true
-	txt.Alignment = fyne.TextAlignCenter
-	box := container.NewStack(c, container.NewCenter(txt))
-	return container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(28), box))
 }
 
 // ShowStartupError fills w with why the app cannot start (its data could

@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/registry"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // structureScreen is step 6: the portal's structure form. A valid SIRET is
@@ -26,10 +27,10 @@ type structureScreen struct {
 	flow structureFlow
 
 	idType                                       *typeSelect
-	identifier                                   *focusEntry
+	identifier                                   *widgets.FocusEntry
 	kind                                         *widget.Select
-	company, name, email, phone                  *focusEntry
-	address, complement1, complement2, city, zip *focusEntry
+	company, name, email, phone                  *widgets.FocusEntry
+	address, complement1, complement2, city, zip *widgets.FocusEntry
 	country                                      *widget.Select
 	nonDiffusible                                *widget.Check
 	lookup                                       *widget.Label
@@ -93,7 +94,7 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 	s.idType = u.newTypeSelect(d.IdentifierType, func(string) { s.onChanged() })
 	s.kind = widget.NewSelect([]string{u.text.T("kind.PRIVEE"), u.text.T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
 	s.country = widget.NewSelect(countries, func(string) { s.onChanged() })
-	entry := func(field, v string) *focusEntry {
+	entry := func(field, v string) *widgets.FocusEntry {
 		e := u.newEntry()
 		e.SetText(v)
 		e.Validator = fieldValidator(u, field, s.formDraft, setStructureField, structureProblems)
@@ -222,7 +223,7 @@ func (s *structureScreen) onChanged() {
 	if s.submit == nil {
 		return
 	}
-	for _, e := range []*focusEntry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip} {
+	for _, e := range []*widgets.FocusEntry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip} {
 		_ = e.Validate()
 	}
 	d := s.draft()
@@ -300,7 +301,7 @@ func (s *structureScreen) lookupSIRET(siret string) {
 // prefill fills the fields the user left empty.
 func (s *structureScreen) prefill(c registry.Company) {
 	for _, f := range []struct {
-		e *focusEntry
+		e *widgets.FocusEntry
 		v string
 	}{{s.company, c.Name}, {s.address, c.Address}, {s.complement1, c.Complement1}, {s.complement2, c.Complement2},
 		{s.city, c.City}, {s.zip, c.PostalCode}} {
@@ -368,8 +369,8 @@ func (s *structureScreen) editorParts() (string, fyne.CanvasObject, fyne.CanvasO
 	if rec.ID == 0 {
 		return u.text.T("editor.new"), widget.NewLabel(""), buttons
 	}
-	chip := newStateChip()
-	chip.set(u.text.stateChipOf(rec.Sync.State, len(rec.Problems.Errors())))
+	chip := widgets.NewStateChip()
+	chip.Set(u.text.stateChipOf(rec.Sync.State, len(rec.Problems.Errors())))
 	lines := []string{}
 	if !rec.Sync.Notice.IsZero() {
 		lines = append(lines, i18n.Text(u.text.lang, rec.Sync.Notice))
@@ -392,8 +393,8 @@ func (s *structureScreen) editorParts() (string, fyne.CanvasObject, fyne.CanvasO
 }
 
 // entries returns the form's text fields by field name.
-func (s *structureScreen) entries() map[string]*focusEntry {
-	return map[string]*focusEntry{core.FieldIdentifier: s.identifier, core.FieldCompanyName: s.company,
+func (s *structureScreen) entries() map[string]*widgets.FocusEntry {
+	return map[string]*widgets.FocusEntry{core.FieldIdentifier: s.identifier, core.FieldCompanyName: s.company,
 		core.FieldStructureName: s.name, core.FieldEmail: s.email, core.FieldPhone: s.phone, core.FieldAddress: s.address,
 		core.FieldComplement1: s.complement1, core.FieldComplement2: s.complement2, core.FieldCity: s.city, core.FieldPostalCode: s.zip}
 }
@@ -408,7 +409,7 @@ func (s *structureScreen) focusField(field string) {
 	if field == fixFirst {
 		field = ""
 		problems := structureProblems(s.draft())
-		for _, e := range []*focusEntry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1,
+		for _, e := range []*widgets.FocusEntry{s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1,
 			s.complement2, s.city, s.zip} {
 			for f, fe := range entries {
 				if fe == e && problems.ForField(f).HasErrors() && field == "" {

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"image/color"
@@ -11,59 +11,61 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// dataTable is a virtualised table (widget.Table: a few dozen cell
+// Table is a virtualised table (widget.Table: a few dozen cell
 // widgets, reused as it scrolls, whatever the row count) of rows of type R,
 // with what a data tool's table does: a check box column for a selection,
 // headers that sort when tapped (again to reverse), a current row that the
 // arrow keys move, Space to check it, Enter or a double tap to open it.
 // Rows live outside (rows returns them); the table only reads them.
-type dataTable[R any] struct {
+type Table[R any] struct {
 	widget.Table
 
-	cols []tableColumn[R]
+	cols []Column[R]
 	rows func() []R
 	id   func(R) int64
-	// checked is the selection, by row id; onCheck hears of each change.
-	checked map[int64]bool
-	onCheck func()
-	// current is the row the keyboard and taps are on, -1 for none.
-	current int
-	// sortKey and desc say how rows are sorted (headers show it);
-	// onSort asks for another sort.
-	sortKey string
-	desc    bool
-	onSort  func(key string)
-	onOpen  func(row int)
-	// onCheckAll hears the header's box: check every row, or none.
-	onCheckAll func(checked bool)
+	// Checked is the selection, by row id; OnCheck hears of each change.
+	Checked map[int64]bool
+	OnCheck func()
+	// Current is the row the keyboard and taps are on, -1 for none; set
+	// it with FocusRow.
+	Current int
+	// SortKey and Desc say how rows are sorted (headers show it);
+	// OnSort asks for another sort.
+	SortKey string
+	Desc    bool
+	OnSort  func(key string)
+	// OnOpen opens a row (Enter, a double tap).
+	OnOpen func(row int)
+	// OnCheckAll hears the header's box: check every row, or none.
+	OnCheckAll func(checked bool)
 	// first is the column of cols[0]: 1 after the check boxes, 0 for a
 	// table without them.
 	first int
-	// stretch is the index in cols of the column that takes the width
+	// Stretch is the index in cols of the column that takes the width
 	// the others leave (never less than its own width); -1 for none.
-	stretch int
+	Stretch int
 }
 
-// tableColumn describes one column after the check box column.
-type tableColumn[R any] struct {
-	title string
-	width float32
-	// sort is the key the header sorts by; "" for a column that does not
+// Column describes one column after the check box column.
+type Column[R any] struct {
+	Title string
+	Width float32
+	// Sort is the key the header sorts by; "" for a column that does not
 	// sort.
-	sort string
-	text func(R) string
-	// chip, when set, draws the cell as a chip (a state).
-	chip func(R) (string, chipTone)
-	// tone, when set, colours the text (errors in red).
-	tone func(R) widget.Importance
+	Sort string
+	Text func(R) string
+	// Chip, when set, draws the cell as a chip (a state).
+	Chip func(R) (string, Tone)
+	// Tone, when set, colours the text (errors in red).
+	Tone func(R) widget.Importance
 }
 
 // checkWidth is the width of the check box column.
 const checkWidth = 36
 
-// newDataTable returns a table of cols; checks adds the check box column.
-func newDataTable[R any](cols []tableColumn[R], rows func() []R, id func(R) int64, checks bool) *dataTable[R] {
-	t := &dataTable[R]{cols: cols, rows: rows, id: id, checked: map[int64]bool{}, current: -1, stretch: -1}
+// NewTable returns a table of cols; checks adds the check box column.
+func NewTable[R any](cols []Column[R], rows func() []R, id func(R) int64, checks bool) *Table[R] {
+	t := &Table[R]{cols: cols, rows: rows, id: id, Checked: map[int64]bool{}, Current: -1, Stretch: -1}
 	if checks {
 		t.first = 1
 	}
@@ -80,42 +82,42 @@ func newDataTable[R any](cols []tableColumn[R], rows func() []R, id func(R) int6
 		t.SetColumnWidth(0, checkWidth)
 	}
 	for i, c := range cols {
-		t.SetColumnWidth(i+t.first, c.width)
+		t.SetColumnWidth(i+t.first, c.Width)
 	}
 	return t
 }
 
 // Resize gives the stretching column the width the others leave.
-func (t *dataTable[R]) Resize(size fyne.Size) {
-	if t.stretch >= 0 {
+func (t *Table[R]) Resize(size fyne.Size) {
+	if t.Stretch >= 0 {
 		pad := theme.Padding()
 		used := float32(0)
 		if t.first == 1 {
 			used += checkWidth + pad
 		}
 		for i, c := range t.cols {
-			if i != t.stretch {
-				used += c.width + pad
+			if i != t.Stretch {
+				used += c.Width + pad
 			}
 		}
 		// Room for the vertical scroll bar.
 		spare := size.Width - used - pad - theme.ScrollBarSize()
-		t.SetColumnWidth(t.stretch+t.first, max(t.cols[t.stretch].width, spare))
+		t.SetColumnWidth(t.Stretch+t.first, max(t.cols[t.Stretch].Width, spare))
 	}
 	t.Table.Resize(size)
 }
 
 // TypedKey adds Space (check the current row) and Enter (open it) to the
 // table's arrow keys.
-func (t *dataTable[R]) TypedKey(e *fyne.KeyEvent) {
+func (t *Table[R]) TypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeySpace:
 		if t.first == 1 {
-			t.toggle(t.current)
+			t.toggle(t.Current)
 		}
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if t.current >= 0 && t.onOpen != nil {
-			t.onOpen(t.current)
+		if t.Current >= 0 && t.OnOpen != nil {
+			t.OnOpen(t.Current)
 		}
 	default:
 		t.Table.TypedKey(e)
@@ -123,17 +125,17 @@ func (t *dataTable[R]) TypedKey(e *fyne.KeyEvent) {
 }
 
 // setCurrent moves the current row and redraws the rows' backgrounds.
-func (t *dataTable[R]) setCurrent(row int) {
-	if row == t.current {
+func (t *Table[R]) setCurrent(row int) {
+	if row == t.Current {
 		return
 	}
-	t.current = row
+	t.Current = row
 	t.Refresh()
 }
 
-// focusRow makes row the current one, in view, with the keyboard focus on
+// FocusRow makes row the current one, in view, with the keyboard focus on
 // the table (back from a form: the same row).
-func (t *dataTable[R]) focusRow(row int) {
+func (t *Table[R]) FocusRow(row int) {
 	if n := len(t.rows()); row >= n {
 		row = n - 1
 	}
@@ -141,53 +143,53 @@ func (t *dataTable[R]) focusRow(row int) {
 		return
 	}
 	t.Highlight(widget.TableCellID{Row: row, Col: 1})
-	t.current = row
+	t.Current = row
 	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
 		c.Focus(t)
 	}
 }
 
 // toggle checks or unchecks a row.
-func (t *dataTable[R]) toggle(row int) {
+func (t *Table[R]) toggle(row int) {
 	rows := t.rows()
 	if row < 0 || row >= len(rows) {
 		return
 	}
 	id := t.id(rows[row])
-	t.setChecked(id, !t.checked[id])
+	t.setChecked(id, !t.Checked[id])
 }
 
-func (t *dataTable[R]) setChecked(id int64, on bool) {
+func (t *Table[R]) setChecked(id int64, on bool) {
 	if on {
-		t.checked[id] = true
+		t.Checked[id] = true
 	} else {
-		delete(t.checked, id)
+		delete(t.Checked, id)
 	}
 	t.Refresh()
-	if t.onCheck != nil {
-		t.onCheck()
+	if t.OnCheck != nil {
+		t.OnCheck()
 	}
 }
 
 // tap makes a row current and gives the table the keyboard.
-func (t *dataTable[R]) tap(row int) {
+func (t *Table[R]) tap(row int) {
 	t.Select(widget.TableCellID{Row: row, Col: 1})
 	t.UnselectAll() // the row's background says it is current
-	t.current = row
+	t.Current = row
 	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil {
 		c.Focus(t)
 	}
 	t.Refresh()
 }
 
-func (t *dataTable[R]) doubleTap(row int) {
+func (t *Table[R]) doubleTap(row int) {
 	t.tap(row)
-	if t.onOpen != nil {
-		t.onOpen(row)
+	if t.OnOpen != nil {
+		t.OnOpen(row)
 	}
 }
 
-func (t *dataTable[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+func (t *Table[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	c := o.(*tableCell)
 	rows := t.rows()
 	if id.Row >= len(rows) {
@@ -198,9 +200,9 @@ func (t *dataTable[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	rowID := t.id(r)
 	var bg color.Color = color.Transparent
 	switch {
-	case id.Row == t.current:
+	case id.Row == t.Current:
 		bg = theme.Color(theme.ColorNameSelection)
-	case t.checked[rowID]:
+	case t.Checked[rowID]:
 		bg = theme.Color(theme.ColorNameHover)
 	}
 	if c.bg.FillColor != bg {
@@ -210,25 +212,25 @@ func (t *dataTable[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Col < t.first {
 		c.show(c.check)
 		c.check.OnChanged = nil
-		if on := t.checked[rowID]; c.check.Checked != on {
+		if on := t.Checked[rowID]; c.check.Checked != on {
 			c.check.SetChecked(on)
 		}
 		c.check.OnChanged = func(on bool) { t.setChecked(rowID, on) }
 		return
 	}
 	col := t.cols[id.Col-t.first]
-	if col.chip != nil {
-		text, tone := col.chip(r)
+	if col.Chip != nil {
+		text, tone := col.Chip(r)
 		if c.chip.text.Text != text || c.chip.tone != tone {
-			c.chip.set(text, tone)
+			c.chip.Set(text, tone)
 			c.chipBox.Refresh() // the chip's width follows its text
 		}
 		c.show(c.chipBox)
 		return
 	}
-	text, imp := col.text(r), widget.MediumImportance
-	if col.tone != nil {
-		imp = col.tone(r)
+	text, imp := col.Text(r), widget.MediumImportance
+	if col.Tone != nil {
+		imp = col.Tone(r)
 	}
 	// A label is laid out again (its text shaped) only when it changes:
 	// moving the current row or ticking a box redraws every visible cell.
@@ -246,7 +248,7 @@ type tableCell struct {
 	bg      *canvas.Rectangle
 	check   *widget.Check
 	label   *widget.Label
-	chip    *stateChip
+	chip    *StateChip
 	chipBox *fyne.Container
 	row     int
 
@@ -255,7 +257,7 @@ type tableCell struct {
 
 func newTableCell(tap, double func(int)) *tableCell {
 	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), check: widget.NewCheck("", nil), label: widget.NewLabel(""),
-		chip: newStateChip(), onTap: tap, onDoubleTap: double}
+		chip: NewStateChip(), onTap: tap, onDoubleTap: double}
 	// Clip, not an ellipsis: Fyne shapes the whole text again at each
 	// refresh to place an ellipsis, which costs more than the rest of a
 	// keystroke's work in a table.
@@ -292,17 +294,17 @@ func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
 // the column sorted by; the check box column's header checks every row.
 type headerCell[R any] struct {
 	widget.BaseWidget
-	t      *dataTable[R]
+	t      *Table[R]
 	col    int
 	button *widget.Button
 	check  *widget.Check
 }
 
-func newHeaderCell[R any](t *dataTable[R]) *headerCell[R] {
+func newHeaderCell[R any](t *Table[R]) *headerCell[R] {
 	h := &headerCell[R]{t: t}
 	h.button = widget.NewButton("", func() {
-		if h.col >= t.first && t.onSort != nil && t.cols[h.col-t.first].sort != "" {
-			t.onSort(t.cols[h.col-t.first].sort)
+		if h.col >= t.first && t.OnSort != nil && t.cols[h.col-t.first].Sort != "" {
+			t.OnSort(t.cols[h.col-t.first].Sort)
 		}
 	})
 	h.button.Alignment = widget.ButtonAlignLeading
@@ -319,13 +321,13 @@ func (h *headerCell[R]) update(col int) {
 		h.button.Hide()
 		h.check.Show()
 		h.check.OnChanged = nil
-		n, all := len(h.t.checked), len(h.t.rows())
+		n, all := len(h.t.Checked), len(h.t.rows())
 		h.check.Checked = all > 0 && n >= all
 		h.check.Partial = n > 0 && n < all
 		h.check.Refresh()
 		h.check.OnChanged = func(on bool) {
-			if h.t.onCheckAll != nil {
-				h.t.onCheckAll(on)
+			if h.t.OnCheckAll != nil {
+				h.t.OnCheckAll(on)
 			}
 		}
 		return
@@ -333,11 +335,11 @@ func (h *headerCell[R]) update(col int) {
 	h.check.Hide()
 	h.button.Show()
 	c := h.t.cols[col-h.t.first]
-	h.button.SetText(c.title)
+	h.button.SetText(c.Title)
 	switch {
-	case c.sort == "" || c.sort != h.t.sortKey:
+	case c.Sort == "" || c.Sort != h.t.SortKey:
 		h.button.SetIcon(nil)
-	case h.t.desc:
+	case h.t.Desc:
 		h.button.SetIcon(theme.MenuDropDownIcon())
 	default:
 		h.button.SetIcon(theme.MenuDropUpIcon())
@@ -349,30 +351,30 @@ func (h *headerCell[R]) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewStack(h.button, h.check))
 }
 
-// chipTone is the colour family of a chip: the state's meaning, which the
+// Tone is the colour family of a chip: the state's meaning, which the
 // chip's text also says (never colour alone).
-type chipTone int
+type Tone int
 
 // Chip tones.
 const (
-	toneNeutral chipTone = iota // drafts
-	toneInfo                    // waiting to be sent
-	toneWarning                 // waiting for someone
-	toneSuccess                 // done
-	toneError                   // refused
+	ToneNeutral Tone = iota // drafts
+	ToneInfo                    // waiting to be sent
+	ToneWarning                 // waiting for someone
+	ToneSuccess                 // done
+	ToneError                   // refused
 )
 
-// stateChip is a state drawn as a chip: a rounded, tinted background with
+// StateChip is a state drawn as a chip: a rounded, tinted background with
 // the state's name.
-type stateChip struct {
+type StateChip struct {
 	widget.BaseWidget
 	bg   *canvas.Rectangle
 	text *canvas.Text
-	tone chipTone
+	tone Tone
 }
 
-func newStateChip() *stateChip {
-	c := &stateChip{bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Black)}
+func NewStateChip() *StateChip {
+	c := &StateChip{bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Black)}
 	c.bg.CornerRadius = 9
 	c.text.TextSize = theme.TextSize() - 1
 	c.ExtendBaseWidget(c)
@@ -380,21 +382,21 @@ func newStateChip() *stateChip {
 }
 
 // set changes the chip's text and tone.
-func (c *stateChip) set(text string, tone chipTone) {
+func (c *StateChip) Set(text string, tone Tone) {
 	c.text.Text, c.tone = text, tone
 	c.Refresh()
 }
 
 // toneColor is the theme colour of a tone.
-func toneColor(t chipTone) color.Color {
+func toneColor(t Tone) color.Color {
 	switch t {
-	case toneInfo:
+	case ToneInfo:
 		return theme.Color(theme.ColorNamePrimary)
-	case toneWarning:
+	case ToneWarning:
 		return theme.Color(theme.ColorNameWarning)
-	case toneSuccess:
+	case ToneSuccess:
 		return theme.Color(theme.ColorNameSuccess)
-	case toneError:
+	case ToneError:
 		return theme.Color(theme.ColorNameError)
 	}
 	return theme.Color(theme.ColorNameDisabled)
@@ -407,7 +409,7 @@ func tint(c color.Color, a uint8) color.Color {
 }
 
 // Refresh follows the theme and the tone.
-func (c *stateChip) Refresh() {
+func (c *StateChip) Refresh() {
 	c.bg.FillColor = tint(toneColor(c.tone), 0x38)
 	c.bg.StrokeColor = toneColor(c.tone)
 	c.bg.StrokeWidth = 1
@@ -418,13 +420,13 @@ func (c *stateChip) Refresh() {
 }
 
 // MinSize fits the text with room around it.
-func (c *stateChip) MinSize() fyne.Size {
+func (c *StateChip) MinSize() fyne.Size {
 	s := c.text.MinSize()
 	return fyne.NewSize(s.Width+2*theme.Padding()+4, s.Height+theme.Padding())
 }
 
 // CreateRenderer centres the text on the background.
-func (c *stateChip) CreateRenderer() fyne.WidgetRenderer {
+func (c *StateChip) CreateRenderer() fyne.WidgetRenderer {
 	c.Refresh()
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewCenter(c.text)))
 }

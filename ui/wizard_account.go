@@ -11,6 +11,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // saveDelay debounces draft saves: typing fast costs one write.
@@ -21,7 +22,7 @@ type accountScreen struct {
 	u    *UI
 	flow accountFlow
 
-	loginEmail, confirmEmail, firstName, lastName, phone, contactEmail *focusEntry
+	loginEmail, confirmEmail, firstName, lastName, phone, contactEmail *widgets.FocusEntry
 	conditions                                                         *widget.Check
 	submit                                                             *widget.Button
 	saved                                                              *widget.Label
@@ -38,7 +39,7 @@ func newAccountScreen(u *UI, flow accountFlow) *accountScreen {
 	s := &accountScreen{u: u, flow: flow}
 	s.saver = &saver[core.AccountRecord]{u: u, done: s.onSaved}
 	d := u.account.Draft
-	entry := func(field, v string) *focusEntry {
+	entry := func(field, v string) *widgets.FocusEntry {
 		e := u.newEntry()
 		e.SetText(v)
 		e.Validator = fieldValidator(u, field, s.formDraft, setAccountField, accountProblems)
@@ -150,7 +151,7 @@ func (s *accountScreen) onChanged() {
 	}
 	// Rules span fields (the confirmation must match): revalidate them all;
 	// an entry the user has not touched yet shows no error.
-	for _, e := range []*focusEntry{s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail} {
+	for _, e := range []*widgets.FocusEntry{s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail} {
 		_ = e.Validate()
 	}
 	s.refreshSubmit()

@@ -2,64 +2,18 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
-
-// background is a rectangle of the theme's background colour that follows
-// theme changes (a plain canvas.Rectangle keeps the colour it was made
-// with).
-type background struct {
-	widget.BaseWidget
-}
-
-func newBackground() *background {
-	b := &background{}
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// CreateRenderer draws the rectangle.
-func (b *background) CreateRenderer() fyne.WidgetRenderer {
-	r := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
-	return &backgroundRenderer{rect: r}
-}
-
-type backgroundRenderer struct{ rect *canvas.Rectangle }
-
-func (r *backgroundRenderer) Layout(s fyne.Size)           { r.rect.Resize(s) }
-func (r *backgroundRenderer) MinSize() fyne.Size           { return fyne.Size{} }
-func (r *backgroundRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
-func (r *backgroundRenderer) Destroy()                     {}
-func (r *backgroundRenderer) Refresh() {
-	r.rect.FillColor = theme.Color(theme.ColorNameBackground)
-	r.rect.Refresh()
-}
-
-// focusEntry is an entry that tells its screen when it gains the keyboard
-// focus, so the page scrolls it into view (Tab to a field below the fold).
-type focusEntry struct {
-	widget.Entry
-	onFocus func(fyne.CanvasObject)
-}
-
-// FocusGained focuses the entry, then reports it.
-func (e *focusEntry) FocusGained() {
-	e.Entry.FocusGained()
-	if e.onFocus != nil {
-		e.onFocus(e)
-	}
-}
 
 // newEntry returns an entry whose focus the current page follows.
 // (Password entries stay widget.NewPasswordEntry: their reveal button is
 // Fyne's own, and they sit near the top of their screens.)
-func (u *UI) newEntry() *focusEntry {
-	e := &focusEntry{onFocus: u.followFocus}
+func (u *UI) newEntry() *widgets.FocusEntry {
+	e := &widgets.FocusEntry{OnFocus: u.followFocus}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e

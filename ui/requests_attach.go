@@ -10,6 +10,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // attachScreen is "Request to be connected to a structure": search by
@@ -19,7 +20,7 @@ type attachScreen struct {
 	u          *UI
 	flow       attachFlow
 	idType     *typeSelect
-	identifier *focusEntry
+	identifier *widgets.FocusEntry
 	search     *widget.Button
 	found      *widget.Label
 	request    *widget.Button

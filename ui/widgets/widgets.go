@@ -1,0 +1,60 @@
+// Package widgets holds the widgets Chorus Onboard's screens share: the
+// structures' table, state chips, a background that follows the theme, an
+// entry that reports its focus, and the light or dark theme. They know
+// nothing of the screens, the application layer or the language.
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Background is a rectangle of the theme's Background colour that follows
+// theme changes (a plain canvas.Rectangle keeps the colour it was made
+// with).
+type Background struct {
+	widget.BaseWidget
+}
+
+// NewBackground returns a background.
+func NewBackground() *Background {
+	b := &Background{}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// CreateRenderer draws the rectangle.
+func (b *Background) CreateRenderer() fyne.WidgetRenderer {
+	r := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	return &backgroundRenderer{rect: r}
+}
+
+type backgroundRenderer struct{ rect *canvas.Rectangle }
+
+func (r *backgroundRenderer) Layout(s fyne.Size)           { r.rect.Resize(s) }
+func (r *backgroundRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (r *backgroundRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
+func (r *backgroundRenderer) Destroy()                     {}
+func (r *backgroundRenderer) Refresh() {
+	r.rect.FillColor = theme.Color(theme.ColorNameBackground)
+	r.rect.Refresh()
+}
+
+// FocusEntry is an entry that tells its screen when it gains the keyboard
+// focus, so the page scrolls it into view (Tab to a field below the fold).
+type FocusEntry struct {
+	widget.Entry
+	// OnFocus hears the entry gain the focus.
+	OnFocus func(fyne.CanvasObject)
+}
+
+// FocusGained focuses the entry, then reports it.
+func (e *FocusEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.OnFocus != nil {
+		e.OnFocus(e)
+	}
+}
+
