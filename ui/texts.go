@@ -8,10 +8,10 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 	"sort"
 	"strings"
 	"time"
-	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // texts is what every screen writes in the user's language: the

@@ -44,4 +44,3 @@ func stepBadge(n int) fyne.CanvasObject {
 	box := container.NewStack(c, container.NewCenter(txt))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(28), box))
 }
-

@@ -358,10 +358,10 @@ type Tone int
 // Chip tones.
 const (
 	ToneNeutral Tone = iota // drafts
-	ToneInfo                    // waiting to be sent
-	ToneWarning                 // waiting for someone
-	ToneSuccess                 // done
-	ToneError                   // refused
+	ToneInfo                // waiting to be sent
+	ToneWarning             // waiting for someone
+	ToneSuccess             // done
+	ToneError               // refused
 )
 
 // StateChip is a state drawn as a chip: a rounded, tinted background with

@@ -57,4 +57,3 @@ func (e *FocusEntry) FocusGained() {
 		e.OnFocus(e)
 	}
 }
-
