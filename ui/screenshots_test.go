@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -48,122 +49,135 @@ func TestScreens(t *testing.T) {
 	docs := os.Getenv("CHORUS_SCREENSHOTS")
 	// The data directory the start-up error screen shows.
 	const dataDir = "/home/ana/.local/share/chorus-onboard"
+	if os.Getenv(onlyEnv) == "" && runtime.GOOS != "windows" {
+		t.Parallel() // its two languages run in processes of their own
+	}
 	for _, lang := range []string{"fr", "en"} {
-		h := newHarness(t, lang)
-		h.app.Settings().SetTheme(theme.DefaultTheme())
-		h.win.Resize(windowSize)
-		shot := func(name string) {
-			t.Helper()
-			img := h.win.Canvas().Capture()
-			file := lang + "-" + name + ".png"
-			if docs != "" {
-				writePNG(t, filepath.Join(docs, file), img)
-			}
-			if update {
-				writePNG(t, filepath.Join("testdata", goldenDir, file), img)
+		t.Run(lang, func(t *testing.T) {
+			if inOwnProcess(t) {
 				return
 			}
-			test.AssertImageMatches(t, filepath.Join(goldenDir, file), img)
-		}
-		closeDialogs := func() {
-			for h.win.Canvas().Overlays().Top() != nil {
-				h.win.Canvas().Overlays().Remove(h.win.Canvas().Overlays().Top())
-			}
-		}
-		// typeIn moves the focus as a person's Tab would, so the
-		// field left behind shows its error as the app does.
-		typeIn := func(e fyne.Focusable, text string) {
-			h.win.Canvas().Focus(e)
-			test.Type(e, text)
-		}
-		shot("0-home")
-		h.ui.show(stepWorkspace)
-		shot("13-workspace-empty")
-		h.ui.show(stepHome)
-		test.Tap(h.ui.home.start)
-		a := h.ui.accountS
-		typeIn(a.loginEmail, "jeanne.martin@example")
-		typeIn(a.confirmEmail, "jeanne.martin@example.fr")
-		typeIn(a.phone, "07 12")
-		h.win.Canvas().Focus(a.firstName)
-		shot("1-account-errors")
-		a.phone.SetText("")
-		typeIn(a.loginEmail, ".fr")
-		typeIn(a.firstName, "Jeanne")
-		typeIn(a.lastName, "Martin")
-		typeIn(a.phone, "06 12 45 78 98")
-		h.win.Canvas().Unfocus()
-		test.Tap(a.conditions)
-		a.saveNow()
-		shot("2-personal-information")
-		test.Tap(a.submit)
-		c := h.ui.captchaS
-		// The challenge is random at every run: show a fixed one.
-		c.image.Image, c.image.Resource = fixedCaptcha(), nil
-		c.image.Refresh()
-		shot("3-captcha")
-		test.Tap(c.emailCode)
-		test.Tap(c.mailbox.button)
-		shot("3-captcha-mailbox")
-		closeDialogs()
-		mails, err := h.portal.Mailbox(t.Context(), "jeanne.martin@example.fr")
-		if err != nil || len(mails) == 0 {
-			t.Fatalf("mailbox %v %v", mails, err)
-		}
-		typeIn(c.answer, codeInMail.FindString(mails[0].Body))
-		test.Tap(c.validate)
-		act := h.ui.activateS
-		test.Tap(act.mailbox.button)
-		shot("4-sandbox-mailbox")
-		test.Tap(act.mailbox.useLink[0])
-		typeIn(act.password, "Jeanne-2026")
-		shot("4-password-checklist")
-		act.password.SetText("")
-		typeIn(act.password, "Tr0ub4dor&3x-Lune")
-		typeIn(act.confirm, "Tr0ub4dor&3x-Lune")
-		shot("4-activation")
-		test.Tap(act.resend)
-		act.resendImage.Image, act.resendImage.Resource = fixedCaptcha(), nil
-		act.resendImage.Refresh()
-		shot("4-resend-link")
-		closeDialogs()
-		test.Tap(act.submit)
-		shot("5-congratulations")
-		test.Tap(h.ui.doneS.create)
-		s := h.ui.structureS
-		typeIn(s.identifier, "73282932000074")
-		shot("6-structure")
-		test.Tap(s.submit)
-		shot("6-structure-created")
-		closeDialogs()
-		h.ui.showAttach("SIRET", "73282932000074")
-		shot("7-attachment")
-		h.ui.show(stepSettings)
-		shot("8-settings")
-		h.ui.show(stepSignIn)
-		shot("9-sign-in")
-		h.ui.show(stepSync)
-		shot("10-sync")
-		h.setEnv("qualification")
-		h.ui.show(stepHandoff)
-		shot("11-hand-off")
-		ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")}, dataDir, i18n.Lang(lang))
-		h.win.Resize(windowSize)
-		shot("12-startup-error")
-		// The accountant's screens, on the Local sandbox again, in a
-		// window opened anew.
-		h.setEnv(core.EnvLocal)
-		h.open()
-		h.win.Resize(windowSize)
-		workspaceShots(t, h, shot)
-		environmentShots(t, h, shot)
-		managed := newHarnessWith(t, lang, harnessOptions{presets: adminPresets()})
-		managed.app.Settings().SetTheme(theme.DefaultTheme())
-		managed.win.Resize(windowSize)
-		managed.ui.show(stepSettings)
-		h = managed
-		shot("25-settings-managed")
+			screens(t, lang, update, docs, dataDir)
+		})
 	}
+}
+
+// screens walks through every screen in lang.
+func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
+	h := newHarness(t, lang)
+	h.app.Settings().SetTheme(theme.DefaultTheme())
+	h.win.Resize(windowSize)
+	shot := func(name string) {
+		t.Helper()
+		img := h.win.Canvas().Capture()
+		file := lang + "-" + name + ".png"
+		if docs != "" {
+			writePNG(t, filepath.Join(docs, file), img)
+		}
+		if update {
+			writePNG(t, filepath.Join("testdata", goldenDir, file), img)
+			return
+		}
+		test.AssertImageMatches(t, filepath.Join(goldenDir, file), img)
+	}
+	closeDialogs := func() {
+		for h.win.Canvas().Overlays().Top() != nil {
+			h.win.Canvas().Overlays().Remove(h.win.Canvas().Overlays().Top())
+		}
+	}
+	// typeIn moves the focus as a person's Tab would, so the
+	// field left behind shows its error as the app does.
+	typeIn := func(e fyne.Focusable, text string) {
+		h.win.Canvas().Focus(e)
+		test.Type(e, text)
+	}
+	shot("0-home")
+	h.ui.show(stepWorkspace)
+	shot("13-workspace-empty")
+	h.ui.show(stepHome)
+	test.Tap(h.ui.home.start)
+	a := h.ui.accountS
+	typeIn(a.loginEmail, "jeanne.martin@example")
+	typeIn(a.confirmEmail, "jeanne.martin@example.fr")
+	typeIn(a.phone, "07 12")
+	h.win.Canvas().Focus(a.firstName)
+	shot("1-account-errors")
+	a.phone.SetText("")
+	typeIn(a.loginEmail, ".fr")
+	typeIn(a.firstName, "Jeanne")
+	typeIn(a.lastName, "Martin")
+	typeIn(a.phone, "06 12 45 78 98")
+	h.win.Canvas().Unfocus()
+	test.Tap(a.conditions)
+	a.saveNow()
+	shot("2-personal-information")
+	test.Tap(a.submit)
+	c := h.ui.captchaS
+	// The challenge is random at every run: show a fixed one.
+	c.image.Image, c.image.Resource = fixedCaptcha(), nil
+	c.image.Refresh()
+	shot("3-captcha")
+	test.Tap(c.emailCode)
+	test.Tap(c.mailbox.button)
+	shot("3-captcha-mailbox")
+	closeDialogs()
+	mails, err := h.portal.Mailbox(t.Context(), "jeanne.martin@example.fr")
+	if err != nil || len(mails) == 0 {
+		t.Fatalf("mailbox %v %v", mails, err)
+	}
+	typeIn(c.answer, codeInMail.FindString(mails[0].Body))
+	test.Tap(c.validate)
+	act := h.ui.activateS
+	test.Tap(act.mailbox.button)
+	shot("4-sandbox-mailbox")
+	test.Tap(act.mailbox.useLink[0])
+	typeIn(act.password, "Jeanne-2026")
+	shot("4-password-checklist")
+	act.password.SetText("")
+	typeIn(act.password, "Tr0ub4dor&3x-Lune")
+	typeIn(act.confirm, "Tr0ub4dor&3x-Lune")
+	shot("4-activation")
+	test.Tap(act.resend)
+	act.resendImage.Image, act.resendImage.Resource = fixedCaptcha(), nil
+	act.resendImage.Refresh()
+	shot("4-resend-link")
+	closeDialogs()
+	test.Tap(act.submit)
+	shot("5-congratulations")
+	test.Tap(h.ui.doneS.create)
+	s := h.ui.structureS
+	typeIn(s.identifier, "73282932000074")
+	shot("6-structure")
+	test.Tap(s.submit)
+	shot("6-structure-created")
+	closeDialogs()
+	h.ui.showAttach("SIRET", "73282932000074")
+	shot("7-attachment")
+	h.ui.show(stepSettings)
+	shot("8-settings")
+	h.ui.show(stepSignIn)
+	shot("9-sign-in")
+	h.ui.show(stepSync)
+	shot("10-sync")
+	h.setEnv("qualification")
+	h.ui.show(stepHandoff)
+	shot("11-hand-off")
+	ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")}, dataDir, i18n.Lang(lang))
+	h.win.Resize(windowSize)
+	shot("12-startup-error")
+	// The accountant's screens, on the Local sandbox again, in a
+	// window opened anew.
+	h.setEnv(core.EnvLocal)
+	h.open()
+	h.win.Resize(windowSize)
+	workspaceShots(t, h, shot)
+	environmentShots(t, h, shot)
+	managed := newHarnessWith(t, lang, harnessOptions{presets: adminPresets()})
+	managed.app.Settings().SetTheme(theme.DefaultTheme())
+	managed.win.Resize(windowSize)
+	managed.ui.show(stepSettings)
+	h = managed
+	shot("25-settings-managed")
 }
 
 // environmentShots takes the pictures of the real environments: the

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +79,38 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// onlyEnv names the one test a child process of inOwnProcess runs.
+const onlyEnv = "CHORUS_UI_TEST_ONLY"
+
+// inOwnProcess runs the calling test in a child process of its own, in
+// parallel with the other tests that do so: Fyne's test app is global, so
+// the screens' tests cannot share a process and run at once, but the
+// heaviest ones (every screen's golden image, 10,000-row workspaces) need
+// not wait for each other. It returns true in the parent, whose test is
+// then the child's verdict; the child (and a Windows binary under Wine,
+// where processes are dear) gets false and runs the test's body itself.
+func inOwnProcess(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(onlyEnv) != "" || runtime.GOOS == "windows" {
+		return false
+	}
+	t.Parallel()
+	var run []string
+	for _, part := range strings.Split(t.Name(), "/") {
+		run = append(run, "^"+regexp.QuoteMeta(part)+"$")
+	}
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run="+strings.Join(run, "/"), "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), onlyEnv+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	switch {
+	case err != nil:
+		t.Errorf("%s in its own process: %v\n%s", t.Name(), err, out)
+	case !strings.Contains(string(out), "--- PASS: "+t.Name()):
+		t.Errorf("%s in its own process did not run:\n%s", t.Name(), out)
+	}
+	return true
 }
 
 func newHarness(t *testing.T, lang string) *harness {
@@ -344,7 +378,13 @@ func objects(root fyne.CanvasObject, match func(fyne.CanvasObject) bool) []fyne.
 // person does.
 func tapDialogButton(t *testing.T, h *harness, text string) {
 	t.Helper()
-	top := h.win.Canvas().Overlays().Top()
+	tapDialogIn(t, h.win, text)
+}
+
+// tapDialogIn taps the button of the dialog on top of win that says text.
+func tapDialogIn(t *testing.T, win fyne.Window, text string) {
+	t.Helper()
+	top := win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatalf("no dialog to tap %q on", text)
 	}

@@ -61,6 +61,9 @@ func headerButton(t *testing.T, h *harness, title string) *widget.Button {
 // one city; sorted by company name from the header; all of them selected
 // and queued; the worker sends them.
 func TestWorkspaceImportFilterSortQueue(t *testing.T) {
+	if inOwnProcess(t) {
+		return
+	}
 	h := newHarness(t, "en")
 	const n = 10_000
 	path, _ := csvFile(t, n)

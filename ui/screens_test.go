@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/registry"
+)
+
+// The screens against fakes of their services: what each screen asks of
+// the application layer, and what it shows of the answer, in both
+// languages, without a store or a portal behind it.
+
+func TestScreenAccountToActivation(t *testing.T) {
+	f := newFakes()
+	u := newFakeUI(t, "en", f)
+	u.show(stepAccount)
+	a := u.accountS
+	test.Type(a.loginEmail, "jeanne@cabinet.example")
+	test.Type(a.confirmEmail, "jeanne@cabinet.example")
+	test.Type(a.firstName, "Jeanne")
+	test.Type(a.lastName, "Martin")
+	test.Tap(a.conditions)
+	tapped(t, a.submit)
+	if u.step != stepCaptcha {
+		t.Fatalf("after step 2: %s (%v)", u.step, f.accounts.got())
+	}
+	log := f.accounts.got()
+	if !contains(log, "SaveAccount jeanne@cabinet.example") || !contains(log, "QueueAccount") || !contains(log, "Captcha") {
+		t.Fatalf("the account screen asked %v", log)
+	}
+	c := u.captchaS
+	test.Type(c.answer, "ab3cd")
+	tapped(t, c.validate)
+	if u.step != stepActivation || !contains(f.accounts.got(), "SubmitAccount c1 ab3cd") {
+		t.Fatalf("after the captcha: %s, %v", u.step, f.accounts.got())
+	}
+}
+
+// TestScreenCaptchaRefused: a wrong answer says so in the user's language
+// and brings a new challenge, whose answer field is empty.
+func TestScreenCaptchaRefused(t *testing.T) {
+	for _, tt := range []struct{ lang, want string }{{"en", "characters"}, {"fr", "caractères"}} {
+		t.Run(tt.lang, func(t *testing.T) {
+			f := newFakes()
+			f.accounts.rec = core.AccountRecord{ID: 7, Draft: core.AccountDraft{LoginEmail: "a@b.fr"}}
+			f.accounts.submitErr = &core.E{Kind: core.KindInvalid, Code: api.CodeCaptchaWrong}
+			u := newFakeUI(t, tt.lang, f)
+			u.account = f.accounts.rec
+			u.show(stepCaptcha)
+			c := u.captchaS
+			test.Type(c.answer, "zzzzz")
+			tapped(t, c.validate)
+			if u.step != stepCaptcha || !strings.Contains(c.message.Text, tt.want) || c.answer.Text != "" {
+				t.Fatalf("step %s, message %q, answer %q", u.step, c.message.Text, c.answer.Text)
+			}
+			if n := count(f.accounts.got(), "Captcha"); n != 2 {
+				t.Fatalf("%d challenges asked, want a new one after the refusal", n)
+			}
+		})
+	}
+}
+
+// TestScreenStructureSubmit: a valid SIRET is looked up once, the
+// registry's name and address fill the empty fields, and Create sends the
+// form as typed and pre-filled; a refusal is shown, not a success.
+func TestScreenStructureSubmit(t *testing.T) {
+	f := newFakes()
+	f.structures.lookup = onboarding.Lookup{Checked: true, Company: &registry.Company{Siret: "73282932000074", Name: "ATELIERS DUPONT",
+		Address: "12 RUE DE LA PAIX", PostalCode: "75002", City: "PARIS", Active: true}}
+	u := newFakeUI(t, "en", f)
+	u.show(stepStructure)
+	s := u.structureS
+	test.Type(s.identifier, "732 829 320 00074")
+	if got := f.structures.got(); !reflect.DeepEqual(got, []string{"Lookup 73282932000074"}) {
+		t.Fatalf("look-ups %v", got)
+	}
+	if s.company.Text != "ATELIERS DUPONT" || s.city.Text != "PARIS" {
+		t.Fatalf("pre-filled %q, %q", s.company.Text, s.city.Text)
+	}
+	tapped(t, s.submit)
+	if !contains(f.structures.got(), "Submit 732 829 320 00074 ATELIERS DUPONT") || !strings.Contains(s.result.Text, "was created") {
+		t.Fatalf("submitted %v, result %q", f.structures.got(), s.result.Text)
+	}
+	closeOverlays(u)
+	f.structures.submitErr = &core.E{Kind: core.KindUnavailable, Code: "network.unreachable"}
+	tapped(t, s.submit)
+	if strings.Contains(s.result.Text, "was created") || s.result.Text == "" || s.submit.Disabled() {
+		t.Fatalf("offline: %q, submit disabled %v", s.result.Text, s.submit.Disabled())
+	}
+}
+
+// TestScreenWorkspaceBulk: the rows come from the query; checking all and
+// queueing asks for exactly those rows.
+func TestScreenWorkspaceBulk(t *testing.T) {
+	f := newFakes()
+	for i := int64(1); i <= 3; i++ {
+		f.workspace.rows = append(f.workspace.rows, core.StructureSummary{ID: i, IdentifierType: core.IDSIRET,
+			Identifier: "7328293200007" + string(rune('0'+i)), CompanyName: "Client", State: core.StateDraft})
+	}
+	u := newFakeUI(t, "fr", f)
+	u.show(stepWorkspace)
+	w := u.workspaceS
+	if w.showingRows() != 3 {
+		t.Fatalf("%d rows shown", w.showingRows())
+	}
+	w.table.OnCheckAll(true)
+	tapped(t, w.queue)
+	if got := f.workspace.got(); !contains(got, "QueueStructures 1,2,3") {
+		t.Fatalf("asked %v", got)
+	}
+	if !strings.Contains(w.message.Text, "3") {
+		t.Fatalf("the outcome %q does not say how many", w.message.Text)
+	}
+}
+
+// TestScreenSyncPanel: the unsettled structures are listed with the
+// portal's reason, and Discard takes one back.
+func TestScreenSyncPanel(t *testing.T) {
+	f := newFakes()
+	f.sync.unsettled = []core.StructureRecord{
+		{ID: 4, Draft: core.StructureDraft{CompanyName: "Refusée SA", Identifier: "73282932000074"},
+			Sync: core.Sync{State: core.StateFailed, Notice: core.Notice{Code: "siret.checksum"}}},
+		{ID: 5, Draft: core.StructureDraft{CompanyName: "En attente SARL"}, Sync: core.Sync{State: core.StateQueued}},
+	}
+	u := newFakeUI(t, "en", f)
+	u.show(stepSync)
+	s := u.syncS
+	if len(s.discard) != 2 {
+		t.Fatalf("%d discard buttons", len(s.discard))
+	}
+	tapped(t, s.discard[4])
+	if !contains(f.sync.got(), "Discard") || len(u.syncS.discard) != 1 {
+		t.Fatalf("asked %v, %d rows left", f.sync.got(), len(u.syncS.discard))
+	}
+}
+
+// TestScreenApprovals: a manager checks every waiting request and
+// approves them in one go, after confirming.
+func TestScreenApprovals(t *testing.T) {
+	f := newFakes()
+	for i := int64(1); i <= 4; i++ {
+		f.attachments.lists.Waiting = append(f.attachments.lists.Waiting, api.Attachment{ID: i, Requester: "p@x.fr", Status: api.AttachmentPending})
+	}
+	u := newFakeUI(t, "en", f)
+	u.show(stepApprovals)
+	a := u.approvalsS
+	a.waiting.OnCheckAll(true)
+	if a.approve.Text != "Approve (4)" {
+		t.Fatalf("button %q", a.approve.Text)
+	}
+	tapped(t, a.approve)
+	tapDialogIn(t, u.win, "Approve")
+	if !contains(f.attachments.got(), "DecideAttachments approve 1,2,3,4") {
+		t.Fatalf("asked %v", f.attachments.got())
+	}
+}
+
+// TestScreenStatusBar: the bar shows the counts that need a look and the
+// rows queued for another environment, each from the services' answers.
+func TestScreenStatusBar(t *testing.T) {
+	f := newFakes()
+	f.sync.counts = map[core.SyncState]int{core.StateQueued: 2, core.StateFailed: 1, core.StateCreated: 9}
+	f.sync.pending, f.sync.elsewhere = 2, 3
+	u := newFakeUI(t, "en", f)
+	if b := u.bar.counts[core.FilterQueued]; !b.Visible() || b.Text != "2 queued" {
+		t.Fatalf("queued: %q", b.Text)
+	}
+	if b := u.bar.counts[core.FilterFailed]; !b.Visible() {
+		t.Fatal("the failed count is hidden")
+	}
+	if b := u.bar.counts[core.FilterRefused]; b.Visible() {
+		t.Fatalf("a refused count with none refused: %q", b.Text)
+	}
+	if !strings.Contains(u.bar.line.Text, "Online") || !strings.Contains(u.bar.line.Text, "3") {
+		t.Fatalf("line %q", u.bar.line.Text)
+	}
+	f.conn.health = &core.E{Kind: core.KindUnavailable, Code: "network.unreachable"}
+	u.bar.refresh()
+	if !strings.HasPrefix(u.bar.line.Text, "Offline") {
+		t.Fatalf("offline: %q", u.bar.line.Text)
+	}
+}
+
+// TestScreenSettingsSave: Save hands the settings to the service, and the
+// secrets typed to the keyring, never both when the first fails.
+func TestScreenSettingsSave(t *testing.T) {
+	f := newFakes()
+	u := newFakeUI(t, "en", f)
+	u.show(stepSettings)
+	s := u.settingsS
+	s.clientSecret.SetText("s3cret")
+	f.conn.saveErr = &core.E{Kind: core.KindInvalid, Code: core.CodeURLInClear}
+	tapped(t, s.save)
+	if got := f.conn.got(); len(got) != 1 || !strings.HasPrefix(got[0], "SaveSettings") || s.message.Text == "" {
+		t.Fatalf("a refused save asked %v, said %q", got, s.message.Text)
+	}
+	f.conn.saveErr = nil
+	tapped(t, s.save)
+	if got := f.conn.got(); !contains(got, "SaveSecrets local") || s.clientSecret.Text != "" {
+		t.Fatalf("asked %v; the secret entry holds %q", got, s.clientSecret.Text)
+	}
+}
+
+func contains(log []string, s string) bool {
+	for _, l := range log {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+func count(log []string, s string) int {
+	n := 0
+	for _, l := range log {
+		if l == s {
+			n++
+		}
+	}
+	return n
+}
+
+// closeOverlays closes every dialog of u's window.
+func closeOverlays(u *UI) {
+	for u.win.Canvas().Overlays().Top() != nil {
+		u.win.Canvas().Overlays().Remove(u.win.Canvas().Overlays().Top())
+	}
+}
