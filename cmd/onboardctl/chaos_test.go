@@ -102,7 +102,7 @@ func chaos(t *testing.T, concurrency int) {
 	}
 	// A kill comes sooner than the sequential run's 500 ms: with requests
 	// in flight the work would end before 20 kills.
-	last := syncUntilDone(t, db, portalURL, kills, 200*time.Millisecond, "--concurrency", fmt.Sprint(concurrency))
+	last := syncUntilDone(t, db, portalURL, hs.URL, kills, 200*time.Millisecond, "--concurrency", fmt.Sprint(concurrency))
 
 	// Read back straight from the simulator (no proxy).
 	seen, onPortalCount, requests := onPortal(t, hs.URL)
