@@ -48,7 +48,7 @@ func (c *calls) got() []string {
 // any call panics.
 type noPortal struct{ onboarding.Portal }
 
-// fakeConnection is onboarding.Connection.
+// fakeConnection is the connectionService: settings, and the target every screen reads (environment, portal, mailbox).
 type fakeConnection struct {
 	calls
 	settings core.Settings
@@ -78,7 +78,7 @@ func (f *fakeConnection) KeepSecretsForSession(context.Context, map[string]strin
 	return nil
 }
 
-// fakeSync is onboarding.Sync.
+// fakeSync is the syncService of the sync panel and the status bar.
 type fakeSync struct {
 	calls
 	unsettled []core.StructureRecord
@@ -109,7 +109,7 @@ func (f *fakeSync) Counts(context.Context) (map[core.SyncState]int, int, error) 
 }
 func (f *fakeSync) PendingElsewhere(context.Context) (int, error) { return f.elsewhere, nil }
 
-// fakeAccounts is onboarding.Accounts.
+// fakeAccounts is the accountService of the wizard's account, captcha, activation and sign-in screens.
 type fakeAccounts struct {
 	calls
 	rec       core.AccountRecord
@@ -152,7 +152,7 @@ func (f *fakeAccounts) SignIn(_ context.Context, email, _ string) error {
 	return nil
 }
 
-// fakeStructures is onboarding.Structures.
+// fakeStructures is the structureService of the structure form and editor.
 type fakeStructures struct {
 	calls
 	lookup    onboarding.Lookup
@@ -186,7 +186,7 @@ func (f *fakeStructures) Save(_ context.Context, id int64, d core.StructureDraft
 	return rec, core.SaveResult{Created: id == 0, Queued: queue}, nil
 }
 
-// fakeWorkspace is onboarding.Workspace.
+// fakeWorkspace is the workspaceFlow of the accountant's workspace.
 type fakeWorkspace struct {
 	calls
 	rows []core.StructureSummary
@@ -239,7 +239,7 @@ func (f *fakeWorkspace) ImportCSV(context.Context, io.Reader, onboarding.ImportO
 	return &onboarding.ImportReport{}, nil
 }
 
-// fakeAttachments is onboarding.Attachments.
+// fakeAttachments is the attachmentService of the attachment and approvals screens.
 type fakeAttachments struct {
 	calls
 	lists onboarding.AttachmentLists
@@ -275,7 +275,7 @@ func (f *fakeAttachments) DecideAttachments(_ context.Context, reqs []api.Attach
 	return onboarding.BulkResult{Total: len(reqs), Done: len(reqs)}, nil
 }
 
-// fakeHandoff is onboarding.Handoff.
+// fakeHandoff is the handoffFlow of the guided hand-off.
 type fakeHandoff struct {
 	calls
 	candidates []core.StructureRecord
