@@ -506,7 +506,13 @@ func (d *decoder) Read(p []byte) (int, error) {
 			return 0, d.err
 		}
 		chunk, err := d.r.ReadSlice('\n')
-		buf := append(d.carry, chunk...)
+		// chunk is the reader's own buffer, valid until the next read:
+		// every path below copies what it keeps before that, so it is
+		// copied here only to join a rune carried over.
+		buf := chunk
+		if len(d.carry) > 0 {
+			buf = append(d.carry, chunk...)
+		}
 		d.carry = nil
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// A very long line: decide on this chunk, keeping back a rune
@@ -521,6 +527,23 @@ func (d *decoder) Read(p []byte) (int, error) {
 			d.started = true
 			d.line = 1
 			buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf"))
+		}
+		if d.skipping {
+			// The record is dropped: only its quotes and line breaks
+			// count, and a quote or a line break is the same byte in
+			// UTF-8 and Windows-1252 and never part of another character.
+			// Nothing is converted or copied, so a 300 MB value costs no
+			// more memory than a short one.
+			if err == io.EOF && len(d.carry) > 0 {
+				buf = append(buf, d.carry...)
+				d.carry = nil
+			}
+			if bytes.HasSuffix(buf, []byte{'\n'}) {
+				d.line++
+			}
+			d.pending = d.bound(buf)
+			d.err = err
+			continue
 		}
 		out := d.convert(buf)
 		if err == io.EOF && len(d.carry) > 0 {
