@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -148,7 +149,9 @@ func startSandbox(ctx context.Context, dir string) (base string, stop func(), er
 	base = "http://" + ln.Addr().String()
 	srv.SetBaseURL(base)
 	hs := sim.NewHTTPServer(srv.Handler(), sim.HTTPLimits{})
-	go func() { _ = hs.Serve(ln) }()
+	// Serve returns only once the listener is closed (stop): a failed
+	// accept is logged and tried again (sim.KeepAccepting).
+	go func() { _ = hs.Serve(sim.KeepAccepting(ln, slog.Default())) }()
 	return base, func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -228,9 +228,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if public && *smtpAddr == "" && !*sandbox {
 		fmt.Fprintln(stderr, "chorus-sim: warning: no --smtp: activation links and e-mailed codes reach nobody, so nobody can create an account here")
 	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SandboxPublic: *sandbox && public, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
-		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+		Log: logger}
 	for _, src := range []struct {
 		list       *pairs
 		env, file  string
@@ -361,7 +362,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_ = f.Sync()
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(sim.KeepAccepting(ln, logger)) }()
 	select {
 	case err := <-errc:
 		fmt.Fprintln(stderr, "chorus-sim:", err)

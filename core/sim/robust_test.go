@@ -2,8 +2,11 @@ package sim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -154,4 +157,44 @@ func FuzzOnboardingBody(f *testing.F) {
 			t.Fatalf("POST %s %q: %d %s", path, body, w.Code, w.Body.String())
 		}
 	})
+}
+
+// flakyListener fails its first accepts, then hands out one connection,
+// then says it is closed.
+type flakyListener struct {
+	net.Listener
+	fails int
+	conn  net.Conn
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if l.fails > 0 {
+		l.fails--
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: errors.New("WSAENOBUFS: no buffer space")}
+	}
+	if c := l.conn; c != nil {
+		l.conn = nil
+		return c, nil
+	}
+	return nil, net.ErrClosed
+}
+
+// TestKeepAccepting: failed accepts are tried again (the server stays up),
+// and a closed listener ends Accept.
+func TestKeepAccepting(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	var logged bytes.Buffer
+	ln := KeepAccepting(&flakyListener{fails: 4, conn: a}, slog.New(slog.NewTextHandler(&logged, nil)))
+	c, err := ln.Accept()
+	if err != nil || c != a {
+		t.Fatalf("after 4 failed accepts: %v, %v", c, err)
+	}
+	if n := strings.Count(logged.String(), "accept failed"); n != 4 {
+		t.Errorf("%d failures logged, want 4:\n%s", n, logged.String())
+	}
+	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("closed listener: %v", err)
+	}
 }

@@ -654,3 +654,37 @@ func hashToken(tok string) []byte {
 	h := sha256.Sum256([]byte(tok))
 	return h[:]
 }
+
+// KeepAccepting wraps a listener so that a failed accept does not end the
+// server: net/http retries only errors it knows to be temporary, and on
+// Windows (Wine's too) hardly any is (WSAENOBUFS, WSAEMFILE, an aborted
+// accept), so one bad moment would close the portal, or the app's Local
+// sandbox, for good. Each failure is logged, and the next accept waits a
+// little longer (5 ms doubling to 1 s), as net/http does; only closing the
+// listener ends it.
+func KeepAccepting(ln net.Listener, log *slog.Logger) net.Listener {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &keepAccepting{Listener: ln, log: log}
+}
+
+type keepAccepting struct {
+	net.Listener
+	log *slog.Logger
+}
+
+// Accept returns the next connection, or an error once the listener is
+// closed.
+func (l *keepAccepting) Accept() (net.Conn, error) {
+	var delay time.Duration
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil || errors.Is(err, net.ErrClosed) {
+			return c, err
+		}
+		delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+		l.log.Warn("accept failed; trying again", "err", err, "in", delay)
+		time.Sleep(delay)
+	}
+}
