@@ -22,6 +22,15 @@ const (
 	PathActivation       = "/api/v1/activation"
 	PathActivationResend = "/api/v1/activation/resend" // captcha-protected: a fresh link for an account not activated yet
 	PathSession          = "/api/v1/session"
+	// PathEnrolment chooses the second factor of an account that has none
+	// yet (a challenge with Enrol set), PathSecondFactor answers a
+	// challenge with a code and opens the session.
+	PathEnrolment    = "/api/v1/session/enrolment"
+	PathSecondFactor = "/api/v1/session/second-factor"
+	// PathDevices lists the account's trusted computers; PathDevice
+	// revokes one.
+	PathDevices          = "/api/v1/account/devices"
+	PathDevice           = "/api/v1/account/devices/{id}"
 	PathStructures       = "/api/v1/structures"
 	PathAttachments      = "/api/v1/attachments"
 	PathAttachmentsQueue = "/api/v1/attachments/pending"
@@ -64,6 +73,12 @@ const (
 	CodeUnavailable     = "service.unavailable"
 	CodeMailThrottled   = "mail.throttled"            // too many e-mails to this address or from this client: wait
 	CodeCodeAlreadySent = "captcha.code_already_sent" // one e-mailed code per challenge
+	// CodeSecondFactorWrong: the code or recovery code is wrong, expired
+	// or already used; the challenge stays, up to MaxCodeAttempts.
+	CodeSecondFactorWrong = "second_factor.wrong"
+	// CodeChallengeInvalid: the challenge is unknown, expired, answered
+	// already, or void after MaxCodeAttempts wrong codes: sign in again.
+	CodeChallengeInvalid = "second_factor.challenge_invalid"
 )
 
 // InvalidError is the body of a CodeInvalid answer: the base error plus
@@ -185,10 +200,13 @@ type Activate struct {
 	Password string `json:"password"`
 }
 
-// SignIn opens a session.
+// SignIn opens a session. DeviceToken, from an earlier second factor on
+// this computer (SecondFactor.TrustDevice), stands in for the second
+// factor, never for the password.
 type SignIn struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	DeviceToken string `json:"device_token,omitempty"`
 }
 
 // Session is a signed-in session; send "Authorization: Bearer <Token>".
@@ -196,6 +214,85 @@ type Session struct {
 	Token     string `json:"token"`
 	ExpiresIn int    `json:"expires_in"`
 	AccountID int64  `json:"account_id"`
+	// RecoveryCodes come once, with the session that ends an enrolment:
+	// the portal keeps only their hashes.
+	RecoveryCodes []string `json:"recovery_codes,omitempty"`
+	// DeviceToken comes when the second factor asked to trust this
+	// computer: keep it in the keyring and send it with the next sign-in.
+	DeviceToken string `json:"device_token,omitempty"`
+	// DeviceID names the trusted computer, to revoke it (PathDevice).
+	DeviceID int64 `json:"device_id,omitempty"`
+}
+
+// Second-factor methods.
+const (
+	MethodTOTP     = "totp"     // a code from an authenticator app (RFC 6238)
+	MethodEmail    = "email"    // a code e-mailed to the login address
+	MethodRecovery = "recovery" // one of the recovery codes shown at enrolment
+)
+
+// Second-factor rules, the same for the server and its clients.
+const (
+	// MaxCodeAttempts wrong codes void a challenge.
+	MaxCodeAttempts = 5
+	// RecoveryCodeCount recovery codes are made at enrolment.
+	RecoveryCodeCount = 10
+	// CodeDigits is the length of a code from an app or an e-mail.
+	CodeDigits = 6
+	// ChallengeTTL is how long a challenge can be answered.
+	ChallengeTTL = 10 * time.Minute
+	// DeviceIdleTTL: a trusted computer not used this long is forgotten.
+	DeviceIdleTTL = 90 * 24 * time.Hour
+)
+
+// SecondFactorChallenge answers a sign-in whose password was right
+// (202): a second factor is needed before a session.
+type SecondFactorChallenge struct {
+	Challenge string `json:"challenge"`
+	// Enrol: the account has no second factor yet; choose one with
+	// PathEnrolment first.
+	Enrol bool `json:"enrol"`
+	// Methods the challenge accepts (MethodTOTP, MethodEmail,
+	// MethodRecovery), or, with Enrol, those to choose from.
+	Methods   []string `json:"methods"`
+	ExpiresIn int      `json:"expires_in"`
+}
+
+// Enrol chooses the second factor for an enrolment challenge.
+type Enrol struct {
+	Challenge string `json:"challenge"`
+	Method    string `json:"method"` // MethodTOTP or MethodEmail
+}
+
+// Enrolment is what the chosen method needs: for MethodTOTP the secret
+// to put in the authenticator app (as text and as an otpauth:// URL, the
+// QR code's content); for MethodEmail nothing, a code has been sent.
+type Enrolment struct {
+	Method     string `json:"method"`
+	Secret     string `json:"secret,omitempty"`
+	OTPAuthURL string `json:"otpauth_url,omitempty"`
+	Status     string `json:"status"` // "scan_and_confirm" or "code_sent"
+}
+
+// SecondFactor answers a challenge: with a code (app or e-mail), or with
+// a recovery code (used up by it). TrustDevice asks for a device token.
+type SecondFactor struct {
+	Challenge    string `json:"challenge"`
+	Code         string `json:"code,omitempty"`
+	RecoveryCode string `json:"recovery_code,omitempty"`
+	TrustDevice  bool   `json:"trust_device,omitempty"`
+	// DeviceName names the computer in the list of trusted ones (its
+	// host name, say); at most 100 characters.
+	DeviceName string `json:"device_name,omitempty"`
+}
+
+// Device is one trusted computer of the signed-in account.
+type Device struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Created  int64  `json:"created"`   // Unix seconds
+	LastUsed int64  `json:"last_used"` // Unix seconds
+	Expires  int64  `json:"expires"`   // Unix seconds: LastUsed + 90 days
 }
 
 // Structure is a structure on the portal.

@@ -177,14 +177,88 @@ func (o *Onboarding) Activate(ctx context.Context, token, password string) error
 	return o.do(ctx, http.MethodPost, api.PathActivation, "", api.Activate{Token: token, Password: password}, nil)
 }
 
-// SignIn opens a session and keeps its token for the following calls.
+// CodeSecondFactorRequired is the code of the error SignIn returns when
+// the portal asked for a second factor: SignInWith gives the challenge.
+const CodeSecondFactorRequired = "second_factor.required"
+
+// SignIn opens a session with a password alone and keeps its token for
+// the following calls. A portal that asks for a second factor gives a
+// *core.E with Kind core.KindUnauthorized and code
+// CodeSecondFactorRequired: callers that can ask for a code use SignInWith.
 func (o *Onboarding) SignIn(ctx context.Context, email, password string) (api.Session, error) {
+	s, ch, err := o.SignInWith(ctx, api.SignIn{Email: email, Password: password})
+	if err == nil && ch != nil {
+		err = &core.E{Kind: core.KindUnauthorized, Code: CodeSecondFactorRequired, Op: "POST " + api.PathSession, Status: http.StatusAccepted}
+	}
+	return s, err
+}
+
+// SignInWith checks the password (and the device token, if any): the
+// answer is a session, kept for the following calls, or, when the portal
+// asks for a second factor, its challenge (answer it with Enrol and
+// AnswerSecondFactor).
+func (o *Onboarding) SignInWith(ctx context.Context, req api.SignIn) (api.Session, *api.SecondFactorChallenge, error) {
+	var raw json.RawMessage
 	var s api.Session
-	if err := o.do(ctx, http.MethodPost, api.PathSession, "", api.SignIn{Email: email, Password: password}, &s); err != nil {
+	if err := o.do(ctx, http.MethodPost, api.PathSession, "", req, &raw); err != nil {
+		return s, nil, err
+	}
+	var probe struct {
+		Challenge string `json:"challenge"`
+	}
+	if err := json.Unmarshal(raw, &probe); err == nil && probe.Challenge != "" {
+		var ch api.SecondFactorChallenge
+		if err := json.Unmarshal(raw, &ch); err != nil {
+			return s, nil, malformedAnswer("POST "+api.PathSession, err)
+		}
+		return s, &ch, nil
+	}
+	if err := json.Unmarshal(raw, &s); err != nil || s.Token == "" {
+		return s, nil, malformedAnswer("POST "+api.PathSession, err)
+	}
+	o.SetSession(s.Token)
+	return s, nil, nil
+}
+
+// Enrol chooses the second factor of an account that has none yet: the
+// answer holds the authenticator app's secret, or says a code was
+// e-mailed.
+func (o *Onboarding) Enrol(ctx context.Context, challenge, method string) (api.Enrolment, error) {
+	var e api.Enrolment
+	return e, o.do(ctx, http.MethodPost, api.PathEnrolment, "", api.Enrol{Challenge: challenge, Method: method}, &e)
+}
+
+// AnswerSecondFactor answers a challenge with a code or a recovery code;
+// the session it opens is kept for the following calls. After an
+// enrolment the answer holds the recovery codes; with TrustDevice, the
+// device token.
+func (o *Onboarding) AnswerSecondFactor(ctx context.Context, req api.SecondFactor) (api.Session, error) {
+	var s api.Session
+	if err := o.do(ctx, http.MethodPost, api.PathSecondFactor, "", req, &s); err != nil {
 		return s, err
 	}
 	o.SetSession(s.Token)
 	return s, nil
+}
+
+// Devices lists the signed-in account's trusted computers.
+func (o *Onboarding) Devices(ctx context.Context) ([]api.Device, error) {
+	var d []api.Device
+	return d, o.do(ctx, http.MethodGet, api.PathDevices, "", nil, &d)
+}
+
+// RevokeDevice forgets one of the account's trusted computers: its device
+// token no longer stands in for the second factor.
+func (o *Onboarding) RevokeDevice(ctx context.Context, id int64) error {
+	return o.do(ctx, http.MethodDelete, strings.Replace(api.PathDevice, "{id}", strconv.FormatInt(id, 10), 1), "", nil, nil)
+}
+
+// malformedAnswer is an answer of the right status that cannot be read.
+func malformedAnswer(op string, err error) error {
+	if err == nil {
+		err = fmt.Errorf("no session token")
+	}
+	return &core.E{Kind: core.KindUnavailable, Code: api.CodeMalformed, Op: op, Err: fmt.Errorf("decode answer: %w", err)}
 }
 
 // SignOut revokes the session and forgets its token.

@@ -32,14 +32,17 @@ type accountsAPI struct {
 	baseURL    string // the address clients reach the server at, for mailed links
 	rand       *entropy
 	mail       *mailer
-	// throttle limits guesses of sign-in passwords.
-	throttle  *throttle
+	// throttle limits guesses of sign-in passwords, codes those of
+	// second-factor codes (each by account and client address).
+	throttle, codes *throttle
+	// secondFactorOff lets a password alone open a session (Config).
+	secondFactorOff bool
 	dummyHash string // checked against when an address is unknown
 }
 
 func newAccountsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer) *accountsAPI {
 	ac := &accountsAPI{db: db, now: cfg.Now, iterations: cfg.PasswordIterations, key: make([]byte, 32),
-		rand: rand, mail: mail, throttle: newThrottle()}
+		rand: rand, mail: mail, throttle: newThrottle(), codes: newThrottle(), secondFactorOff: cfg.SecondFactorOff}
 	_, _ = cryptorand.Read(ac.key) // never from Config.Rand: a test's source would make answers forgeable
 	ac.dummyHash = ac.hashPassword(fmt.Sprintf("%x", ac.key))
 	return ac

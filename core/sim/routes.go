@@ -15,6 +15,12 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+api.PathActivationResend, s.handle(anonymous, s.accounts.resendActivation))
 	mux.HandleFunc("POST "+api.PathSession, s.accounts.signIn)
 	mux.HandleFunc("DELETE "+api.PathSession, s.handle(signedIn, s.accounts.signOut))
+	// Their answers hold secrets (a TOTP secret, a session, recovery
+	// codes, a device token): never recorded for replay.
+	mux.HandleFunc("POST "+api.PathEnrolment, s.handle(unrecorded, s.accounts.enrol))
+	mux.HandleFunc("POST "+api.PathSecondFactor, s.handle(unrecorded, s.accounts.secondFactor))
+	mux.HandleFunc("GET "+api.PathDevices, s.handle(signedIn, s.accounts.devices))
+	mux.HandleFunc("DELETE "+api.PathDevice, s.handle(signedIn, s.accounts.revokeDevice))
 	mux.HandleFunc("GET "+api.PathStructures, s.handle(signedIn, s.structures.search))
 	mux.HandleFunc("POST "+api.PathStructures, s.handle(signedIn, s.structures.create))
 	mux.HandleFunc("POST "+api.PathAttachments, s.handle(signedIn, s.structures.requestAttachment))

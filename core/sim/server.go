@@ -71,6 +71,11 @@ type Config struct {
 	// is refused (401) before anything is counted or kept for it: a made-up
 	// key gets no minute of its own.
 	INSEEKeys []string
+	// SecondFactorOff lets a password alone open a session, as before
+	// 19 September 2024: for benchmarks and tests that measure something
+	// else. chorus-sim accepts it only when it listens on loopback alone.
+	// By default every sign-in asks for a second factor.
+	SecondFactorOff bool
 	// FaultRate is the fraction of requests that fail on purpose.
 	FaultRate float64
 	// Now is the server's clock (tests move it); time.Now by default.
@@ -241,8 +246,9 @@ func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 
 // Sweep deletes what has expired: idempotency records older than
 // Config.IdempotencyTTL, or beyond the newest IdempotencyPerScope of their
-// scope or IdempotencyTotal in all, sessions, activation links and captchas past
-// their expiry, mail older than MailTTL, accounts never activated within
+// scope or IdempotencyTotal in all, sessions, activation links, captchas and
+// second-factor challenges past their expiry, trusted computers unused for
+// api.DeviceIdleTTL, mail older than MailTTL, accounts never activated within
 // UnactivatedTTL (with their links), and PISTE tokens; and forgets idle
 // throttle entries.
 func (s *Server) Sweep(ctx context.Context) error {
@@ -257,6 +263,8 @@ func (s *Server) Sweep(ctx context.Context) error {
 			{`DELETE FROM session WHERE expires_at < ?`, ms},
 			{`DELETE FROM activation WHERE expires_at < ? OR used = 1`, ms},
 			{`DELETE FROM captcha WHERE expires_at < ?`, ms},
+			{`DELETE FROM challenge WHERE expires_at < ?`, ms},
+			{`DELETE FROM device WHERE last_used_at < ?`, now.Add(-api.DeviceIdleTTL).UnixMilli()},
 			{`DELETE FROM mail WHERE created_at < ?`, now.Add(-MailTTL).UnixMilli()},
 			{`DELETE FROM account WHERE active = 0 AND password_hash = '' AND created_at < ?`, now.Add(-UnactivatedTTL).UnixMilli()},
 			// The newest answers are the ones a client may still replay.
@@ -276,6 +284,7 @@ func (s *Server) Sweep(ctx context.Context) error {
 	}
 	s.piste.sweep(now)
 	s.accounts.throttle.prune(now)
+	s.accounts.codes.prune(now)
 	return nil
 }
 

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
-// signIn opens a session. It is not idempotent on purpose: a session token
+// signIn checks the password; then, unless the second factor is off or a
+// device token of this account stands in for it, it answers a challenge
+// (202, see secondFactor) instead of a session. It is not idempotent on purpose: a session token
 // is a secret and is never recorded for replay.
 //
 // The attempt is reserved in the throttle before the password is hashed
@@ -72,16 +75,53 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, api.CodeNotActive)
 		return
 	}
-	tok, hash := ac.rand.token(32)
-	if err := ac.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
-			hash, id, c.now.Add(SessionTTL).UnixMilli())
+	var status int
+	var out any
+	err = ac.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		c.tx = tx
+		if !ac.secondFactorOff {
+			trusted, err := trustedDevice(tx, r, id, req.DeviceToken, c.now)
+			if err != nil {
+				return err
+			}
+			if !trusted {
+				var method string
+				if err := tx.QueryRowContext(r.Context(), `SELECT second_factor FROM account WHERE id = ?`, id).Scan(&method); err != nil {
+					return err
+				}
+				ch, err := ac.challenge(c, id, email, method)
+				status, out = http.StatusAccepted, ch
+				return err
+			}
+		}
+		tok, err := ac.openSession(r, tx, id, c.now)
+		status, out = http.StatusOK, api.Session{Token: tok, ExpiresIn: int(SessionTTL.Seconds()), AccountID: id}
 		return err
-	}); err != nil {
+	})
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		if he.retryAfter > 0 {
+			w.Header().Set("Retry-After", fmt.Sprint(he.retryAfter))
+		}
+		writeJSON(w, he.status, he.body)
+		return
+	case err != nil:
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.Session{Token: tok, ExpiresIn: int(SessionTTL.Seconds()), AccountID: id})
+	for _, m := range c.mail {
+		ac.mail.queueSMTP(m.to, m.subject, m.body)
+	}
+	writeJSON(w, status, out)
+}
+
+// openSession makes a session for the account and returns its token.
+func (ac *accountsAPI) openSession(r *http.Request, tx *sql.Tx, account int64, now time.Time) (string, error) {
+	tok, hash := ac.rand.token(32)
+	_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
+		hash, account, now.Add(SessionTTL).UnixMilli())
+	return tok, err
 }
 
 // signOut revokes the session it is called with.

@@ -47,11 +47,13 @@ type env struct {
 }
 
 // start runs a simulator on loopback (real HTTP), with a settable clock.
+// A password alone signs in, as the tests of everything but the second
+// factor need (secondfactor_test.go turns it on: withSecondFactor).
 func start(t *testing.T, mutate ...func(*Config)) *env {
 	t.Helper()
 	clk := &clock{t: time.Now()}
 	dir := testos.TempDir(t)
-	cfg := Config{DataDir: dir, Sandbox: true, Now: clk.now, PasswordIterations: 1000,
+	cfg := Config{DataDir: dir, Sandbox: true, Now: clk.now, PasswordIterations: 1000, SecondFactorOff: true,
 		PISTEClients: map[string]string{"app": "s3cret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech-pass"},
 		INSEEKeys: []string{"insee-key", "key-a", "key-b"}}
 	for _, m := range mutate {
@@ -87,6 +89,17 @@ const goodPassword = "Tr0ub4dor&3x-Lune"
 // from the sandbox mailbox, password.
 func onboard(t *testing.T, e *env, email string) *portal.Onboarding {
 	t.Helper()
+	c := activated(t, e, email)
+	if _, err := c.SignIn(t.Context(), email, goodPassword); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	return c
+}
+
+// activated runs steps 1 to 4: captcha, account, activation link from the
+// sandbox mailbox, password; it does not sign in.
+func activated(t *testing.T, e *env, email string) *portal.Onboarding {
+	t.Helper()
 	ctx := t.Context()
 	last := answers(t)
 	c := portal.NewOnboarding(e.http.URL, nil)
@@ -107,9 +120,6 @@ func onboard(t *testing.T, e *env, email string) *portal.Onboarding {
 	}
 	if err := c.Activate(ctx, tok, goodPassword); err != nil {
 		t.Fatalf("activate: %v", err)
-	}
-	if _, err := c.SignIn(ctx, email, goodPassword); err != nil {
-		t.Fatalf("sign in: %v", err)
 	}
 	return c
 }
