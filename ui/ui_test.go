@@ -181,7 +181,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	h.store = st
 	// A fixed token source and address: the links and codes the sandbox
 	// mails are the same at every run, so screens compare to their goldens.
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000, Seed: 1,
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000, Seed: 1,
 		Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'}), Companies: opt.companies,
 		// The portal's clock starts on the same day at every run: the
 		// dates it gives show the same on every screenshot.

@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -24,7 +25,9 @@ const siret = "73282932000074"
 // signIn tries a password against the portal at base (TLS with certs).
 func signIn(t *testing.T, base string, hc *http.Client, email, password string) error {
 	t.Helper()
-	_, err := portal.NewOnboarding(base, hc).SignIn(t.Context(), email, password)
+	// The right password answers a second-factor challenge: the password
+	// is what these tests check.
+	_, _, err := portal.NewOnboarding(base, hc).SignInWith(t.Context(), api.SignIn{Email: email, Password: password})
 	return err
 }
 
@@ -131,7 +134,7 @@ func TestPublicSandbox(t *testing.T) {
 		t.Fatalf("the public sandbox's mailbox without a session: %v", err)
 	}
 	bob := portal.NewOnboarding(base, hc)
-	if _, err := bob.SignIn(t.Context(), "bob@example.fr", "Tr0ub4dor&3x-Soleil"); err != nil {
+	if _, err := new(simtest.Authenticator).SignIn(t.Context(), bob, "bob@example.fr", "Tr0ub4dor&3x-Soleil"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bob.Mailbox(t.Context(), "ana@example.fr"); core.KindOf(err) != core.KindForbidden {
@@ -205,7 +208,7 @@ func TestAdminTransfer(t *testing.T) {
 	}
 	// The running portal sees the new manager at once.
 	c := portal.NewOnboarding(base, nil)
-	if _, err := c.SignIn(t.Context(), "dupont@ateliers.example", "Tr0ub4dor&3x-Lune"); err != nil {
+	if _, err := new(simtest.Authenticator).SignIn(t.Context(), c, "dupont@ateliers.example", "Tr0ub4dor&3x-Lune"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := c.SearchStructure(t.Context(), core.IDSIRET, siret)
@@ -214,5 +217,32 @@ func TestAdminTransfer(t *testing.T) {
 	}
 	if code, _, _ := admin("frobnicate"); code != 2 {
 		t.Errorf("an unknown admin command: exit %d", code)
+	}
+}
+
+// TestSecondFactorFlag: the second factor is on by default, and off only
+// on loopback.
+func TestSecondFactorFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--addr", "0.0.0.0:0", "--second-factor", "off"}, "only for a portal on loopback"},
+		{[]string{"--addr", "127.0.0.1:0", "--second-factor", "off", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "only for a portal on loopback"},
+		{[]string{"--addr", "127.0.0.1:0", "--second-factor", "sometimes"}, `"sometimes": required or off`},
+	} {
+		var errOut strings.Builder
+		if code := run(t.Context(), append(tc.args, "--data", testos.TempDir(t)), io.Discard, &errOut); code != 2 || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("%v: exit %d, %q", tc.args, code, errOut.String())
+		}
+	}
+	base, _ := serveIn(t, testos.TempDir(t), "--sandbox", "--seed-account", "ana@example.fr:Tr0ub4dor&3x-Lune")
+	_, ch, err := portal.NewOnboarding(base, nil).SignInWith(t.Context(), api.SignIn{Email: "ana@example.fr", Password: "Tr0ub4dor&3x-Lune"})
+	if err != nil || ch == nil || !ch.Enrol {
+		t.Fatalf("by default a seeded account's first sign-in enrols a second factor: %+v %v", ch, err)
+	}
+	base, _ = serveIn(t, testos.TempDir(t), "--sandbox", "--second-factor", "off", "--seed-account", "ana@example.fr:Tr0ub4dor&3x-Lune")
+	if _, err := portal.NewOnboarding(base, nil).SignIn(t.Context(), "ana@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatalf("--second-factor off: %v", err)
 	}
 }

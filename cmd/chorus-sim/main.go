@@ -46,7 +46,10 @@ Chorus Pro read API with AIFE's paths and field names, and the company
 registries, each at its published rate. The desktop app runs it inside
 itself as its Local sandbox; a team runs it as a shared portal, over HTTPS
 with --tls-cert and --tls-key. Every POST is idempotent; sign-in attempts,
-e-mails and every table are bounded.
+e-mails and every table are bounded. Every sign-in asks for a second
+factor after the password (an authenticator app's code, an e-mailed code or
+a recovery code; the first sign-in sets one up), unless the computer was
+trusted; --second-factor off, on loopback only, lets a password alone in.
 
 A team portal (another address than loopback, or TLS) seeds each
 --seed-structure's principal manager with a random password, shown once on
@@ -193,6 +196,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key): a team portal")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
 	registryFile := fs.String("registry-file", "", "a CSV of companies the registry knows besides its own few (onboardctl import's columns)")
+	secondFactor := fs.String("second-factor", "required", "required: every sign-in asks for a code (authenticator app or e-mail) after the password, as Chorus Pro does; off: a password alone (only on loopback: for benchmarks and tests)")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), simUsage)
@@ -213,6 +217,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	public := !localOnly(*addr) || *tlsCert != ""
+	switch {
+	case *secondFactor != "required" && *secondFactor != "off":
+		fmt.Fprintf(stderr, "chorus-sim: --second-factor %q: required or off\n", *secondFactor)
+		return 2
+	case *secondFactor == "off" && public:
+		fmt.Fprintln(stderr, "chorus-sim: --second-factor off lets a password alone open an account: it is only for a portal on loopback "+
+			"(benchmarks, tests); a portal others reach asks for the second factor")
+		return 2
+	}
 	if *sandbox && public && !*sandboxPublic {
 		fmt.Fprintln(stderr, "chorus-sim: --sandbox on an address others reach (or with TLS) shows every person's activation links and codes "+
 			"to anyone, and seeds guessable passwords: add --sandbox-public to run it so anyway (the mailbox then needs a session of the recipient), "+
@@ -229,7 +242,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "chorus-sim: warning: no --smtp: activation links and e-mailed codes reach nobody, so nobody can create an account here")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SandboxPublic: *sandbox && public, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
+	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
 		Log: logger}
 	for _, src := range []struct {

@@ -44,7 +44,7 @@ func TestCommandLine(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "--", "--addr", "127.0.0.1:0", "--data", testos.TempDir(t), "--sandbox",
 		"--piste-client", "id:secret", "--technical-account", "TECH@cpro.fr:pw",
 		"--seed-account", "ana@example.fr:Tr0ub4dor&3x-Lune", "--seed-structure", "73282932000074:ATELIERS",
-		"--fault-rate", "0", "--registry-file", registry)
+		"--fault-rate", "0", "--registry-file", registry, "--second-factor", "off")
 	cmd.Env = append(os.Environ(), "CHORUS_SIM_CHILD=1")
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard

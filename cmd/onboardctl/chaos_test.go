@@ -49,7 +49,7 @@ func chaos(t *testing.T, concurrency int) {
 	const total, existing, kills = 1000, 50, 20
 	ids := sirets(total)
 
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), FaultRate: 0.2, PasswordIterations: 1000, Seed: 99,
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), FaultRate: 0.2, PasswordIterations: 1000, Seed: 99,
 		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}})
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func TestLookupCommand(t *testing.T) {
 // refuses it while its authority is unknown, and sends with --ca-file.
 func TestSyncTeamPortal(t *testing.T) {
 	certs := coretest.NewTLS(t, "127.0.0.1")
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

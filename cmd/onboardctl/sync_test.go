@@ -28,7 +28,7 @@ const syncPassword = "Tr0ub4dor&3x-Lune"
 // structures.
 func startSim(t *testing.T, faultRate float64, existing []string) string {
 	t.Helper()
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), FaultRate: faultRate, PasswordIterations: 1000,
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), FaultRate: faultRate, PasswordIterations: 1000,
 		PISTEClients: map[string]string{"app": "s"}, TechnicalAccounts: map[string]string{"sync@example.fr": "p"}, INSEEKeys: []string{"insee-key"}})
 	if err != nil {
 		t.Fatal(err)

@@ -129,7 +129,7 @@ func TestExistenceOnChorusPro(t *testing.T) {
 func teamPortal(t *testing.T, host string) (*sim.Server, string, coretest.TLS) {
 	t.Helper()
 	certs := coretest.NewTLS(t, host, "127.0.0.1")
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

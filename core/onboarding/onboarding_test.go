@@ -38,7 +38,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	t.Helper()
-	cfg := sim.Config{DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000,
+	cfg := sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000,
 		PISTEClients: map[string]string{"app": "secret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech"},
 		INSEEKeys: []string{"insee-key"}}
 	for _, m := range mutate {

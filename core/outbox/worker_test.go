@@ -58,7 +58,7 @@ type env struct {
 
 func setup(t *testing.T, faultRate float64) *env {
 	t.Helper()
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), Sandbox: true, FaultRate: faultRate, Seed: 42, PasswordIterations: 1000})
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), Sandbox: true, FaultRate: faultRate, Seed: 42, PasswordIterations: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func decode(t *testing.T, b []byte) core.StructureDraft {
 func TestClockSkew(t *testing.T) {
 	for _, skew := range []time.Duration{3 * time.Hour, -3 * time.Hour, 24 * time.Hour, -24 * time.Hour} {
 		t.Run(skew.String(), func(t *testing.T) {
-			srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000,
+			srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), PasswordIterations: 1000,
 				Now: func() time.Time { return time.Now().Add(skew) }})
 			if err != nil {
 				t.Fatal(err)

@@ -37,7 +37,7 @@ type accountsAPI struct {
 	throttle, codes *throttle
 	// secondFactorOff lets a password alone open a session (Config).
 	secondFactorOff bool
-	dummyHash string // checked against when an address is unknown
+	dummyHash       string // checked against when an address is unknown
 }
 
 func newAccountsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer) *accountsAPI {
