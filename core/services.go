@@ -30,11 +30,15 @@ const (
 	SecretTechnicalPassword = "technical-account-password"
 	SecretINSEEKey          = "insee-api-key"
 	SecretProxyPassword     = "proxy-password"
+	// SecretDeviceToken is this computer's device token on the
+	// environment's portal, as "e-mail\ntoken": it stands in for the
+	// second factor of that account (never for its password).
+	SecretDeviceToken = "device-token"
 )
 
 // SecretNames lists every entry this app may create, so that "forget" can
 // remove them all.
-var SecretNames = []string{SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey, SecretProxyPassword}
+var SecretNames = []string{SecretPISTEClientSecret, SecretTechnicalPassword, SecretINSEEKey, SecretProxyPassword, SecretDeviceToken}
 
 // Clock is the source of wall-clock time; tests inject a fixed or skewed one.
 // Durations (token lifetimes, backoff) use the monotonic reading of time.Now,

@@ -138,7 +138,7 @@ func startSandbox(ctx context.Context, dir string) (base string, stop func(), er
 	// The sandbox lets a password alone sign in (SecondFactorOff, on
 	// loopback only) until the app's screens for the second factor
 	// (enrolment, code, trusted computers) exist; a team portal asks for
-	// it, and the app then says so (portal.CodeSecondFactorRequired).
+	// it, and the app then says so (api.CodeSecondFactorRequired).
 	srv, err := sim.New(ctx, sim.Config{DataDir: dir, Sandbox: true, SecondFactorOff: true,
 		PISTEClients:      map[string]string{"sandbox": "sandbox"},
 		TechnicalAccounts: map[string]string{"TECH_1_SANDBOX@cpro.fr": "sandbox"}})

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -126,11 +127,79 @@ func (f *fakeSync) Counts(context.Context) (map[core.SyncState]int, int, error) 
 }
 func (f *fakeSync) SetConcurrency(int) {}
 
-type fakeSignIn struct{ email, password string }
+// fakeSignIn is the account service's sign-in: a challenge when set, the
+// second factor it was answered with, a trusted computer when trusted.
+type fakeSignIn struct {
+	email, password string
+	challenge       *api.SecondFactorChallenge
+	trusted         bool
+	answered        *api.SecondFactor
+}
 
-func (f *fakeSignIn) SignIn(_ context.Context, email, password string) error {
+func (f *fakeSignIn) StartSignIn(_ context.Context, email, password string) (*api.SecondFactorChallenge, error) {
 	f.email, f.password = email, password
-	return nil
+	return f.challenge, nil
+}
+
+func (f *fakeSignIn) FinishSignIn(_ context.Context, _ string, req api.SecondFactor) ([]string, error) {
+	f.answered = &req
+	return nil, nil
+}
+
+func (f *fakeSignIn) TrustedHere(context.Context, string) bool { return f.trusted }
+
+// TestSyncSecondFactorOnAFake: sync says which stood in for the second
+// factor (the device token, a code, a recovery code), and what to do when
+// it has none; it never drains without a session.
+func TestSyncSecondFactorOnAFake(t *testing.T) {
+	ch := &api.SecondFactorChallenge{Challenge: "c1", Methods: []string{api.MethodTOTP, api.MethodRecovery}}
+	for _, tt := range []struct {
+		name     string
+		si       fakeSignIn
+		code     string
+		trust    bool
+		wantErr  string
+		wantSaid string
+		wantReq  *api.SecondFactor
+	}{
+		{"a trusted computer", fakeSignIn{trusted: true}, "", false, "", "device token", nil},
+		{"no code to give", fakeSignIn{challenge: ch}, "", false, "--code-stdin", "", nil},
+		{"no second factor yet", fakeSignIn{challenge: &api.SecondFactorChallenge{Challenge: "c2", Enrol: true}}, "123456", false, "sign in once in Chorus Onboard", "", nil},
+		{"a code", fakeSignIn{challenge: ch}, "123456", false, "", "the code from standard input", &api.SecondFactor{Challenge: "c1", Code: "123456"}},
+		{"a code, trusting", fakeSignIn{challenge: ch}, "123456", true, "", "this computer is trusted now", &api.SecondFactor{Challenge: "c1", Code: "123456", TrustDevice: true}},
+		{"a recovery code", fakeSignIn{challenge: ch}, "abcde-fghjk", false, "", "a recovery code", &api.SecondFactor{Challenge: "c1", RecoveryCode: "abcde-fghjk"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := onboarding.NewConnection(t.Context(), onboarding.ConnectionConfig{Store: memSettings{core.SettingEnvironment: "local"},
+				Connect: func(onboarding.TargetSpec) onboarding.Target { return onboarding.Target{} }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sy, si := &fakeSync{}, &tt.si
+			var out, errOut bytes.Buffer
+			_, err = runSync(t.Context(), syncOptions{e: env{stdout: &out, stderr: &errOut}, lang: i18n.EN, base: "http://127.0.0.1:9",
+				email: "ana@example.fr", password: "pw", code: tt.code, trust: tt.trust,
+				open: func(context.Context, func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error) {
+					return syncer{conn: conn, accounts: si, sync: sy}, func() {}, nil
+				}})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || sy.drained {
+					t.Fatalf("err %v, drained %v", err, sy.drained)
+				}
+				return
+			}
+			if err != nil || !sy.drained || !strings.Contains(errOut.String(), tt.wantSaid) {
+				t.Fatalf("err %v, drained %v, said %q", err, sy.drained, errOut.String())
+			}
+			if tt.wantReq != nil {
+				got := *si.answered
+				got.DeviceName = ""
+				if got != *tt.wantReq {
+					t.Fatalf("answered %+v, want %+v", got, *tt.wantReq)
+				}
+			}
+		})
+	}
 }
 
 // TestRunSyncOnAFake: on the environments the settings name, sync refuses

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -27,7 +29,9 @@ const cliLease = 5 * time.Second
 type syncer struct {
 	conn     *onboarding.Connection
 	accounts interface {
-		SignIn(ctx context.Context, email, password string) error
+		StartSignIn(ctx context.Context, email, password string) (*api.SecondFactorChallenge, error)
+		FinishSignIn(ctx context.Context, email string, req api.SecondFactor) ([]string, error)
+		TrustedHere(ctx context.Context, email string) bool
 	}
 	sync interface {
 		Drain(ctx context.Context) (outbox.Stats, error)
@@ -38,11 +42,16 @@ type syncer struct {
 
 // syncOptions are "sync [--db PATH] [--portal URL] [--ca-file PEM]
 // [--proxy URL] [--concurrency N] --email EMAIL --password-stdin
-// [--timeout DURATION]".
+// [--code-stdin [--trust-computer]] [--timeout DURATION]".
 type syncOptions struct {
 	e                     env
 	lang                  i18n.Lang
 	base, email, password string
+	// code is the second factor read from standard input (--code-stdin):
+	// an authenticator app's or e-mailed code, or a recovery code; trust
+	// asks the portal for a device token, kept in the keyring.
+	code  string
+	trust bool
 	caFile, proxy         string
 	concurrency           int
 	open                  func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error)
@@ -57,6 +66,8 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	proxy := fs.String("proxy", "", "the HTTP proxy to go through, instead of HTTPS_PROXY and HTTP_PROXY")
 	email := fs.String("email", "", "account to sign in with (required)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
+	codeStdin := fs.Bool("code-stdin", false, "read the second factor from the next line of standard input (a code from the authenticator app or the e-mail, or a recovery code), for when this computer is not trusted")
+	trust := fs.Bool("trust-computer", false, "with --code-stdin: trust this computer, so later runs sign in with its device token (kept in the keyring) instead of a code")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up waiting for rows still backing off after this long")
 	concurrency := fs.Int("concurrency", 0, "requests in flight at most, fewer while the portal answers 429 or 503 (default: the settings', else 8)")
 	lang := langFlag(fs, e)
@@ -73,6 +84,9 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if *email == "" || !*pwStdin {
 		return false, fmt.Errorf("%w: sync needs --email EMAIL and --password-stdin", errUsage)
 	}
+	if *trust && !*codeStdin {
+		return false, fmt.Errorf("%w: --trust-computer goes with --code-stdin (a computer is trusted after a second factor)", errUsage)
+	}
 	if err := checkURLFlags(l, urlFlag{"--portal", core.SettingPortalURL, *base}, urlFlag{"--proxy", core.SettingProxyURL, *proxy}); err != nil {
 		return false, err
 	}
@@ -80,15 +94,25 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	in := bufio.NewReader(e.stdin)
+	line, err := in.ReadString('\n')
 	if err != nil && line == "" {
 		return false, fmt.Errorf("%w: no password on standard input", errUsage)
+	}
+	var code string
+	if *codeStdin {
+		// Never a flag: a code on the command line is in the process
+		// list and the shell's history.
+		c, err := in.ReadString('\n')
+		if code = strings.TrimSpace(c); err != nil && code == "" {
+			return false, fmt.Errorf("%w: --code-stdin: no code on the line after the password", errUsage)
+		}
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, *timeout)
 	defer cancelTimeout()
-	return runSync(ctx, syncOptions{e: e, lang: l, base: *base, email: *email, password: strings.TrimRight(line, "\r\n"),
+	return runSync(ctx, syncOptions{e: e, lang: l, base: *base, email: *email, password: strings.TrimRight(line, "\r\n"), code: code, trust: *trust,
 		caFile: *caFile, proxy: *proxy, concurrency: *concurrency,
 		open: func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error) {
 			svc, closeDB, err := openServices(ctx, path, connect, readWrite, e)
@@ -143,7 +167,7 @@ func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
 	if err := svc.conn.Target().Err; err != nil {
 		return false, fmt.Errorf("sync: %s", i18n.Error(l, err))
 	}
-	if err := signInRetrying(ctx, svc.accounts, o.email, o.password); err != nil {
+	if err := signIn(ctx, o, svc.accounts); err != nil {
 		return false, fmt.Errorf("sign in: %s", i18n.Error(l, err))
 	}
 	total, err := svc.sync.Drain(ctx)
@@ -160,13 +184,74 @@ func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
 	return failed > 0 || pending > 0, nil
 }
 
-// signInRetrying signs in, retrying what the network or the portal's load
+// signIn signs in with the password and, when the portal asks for a
+// second factor, the code read from standard input; it says on standard
+// error which stood in for the second factor.
+func signIn(ctx context.Context, o syncOptions, a interface {
+	StartSignIn(ctx context.Context, email, password string) (*api.SecondFactorChallenge, error)
+	FinishSignIn(ctx context.Context, email string, req api.SecondFactor) ([]string, error)
+	TrustedHere(ctx context.Context, email string) bool
+}) error {
+	var ch *api.SecondFactorChallenge
+	err := retrying(ctx, func() (err error) {
+		ch, err = a.StartSignIn(ctx, o.email, o.password)
+		return err
+	})
+	switch {
+	case err != nil:
+		return err
+	case ch == nil:
+		if a.TrustedHere(ctx, o.email) {
+			fmt.Fprintln(o.e.stderr, "onboardctl: signed in with the password and this computer's device token (from the keyring): no code asked")
+		}
+		return nil
+	case ch.Enrol:
+		return &core.E{Kind: core.KindUnauthorized, Code: "second_factor.not_set_up", Op: "sign in"}
+	case o.code == "":
+		return &core.E{Kind: core.KindUnauthorized, Code: "second_factor.needs_code", Op: "sign in"}
+	}
+	req := api.SecondFactor{Challenge: ch.Challenge, TrustDevice: o.trust, DeviceName: hostName()}
+	if isRecoveryCode(o.code) {
+		req.RecoveryCode = o.code
+	} else {
+		req.Code = o.code
+	}
+	// One try: a code is used once, and a retried request after the
+	// portal took it would be refused as a replay.
+	if _, err := a.FinishSignIn(ctx, o.email, req); err != nil {
+		return err
+	}
+	what := "the code from standard input"
+	if req.RecoveryCode != "" {
+		what = "a recovery code from standard input (it is used up: keep the others)"
+	}
+	fmt.Fprintf(o.e.stderr, "onboardctl: signed in with %s", what)
+	if o.trust {
+		fmt.Fprint(o.e.stderr, "; this computer is trusted now: its device token is in the keyring")
+	}
+	fmt.Fprintln(o.e.stderr)
+	return nil
+}
+
+// isRecoveryCode tells a recovery code (XXXXX-XXXXX, letters) from a
+// six-digit code.
+func isRecoveryCode(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r == '-' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') })
+}
+
+// hostName names this computer in the account's list of trusted ones.
+func hostName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return "onboardctl on " + h
+	}
+	return "onboardctl"
+}
+
+// retrying runs f, retrying what the network or the portal's load
 // refuses, until ctx ends.
-func signInRetrying(ctx context.Context, a interface {
-	SignIn(ctx context.Context, email, password string) error
-}, email, password string) error {
+func retrying(ctx context.Context, f func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := a.SignIn(ctx, email, password)
+		err := f()
 		if err == nil || !core.Retryable(err) {
 			return err
 		}

@@ -73,6 +73,10 @@ const (
 	CodeUnavailable     = "service.unavailable"
 	CodeMailThrottled   = "mail.throttled"            // too many e-mails to this address or from this client: wait
 	CodeCodeAlreadySent = "captcha.code_already_sent" // one e-mailed code per challenge
+	// CodeSecondFactorRequired is no answer of the server's: the clients'
+	// code for a sign-in that got a second-factor challenge where the
+	// caller can take only a session.
+	CodeSecondFactorRequired = "second_factor.required"
 	// CodeSecondFactorWrong: the code or recovery code is wrong, expired
 	// or already used; the challenge stays, up to MaxCodeAttempts.
 	CodeSecondFactorWrong = "second_factor.wrong"

@@ -136,13 +136,88 @@ func (s *Accounts) Activate(ctx context.Context, link, email, password string) e
 	return err
 }
 
-// SignIn opens a session on the portal; the worker and the screens use it
-// until it expires. Sessions live in memory only.
+// SignIn opens a session on the portal with a password, and this
+// computer's device token when the keyring holds one for this account; the
+// worker and the screens use it until it expires. Sessions live in memory
+// only. A portal that asks for a second factor gives an error with code
+// api.CodeSecondFactorRequired: StartSignIn gives its challenge.
 func (s *Accounts) SignIn(ctx context.Context, email, password string) error {
+	ch, err := s.StartSignIn(ctx, email, password)
+	if err == nil && ch != nil {
+		err = &core.E{Kind: core.KindUnauthorized, Code: api.CodeSecondFactorRequired, Op: "sign in"}
+	}
+	return err
+}
+
+// StartSignIn checks the password, with this computer's device token for
+// the account if the keyring holds one: nil means signed in; else the
+// challenge to answer (Enrol first when it says so, then
+// FinishSignIn).
+func (s *Accounts) StartSignIn(ctx context.Context, email, password string) (*api.SecondFactorChallenge, error) {
+	p, err := s.conn.portal()
+	if err != nil {
+		return nil, err
+	}
+	_, ch, err := p.SignInWith(ctx, api.SignIn{Email: email, Password: password, DeviceToken: s.conn.deviceToken(ctx, email)})
+	return ch, err
+}
+
+// TrustedHere reports whether the keyring holds this computer's device
+// token for email on the environment in effect.
+func (s *Accounts) TrustedHere(ctx context.Context, email string) bool {
+	return s.conn.deviceToken(ctx, email) != ""
+}
+
+// Enrol chooses the second factor at the account's first sign-in: the
+// authenticator app's secret to show (as a QR code and as text), or an
+// e-mailed code.
+func (s *Accounts) Enrol(ctx context.Context, challenge, method string) (api.Enrolment, error) {
+	p, err := s.conn.portal()
+	if err != nil {
+		return api.Enrolment{}, err
+	}
+	return p.Enrol(ctx, challenge, method)
+}
+
+// FinishSignIn answers the challenge with a code or a recovery code and
+// opens the session. With TrustDevice the device token goes to the
+// environment's keyring (never elsewhere): if no keyring answers, the
+// session is open all the same and the error says the computer is not
+// trusted. After an enrolment it returns the recovery codes, to show once.
+func (s *Accounts) FinishSignIn(ctx context.Context, email string, req api.SecondFactor) (recoveryCodes []string, err error) {
+	p, err := s.conn.portal()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := p.AnswerSecondFactor(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if sess.DeviceToken != "" {
+		err = s.conn.saveDeviceToken(ctx, email, sess.DeviceID, sess.DeviceToken)
+	}
+	return sess.RecoveryCodes, err
+}
+
+// Devices lists the trusted computers of the signed-in account.
+func (s *Accounts) Devices(ctx context.Context) ([]api.Device, error) {
+	p, err := s.conn.portal()
+	if err != nil {
+		return nil, err
+	}
+	return p.Devices(ctx)
+}
+
+// RevokeDevice revokes a trusted computer of the signed-in account; when
+// it is this one, its keyring entry goes too, since the portal no longer
+// takes it.
+func (s *Accounts) RevokeDevice(ctx context.Context, id int64) error {
 	p, err := s.conn.portal()
 	if err != nil {
 		return err
 	}
-	_, err = p.SignIn(ctx, email, password)
-	return err
+	if err := p.RevokeDevice(ctx, id); err != nil {
+		return err
+	}
+	return s.conn.forgetDevice(ctx, id)
 }

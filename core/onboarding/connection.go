@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,6 +219,61 @@ func (c *Connection) secretOf(env core.Environment, name string) func(context.Co
 		return v, nil
 	}
 }
+
+// device is this computer's trusted-computer entry on a portal, as the
+// keyring keeps it: "e-mail\nid\ntoken".
+type device struct {
+	email, token string
+	id           int64
+}
+
+// device returns this computer's entry on the environment in effect; the
+// zero device when the keyring holds none (or cannot be read: the portal
+// then asks for the second factor).
+func (c *Connection) device(ctx context.Context) device {
+	v, err := c.secret(core.SecretDeviceToken)(ctx)
+	if err != nil {
+		return device{}
+	}
+	f := strings.SplitN(v, "\n", 3)
+	if len(f) != 3 {
+		return device{}
+	}
+	id, _ := strconv.ParseInt(f[1], 10, 64)
+	return device{email: f[0], id: id, token: f[2]}
+}
+
+// deviceToken returns this computer's device token for email, or "".
+func (c *Connection) deviceToken(ctx context.Context, email string) string {
+	if d := c.device(ctx); strings.EqualFold(d.email, strings.TrimSpace(email)) {
+		return d.token
+	}
+	return ""
+}
+
+// saveDeviceToken keeps this computer's device token for email in the
+// environment's keyring, replacing another account's: only there, never
+// in a file or in the session's memory.
+func (c *Connection) saveDeviceToken(ctx context.Context, email string, id int64, token string) error {
+	if c.cfg.Secrets == nil {
+		return &core.E{Kind: core.KindUnavailable, Code: "keyring.unavailable", Op: "trust this computer"}
+	}
+	return c.cfg.Secrets(c.Env()).Set(ctx, core.SecretDeviceToken,
+		strings.ToLower(strings.TrimSpace(email))+"\n"+strconv.FormatInt(id, 10)+"\n"+token)
+}
+
+// forgetDevice removes this computer's entry when it is the device id.
+func (c *Connection) forgetDevice(ctx context.Context, id int64) error {
+	if c.cfg.Secrets == nil || c.device(ctx).id != id {
+		return nil
+	}
+	return c.cfg.Secrets(c.Env()).Delete(ctx, core.SecretDeviceToken)
+}
+
+// ThisDevice returns the id of this computer among the trusted computers
+// of the environment in effect's portal (0: not trusted), to mark it in
+// the list.
+func (c *Connection) ThisDevice(ctx context.Context) int64 { return c.device(ctx).id }
 
 // portal returns the onboarding API of the environment in effect, or a
 // KindUnavailable error where there is none.

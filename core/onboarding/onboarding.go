@@ -33,6 +33,11 @@ type Portal interface {
 	ResendActivation(ctx context.Context, key string, req api.ResendActivation) error
 	Activate(ctx context.Context, token, password string) error
 	SignIn(ctx context.Context, email, password string) (api.Session, error)
+	SignInWith(ctx context.Context, req api.SignIn) (api.Session, *api.SecondFactorChallenge, error)
+	Enrol(ctx context.Context, challenge, method string) (api.Enrolment, error)
+	AnswerSecondFactor(ctx context.Context, req api.SecondFactor) (api.Session, error)
+	Devices(ctx context.Context) ([]api.Device, error)
+	RevokeDevice(ctx context.Context, id int64) error
 	SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error)
 	CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error)
 	RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error)

@@ -177,18 +177,14 @@ func (o *Onboarding) Activate(ctx context.Context, token, password string) error
 	return o.do(ctx, http.MethodPost, api.PathActivation, "", api.Activate{Token: token, Password: password}, nil)
 }
 
-// CodeSecondFactorRequired is the code of the error SignIn returns when
-// the portal asked for a second factor: SignInWith gives the challenge.
-const CodeSecondFactorRequired = "second_factor.required"
-
 // SignIn opens a session with a password alone and keeps its token for
 // the following calls. A portal that asks for a second factor gives a
 // *core.E with Kind core.KindUnauthorized and code
-// CodeSecondFactorRequired: callers that can ask for a code use SignInWith.
+// api.CodeSecondFactorRequired: callers that can ask for a code use SignInWith.
 func (o *Onboarding) SignIn(ctx context.Context, email, password string) (api.Session, error) {
 	s, ch, err := o.SignInWith(ctx, api.SignIn{Email: email, Password: password})
 	if err == nil && ch != nil {
-		err = &core.E{Kind: core.KindUnauthorized, Code: CodeSecondFactorRequired, Op: "POST " + api.PathSession, Status: http.StatusAccepted}
+		err = &core.E{Kind: core.KindUnauthorized, Code: api.CodeSecondFactorRequired, Op: "POST " + api.PathSession, Status: http.StatusAccepted}
 	}
 	return s, err
 }

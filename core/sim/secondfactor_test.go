@@ -65,7 +65,7 @@ func enrolTOTP(t *testing.T, e *env, c *portal.Onboarding, email string) (string
 		t.Fatalf("first sign-in: %+v", ch)
 	}
 	// A password alone opens nothing.
-	if _, err := c.SignIn(ctx, email, goodPassword); core.CodeOf(err) != portal.CodeSecondFactorRequired {
+	if _, err := c.SignIn(ctx, email, goodPassword); core.CodeOf(err) != api.CodeSecondFactorRequired {
 		t.Fatalf("SignIn with a password alone: %v", err)
 	}
 	en, err := c.Enrol(ctx, ch.Challenge, api.MethodTOTP)
@@ -154,7 +154,7 @@ func TestSecondFactorTOTP(t *testing.T) {
 	}
 	// Bob cannot revoke Ana's computer.
 	e.clock.add(30 * time.Second)
-	if _, err := other.SignIn(ctx, "bob@example.fr", goodPassword); core.CodeOf(err) != portal.CodeSecondFactorRequired {
+	if _, err := other.SignIn(ctx, "bob@example.fr", goodPassword); core.CodeOf(err) != api.CodeSecondFactorRequired {
 		t.Fatalf("bob: %v", err)
 	}
 	bobSecret, _ := enrolTOTP(t, e, other, "bob@example.fr")
