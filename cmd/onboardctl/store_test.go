@@ -97,6 +97,17 @@ func (b *mapBackend) Delete(s, u string) error {
 	return nil
 }
 
+// values returns every secret the keyring holds.
+func (b *mapBackend) values() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, v := range b.m {
+		out = append(out, v)
+	}
+	return out
+}
+
 // withFakeKeyring points forget at an in-memory keyring for one test.
 func withFakeKeyring(t *testing.T) *mapBackend {
 	b := &mapBackend{}

@@ -19,6 +19,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -222,4 +223,86 @@ func health(url string) string {
 	}
 	res.Body.Close()
 	return res.Status
+}
+
+// TestSyncSecondFactor: against a portal that asks for the second factor
+// (chorus-sim's default), sync without a code says what to do and sends
+// nothing; with --code-stdin and --trust-computer it signs in, sends, and
+// keeps a device token in the keyring (nowhere else); the next run signs in
+// with that token and no code; once the computer is revoked, a code is
+// asked again.
+func TestSyncSecondFactor(t *testing.T) {
+	kr := withFakeKeyring(t)
+	srv, err := sim.New(t.Context(), sim.Config{DataDir: testos.TempDir(t), PasswordIterations: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	if err := srv.SeedAccount(t.Context(), "sync@example.fr", syncPassword); err != nil {
+		t.Fatal(err)
+	}
+	// The account enrols its authenticator app once (in the app).
+	var app simtest.Authenticator
+	c := portal.NewOnboarding(hs.URL, nil)
+	if _, err := app.SignIn(t.Context(), c, "sync@example.fr", syncPassword); err != nil {
+		t.Fatal(err)
+	}
+	secret := app.Secret("sync@example.fr")
+
+	ids := sirets(4)
+	db := filepath.Join(testos.TempDir(t), "onboard.db")
+	if code, out, _ := runCLI(t, csvRows(ids), nil, "import", "--db", db, "-"); code != 0 {
+		t.Fatal(out)
+	}
+	syncArgs := []string{"sync", "--db", db, "--portal", hs.URL, "--email", "sync@example.fr", "--password-stdin"}
+	code, out, errOut := runCLI(t, syncPassword+"\n", nil, syncArgs...)
+	if code != 2 || out != "" || !strings.Contains(errOut, "--code-stdin") {
+		t.Fatalf("no code: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, syncPassword+"\n", nil, append(syncArgs, "--trust-computer")...); code != 2 || !strings.Contains(errOut, "goes with --code-stdin") {
+		t.Fatalf("--trust-computer alone: exit %d %q", code, errOut)
+	}
+	// The next 30-second step's code: the enrolment used this one's.
+	totp, err := simtest.Code(secret, time.Now().Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI(t, syncPassword+"\n"+totp+"\n", nil, append(syncArgs, "--code-stdin", "--trust-computer")...)
+	if code != 0 || out != "sent 4, created 4, attachment requests 0, failed 0, pending 0\n" ||
+		!strings.Contains(errOut, "signed in with the code from standard input") || !strings.Contains(errOut, "trusted now") {
+		t.Fatalf("with a code: exit %d %q %q", code, out, errOut)
+	}
+	kept := kr.values()
+	if len(kept) != 1 || !strings.HasPrefix(kept[0], "sync@example.fr\n") {
+		t.Fatalf("the keyring holds %d entries: want this computer's device token only", len(kept))
+	}
+	tok := kept[0][strings.LastIndex(kept[0], "\n")+1:]
+	for _, f := range []string{db, db + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), tok) {
+			t.Fatalf("the device token is in %s", f)
+		}
+	}
+
+	code, out, errOut = runCLI(t, syncPassword+"\n", nil, syncArgs...)
+	if code != 0 || out != "sent 0, created 0, attachment requests 0, failed 0, pending 0\n" || !strings.Contains(errOut, "device token") {
+		t.Fatalf("trusted: exit %d %q %q", code, out, errOut)
+	}
+
+	// Revoked from the account's list: a code again.
+	devs, err := c.Devices(t.Context())
+	if err != nil || len(devs) != 2 {
+		t.Fatalf("devices: %+v %v", devs, err)
+	}
+	for _, d := range devs {
+		if strings.HasPrefix(d.Name, "onboardctl on ") {
+			if err := c.RevokeDevice(t.Context(), d.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	code, _, errOut = runCLI(t, syncPassword+"\n", nil, syncArgs...)
+	if code != 2 || !strings.Contains(errOut, "--code-stdin") {
+		t.Fatalf("after revoking: exit %d %q", code, errOut)
+	}
 }

@@ -71,6 +71,13 @@ func (a *Authenticator) SignIn(ctx context.Context, c *portal.Onboarding, email,
 	return s, nil
 }
 
+// Secret returns the authenticator app's secret for email.
+func (a *Authenticator) Secret(email string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.secrets[email]
+}
+
 // Device returns the device token this authenticator holds for email.
 func (a *Authenticator) Device(email string) string {
 	a.mu.Lock()
