@@ -50,11 +50,11 @@ type syncOptions struct {
 	// code is the second factor read from standard input (--code-stdin):
 	// an authenticator app's or e-mailed code, or a recovery code; trust
 	// asks the portal for a device token, kept in the keyring.
-	code  string
-	trust bool
-	caFile, proxy         string
-	concurrency           int
-	open                  func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error)
+	code          string
+	trust         bool
+	caFile, proxy string
+	concurrency   int
+	open          func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error)
 }
 
 // cmdSync runs "sync". incomplete reports failed or pending work.
