@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -109,11 +110,20 @@ func (f *fakeSync) Counts(context.Context) (map[core.SyncState]int, int, error) 
 }
 func (f *fakeSync) PendingElsewhere(context.Context) (int, error) { return f.elsewhere, nil }
 
-// fakeAccounts is the accountService of the wizard's account, captcha, activation and sign-in screens.
+// fakeAccounts is the accountService of the wizard's account, captcha,
+// activation, sign-in and second-factor screens, and of the settings'
+// trusted computers. challenge, when set, is what a right password gets;
+// finishErr what the second factor gets.
 type fakeAccounts struct {
 	calls
 	rec       core.AccountRecord
 	submitErr error
+	challenge *api.SecondFactorChallenge
+	enrolment api.Enrolment
+	recovery  []string
+	finishErr error
+	devices   []api.Device
+	this      int64
 }
 
 func (f *fakeAccounts) SaveAccount(_ context.Context, id int64, d core.AccountDraft) (core.AccountRecord, error) {
@@ -139,18 +149,38 @@ func (f *fakeAccounts) SubmitAccount(_ context.Context, _ int64, challenge, answ
 	return f.submitErr
 }
 func (f *fakeAccounts) Mailbox(context.Context, string) ([]api.Mail, error) { return nil, nil }
-func (f *fakeAccounts) Activate(context.Context, string, string, string) error {
+func (f *fakeAccounts) Activate(context.Context, string, string, string) (*api.SecondFactorChallenge, error) {
 	f.add("Activate")
-	return nil
+	return f.challenge, nil
 }
 func (f *fakeAccounts) ResendActivation(context.Context, string, string, string) error {
 	f.add("ResendActivation")
 	return nil
 }
-func (f *fakeAccounts) SignIn(_ context.Context, email, _ string) error {
+func (f *fakeAccounts) StartSignIn(_ context.Context, email, _ string) (*api.SecondFactorChallenge, error) {
 	f.add("SignIn " + email)
+	return f.challenge, nil
+}
+func (f *fakeAccounts) Enrol(_ context.Context, _, method string) (api.Enrolment, error) {
+	f.add("Enrol " + method)
+	return f.enrolment, nil
+}
+func (f *fakeAccounts) FinishSignIn(_ context.Context, _ string, req api.SecondFactor) ([]string, error) {
+	f.add(fmt.Sprintf("FinishSignIn code=%s recovery=%s trust=%v", req.Code, req.RecoveryCode, req.TrustDevice))
+	return f.recovery, f.finishErr
+}
+func (f *fakeAccounts) Devices(context.Context) ([]api.Device, error) { return f.devices, nil }
+func (f *fakeAccounts) RevokeDevice(_ context.Context, id int64) error {
+	f.add(fmt.Sprintf("RevokeDevice %d", id))
+	for i, d := range f.devices {
+		if d.ID == id {
+			f.devices = append(f.devices[:i], f.devices[i+1:]...)
+			break
+		}
+	}
 	return nil
 }
+func (f *fakeAccounts) ThisDevice(context.Context) int64 { return f.this }
 
 // fakeStructures is the structureService of the structure form and editor.
 type fakeStructures struct {

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
@@ -232,4 +235,140 @@ func closeOverlays(u *UI) {
 	for u.win.Canvas().Overlays().Top() != nil {
 		u.win.Canvas().Overlays().Remove(u.win.Canvas().Overlays().Top())
 	}
+}
+
+// TestScreenSecondFactorEnrolment: after activation the first sign-in
+// chooses an authenticator app, shows its QR code and key, takes the
+// code, then shows the recovery codes, and goes on only once the user
+// says they are saved.
+func TestScreenSecondFactorEnrolment(t *testing.T) {
+	f := newFakes()
+	f.accounts.challenge = &api.SecondFactorChallenge{Challenge: "c1", Enrol: true, Methods: []string{api.MethodTOTP, api.MethodEmail}}
+	f.accounts.enrolment = api.Enrolment{Method: api.MethodTOTP, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+		OTPAuthURL: "otpauth://totp/Chorus:ana@example.fr?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Chorus", Status: "scan_and_confirm"}
+	f.accounts.recovery = []string{"AAAAA-BBBBB", "CCCCC-DDDDD"}
+	u := newFakeUI(t, "en", f)
+	u.passwordAccepted("ana@example.fr", f.accounts.challenge)
+	if u.step != stepSecondFactor || u.secondS.useApp == nil {
+		t.Fatalf("after a right password: %s", u.step)
+	}
+	tapped(t, u.secondS.useApp)
+	s := u.secondS
+	if s.secretTx == nil || s.secretTx.Text != "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP" {
+		t.Fatalf("the key as text: %+v", s.secretTx)
+	}
+	tapped(t, s.submit)
+	if !strings.Contains(s.message.Text, "Type the code") || contains(f.accounts.got(), "FinishSignIn") {
+		t.Fatalf("no code: %q %v", s.message.Text, f.accounts.got())
+	}
+	test.Type(s.code, "123 456")
+	test.Tap(s.trust)
+	tapped(t, s.submit)
+	if !contains(f.accounts.got(), "FinishSignIn code=123456 recovery= trust=true") || u.step != stepSecondFactor || u.secondS.cont == nil {
+		t.Fatalf("after the code: %s %v", u.step, f.accounts.got())
+	}
+	r := u.secondS
+	if !r.cont.Disabled() {
+		t.Fatal("Continue before the recovery codes are saved")
+	}
+	test.Tap(r.saved)
+	tapped(t, r.cont)
+	if u.step != stepDone || u.signedIn != "ana@example.fr" || u.pending != nil {
+		t.Fatalf("after the recovery codes: %s %q", u.step, u.signedIn)
+	}
+}
+
+// TestScreenSecondFactorCode: at a later sign-in, a recovery code; a void
+// challenge says to sign in again; a keyring that does not answer leaves
+// the user signed in and says the computer is not trusted.
+func TestScreenSecondFactorCode(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		err       error
+		wantStep  step
+		wantInMsg string
+	}{
+		{"accepted", nil, stepDone, ""},
+		{"void challenge", &core.E{Kind: core.KindInvalid, Code: api.CodeChallengeInvalid}, stepSecondFactor, "sign in again"},
+		{"wrong code", &core.E{Kind: core.KindUnauthorized, Code: api.CodeSecondFactorWrong}, stepSecondFactor, "wrong"},
+		{"no keyring", &core.E{Kind: core.KindUnavailable, Code: "keyring.unavailable"}, stepDone, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakes()
+			f.accounts.challenge = &api.SecondFactorChallenge{Challenge: "c2", Methods: []string{api.MethodTOTP, api.MethodRecovery}}
+			f.accounts.finishErr = tt.err
+			u := newFakeUI(t, "en", f)
+			u.show(stepSignIn)
+			test.Type(u.signInS.email, "ana@example.fr")
+			test.Type(u.signInS.password, "Tr0ub4dor&3x-Lune")
+			tapped(t, u.signInS.submit)
+			s := u.secondS
+			if u.step != stepSecondFactor || s.code == nil {
+				t.Fatalf("after the password: %s", u.step)
+			}
+			test.Tap(s.useRecovery)
+			test.Type(s.code, "abcde-fghjk")
+			tapped(t, s.submit)
+			if !contains(f.accounts.got(), "FinishSignIn code= recovery=abcde-fghjk trust=false") || u.step != tt.wantStep {
+				t.Fatalf("step %s, asked %v", u.step, f.accounts.got())
+			}
+			if tt.wantInMsg != "" && !strings.Contains(s.message.Text, tt.wantInMsg) {
+				t.Fatalf("message %q", s.message.Text)
+			}
+			if tt.name == "void challenge" && !s.submit.Disabled() {
+				t.Fatal("a void challenge still offers Confirm")
+			}
+			if tt.name == "no keyring" && (u.signedIn == "" || !containsText(u.doneS.content, "could not be trusted")) {
+				t.Fatalf("signed in %q; the done screen does not say the computer is not trusted", u.signedIn)
+			}
+		})
+	}
+}
+
+// TestScreenTrustedComputers: the settings list the account's trusted
+// computers, mark this one, and revoke one.
+func TestScreenTrustedComputers(t *testing.T) {
+	f := newFakes()
+	f.accounts.devices = []api.Device{{ID: 3, Name: "Chorus Onboard on PC-COMPTA-03", LastUsed: 1_796_000_000, Expires: 1_803_776_000},
+		{ID: 9, Name: "onboardctl on srv-batch", LastUsed: 1_795_000_000, Expires: 1_802_776_000}}
+	f.accounts.this = 3
+	u := newFakeUI(t, "fr", f)
+	u.show(stepSettings)
+	if got := u.settingsS.devices.list.Objects; len(got) != 1 {
+		t.Fatalf("signed out: %d rows, want the sign-in hint", len(got))
+	}
+	u.signedIn = "ana@example.fr"
+	u.show(stepSettings)
+	d := u.settingsS.devices
+	if len(d.revoke) != 2 {
+		t.Fatalf("%d rows", len(d.revoke))
+	}
+	tapped(t, d.revoke[1])
+	if !contains(f.accounts.got(), "RevokeDevice 9") || len(d.revoke) != 1 || !strings.Contains(d.message.Text, "n'est plus de confiance") {
+		t.Fatalf("after revoking: %v, %d rows, %q", f.accounts.got(), len(d.revoke), d.message.Text)
+	}
+}
+
+// containsText reports whether a label under o shows text.
+func containsText(o fyne.CanvasObject, text string) bool {
+	switch w := o.(type) {
+	case *widget.Label:
+		return strings.Contains(w.Text, text)
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if containsText(c, text) {
+				return true
+			}
+		}
+	case *container.Scroll:
+		return containsText(w.Content, text)
+	case fyne.Widget:
+		r := test.WidgetRenderer(w)
+		for _, c := range r.Objects() {
+			if containsText(c, text) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -40,18 +40,29 @@ type captchaFlow interface {
 }
 
 // activationFlow is step 4, with "send the link again" (behind a new
-// captcha).
+// captcha); the sign-in that follows may ask for a second factor.
 type activationFlow interface {
-	Activate(ctx context.Context, link, email, password string) error
+	Activate(ctx context.Context, link, email, password string) (*api.SecondFactorChallenge, error)
 	Captcha(ctx context.Context) (api.Captcha, error)
 	CaptchaCode(ctx context.Context, challenge, email string) error
 	ResendActivation(ctx context.Context, challenge, answer, email string) error
 	mailboxReader
 }
 
-// signInFlow opens a session.
+// signInFlow opens a session: the password (with this computer's device
+// token, if trusted), then the second factor when the portal asks for it.
 type signInFlow interface {
-	SignIn(ctx context.Context, email, password string) error
+	StartSignIn(ctx context.Context, email, password string) (*api.SecondFactorChallenge, error)
+	Enrol(ctx context.Context, challenge, method string) (api.Enrolment, error)
+	FinishSignIn(ctx context.Context, email string, req api.SecondFactor) ([]string, error)
+	mailboxReader
+}
+
+// devicesFlow is the settings' list of the account's trusted computers.
+type devicesFlow interface {
+	Devices(ctx context.Context) ([]api.Device, error)
+	RevokeDevice(ctx context.Context, id int64) error
+	ThisDevice(ctx context.Context) int64
 }
 
 // structureFlow is step 6.
@@ -156,6 +167,7 @@ type (
 		captchaFlow
 		activationFlow
 		signInFlow
+		devicesFlow
 	}
 	// structureService is onboarding.Structures: the structure form.
 	structureService interface {

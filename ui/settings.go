@@ -25,6 +25,7 @@ import (
 type settingsScreen struct {
 	u                                 *UI
 	flow                              settingsFlow
+	devices                           *devicesSection
 	env                               *widget.Select
 	oauthURL, apiURL, clientID, login *widgets.FocusEntry
 	portalURL, registryURL, inseeURL  *widgets.FocusEntry
@@ -44,7 +45,7 @@ type settingsScreen struct {
 	dialog dialog.Dialog // the keyring question, when shown
 }
 
-func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
+func newSettingsScreen(u *UI, flow settingsFlow, devices devicesFlow) *settingsScreen {
 	s := &settingsScreen{u: u, flow: flow, envByLabel: map[string]core.Environment{}}
 	set := flow.Settings()
 	s.eff = flow.Effective()
@@ -161,7 +162,8 @@ func newSettingsScreen(u *UI, flow settingsFlow) *settingsScreen {
 		top = append(top, paragraph(u.text.T("settings.presets_ignored_here")))
 		top = append(top, ignored...)
 	}
-	s.content = u.page(append(top, form, s.message, container.NewHBox(back, s.save))...)
+	s.devices = newDevicesSection(u, devices)
+	s.content = u.page(append(top, form, s.message, container.NewHBox(back, s.save), s.devices.content)...)
 	return s
 }
 

@@ -58,9 +58,12 @@ const (
 	stepStructure  step = "structure"  // step 6
 	stepAttach     step = "attach"     // attachment requests and approvals
 	stepSignIn     step = "signin"
-	stepSettings   step = "settings"
-	stepSync       step = "sync"
-	stepHandoff    step = "handoff"
+	// stepSecondFactor asks for the second factor of a sign-in whose
+	// password was right (UI.pending).
+	stepSecondFactor step = "second_factor"
+	stepSettings     step = "settings"
+	stepSync         step = "sync"
+	stepHandoff      step = "handoff"
 	// The accountant's workspace and what opens from it.
 	stepWorkspace    step = "workspace"
 	stepEditor       step = "editor"        // the structure form on a stored record
@@ -83,6 +86,10 @@ type UI struct {
 	step    step
 	// signedIn is the session's e-mail; sessions live in memory only.
 	signedIn string
+	// pending is a sign-in waiting for its second factor; notice is what
+	// the next screen says of it (a computer that could not be trusted).
+	pending *pendingSignIn
+	notice  string
 	// attachType and attachID open the attachment screen on a structure.
 	attachType core.IdentifierType
 	attachID   string
@@ -114,6 +121,7 @@ type UI struct {
 	structureS *structureScreen
 	attachS    *attachScreen
 	signInS    *signInScreen
+	secondS    *secondFactorScreen
 	settingsS  *settingsScreen
 	syncS      *syncScreen
 	handoffS   *handoffScreen
@@ -322,8 +330,11 @@ func (u *UI) show(s step) {
 	case stepSignIn:
 		u.signInS = newSignInScreen(u, u.deps.Accounts)
 		content = u.signInS.content
+	case stepSecondFactor:
+		u.secondS = newSecondFactorScreen(u, u.deps.Accounts, u.pending)
+		content = u.secondS.content
 	case stepSettings:
-		u.settingsS = newSettingsScreen(u, u.deps.Connection)
+		u.settingsS = newSettingsScreen(u, u.deps.Connection, u.deps.Accounts)
 		content = u.settingsS.content
 	case stepSync:
 		u.syncS = newSyncScreen(u, u.deps.Sync)

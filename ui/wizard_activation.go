@@ -132,8 +132,10 @@ func (s *activationScreen) onSubmit() {
 	}
 	link, pw, email := s.link.Text, s.password.Text, s.u.loginEmail()
 	s.submit.Disable()
-	async(s.u, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.flow.Activate(ctx, link, email, pw) },
-		func(_ struct{}, err error) {
+	async(s.u, func(ctx context.Context) (*api.SecondFactorChallenge, error) {
+		return s.flow.Activate(ctx, link, email, pw)
+	},
+		func(ch *api.SecondFactorChallenge, err error) {
 			if err != nil {
 				s.message.SetText(s.u.text.errorText(err))
 				s.refresh()
@@ -141,8 +143,7 @@ func (s *activationScreen) onSubmit() {
 			}
 			s.password.SetText("")
 			s.confirm.SetText("")
-			s.u.signedIn = email
-			s.u.show(stepDone)
+			s.u.passwordAccepted(email, ch)
 		})
 }
 

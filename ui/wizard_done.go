@@ -22,11 +22,15 @@ func newDoneScreen(u *UI) *doneScreen {
 	card := func(t, text string, b *widget.Button) fyne.CanvasObject {
 		return widget.NewCard(t, "", container.NewVBox(paragraph(text), container.NewHBox(b)))
 	}
-	s.content = u.page(
-		title(u.text.T("done.title")), paragraph(u.text.T("done.intro")),
+	items := []fyne.CanvasObject{title(u.text.T("done.title")), paragraph(u.text.T("done.intro"))}
+	if u.notice != "" {
+		// Said once: a sign-in that could not trust this computer.
+		items = append(items, paragraph(u.notice))
+		u.notice = ""
+	}
+	s.content = u.page(append(items,
 		container.NewGridWithColumns(2,
 			card(u.text.T("done.create.title"), u.text.T("done.create.text"), s.create),
-			card(u.text.T("done.attach.title"), u.text.T("done.attach.text"), s.attach)),
-	)
+			card(u.text.T("done.attach.title"), u.text.T("done.attach.text"), s.attach)))...)
 	return s
 }

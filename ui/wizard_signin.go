@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
@@ -26,16 +27,15 @@ func newSignInScreen(u *UI, flow signInFlow) *signInScreen {
 	s.submit = widget.NewButtonWithIcon(u.text.T("signin.button"), theme.LoginIcon(), func() {
 		email, pw := s.email.Text, s.password.Text
 		s.submit.Disable()
-		async(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, flow.SignIn(ctx, email, pw) },
-			func(_ struct{}, err error) {
+		async(u, func(ctx context.Context) (*api.SecondFactorChallenge, error) { return flow.StartSignIn(ctx, email, pw) },
+			func(ch *api.SecondFactorChallenge, err error) {
 				s.submit.Enable()
 				if err != nil {
 					s.message.SetText(u.text.errorText(err))
 					return
 				}
 				s.password.SetText("")
-				u.signedIn = email
-				u.show(stepDone)
+				u.passwordAccepted(email, ch)
 			})
 	})
 	s.submit.Importance = widget.HighImportance
@@ -44,4 +44,17 @@ func newSignInScreen(u *UI, flow signInFlow) *signInScreen {
 	form := widget.NewForm(widget.NewFormItem(u.text.T("field.login_email"), s.email), widget.NewFormItem(u.text.T("field.password_signin"), s.password))
 	s.content = u.page(title(u.text.T("signin.title")), paragraph(u.text.T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
 	return s
+}
+
+// passwordAccepted goes on after a right password: signed in (no second
+// factor asked, or this computer's device token stood in for it), or to
+// the second factor the portal asks for.
+func (u *UI) passwordAccepted(email string, ch *api.SecondFactorChallenge) {
+	if ch == nil {
+		u.signedIn, u.pending = email, nil
+		u.show(stepDone)
+		return
+	}
+	u.pending = &pendingSignIn{email: email, challenge: ch}
+	u.show(stepSecondFactor)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -210,7 +209,7 @@ func signIn(ctx context.Context, o syncOptions, a interface {
 	case o.code == "":
 		return &core.E{Kind: core.KindUnauthorized, Code: "second_factor.needs_code", Op: "sign in"}
 	}
-	req := api.SecondFactor{Challenge: ch.Challenge, TrustDevice: o.trust, DeviceName: hostName()}
+	req := api.SecondFactor{Challenge: ch.Challenge, TrustDevice: o.trust, DeviceName: onboarding.DeviceName("onboardctl")}
 	if isRecoveryCode(o.code) {
 		req.RecoveryCode = o.code
 	} else {
@@ -237,14 +236,6 @@ func signIn(ctx context.Context, o syncOptions, a interface {
 // six-digit code.
 func isRecoveryCode(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r == '-' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') })
-}
-
-// hostName names this computer in the account's list of trusted ones.
-func hostName() string {
-	if h, err := os.Hostname(); err == nil && h != "" {
-		return "onboardctl on " + h
-	}
-	return "onboardctl"
 }
 
 // retrying runs f, retrying what the network or the portal's load

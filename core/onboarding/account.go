@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"context"
+	"os"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
@@ -119,21 +120,22 @@ func (s *Accounts) ResendActivation(ctx context.Context, challenge, answer, emai
 }
 
 // Activate sets the first password with the activation link the user
-// pasted (step 4), then signs in with it.
-func (s *Accounts) Activate(ctx context.Context, link, email, password string) error {
+// pasted (step 4), then signs in with it: nil means signed in; else the
+// portal asks for a second factor, and the first sign-in enrols one (the
+// challenge says so).
+func (s *Accounts) Activate(ctx context.Context, link, email, password string) (*api.SecondFactorChallenge, error) {
 	token, err := api.ActivationToken(link)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := s.conn.portal()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := p.Activate(ctx, token, password); err != nil {
-		return err
+		return nil, err
 	}
-	_, err = p.SignIn(ctx, email, password)
-	return err
+	return s.StartSignIn(ctx, email, password)
 }
 
 // SignIn opens a session on the portal with a password, and this
@@ -197,6 +199,20 @@ func (s *Accounts) FinishSignIn(ctx context.Context, email string, req api.Secon
 		err = s.conn.saveDeviceToken(ctx, email, sess.DeviceID, sess.DeviceToken)
 	}
 	return sess.RecoveryCodes, err
+}
+
+// ThisDevice returns this computer's id among the trusted computers of
+// the environment in effect (0: not trusted here), to mark it in the list.
+func (s *Accounts) ThisDevice(ctx context.Context) int64 { return s.conn.ThisDevice(ctx) }
+
+// DeviceName names this computer in the account's list of trusted
+// computers, by the program and the computer's name: "Chorus Onboard on
+// PC-COMPTA-03", so the user knows which to revoke.
+func DeviceName(program string) string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return program + " on " + h
+	}
+	return program
 }
 
 // Devices lists the trusted computers of the signed-in account.

@@ -156,10 +156,10 @@ func TestAccountFlow(t *testing.T) {
 		t.Fatalf("outbox %+v %v", ops, err)
 	}
 	mails, _ = f.svc.Accounts.Mailbox(ctx, "jeanne@example.fr")
-	if err := f.svc.Accounts.Activate(ctx, mails[0].Link, "jeanne@example.fr", password); err != nil {
+	if _, err := f.svc.Accounts.Activate(ctx, mails[0].Link, "jeanne@example.fr", password); err != nil {
 		t.Fatalf("activate: %v", err)
 	}
-	if err := f.svc.Accounts.Activate(ctx, "not a link", "jeanne@example.fr", password); core.CodeOf(err) != "activation.link_invalid" {
+	if _, err := f.svc.Accounts.Activate(ctx, "not a link", "jeanne@example.fr", password); core.CodeOf(err) != "activation.link_invalid" {
 		t.Fatalf("bad link: %v", err)
 	}
 }
