@@ -329,8 +329,8 @@ func TestScreenSecondFactorCode(t *testing.T) {
 // computers, mark this one, and revoke one.
 func TestScreenTrustedComputers(t *testing.T) {
 	f := newFakes()
-	f.accounts.devices = []api.Device{{ID: 3, Name: "Chorus Onboard on PC-COMPTA-03", LastUsed: 1_796_000_000, Expires: 1_803_776_000},
-		{ID: 9, Name: "onboardctl on srv-batch", LastUsed: 1_795_000_000, Expires: 1_802_776_000}}
+	f.accounts.devices = []api.Device{{ID: 3, Name: "Chorus Onboard (PC-COMPTA-03)", LastUsed: 1_796_000_000, Expires: 1_803_776_000},
+		{ID: 9, Name: "onboardctl (srv-batch)", LastUsed: 1_795_000_000, Expires: 1_802_776_000}}
 	f.accounts.this = 3
 	u := newFakeUI(t, "fr", f)
 	u.show(stepSettings)

@@ -29,6 +29,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -64,7 +65,7 @@ func TestScreens(t *testing.T) {
 
 // screens walks through every screen in lang.
 func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
-	h := newHarness(t, lang)
+	h := newHarnessWith(t, lang, harnessOptions{secondFactor: true})
 	h.app.Settings().SetTheme(theme.DefaultTheme())
 	h.win.Resize(windowSize)
 	shot := func(name string) {
@@ -143,6 +144,17 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 	shot("4-resend-link")
 	closeDialogs()
 	test.Tap(act.submit)
+	// The first sign-in sets up the second factor.
+	shot("4e-second-factor-choice")
+	test.Tap(h.ui.secondS.useApp)
+	sf := h.ui.secondS
+	shot("4f-authenticator-app")
+	secret := strings.ReplaceAll(sf.secretTx.Text, " ", "")
+	typeIn(sf.code, totpAt(t, secret, h.clock.simNow()))
+	test.Tap(sf.submit)
+	shot("4g-recovery-codes")
+	test.Tap(h.ui.secondS.saved)
+	test.Tap(h.ui.secondS.cont)
 	shot("5-congratulations")
 	test.Tap(h.ui.doneS.create)
 	s := h.ui.structureS
@@ -157,6 +169,26 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 	shot("8-settings")
 	h.ui.show(stepSignIn)
 	shot("9-sign-in")
+	// A later sign-in: the code, a recovery code instead, trust this
+	// computer; then the settings list it.
+	typeIn(h.ui.signInS.password, "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.signInS.submit)
+	if h.ui.step != stepSecondFactor {
+		t.Fatalf("sign-in: %s, %q", h.ui.step, h.ui.signInS.message.Text)
+	}
+	sf = h.ui.secondS
+	h.win.Canvas().Unfocus()
+	shot("9-sign-in-code")
+	// The next 30 seconds' code: the enrolment used this one's.
+	typeIn(sf.code, totpAt(t, secret, h.clock.simNow().Add(30*time.Second)))
+	test.Tap(sf.trust)
+	test.Tap(sf.submit)
+	if h.ui.step != stepDone {
+		t.Fatalf("second factor: %s, %q", h.ui.step, sf.message.Text)
+	}
+	h.ui.show(stepSettings)
+	h.ui.pageScroll.ScrollToBottom()
+	shot("8-settings-trusted-computers")
 	h.ui.show(stepSync)
 	shot("10-sync")
 	h.setEnv("qualification")
@@ -178,6 +210,16 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 	managed.ui.show(stepSettings)
 	h = managed
 	shot("25-settings-managed")
+}
+
+// totpAt is the authenticator app's code for secret at t.
+func totpAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	code, err := simtest.Code(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // environmentShots takes the pictures of the real environments: the

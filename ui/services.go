@@ -213,6 +213,10 @@ type Deps struct {
 	// Clock, when set, replaces the wall clock and shows times in UTC:
 	// tests fix both, so that screens compare to their goldens.
 	Clock func() time.Time
+	// DeviceName names this computer in the account's trusted computers;
+	// empty means onboarding.DeviceName("Chorus Onboard") (the program
+	// and the computer's name). Tests fix it for their goldens.
+	DeviceName string
 	// SystemLang is the language the operating system shows its own
 	// interface in (i18n.System): the app's language until the user or an
 	// admin chooses one. Empty means English.

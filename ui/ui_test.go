@@ -132,6 +132,10 @@ type harnessOptions struct {
 	dbPath string
 	// presets are an admin's defaults and policies.
 	presets core.Presets
+	// secondFactor has the portal ask for a second factor at sign-in, as
+	// chorus-sim does by default (the golden walk-through); the other
+	// tests sign in with a password alone.
+	secondFactor bool
 }
 
 // tickClock is the store's and the screens' clock in tests: it starts on a
@@ -181,7 +185,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 	h.store = st
 	// A fixed token source and address: the links and codes the sandbox
 	// mails are the same at every run, so screens compare to their goldens.
-	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: true, DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000, Seed: 1,
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: !opt.secondFactor, DataDir: testos.TempDir(t), Sandbox: true, PasswordIterations: 1000, Seed: 1,
 		Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'}), Companies: opt.companies,
 		// The portal's clock starts on the same day at every run: the
 		// dates it gives show the same on every screenshot.
@@ -249,7 +253,7 @@ func (h *harness) open() {
 	inline := func(f func()) { f() }
 	deps := Deps{Connection: h.svc.Connection, Sync: h.svc.Sync, Accounts: h.svc.Accounts, Structures: h.svc.Structures,
 		Workspace: h.svc.Workspace, Attachments: h.svc.Attachments, Handoff: h.svc.Handoff,
-		Async: inline, Do: inline, After: h.after, Clock: h.clock.Now}
+		Async: inline, Do: inline, After: h.after, Clock: h.clock.Now, DeviceName: "Chorus Onboard (PC-COMPTA-03)"}
 	if h.opt.goroutines {
 		deps.Async = func(f func()) { go f() }
 		deps.Do = func(f func()) { h.uiQueue <- f }

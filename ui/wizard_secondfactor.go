@@ -129,8 +129,10 @@ func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 	s.submit.Importance = widget.HighImportance
 	s.code.OnSubmitted = func(string) { s.onSubmit() }
 	s.mailbox = newMailbox(u, s.flow, func() string { return s.p.email }, nil, s.message)
+	if !s.byEmail() {
+		s.mailbox.button.Hide() // nothing was mailed
+	}
 
-	method := s.p.challenge.Methods
 	var intro []fyne.CanvasObject
 	head := u.text.T("sf.title")
 	switch en := s.p.enrolment; {
@@ -146,7 +148,7 @@ func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 	case en != nil:
 		head = u.text.T("sf.enrol.title")
 		intro = append(intro, paragraph(i18n.Format(u.text.lang, "sf.email.sent", map[string]string{"email": s.p.email})))
-	case len(method) > 0 && method[0] == api.MethodEmail:
+	case s.byEmail():
 		intro = append(intro, paragraph(i18n.Format(u.text.lang, "sf.email.sent", map[string]string{"email": s.p.email})))
 	default:
 		intro = append(intro, paragraph(u.text.T("sf.app.type")))
@@ -160,6 +162,14 @@ func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 	return u.page(append([]fyne.CanvasObject{title(head)}, items...)...)
 }
 
+// byEmail reports whether the code comes by e-mail.
+func (s *secondFactorScreen) byEmail() bool {
+	if s.p.enrolment != nil {
+		return s.p.enrolment.Method == api.MethodEmail
+	}
+	return len(s.p.challenge.Methods) > 0 && s.p.challenge.Methods[0] == api.MethodEmail
+}
+
 // onSubmit answers the challenge off the UI goroutine.
 func (s *secondFactorScreen) onSubmit() {
 	u := s.u
@@ -171,7 +181,10 @@ func (s *secondFactorScreen) onSubmit() {
 		s.message.SetText(u.text.T("sf.code_missing"))
 		return
 	}
-	req := api.SecondFactor{Challenge: s.p.challenge.Challenge, TrustDevice: s.trust.Checked, DeviceName: onboarding.DeviceName("Chorus Onboard")}
+	req := api.SecondFactor{Challenge: s.p.challenge.Challenge, TrustDevice: s.trust.Checked, DeviceName: u.deps.DeviceName}
+	if req.DeviceName == "" {
+		req.DeviceName = onboarding.DeviceName("Chorus Onboard")
+	}
 	if s.useRecovery.Checked {
 		req.RecoveryCode = v
 	} else {

@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -290,7 +291,8 @@ func seedRequests(t *testing.T, h *harness, n int, siret string) {
 			t.Fatal(err)
 		}
 		c := portal.NewOnboarding(h.server.URL, nil)
-		if _, err := c.SignIn(ctx, email, "Tr0ub4dor&3x-Lune"); err != nil {
+		// Through the second factor when the portal asks for it.
+		if _, err := (&simtest.Authenticator{Now: h.clock.simNow}).SignIn(ctx, c, email, "Tr0ub4dor&3x-Lune"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.RequestAttachment(ctx, fmt.Sprint("req-", i), core.IDSIRET, siret); err != nil {

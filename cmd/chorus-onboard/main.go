@@ -135,11 +135,9 @@ func build(ctx context.Context) (onboarding.Services, func(), error) {
 // sandbox, where a new user can go through the whole flow with no account
 // anywhere.
 func startSandbox(ctx context.Context, dir string) (base string, stop func(), err error) {
-	// The sandbox lets a password alone sign in (SecondFactorOff, on
-	// loopback only) until the app's screens for the second factor
-	// (enrolment, code, trusted computers) exist; a team portal asks for
-	// it, and the app then says so (api.CodeSecondFactorRequired).
-	srv, err := sim.New(ctx, sim.Config{DataDir: dir, Sandbox: true, SecondFactorOff: true,
+	// As Chorus Pro and a team portal do, the sandbox asks for a second
+	// factor at sign-in: a new user tries that step too.
+	srv, err := sim.New(ctx, sim.Config{DataDir: dir, Sandbox: true,
 		PISTEClients:      map[string]string{"sandbox": "sandbox"},
 		TechnicalAccounts: map[string]string{"TECH_1_SANDBOX@cpro.fr": "sandbox"}})
 	if err != nil {

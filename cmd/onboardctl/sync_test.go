@@ -295,7 +295,7 @@ func TestSyncSecondFactor(t *testing.T) {
 		t.Fatalf("devices: %+v %v", devs, err)
 	}
 	for _, d := range devs {
-		if strings.HasPrefix(d.Name, "onboardctl on ") {
+		if strings.HasPrefix(d.Name, "onboardctl") {
 			if err := c.RevokeDevice(t.Context(), d.ID); err != nil {
 				t.Fatal(err)
 			}

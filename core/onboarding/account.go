@@ -206,11 +206,12 @@ func (s *Accounts) FinishSignIn(ctx context.Context, email string, req api.Secon
 func (s *Accounts) ThisDevice(ctx context.Context) int64 { return s.conn.ThisDevice(ctx) }
 
 // DeviceName names this computer in the account's list of trusted
-// computers, by the program and the computer's name: "Chorus Onboard on
-// PC-COMPTA-03", so the user knows which to revoke.
+// computers, by the program and the computer's name: "Chorus Onboard
+// (PC-COMPTA-03)", so the user knows which to revoke; in no language,
+// since every language's screens show it.
 func DeviceName(program string) string {
 	if h, err := os.Hostname(); err == nil && h != "" {
-		return program + " on " + h
+		return program + " (" + h + ")"
 	}
 	return program
 }
