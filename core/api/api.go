@@ -35,6 +35,15 @@ const (
 	PathAttachments      = "/api/v1/attachments"
 	PathAttachmentsQueue = "/api/v1/attachments/pending"
 	PathAttachmentDecide = "/api/v1/attachments/{id}/{decision}" // decision: approve or refuse
+	// PathManaged lists the structures the caller manages, with how many
+	// managers each has; PathMembers a structure's people, for its
+	// managers; PathMember changes one (action: promote, demote, remove,
+	// transfer; the principal manager only); PathInvitations invites a
+	// person by e-mail (any manager).
+	PathManaged     = "/api/v1/structures/managed"
+	PathMembers     = "/api/v1/structures/{id}/members"
+	PathMember      = "/api/v1/structures/{id}/members/{account}/{action}"
+	PathInvitations = "/api/v1/structures/{id}/invitations"
 	PathMailbox          = "/api/v1/sandbox/mailbox"
 	PathHealth           = "/api/v1/health"
 	// PathActivate is the page an activation link points to; its token
@@ -73,6 +82,13 @@ const (
 	CodeUnavailable     = "service.unavailable"
 	CodeMailThrottled   = "mail.throttled"            // too many e-mails to this address or from this client: wait
 	CodeCodeAlreadySent = "captcha.code_already_sent" // one e-mailed code per challenge
+	// CodeRoleNotAllowed: the member's role does not allow this action
+	// (promote a manager, demote a user, hand the principal role to a
+	// user: promote them first).
+	CodeRoleNotAllowed = "member.role_not_allowed"
+	// CodeTooManyInvitations: the structure has as many invitations
+	// waiting as allowed.
+	CodeTooManyInvitations = "member.too_many_invitations"
 	// CodeSecondFactorRequired is no answer of the server's: the clients'
 	// code for a sign-in that got a second-factor challenge where the
 	// caller can take only a session.
@@ -349,6 +365,51 @@ type Attachment struct {
 	// again (Unix seconds): a refusal is not for ever, since whoever
 	// refused may not be the company.
 	AskAgainAt int64 `json:"ask_again_at,omitempty"`
+}
+
+// Roles of a structure's people, the portal's own values (PISTE's
+// roleUtilisateur).
+const (
+	// RolePrincipal decides attachment requests, runs the people of the
+	// structure and alone creates its technical account; one per
+	// structure.
+	RolePrincipal = "GESTIONNAIRE_PRINCIPAL"
+	// RoleSecondary helps: sees the people and the requests, invites,
+	// and can be handed the principal role.
+	RoleSecondary = "GESTIONNAIRE_SECONDAIRE"
+	// RoleUser is attached to the structure (an approved request).
+	RoleUser = "UTILISATEUR"
+)
+
+// Actions on a member (PathMember).
+const (
+	MemberPromote  = "promote"  // a user becomes secondary manager
+	MemberDemote   = "demote"   // a secondary manager becomes a user
+	MemberRemove   = "remove"   // a user or secondary manager leaves the structure
+	MemberTransfer = "transfer" // a secondary manager becomes principal; the principal becomes secondary
+)
+
+// Member is one person of a structure.
+type Member struct {
+	AccountID int64  `json:"account_id"`
+	Email     string `json:"email"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+}
+
+// Invitation invites a person by e-mail to a structure.
+type Invitation struct {
+	Email string `json:"email"`
+}
+
+// Managed is a structure the caller manages.
+type Managed struct {
+	StructureID    int64               `json:"structure_id"`
+	IdentifierType core.IdentifierType `json:"identifier_type"`
+	Identifier     string              `json:"identifier"`
+	CompanyName    string              `json:"company_name"`
+	Role           string              `json:"role"`     // the caller's: RolePrincipal or RoleSecondary
+	Managers       int                 `json:"managers"` // principal and secondary managers
 }
 
 // Mail is one message the portal sent (sandbox mailbox).

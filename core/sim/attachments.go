@@ -19,9 +19,10 @@ const (
 	FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id `
 	// attachmentsOfAccount lists a requester's requests.
 	attachmentsOfAccount = selectAttachments + `WHERE t.account_id = ? ORDER BY t.id`
-	// attachmentsWaitingFor lists the pending requests a manager decides on.
+	// attachmentsWaitingFor lists the pending requests a principal
+	// manager decides on.
 	attachmentsWaitingFor = selectAttachments + `WHERE t.status = 'EN_COURS_DE_VALIDATION'
-	AND t.structure_id IN (SELECT structure_id FROM manager WHERE account_id = ?) ORDER BY t.id`
+	AND t.structure_id IN (SELECT structure_id FROM manager WHERE account_id = ? AND role = 'GESTIONNAIRE_PRINCIPAL') ORDER BY t.id`
 	// attachmentByID reads one request.
 	attachmentByID = selectAttachments + `WHERE t.id = ? ORDER BY t.id`
 	// attachmentOf reads an account's request on a structure.
@@ -84,16 +85,24 @@ func (sa *structuresAPI) requestAttachment(c *call) (int, any, error) {
 	switch st.Attachment {
 	case "":
 		initial := api.AttachmentPending
-		if st.IsManager {
-			initial = api.AttachmentApproved // a manager is attached already
+		inv, err := invited(c, st.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		if st.IsManager || inv {
+			// A manager is attached already; an invited person was
+			// approved in advance by a manager.
+			initial = api.AttachmentApproved
 		}
 		if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO attachment (structure_id, account_id, status, created_at)
 			VALUES (?, ?, ?, ?)`, st.ID, c.account, initial, c.now.UnixMilli()); err != nil {
 			return 0, nil, err
 		}
 		status = http.StatusCreated
-		if err := sa.mailManagers(c, st); err != nil {
-			return 0, nil, err
+		if initial == api.AttachmentPending {
+			if err := sa.mailManagers(c, st); err != nil {
+				return 0, nil, err
+			}
 		}
 	case api.AttachmentRefused:
 		// Asked again once AskAgainAfter has passed: the request waits
@@ -122,7 +131,7 @@ func (sa *structuresAPI) requestAttachment(c *call) (int, any, error) {
 
 func (sa *structuresAPI) mailManagers(c *call, st *api.Structure) error {
 	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT a.email FROM manager m JOIN account a ON a.id = m.account_id
-		WHERE m.structure_id = ? AND m.account_id <> ?`, st.ID, c.account)
+		WHERE m.structure_id = ? AND m.account_id <> ? AND m.role = 'GESTIONNAIRE_PRINCIPAL'`, st.ID, c.account)
 	if err != nil {
 		return err
 	}
@@ -169,12 +178,11 @@ func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
 	}
 	at := list[0]
-	var n int
-	if err := c.tx.QueryRowContext(c.r.Context(), `SELECT count(*) FROM manager WHERE structure_id = ? AND account_id = ?`,
-		at.StructureID, c.account).Scan(&n); err != nil {
+	// The principal manager decides (a secondary manager helps: sees the
+	// requests and the people, invites).
+	if role, err := roleOf(c, at.StructureID, c.account); err != nil {
 		return 0, nil, err
-	}
-	if n == 0 {
+	} else if role != api.RolePrincipal {
 		return 0, nil, fail(http.StatusForbidden, api.CodeForbidden)
 	}
 	if at.Status != api.AttachmentPending {
@@ -189,8 +197,8 @@ func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 		fr, en = "refusée", "refused"
 	}
 	err = sa.mail.send(c, at.Requester, "Chorus Pro : demande de rattachement "+fr+" / attachment request "+en,
-		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire.\n\n"+
-			"Your request to be connected to structure %s %s was %s by its manager.\n",
+		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire principal.\n\n"+
+			"Your request to be connected to structure %s %s was %s by its principal manager.\n",
 			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "", "")
 	return http.StatusOK, at, err
 }

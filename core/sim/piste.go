@@ -396,8 +396,9 @@ func (pa *pisteAPI) rattachements(r *http.Request, login string) (any, error) {
 	rows, err := pa.db.Reader().QueryContext(r.Context(), `
 		SELECT s.id, s.identifier, s.identifier_type, s.company_name, t.id, 'UTILISATEUR', t.status
 		FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id WHERE a.email = ?
+		AND t.structure_id NOT IN (SELECT structure_id FROM manager WHERE account_id = a.id)
 		UNION ALL
-		SELECT s.id, s.identifier, s.identifier_type, s.company_name, 0, 'GESTIONNAIRE_PRINCIPAL', 'VALIDEE'
+		SELECT s.id, s.identifier, s.identifier_type, s.company_name, 0, m.role, 'VALIDEE'
 		FROM manager m JOIN structure s ON s.id = m.structure_id JOIN account a ON a.id = m.account_id WHERE a.email = ?
 		ORDER BY 1`, login, login)
 	if err != nil {

@@ -27,6 +27,10 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+api.PathAttachments, s.handle(signedIn, s.structures.myAttachments))
 	mux.HandleFunc("GET "+api.PathAttachmentsQueue, s.handle(signedIn, s.structures.pendingAttachments))
 	mux.HandleFunc("POST "+api.PathAttachmentDecide, s.handle(signedIn, s.structures.decideAttachment))
+	mux.HandleFunc("GET "+api.PathManaged, s.handle(signedIn, s.structures.managed))
+	mux.HandleFunc("GET "+api.PathMembers, s.handle(signedIn, s.structures.members))
+	mux.HandleFunc("POST "+api.PathMember, s.handle(signedIn, s.structures.member))
+	mux.HandleFunc("POST "+api.PathInvitations, s.handle(signedIn, s.structures.invite))
 	mux.HandleFunc("GET "+api.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": buildinfo.Version()})
 	})

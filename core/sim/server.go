@@ -264,6 +264,7 @@ func (s *Server) Sweep(ctx context.Context) error {
 			{`DELETE FROM activation WHERE expires_at < ? OR used = 1`, ms},
 			{`DELETE FROM captcha WHERE expires_at < ?`, ms},
 			{`DELETE FROM challenge WHERE expires_at < ?`, ms},
+			{`DELETE FROM invitation WHERE created_at < ?`, ms - InvitationTTL},
 			{`DELETE FROM device WHERE last_used_at < ?`, now.Add(-api.DeviceIdleTTL).UnixMilli()},
 			{`DELETE FROM mail WHERE created_at < ?`, now.Add(-MailTTL).UnixMilli()},
 			{`DELETE FROM account WHERE active = 0 AND password_hash = '' AND created_at < ?`, now.Add(-UnactivatedTTL).UnixMilli()},
