@@ -44,8 +44,8 @@ const (
 	PathMembers     = "/api/v1/structures/{id}/members"
 	PathMember      = "/api/v1/structures/{id}/members/{account}/{action}"
 	PathInvitations = "/api/v1/structures/{id}/invitations"
-	PathMailbox          = "/api/v1/sandbox/mailbox"
-	PathHealth           = "/api/v1/health"
+	PathMailbox     = "/api/v1/sandbox/mailbox"
+	PathHealth      = "/api/v1/health"
 	// PathActivate is the page an activation link points to; its token
 	// query parameter is what the client sends to PathActivation.
 	PathActivate = "/activate"
