@@ -182,6 +182,39 @@ func (f *fakeAccounts) RevokeDevice(_ context.Context, id int64) error {
 }
 func (f *fakeAccounts) ThisDevice(context.Context) int64 { return f.this }
 
+// fakePeople is the peopleFlow of the Requests screen's people tab: the
+// structures managed and their members, changed as the portal would.
+type fakePeople struct {
+	calls
+	managed []api.Managed
+	members map[int64][]api.Member
+}
+
+func (f *fakePeople) Managed(context.Context) ([]api.Managed, error) { return f.managed, nil }
+func (f *fakePeople) Members(_ context.Context, id int64) ([]api.Member, error) {
+	f.add(fmt.Sprintf("Members %d", id))
+	return f.members[id], nil
+}
+func (f *fakePeople) ChangeMember(_ context.Context, id, account int64, action string) ([]api.Member, error) {
+	f.add(fmt.Sprintf("ChangeMember %d %d %s", id, account, action))
+	ms := f.members[id]
+	for i := range ms {
+		switch {
+		case ms[i].AccountID == account && action == api.MemberPromote:
+			ms[i].Role = api.RoleSecondary
+		case ms[i].AccountID == account && action == api.MemberTransfer:
+			ms[i].Role = api.RolePrincipal
+		case ms[i].Role == api.RolePrincipal && action == api.MemberTransfer:
+			ms[i].Role = api.RoleSecondary
+		}
+	}
+	return ms, nil
+}
+func (f *fakePeople) Invite(_ context.Context, id int64, email string) error {
+	f.add(fmt.Sprintf("Invite %d %s", id, email))
+	return nil
+}
+
 // fakeStructures is the structureService of the structure form and editor.
 type fakeStructures struct {
 	calls
@@ -327,6 +360,7 @@ type fakes struct {
 	structures  *fakeStructures
 	workspace   *fakeWorkspace
 	attachments *fakeAttachments
+	people      *fakePeople
 	handoff     *fakeHandoff
 }
 
@@ -335,7 +369,7 @@ func newFakes() *fakes {
 		conn: &fakeConnection{eff: core.Effective{OfferSandbox: true},
 			target: onboarding.Target{Env: core.EnvLocal, Portal: noPortal{}, Mailbox: true}},
 		sync: &fakeSync{}, accounts: &fakeAccounts{}, structures: &fakeStructures{}, workspace: &fakeWorkspace{},
-		attachments: &fakeAttachments{}, handoff: &fakeHandoff{},
+		attachments: &fakeAttachments{}, people: &fakePeople{}, handoff: &fakeHandoff{},
 	}
 }
 
@@ -348,7 +382,7 @@ func newFakeUI(t *testing.T, lang string, f *fakes) *UI {
 	inline := func(g func()) { g() }
 	clock := newTickClock()
 	return New(a, w, Deps{Connection: f.conn, Sync: f.sync, Accounts: f.accounts, Structures: f.structures, Workspace: f.workspace,
-		Attachments: f.attachments, Handoff: f.handoff, Async: inline, Do: inline, Clock: clock.Now,
+		Attachments: f.attachments, People: f.people, Handoff: f.handoff, Async: inline, Do: inline, Clock: clock.Now,
 		After: func(time.Duration, func()) func() { return func() {} }})
 }
 

@@ -22,6 +22,7 @@ import (
 type approvalsScreen struct {
 	u       *UI
 	flow    approvalsFlow
+	people  *peopleTab
 	waiting *widgets.Table[api.Attachment]
 	mine    *widgets.Table[api.Attachment]
 	approve *widget.Button
@@ -38,8 +39,8 @@ type approvalsScreen struct {
 	running               bool
 }
 
-func newApprovalsScreen(u *UI, flow approvalsFlow) *approvalsScreen {
-	s := &approvalsScreen{u: u, flow: flow}
+func newApprovalsScreen(u *UI, flow approvalsFlow, people peopleFlow) *approvalsScreen {
+	s := &approvalsScreen{u: u, flow: flow, people: newPeopleTab(u, people)}
 	date := func(a api.Attachment) string {
 		if a.Created == 0 {
 			return ""
@@ -88,7 +89,13 @@ func newApprovalsScreen(u *UI, flow approvalsFlow) *approvalsScreen {
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.text.T("approvals.waiting"), theme.MailComposeIcon(), waitingTab),
 		container.NewTabItemWithIcon(u.text.T("approvals.mine"), theme.AccountIcon(), s.mine),
+		container.NewTabItemWithIcon(u.text.T("people.title"), theme.GridIcon(), s.people.content),
 	)
+	s.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == s.people.content {
+			s.people.load()
+		}
+	}
 	top := container.NewBorder(nil, nil, nil, s.refresh, title(u.text.T("approvals.title")))
 	s.content = container.NewPadded(container.NewBorder(top, container.NewVBox(s.progress.content, s.message), nil, nil, s.tabs))
 	s.progress.root = s.content

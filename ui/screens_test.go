@@ -372,3 +372,48 @@ func containsText(o fyne.CanvasObject, text string) bool {
 	}
 	return false
 }
+
+// TestScreenPeople: the people tab lists the structures the user manages,
+// marks the one only the user manages, shows its people with what the
+// principal may do, hands the role over after a confirmation (the user
+// then sees no principal's actions), and invites by e-mail.
+func TestScreenPeople(t *testing.T) {
+	f := newFakes()
+	f.people.managed = []api.Managed{
+		{StructureID: 1, IdentifierType: core.IDSIRET, Identifier: "73282932000074", CompanyName: "ATELIERS DUPONT", Role: api.RolePrincipal, Managers: 1},
+		{StructureID: 2, IdentifierType: core.IDSIRET, Identifier: "44306184100047", CompanyName: "SCIERIE", Role: api.RolePrincipal, Managers: 2},
+	}
+	f.people.members = map[int64][]api.Member{
+		1: {{AccountID: 10, Email: "ana@example.fr", Name: "Ana Lima", Role: api.RolePrincipal},
+			{AccountID: 11, Email: "bob@example.fr", Name: "Bob Roy", Role: api.RoleUser}},
+		2: {{AccountID: 10, Email: "ana@example.fr", Name: "Ana Lima", Role: api.RolePrincipal},
+			{AccountID: 12, Email: "chloe@example.fr", Name: "Chloé Petit", Role: api.RoleSecondary}},
+	}
+	u := newFakeUI(t, "en", f)
+	u.show(stepApprovals)
+	s := u.approvalsS
+	s.tabs.SelectIndex(2)
+	p := s.people
+	if len(p.managed) != 2 || !p.alone(p.managed[0]) || p.alone(p.managed[1]) {
+		t.Fatalf("managed %+v", p.managed)
+	}
+	p.structures.Select(0)
+	if !strings.Contains(p.head.Text, "Only you manage") || len(p.actions[api.MemberPromote]) != 1 || len(p.actions[api.MemberTransfer]) != 0 {
+		t.Fatalf("structure 1: %q, actions %v", p.head.Text, p.actions)
+	}
+	p.structures.Select(1)
+	if len(p.actions[api.MemberTransfer]) != 1 || len(p.actions[api.MemberDemote]) != 1 {
+		t.Fatalf("structure 2: actions %v", p.actions)
+	}
+	test.Tap(p.actions[api.MemberTransfer][0])
+	tapDialogIn(t, u.win, "Yes")
+	if !contains(f.people.got(), "ChangeMember 2 12 transfer") || p.principal() || len(p.actions) != 0 ||
+		!strings.Contains(p.message.Text, "Chloé Petit is now the principal manager") {
+		t.Fatalf("after the hand-over: %v, actions %v, %q", f.people.got(), p.actions, p.message.Text)
+	}
+	test.Type(p.invite, "dan@example.fr")
+	tapped(t, p.send)
+	if !contains(f.people.got(), "Invite 2 dan@example.fr") || !strings.Contains(p.message.Text, "dan@example.fr is invited") {
+		t.Fatalf("invite: %v %q", f.people.got(), p.message.Text)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -346,6 +347,32 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	a.waiting.Refresh()
 	a.changed()
 	shot("19-approvals")
+
+	// Jeanne approves three, makes one a secondary manager, and looks
+	// at the people of her structure.
+	if _, err := h.svc.Attachments.DecideAttachments(ctx, a.waitingRows[:3], true, nil); err != nil {
+		t.Fatal(err)
+	}
+	managed, err := h.svc.People.Managed(ctx)
+	if err != nil || len(managed) != 1 {
+		t.Fatalf("managed %v %v", managed, err)
+	}
+	members, err := h.svc.People.Members(ctx, managed[0].StructureID)
+	if err != nil || len(members) != 4 {
+		t.Fatalf("members %v %v", members, err)
+	}
+	for _, m := range members {
+		if m.Role == api.RoleUser {
+			if _, err := h.svc.People.ChangeMember(ctx, managed[0].StructureID, m.AccountID, api.MemberPromote); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	u.show(stepApprovals)
+	u.approvalsS.tabs.SelectIndex(2)
+	u.approvalsS.people.structures.Select(0)
+	shot("19-people")
 
 	// The form opened on a row with an error, cursor in the field.
 	u.showFiltered(core.FilterErrors)

@@ -146,6 +146,15 @@ type approvalsFlow interface {
 	DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
 }
 
+// peopleFlow is the people of the structures the user manages, in the
+// Requests screen.
+type peopleFlow interface {
+	Managed(ctx context.Context) ([]api.Managed, error)
+	Members(ctx context.Context, structure int64) ([]api.Member, error)
+	ChangeMember(ctx context.Context, structure, account int64, action string) ([]api.Member, error)
+	Invite(ctx context.Context, structure int64, email string) error
+}
+
 // The services of the application layer, as the screens see each: the
 // composition root hands core/onboarding's (cmd/chorus-onboard), tests
 // hand fakes or the real ones.
@@ -188,6 +197,7 @@ var (
 	_ workspaceFlow     = (*onboarding.Workspace)(nil)
 	_ attachmentService = (*onboarding.Attachments)(nil)
 	_ handoffFlow       = (*onboarding.Handoff)(nil)
+	_ peopleFlow        = (*onboarding.People)(nil)
 )
 
 // Deps are what the interface is built on.
@@ -200,6 +210,7 @@ type Deps struct {
 	Structures  structureService
 	Workspace   workspaceFlow
 	Attachments attachmentService
+	People      peopleFlow
 	Handoff     handoffFlow
 	// After runs f on the UI goroutine once d has passed, and returns a
 	// function that cancels it (debounced draft saves). Tests replace it.

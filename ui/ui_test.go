@@ -252,7 +252,7 @@ func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
 	inline := func(f func()) { f() }
 	deps := Deps{Connection: h.svc.Connection, Sync: h.svc.Sync, Accounts: h.svc.Accounts, Structures: h.svc.Structures,
-		Workspace: h.svc.Workspace, Attachments: h.svc.Attachments, Handoff: h.svc.Handoff,
+		Workspace: h.svc.Workspace, Attachments: h.svc.Attachments, People: h.svc.People, Handoff: h.svc.Handoff,
 		Async: inline, Do: inline, After: h.after, Clock: h.clock.Now, DeviceName: "Chorus Onboard (PC-COMPTA-03)"}
 	if h.opt.goroutines {
 		deps.Async = func(f func()) { go f() }

@@ -306,7 +306,7 @@ func (u *UI) show(s step) {
 		u.reportS = newImportReportScreen(u, u.files.report, u.files.reportName)
 		content = u.reportS.content
 	case stepApprovals:
-		u.approvalsS = newApprovalsScreen(u, u.deps.Attachments)
+		u.approvalsS = newApprovalsScreen(u, u.deps.Attachments, u.deps.People)
 		content = u.approvalsS.content
 	case stepAccount:
 		u.accountS = newAccountScreen(u, u.deps.Accounts)

@@ -6,7 +6,8 @@
 // connect to), Sync (the one outbox worker), Accounts (the wizard's first
 // steps and sign-in), Structures (the structure form, and the one place a
 // draft is validated before it is kept), Workspace (the table, its bulk
-// actions, import and export), Attachments and Handoff. New builds them
+// actions, import and export), Attachments, People (the people of the
+// structures the user manages) and Handoff. New builds them
 // together for a composition root.
 //
 // Every method that takes a context may block on disk, keyring or network:
@@ -44,6 +45,10 @@ type Portal interface {
 	MyAttachments(ctx context.Context) ([]api.Attachment, error)
 	PendingAttachments(ctx context.Context) ([]api.Attachment, error)
 	DecideAttachment(ctx context.Context, key string, id int64, approve bool) (api.Attachment, error)
+	Managed(ctx context.Context) ([]api.Managed, error)
+	Members(ctx context.Context, structure int64) ([]api.Member, error)
+	ChangeMember(ctx context.Context, key string, structure, account int64, action string) ([]api.Member, error)
+	Invite(ctx context.Context, key string, structure int64, email string) error
 	Mailbox(ctx context.Context, to string) ([]api.Mail, error)
 	Health(ctx context.Context) error
 }

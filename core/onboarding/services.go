@@ -48,6 +48,7 @@ type Services struct {
 	Structures  *Structures
 	Workspace   *Workspace
 	Attachments *Attachments
+	People      *People
 	Handoff     *Handoff
 }
 
@@ -72,6 +73,7 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 		Structures:  structures,
 		Workspace:   NewWorkspace(st.Workspace, structures, conn, cfg.SpoolDir),
 		Attachments: NewAttachments(conn, cfg.NewOpID),
+		People:      NewPeople(conn, cfg.NewOpID),
 		Handoff:     NewHandoff(st.Structures, conn),
 	}, nil
 }
