@@ -202,7 +202,9 @@ func (p *peopleTab) change(mb api.Member, action string) {
 			b.Disable()
 		}
 	}
-	async(u, func(ctx context.Context) ([]api.Member, error) { return p.flow.ChangeMember(ctx, id, mb.AccountID, action) },
+	async(u, func(ctx context.Context) ([]api.Member, error) {
+		return p.flow.ChangeMember(ctx, id, mb.AccountID, action)
+	},
 		func(ms []api.Member, err error) {
 			if err != nil {
 				p.message.SetText(u.text.errorText(err))
