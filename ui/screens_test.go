@@ -417,3 +417,32 @@ func TestScreenPeople(t *testing.T) {
 		t.Fatalf("invite: %v %q", f.people.got(), p.message.Text)
 	}
 }
+
+// TestScreenWorkspaceOnlyYou: signed in, the workspace marks the
+// structures only the user manages on the portal and says what to do;
+// signed out, it asks nothing of the portal.
+func TestScreenWorkspaceOnlyYou(t *testing.T) {
+	f := newFakes()
+	f.workspace.rows = []core.StructureSummary{
+		{ID: 1, IdentifierType: core.IDSIRET, Identifier: "73282932000074", CompanyName: "Ateliers", State: core.StateCreated},
+		{ID: 2, IdentifierType: core.IDSIRET, Identifier: "44306184100047", CompanyName: "Scierie", State: core.StateCreated},
+	}
+	f.people.managed = []api.Managed{
+		{StructureID: 5, IdentifierType: core.IDSIRET, Identifier: "73282932000074", Role: api.RolePrincipal, Managers: 1},
+		{StructureID: 6, IdentifierType: core.IDSIRET, Identifier: "44306184100047", Role: api.RolePrincipal, Managers: 2},
+	}
+	u := newFakeUI(t, "fr", f)
+	u.show(stepWorkspace)
+	if w := u.workspaceS; w.aloneNote.Visible() || len(w.alone) != 0 {
+		t.Fatal("signed out, the workspace marks structures")
+	}
+	u.signedIn = "ana@example.fr"
+	u.show(stepWorkspace)
+	w := u.workspaceS
+	problems := w.columns()[6]
+	if !w.aloneNote.Visible() || !strings.Contains(w.aloneNote.Text, "seul gestionnaire de 1 structure") ||
+		problems.Text(f.workspace.rows[0]) != "vous seul" || problems.Text(f.workspace.rows[1]) == "vous seul" ||
+		problems.Tone(f.workspace.rows[0]) != widget.WarningImportance {
+		t.Fatalf("note %q; problems %q / %q", w.aloneNote.Text, problems.Text(f.workspace.rows[0]), problems.Text(f.workspace.rows[1]))
+	}
+}

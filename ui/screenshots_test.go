@@ -339,6 +339,12 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	if err := h.svc.Accounts.SignIn(ctx, "jeanne.martin@example.fr", "Tr0ub4dor&3x-Lune"); err != nil {
 		t.Fatal(err)
 	}
+	u.signedIn = "jeanne.martin@example.fr"
+	// Her structure has no other manager yet: the workspace says so.
+	u.showFiltered(core.FilterAll)
+	test.Type(u.workspaceS.search, "732 829 320")
+	shot("19-workspace-only-you")
+	u.workspaceS.search.SetText("")
 	u.show(stepApprovals)
 	a := u.approvalsS
 	for _, r := range a.waitingRows[:3] {

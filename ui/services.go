@@ -146,10 +146,16 @@ type approvalsFlow interface {
 	DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
 }
 
+// managedFlow says which structures the user manages, and with how many
+// managers: the workspace marks those the user manages alone.
+type managedFlow interface {
+	Managed(ctx context.Context) ([]api.Managed, error)
+}
+
 // peopleFlow is the people of the structures the user manages, in the
 // Requests screen.
 type peopleFlow interface {
-	Managed(ctx context.Context) ([]api.Managed, error)
+	managedFlow
 	Members(ctx context.Context, structure int64) ([]api.Member, error)
 	ChangeMember(ctx context.Context, structure, account int64, action string) ([]api.Member, error)
 	Invite(ctx context.Context, structure int64, email string) error

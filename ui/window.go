@@ -291,7 +291,7 @@ func (u *UI) show(s step) {
 	var content fyne.CanvasObject
 	switch s {
 	case stepWorkspace:
-		u.workspaceS = newWorkspaceScreen(u, u.deps.Workspace)
+		u.workspaceS = newWorkspaceScreen(u, u.deps.Workspace, u.deps.People)
 		content = u.workspaceS.content
 	case stepEditor:
 		if u.editing == nil {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
@@ -34,6 +35,11 @@ type workspaceView struct {
 type workspaceScreen struct {
 	u    *UI
 	flow workspaceFlow
+	// alone holds the structures only the signed-in user manages on the
+	// portal (by identifierKey): marked in the problems column, and said
+	// above the table.
+	alone     map[string]bool
+	aloneNote *widget.Label
 	view *workspaceView
 
 	search     *widget.Entry
@@ -89,7 +95,7 @@ const (
 	widthUpdated = 138
 )
 
-func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
+func newWorkspaceScreen(u *UI, flow workspaceFlow, people managedFlow) *workspaceScreen {
 	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widget.Button{}}
 	w.search = widget.NewEntry()
 	w.search.SetPlaceHolder(u.text.T("ws.search"))
@@ -138,6 +144,9 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 	w.noMatch.Alignment = fyne.TextAlignCenter
 	w.noMatch.Hide()
 	w.message = paragraph(w.view.message)
+	w.aloneNote = paragraph("")
+	w.aloneNote.Importance = widget.WarningImportance
+	w.aloneNote.Hide()
 	w.progress = newBulkProgress(u)
 	w.empty = w.emptyState()
 	w.empty.Hide()
@@ -146,14 +155,44 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow) *workspaceScreen {
 	w.bar = container.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
 	bar := w.bar
 	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), bar)
-	top := container.NewVBox(head, w.filters)
+	top := container.NewVBox(head, w.aloneNote, w.filters)
 	bottom := container.NewVBox(w.progress.content, w.message)
 	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
 		container.NewStack(w.table, container.NewVBox(w.noMatch), w.empty)))
 	w.progress.root = w.content
 	w.selectionChanged()
 	w.refresh()
+	w.loadManaged(people)
 	return w
+}
+
+// identifierKey names a structure across the store and the portal.
+func identifierKey(t core.IdentifierType, id string) string { return string(t) + "\x00" + id }
+
+// loadManaged asks the portal, once signed in, which structures the user
+// manages alone: a principal who leaves without handing the role over
+// leaves them orphaned, which only a support ticket then fixes.
+func (w *workspaceScreen) loadManaged(people managedFlow) {
+	u := w.u
+	if people == nil || u.signedIn == "" || u.deps.Connection.Target().Portal == nil {
+		return
+	}
+	async(u, people.Managed, func(ms []api.Managed, err error) {
+		if err != nil {
+			return // offline or signed out: the table shows what the store knows
+		}
+		w.alone = map[string]bool{}
+		for _, m := range ms {
+			if m.Role == api.RolePrincipal && m.Managers <= 1 {
+				w.alone[identifierKey(m.IdentifierType, m.Identifier)] = true
+			}
+		}
+		if n := len(w.alone); n > 0 {
+			w.aloneNote.SetText(u.text.plural("ws.alone_note", n))
+			w.aloneNote.Show()
+		}
+		w.table.Refresh()
+	})
 }
 
 // columns are the table's columns after the check boxes.
@@ -173,12 +212,17 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 		{Title: u.text.T("ws.col.state"), Width: widthState, Sort: string(core.SortState),
 			Chip: func(r core.StructureSummary) (string, widgets.Tone) { return u.text.stateChipOf(r.State, r.Errors) }},
 		{Title: u.text.T("ws.col.problems"), Width: widthProblem, Sort: string(core.SortProblems),
-			Text: func(r core.StructureSummary) string { return u.text.problemsText(r.Errors, r.Warnings) },
+			Text: func(r core.StructureSummary) string {
+				if r.Errors == 0 && r.Warnings == 0 && w.alone[identifierKey(r.IdentifierType, r.Identifier)] {
+					return u.text.T("ws.alone")
+				}
+				return u.text.problemsText(r.Errors, r.Warnings)
+			},
 			Tone: func(r core.StructureSummary) widget.Importance {
 				switch {
 				case r.Errors > 0:
 					return widget.DangerImportance
-				case r.Warnings > 0:
+				case r.Warnings > 0, w.alone[identifierKey(r.IdentifierType, r.Identifier)]:
 					return widget.WarningImportance
 				}
 				return widget.MediumImportance
