@@ -195,6 +195,8 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 	h.setEnv("qualification")
 	h.ui.show(stepHandoff)
 	shot("11-hand-off")
+	h.ui.pageScroll.ScrollToBottom()
+	shot("11-hand-off-portal-asks")
 	ShowStartupError(h.app, h.win, &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Err: errors.New("schema 9")}, dataDir, i18n.Lang(lang))
 	h.win.Resize(windowSize)
 	shot("12-startup-error")

@@ -56,10 +56,15 @@ func newHandoffScreen(u *UI, flow handoffFlow) *handoffScreen {
 	s.pick = widget.NewSelect(nil, s.onPick)
 	s.pick.PlaceHolder = u.text.T("select.placeholder")
 	back := widget.NewButtonWithIcon(u.text.T("button.back"), theme.NavigateBackIcon(), func() { u.show(stepHome) })
+	// What the portal will ask that the form cannot prepare: the second
+	// factor at the first sign-in, and the managers of a structure.
+	portalSays := container.NewGridWithColumns(2,
+		widget.NewCard(u.text.T("handoff.sf.title"), "", paragraph(u.text.T("handoff.sf.text"))),
+		widget.NewCard(u.text.T("handoff.managers.title"), "", paragraph(u.text.T("handoff.managers.text"))))
 	s.content = u.page(title(u.text.T("handoff.title")), paragraph(u.text.T("handoff.intro")),
 		container.NewHBox(s.open), s.accountCard(),
 		widget.NewForm(widget.NewFormItem(u.text.T("handoff.structure"), s.pick)),
-		s.fields, s.message, container.NewHBox(back, s.check))
+		s.fields, s.message, container.NewHBox(back, s.check), portalSays)
 	s.load()
 	return s
 }
