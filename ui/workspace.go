@@ -40,7 +40,7 @@ type workspaceScreen struct {
 	// above the table.
 	alone     map[string]bool
 	aloneNote *widget.Label
-	view *workspaceView
+	view      *workspaceView
 
 	search     *widget.Entry
 	chips      map[core.StructureFilter]*widget.Button

@@ -16,8 +16,16 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
-// Onboarding is the client of the onboarding API (core/api).
+// Onboarding is the client of the onboarding API (core/api): one method
+// per endpoint, over its transport.
 type Onboarding struct {
+	*transport
+}
+
+// transport carries the onboarding API's calls: the server's address, the
+// HTTP client with the package's redirect policy, the session token every
+// call sends once signed in, and the reading of answers and errors.
+type transport struct {
 	base string
 	hc   *http.Client
 
@@ -29,14 +37,14 @@ type Onboarding struct {
 // http://127.0.0.1:8080). hc nil means NewHTTPClient(); any client gets
 // the package's redirect policy (checkRedirect).
 func NewOnboarding(base string, hc *http.Client) *Onboarding {
-	return &Onboarding{base: strings.TrimSuffix(base, "/"), hc: withPolicy(hc)}
+	return &Onboarding{&transport{base: strings.TrimSuffix(base, "/"), hc: withPolicy(hc)}}
 }
 
 // BaseURL returns the server's address.
-func (o *Onboarding) BaseURL() string { return o.base }
+func (o *transport) BaseURL() string { return o.base }
 
 // SetSession sets the session token (from a previous SignIn).
-func (o *Onboarding) SetSession(token string) {
+func (o *transport) SetSession(token string) {
 	o.mu.Lock()
 	o.token = token
 	o.mu.Unlock()
@@ -44,7 +52,7 @@ func (o *Onboarding) SetSession(token string) {
 
 // do sends one request. key, when not empty, is sent as Idempotency-Key.
 // out receives the JSON answer of a 2xx.
-func (o *Onboarding) do(ctx context.Context, method, path, key string, in, out any) error {
+func (o *transport) do(ctx context.Context, method, path, key string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
