@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/pquerna/otp"
@@ -269,15 +268,9 @@ func (s *secondFactorScreen) onSave() {
 			return
 		}
 		text := recoveryFile(u.text.lang, s.p.email, s.p.recovery)
-		async(u, func(context.Context) (string, error) {
-			_, err := io.WriteString(wc, text)
-			if cerr := wc.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				_ = storage.Delete(wc.URI()) // never half a file
-			}
-			return wc.URI().Name(), err
+		saveFile(u, wc, func(w io.Writer) error {
+			_, err := io.WriteString(w, text)
+			return err
 		}, func(name string, err error) {
 			if err != nil {
 				s.message.SetText(u.text.errorText(err))

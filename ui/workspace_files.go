@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -237,20 +238,27 @@ func (s *importReportScreen) onSave() {
 	d.Show()
 }
 
-// saveTo writes the rejected rows to wc, off the UI goroutine.
-func (s *importReportScreen) saveTo(wc fyne.URIWriteCloser) {
-	u := s.u
-	rep := s.rep
+// saveFile writes a file the user chose with write, off the UI goroutine,
+// then hands its name (or the error) to apply on the UI goroutine; a file
+// that could not be written whole is deleted: never half a file.
+func saveFile(u *UI, wc fyne.URIWriteCloser, write func(io.Writer) error, apply func(name string, err error)) {
 	async(u, func(context.Context) (string, error) {
-		err := rep.SaveRejected(wc)
+		err := write(wc)
 		if cerr := wc.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			_ = storage.Delete(wc.URI()) // never half a file
+			_ = storage.Delete(wc.URI())
 		}
 		return wc.URI().Name(), err
-	}, func(name string, err error) {
+	}, apply)
+}
+
+// saveTo writes the rejected rows to wc, off the UI goroutine.
+func (s *importReportScreen) saveTo(wc fyne.URIWriteCloser) {
+	u := s.u
+	rep := s.rep
+	saveFile(u, wc, rep.SaveRejected, func(name string, err error) {
 		if err != nil {
 			s.message.SetText(u.text.errorText(err))
 			return

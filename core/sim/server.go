@@ -383,6 +383,20 @@ func (e *httpError) Error() string { return fmt.Sprintf("http %d", e.status) }
 
 func fail(status int, code string) error { return &httpError{status: status, body: apiErr(code)} }
 
+// writeRefusal writes err as its answer when it is an *httpError (with
+// its Retry-After), and reports whether it was.
+func writeRefusal(w http.ResponseWriter, err error) bool {
+	var he *httpError
+	if !errors.As(err, &he) {
+		return false
+	}
+	if he.retryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(he.retryAfter))
+	}
+	writeJSON(w, he.status, he.body)
+	return true
+}
+
 // call is one onboarding API request being handled inside its transaction.
 type call struct {
 	r       *http.Request
@@ -585,13 +599,8 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 				s.mail.queueSMTP(m.to, m.subject, m.body)
 			}
 		}
-		var he *httpError
 		switch {
-		case errors.As(err, &he):
-			if he.retryAfter > 0 {
-				w.Header().Set("Retry-After", fmt.Sprint(he.retryAfter))
-			}
-			writeJSON(w, he.status, he.body)
+		case writeRefusal(w, err):
 		case err != nil:
 			s.cfg.Log.Error("request failed", "path", r.URL.Path, "err", err)
 			writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)

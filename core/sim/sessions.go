@@ -98,13 +98,8 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		status, out = http.StatusOK, api.Session{Token: tok, ExpiresIn: int(SessionTTL.Seconds()), AccountID: id}
 		return err
 	})
-	var he *httpError
 	switch {
-	case errors.As(err, &he):
-		if he.retryAfter > 0 {
-			w.Header().Set("Retry-After", fmt.Sprint(he.retryAfter))
-		}
-		writeJSON(w, he.status, he.body)
+	case writeRefusal(w, err):
 		return
 	case err != nil:
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
