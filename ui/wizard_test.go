@@ -548,3 +548,67 @@ func TestSubmitSendsThatStructureFirst(t *testing.T) {
 		t.Fatalf("the backlog: %v, %d rows pending, %v", counts, pending, err)
 	}
 }
+
+// TestSecondFactorByEmail: on a portal that asks for the second factor, a
+// first sign-in chooses the e-mailed code, reads it in the sandbox
+// mailbox, gets the recovery codes, and is signed in once they are saved;
+// the next sign-in sends a code again, and a recovery code used twice is
+// refused the second time.
+func TestSecondFactorByEmail(t *testing.T) {
+	h := newHarnessWith(t, "en", harnessOptions{secondFactor: true})
+	ctx := t.Context()
+	const email = "mail2fa@example.fr"
+	if err := h.sim.SeedAccount(ctx, email, "Tr0ub4dor&3x-Lune"); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.show(stepSignIn)
+	h.ui.signInS.email.SetText(email)
+	test.Type(h.ui.signInS.password, "Tr0ub4dor&3x-Lune")
+	test.Tap(h.ui.signInS.submit)
+	if h.ui.step != stepSecondFactor {
+		t.Fatalf("after the password: %s %q", h.ui.step, h.ui.signInS.message.Text)
+	}
+	test.Tap(h.ui.secondS.useEmail)
+	s := h.ui.secondS
+	if !s.mailbox.button.Visible() {
+		t.Fatal("no sandbox mailbox to read the code in")
+	}
+	mailed := func() string {
+		mails, err := h.portal.Mailbox(ctx, email)
+		if err != nil || len(mails) == 0 {
+			t.Fatalf("mailbox %v %v", mails, err)
+		}
+		return codeInMail.FindString(mails[0].Body)
+	}
+	test.Type(s.code, mailed())
+	test.Tap(s.submit)
+	r := h.ui.secondS
+	if r.cont == nil || len(h.ui.pending.recovery) != 10 {
+		t.Fatalf("no recovery codes: %s %q", h.ui.step, s.message.Text)
+	}
+	recovery := h.ui.pending.recovery[0]
+	test.Tap(r.saved)
+	test.Tap(r.cont)
+	if h.ui.step != stepDone || h.ui.signedIn != email {
+		t.Fatalf("after the recovery codes: %s", h.ui.step)
+	}
+	for i, want := range []step{stepDone, stepSecondFactor} {
+		h.ui.show(stepSignIn)
+		h.ui.signInS.email.SetText(email)
+		test.Type(h.ui.signInS.password, "Tr0ub4dor&3x-Lune")
+		test.Tap(h.ui.signInS.submit)
+		s := h.ui.secondS
+		if h.ui.step != stepSecondFactor || !strings.Contains(strings.Join(visibleTexts(s.content), " "), "was sent to "+email) {
+			t.Fatalf("sign-in %d: %s", i, h.ui.step)
+		}
+		test.Tap(s.useRecovery)
+		test.Type(s.code, recovery)
+		test.Tap(s.submit)
+		if h.ui.step != want {
+			t.Fatalf("recovery code, use %d: %s %q", i+1, h.ui.step, s.message.Text)
+		}
+		if i == 1 && !strings.Contains(s.message.Text, "wrong, expired or already used") {
+			t.Fatalf("a recovery code used twice: %q", s.message.Text)
+		}
+	}
+}
