@@ -107,20 +107,68 @@ type Row struct {
 	Problems core.Problems
 }
 
-// Reader reads structures from CSV.
+// Reader reads structures from rows of cells: a CSV file (NewReader), or
+// a spreadsheet's sheet (NewRecordReader with its Records), through one
+// header reading and one row reading.
 type Reader struct {
-	csv     *csv.Reader
-	dec     *decoder
+	src     Records
 	columns []string // field of each column, "" for an ignored one
 	header  []string // the header as the file wrote it
 	last    []string // the cells of the row Next returned last
-	// offset is the number of lines before the csv reader's first one
-	// (Excel's "sep=;" line).
-	offset int
-	// Delimiter is the detected field separator.
+	// Delimiter is the detected field separator (a CSV file's).
 	Delimiter rune
 	// Ignored lists header names that are not ours, for a notice.
 	Ignored []string
+}
+
+// Records is a source of rows of cells: a CSV file, a spreadsheet's
+// sheet. Next returns io.EOF after the last row; any other error names its
+// line (the source may go on after it, as a CSV row with a stray quote).
+type Records interface {
+	Next() (Record, error)
+}
+
+// Record is one row of cells, with its line (1 for the first) and what
+// the source found wrong with it (a CSV line that mixes encodings).
+type Record struct {
+	Cells    []string
+	Line     int
+	Problems core.Problems
+}
+
+// csvRecords reads records from a CSV file, through the decoder.
+type csvRecords struct {
+	csv *csv.Reader
+	dec *decoder
+	// offset is the number of lines before the csv reader's first one
+	// (Excel's "sep=;" line).
+	offset int
+}
+
+// Next returns the next CSV record. A malformed row (a stray quote) is an
+// error that names its line; a quoted field that never ends swallows the
+// rest of the file: an *UnclosedQuoteError.
+func (c *csvRecords) Next() (Record, error) {
+	rec, err := c.csv.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			start := pe.StartLine + c.offset
+			if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
+				return Record{Line: start}, &UnclosedQuoteError{Line: start, Swallowed: pe.Line - pe.StartLine}
+			}
+			return Record{Line: start}, fmt.Errorf("line %d: %w", start, pe.Err)
+		}
+		return Record{}, err
+	}
+	line, _ := c.csv.FieldPos(0)
+	line += c.offset
+	end, _ := c.csv.FieldPos(len(rec) - 1)
+	r := Record{Cells: rec, Line: line}
+	if c.dec != nil && c.dec.mixedIn(line, end+c.offset) {
+		r.Problems = core.Problems{{Field: "csv", Code: CodeMixedEncoding, Severity: core.Error}}
+	}
+	return r, nil
 }
 
 // ErrHeader is returned by NewReader when the header is unusable.
@@ -190,14 +238,26 @@ func NewReader(r io.Reader) (*Reader, error) {
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1 // rows with missing trailing cells are common in spreadsheets
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	out, err := NewRecordReader(&csvRecords{csv: cr, dec: dec, offset: offset})
+	if out != nil {
+		out.Delimiter = delim
+	}
+	return out, err
+}
+
+// NewRecordReader reads the header from src's first row and returns a
+// reader positioned on the first data row: the columns are recognised by
+// their French or English names, as in a CSV file.
+func NewRecordReader(src Records) (*Reader, error) {
+	first, err := src.Next()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%w: the file is empty", ErrHeader)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
 	}
-	out := &Reader{csv: cr, dec: dec, Delimiter: delim, offset: offset, header: slices.Clone(header)}
+	header := first.Cells
+	out := &Reader{src: src, header: slices.Clone(header)}
 	seen := map[string]bool{}
 	for _, h := range header {
 		f := aliases[normalizeName(h)]
@@ -269,24 +329,12 @@ func detectDelimiter(head []byte) rune {
 // nothing more can be read.
 func (r *Reader) Next() (Row, error) {
 	for {
-		rec, err := r.csv.Read()
+		rec, err := r.src.Next()
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				start := pe.StartLine + r.offset
-				if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
-					return Row{Line: start}, &UnclosedQuoteError{Line: start, Swallowed: pe.Line - pe.StartLine}
-				}
-				return Row{Line: start}, fmt.Errorf("line %d: %w", start, pe.Err)
-			}
-			return Row{}, err
+			return Row{Line: rec.Line}, err
 		}
-		line, _ := r.csv.FieldPos(0)
-		line += r.offset
-		end, _ := r.csv.FieldPos(len(rec) - 1)
-		mixed := r.dec.mixedIn(line, end+r.offset)
 		blank := true
-		for _, v := range rec {
+		for _, v := range rec.Cells {
 			if strings.TrimSpace(v) != "" {
 				blank = false
 				break
@@ -295,11 +343,9 @@ func (r *Reader) Next() (Row, error) {
 		if blank {
 			continue
 		}
-		r.last = rec
-		row := r.row(line, rec)
-		if mixed {
-			row.Problems = append(row.Problems, core.Problem{Field: "csv", Code: CodeMixedEncoding, Severity: core.Error})
-		}
+		r.last = rec.Cells
+		row := r.row(rec.Line, rec.Cells)
+		row.Problems = append(row.Problems, rec.Problems...)
 		return row, nil
 	}
 }
