@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -24,16 +26,37 @@ import (
 // importer is what "import" needs of the application layer.
 type importer interface {
 	ImportCSV(ctx context.Context, r io.Reader, opt onboarding.ImportOptions) (*onboarding.ImportReport, error)
+	ImportXLSX(ctx context.Context, r io.Reader, sheet string, opt onboarding.ImportOptions) (*onboarding.ImportReport, error)
 }
 
-// importOptions are "import [--db PATH] [--rejected FILE] FILE|-".
+// importOptions are "import [--db PATH] [--format csv|xlsx] [--sheet NAME]
+// [--rejected FILE] FILE|-".
 type importOptions struct {
 	e    env
 	lang i18n.Lang
-	// file is the CSV to read, "-" for standard input; rejected, when set,
-	// where the refused rows are written.
+	// file is the file to read, "-" for standard input; rejected, when
+	// set, where the refused rows are written (an .xlsx name writes a
+	// workbook).
 	file, rejected string
-	open           func(context.Context) (importer, func(), error)
+	// format is csv or xlsx (by the file's extension unless given);
+	// sheet, the workbook's sheet ("" for the first import can read).
+	format, sheet string
+	open          func(context.Context) (importer, func(), error)
+}
+
+// formatOf returns the format a flag names, else the file's extension's.
+func formatOf(flag, file string, allowed ...string) (string, error) {
+	f := strings.ToLower(flag)
+	if f == "" {
+		f = onboarding.FormatCSV
+		if ext := strings.ToLower(filepath.Ext(file)); len(ext) > 1 && slices.Contains(allowed, ext[1:]) {
+			f = ext[1:]
+		}
+	}
+	if !slices.Contains(allowed, f) {
+		return "", fmt.Errorf("%w: --format must be %s", errUsage, strings.Join(allowed, ", "))
+	}
+	return f, nil
 }
 
 // cmdImport runs "import". invalid reports rejected rows.
@@ -41,9 +64,18 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	fs := newFlags("import", e)
 	db := dbFlag(fs)
 	lang := langFlag(fs, e)
-	rejected := fs.String("rejected", "", "write the rejected rows to this CSV file, with an error column, to fix and import again")
+	rejected := fs.String("rejected", "", "write the rejected rows to this file (CSV, or an Excel workbook if it ends in .xlsx), with an error column, to fix and import again")
+	format := fs.String("format", "", "csv or xlsx (an Excel workbook); by default the file's extension says, else csv")
+	sheet := fs.String("sheet", "", "the workbook's sheet to read (by default the first whose header import reads)")
 	if err := parseCommand(fs, args, 1, 1); err != nil {
 		return false, err
+	}
+	f, err := formatOf(*format, fs.Arg(0), onboarding.FormatCSV, onboarding.FormatXLSX)
+	if err != nil {
+		return false, err
+	}
+	if *sheet != "" && f != onboarding.FormatXLSX {
+		return false, fmt.Errorf("%w: --sheet is for a workbook (.xlsx)", errUsage)
 	}
 	path, err := db()
 	if err != nil {
@@ -61,7 +93,7 @@ func cmdImport(args []string, e env) (invalid bool, err error) {
 	open := opener(path, checkedWrite, e)
 	ctx, cancel := signalContext()
 	defer cancel()
-	return runImport(ctx, importOptions{e: e, lang: l, file: fs.Arg(0), rejected: *rejected,
+	return runImport(ctx, importOptions{e: e, lang: l, file: fs.Arg(0), rejected: *rejected, format: f, sheet: *sheet,
 		open: func(ctx context.Context) (importer, func(), error) {
 			svc, closeDB, err := open(ctx)
 			return svc.Workspace, closeDB, err
@@ -86,12 +118,21 @@ func runImport(ctx context.Context, o importOptions) (invalid bool, err error) {
 		return false, err
 	}
 	defer closeDB()
-	rep, err := w.ImportCSV(ctx, in, onboarding.ImportOptions{
+	opt := onboarding.ImportOptions{
 		Report: func(r csvio.Rejection) {
 			fmt.Fprintf(e.stdout, "line %d: %s: %s: %s\n", r.Line, r.Field, r.Code, i18n.Format(l, r.Code, r.Params))
 		},
 		Sheet: csvio.WriterOptions{Lang: l, BOM: true},
-	})
+	}
+	var rep *onboarding.ImportReport
+	if o.format == onboarding.FormatXLSX {
+		rep, err = w.ImportXLSX(ctx, in, o.sheet, opt)
+		if rep.Sheet != "" && o.sheet == "" {
+			fmt.Fprintf(e.stderr, "onboardctl: read the sheet %q\n", rep.Sheet)
+		}
+	} else {
+		rep, err = w.ImportCSV(ctx, in, opt)
+	}
 	defer rep.Close()
 	if len(rep.Ignored) > 0 {
 		fmt.Fprintf(e.stderr, "onboardctl: ignored columns: %s\n", strings.Join(rep.Ignored, ", "))
@@ -113,7 +154,11 @@ func runImport(ctx context.Context, o importOptions) (invalid bool, err error) {
 	}
 	fmt.Fprintln(e.stdout, summary)
 	if o.rejected != "" && rep.RejectedRows() > 0 {
-		if err := localfs.WriteFileAtomic(o.rejected, rep.SaveRejected); err != nil {
+		save := rep.SaveRejected
+		if strings.EqualFold(filepath.Ext(o.rejected), ".xlsx") {
+			save = rep.SaveRejectedXLSX
+		}
+		if err := localfs.WriteFileAtomic(o.rejected, save); err != nil {
 			return false, fmt.Errorf("import: rejected rows: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "rejected rows written to %s\n", o.rejected)
@@ -126,7 +171,7 @@ type exporter interface {
 	Export(ctx context.Context, out io.Writer, format string, lang i18n.Lang) error
 }
 
-// exportOptions are "export [--db PATH] [--format csv|json] [FILE|-]".
+// exportOptions are "export [--db PATH] [--format csv|json|xlsx] [FILE|-]".
 type exportOptions struct {
 	e      env
 	lang   i18n.Lang
@@ -140,14 +185,16 @@ type exportOptions struct {
 func cmdExport(args []string, e env) error {
 	fs := newFlags("export", e)
 	db := dbFlag(fs)
-	format := fs.String("format", "csv", "csv or json")
+	format := fs.String("format", "", "csv, json or xlsx (an Excel workbook); by default the file's extension says, else csv")
 	lang := langFlag(fs, e)
 	if err := parseCommand(fs, args, 0, 1); err != nil {
 		return err
 	}
-	if *format != "csv" && *format != "json" {
-		return fmt.Errorf("%w: --format must be csv or json", errUsage)
+	f, err := formatOf(*format, fs.Arg(0), onboarding.FormatCSV, onboarding.FormatJSON, onboarding.FormatXLSX)
+	if err != nil {
+		return err
 	}
+	format = &f
 	l, err := lang()
 	if err != nil {
 		return err

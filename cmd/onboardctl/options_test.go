@@ -32,6 +32,12 @@ func (f fakeImporter) ImportCSV(_ context.Context, _ io.Reader, opt onboarding.I
 	return &onboarding.ImportReport{ImportStats: f.stats}, f.err
 }
 
+func (f fakeImporter) ImportXLSX(ctx context.Context, r io.Reader, sheet string, opt onboarding.ImportOptions) (*onboarding.ImportReport, error) {
+	rep, err := f.ImportCSV(ctx, r, opt)
+	rep.Sheet = "Clients"
+	return rep, err
+}
+
 func TestRunImportOnAFake(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -734,10 +734,28 @@ func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cw.Write(append(slices.Clone(Columns), ColState, ColPortalMessage)); err != nil {
+	if err := cw.Write(ExportHeader()); err != nil {
 		return nil, err
 	}
 	return &Writer{w: cw, lang: opt.Lang}, nil
+}
+
+// ExportHeader is the header an export writes: the canonical columns,
+// the state and the portal's last word.
+func ExportHeader() []string { return append(slices.Clone(Columns), ColState, ColPortalMessage) }
+
+// ExportCells are one structure's values as an export writes them, in
+// ExportHeader's order, as they are (a CSV writer guards them; a workbook
+// writes them as text cells).
+func ExportCells(r core.StructureRecord, lang i18n.Lang) []string {
+	d := r.Draft
+	nd := "false"
+	if d.NonDiffusible {
+		nd = "true"
+	}
+	return []string{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName,
+		d.Email, d.Phone, d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, nd,
+		string(r.Sync.State), i18n.Text(lang, r.Sync.Notice)}
 }
 
 // start writes the byte order mark if asked and returns a CSV writer with
@@ -757,14 +775,7 @@ func (opt WriterOptions) start(w io.Writer) (*csv.Writer, error) {
 
 // Write writes one structure.
 func (w *Writer) Write(r core.StructureRecord) error {
-	d := r.Draft
-	nd := "false"
-	if d.NonDiffusible {
-		nd = "true"
-	}
-	row := []string{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName,
-		d.Email, d.Phone, d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, nd,
-		string(r.Sync.State), i18n.Text(w.lang, r.Sync.Notice)}
+	row := ExportCells(r, w.lang)
 	for i, v := range row {
 		// A NUL byte is no text: spreadsheets cut the cell there and
 		// import drops it, so it is not written (what is exported reads
@@ -823,3 +834,7 @@ func (w *Writer) Flush() error {
 	w.w.Flush()
 	return w.w.Error()
 }
+
+// FieldOf returns the field a header names (its French or English name,
+// any case or accents), or "" for a column that is not ours.
+func FieldOf(header string) string { return aliases[normalizeName(header)] }

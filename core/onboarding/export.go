@@ -9,12 +9,14 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/xlsxio"
 )
 
 // Export formats.
 const (
 	FormatCSV  = "csv"
 	FormatJSON = "json"
+	FormatXLSX = "xlsx" // an Excel workbook: text cells, header frozen and filtered
 )
 
 // exportRecord is the JSON form of a structure in an export.
@@ -28,8 +30,8 @@ type exportRecord struct {
 	Problems      []api.Problem  `json:"problems,omitempty"`
 }
 
-// Export writes every structure with its state to out, as CSV (which
-// re-imports) or JSON (an array), the portal's messages in lang. It
+// Export writes every structure with its state to out, as CSV or an Excel
+// workbook (both re-import) or JSON (an array), the portal's messages in lang. It
 // streams: memory stays flat whatever the count.
 func (s *Workspace) Export(ctx context.Context, out io.Writer, format string, lang i18n.Lang) error {
 	return export(out, format, csvio.WriterOptions{Lang: lang}, func(fn func(core.StructureRecord) error) error {
@@ -81,6 +83,17 @@ func export(out io.Writer, format string, opt csvio.WriterOptions, each func(fun
 		}
 		_, err = io.WriteString(out, "\n]\n")
 		return err
+	}
+	if format == FormatXLSX {
+		w, err := xlsxio.NewStructureWriter(out, opt.Lang)
+		if err != nil {
+			return err
+		}
+		if err := each(w.Write); err != nil {
+			w.Abort()
+			return err
+		}
+		return w.Close()
 	}
 	w, err := csvio.NewWriter(out, opt)
 	if err != nil {

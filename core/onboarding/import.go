@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/xlsxio"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
@@ -39,6 +40,8 @@ type ImportReport struct {
 	MoreRejections int
 	// Ignored lists the file's columns that are not ours.
 	Ignored []string
+	// Sheet is the workbook's sheet that was read ("" for a CSV file).
+	Sheet string
 	// Cancelled says the import stopped before the end of the file: the
 	// rows committed before stay, and are counted.
 	Cancelled bool
@@ -47,6 +50,7 @@ type ImportReport struct {
 	// (csvio.RejectWriter); nil when none was refused.
 	rejected *os.File
 	rows     int
+	comma    rune // the separator of the rejected file
 }
 
 // RejectedRows returns how many rows the file of rejected rows holds.
@@ -63,6 +67,19 @@ func (r *ImportReport) SaveRejected(w io.Writer) error {
 	}
 	_, err := io.Copy(w, r.rejected)
 	return err
+}
+
+// SaveRejectedXLSX writes the file of rejected rows to w as an Excel
+// workbook: the same rows and error column as SaveRejected's CSV, every
+// value a text cell.
+func (r *ImportReport) SaveRejectedXLSX(w io.Writer) error {
+	if r.rejected == nil {
+		return nil
+	}
+	if _, err := r.rejected.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return xlsxio.FromCSV(w, r.rejected, r.comma)
 }
 
 // Close deletes the file of rejected rows. Call it when the report is no
@@ -92,15 +109,61 @@ const (
 // user chooses and deletes on Close. A cancelled ctx stops the import: the
 // rows committed before stay and are counted, and the report says so.
 func (s *Workspace) ImportCSV(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
-	rep := &ImportReport{}
 	if opt.Progress != nil {
 		r = &countingReader{r: r, size: opt.Size, progress: opt.Progress}
 	}
-	s.sweepSpool()
 	rd, err := csvio.NewReader(r)
 	if err != nil {
-		return rep, err
+		return &ImportReport{}, err
 	}
+	return s.importFrom(ctx, rd, opt)
+}
+
+// ImportXLSX reads structures from a sheet of an Excel workbook (sheet ""
+// for the first whose header import reads) exactly as ImportCSV reads a
+// CSV file: the same columns, rules, report and file of rejected rows.
+// The workbook is read into memory (a few megabytes for 100,000 rows);
+// its sheet streams.
+func (s *Workspace) ImportXLSX(ctx context.Context, r io.Reader, sheet string, opt ImportOptions) (*ImportReport, error) {
+	if opt.Progress != nil {
+		r = &countingReader{r: r, size: opt.Size, progress: opt.Progress}
+	}
+	wb, err := xlsxio.Open(r)
+	if err != nil {
+		return &ImportReport{}, err
+	}
+	defer wb.Close()
+	if sheet == "" {
+		if sheet, err = wb.FirstUsable(); err != nil {
+			return &ImportReport{}, err
+		}
+	}
+	rd, release, err := wb.Reader(sheet)
+	if err != nil {
+		return &ImportReport{}, err
+	}
+	defer release()
+	rep, err := s.importFrom(ctx, rd, opt)
+	rep.Sheet = sheet
+	return rep, err
+}
+
+// XLSXSheets lists the sheets of a workbook import can read, to choose
+// among when there are several.
+func XLSXSheets(r io.Reader) ([]string, error) {
+	wb, err := xlsxio.Open(r)
+	if err != nil {
+		return nil, err
+	}
+	defer wb.Close()
+	return wb.Usable(), nil
+}
+
+// importFrom imports the rows of rd (importRows), keeping the refused
+// ones in a file of their own.
+func (s *Workspace) importFrom(ctx context.Context, rd *csvio.Reader, opt ImportOptions) (*ImportReport, error) {
+	rep := &ImportReport{}
+	s.sweepSpool()
 	rep.Ignored = rd.Ignored
 	var rw *csvio.RejectWriter
 	var spool *os.File
@@ -126,6 +189,10 @@ func (s *Workspace) ImportCSV(ctx context.Context, r io.Reader, opt ImportOption
 			if sheet.Comma == 0 {
 				sheet.Comma = rd.Delimiter // as the file was
 			}
+			if sheet.Comma == 0 {
+				sheet.Comma = ',' // a workbook's rows
+			}
+			rep.comma = sheet.Comma
 			if rw, spoolErr = csvio.NewRejectWriter(spool, rd.Header(), sheet); spoolErr != nil {
 				return
 			}

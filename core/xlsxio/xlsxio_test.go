@@ -1,0 +1,273 @@
+package xlsxio
+
+import (
+	"bytes"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/i18n"
+)
+
+// readAll reads every row of a reader.
+func readAll(t *testing.T, rd *csvio.Reader) []csvio.Row {
+	t.Helper()
+	var out []csvio.Row
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, row)
+	}
+}
+
+// clientsCSV is the CSV twin of the workbook clientsWorkbook writes.
+const clientsCSV = "SIRET;Raison sociale;Adresse;Ville;Code postal;Téléphone\n" +
+	"73282932000074;Ateliers Dupont;1 rue de la Paix;Paris;75002;0612457898\n" +
+	"44306184100047;SCIERIE;1 chemin du Moulin;Épinal;88000;\n" +
+	"35600000000048;La Poste;9 rue du Colonel Pierre Avia;Paris;75015;\n"
+
+// clientsWorkbook is what an accountant's workbook looks like: a notes
+// sheet first, then the clients with a French header, the SIRETs, postal
+// codes and phones typed as numbers (Excel's default), a company name
+// computed by a formula (with its computed value, as Excel saves it).
+func clientsWorkbook(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", "Notes"); err != nil {
+		t.Fatal(err)
+	}
+	set := func(sheet, cell string, v any) {
+		t.Helper()
+		if err := f.SetCellValue(sheet, cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("Notes", "A1", "Clients à passer sur Chorus Pro avant septembre")
+	if _, err := f.NewSheet("Clients"); err != nil {
+		t.Fatal(err)
+	}
+	// Written as Excel saves it: numbers as numbers, B3 a formula with
+	// its computed value (t="str").
+	sw, err := f.NewStreamWriter("Clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{
+		{"SIRET", "Raison sociale", "Adresse", "Ville", "Code postal", "Téléphone"},
+		{int64(73282932000074), "Ateliers Dupont", "1 rue de la Paix", "Paris", 75002, "0612457898"},
+		{float64(44306184100047), excelize.Cell{Formula: `UPPER("scierie")`, Value: "SCIERIE"}, "1 chemin du Moulin", "Épinal", 88000},
+		{"35600000000048", "La Poste", "9 rue du Colonel Pierre Avia", "Paris", 75015},
+	}
+	for r, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, r+1)
+		if err := sw.SetRow(cell, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if fm, _ := f.GetCellFormula("Clients", "B3"); fm == "" {
+		t.Fatal("B3 is no formula")
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestWorkbookReadsAsItsCSVTwin: numbers as SIRETs, a French header, two
+// sheets and a formula cell read exactly as the same rows in CSV.
+func TestWorkbookReadsAsItsCSVTwin(t *testing.T) {
+	wb, err := Open(bytes.NewReader(clientsWorkbook(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	if got := wb.Sheets(); !reflect.DeepEqual(got, []string{"Notes", "Clients"}) {
+		t.Fatalf("sheets %v", got)
+	}
+	if got := wb.Usable(); !reflect.DeepEqual(got, []string{"Clients"}) {
+		t.Fatalf("usable %v", got)
+	}
+	sheet, err := wb.FirstUsable()
+	if err != nil || sheet != "Clients" {
+		t.Fatalf("first usable %q %v", sheet, err)
+	}
+	rd, release, err := wb.Reader(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	got := readAll(t, rd)
+	twin, err := csvio.NewReader(strings.NewReader(clientsCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readAll(t, twin)
+	if len(got) != 3 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("workbook rows\n%+v\nCSV rows\n%+v", got, want)
+	}
+	if _, _, err := wb.Reader("Notes"); !strings.Contains(err.Error(), "header") {
+		t.Fatalf("the notes sheet: %v", err)
+	}
+}
+
+// TestDigitsOfNumber: a stored number is written back as its digits
+// exactly, or refused: never rounded.
+func TestDigitsOfNumber(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"73282932000074", "73282932000074", true},
+		{"7.3282932000074E13", "73282932000074", true},
+		{"7.3282932000074e+13", "73282932000074", true},
+		{"7.3282932E+13", "73282932000000", true}, // what was stored: validation refuses its checksum
+		{"75002", "75002", true},
+		{"612457898.0", "612457898", true},
+		{"75002.5", "75002.5", false},
+		{"01 23 45 67 89", "01 23 45 67 89", true},
+		{"0612457898", "0612457898", true},
+		{"ABC", "ABC", true},
+		{"", "", true},
+	} {
+		got, ok := digitsOfNumber(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%q: %q %v, want %q %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestExportReimports: an exported workbook re-imports identically, holds
+// no formula, types every cell as text, freezes and filters its header.
+func TestExportReimports(t *testing.T) {
+	recs := []core.StructureRecord{
+		{Draft: core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000074", Kind: core.KindPrivate,
+			CompanyName: "=HYPERLINK(\"http://x\")", Phone: "0612457898", PostalCode: "01000", City: "Bourg", Country: "FR"},
+			Sync: core.Sync{State: core.StateDraft}},
+		{Draft: core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "00012345678901", Kind: core.KindPublic,
+			CompanyName: "+33 Société", Address: "@home", NonDiffusible: true, Country: "FR"},
+			Sync: core.Sync{State: core.StateCreated}},
+	}
+	var b bytes.Buffer
+	w, err := NewStructureWriter(&b, i18n.FR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetName)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	for r := range rows {
+		for c := range rows[r] {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			if fm, _ := f.GetCellFormula(SheetName, cell); fm != "" {
+				t.Errorf("%s is a formula: %q", cell, fm)
+			}
+			if typ, _ := f.GetCellType(SheetName, cell); rows[r][c] != "" && typ != excelize.CellTypeInlineString {
+				t.Errorf("%s (%q) is not a text cell: %v", cell, rows[r][c], typ)
+			}
+		}
+	}
+	if panes, err := f.GetPanes(SheetName); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("header not frozen: %+v %v", panes, err)
+	}
+	if tables, err := f.GetTables(SheetName); err != nil || len(tables) != 1 || tables[0].Range != "A1:P3" {
+		t.Errorf("header not filtered: %+v %v", tables, err)
+	}
+	if wd, _ := f.GetColWidth(SheetName, "B"); wd < 18 {
+		t.Errorf("identifier column %v wide", wd)
+	}
+
+	wb, err := Open(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rd, release, err := wb.Reader(SheetName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	got := readAll(t, rd)
+	for i, r := range got {
+		if r.Draft != recs[i].Draft || len(r.Problems) != 0 {
+			t.Errorf("row %d re-imports as\n%+v %v\nwant\n%+v", i, r.Draft, r.Problems, recs[i].Draft)
+		}
+	}
+}
+
+// TestNotAWorkbook: a CSV renamed .xlsx, or nothing, is said to be no
+// workbook.
+func TestNotAWorkbook(t *testing.T) {
+	for _, in := range []string{"", clientsCSV, "PK\x03\x04broken"} {
+		if _, err := Open(strings.NewReader(in)); core.CodeOf(err) != CodeNotWorkbook {
+			t.Errorf("%q: %v", in[:min(len(in), 10)], err)
+		}
+	}
+}
+
+// FuzzWorkbook: any bytes open as a workbook or are refused as none; an
+// opened one's sheets read to the end or stop with an error, never a panic.
+func FuzzWorkbook(f *testing.F) {
+	var b bytes.Buffer
+	w, err := NewStructureWriter(&b, i18n.EN)
+	if err != nil {
+		f.Fatal(err)
+	}
+	_ = w.Write(core.StructureRecord{Draft: core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000074", CompanyName: "A"}})
+	if err := w.Close(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		wb, err := Open(bytes.NewReader(data))
+		if err != nil {
+			if core.CodeOf(err) != CodeNotWorkbook {
+				t.Fatalf("refused with %v", err)
+			}
+			return
+		}
+		defer wb.Close()
+		for _, s := range wb.Usable() {
+			rd, release, err := wb.Reader(s)
+			if err != nil {
+				continue
+			}
+			for range 10_000 {
+				if _, err := rd.Next(); err != nil {
+					break
+				}
+			}
+			release()
+		}
+	})
+}
