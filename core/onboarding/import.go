@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
-	"github.com/chorusonboard/chorus-onboard/core/xlsxio"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
+	"github.com/chorusonboard/chorus-onboard/core/xlsxio"
 )
 
 // ImportOptions are what an import asks for beyond the file.
