@@ -252,7 +252,8 @@ func (f *fakeStructures) Save(_ context.Context, id int64, d core.StructureDraft
 // fakeWorkspace is the workspaceFlow of the accountant's workspace.
 type fakeWorkspace struct {
 	calls
-	rows []core.StructureSummary
+	rows   []core.StructureSummary
+	sheets []string // the workbook's usable sheets
 }
 
 func (f *fakeWorkspace) QueryStructures(_ context.Context, q core.StructureQuery) (core.StructureList, error) {
@@ -301,6 +302,11 @@ func (f *fakeWorkspace) ImportCSV(context.Context, io.Reader, onboarding.ImportO
 	f.add("ImportCSV")
 	return &onboarding.ImportReport{}, nil
 }
+func (f *fakeWorkspace) ImportXLSX(_ context.Context, _ io.Reader, sheet string, _ onboarding.ImportOptions) (*onboarding.ImportReport, error) {
+	f.add("ImportXLSX " + sheet)
+	return &onboarding.ImportReport{Sheet: sheet}, nil
+}
+func (f *fakeWorkspace) SheetsOf(io.Reader) ([]string, error) { return f.sheets, nil }
 
 // fakeAttachments is the attachmentService of the attachment and approvals screens.
 type fakeAttachments struct {

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -444,5 +447,33 @@ func TestScreenWorkspaceOnlyYou(t *testing.T) {
 		problems.Text(f.workspace.rows[0]) != "vous seul" || problems.Text(f.workspace.rows[1]) == "vous seul" ||
 		problems.Tone(f.workspace.rows[0]) != widget.WarningImportance {
 		t.Fatalf("note %q; problems %q / %q", w.aloneNote.Text, problems.Text(f.workspace.rows[0]), problems.Text(f.workspace.rows[1]))
+	}
+}
+
+// TestScreenImportWorkbook: a workbook with several sheets import can read
+// asks which; the one chosen is imported; a workbook of none says why.
+func TestScreenImportWorkbook(t *testing.T) {
+	f := newFakes()
+	f.workspace.sheets = []string{"Novembre", "Décembre"}
+	u := newFakeUI(t, "fr", f)
+	u.show(stepWorkspace)
+	path := filepath.Join(t.TempDir(), "clients.xlsx")
+	if err := os.WriteFile(path, []byte("PK"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u.files.confirmImport(storage.NewFileURI(path))
+	if u.files.sheetPick == nil || u.files.sheetPick.Selected != "Novembre" {
+		t.Fatal("no choice of sheet")
+	}
+	u.files.sheetPick.SetSelected("Décembre")
+	tapDialogIn(t, u.win, "Importer")
+	if !contains(f.workspace.got(), "ImportXLSX Décembre") || u.step != stepImportReport {
+		t.Fatalf("asked %v, step %s", f.workspace.got(), u.step)
+	}
+	f.workspace.sheets = nil
+	u.show(stepWorkspace)
+	u.files.confirmImport(storage.NewFileURI(path))
+	if !strings.Contains(strings.Join(visibleTexts(u.win.Canvas().Overlays().Top()), " "), "Aucune feuille") {
+		t.Fatal("a workbook with no usable sheet is not said")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
@@ -215,6 +218,45 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 	shot("25-settings-managed")
 }
 
+// writeClientsWorkbook writes the rows of a ";" CSV as an Excel workbook
+// of two sheets (Novembre, Décembre) as an accountant's looks: SIRETs and
+// postal codes that are digits typed as numbers.
+func writeClientsWorkbook(t *testing.T, path, csvText string) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, name := range []string{"Novembre", "Décembre"} {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+		for r, line := range strings.Split(strings.TrimSpace(csvText), "\n") {
+			if i == 0 && r > 1 {
+				break // November: one client
+			}
+			for c, v := range strings.Split(line, ";") {
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				var val any = v
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil && r > 0 && (c == 0 || c == 4) {
+					val = n
+				}
+				if v == "" {
+					continue
+				}
+				if err := f.SetCellValue(name, cell, val); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // totpAt is the authenticator app's code for secret at t.
 func totpAt(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
@@ -307,8 +349,23 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	u.files.startImport(storage.NewFileURI(path), false)
+	u.files.startImport(storage.NewFileURI(path), "", false)
 	shot("17-import-report")
+	test.Tap(u.reportS.back)
+
+	// The same clients in an Excel workbook of two sheets, SIRETs and
+	// postal codes typed as numbers: the sheet is chosen, the report the
+	// same.
+	book := filepath.Join(testos.TempDir(t), "clients.xlsx")
+	writeClientsWorkbook(t, book, in)
+	u.files.confirmImport(storage.NewFileURI(book))
+	if u.files.sheetPick == nil {
+		t.Fatal("no choice of sheet for a workbook of two")
+	}
+	u.files.sheetPick.SetSelected("Décembre")
+	shot("17-import-xlsx-sheet")
+	tapDialogIn(t, h.win, u.text.T("ws.import.start"))
+	shot("17-import-report-xlsx")
 	test.Tap(u.reportS.back)
 
 	// A pre-fill whose answers differ from what was typed.

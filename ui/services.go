@@ -129,6 +129,8 @@ type workspaceFlow interface {
 	ExportStructures(ctx context.Context, out io.Writer, ids []int64, format string, opt csvio.WriterOptions,
 		progress onboarding.ProgressFunc) (int, error)
 	ImportCSV(ctx context.Context, r io.Reader, opt onboarding.ImportOptions) (*onboarding.ImportReport, error)
+	ImportXLSX(ctx context.Context, r io.Reader, sheet string, opt onboarding.ImportOptions) (*onboarding.ImportReport, error)
+	SheetsOf(r io.Reader) ([]string, error)
 }
 
 // editorFlow is the structure form opened from the workspace on a stored

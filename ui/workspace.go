@@ -460,6 +460,7 @@ func (w *workspaceScreen) showMore() {
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem(u.text.T("ws.revalidate"), w.onRevalidate),
 		fyne.NewMenuItem(u.text.T("ws.export_csv"), func() { u.files.export(w, w.selected(), onboarding.FormatCSV) }),
+		fyne.NewMenuItem(u.text.T("ws.export_xlsx"), func() { u.files.export(w, w.selected(), onboarding.FormatXLSX) }),
 		fyne.NewMenuItem(u.text.T("ws.export_json"), func() { u.files.export(w, w.selected(), onboarding.FormatJSON) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(u.text.T("ws.delete"), w.onDelete),

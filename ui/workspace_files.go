@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -30,6 +31,9 @@ type files struct {
 	// holds a file of rejected rows); reportName names its file.
 	report     *onboarding.ImportReport
 	reportName string
+	// sheetPick is the import confirmation's choice of a sheet, when the
+	// workbook offers several (tests choose with it).
+	sheetPick *widget.Select
 }
 
 // sheetOptions says how a CSV is written for the spreadsheet that will
@@ -44,7 +48,11 @@ func (f *files) sheetOptions() csvio.WriterOptions {
 	return csvio.WriterOptions{Lang: u.text.lang, Comma: comma, BOM: true}
 }
 
-// pick asks for a CSV file to import; say shows why the dialog failed.
+// isWorkbook reports whether a file is an Excel workbook, by its name.
+func isWorkbook(uri fyne.URI) bool { return strings.EqualFold(uri.Extension(), ".xlsx") }
+
+// pick asks for a CSV file or an Excel workbook to import; say shows why
+// the dialog failed.
 func (f *files) pick(say func(string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -60,7 +68,7 @@ func (f *files) pick(say func(string)) {
 		_ = r.Close()
 		f.confirmImport(uri)
 	}, f.u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt"}))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt", ".xlsx", ".XLSX"}))
 	d.Show()
 }
 
@@ -69,7 +77,7 @@ func (f *files) pick(say func(string)) {
 func (f *files) dropped(_ fyne.Position, uris []fyne.URI) {
 	u := f.u
 	for _, uri := range uris {
-		if ext := strings.ToLower(uri.Extension()); ext == ".csv" || ext == ".txt" {
+		if ext := strings.ToLower(uri.Extension()); ext == ".csv" || ext == ".txt" || ext == ".xlsx" {
 			f.confirmImport(uri)
 			return
 		}
@@ -80,17 +88,64 @@ func (f *files) dropped(_ fyne.Position, uris []fyne.URI) {
 }
 
 // confirmImport says which file will be imported and asks whether its
-// valid rows go to the portal at once or stay drafts to review.
+// valid rows go to the portal at once or stay drafts to review; for a
+// workbook with several sheets import can read, which one (read off the
+// UI goroutine first).
 func (f *files) confirmImport(uri fyne.URI) {
 	u := f.u
+	if !isWorkbook(uri) {
+		f.askImport(uri, nil)
+		return
+	}
+	async(u, func(context.Context) ([]string, error) {
+		rc, err := storage.Reader(uri)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return u.deps.Workspace.SheetsOf(rc)
+	}, func(sheets []string, err error) {
+		if err == nil && len(sheets) == 0 {
+			err = &core.E{Kind: core.KindInvalid, Code: xlsxNoHeader}
+		}
+		if err != nil {
+			dialog.ShowInformation(u.text.T("ws.import"), u.text.errorText(err), u.win)
+			return
+		}
+		f.askImport(uri, sheets)
+	})
+}
+
+// xlsxNoHeader is core/xlsxio's code for a workbook with no sheet import
+// can read.
+const xlsxNoHeader = "xlsx.no_header"
+
+// askImport is the confirmation: the file, the sheet when there is a
+// choice, and whether to queue.
+func (f *files) askImport(uri fyne.URI, sheets []string) {
+	u := f.u
 	queue := widget.NewCheck(u.text.T("ws.import.queue"), nil)
-	body := container.NewVBox(paragraph(i18n.Format(u.text.lang, "ws.import.confirm", map[string]string{"file": uri.Name()})), queue)
+	items := []fyne.CanvasObject{paragraph(i18n.Format(u.text.lang, "ws.import.confirm", map[string]string{"file": uri.Name()}))}
+	var pick *widget.Select
+	if len(sheets) > 1 {
+		pick = widget.NewSelect(sheets, nil)
+		pick.SetSelectedIndex(0)
+		items = append(items, widget.NewForm(widget.NewFormItem(u.text.T("ws.import.sheet"), pick)))
+	}
+	items = append(items, queue)
 	if u.deps.Connection.Target().Portal == nil {
 		queue.Disable() // Chorus Pro's own environments: the hand-off
 	}
-	d := dialog.NewCustomConfirm(u.text.T("ws.import"), u.text.T("ws.import.start"), u.text.T("button.cancel"), body, func(ok bool) {
+	f.sheetPick = pick
+	d := dialog.NewCustomConfirm(u.text.T("ws.import"), u.text.T("ws.import.start"), u.text.T("button.cancel"), container.NewVBox(items...), func(ok bool) {
 		if ok {
-			f.startImport(uri, queue.Checked)
+			sheet := ""
+			if pick != nil {
+				sheet = pick.Selected
+			} else if len(sheets) == 1 {
+				sheet = sheets[0]
+			}
+			f.startImport(uri, sheet, queue.Checked)
 		}
 	}, u.win)
 	d.Show()
@@ -98,7 +153,7 @@ func (f *files) confirmImport(uri fyne.URI) {
 
 // startImport imports a file on the workspace, with its progress (bytes
 // read of the file's size) and Cancel, then shows the report.
-func (f *files) startImport(uri fyne.URI, queue bool) {
+func (f *files) startImport(uri fyne.URI, sheet string, queue bool) {
 	u := f.u
 	if u.step != stepWorkspace || u.workspaceS == nil {
 		u.show(stepWorkspace)
@@ -119,8 +174,12 @@ func (f *files) startImport(uri fyne.URI, queue bool) {
 			}
 		}
 		progress(0, int(size))
-		return w.flow.ImportCSV(ctx, rc, onboarding.ImportOptions{Size: size, Drafts: !queue, Sheet: f.sheetOptions(),
-			Progress: func(read, size int64) { progress(int(min(read, max(size, read))), int(max(size, read))) }})
+		opt := onboarding.ImportOptions{Size: size, Drafts: !queue, Sheet: f.sheetOptions(),
+			Progress: func(read, size int64) { progress(int(min(read, max(size, read))), int(max(size, read))) }}
+		if isWorkbook(uri) {
+			return w.flow.ImportXLSX(ctx, rc, sheet, opt)
+		}
+		return w.flow.ImportCSV(ctx, rc, opt)
 	}, func(rep *onboarding.ImportReport, err error) {
 		p.unit = unitRows
 		w.refresh()
@@ -234,7 +293,11 @@ func (s *importReportScreen) onSave() {
 		}
 		s.saveTo(wc)
 	}, u.win)
-	d.SetFileName(u.text.T("report.file_name") + ".csv")
+	ext := ".csv"
+	if s.rep.Sheet != "" {
+		ext = ".xlsx" // from a workbook, back to one
+	}
+	d.SetFileName(u.text.T("report.file_name") + ext)
 	d.Show()
 }
 
@@ -258,7 +321,11 @@ func saveFile(u *UI, wc fyne.URIWriteCloser, write func(io.Writer) error, apply 
 func (s *importReportScreen) saveTo(wc fyne.URIWriteCloser) {
 	u := s.u
 	rep := s.rep
-	saveFile(u, wc, rep.SaveRejected, func(name string, err error) {
+	save := rep.SaveRejected
+	if strings.EqualFold(wc.URI().Extension(), ".xlsx") {
+		save = rep.SaveRejectedXLSX
+	}
+	saveFile(u, wc, save, func(name string, err error) {
 		if err != nil {
 			s.message.SetText(u.text.errorText(err))
 			return

@@ -333,7 +333,7 @@ func TestImportReportSavesRejectedRows(t *testing.T) {
 	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.files.startImport(storage.NewFileURI(path), false)
+	h.ui.files.startImport(storage.NewFileURI(path), "", false)
 	r := h.ui.reportS
 	if r == nil || r.rep.Imported != 1 || r.rep.Rejected != 1 || r.list.Length() != 1 || r.save.Disabled() {
 		t.Fatalf("report %+v", r)

@@ -148,9 +148,9 @@ func (s *Workspace) ImportXLSX(ctx context.Context, r io.Reader, sheet string, o
 	return rep, err
 }
 
-// XLSXSheets lists the sheets of a workbook import can read, to choose
+// SheetsOf lists the sheets of a workbook import can read, to choose
 // among when there are several.
-func XLSXSheets(r io.Reader) ([]string, error) {
+func (s *Workspace) SheetsOf(r io.Reader) ([]string, error) {
 	wb, err := xlsxio.Open(r)
 	if err != nil {
 		return nil, err
