@@ -29,6 +29,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -51,6 +53,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/core/xlsxio"
 )
 
 func main() {
@@ -59,7 +62,8 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per figure (the median is printed)")
 	rows := flag.Int("rows", 10_000, "rows to import, and structures in the app's store at start-up")
 	syncN := flag.Int("sync", 1000, "structures to sync")
-	only := flag.String("only", "", "comma-separated figures to run: startup, import, sync, latency (default all)")
+	xlsxN := flag.Int("xlsx", 100_000, "rows of the Excel workbook import, against the CSV import of the same rows")
+	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, sync, latency (default all)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -79,6 +83,9 @@ func main() {
 	}
 	if want("import") {
 		must(importing(ctx, *runs, *rows))
+	}
+	if want("xlsx") {
+		must(xlsxImporting(ctx, max(*runs/2, 1), *xlsxN))
 	}
 	if want("sync") {
 		must(syncing(ctx, *runs, *syncN, 0))
@@ -241,6 +248,77 @@ func importing(ctx context.Context, runs, rows int) error {
 	}
 	line(fmt.Sprintf("import %d valid rows", rows), ms(median(ours)), ms(median(raw)), "ms", "≤ 4×")
 	return nil
+}
+
+// xlsxImporting measures importing rows from an Excel workbook against
+// importing the same rows from CSV, both through the application layer
+// into a new store; and the live heap's peak during the workbook's.
+func xlsxImporting(ctx context.Context, runs, rows int) error {
+	file := csvRows(coretest.SIRETs(rows))
+	var book bytes.Buffer
+	if err := xlsxio.FromCSV(&book, strings.NewReader(file), ','); err != nil {
+		return err
+	}
+	var ours, anchor []time.Duration
+	var peak uint64
+	for range runs {
+		for _, workbook := range []bool{true, false} {
+			dir, err := os.MkdirTemp("", "bench-xlsx-*")
+			if err != nil {
+				return err
+			}
+			st, err := sqlite.Open(ctx, filepath.Join(dir, "onboard.db"))
+			if err != nil {
+				return err
+			}
+			svc, err := onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir})
+			if err != nil {
+				return err
+			}
+			runtime.GC()
+			stop := watchLiveHeap(&peak)
+			start := time.Now()
+			var rep *onboarding.ImportReport
+			if workbook {
+				rep, err = svc.Workspace.ImportXLSX(ctx, bytes.NewReader(book.Bytes()), "", onboarding.ImportOptions{})
+				ours = append(ours, time.Since(start))
+			} else {
+				rep, err = svc.Workspace.ImportCSV(ctx, strings.NewReader(file), onboarding.ImportOptions{})
+				anchor = append(anchor, time.Since(start))
+			}
+			stop()
+			st.Close()
+			os.RemoveAll(dir)
+			if err != nil || rep.Imported != rows {
+				return fmt.Errorf("import: %+v %v", rep.ImportStats, err)
+			}
+		}
+	}
+	line(fmt.Sprintf("import %d rows from an .xlsx (%d KiB) vs the same CSV", rows, book.Len()>>10), ms(median(ours)), ms(median(anchor)), "ms", "streams")
+	fmt.Printf("%-58s %d MiB\n", "  live heap peak during these imports", peak>>20)
+	return nil
+}
+
+// watchLiveHeap samples the live heap every 10 ms into peak until stop.
+func watchLiveHeap(peak *uint64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+				metrics.Read(sample)
+				if sample[0].Value.Kind() == metrics.KindUint64 {
+					*peak = max(*peak, sample[0].Value.Uint64())
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // rawInsert is the import's anchor: encoding/csv, then every row in one
