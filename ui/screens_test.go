@@ -17,6 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/registry"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // The screens against fakes of their services: what each screen asks of
@@ -457,7 +458,7 @@ func TestScreenImportWorkbook(t *testing.T) {
 	f.workspace.sheets = []string{"Novembre", "Décembre"}
 	u := newFakeUI(t, "fr", f)
 	u.show(stepWorkspace)
-	path := filepath.Join(t.TempDir(), "clients.xlsx")
+	path := filepath.Join(testos.TempDir(t), "clients.xlsx")
 	if err := os.WriteFile(path, []byte("PK"), 0o600); err != nil {
 		t.Fatal(err)
 	}
