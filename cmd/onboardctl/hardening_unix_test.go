@@ -30,6 +30,15 @@ func TestSignalsEndABlockedCommand(t *testing.T) {
 		t.Fatal(out)
 	}
 	for _, second := range []bool{true, false} {
+		// A -shm file left by the last command would read as this one's:
+		// no process has the database open now, so it can go (SQLite
+		// rebuilds it from the WAL), and the one awaited below is the
+		// child's, made after it installed its signal handler. Before,
+		// a child slow to start (a -race binary on a busy machine) was
+		// signalled before that and died of SIGTERM.
+		if err := os.Remove(db + "-shm"); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
 		args, _ := json.Marshal([]string{"import", "--db", db, "-"})
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"="+string(args), "CHORUS_TEST_SIGNAL_GRACE=500ms")
