@@ -32,14 +32,11 @@ var (
 	IssueFromSmall = parisDate(2027, time.September, 1)
 )
 
+// parisDate is midnight of a day in Paris in September, when France is on
+// summer time (+02:00) every year: a fixed offset, so no time zone
+// database is read when the program starts (Windows has none for Go).
 func parisDate(y int, m time.Month, d int) time.Time {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		// No time zone database (a stripped Windows image): France's
-		// offset in September is +02:00.
-		loc = time.FixedZone("CEST", 2*60*60)
-	}
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return time.Date(y, m, d, 0, 0, 0, 0, time.FixedZone("CEST", 2*60*60))
 }
 
 // Obligations are what the reform asks of one company.
