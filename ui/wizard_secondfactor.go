@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/pquerna/otp"
@@ -259,28 +258,15 @@ func (s *secondFactorScreen) recoveryPage() fyne.CanvasObject {
 // UI goroutine: a text file the user keeps where the computer is not.
 func (s *secondFactorScreen) onSave() {
 	u := s.u
-	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.message.SetText(u.text.errorText(err))
-			return
-		}
-		if wc == nil {
-			return
-		}
-		text := recoveryFile(u.text.lang, s.p.email, s.p.recovery)
+	text := recoveryFile(u.text.lang, s.p.email, s.p.recovery)
+	askSaveAs(u, u.text.T("sf.recovery.file_name")+".txt", s.message, func(wc fyne.URIWriteCloser) {
 		saveFile(u, wc, func(w io.Writer) error {
 			_, err := io.WriteString(w, text)
 			return err
-		}, func(name string, err error) {
-			if err != nil {
-				s.message.SetText(u.text.errorText(err))
-				return
-			}
-			s.message.SetText(i18n.Format(u.text.lang, "sf.recovery.written", map[string]string{"file": name}))
+		}, s.message, func(name string) string {
+			return i18n.Format(u.text.lang, "sf.recovery.written", map[string]string{"file": name})
 		})
-	}, u.win)
-	d.SetFileName(u.text.T("sf.recovery.file_name") + ".txt")
-	d.Show()
+	})
 }
 
 // recoveryFile is the text file of the recovery codes: what they are for,

@@ -282,29 +282,33 @@ func newImportReportScreen(u *UI, rep *onboarding.ImportReport, name string) *im
 // onSave asks where to write the rejected rows, then writes them in the
 // background.
 func (s *importReportScreen) onSave() {
-	u := s.u
-	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.message.SetText(u.text.errorText(err))
-			return
-		}
-		if wc == nil {
-			return
-		}
-		s.saveTo(wc)
-	}, u.win)
 	ext := ".csv"
 	if s.rep.Sheet != "" {
 		ext = ".xlsx" // from a workbook, back to one
 	}
-	d.SetFileName(u.text.T("report.file_name") + ext)
+	askSaveAs(s.u, s.u.text.T("report.file_name")+ext, s.message, s.saveTo)
+}
+
+// askSaveAs shows the save dialog proposing fileName and hands the file
+// the user chose to save; a failure of the dialog is said in message.
+func askSaveAs(u *UI, fileName string, message *widget.Label, save func(fyne.URIWriteCloser)) {
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil {
+			message.SetText(u.text.errorText(err))
+			return
+		}
+		if wc != nil { // nil: the user closed the dialog
+			save(wc)
+		}
+	}, u.win)
+	d.SetFileName(fileName)
 	d.Show()
 }
 
 // saveFile writes a file the user chose with write, off the UI goroutine,
-// then hands its name (or the error) to apply on the UI goroutine; a file
-// that could not be written whole is deleted: never half a file.
-func saveFile(u *UI, wc fyne.URIWriteCloser, write func(io.Writer) error, apply func(name string, err error)) {
+// then says in message done(its name), or the error; a file that could
+// not be written whole is deleted: never half a file.
+func saveFile(u *UI, wc fyne.URIWriteCloser, write func(io.Writer) error, message *widget.Label, done func(name string) string) {
 	async(u, func(context.Context) (string, error) {
 		err := write(wc)
 		if cerr := wc.Close(); err == nil {
@@ -314,10 +318,17 @@ func saveFile(u *UI, wc fyne.URIWriteCloser, write func(io.Writer) error, apply 
 			_ = storage.Delete(wc.URI())
 		}
 		return wc.URI().Name(), err
-	}, apply)
+	}, func(name string, err error) {
+		if err != nil {
+			message.SetText(u.text.errorText(err))
+			return
+		}
+		message.SetText(done(name))
+	})
 }
 
-// saveTo writes the rejected rows to wc, off the UI goroutine.
+// saveTo writes the rejected rows to wc, off the UI goroutine: a workbook
+// when its name says so, else CSV.
 func (s *importReportScreen) saveTo(wc fyne.URIWriteCloser) {
 	u := s.u
 	rep := s.rep
@@ -325,12 +336,8 @@ func (s *importReportScreen) saveTo(wc fyne.URIWriteCloser) {
 	if strings.EqualFold(wc.URI().Extension(), ".xlsx") {
 		save = rep.SaveRejectedXLSX
 	}
-	saveFile(u, wc, save, func(name string, err error) {
-		if err != nil {
-			s.message.SetText(u.text.errorText(err))
-			return
-		}
-		s.message.SetText(i18n.Format(u.text.lang, "report.saved", map[string]string{"n": u.text.count(rep.RejectedRows()), "file": name}))
+	saveFile(u, wc, save, s.message, func(name string) string {
+		return i18n.Format(u.text.lang, "report.saved", map[string]string{"n": u.text.count(rep.RejectedRows()), "file": name})
 	})
 }
 
