@@ -216,26 +216,35 @@ func csvRows(ids []string) string {
 	return b.String()
 }
 
+// newStoreIn opens the application layer on a new store in a new
+// temporary directory (named by pattern), as the app opens its own.
+func newStoreIn(ctx context.Context, pattern string) (dir string, svc onboarding.Services, closeStore func(), err error) {
+	if dir, err = os.MkdirTemp("", pattern); err != nil {
+		return "", svc, nil, err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "onboard.db"))
+	if err != nil {
+		return "", svc, nil, err
+	}
+	if svc, err = onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir}); err != nil {
+		st.Close()
+		return "", svc, nil, err
+	}
+	return dir, svc, func() { st.Close() }, nil
+}
+
 func importing(ctx context.Context, runs, rows int) error {
 	file := csvRows(coretest.SIRETs(rows))
 	var ours, raw []time.Duration
 	for range runs {
-		dir, err := os.MkdirTemp("", "bench-import-*")
-		if err != nil {
-			return err
-		}
-		st, err := sqlite.Open(ctx, filepath.Join(dir, "onboard.db"))
-		if err != nil {
-			return err
-		}
-		svc, err := onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir})
+		dir, svc, closeStore, err := newStoreIn(ctx, "bench-import-*")
 		if err != nil {
 			return err
 		}
 		start := time.Now()
 		rep, err := svc.Workspace.ImportCSV(ctx, strings.NewReader(file), onboarding.ImportOptions{})
 		ours = append(ours, time.Since(start))
-		st.Close()
+		closeStore()
 		if err != nil || rep.Imported != rows {
 			return fmt.Errorf("import: %+v %v", rep.ImportStats, err)
 		}
@@ -263,15 +272,7 @@ func xlsxImporting(ctx context.Context, runs, rows int) error {
 	var peak uint64
 	for range runs {
 		for _, workbook := range []bool{true, false} {
-			dir, err := os.MkdirTemp("", "bench-xlsx-*")
-			if err != nil {
-				return err
-			}
-			st, err := sqlite.Open(ctx, filepath.Join(dir, "onboard.db"))
-			if err != nil {
-				return err
-			}
-			svc, err := onboarding.New(ctx, connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir})
+			dir, svc, closeStore, err := newStoreIn(ctx, "bench-xlsx-*")
 			if err != nil {
 				return err
 			}
@@ -287,7 +288,7 @@ func xlsxImporting(ctx context.Context, runs, rows int) error {
 				anchor = append(anchor, time.Since(start))
 			}
 			stop()
-			st.Close()
+			closeStore()
 			os.RemoveAll(dir)
 			if err != nil || rep.Imported != rows {
 				return fmt.Errorf("import: %+v %v", rep.ImportStats, err)
