@@ -32,3 +32,46 @@ func TestObligationsOf(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Date
+		ok   bool
+	}{
+		{"", "", true},
+		{" 2026-09-01 ", "2026-09-01", true},
+		{"01/09/2026", "2026-09-01", true},
+		{"1/9/2026", "2026-09-01", true},
+		{"01.09.2026", "2026-09-01", true},
+		{"01-09-2026", "2026-09-01", true},
+		{"31/02/2026", "", false},
+		{"2026-02-30", "", false},
+		{"09/01/26", "", false},
+		{"hier", "", false},
+		{"46266", "", false},
+	} {
+		got, ok := ParseDate(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ParseDate(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+	if !Date("2026-09-01").Valid() || Date("2026-9-1").Valid() || !Date("").Valid() {
+		t.Error("Valid")
+	}
+	if got := Date("2026-03-01").AddDays(-1); got != "2026-02-28" {
+		t.Errorf("AddDays: %s", got)
+	}
+}
+
+func TestCheckDue(t *testing.T) {
+	today := Date("2026-12-05")
+	for _, tc := range []struct {
+		checked Date
+		due     bool
+	}{{"", true}, {"2026-09-05", true}, {"2026-09-06", false}, {"2026-12-05", false}} {
+		if got := (Reform{CheckedOn: tc.checked}).CheckDue(today, RecheckDays); got != tc.due {
+			t.Errorf("checked %q: due %v, want %v", tc.checked, got, tc.due)
+		}
+	}
+}

@@ -70,6 +70,9 @@ const (
 	SettingProxyURL       = "proxy_url"
 	SettingProxyUser      = "proxy_user"
 	SettingCAFile         = "ca_file"
+	// SettingDirectoryURL is the page of the directory of electronic
+	// invoicing the workspace opens (empty: the environment's portal).
+	SettingDirectoryURL = "directory_url"
 	// SettingConcurrency is how many requests the worker keeps in flight
 	// (1 to MaxConcurrency; empty: the worker's default).
 	SettingConcurrency = "sync_concurrency"
@@ -86,7 +89,8 @@ const MaxConcurrency = 64
 
 // URLSettings are the settings that hold a web address, each checked when
 // typed (http or https, no credentials in it).
-var URLSettings = []string{SettingPISTEOAuthURL, SettingPISTEAPIURL, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL}
+var URLSettings = []string{SettingPISTEOAuthURL, SettingPISTEAPIURL, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL,
+	SettingDirectoryURL}
 
 // Settings are the user's choices that outlive a session. Secrets are never
 // among them: they live in the keyring (Secrets).
@@ -117,6 +121,10 @@ type Settings struct {
 	CAFile string
 	// Concurrency is SettingConcurrency's text ("" for the default).
 	Concurrency string
+	// DirectoryURL overrides the page of the directory of electronic
+	// invoicing (annuaire de la facturation électronique) the workspace
+	// opens; empty means the environment's portal.
+	DirectoryURL string
 }
 
 // ConcurrencyN returns the requests to keep in flight, 0 for the worker's
@@ -209,6 +217,8 @@ func (s *Settings) field(key string) *string {
 		return &s.CAFile
 	case SettingConcurrency:
 		return &s.Concurrency
+	case SettingDirectoryURL:
+		return &s.DirectoryURL
 	}
 	return nil
 }
@@ -216,7 +226,7 @@ func (s *Settings) field(key string) *string {
 // SettingKeys lists every setting.
 var SettingKeys = []string{SettingEnvironment, SettingPISTEOAuthURL, SettingPISTEAPIURL, SettingPISTEClientID,
 	SettingTechnicalLogin, SettingPortalURL, SettingRegistryURL, SettingINSEEURL, SettingProxyURL, SettingProxyUser, SettingCAFile,
-	SettingConcurrency}
+	SettingConcurrency, SettingDirectoryURL}
 
 // Get returns the value of a setting by key ("" for an unknown key).
 func (s Settings) Get(key string) string {

@@ -75,8 +75,11 @@ type AccountRecord struct {
 // StructureRecord is a stored structure draft with its validation and sync
 // state.
 type StructureRecord struct {
-	ID       int64
-	Draft    StructureDraft
+	ID    int64
+	Draft StructureDraft
+	// Reform is the firm's bookkeeping of the e-invoicing reform for this
+	// client: kept beside the draft, never sent.
+	Reform   Reform
 	Problems Problems
 	Sync     Sync
 	Created  time.Time
@@ -90,6 +93,11 @@ type SaveStructure struct {
 	ID       int64
 	Draft    StructureDraft
 	Problems Problems
+	// Reform's fields named in ReformSet are written too (a file with
+	// some reform columns changes those only); the others stay as they
+	// are. Reform is validated by the caller (validate.Reform).
+	Reform    Reform
+	ReformSet ReformFields
 	// Queue asks for the structure to be sent to the portal: it moves to
 	// StateQueued and gets an outbox row in the same transaction. Refused
 	// (KindInvalid) when Problems has errors.

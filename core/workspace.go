@@ -18,11 +18,37 @@ const (
 	FilterPending  StructureFilter = "pending"   // sent, or an attachment waiting for a manager
 	FilterRefused  StructureFilter = "refused"   // attachment refused
 	FilterFailed   StructureFilter = "failed"    // the portal refused the structure
+
+	// The e-invoicing reform's filters: no receiving platform recorded; not
+	// looked up in the directory for RecheckDays; must issue e-invoices
+	// before small companies do (a large company or mid-cap).
+	FilterNoPlatform StructureFilter = "no_platform"
+	FilterCheckDue   StructureFilter = "check_due"
+	FilterIssueEarly StructureFilter = "issue_early"
 )
 
 // StructureFilters lists every filter in the order they are offered.
 var StructureFilters = []StructureFilter{FilterAll, FilterErrors, FilterReady, FilterQueued, FilterOnPortal,
-	FilterPending, FilterRefused, FilterFailed}
+	FilterPending, FilterRefused, FilterFailed, FilterNoPlatform, FilterCheckDue, FilterIssueEarly}
+
+// ReformFilters are the filters of the reform, shown as their own row of
+// chips.
+var ReformFilters = []StructureFilter{FilterNoPlatform, FilterCheckDue, FilterIssueEarly}
+
+// MatchesRow reports whether a workspace row is in the filter's set on
+// the day today (the reform's filters read the row's reform columns and
+// the day; the others its state and errors, as Matches).
+func (f StructureFilter) MatchesRow(r StructureSummary, today Date) bool {
+	switch f {
+	case FilterNoPlatform:
+		return r.Platform == ""
+	case FilterCheckDue:
+		return r.CheckedOn == "" || r.CheckedOn < today.AddDays(-RecheckDays)
+	case FilterIssueEarly:
+		return ObligationsOf(r.Category).IssueFrom.Before(IssueFromSmall)
+	}
+	return f.Matches(r.State, r.Errors)
+}
 
 // Matches reports whether a structure in state with errors problems
 // (counted with Severity Error) is in the filter's set. "with errors" cuts
@@ -62,17 +88,22 @@ const (
 	SortState          StructureSort = "state"
 	SortProblems       StructureSort = "problems"
 	SortUpdated        StructureSort = "updated"
+	SortPlatform       StructureSort = "platform"
+	SortCheckedOn      StructureSort = "checked_on"
 )
 
 // StructureQuery asks for the workspace's rows.
 type StructureQuery struct {
 	// Text matches identifier (with or without spaces), company and
-	// structure names, city, postal code and e-mail, without case or
-	// accents; every word must be found.
+	// structure names, city, postal code, e-mail and receiving platform,
+	// without case or accents; every word must be found.
 	Text   string
 	Filter StructureFilter
 	Sort   StructureSort
 	Desc   bool
+	// Today is the day the reform's filters count from; the store's clock
+	// (local time) when empty.
+	Today Date
 }
 
 // StructureSummary is one row of the workspace: what the table shows.
@@ -87,6 +118,11 @@ type StructureSummary struct {
 	// Errors and Warnings count the record's problems by severity.
 	Errors, Warnings int
 	Updated          time.Time
+	// The reform's columns: the receiving platform, the last look in the
+	// directory, the company's category.
+	Platform  string
+	CheckedOn Date
+	Category  CompanyCategory
 }
 
 // StructureList answers a StructureQuery: the rows of its filter, sorted,
@@ -128,4 +164,21 @@ type WorkspaceStore interface {
 	// one transaction, and returns how many it changed (queued or failed
 	// ones).
 	DiscardMany(ctx context.Context, ids []int64) (int, error)
+}
+
+// ReformStore is what the reform's bookkeeping asks of the store: a
+// record, the reform's fields of many, and the platform names already
+// typed. Methods are safe for concurrent use.
+type ReformStore interface {
+	// Structure returns one structure; KindNotFound when there is none.
+	Structure(ctx context.Context, id int64) (StructureRecord, error)
+	// SetReform sets the fields of set to patch's values in the records of
+	// ids, whatever their state (the reform's bookkeeping is the firm's,
+	// never the portal's), in one transaction, and returns how many it
+	// changed. The workspace's "mark checked today" and "set platform" use
+	// it.
+	SetReform(ctx context.Context, ids []int64, patch Reform, set ReformFields) (int, error)
+	// PlatformNames returns the receiving platforms recorded, the most
+	// used first, at most limit: the form suggests them.
+	PlatformNames(ctx context.Context, limit int) ([]string, error)
 }

@@ -48,6 +48,7 @@ func Targets(o Options) func(onboarding.TargetSpec) onboarding.Target {
 			Registry: portal.NewRegistry(set.RegistryBase(), set.INSEEBase(), c.Secret(core.SecretINSEEKey), hc)}
 		if c.Env == core.EnvTeam {
 			t.Portal = portal.NewOnboarding(set.PortalURL, hc)
+			t.Pages = set.PortalURL
 		}
 		return t
 	}
@@ -59,6 +60,7 @@ func sandbox(o Options) onboarding.Target {
 	t := onboarding.Target{Mailbox: true}
 	if o.Sandbox != "" {
 		t.Portal = portal.NewOnboarding(o.Sandbox, nil)
+		t.Pages = o.Sandbox
 		t.Registry = portal.NewRegistry(o.Sandbox+"/registry", o.Sandbox+"/insee/api-sirene/3.11", nil, nil)
 	}
 	if o.SandboxPortal != nil {

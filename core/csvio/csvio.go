@@ -67,13 +67,30 @@ var aliases = map[string]string{
 	"code_postal": core.FieldPostalCode, "zip": core.FieldPostalCode, "cp": core.FieldPostalCode,
 	"pays": core.FieldCountry, "code_pays": core.FieldCountry,
 	"nondiffusible": core.FieldNonDiffusible,
-	"etat":          ColState, "statut_synchronisation": ColState, "message_portail": ColPortalMessage,
+	// The reform's columns (core.ReformColumns), as a firm's sheets name
+	// them.
+	"plateforme": core.FieldPlatform, "plateforme_agreee": core.FieldPlatform, "plateforme_de_reception": core.FieldPlatform,
+	"plateforme_reception": core.FieldPlatform, "pa": core.FieldPlatform, "platform": core.FieldPlatform,
+	"date_mandat": core.FieldMandateSigned, "mandat_signe_le": core.FieldMandateSigned, "date_du_mandat": core.FieldMandateSigned,
+	"mandate_date":         core.FieldMandateSigned,
+	"adresses_facturation": core.FieldAddresses, "adresses_de_facturation": core.FieldAddresses,
+	"adresse_de_facturation": core.FieldAddresses, "adresse_facturation": core.FieldAddresses,
+	"annuaire_verifie_le": core.FieldCheckedOn, "verifie_annuaire_le": core.FieldCheckedOn, "date_verification_annuaire": core.FieldCheckedOn,
+	"directory_checked": core.FieldCheckedOn,
+	"constat_annuaire":  core.FieldSeen, "vu_dans_l_annuaire": core.FieldSeen, "annuaire": core.FieldSeen,
+	"note_reforme": core.FieldReformNote, "note": core.FieldReformNote, "remarque": core.FieldReformNote,
+	"categorie_entreprise": core.FieldCategory, "categorie": core.FieldCategory, "company_size": core.FieldCategory,
+	"category": core.FieldCategory,
+	"etat":     ColState, "statut_synchronisation": ColState, "message_portail": ColPortalMessage,
 	"erreur": ColError, "erreurs": ColError, "errors": ColError,
 }
 
 func init() {
 	for _, c := range append(slices.Clone(Columns), ColState, ColPortalMessage, ColError) {
 		aliases[c] = c
+	}
+	for _, c := range core.ReformColumns {
+		aliases[c.Name] = c.Name
 	}
 }
 
@@ -105,6 +122,10 @@ type Row struct {
 	Line     int
 	Draft    core.StructureDraft
 	Problems core.Problems
+	// Reform holds the reform's columns the file has, ReformSet which
+	// they are: the others are left as the store has them.
+	Reform    core.Reform
+	ReformSet core.ReformFields
 }
 
 // Reader reads structures from rows of cells: a CSV file (NewReader), or
@@ -119,6 +140,8 @@ type Reader struct {
 	Delimiter rune
 	// Ignored lists header names that are not ours, for a notice.
 	Ignored []string
+	// reformSet is the reform's columns the header has.
+	reformSet core.ReformFields
 }
 
 // Records is a source of rows of cells: a CSV file, a spreadsheet's
@@ -270,6 +293,11 @@ func NewRecordReader(src Records) (*Reader, error) {
 		}
 		seen[f] = true
 		out.columns = append(out.columns, f)
+		for _, c := range core.ReformColumns {
+			if c.Name == f {
+				out.reformSet |= c.Bit
+			}
+		}
 	}
 	if !seen[core.FieldIdentifier] || !seen[core.FieldCompanyName] {
 		return nil, fmt.Errorf("%w: need at least the columns %s and %s (or identifiant and raison_sociale)",
@@ -351,8 +379,8 @@ func (r *Reader) Next() (Row, error) {
 }
 
 func (r *Reader) row(line int, rec []string) Row {
-	row := Row{Line: line}
-	d := &row.Draft
+	row := Row{Line: line, ReformSet: r.reformSet}
+	d, rf := &row.Draft, &row.Reform
 	d.IdentifierType, d.Kind, d.Country = core.IDSIRET, core.KindPrivate, "FR"
 	bad := func(field, code string, params map[string]string) {
 		row.Problems = append(row.Problems, core.Problem{Field: field, Code: code, Severity: core.Error, Params: params})
@@ -428,9 +456,54 @@ func (r *Reader) row(line int, rec []string) Row {
 				bad(core.FieldNonDiffusible, "non_diffusible.invalid", nil)
 			}
 			d.NonDiffusible = b
+		case core.FieldPlatform:
+			rf.Platform = v
+		case core.FieldMandateSigned, core.FieldCheckedOn:
+			day, ok := core.ParseDate(v)
+			if !ok {
+				bad(r.columns[i], "date.invalid", nil)
+			}
+			if r.columns[i] == core.FieldMandateSigned {
+				rf.MandateSigned = day
+			} else {
+				rf.CheckedOn = day
+			}
+		case core.FieldAddresses:
+			rf.Addresses = validate.SplitAddresses(v)
+		case core.FieldSeen:
+			rf.Seen = v
+		case core.FieldReformNote:
+			rf.Note = v
+		case core.FieldCategory:
+			c, ok := ParseCategory(v)
+			if !ok {
+				bad(core.FieldCategory, "category.invalid", nil)
+			}
+			rf.Category = c
 		}
 	}
 	return row
+}
+
+// ParseCategory reads a company category as INSEE writes it (GE, ETI,
+// PME), as a firm's sheet may (micro, TPE: small companies, whose
+// obligations are a PME's; the French names in full), any case; empty is
+// unknown. ok is false for anything else.
+func ParseCategory(s string) (core.CompanyCategory, bool) {
+	if c := core.ParseCompanyCategory(s); c != core.CategoryUnknown {
+		return c, true
+	}
+	switch normalizeName(s) {
+	case "":
+		return core.CategoryUnknown, true
+	case "micro", "tpe", "microentreprise", "micro_entreprise", "petite_ou_moyenne_entreprise", "petite_et_moyenne_entreprise":
+		return core.CategoryPME, true
+	case "entreprise_de_taille_intermediaire", "mid_cap":
+		return core.CategoryETI, true
+	case "grande_entreprise", "large":
+		return core.CategoryGE, true
+	}
+	return core.CategoryUnknown, false
 }
 
 // Header returns the file's header as it was written (a copy).
@@ -741,8 +814,14 @@ func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
 }
 
 // ExportHeader is the header an export writes: the canonical columns,
-// the state and the portal's last word.
-func ExportHeader() []string { return append(slices.Clone(Columns), ColState, ColPortalMessage) }
+// the reform's, the state and the portal's last word.
+func ExportHeader() []string {
+	h := slices.Clone(Columns)
+	for _, c := range core.ReformColumns {
+		h = append(h, c.Name)
+	}
+	return append(h, ColState, ColPortalMessage)
+}
 
 // ExportCells are one structure's values as an export writes them, in
 // ExportHeader's order, as they are (a CSV writer guards them; a workbook
@@ -753,8 +832,10 @@ func ExportCells(r core.StructureRecord, lang i18n.Lang) []string {
 	if d.NonDiffusible {
 		nd = "true"
 	}
+	f := r.Reform
 	return []string{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName,
 		d.Email, d.Phone, d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, nd,
+		string(f.Category), f.Platform, string(f.MandateSigned), strings.Join(f.Addresses, "; "), string(f.CheckedOn), f.Seen, f.Note,
 		string(r.Sync.State), i18n.Text(lang, r.Sync.Notice)}
 }
 

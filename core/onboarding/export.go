@@ -28,6 +28,31 @@ type exportRecord struct {
 	PortalMessage string         `json:"portal_message,omitempty"`
 	PortalID      string         `json:"portal_id,omitempty"`
 	Problems      []api.Problem  `json:"problems,omitempty"`
+	Reform        *exportReform  `json:"e_invoicing,omitempty"`
+}
+
+// exportReform is the reform's bookkeeping in a JSON export, named as the
+// CSV columns are; absent when nothing is recorded.
+type exportReform struct {
+	Category       core.CompanyCategory `json:"company_category,omitempty"`
+	CategorySource core.CategorySource  `json:"company_category_source,omitempty"`
+	IssueFrom      core.Date            `json:"issue_from"`
+	Platform       string               `json:"receiving_platform,omitempty"`
+	MandateSigned  core.Date            `json:"mandate_signed,omitempty"`
+	Addresses      []string             `json:"invoicing_addresses,omitempty"`
+	CheckedOn      core.Date            `json:"directory_checked_on,omitempty"`
+	Seen           string               `json:"directory_seen,omitempty"`
+	Note           string               `json:"reform_note,omitempty"`
+}
+
+// reformJSON is r's JSON form, nil when r records nothing.
+func reformJSON(r core.Reform) *exportReform {
+	if r.Platform == "" && r.MandateSigned == "" && len(r.Addresses) == 0 && r.CheckedOn == "" && r.Seen == "" &&
+		r.Note == "" && r.Category == core.CategoryUnknown {
+		return nil
+	}
+	return &exportReform{Category: r.Category, CategorySource: r.CategorySource, IssueFrom: core.DateOf(r.Obligations().IssueFrom),
+		Platform: r.Platform, MandateSigned: r.MandateSigned, Addresses: r.Addresses, CheckedOn: r.CheckedOn, Seen: r.Seen, Note: r.Note}
 }
 
 // Export writes every structure with its state to out, as CSV or an Excel
@@ -67,7 +92,7 @@ func export(out io.Writer, format string, opt csvio.WriterOptions, each func(fun
 		}
 		first := true
 		err := each(func(r core.StructureRecord) error {
-			b, err := json.Marshal(exportRecord{api.StructureBody(r.Draft), r.Sync.State, i18n.Text(opt.Lang, r.Sync.Notice), r.Sync.PortalID, api.ProblemsOf(r.Problems)})
+			b, err := json.Marshal(exportRecord{api.StructureBody(r.Draft), r.Sync.State, i18n.Text(opt.Lang, r.Sync.Notice), r.Sync.PortalID, api.ProblemsOf(r.Problems), reformJSON(r.Reform)})
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
 // ImportBatch is how many rows one import transaction holds: large enough
@@ -81,12 +82,19 @@ func (s *Workspace) importRows(ctx context.Context, rd *csvio.Reader, queue bool
 	// hash and a line, 16 bytes a row, so a file of a million rows costs
 	// about 16 MB here and the rows themselves are never kept.
 	firstLine := map[uint64]int{}
+	day := today()
 	seed := maphash.MakeSeed()
 	unread, err := csvio.EachRow(ctx, rd, func(row csvio.Row) error {
 		if failed.Load() {
 			return errWriterFailed
 		}
 		canon, problems := prepare(row.Draft)
+		var reform core.Reform
+		if row.ReformSet != 0 {
+			var rp core.Problems
+			reform, rp = validate.Reform(row.Reform, canon, day)
+			problems = append(problems, rp...)
+		}
 		if row.TooLong() {
 			problems = nil
 		}
@@ -109,7 +117,10 @@ func (s *Workspace) importRows(ctx context.Context, rd *csvio.Reader, queue bool
 		} else {
 			firstLine[key] = row.Line
 		}
-		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: queue})
+		// validate.Reform finds errors only, which refused the row: what
+		// is kept here are the draft's problems.
+		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: queue,
+			Reform: reform, ReformSet: row.ReformSet})
 		if len(batch) == ImportBatch {
 			batches <- batch
 			batch = make([]core.SaveStructure, 0, ImportBatch)

@@ -96,6 +96,10 @@ type Target struct {
 	Portal Portal
 	// Registry pre-fills structures; nil disables look-ups.
 	Registry Registry
+	// Pages is the portal's address for pages a person opens in a browser
+	// (the sandbox's or team portal's directory page); empty on Chorus
+	// Pro's own environments, whose pages EnvironmentInfo names.
+	Pages string
 	// Mailbox is true when the portal lets the app read the e-mails it
 	// sends (the Local sandbox), so nobody needs a real mailbox there.
 	Mailbox bool

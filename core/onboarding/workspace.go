@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
@@ -356,3 +357,7 @@ func paramsOf(err error) map[string]string {
 func isCancel(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// today is the day on this computer: the reform's dates are days, and a
+// mandate signed or a directory checked "today" is the user's today.
+func today() core.Date { return core.DateOf(time.Now()) }

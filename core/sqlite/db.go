@@ -58,6 +58,8 @@ type DB struct {
 	// Workspace answers the workspace's queries and bulk changes
 	// (core.WorkspaceStore).
 	Workspace *Workspace
+	// Reform keeps the reform's bookkeeping (core.ReformStore).
+	Reform *Reform
 	// Outbox is the queue of changes for the portal (core.Outbox).
 	Outbox *Outbox
 	// Settings keeps the user's settings (core.SettingsStore).
@@ -72,6 +74,8 @@ type (
 	Structures struct{ *store }
 	// Workspace is core.WorkspaceStore.
 	Workspace struct{ *store }
+	// Reform is core.ReformStore.
+	Reform struct{ *store }
 	// Outbox is core.Outbox.
 	Outbox struct{ *store }
 	// Settings is core.SettingsStore.
@@ -82,6 +86,7 @@ var (
 	_ core.AccountStore   = (*Accounts)(nil)
 	_ core.StructureStore = (*Structures)(nil)
 	_ core.WorkspaceStore = (*Workspace)(nil)
+	_ core.ReformStore    = (*Reform)(nil)
 	_ core.Outbox         = (*Outbox)(nil)
 	_ core.SettingsStore  = (*Settings)(nil)
 )
@@ -109,7 +114,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		o(st)
 	}
-	db := &DB{store: st, Accounts: &Accounts{st}, Structures: &Structures{st}, Workspace: &Workspace{st},
+	db := &DB{store: st, Accounts: &Accounts{st}, Structures: &Structures{st}, Workspace: &Workspace{st}, Reform: &Reform{st},
 		Outbox: &Outbox{st}, Settings: &Settings{st}}
 	p, err := sqldb.Open(ctx, path, migrations(), sqldb.Options{ReadOnly: db.readOnly, MigrationHook: migrationHook})
 	if err != nil {

@@ -39,6 +39,9 @@ type listIndex struct {
 type listRow struct {
 	core.StructureSummary
 	search string
+	// platform is the receiving platform folded: the text filter finds it
+	// too.
+	platform string
 	// company and city are folded for sorting when first needed.
 	company, city string
 	folded        bool
@@ -49,17 +52,21 @@ type listRow struct {
 const keepChanges = 50_000
 
 const selectListRow = `SELECT id, identifier_type, identifier, company_name, city, postal_code, state, errors, warnings,
-	updated_at, search FROM structure`
+	updated_at, search, reform_platform, reform_checked_on, category FROM structure`
 
 func scanListRow(rows *sql.Rows) (*listRow, error) {
 	r := &listRow{}
-	var typ, state string
+	var typ, state, checked, category string
 	var updated int64
 	if err := rows.Scan(&r.ID, &typ, &r.Identifier, &r.CompanyName, &r.City, &r.PostalCode, &state, &r.Errors,
-		&r.Warnings, &updated, &r.search); err != nil {
+		&r.Warnings, &updated, &r.search, &r.Platform, &checked, &category); err != nil {
 		return nil, err
 	}
 	r.IdentifierType, r.State, r.Updated = core.IdentifierType(typ), core.SyncState(state), fromMillis(updated)
+	r.CheckedOn, r.Category = core.Date(checked), core.CompanyCategory(category)
+	if r.Platform != "" {
+		r.platform = validate.SearchKey(r.Platform)
+	}
 	return r, nil
 }
 
@@ -215,7 +222,7 @@ func (db *store) pruneChanges(ctx context.Context) error {
 // QueryStructures evaluates a workspace query on the in-memory index
 // (listIndex), brought up to date first: each word of the text must be a
 // substring of a row's search key (its identifier, names, city, postal
-// code and e-mail, folded: no case, no accents, punctuation as spaces); the
+// code and e-mail) or of its receiving platform, folded: no case, no accents, punctuation as spaces); the
 // matching rows are counted per filter and those of q's filter kept, in
 // the order the index keeps for q's sort. A linear pass over short
 // strings, checked against ctx every few thousand rows so that a newer
@@ -225,6 +232,10 @@ func (db *Workspace) QueryStructures(ctx context.Context, q core.StructureQuery)
 	filter := q.Filter
 	if filter == "" {
 		filter = core.FilterAll
+	}
+	today := q.Today
+	if today == "" {
+		today = core.DateOf(db.clock.Now().Local())
 	}
 	out := core.StructureList{Counts: make(map[core.StructureFilter]int, len(core.StructureFilters))}
 	l := &db.list
@@ -243,15 +254,15 @@ func (db *Workspace) QueryStructures(ctx context.Context, q core.StructureQuery)
 		if q.Desc {
 			r = order[len(order)-1-i]
 		}
-		if !containsAll(r.search, words) {
+		if !containsAll(r.search, r.platform, words) {
 			continue
 		}
 		for _, f := range core.StructureFilters {
-			if f.Matches(r.State, r.Errors) {
+			if f.MatchesRow(r.StructureSummary, today) {
 				out.Counts[f]++
 			}
 		}
-		if filter.Matches(r.State, r.Errors) {
+		if filter.MatchesRow(r.StructureSummary, today) {
 			out.Rows = append(out.Rows, r.StructureSummary)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -216,19 +217,26 @@ func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (
 
 const selectStructure = `SELECT id, identifier_type, identifier, structure_kind, company_name, structure_name, email, phone,
 	address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible,
+	reform_platform, reform_mandate, reform_addresses, reform_checked_on, reform_seen, reform_note, category, category_source,
 	problems, state, notice, portal_id, created_at, updated_at FROM structure`
 
 func scanStructure(row scanner) (core.StructureRecord, error) {
 	var r core.StructureRecord
-	var typ, kind string
+	var typ, kind, mandate, addresses, checked, category, source string
 	var m meta
-	d := &r.Draft
+	d, f := &r.Draft, &r.Reform
 	err := row.Scan(append([]any{&r.ID, &typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName, &d.Email, &d.Phone,
-		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible}, m.dest()...)...)
+		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible,
+		&f.Platform, &mandate, &addresses, &checked, &f.Seen, &f.Note, &category, &source}, m.dest()...)...)
 	if err != nil {
 		return r, err
 	}
 	d.IdentifierType, d.Kind = core.IdentifierType(typ), core.StructureKind(kind)
+	f.MandateSigned, f.CheckedOn = core.Date(mandate), core.Date(checked)
+	f.Category, f.CategorySource = core.CompanyCategory(category), core.CategorySource(source)
+	if addresses != "" {
+		f.Addresses = strings.Split(addresses, "\n")
+	}
 	r.Problems, r.Sync, r.Created, r.Updated, err = m.decode()
 	return r, err
 }
@@ -343,6 +351,9 @@ func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.
 		if err != nil {
 			return 0, res, err
 		}
+		if err := setReform(ctx, tx, id, req.Reform, req.ReformSet); err != nil {
+			return 0, res, err
+		}
 	} else {
 		// A new row is queued as it is written: no outbox row can exist
 		// for it yet, so its state and outbox row need no second look (an
@@ -365,6 +376,9 @@ func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.
 			return 0, res, err
 		}
 		res.Created = true
+		if err := setReform(ctx, tx, id, req.Reform, req.ReformSet); err != nil {
+			return 0, res, err
+		}
 		if !req.Queue {
 			return id, res, nil
 		}
@@ -413,6 +427,52 @@ func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.
 	res.Queued = true
 	_, err = tx.ExecContext(ctx, `UPDATE structure SET state = 'queued', notice = '' WHERE id = ?`, id)
 	return id, res, err
+}
+
+// reformColumns are the columns of core.Reform's fields, by bit.
+var reformColumns = []struct {
+	bit  core.ReformFields
+	cols string
+	args func(core.Reform) []any
+}{
+	{core.ReformPlatform, "reform_platform = ?", func(r core.Reform) []any { return []any{r.Platform} }},
+	{core.ReformMandate, "reform_mandate = ?", func(r core.Reform) []any { return []any{string(r.MandateSigned)} }},
+	{core.ReformAddresses, "reform_addresses = ?", func(r core.Reform) []any { return []any{strings.Join(r.Addresses, "\n")} }},
+	{core.ReformCheckedOn, "reform_checked_on = ?", func(r core.Reform) []any { return []any{string(r.CheckedOn)} }},
+	{core.ReformSeen, "reform_seen = ?", func(r core.Reform) []any { return []any{r.Seen} }},
+	{core.ReformNote, "reform_note = ?", func(r core.Reform) []any { return []any{r.Note} }},
+	{core.ReformCategory, "category = ?, category_source = ?", func(r core.Reform) []any {
+		return []any{string(r.Category), string(r.CategorySource)}
+	}},
+}
+
+// setReform writes the reform's fields of set; nothing when set is empty.
+// The statement is one of at most 127, each prepared once per transaction.
+func setReform(ctx context.Context, tx *cachedTx, id int64, r core.Reform, set core.ReformFields) error {
+	return setReformCounted(ctx, tx, id, r, set, nil)
+}
+
+// setReformCounted is setReform adding to *n the rows it changed (0 for
+// an id that names no record).
+func setReformCounted(ctx context.Context, tx *cachedTx, id int64, r core.Reform, set core.ReformFields, n *int) error {
+	if set == 0 {
+		return nil
+	}
+	var cols []string
+	var args []any
+	for _, c := range reformColumns {
+		if set&c.bit != 0 {
+			cols = append(cols, c.cols)
+			args = append(args, c.args(r)...)
+		}
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE structure SET "+strings.Join(cols, ", ")+" WHERE id = ?", append(args, id)...)
+	if err != nil || n == nil {
+		return err
+	}
+	k, err := res.RowsAffected()
+	*n += int(k)
+	return err
 }
 
 // targetOr returns target, or the Local sandbox's when empty.

@@ -35,9 +35,10 @@ func counts(p core.Problems) (errors, warnings int) {
 	return errors, warnings
 }
 
-func containsAll(s string, words []string) bool {
+// containsAll reports whether each word is in s or in t.
+func containsAll(s, t string, words []string) bool {
 	for _, w := range words {
-		if !strings.Contains(s, w) {
+		if !strings.Contains(s, w) && !strings.Contains(t, w) {
 			return false
 		}
 	}
@@ -81,6 +82,10 @@ func compareRows(key core.StructureSort) func(a, b *listRow) int {
 		}
 	case core.SortUpdated:
 		by = func(a, b *listRow) int { return a.Updated.Compare(b.Updated) }
+	case core.SortPlatform:
+		by = func(a, b *listRow) int { return strings.Compare(a.platform, b.platform) }
+	case core.SortCheckedOn:
+		by = func(a, b *listRow) int { return strings.Compare(string(a.CheckedOn), string(b.CheckedOn)) }
 	default:
 		by = func(a, b *listRow) int {
 			if c := strings.Compare(string(a.IdentifierType), string(b.IdentifierType)); c != 0 {
@@ -211,6 +216,52 @@ func (db *Workspace) DiscardMany(ctx context.Context, ids []int64) (int, error) 
 		return 0, fmt.Errorf("back to draft: %w", err)
 	}
 	return int(n), nil
+}
+
+// SetReform writes the reform's fields of set in the records of ids, in
+// one transaction (each row one statement: a bulk edit holds hundreds, not
+// the import's thousands). Neither state nor last change moves: the
+// reform's bookkeeping is not the draft.
+func (db *Reform) SetReform(ctx context.Context, ids []int64, patch core.Reform, set core.ReformFields) (int, error) {
+	var n int
+	err := db.db.Tx(ctx, func(sqlTx *sql.Tx) error {
+		tx := newCachedTx(sqlTx)
+		for _, id := range ids {
+			if err := setReformCounted(ctx, tx, id, patch, set, &n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("set reform: %w", err)
+	}
+	return n, nil
+}
+
+// Structure returns one structure.
+func (db *Reform) Structure(ctx context.Context, id int64) (core.StructureRecord, error) {
+	return (&Structures{db.store}).Structure(ctx, id)
+}
+
+// PlatformNames returns the platform names recorded, the most used first
+// (one pass over the table: a form opening reads it once).
+func (db *Reform) PlatformNames(ctx context.Context, limit int) ([]string, error) {
+	rows, err := db.db.Reader().QueryContext(ctx, `SELECT reform_platform FROM structure WHERE reform_platform <> ''
+		GROUP BY reform_platform ORDER BY count(*) DESC, reform_platform LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("platform names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // backfill gives a search key and problem counts to the rows an older

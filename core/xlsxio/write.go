@@ -100,14 +100,29 @@ func widthOf(header string) float64 {
 // and is left out, as in a CSV export; a value beyond Excel's cell limit
 // is refused.
 func (w *Writer) WriteRow(cells []string) error {
+	vals, err := textValues(cells)
+	if err != nil {
+		return err
+	}
+	return w.writeValues(vals)
+}
+
+// textValues are cells as text values: without NUL bytes, none beyond
+// Excel's limit.
+func textValues(cells []string) ([]any, error) {
 	vals := make([]any, len(cells))
 	for i, v := range cells {
 		v = strings.ReplaceAll(v, "\x00", "")
 		if utf8.RuneCountInString(v) > maxCell {
-			return &core.E{Kind: core.KindTooLarge, Code: "xlsx.cell_too_long", Op: "write workbook"}
+			return nil, &core.E{Kind: core.KindTooLarge, Code: "xlsx.cell_too_long", Op: "write workbook"}
 		}
 		vals[i] = v
 	}
+	return vals, nil
+}
+
+// writeValues writes one row of cells as they are.
+func (w *Writer) writeValues(vals []any) error {
 	w.rows++
 	cell, err := excelize.CoordinatesToCellName(1, w.rows)
 	if err != nil {
@@ -138,24 +153,51 @@ func (w *Writer) Close() error {
 }
 
 // StructureWriter writes structures as an export does: the canonical
-// columns, the state and the portal's last word.
+// columns, the reform's, the state and the portal's last word; every cell
+// text but the reform's days, which are date cells (Excel's short date
+// of the reader's locale), so that a sheet sorts and filters them as
+// dates.
 type StructureWriter struct {
 	*Writer
-	lang i18n.Lang
+	lang      i18n.Lang
+	dateStyle int
+	dates     []int // the columns of days
 }
 
 // NewStructureWriter starts a workbook of structures.
 func NewStructureWriter(out io.Writer, lang i18n.Lang) (*StructureWriter, error) {
-	w, err := NewWriter(out, csvio.ExportHeader())
+	h := csvio.ExportHeader()
+	w, err := NewWriter(out, h)
 	if err != nil {
 		return nil, err
 	}
-	return &StructureWriter{Writer: w, lang: lang}, nil
+	style, err := w.f.NewStyle(&excelize.Style{NumFmt: 14}) // the locale's short date
+	if err != nil {
+		w.Abort()
+		return nil, err
+	}
+	sw := &StructureWriter{Writer: w, lang: lang, dateStyle: style}
+	for i, name := range h {
+		if dateFields[name] {
+			sw.dates = append(sw.dates, i)
+		}
+	}
+	return sw, nil
 }
 
 // Write writes one structure.
 func (w *StructureWriter) Write(r core.StructureRecord) error {
-	return w.WriteRow(csvio.ExportCells(r, w.lang))
+	cells := csvio.ExportCells(r, w.lang)
+	vals, err := textValues(cells)
+	if err != nil {
+		return err
+	}
+	for _, i := range w.dates {
+		if t := core.Date(cells[i]).Time(); !t.IsZero() {
+			vals[i] = excelize.Cell{StyleID: w.dateStyle, Value: t}
+		}
+	}
+	return w.writeValues(vals)
 }
 
 // Abort releases a workbook that will not be written (the rows could not

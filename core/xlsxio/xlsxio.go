@@ -14,8 +14,10 @@ package xlsxio
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -125,6 +127,25 @@ type records struct {
 // typed their column as numbers stores them as numbers.
 var digitFields = map[string]bool{core.FieldIdentifier: true, core.FieldPhone: true, core.FieldPostalCode: true}
 
+// dateFields are the columns of days: a workbook stores a date cell as
+// its serial number of days.
+var dateFields = map[string]bool{core.FieldMandateSigned: true, core.FieldCheckedOn: true}
+
+// dateOfSerial turns a date cell's stored serial (46266, or 46266.5 with a
+// time of day) into its day, 2026-08-31; text, and numbers outside the
+// years 1900 to 9999, are returned as they are for the date rule to judge.
+func dateOfSerial(v string) string {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !number.MatchString(v) || f < 1 || f > 2958465 {
+		return v
+	}
+	t, err := excelize.ExcelDateToTime(math.Floor(f), false)
+	if err != nil {
+		return v
+	}
+	return string(core.DateOf(t))
+}
+
 // Next returns the next row of the sheet.
 func (r *records) Next() (csvio.Record, error) {
 	if !r.rows.Next() {
@@ -148,6 +169,10 @@ func (r *records) Next() (csvio.Record, error) {
 		return rec, nil
 	}
 	for i, v := range cells {
+		if i < len(r.fields) && dateFields[r.fields[i]] {
+			cells[i] = dateOfSerial(v)
+			continue
+		}
 		if i < len(r.fields) && digitFields[r.fields[i]] {
 			d, ok := digitsOfNumber(v)
 			if !ok {

@@ -2,6 +2,7 @@ package xlsxio
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -157,6 +158,8 @@ func TestExportReimports(t *testing.T) {
 	recs := []core.StructureRecord{
 		{Draft: core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000074", Kind: core.KindPrivate,
 			CompanyName: "=HYPERLINK(\"http://x\")", Phone: "0612457898", PostalCode: "01000", City: "Bourg", Country: "FR"},
+			Reform: core.Reform{Platform: "=1+1", MandateSigned: "2026-06-30", Addresses: []string{"732829320", "732829320_FACTURES"},
+				CheckedOn: "2026-11-20", Seen: "@Pennylane", Note: "two\nlines", Category: core.CategoryETI},
 			Sync: core.Sync{State: core.StateDraft}},
 		{Draft: core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "00012345678901", Kind: core.KindPublic,
 			CompanyName: "+33 Société", Address: "@home", NonDiffusible: true, Country: "FR"},
@@ -191,7 +194,17 @@ func TestExportReimports(t *testing.T) {
 			if fm, _ := f.GetCellFormula(SheetName, cell); fm != "" {
 				t.Errorf("%s is a formula: %q", cell, fm)
 			}
-			if typ, _ := f.GetCellType(SheetName, cell); rows[r][c] != "" && typ != excelize.CellTypeInlineString {
+			typ, _ := f.GetCellType(SheetName, cell)
+			if name := rows[0][c]; r > 0 && (name == core.FieldMandateSigned || name == core.FieldCheckedOn) {
+				// Days are date cells: a number with a date format.
+				style, _ := f.GetCellStyle(SheetName, cell)
+				st, _ := f.GetStyle(style)
+				if rows[r][c] != "" && (typ == excelize.CellTypeInlineString || st == nil || st.NumFmt != 14) {
+					t.Errorf("%s (%q) is not a date cell: %v %+v", cell, rows[r][c], typ, st)
+				}
+				continue
+			}
+			if rows[r][c] != "" && typ != excelize.CellTypeInlineString {
 				t.Errorf("%s (%q) is not a text cell: %v", cell, rows[r][c], typ)
 			}
 		}
@@ -199,7 +212,7 @@ func TestExportReimports(t *testing.T) {
 	if panes, err := f.GetPanes(SheetName); err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("header not frozen: %+v %v", panes, err)
 	}
-	if tables, err := f.GetTables(SheetName); err != nil || len(tables) != 1 || tables[0].Range != "A1:P3" {
+	if tables, err := f.GetTables(SheetName); err != nil || len(tables) != 1 || tables[0].Range != "A1:W3" {
 		t.Errorf("header not filtered: %+v %v", tables, err)
 	}
 	if wd, _ := f.GetColWidth(SheetName, "B"); wd < 18 {
@@ -220,6 +233,9 @@ func TestExportReimports(t *testing.T) {
 	for i, r := range got {
 		if r.Draft != recs[i].Draft || len(r.Problems) != 0 {
 			t.Errorf("row %d re-imports as\n%+v %v\nwant\n%+v", i, r.Draft, r.Problems, recs[i].Draft)
+		}
+		if fmt.Sprint(r.Reform) != fmt.Sprint(recs[i].Reform) || r.ReformSet != core.ReformAll {
+			t.Errorf("row %d's reform re-imports as\n%+v (%b)\nwant\n%+v", i, r.Reform, r.ReformSet, recs[i].Reform)
 		}
 	}
 }
