@@ -68,7 +68,7 @@ func newFixture(t testing.TB, mutate ...func(*sim.Config)) *fixture {
 	f.svc, err = onboarding.New(t.Context(), connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: testos.TempDir(t),
 		Connect: func(c onboarding.TargetSpec) onboarding.Target {
 			if c.Env == core.EnvLocal {
-				return onboarding.Target{Portal: f.client, Mailbox: true,
+				return onboarding.Target{Portal: f.client, Mailbox: true, Pages: hs.URL,
 					Registry: portal.NewRegistry(hs.URL+"/registry", hs.URL+"/insee/api-sirene/3.11", nil, nil)}
 			}
 			// Tests never reach the internet: the registries are the

@@ -14,6 +14,7 @@ type Stores struct {
 	Accounts   core.AccountStore
 	Structures core.StructureStore
 	Workspace  core.WorkspaceStore
+	Reform     core.ReformStore
 	Outbox     core.Outbox
 	Settings   core.SettingsStore
 }
@@ -47,6 +48,7 @@ type Services struct {
 	Accounts    *Accounts
 	Structures  *Structures
 	Workspace   *Workspace
+	Reform      *Reform
 	Attachments *Attachments
 	People      *People
 	Handoff     *Handoff
@@ -72,6 +74,7 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 		Accounts:    NewAccounts(st.Accounts, st.Outbox, conn, cfg.NewOpID),
 		Structures:  structures,
 		Workspace:   NewWorkspace(st.Workspace, structures, conn, cfg.SpoolDir),
+		Reform:      NewReform(st.Reform, conn),
 		Attachments: NewAttachments(conn, cfg.NewOpID),
 		People:      NewPeople(conn, cfg.NewOpID),
 		Handoff:     NewHandoff(st.Structures, conn),

@@ -8,6 +8,8 @@ package registry
 import (
 	"cmp"
 	"strings"
+
+	"github.com/chorusonboard/chorus-onboard/core"
 )
 
 // Paths, relative to each service's base URL.
@@ -37,14 +39,17 @@ type SearchAnswer struct {
 
 // Result is one company (unité légale).
 type Result struct {
-	Siren                   string          `json:"siren"`
-	NomComplet              string          `json:"nom_complet"`
-	NomRaisonSociale        string          `json:"nom_raison_sociale"`
-	Sigle                   *string         `json:"sigle"`
-	NatureJuridique         string          `json:"nature_juridique"`
-	EtatAdministratif       string          `json:"etat_administratif"`
-	StatutDiffusion         string          `json:"statut_diffusion"`    // O or P
-	ActivitePrincipale      string          `json:"activite_principale"` // NAF code, e.g. 62.01Z
+	Siren              string  `json:"siren"`
+	NomComplet         string  `json:"nom_complet"`
+	NomRaisonSociale   string  `json:"nom_raison_sociale"`
+	Sigle              *string `json:"sigle"`
+	NatureJuridique    string  `json:"nature_juridique"`
+	EtatAdministratif  string  `json:"etat_administratif"`
+	StatutDiffusion    string  `json:"statut_diffusion"`    // O or P
+	ActivitePrincipale string  `json:"activite_principale"` // NAF code, e.g. 62.01Z
+	// CategorieEntreprise is INSEE's size of the company: PME, ETI, GE,
+	// or null for one too recent to be classed.
+	CategorieEntreprise     *string         `json:"categorie_entreprise"`
 	Siege                   Etablissement   `json:"siege"`
 	MatchingEtablissements  []Etablissement `json:"matching_etablissements"`
 	NombreEtablissements    int             `json:"nombre_etablissements"`
@@ -102,6 +107,9 @@ type UniteLegale struct {
 	NomUniteLegale                *string `json:"nomUniteLegale"`
 	Prenom1UniteLegale            *string `json:"prenom1UniteLegale"`
 	CategorieJuridiqueUniteLegale string  `json:"categorieJuridiqueUniteLegale"`
+	// CategorieEntreprise is the company's size (PME, ETI, GE), null when
+	// not classed.
+	CategorieEntreprise           *string `json:"categorieEntreprise"`
 	StatutDiffusionUniteLegale    string  `json:"statutDiffusionUniteLegale"`
 	EtatAdministratifUniteLegale  string  `json:"etatAdministratifUniteLegale"`
 	ActivitePrincipaleUniteLegale string  `json:"activitePrincipaleUniteLegale,omitempty"`
@@ -169,6 +177,17 @@ type Company struct {
 	// Activity is the main activity's NAF code (62.01Z), as the registry
 	// gives it.
 	Activity string
+	// Category is INSEE's categorie_entreprise, from which the reform's
+	// dates follow; unknown when the registry gives none.
+	Category core.CompanyCategory
+}
+
+// category reads a registry's categorie_entreprise.
+func category(p *string) core.CompanyCategory {
+	if p == nil {
+		return core.CategoryUnknown
+	}
+	return core.ParseCompanyCategory(*p)
 }
 
 // unmask returns "" for a masked or missing value, the trimmed value
@@ -230,6 +249,7 @@ func FromSearch(r Result, siret string) Company {
 	return Company{
 		Siret: e.Siret, Name: name, Address: line, Complement1: c1, Complement2: c2, City: city,
 		PostalCode: postal, Country: country, Active: e.EtatAdministratif == "A", Activity: cmp.Or(e.ActivitePrincipale, r.ActivitePrincipale),
+		Category:      category(r.CategorieEntreprise),
 		NonDiffusible: r.StatutDiffusion == "P" || e.StatutDiffusionEtablissement == "P" || m1 || m2 || m3 || m4 || m5,
 	}
 }
@@ -260,7 +280,7 @@ func FromINSEE(e EtablissementINSEE) Company {
 	}
 	return Company{
 		Siret: e.Siret, Name: name, Address: line, Complement1: c1, Complement2: c2, City: city, PostalCode: postal,
-		Country: country, Active: active, Activity: activity,
+		Country: country, Active: active, Activity: activity, Category: category(e.UniteLegale.CategorieEntreprise),
 		NonDiffusible: e.StatutDiffusionEtablissement == "P" || e.UniteLegale.StatutDiffusionUniteLegale == "P" || m1 || m2 || m3 || m4 || m5,
 	}
 }

@@ -34,18 +34,20 @@ type Company struct {
 	Closed bool
 	// Activity is the main activity's NAF code (62.01Z).
 	Activity string
+	// Category is INSEE's categorie_entreprise (PME, ETI, GE; "" for none).
+	Category string
 }
 
 // builtinCompanies is a small, fictitious data set with real-looking
 // SIRETs: a company, La Poste's head office, an overseas one, and a
 // non-diffusible sole trader whose name and address INSEE masks.
 var builtinCompanies = []Company{
-	{"73282932000074", "ATELIERS DUPONT ET FILS", "12", "RUE", "DE LA PAIX", "BATIMENT A", "75002", "PARIS", "75102", true, false, false, "25.62B"},
-	{"35600000000048", "LA POSTE", "9", "RUE", "DU COLONEL PIERRE AVIA", "", "75015", "PARIS", "75115", true, false, false, "53.10Z"},
-	{"77984790400033", "BOULANGERIE MARTIN", "4", "AVENUE", "JEAN JAURES", "", "69007", "LYON", "69387", true, false, false, "10.71C"},
-	{"52524288900042", "CARAIBES SERVICES", "27", "RUE", "VICTOR HUGO", "", "97200", "FORT-DE-FRANCE", "97209", true, false, false, "82.99Z"},
-	{"44126652500019", "CABINET COMPTABLE BERNARD", "3", "PLACE", "BELLECOUR", "2E ETAGE", "69002", "LYON", "69382", true, false, false, "69.20Z"},
-	{"79068156300017", "MARIE DURAND", "8", "IMPASSE", "DES LILAS", "", "33000", "BORDEAUX", "33063", false, true, false, "96.02A"},
+	{"73282932000074", "ATELIERS DUPONT ET FILS", "12", "RUE", "DE LA PAIX", "BATIMENT A", "75002", "PARIS", "75102", true, false, false, "25.62B", "PME"},
+	{"35600000000048", "LA POSTE", "9", "RUE", "DU COLONEL PIERRE AVIA", "", "75015", "PARIS", "75115", true, false, false, "53.10Z", "GE"},
+	{"77984790400033", "BOULANGERIE MARTIN", "4", "AVENUE", "JEAN JAURES", "", "69007", "LYON", "69387", true, false, false, "10.71C", "PME"},
+	{"52524288900042", "CARAIBES SERVICES", "27", "RUE", "VICTOR HUGO", "", "97200", "FORT-DE-FRANCE", "97209", true, false, false, "82.99Z", "ETI"},
+	{"44126652500019", "CABINET COMPTABLE BERNARD", "3", "PLACE", "BELLECOUR", "2E ETAGE", "69002", "LYON", "69382", true, false, false, "69.20Z", "PME"},
+	{"79068156300017", "MARIE DURAND", "8", "IMPASSE", "DES LILAS", "", "33000", "BORDEAUX", "33063", false, true, false, "96.02A", ""},
 }
 
 // The registries' published limits, which the simulator enforces so that
@@ -102,6 +104,8 @@ func (ra *registryAPI) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry"+registry.PathSearch, ra.search)
 	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiret+"{siret}", ra.inseeSiret)
 	mux.HandleFunc("GET /insee/api-sirene/3.11"+registry.PathSiren+"{siren}", ra.inseeSiren)
+	mux.HandleFunc("GET "+PathDirectoryPage, ra.directoryPage)
+	mux.HandleFunc("GET "+PathDirectorySearch, ra.directorySearch)
 }
 
 // limit counts a request against a registry's limit; over it, it
@@ -139,6 +143,15 @@ func (ra *registryAPI) inseeKey(w http.ResponseWriter, r *http.Request) bool {
 // 429 since the server started: a client that keeps to the published rates
 // gets none.
 func (s *Server) RegistryThrottled() int64 { return s.registry.throttled.Load() }
+
+// category is the company's categorie_entreprise as the registries
+// write it: null when it has none.
+func (c Company) category() *string {
+	if c.Category == "" {
+		return nil
+	}
+	return ptr(c.Category)
+}
 
 func ptr(s string) *string {
 	if s == "" {
@@ -216,6 +229,7 @@ func (ra *registryAPI) search(w http.ResponseWriter, r *http.Request) {
 		res := registry.Result{
 			Siren: c.SIRET[:9], NomComplet: c.masked(c.Name, registry.MaskRecherche), NomRaisonSociale: c.masked(c.Name, registry.MaskRecherche),
 			NatureJuridique: "5710", EtatAdministratif: "A", StatutDiffusion: "O", Siege: e, ActivitePrincipale: c.Activity,
+			CategorieEntreprise:    c.category(),
 			MatchingEtablissements: []registry.Etablissement{}, NombreEtablissements: 1, NombreEtablissementsOuv: 1,
 		}
 		if c.Individual {
@@ -252,7 +266,7 @@ func (ra *registryAPI) inseeSiret(w http.ResponseWriter, r *http.Request) {
 	}
 	m := registry.MaskINSEE
 	ul := registry.UniteLegale{CategorieJuridiqueUniteLegale: "5710", StatutDiffusionUniteLegale: "O", EtatAdministratifUniteLegale: "A",
-		ActivitePrincipaleUniteLegale: c.Activity}
+		ActivitePrincipaleUniteLegale: c.Activity, CategorieEntreprise: c.category()}
 	if c.Individual {
 		first, last, _ := strings.Cut(c.Name, " ")
 		ul.CategorieJuridiqueUniteLegale = "1000"

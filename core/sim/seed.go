@@ -168,9 +168,23 @@ func SyntheticCompanies(sirets []string) []Company {
 			Number: strconv.Itoa(1 + pick(120)), StreetType: synthTypes[pick(len(synthTypes))], Street: synthStreets[pick(len(synthStreets))],
 			PostalCode: c.postal, City: c.city, Commune: c.commune,
 			Diffusible: pick(20) != 0, Closed: pick(50) == 0, Activity: synthNAF[pick(len(synthNAF))],
+			Category: synthCategory(pick(20)),
 		})
 	}
 	return out
+}
+
+// synthCategory gives one company in twenty the category GE, two ETI,
+// the rest PME: more large ones than France has, so that a demonstration
+// shows every obligation.
+func synthCategory(n int) string {
+	switch {
+	case n == 0:
+		return "GE"
+	case n <= 2:
+		return "ETI"
+	}
+	return "PME"
 }
 
 // MaxCompanies bounds a registry file: a team portal's clients, not a copy
