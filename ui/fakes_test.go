@@ -258,13 +258,43 @@ type fakeWorkspace struct {
 
 func (f *fakeWorkspace) QueryStructures(_ context.Context, q core.StructureQuery) (core.StructureList, error) {
 	var out []core.StructureSummary
+	counts := map[core.StructureFilter]int{}
 	for _, r := range f.rows {
-		if q.Filter == "" || q.Filter.Matches(r.State, r.Errors) { // no filter: all, as the store reads it
+		if q.Filter == "" || q.Filter.MatchesRow(r, q.Today) { // no filter: all, as the store reads it
 			out = append(out, r)
 		}
+		for _, x := range core.ReformFilters {
+			if x.MatchesRow(r, q.Today) {
+				counts[x]++
+			}
+		}
 	}
-	return core.StructureList{Rows: out, Counts: map[core.StructureFilter]int{core.FilterAll: len(f.rows)}}, nil
+	counts[core.FilterAll] = len(f.rows)
+	return core.StructureList{Rows: out, Counts: counts}, nil
 }
+
+// fakeReform is the reformFlow of the form's section and the workspace.
+type fakeReform struct {
+	calls
+	names []string
+	saved core.Reform
+}
+
+func (f *fakeReform) SaveReform(_ context.Context, id int64, r core.Reform) (core.Reform, core.Problems, error) {
+	f.add("SaveReform " + strconv.FormatInt(id, 10) + " " + r.Platform)
+	f.saved = r
+	return r, nil, nil
+}
+func (f *fakeReform) MarkChecked(_ context.Context, ids []int64, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+	f.add("MarkChecked " + idList(ids))
+	return onboarding.BulkResult{Total: len(ids), Done: len(ids)}, nil
+}
+func (f *fakeReform) SetPlatform(_ context.Context, ids []int64, name string, p onboarding.ProgressFunc) (onboarding.BulkResult, error) {
+	f.add("SetPlatform " + idList(ids) + " " + name)
+	return onboarding.BulkResult{Total: len(ids), Done: len(ids)}, nil
+}
+func (f *fakeReform) PlatformNames(context.Context) ([]string, error) { return f.names, nil }
+func (f *fakeReform) DirectoryPage() string                           { return "http://127.0.0.1:1/annuaire" }
 func (f *fakeWorkspace) bulk(name string, ids []int64, progress onboarding.ProgressFunc) (onboarding.BulkResult, error) {
 	f.add(name + " " + idList(ids))
 	if progress != nil {
@@ -365,6 +395,7 @@ type fakes struct {
 	accounts    *fakeAccounts
 	structures  *fakeStructures
 	workspace   *fakeWorkspace
+	reform      *fakeReform
 	attachments *fakeAttachments
 	people      *fakePeople
 	handoff     *fakeHandoff
@@ -375,7 +406,7 @@ func newFakes() *fakes {
 		conn: &fakeConnection{eff: core.Effective{OfferSandbox: true},
 			target: onboarding.Target{Env: core.EnvLocal, Portal: noPortal{}, Mailbox: true}},
 		sync: &fakeSync{}, accounts: &fakeAccounts{}, structures: &fakeStructures{}, workspace: &fakeWorkspace{},
-		attachments: &fakeAttachments{}, people: &fakePeople{}, handoff: &fakeHandoff{},
+		reform: &fakeReform{}, attachments: &fakeAttachments{}, people: &fakePeople{}, handoff: &fakeHandoff{},
 	}
 }
 
@@ -388,7 +419,7 @@ func newFakeUI(t *testing.T, lang string, f *fakes) *UI {
 	inline := func(g func()) { g() }
 	clock := newTickClock()
 	return New(a, w, Deps{Connection: f.conn, Sync: f.sync, Accounts: f.accounts, Structures: f.structures, Workspace: f.workspace,
-		Attachments: f.attachments, People: f.people, Handoff: f.handoff, Async: inline, Do: inline, Clock: clock.Now,
+		Reform: f.reform, Attachments: f.attachments, People: f.people, Handoff: f.handoff, Async: inline, Do: inline, Clock: clock.Now,
 		After: func(time.Duration, func()) func() { return func() {} }})
 }
 

@@ -443,6 +443,41 @@ func workspaceShots(t *testing.T, h *harness, shot func(string)) {
 	u.showFiltered(core.FilterErrors)
 	u.workspaceS.open(0, "")
 	shot("20-structure-fix")
+
+	// The reform: Jeanne's firm records platforms and looks in the
+	// directory; the workspace's chips find who has no platform yet.
+	recs, err := h.svc.Workspace.QueryStructures(ctx, core.StructureQuery{Text: "732 829 320"})
+	if err != nil || len(recs.Rows) != 1 {
+		t.Fatalf("the reform's structure: %v %v", recs.Rows, err)
+	}
+	dupont := recs.Rows[0].ID
+	all, err := h.svc.Workspace.QueryStructures(ctx, core.StructureQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var some []int64
+	for i, r := range all.Rows {
+		if i%3 == 0 {
+			some = append(some, r.ID)
+		}
+	}
+	if _, err := h.svc.Reform.SetPlatform(ctx, some, "PA Atlantique (démo)", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Reform.MarkChecked(ctx, some[:len(some)/2], nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, p, err := h.svc.Reform.SaveReform(ctx, dupont, core.Reform{Platform: "Facturo (démo)", MandateSigned: "2026-06-30",
+		Addresses: []string{"732829320", "732829320_FACTURES"}, CheckedOn: "2026-11-20",
+		Seen: "Facturo (démo) depuis le 01/07/2026 ; 2 adresses actives", Note: "Relancer pour l'émission en 2027",
+		Category: core.CategoryPME, CategorySource: core.CategoryFromRegistry}); err != nil {
+		t.Fatalf("save reform: %v %v", p, err)
+	}
+	u.showFiltered(core.FilterNoPlatform)
+	shot("21-workspace-reform")
+	u.openStructure(dupont, "")
+	u.pageScroll.ScrollToBottom()
+	shot("22-structure-reform")
 }
 
 // fillStore stores n structures as an accountant's client base looks:
@@ -468,7 +503,10 @@ func fillStore(t testing.TB, h *harness, n int) {
 			d.PostalCode = d.PostalCode[:4]
 		}
 		canon, problems := validate.Structure(d)
-		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: i%7 == 3 && !problems.HasErrors()})
+		// The registry's category, as a pre-fill records it: the reform's
+		// dates follow from it.
+		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: i%7 == 3 && !problems.HasErrors(),
+			Reform: core.Reform{Category: core.CompanyCategory(c.Category), CategorySource: core.CategoryFromRegistry}, ReformSet: core.ReformCategory})
 		if len(batch) == 500 {
 			flush()
 		}

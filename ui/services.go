@@ -217,6 +217,7 @@ type Deps struct {
 	Accounts    accountService
 	Structures  structureService
 	Workspace   workspaceFlow
+	Reform      reformFlow
 	Attachments attachmentService
 	People      peopleFlow
 	Handoff     handoffFlow

@@ -203,7 +203,7 @@ func newHarnessWith(t testing.TB, lang string, opt harnessOptions) *harness {
 		stores.Accounts = opt.wrapAccounts(stores.Accounts)
 	}
 	h.spool = testos.TempDir(t)
-	h.svc, err = onboarding.New(t.Context(), stores, onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: h.spool, Presets: opt.presets,
+	h.svc, err = onboarding.New(t.Context(), stores, onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: h.spool, Presets: opt.presets, Clock: h.clock,
 		Connect: func(c onboarding.TargetSpec) onboarding.Target {
 			if c.Env == core.EnvLocal {
 				return onboarding.Target{Portal: h.portal, Registry: h.registry, Mailbox: true}
@@ -252,7 +252,7 @@ func (h *harness) open() {
 	h.win = test.NewTempWindow(h.t, nil)
 	inline := func(f func()) { f() }
 	deps := Deps{Connection: h.svc.Connection, Sync: h.svc.Sync, Accounts: h.svc.Accounts, Structures: h.svc.Structures,
-		Workspace: h.svc.Workspace, Attachments: h.svc.Attachments, People: h.svc.People, Handoff: h.svc.Handoff,
+		Workspace: h.svc.Workspace, Reform: h.svc.Reform, Attachments: h.svc.Attachments, People: h.svc.People, Handoff: h.svc.Handoff,
 		Async: inline, Do: inline, After: h.after, Clock: h.clock.Now, DeviceName: "Chorus Onboard (PC-COMPTA-03)"}
 	if h.opt.goroutines {
 		deps.Async = func(f func()) { go f() }

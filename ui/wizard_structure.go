@@ -45,7 +45,9 @@ type structureScreen struct {
 
 	// edit is set when the form was opened from the workspace on a stored
 	// record (or a new one); nil in the wizard.
-	edit       *structureEdit
+	edit *structureEdit
+	// reform is the e-invoicing section of a stored record's form.
+	reform     *reformSection
 	save       *widget.Button
 	saveQueue  *widget.Button
 	backToList *widget.Button
@@ -163,6 +165,12 @@ func buildStructureScreen(u *UI, flow structureFlow, initial core.StructureDraft
 		sectionItem(u.text.T("structure.options")),
 		widget.NewFormItem("", s.nonDiffusible),
 	)
+	if edit != nil && edit.rec.ID != 0 && u.deps.Reform != nil {
+		s.reform = newReformSection(u, u.deps.Reform, edit.rec)
+		for _, it := range s.reform.items() {
+			s.form.AppendItem(it)
+		}
+	}
 	s.content = u.page(
 		title(heading), status, s.form,
 		widget.NewLabelWithStyle(u.text.T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
@@ -310,6 +318,9 @@ func (s *structureScreen) prefill(c registry.Company) {
 		}
 	}
 	s.nonDiffusible.SetChecked(c.NonDiffusible)
+	if s.reform != nil {
+		s.reform.fromRegistry(c.Category)
+	}
 }
 
 // onSubmit keeps the structure on this computer with its outbox row (so

@@ -85,14 +85,16 @@ func (w *workspaceScreen) setBusy(b bool) {
 // Column widths of the structures table, in Fyne units; the company
 // takes what the window leaves beyond its own.
 const (
-	widthType    = 72
-	widthID      = 146
-	widthCompany = 180
-	widthCity    = 116
-	widthPostal  = 100
-	widthState   = 156
-	widthProblem = 100
-	widthUpdated = 138
+	widthType     = 72
+	widthID       = 146
+	widthCompany  = 180
+	widthCity     = 116
+	widthPostal   = 100
+	widthState    = 156
+	widthProblem  = 100
+	widthUpdated  = 138
+	widthPlatform = 140
+	widthChecked  = 110
 )
 
 func newWorkspaceScreen(u *UI, flow workspaceFlow, people managedFlow) *workspaceScreen {
@@ -107,10 +109,15 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow, people managedFlow) *workspac
 		w.refresh()
 	}
 	chipRow := container.NewHBox()
+	reformRow := container.NewHBox(widget.NewLabelWithStyle(u.text.T("ws.reform_chips"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, f := range core.StructureFilters {
 		b := widget.NewButton("", func() { w.setFilter(f) })
 		w.chips[f] = b
-		chipRow.Add(b)
+		if slices.Contains(core.ReformFilters, f) {
+			reformRow.Add(b)
+		} else {
+			chipRow.Add(b)
+		}
 	}
 	w.table = widgets.NewTable(w.columns(), func() []core.StructureSummary { return w.rows },
 		func(r core.StructureSummary) int64 { return r.ID }, true)
@@ -154,7 +161,7 @@ func newWorkspaceScreen(u *UI, flow workspaceFlow, people managedFlow) *workspac
 	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), title(u.text.T("ws.title")))
 	w.bar = container.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
 	bar := w.bar
-	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), bar)
+	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), container.NewHScroll(reformRow), bar)
 	top := container.NewVBox(head, w.aloneNote, w.filters)
 	bottom := container.NewVBox(w.progress.content, w.message)
 	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
@@ -227,6 +234,16 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 				}
 				return widget.MediumImportance
 			}},
+		{Title: u.text.T("ws.col.platform"), Width: widthPlatform, Sort: string(core.SortPlatform),
+			Text: func(r core.StructureSummary) string { return r.Platform }},
+		{Title: u.text.T("ws.col.checked"), Width: widthChecked, Sort: string(core.SortCheckedOn),
+			Text: func(r core.StructureSummary) string { return u.text.dayText(r.CheckedOn) },
+			Tone: func(r core.StructureSummary) widget.Importance {
+				if core.FilterCheckDue.MatchesRow(r, core.DateOf(u.now())) {
+					return widget.WarningImportance
+				}
+				return widget.MediumImportance
+			}},
 		{Title: u.text.T("ws.col.updated"), Width: widthUpdated, Sort: string(core.SortUpdated),
 			Text: func(r core.StructureSummary) string { return u.text.dateTime(r.Updated) }},
 	}
@@ -290,6 +307,7 @@ func (w *workspaceScreen) refresh() {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancelQuery = cancel
 	q := w.view.query
+	q.Today = core.DateOf(w.u.now())
 	do := w.u.deps.Do
 	w.u.deps.Async(func() {
 		list, err := w.flow.QueryStructures(ctx, q)
@@ -328,7 +346,7 @@ func (w *workspaceScreen) show(list core.StructureList, err error) {
 	}
 	for _, f := range core.StructureFilters {
 		b := w.chips[f]
-		b.SetText(w.u.text.T("ws.filter."+string(f)) + "  " + w.u.text.count(w.counts[f]))
+		b.SetText(w.u.text.reformChipText(f) + "  " + w.u.text.count(w.counts[f]))
 		if f == filter {
 			b.Importance = widget.HighImportance
 		} else {
@@ -462,6 +480,10 @@ func (w *workspaceScreen) showMore() {
 		fyne.NewMenuItem(u.text.T("ws.export_csv"), func() { u.files.export(w, w.selected(), onboarding.FormatCSV) }),
 		fyne.NewMenuItem(u.text.T("ws.export_xlsx"), func() { u.files.export(w, w.selected(), onboarding.FormatXLSX) }),
 		fyne.NewMenuItem(u.text.T("ws.export_json"), func() { u.files.export(w, w.selected(), onboarding.FormatJSON) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(u.text.T("ws.mark_checked"), workspaceReform{w}.onMarkChecked),
+		fyne.NewMenuItem(u.text.T("ws.set_platform")+"…", workspaceReform{w}.onSetPlatform),
+		fyne.NewMenuItem(u.text.T("reform.directory"), workspaceReform{w}.onDirectory),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(u.text.T("ws.delete"), w.onDelete),
 	)

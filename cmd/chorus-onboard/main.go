@@ -66,7 +66,7 @@ func main() {
 	}
 	defer closeAll()
 	u := ui.New(a, w, ui.Deps{Connection: svc.Connection, Sync: svc.Sync, Accounts: svc.Accounts, Structures: svc.Structures,
-		Workspace: svc.Workspace, Attachments: svc.Attachments, People: svc.People, Handoff: svc.Handoff, SystemLang: system})
+		Workspace: svc.Workspace, Reform: svc.Reform, Attachments: svc.Attachments, People: svc.People, Handoff: svc.Handoff, SystemLang: system})
 	// The one outbox worker: it sends what is queued while the portal
 	// answers, and keeps the status line current.
 	go svc.Sync.Run(ctx, syncInterval, func(st outbox.Status) {

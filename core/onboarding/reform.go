@@ -21,9 +21,14 @@ type Reform struct {
 	today func() core.Date
 }
 
-// NewReform returns the service over the reform's store role.
-func NewReform(store core.ReformStore, conn *Connection) *Reform {
-	return &Reform{store: store, conn: conn, today: today}
+// NewReform returns the service over the reform's store role; clock
+// gives the user's day (the system's when nil).
+func NewReform(store core.ReformStore, conn *Connection, clock core.Clock) *Reform {
+	s := &Reform{store: store, conn: conn, today: today}
+	if clock != nil {
+		s.today = func() core.Date { return core.DateOf(clock.Now()) }
+	}
+	return s
 }
 
 // MaxSuggestions bounds the platform names the form suggests.

@@ -37,6 +37,9 @@ type Config struct {
 	// are saved (the data directory, readable by the user alone); the
 	// system's temporary directory when empty.
 	SpoolDir string
+	// Clock gives the day the reform's bookkeeping counts from (tests fix
+	// it); the system's when nil.
+	Clock core.Clock
 }
 
 // Services are the application layer's use cases, built together for a
@@ -74,7 +77,7 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 		Accounts:    NewAccounts(st.Accounts, st.Outbox, conn, cfg.NewOpID),
 		Structures:  structures,
 		Workspace:   NewWorkspace(st.Workspace, structures, conn, cfg.SpoolDir),
-		Reform:      NewReform(st.Reform, conn),
+		Reform:      NewReform(st.Reform, conn, cfg.Clock),
 		Attachments: NewAttachments(conn, cfg.NewOpID),
 		People:      NewPeople(conn, cfg.NewOpID),
 		Handoff:     NewHandoff(st.Structures, conn),
