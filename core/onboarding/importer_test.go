@@ -133,3 +133,39 @@ func TestRejectedRowsImportAgain(t *testing.T) {
 		t.Errorf("the guarded cell came back as %q", got.Draft.CompanyName)
 	}
 }
+
+// TestImportReformColumns: a firm's sheet with the reform's columns in
+// French keeps them; a row whose address is another company's, or whose
+// date does not exist, is refused with its field; a later file with only
+// the platform column changes the platform and keeps the rest.
+func TestImportReformColumns(t *testing.T) {
+	svc, st := offline(t)
+	in := "SIRET;Raison sociale;Adresse;Ville;Code postal;Catégorie entreprise;Plateforme;Date mandat;Adresses de facturation;Annuaire vérifié le\n" +
+		"73282932000074;A;1 rue;Paris;75002;micro;Facturo;30/06/2026;\"732829320; 732829320_FACTURES\";2026-11-20\n" +
+		"35600000000048;B;1 rue;Paris;75015;GE;Facturo;31/02/2026;;\n" +
+		"77984790400033;C;1 rue;Lyon;69007;PME;;;552100554;\n"
+	rep, _ := importText(t, svc.Workspace, in, i18n.EN)
+	if rep.Imported != 1 || rep.Rejected != 2 {
+		t.Fatalf("imported %d, rejected %d: %+v", rep.Imported, rep.Rejected, rep.Rejections)
+	}
+	fields := map[string]string{}
+	for _, x := range rep.Rejections {
+		fields[x.Field] = x.Code
+	}
+	if fields[core.FieldMandateSigned] != "date.invalid" || fields[core.FieldAddresses] != "invoicing.other_siren" {
+		t.Fatalf("rejections %+v", rep.Rejections)
+	}
+	var got core.Reform
+	_ = st.Structures.EachStructure(t.Context(), func(r core.StructureRecord) error { got = r.Reform; return nil })
+	want := core.Reform{Category: core.CategoryPME, CategorySource: core.CategoryFromUser, Platform: "Facturo", MandateSigned: "2026-06-30",
+		Addresses: []string{"732829320", "732829320_FACTURES"}, CheckedOn: "2026-11-20"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("kept %+v\nwant %+v", got, want)
+	}
+	importText(t, svc.Workspace, "SIRET;Raison sociale;Adresse;Ville;Code postal;PA\n73282932000074;A;1 rue;Paris;75002;Libeo\n", i18n.EN)
+	_ = st.Structures.EachStructure(t.Context(), func(r core.StructureRecord) error { got = r.Reform; return nil })
+	want.Platform = "Libeo"
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after a platform-only file %+v\nwant %+v", got, want)
+	}
+}
