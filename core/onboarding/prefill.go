@@ -178,11 +178,17 @@ func (s *Workspace) prefillOne(ctx context.Context, reg Registry, r core.Structu
 	d, diffs := fill(r.Draft, c)
 	out := prefillOutcome{closed: !c.Active}
 	seen := core.Version{Updated: r.Updated, State: r.Sync.State}
-	if d != r.Draft {
+	// The registry's category is kept unless the user chose one: the
+	// reform's dates follow from it.
+	category := c.Category != core.CategoryUnknown && r.Reform.CategorySource != core.CategoryFromUser && r.Reform.Category != c.Category
+	if d != r.Draft || category {
 		canon, problems := prepare(d)
 		queue := r.Sync.State == core.StateQueued && !problems.HasErrors()
-		saved, err := s.structures.saveAll(ctx, []core.SaveStructure{{ID: r.ID, Draft: canon, Problems: problems,
-			Queue: queue, Unchanged: &seen}})
+		req := core.SaveStructure{ID: r.ID, Draft: canon, Problems: problems, Queue: queue, Unchanged: &seen}
+		if category {
+			req.Reform, req.ReformSet = core.Reform{Category: c.Category, CategorySource: core.CategoryFromRegistry}, core.ReformCategory
+		}
+		saved, err := s.structures.saveAll(ctx, []core.SaveStructure{req})
 		if err != nil {
 			return prefillOutcome{}, err
 		}
@@ -194,7 +200,7 @@ func (s *Workspace) prefillOne(ctx context.Context, reg Registry, r core.Structu
 		if err != nil {
 			return prefillOutcome{}, err
 		}
-		out.filled, seen = true, core.Version{Updated: rec.Updated, State: rec.Sync.State}
+		out.filled, seen = d != r.Draft, core.Version{Updated: rec.Updated, State: rec.Sync.State}
 	}
 	if len(diffs) > 0 {
 		out.diff = &Difference{ID: r.ID, Label: Label(d), Seen: seen, Fields: diffs}

@@ -174,6 +174,10 @@ func TestPrefill(t *testing.T) {
 		d.Address != want.Number+" "+want.StreetType+" "+want.Street {
 		t.Fatalf("filled: %+v, registry %+v", d, want)
 	}
+	// The registry's category is kept, as the registry's.
+	if filled.Reform.Category != core.CompanyCategory(want.Category) || filled.Reform.CategorySource != core.CategoryFromRegistry {
+		t.Fatalf("category %q from %q, registry %q", filled.Reform.Category, filled.Reform.CategorySource, want.Category)
+	}
 	// The typed city differs: listed, not changed.
 	if len(res.Differences) != 1 || res.Differences[0].ID != ids[1] {
 		t.Fatalf("differences: %+v", res.Differences)
