@@ -39,6 +39,7 @@ const simUsage = `chorus-sim - the Chorus Onboard portal server
 Usage:
   chorus-sim --data DIR [--addr HOST:PORT] [--tls-cert PEM --tls-key PEM] [options]
   chorus-sim admin transfer-structure|audit ...   (chorus-sim admin help)
+  chorus-sim mail list|resend ...                 (chorus-sim mail help)
 
 chorus-sim serves the onboarding API (captcha, accounts, activation links,
 sign-in, structures, attachment requests and their approval), the PISTE
@@ -57,6 +58,15 @@ standard error when it is set (or read from --seed-passwords-file); only
 --sandbox keeps the derived password Gestionnaire-<SIRET>!, which anyone who
 knows the SIRET can guess. --sandbox there also needs --sandbox-public: its
 mailbox then shows each person only their own mail, once signed in.
+
+Mail (activation links, codes) goes through the firm's relay with --smtp
+HOST:PORT: STARTTLS by default (587), --smtp-tls tls for 465, none only to
+a relay on loopback; --smtp-user and --smtp-password-file (a file, a
+systemd credential: never a flag or a variable) log in; --smtp-ca-file
+trusts the relay's own authority. Each message is queued in its request's
+transaction and sent by one worker with retries; chorus-sim checks the
+relay when it starts and says what is wrong. The sender is --mail-from
+(default noreply@ the --public-url's host) named --mail-from-name.
 
 Environment:
   CHORUS_SIM_PISTE_CLIENTS        PISTE clients, ID:SECRET comma-separated
@@ -175,6 +185,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "admin" {
 		return runAdmin(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "mail" {
+		return runMail(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("chorus-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
@@ -184,7 +197,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	publicURL := fs.String("public-url", "", "the portal's address as its users reach it (https://onboarding.example.org), for the links it mails; default: the listening address")
 	inseeFile := fs.String("insee-keys-file", "", "a file of the INSEE API keys the registry accepts, one a line (# comments)")
 	seedPasswords := fs.String("seed-passwords-file", "", "passwords of the seeded structures' managers, one SIRET:PASSWORD a line (# comments); others get a random one")
-	smtpAddr := fs.String("smtp", "", "also send mail to this SMTP server (HOST:PORT)")
+	smtpAddr := fs.String("smtp", "", "send mail through this relay (HOST:PORT: smtp.office365.com:587)")
+	smtpTLS := fs.String("smtp-tls", sim.MailStartTLS, "the relay's TLS: starttls (587), tls (465), or none (a relay on loopback only)")
+	smtpUser := fs.String("smtp-user", "", "the relay's login")
+	smtpPasswordFile := fs.String("smtp-password-file", "", "a file holding the relay's password (a systemd credential: %d/smtp-password)")
+	smtpCAFile := fs.String("smtp-ca-file", "", "a PEM file of the authorities the relay's certificate is checked against (default: the system's)")
+	mailFrom := fs.String("mail-from", "", "the sender's address (default: noreply@ the --public-url's host)")
+	mailFromName := fs.String("mail-from-name", sim.DefaultFromName, "the sender's display name (never \"Chorus Pro\")")
 	faultRate := fs.Float64("fault-rate", 0, "fraction of requests that fail on purpose (503, 429, resets before and after commit)")
 	var clients, techs, accounts, structures pairs
 	fs.Var(&clients, "piste-client", "PISTE OAuth client ID:SECRET (repeatable; visible in the process list: prefer "+envClients+" or --piste-clients-file)")
@@ -242,7 +261,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "chorus-sim: warning: no --smtp: activation links and e-mailed codes reach nobody, so nobody can create an account here")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, SMTPAddr: *smtpAddr, FaultRate: *faultRate,
+	mailSet, err := mailSettings(*smtpAddr, *smtpTLS, *smtpUser, *smtpPasswordFile, *smtpCAFile, *mailFrom, *mailFromName, *publicURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "chorus-sim:", err)
+		return 2
+	}
+	if err := sim.CheckRelay(ctx, mailSet); err != nil {
+		fmt.Fprintln(stderr, "chorus-sim: the mail relay does not take mail:", err)
+		fmt.Fprintln(stderr, "chorus-sim: check --smtp, --smtp-tls (587: starttls, 465: tls), --smtp-user, --smtp-password-file and --smtp-ca-file")
+		return 1
+	}
+	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, Mail: mailSet, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
 		Log: logger}
 	for _, src := range []struct {

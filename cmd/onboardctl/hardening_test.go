@@ -182,15 +182,15 @@ func TestHugeFieldBoundedMemory(t *testing.T) {
 		w.Close()
 	}()
 	var out, errOut bytes.Buffer
-	heap := watchHeap(t)
+	heap := testos.WatchHeap(t)
 	code := run([]string{"import", "--db", filepath.Join(testos.TempDir(t), "h.db"), "-"}, env{stdin: r, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-	heap.done()
-	t.Logf("a 300 MB field: exit %d, %q, live heap peak %d MiB (with garbage not yet collected %d MiB)", code, out.String(), heap.live>>20, heap.alloc>>20)
+	heap.Done()
+	t.Logf("a 300 MB field: exit %d, %q, live heap peak %d MiB (with garbage not yet collected %d MiB)", code, out.String(), heap.Live>>20, heap.Alloc>>20)
 	if code != 1 || !strings.Contains(out.String(), "line 2: company_name: csv.too_long") || !strings.HasSuffix(out.String(), "imported 1, updated 0, rejected 1\n") {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	if heap.live > 64<<20 {
-		t.Fatalf("live heap peak %d MiB for a 300 MB field", heap.live>>20)
+	if heap.Live > 64<<20 {
+		t.Fatalf("live heap peak %d MiB for a 300 MB field", heap.Live>>20)
 	}
 }
 
@@ -525,16 +525,16 @@ func TestValidateHugeLine(t *testing.T) {
 		pw.Write([]byte("\n404833048\r\n"))
 		pw.Close()
 	}()
-	heap := watchHeap(t)
+	heap := testos.WatchHeap(t)
 	var out bytes.Buffer
 	code := run([]string{"validate", "siren", "-"}, env{stdin: pr, stdout: &out, stderr: io.Discard, getenv: os.Getenv})
-	heap.done()
+	heap.Done()
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if code != 1 || len(lines) != 3 || lines[0] != "ok 732829320" || !strings.HasPrefix(lines[1], "invalid value.too_long") || lines[2] != "ok 404833048" {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
-	if heap.live > 64<<20 {
-		t.Fatalf("live heap peaked at %d MiB for a 300 MB line", heap.live>>20)
+	if heap.Live > 64<<20 {
+		t.Fatalf("live heap peaked at %d MiB for a 300 MB line", heap.Live>>20)
 	}
-	t.Logf("a 300 MB line: live heap peak %d MiB (with garbage %d MiB); the lines after it checked", heap.live>>20, heap.alloc>>20)
+	t.Logf("a 300 MB line: live heap peak %d MiB (with garbage %d MiB); the lines after it checked", heap.Live>>20, heap.Alloc>>20)
 }

@@ -416,17 +416,17 @@ func TestLargeImportStreams(t *testing.T) {
 		pw.Close()
 	}(ids)
 	ids = nil
-	heap := watchHeap(t)
+	heap := testos.WatchHeap(t)
 	db := filepath.Join(testos.TempDir(t), "onboard.db")
 	var out bytes.Buffer
 	code := run([]string{"import", "--db", db, "-"}, env{stdin: pr, stdout: &out, stderr: io.Discard, getenv: os.Getenv})
-	heap.done()
+	heap.Done()
 	if code != 0 || out.String() != fmt.Sprintf("imported %d, updated 0, rejected 0\n", n) {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
 	const limit = 96 << 20
-	if heap.live > limit {
-		t.Fatalf("live heap peaked at %d MiB importing %d rows (limit %d MiB)", heap.live>>20, n, limit>>20)
+	if heap.Live > limit {
+		t.Fatalf("live heap peaked at %d MiB importing %d rows (limit %d MiB)", heap.Live>>20, n, limit>>20)
 	}
-	t.Logf("%d rows imported, live heap peak %d MiB (with garbage %d MiB)", n, heap.live>>20, heap.alloc>>20)
+	t.Logf("%d rows imported, live heap peak %d MiB (with garbage %d MiB)", n, heap.Live>>20, heap.Alloc>>20)
 }

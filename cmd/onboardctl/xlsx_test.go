@@ -155,16 +155,16 @@ func TestLargeWorkbookImportStreams(t *testing.T) {
 	}
 	size := buf.Len()
 	buf = bytes.Buffer{}
-	heap := watchHeap(t)
+	heap := testos.WatchHeap(t)
 	var out, errOut bytes.Buffer
 	code := run([]string{"import", "--db", filepath.Join(dir, "onboard.db"), in}, env{stdout: &out, stderr: &errOut, getenv: os.Getenv})
-	heap.done()
+	heap.Done()
 	if code != 0 || !strings.HasPrefix(out.String(), fmt.Sprintf("imported %d, updated 0, rejected 0", n)) {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
 	const limit = 128 << 20
-	t.Logf("%d rows from a %d KiB workbook imported, live heap peak %d MiB (with garbage %d MiB)", n, size>>10, heap.live>>20, heap.alloc>>20)
-	if heap.live > limit {
-		t.Fatalf("live heap peaked at %d MiB (limit %d MiB)", heap.live>>20, limit>>20)
+	t.Logf("%d rows from a %d KiB workbook imported, live heap peak %d MiB (with garbage %d MiB)", n, size>>10, heap.Live>>20, heap.Alloc>>20)
+	if heap.Live > limit {
+		t.Fatalf("live heap peaked at %d MiB (limit %d MiB)", heap.Live>>20, limit>>20)
 	}
 }

@@ -110,9 +110,7 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 		return nil
 	})
 	if err == nil {
-		for _, m := range c.mail {
-			s.mail.queueSMTP(m.to, m.subject, m.body)
-		}
+		s.mail.committed(c)
 	}
 	return entry, err
 }

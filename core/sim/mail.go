@@ -1,66 +1,63 @@
 package sim
 
 import (
-	"fmt"
-	"log/slog"
-	"mime"
 	"net/http"
-	"net/smtp"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // mailer is the portal's post office: it keeps every message in the
-// database (the sandbox mailbox reads them), hands them to the --smtp
-// server once their request committed, and limits what anonymous requests
-// make it send.
+// database (the sandbox mailbox reads them), queues it for the relay in
+// the same transaction when there is one, and limits what anonymous
+// requests make it send.
 type mailer struct {
-	smtpAddr string
-	sandbox  bool
-	log      *slog.Logger
-	wg       sync.WaitGroup
+	sandbox bool
+	// queue is the relay's queue; nil without a relay.
+	queue *mailQueue
 	// to and from limit the e-mail anonymous requests make the portal
 	// send, by recipient and by client address.
 	to, from *limiter
 }
 
-func newMailer(cfg Config) *mailer {
-	return &mailer{smtpAddr: cfg.SMTPAddr, sandbox: cfg.Sandbox, log: cfg.Log,
-		to: newLimiter(mailWindow, mailsPerAddress), from: newLimiter(mailWindow, mailsPerClient)}
-}
-
-// wait waits for the messages being handed to the --smtp server.
-func (m *mailer) wait() { m.wg.Wait() }
-
-// queueSMTP sends a message to the --smtp server in the background: the
-// request does not wait for a mail server, and the database copy is the
-// record either way.
-func (m *mailer) queueSMTP(to, subject, body string) {
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		msg := fmt.Sprintf("From: Chorus Pro (chorus-sim) <noreply@chorus-sim.invalid>\r\nTo: %s\r\nSubject: %s\r\n"+
-			"Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s",
-			to, mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n"))
-		if err := smtp.SendMail(m.smtpAddr, nil, "noreply@chorus-sim.invalid", []string{to}, []byte(msg)); err != nil {
-			m.log.Warn("smtp send failed", "err", err)
+func newMailer(cfg Config, db *sqldb.DB) *mailer {
+	m := &mailer{sandbox: cfg.Sandbox, to: newLimiter(mailWindow, mailsPerAddress), from: newLimiter(mailWindow, mailsPerClient)}
+	if cfg.Mail.Relay != "" || cfg.QueueMail {
+		m.queue = newMailQueue(db, cfg)
+		if cfg.Mail.Relay != "" {
+			m.queue.start()
 		}
-	}()
+	}
+	return m
 }
 
-// outgoing is a message to hand to the --smtp server once its request's
-// transaction committed.
-type outgoing struct{ to, subject, body string }
+// close stops the relay's worker after the message it is sending; what
+// is still queued stays for the next start.
+func (m *mailer) close() {
+	if m.queue != nil {
+		m.queue.close()
+	}
+}
 
-// sendMail keeps the message in the database, in the request's
-// transaction, and, with --smtp, has it sent once that transaction
-// committed: a request that rolls back sends nothing. secret is what the
-// body carries that opens something (an activation token, a code): the
-// sandbox mailbox shows it, so the record keeps it only with --sandbox;
-// otherwise the record says a secret was sent, and only the mail carries it.
+// outgoing marks a request that queued mail: once its transaction
+// committed, the worker is woken.
+type outgoing struct{}
+
+// committed wakes the worker when the committed request queued mail.
+func (m *mailer) committed(c *call) {
+	if len(c.mail) > 0 && m.queue != nil {
+		m.queue.wake()
+	}
+}
+
+// send keeps the message in the database, in the request's transaction,
+// and queues it for the relay in the same transaction: a request that
+// rolls back sends nothing, and one that committed is sent even if the
+// portal stops right after. secret is what the body carries that opens
+// something (an activation token, a code): the sandbox mailbox shows it,
+// so the record keeps it only with --sandbox; otherwise the record says a
+// secret was sent, and only the queue holds it, until it is sent.
 func (m *mailer) send(c *call, to, subject, body, link, secret string) error {
 	kept, keptLink := body, link
 	if !m.sandbox {
@@ -73,8 +70,11 @@ func (m *mailer) send(c *call, to, subject, body, link, secret string) error {
 		to, subject, kept, keptLink, c.now.UnixMilli()); err != nil {
 		return err
 	}
-	if m.smtpAddr != "" {
-		c.mail = append(c.mail, outgoing{to, subject, body})
+	if m.queue != nil {
+		if err := m.queue.enqueue(c.r.Context(), c.tx, c.now, to, subject, body); err != nil {
+			return err
+		}
+		c.mail = append(c.mail, outgoing{})
 	}
 	return nil
 }

@@ -61,8 +61,14 @@ type Config struct {
 	// to a session of that recipient, so nobody reads another person's
 	// activation link or code.
 	SandboxPublic bool
-	// SMTPAddr, when set, also sends every e-mail there (host:port, no auth).
-	SMTPAddr string
+	// Mail says how mail leaves the portal: its sender and the relay that
+	// takes it (none: the database's record only). With a relay, every
+	// message is queued in its request's transaction and sent by a worker
+	// with retries (mailqueue.go).
+	Mail MailSettings
+	// QueueMail queues mail without sending it: the operator's commands
+	// (chorus-sim admin) beside a running portal, whose worker sends it.
+	QueueMail bool
 	// PISTEClients are the OAuth clients accepted (id → secret).
 	PISTEClients map[string]string
 	// TechnicalAccounts are the cpro-account logins accepted (login → password).
@@ -197,7 +203,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		seed = mrand.Uint64()
 	}
 	rnd := &entropy{src: cfg.Rand}
-	mail := newMailer(cfg)
+	if err := cfg.Mail.Check(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	mail := newMailer(cfg, db)
 	s := &Server{
 		cfg: cfg, db: db, rand: rnd, mail: mail, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		accounts: newAccountsAPI(cfg, db, rnd, mail), structures: &structuresAPI{mail: mail},
@@ -222,7 +232,7 @@ func (s *Server) Close() error {
 		s.stopSweep()
 		<-s.sweepDone
 	}
-	s.mail.wait()
+	s.mail.close()
 	return s.db.Close()
 }
 
@@ -267,6 +277,11 @@ func (s *Server) Sweep(ctx context.Context) error {
 			{`DELETE FROM invitation WHERE created_at < ?`, ms - InvitationTTL},
 			{`DELETE FROM device WHERE last_used_at < ?`, now.Add(-api.DeviceIdleTTL).UnixMilli()},
 			{`DELETE FROM mail WHERE created_at < ?`, now.Add(-MailTTL).UnixMilli()},
+			// The queue keeps what was sent or refused a week, for the
+			// operator; a refused message's code or link no longer
+			// opens anything after a day, and goes.
+			{`DELETE FROM mail_queue WHERE created_at < ?`, now.Add(-MailTTL).UnixMilli()},
+			{`UPDATE mail_queue SET body = '' WHERE state = 'failed' AND body <> '' AND created_at < ?`, now.Add(-24 * time.Hour).UnixMilli()},
 			{`DELETE FROM account WHERE active = 0 AND password_hash = '' AND created_at < ?`, now.Add(-UnactivatedTTL).UnixMilli()},
 			// The newest answers are the ones a client may still replay.
 			{`DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number()
@@ -595,9 +610,7 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 			return nil
 		})
 		if err == nil {
-			for _, m := range c.mail {
-				s.mail.queueSMTP(m.to, m.subject, m.body)
-			}
+			s.mail.committed(c)
 		}
 		switch {
 		case writeRefusal(w, err):

@@ -105,9 +105,7 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
-	for _, m := range c.mail {
-		ac.mail.queueSMTP(m.to, m.subject, m.body)
-	}
+	ac.mail.committed(c)
 	writeJSON(w, status, out)
 }
 

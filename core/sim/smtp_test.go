@@ -1,85 +1,403 @@
 package sim
 
 import (
-	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"mime/quotedprintable"
 	"net"
+	"net/mail"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
-// fakeSMTP accepts messages on loopback and hands each DATA section to got.
-func fakeSMTP(t *testing.T, got chan<- string) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// testCA is a certificate authority made for a test, and a certificate it
+// signed for 127.0.0.1: the relay's.
+type testCA struct {
+	pool *x509.CertPool
+	cert tls.Certificate
+}
+
+func newTestCA(t testing.TB) testCA {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test relay CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				reply := func(s string) { _, _ = c.Write([]byte(s + "\r\n")) }
-				reply("220 fake ESMTP")
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					cmd := strings.ToUpper(strings.TrimSpace(line))
-					switch {
-					case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-						reply("250 fake")
-					case cmd == "DATA":
-						reply("354 go on")
-						var msg strings.Builder
-						for {
-							l, err := r.ReadString('\n')
-							if err != nil || l == ".\r\n" {
-								break
-							}
-							msg.WriteString(l)
-						}
-						got <- msg.String()
-						reply("250 queued")
-					case cmd == "QUIT":
-						reply("221 bye")
-						return
-					default:
-						reply("250 ok")
-					}
-				}
-			}(conn)
-		}
-	}()
-	return ln.Addr().String()
-}
-
-func TestSMTP(t *testing.T) {
-	got := make(chan string, 4)
-	addr := fakeSMTP(t, got)
-	e := start(t, func(c *Config) { c.SMTPAddr = addr })
-	last := answers(t)
-	c := portal.NewOnboarding(e.http.URL, nil)
-	ch, _ := c.Captcha(t.Context())
-	if err := c.CreateAccount(t.Context(), "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("smtp@example.fr")}); err != nil {
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "relay"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.mail.wait()
-	msg := <-got
-	if !strings.Contains(msg, "To: smtp@example.fr") || !strings.Contains(msg, api.PathActivate+"?token=") || !strings.Contains(msg, "charset=utf-8") {
-		t.Fatalf("message sent:\n%s", msg)
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return testCA{pool: pool, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}}
+}
+
+// relay is a real SMTP server on loopback (github.com/emersion/go-smtp):
+// STARTTLS with the test CA's certificate, AUTH PLAIN when user is set,
+// and a recipient it refuses for good.
+type relay struct {
+	t          testing.TB
+	ca         testCA
+	user, pass string
+	refuse     string // a recipient answered 550
+	addr       string
+
+	mu     sync.Mutex
+	srv    *smtp.Server
+	ln     net.Listener
+	msgs   []string
+	byID   map[string]int
+	logins int
+}
+
+func startRelay(t testing.TB, user, pass string) *relay {
+	r := &relay{t: t, ca: newTestCA(t), user: user, pass: pass, byID: map[string]int{}, refuse: "nobody@cabinet.example"}
+	r.listen("127.0.0.1:0")
+	t.Cleanup(r.stop)
+	return r
+}
+
+// listen serves on addr (the same again after stop: a relay back up).
+func (r *relay) listen(addr string) {
+	r.t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		r.t.Fatal(err)
 	}
-	// The database copy is kept as well (the sandbox mailbox).
-	mails, _ := c.Mailbox(t.Context(), "smtp@example.fr")
-	if len(mails) != 1 {
-		t.Fatalf("%d mails kept", len(mails))
+	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }))
+	s.Domain, s.TLSConfig = "relay.test", &tls.Config{Certificates: []tls.Certificate{r.ca.cert}}
+	s.ReadTimeout, s.WriteTimeout, s.MaxMessageBytes = 10*time.Second, 10*time.Second, 1<<20
+	r.mu.Lock()
+	r.srv, r.ln, r.addr = s, ln, ln.Addr().String()
+	r.mu.Unlock()
+	go func() { _ = s.Serve(ln) }()
+}
+
+// stop closes the relay: connections are refused until listen.
+func (r *relay) stop() {
+	r.mu.Lock()
+	s, ln := r.srv, r.ln
+	r.srv, r.ln = nil, nil
+	r.mu.Unlock()
+	if s != nil {
+		// The listener too: Serve may not have taken it yet, and Close
+		// closes only those it took.
+		_ = ln.Close()
+		_ = s.Close()
+	}
+}
+
+func (r *relay) received() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.msgs...)
+}
+
+type relaySession struct {
+	r      *relay
+	authed bool
+	to     string
+}
+
+func (s *relaySession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *relaySession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != s.r.user || pass != s.r.pass {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication credentials invalid"}
+		}
+		s.authed = true
+		s.r.mu.Lock()
+		s.r.logins++
+		s.r.mu.Unlock()
+		return nil
+	}), nil
+}
+func (s *relaySession) Mail(string, *smtp.MailOptions) error {
+	if s.r.user != "" && !s.authed {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+	}
+	return nil
+}
+func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if strings.EqualFold(to, s.r.refuse) {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
+	}
+	s.to = to
+	return nil
+}
+func (s *relaySession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(string(b)))
+	if err != nil {
+		return err
+	}
+	s.r.mu.Lock()
+	s.r.msgs = append(s.r.msgs, string(b))
+	s.r.byID[msg.Header.Get("Message-ID")]++
+	s.r.mu.Unlock()
+	return nil
+}
+func (s *relaySession) Reset()        { s.to = "" }
+func (s *relaySession) Logout() error { return nil }
+
+// mailSettings are the portal's settings for r.
+func (r *relay) settings() MailSettings {
+	return MailSettings{Relay: r.addr, TLS: MailStartTLS, Username: r.user, Password: r.pass, RootCAs: r.ca.pool,
+		From: "noreply@cabinet.example", FromName: "Portail du cabinet Bernard", RetryBase: 10 * time.Millisecond,
+		RetryMax: 100 * time.Millisecond}
+}
+
+// waitFor polls cond until it holds, failing after a generous minute (no
+// figure of time is asserted: the machines are shared).
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(time.Minute); !cond(); {
+		if time.Now().After(end) {
+			t.Fatalf("still waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// queueState counts the queue's rows by state.
+func queueState(t testing.TB, s *Server) map[string]int {
+	t.Helper()
+	rows, err := s.db.Reader().Query(`SELECT state, count(*) FROM mail_queue GROUP BY state`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[st] = n
+	}
+	return out
+}
+
+// TestMailThroughRelay: an activation e-mail leaves through a relay that
+// wants STARTTLS and a login, from the configured sender, with a
+// Message-ID, Auto-Submitted, valid MIME in quoted-printable UTF-8, French
+// and English, and the link at the public URL; once sent, the queue no
+// longer holds the link.
+func TestMailThroughRelay(t *testing.T) {
+	rl := startRelay(t, "portail@cabinet.example", "relay-secret")
+	e := start(t, func(c *Config) { c.Mail, c.Sandbox = rl.settings(), false })
+	e.srv.SetBaseURL("https://onboarding.cabinet.example")
+	last := answers(t)
+	c := portal.NewOnboarding(e.http.URL, nil)
+	ch, err := c.Captcha(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateAccount(t.Context(), "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("elodie@example.fr")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the activation mail at the relay", func() bool { return len(rl.received()) == 1 })
+	raw := rl.received()[0]
+	t.Logf("the message as the relay received it:\n%s", raw)
+	msg, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := msg.Header
+	from, err := mail.ParseAddress(h.Get("From"))
+	if err != nil || from.Address != "noreply@cabinet.example" || from.Name != "Portail du cabinet Bernard" {
+		t.Errorf("From %q (%v)", h.Get("From"), err)
+	}
+	if id := h.Get("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@cabinet.example>") {
+		t.Errorf("Message-ID %q", id)
+	}
+	for k, want := range map[string]string{"Auto-Submitted": "auto-generated", "Mime-Version": "1.0",
+		"Content-Transfer-Encoding": "quoted-printable"} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s %q, want %q", k, got, want)
+		}
+	}
+	if ct := h.Get("Content-Type"); !strings.Contains(strings.ToLower(ct), "charset=utf-8") || !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if _, err := mail.ParseDate(h.Get("Date")); err != nil {
+		t.Errorf("Date %q: %v", h.Get("Date"), err)
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "https://onboarding.cabinet.example"+api.PathActivate+"?token=") || !strings.Contains(string(body), "Bienvenue") || !strings.Contains(string(body), "Welcome") {
+		t.Errorf("body:\n%s", body)
+	}
+	waitFor(t, "the message marked sent", func() bool { return queueState(t, e.srv)[MailSent] == 1 })
+	var kept string
+	if err := e.srv.db.Reader().QueryRow(`SELECT body FROM mail_queue`).Scan(&kept); err != nil || kept != "" {
+		t.Errorf("the queue keeps %q after sending (%v)", kept, err)
+	}
+}
+
+// TestCheckRelay: the start-up check says what is wrong: a refused login,
+// a certificate of another authority, clear text to another computer, a
+// sender that cannot be.
+func TestCheckRelay(t *testing.T) {
+	rl := startRelay(t, "portail@cabinet.example", "relay-secret")
+	if err := CheckRelay(t.Context(), rl.settings()); err != nil {
+		t.Fatalf("the right settings: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		mutate func(*MailSettings)
+		want   string
+	}{
+		"wrong password":  {func(s *MailSettings) { s.Password = "nope" }, "535"},
+		"another CA":      {func(s *MailSettings) { s.RootCAs = newTestCA(t).pool }, "certificate"},
+		"clear to a host": {func(s *MailSettings) { s.Relay, s.TLS = "smtp.example.org:25", MailNoTLS }, "in clear"},
+		"invalid domain":  {func(s *MailSettings) { s.From = "noreply@chorus-sim.invalid" }, "cannot exist"},
+		"chorus pro name": {func(s *MailSettings) { s.FromName = "Chorus Pro (chorus-sim)" }, "Chorus Pro"},
+		"no port":         {func(s *MailSettings) { s.Relay = "127.0.0.1" }, "HOST:PORT"},
+		"unknown TLS":     {func(s *MailSettings) { s.TLS = "ssl" }, "TLS mode"},
+	} {
+		s := rl.settings()
+		tc.mutate(&s)
+		err := CheckRelay(t.Context(), s)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want it to say %q", name, err, tc.want)
+		}
+	}
+}
+
+// enqueue queues n messages to recipients to(i), as requests do, in one
+// transaction, and wakes the worker.
+func enqueue(t testing.TB, s *Server, n int, to func(int) string) {
+	t.Helper()
+	err := s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		for i := range n {
+			if err := s.mail.queue.enqueue(context.Background(), tx, s.cfg.Now(), to(i), fmt.Sprintf("Code %d", i),
+				fmt.Sprintf("Votre code : %06d\nYour code: %06d\n", i, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mail.queue.wake()
+}
+
+// TestMailRelayDownThenBack: messages queued while the relay is down are
+// delivered once it is back, each exactly once; one the relay refuses
+// for good (550) is marked with its answer and not tried again.
+func TestMailRelayDownThenBack(t *testing.T) {
+	rl := startRelay(t, "", "")
+	set := rl.settings()
+	rl.stop()
+	// Not a sandbox: a message sent leaves no code behind.
+	e := start(t, func(c *Config) { c.Mail, c.Now, c.Sandbox = set, time.Now, false })
+	enqueue(t, e.srv, 20, func(i int) string {
+		if i == 7 {
+			return rl.refuse
+		}
+		return fmt.Sprintf("client%d@example.fr", i)
+	})
+	waitFor(t, "attempts against the relay down", func() bool {
+		var n int
+		_ = e.srv.db.Reader().QueryRow(`SELECT count(*) FROM mail_queue WHERE attempts >= 2`).Scan(&n)
+		return n > 0
+	})
+	if got := queueState(t, e.srv); got[MailPending] != 20 {
+		t.Fatalf("while the relay is down: %v", got)
+	}
+	rl.listen(rl.addr)
+	waitFor(t, "19 messages at the relay", func() bool { return len(rl.received()) == 19 })
+	waitFor(t, "the queue settled", func() bool { s := queueState(t, e.srv); return s[MailSent] == 19 && s[MailFailed] == 1 })
+	rl.mu.Lock()
+	for id, n := range rl.byID {
+		if n != 1 {
+			t.Errorf("%s received %d times", id, n)
+		}
+	}
+	rl.mu.Unlock()
+	var answer string
+	var attempts int
+	if err := e.srv.db.Reader().QueryRow(`SELECT last_error, attempts FROM mail_queue WHERE state = 'failed'`).Scan(&answer, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(answer, "550 5.1.1") {
+		t.Errorf("the relay's answer kept: %q", answer)
+	}
+	list, err := e.srv.MailQueue(t.Context(), MailFailed, 10)
+	if err != nil || len(list) != 1 || !list[0].Resendable {
+		t.Fatalf("the operator's list: %+v %v", list, err)
+	}
+	// Sent again by the operator: refused again, once.
+	if err := e.srv.ResendMail(t.Context(), list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.mail.queue.wake()
+	waitFor(t, "the resent message refused again", func() bool { return queueState(t, e.srv)[MailFailed] == 1 && queueState(t, e.srv)[MailPending] == 0 })
+	sent, _ := e.srv.MailQueue(t.Context(), MailSent, 1)
+	if err := e.srv.ResendMail(t.Context(), sent[0].ID); !errors.Is(err, ErrNotResendable) {
+		t.Errorf("a sent message's body is gone, yet resend said %v", err)
+	}
+}
+
+// TestMailQueueBounded: 10,000 messages queued at once go out one at a
+// time: the live heap stays flat (measured, in the log).
+func TestMailQueueBounded(t *testing.T) {
+	rl := startRelay(t, "portail@cabinet.example", "relay-secret")
+	set := rl.settings()
+	rl.stop() // queued first, all of them, then sent
+	e := start(t, func(c *Config) { c.Mail, c.Now = set, time.Now })
+	const n = 10_000
+	heap := testos.WatchHeap(t)
+	enqueue(t, e.srv, n, func(i int) string { return fmt.Sprintf("client%d@example.fr", i) })
+	rl.listen(rl.addr)
+	e.srv.mail.queue.wake()
+	waitFor(t, "10,000 messages at the relay", func() bool { return queueState(t, e.srv)[MailSent] == n })
+	heap.Done()
+	if got := len(rl.received()); got != n {
+		t.Fatalf("%d messages received", got)
+	}
+	rl.mu.Lock()
+	logins := rl.logins
+	rl.mu.Unlock()
+	t.Logf("%d messages: live heap peak %d KiB (with garbage %d KiB); %d sessions with the relay", n, heap.Live>>10, heap.Alloc>>10, logins)
+	// The received messages (about 8 MB) are the relay's, in this test's
+	// heap too; the queue itself holds one message at a time.
+	if heap.Live > 64<<20 {
+		t.Errorf("live heap peak %d MiB", heap.Live>>20)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package testos
 
 import (
 	"runtime"
@@ -8,25 +8,25 @@ import (
 	"time"
 )
 
-// heapWatch samples the heap while a command runs, for the tests that
+// HeapWatch samples the heap while something runs, for the tests that
 // prove memory stays flat whatever the input.
-type heapWatch struct {
+type HeapWatch struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
-	// live is the peak of the heap the last collection found reachable:
-	// what the command holds. alloc is the peak of HeapAlloc, which
+	// Live is the peak of the heap the last collection found reachable:
+	// what the command holds. Alloc is the peak of HeapAlloc, which
 	// counts garbage not yet collected too: logged, not asserted, since
 	// how soon the collector runs depends on the machine (under Wine on
 	// a busy 2-core runner it ran late enough to show 89 MiB where the
 	// live heap was a few).
-	live, alloc uint64
+	Live, Alloc uint64
 }
 
-// watchHeap collects once, then samples every 10 ms until done.
-func watchHeap(t *testing.T) *heapWatch {
+// WatchHeap collects once, then samples every 10 ms until Done.
+func WatchHeap(t testing.TB) *HeapWatch {
 	t.Helper()
 	runtime.GC()
-	h := &heapWatch{stop: make(chan struct{})}
+	h := &HeapWatch{stop: make(chan struct{})}
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	h.wg.Go(func() {
 		var ms runtime.MemStats
@@ -37,18 +37,18 @@ func watchHeap(t *testing.T) *heapWatch {
 			case <-time.After(10 * time.Millisecond):
 				metrics.Read(sample)
 				if sample[0].Value.Kind() == metrics.KindUint64 {
-					h.live = max(h.live, sample[0].Value.Uint64())
+					h.Live = max(h.Live, sample[0].Value.Uint64())
 				}
 				runtime.ReadMemStats(&ms)
-				h.alloc = max(h.alloc, ms.HeapAlloc)
+				h.Alloc = max(h.Alloc, ms.HeapAlloc)
 			}
 		}
 	})
 	return h
 }
 
-// done stops sampling; the peaks are read after it.
-func (h *heapWatch) done() {
+// Done stops sampling; the peaks are read after it.
+func (h *HeapWatch) Done() {
 	close(h.stop)
 	h.wg.Wait()
 }
