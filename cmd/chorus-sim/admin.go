@@ -91,7 +91,7 @@ func withPortal(ctx context.Context, dir string, stderr io.Writer, fn func(*sim.
 		fmt.Fprintf(stderr, "chorus-sim admin: --data %s: %v\n", dir, err)
 		return 2
 	}
-	srv, err := sim.New(ctx, sim.Config{DataDir: dir, SweepInterval: -1})
+	srv, err := sim.New(ctx, sim.Config{DataDir: dir, SweepInterval: -1, QueueMail: true})
 	if err != nil {
 		fmt.Fprintln(stderr, "chorus-sim admin:", err)
 		return 1
