@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -290,17 +291,29 @@ type queued struct {
 	created       time.Time
 }
 
+// markBatch is how many sent messages are marked in one transaction:
+// one fsync per message would make the database, not the relay, the
+// limit (10,000 messages took 32 s so, most of it in fsync). A portal
+// killed before the mark sends those again, with the same Message-ID,
+// which a receiver can tell apart; a relay's own crash does the same.
+const markBatch = 100
+
 // drain sends every due message, one session with the relay for as many
 // as it takes, and returns when the next one is due (zero: none waits).
-func (q *mailQueue) drain(ctx context.Context) (time.Time, error) {
+func (q *mailQueue) drain(ctx context.Context) (next time.Time, err error) {
 	var c *gomail.Client
+	var sent []int64
 	defer func() {
 		if c != nil {
 			_ = c.Close()
 		}
+		// What was sent is recorded even when the portal is stopping.
+		if ferr := q.markSent(context.WithoutCancel(ctx), sent); ferr != nil && err == nil {
+			err = ferr
+		}
 	}()
 	for ctx.Err() == nil {
-		m, next, err := q.due(ctx)
+		m, next, err := q.due(ctx, sent)
 		if err != nil || m == nil {
 			return next, err
 		}
@@ -330,8 +343,12 @@ func (q *mailQueue) drain(ctx context.Context) (time.Time, error) {
 		}
 		switch {
 		case err == nil:
-			if err := q.mark(ctx, m, MailSent, ""); err != nil {
-				return time.Time{}, err
+			sent = append(sent, m.id)
+			if len(sent) == markBatch {
+				if err := q.markSent(ctx, sent); err != nil {
+					return time.Time{}, err
+				}
+				sent = sent[:0]
 			}
 		case permanent(err):
 			if err := q.mark(ctx, m, MailFailed, relayAnswer(err)); err != nil {
@@ -350,13 +367,34 @@ func (q *mailQueue) drain(ctx context.Context) (time.Time, error) {
 	return time.Time{}, ctx.Err()
 }
 
+// markSent records messages sent, in one transaction: their bodies
+// emptied (but on a sandbox, whose mailbox shows them anyway).
+func (q *mailQueue) markSent(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	body := "body"
+	if !q.sandbox {
+		body = "''"
+	}
+	b, _ := json.Marshal(ids) // integers always encode
+	return q.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = 'sent', last_error = '', attempts = attempts + 1, sent_at = ?,
+			body = `+body+` WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'`, q.now().UnixMilli(), string(b))
+		return err
+	})
+}
+
 // due reads the oldest message due now, or says when the next one is.
-func (q *mailQueue) due(ctx context.Context) (*queued, time.Time, error) {
+// Messages of skip (sent, not yet marked) are not due.
+func (q *mailQueue) due(ctx context.Context, skip []int64) (*queued, time.Time, error) {
 	now := q.now().UnixMilli()
 	var m queued
 	var created int64
+	b, _ := json.Marshal(append([]int64{}, skip...)) // "[]", never "null", which json_each reads as one NULL
 	err := q.db.Reader().QueryRowContext(ctx, `SELECT id, message_id, recipient, subject, body, attempts, created_at FROM mail_queue
-		WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1`, now).
+		WHERE state = 'pending' AND next_attempt_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+		ORDER BY next_attempt_at, id LIMIT 1`, now, string(b)).
 		Scan(&m.id, &m.messageID, &m.to, &m.subject, &m.body, &m.attempts, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		var next sql.NullInt64
@@ -430,15 +468,12 @@ func clipText(s string, n int) string {
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// mark records a message's end: sent (its body emptied but on a
-// sandbox) or failed with the relay's answer.
+// mark records a message's end other than sent: failed, with the
+// relay's answer (its body kept a day, for a resend once the cause is
+// fixed).
 func (q *mailQueue) mark(ctx context.Context, m *queued, state, answer string) error {
 	return q.db.Tx(ctx, func(tx *sql.Tx) error {
-		body := "body"
-		if state == MailSent && !q.sandbox {
-			body = "''"
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = ?, last_error = ?, attempts = attempts + 1, sent_at = ?, body = `+body+`
+		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = ?, last_error = ?, attempts = attempts + 1, sent_at = ?
 			WHERE id = ? AND state = 'pending'`, state, answer, q.now().UnixMilli(), m.id)
 		return err
 	})
