@@ -53,7 +53,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprint(stderr, adminUsage)
 			return 2
 		}
-		return withPortal(ctx, *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim admin", *data, stderr, func(srv *sim.Server) error {
 			e, err := srv.TransferStructure(ctx, core.IdentifierType(*typ), *identifier, *to, *reason, operator())
 			if err == nil {
 				fmt.Fprintf(stdout, "%s: %s → %s (audited: %s, %q)\n", e.Subject, e.Before, e.After, e.Operator, e.Reason)
@@ -66,7 +66,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprint(stderr, adminUsage)
 			return 2
 		}
-		return withPortal(ctx, *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim admin", *data, stderr, func(srv *sim.Server) error {
 			list, err := srv.Audit(ctx, *limit)
 			if err != nil {
 				return err
@@ -85,21 +85,23 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // withPortal opens the portal's data (beside a running portal: its
-// database takes a second writer) and runs fn.
-func withPortal(ctx context.Context, dir string, stderr io.Writer, fn func(*sim.Server) error) int {
+// database takes a second writer; mail is queued for its worker) and runs
+// fn; what goes wrong is said after cmd, the command's name.
+func withPortal(ctx context.Context, cmd, dir string, stderr io.Writer, fn func(*sim.Server) error) int {
 	if _, err := os.Stat(dir); err != nil {
-		fmt.Fprintf(stderr, "chorus-sim admin: --data %s: %v\n", dir, err)
+		fmt.Fprintf(stderr, "%s: --data %s: %v\n", cmd, dir, err)
 		return 2
 	}
 	srv, err := sim.New(ctx, sim.Config{DataDir: dir, SweepInterval: -1, QueueMail: true})
 	if err != nil {
-		fmt.Fprintln(stderr, "chorus-sim admin:", err)
+		fmt.Fprintln(stderr, cmd+":", err)
 		return 1
 	}
 	defer srv.Close()
 	if err := fn(srv); err != nil {
-		// sim.ErrAdmin says what to fix; anything else is the database's.
-		fmt.Fprintln(stderr, "chorus-sim admin:", err)
+		// sim.ErrAdmin and sim.ErrNotResendable say what to fix;
+		// anything else is the database's.
+		fmt.Fprintln(stderr, cmd+":", err)
 		return 1
 	}
 	return 0

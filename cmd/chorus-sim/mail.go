@@ -53,7 +53,7 @@ func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stderr, mailUsage)
 			return 2
 		}
-		return withQueue(ctx, *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim mail", *data, stderr, func(srv *sim.Server) error {
 			list, err := srv.MailQueue(ctx, *state, *limit)
 			if err != nil {
 				return err
@@ -80,7 +80,7 @@ func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "chorus-sim mail resend: %q is not a message's ID (chorus-sim mail list shows them)\n", fs.Arg(0))
 			return 2
 		}
-		return withQueue(ctx, *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim mail", *data, stderr, func(srv *sim.Server) error {
 			if err := srv.ResendMail(ctx, id); err != nil {
 				return err
 			}
@@ -91,25 +91,6 @@ func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "chorus-sim mail: unknown command %q\n", args[0])
 	fmt.Fprint(stderr, mailUsage)
 	return 2
-}
-
-// withQueue opens the portal's data beside a running portal and runs fn.
-func withQueue(ctx context.Context, dir string, stderr io.Writer, fn func(*sim.Server) error) int {
-	if _, err := os.Stat(dir); err != nil {
-		fmt.Fprintf(stderr, "chorus-sim mail: --data %s: %v\n", dir, err)
-		return 2
-	}
-	srv, err := sim.New(ctx, sim.Config{DataDir: dir, SweepInterval: -1, QueueMail: true})
-	if err != nil {
-		fmt.Fprintln(stderr, "chorus-sim mail:", err)
-		return 1
-	}
-	defer srv.Close()
-	if err := fn(srv); err != nil {
-		fmt.Fprintln(stderr, "chorus-sim mail:", err)
-		return 1
-	}
-	return 0
 }
 
 // clip cuts s to n runes for a table.

@@ -2,79 +2,15 @@ package main
 
 import (
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
+	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
-
-// loopRelay is a real SMTP server on loopback wanting a login (in clear:
-// loopback only, as --smtp-tls none allows), keeping what it receives.
-type loopRelay struct {
-	addr string
-	mu   sync.Mutex
-	got  []string
-}
-
-func startLoopRelay(t *testing.T, user, pass string) *loopRelay {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &loopRelay{addr: ln.Addr().String()}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &loopSession{r: r, user: user, pass: pass}, nil }))
-	s.Domain, s.AllowInsecureAuth, s.ReadTimeout, s.WriteTimeout = "relay.test", true, 10*time.Second, 10*time.Second
-	go func() { _ = s.Serve(ln) }()
-	t.Cleanup(func() { _ = ln.Close(); _ = s.Close() })
-	return r
-}
-
-func (r *loopRelay) received() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.got...)
-}
-
-type loopSession struct {
-	r          *loopRelay
-	user, pass string
-	authed     bool
-}
-
-func (s *loopSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (s *loopSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.user || pass != s.pass {
-			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication credentials invalid"}
-		}
-		s.authed = true
-		return nil
-	}), nil
-}
-func (s *loopSession) Mail(string, *smtp.MailOptions) error {
-	if !s.authed {
-		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
-	}
-	return nil
-}
-func (s *loopSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *loopSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	s.r.mu.Lock()
-	s.r.got = append(s.r.got, string(b))
-	s.r.mu.Unlock()
-	return err
-}
-func (s *loopSession) Reset()        {}
-func (s *loopSession) Logout() error { return nil }
 
 // TestMailFlags: a relay that refuses the login stops the start with
 // what is wrong; the right password, from a file, lets the portal start;
@@ -82,7 +18,7 @@ func (s *loopSession) Logout() error { return nil }
 // through the relay from the configured sender; "chorus-sim mail list"
 // shows it sent.
 func TestMailFlags(t *testing.T) {
-	rl := startLoopRelay(t, "portail@cabinet.example", "relay-secret")
+	rl := simtest.StartRelay(t, "portail@cabinet.example", "relay-secret", nil) // in clear: loopback
 	dir := testos.TempDir(t)
 	secrets := testos.TempDir(t)
 	good, bad := filepath.Join(secrets, "good"), filepath.Join(secrets, "bad")
@@ -92,7 +28,7 @@ func TestMailFlags(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("wrong\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	relay := []string{"--smtp", rl.addr, "--smtp-tls", "none", "--smtp-user", "portail@cabinet.example", "--mail-from", "noreply@cabinet.example"}
+	relay := []string{"--smtp", rl.Addr, "--smtp-tls", "none", "--smtp-user", "portail@cabinet.example", "--mail-from", "noreply@cabinet.example"}
 
 	var errOut strings.Builder
 	if code := run(t.Context(), append([]string{"--addr", "127.0.0.1:0", "--data", dir, "--smtp-password-file", bad}, relay...), io.Discard, &errOut); code != 1 ||
@@ -104,10 +40,10 @@ func TestMailFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--smtp-user", "x"}, "need --smtp"},
-		{[]string{"--smtp", rl.addr, "--smtp-tls", "none"}, "--mail-from"},
+		{[]string{"--smtp", rl.Addr, "--smtp-tls", "none"}, "--mail-from"},
 		{[]string{"--smtp", "smtp.example.org:25", "--smtp-tls", "none", "--mail-from", "a@b.example"}, "in clear"},
-		{[]string{"--smtp", rl.addr, "--smtp-tls", "none", "--mail-from", "a@b.example", "--mail-from-name", "Chorus Pro"}, "Chorus Pro"},
-		{[]string{"--smtp", rl.addr, "--smtp-tls", "none", "--mail-from", "a@b.example", "--smtp-user", "u"}, "go together"},
+		{[]string{"--smtp", rl.Addr, "--smtp-tls", "none", "--mail-from", "a@b.example", "--mail-from-name", "Chorus Pro"}, "Chorus Pro"},
+		{[]string{"--smtp", rl.Addr, "--smtp-tls", "none", "--mail-from", "a@b.example", "--smtp-user", "u"}, "go together"},
 	} {
 		errOut.Reset()
 		if code := run(t.Context(), append([]string{"--addr", "127.0.0.1:0", "--data", testos.TempDir(t)}, tc.args...), io.Discard, &errOut); code != 2 ||
@@ -124,12 +60,12 @@ func TestMailFlags(t *testing.T) {
 		t.Fatalf("transfer: %d %s", code, errOut.String())
 	}
 	// The portal's worker looks at the queue every few seconds.
-	for end := time.Now().Add(time.Minute); len(rl.received()) < 2; time.Sleep(20 * time.Millisecond) {
+	for end := time.Now().Add(time.Minute); len(rl.Received()) < 2; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(end) {
-			t.Fatalf("%d messages at the relay", len(rl.received()))
+			t.Fatalf("%d messages at the relay", len(rl.Received()))
 		}
 	}
-	for _, m := range rl.received() {
+	for _, m := range rl.Received() {
 		if !strings.Contains(m, `From: "Portail du cabinet Bernard" <noreply@cabinet.example>`) || !strings.Contains(m, "Message-ID: <") {
 			t.Errorf("message:\n%s", m)
 		}

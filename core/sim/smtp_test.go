@@ -2,178 +2,55 @@ package sim
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
+	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
-// testCA is a certificate authority made for a test, and a certificate it
-// signed for 127.0.0.1: the relay's.
-type testCA struct {
-	pool *x509.CertPool
-	cert tls.Certificate
-}
-
-func newTestCA(t testing.TB) testCA {
-	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test relay CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "relay"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(caCert)
-	return testCA{pool: pool, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}}
-}
-
-// relay is a real SMTP server on loopback (github.com/emersion/go-smtp):
-// STARTTLS with the test CA's certificate, AUTH PLAIN when user is set,
-// and a recipient it refuses for good.
+// relay is the test's relay (simtest.Relay) with the authority that
+// signed its certificate.
 type relay struct {
-	t          testing.TB
-	ca         testCA
+	*simtest.Relay
+	ca         *x509.CertPool
 	user, pass string
-	refuse     string // a recipient answered 550
-	addr       string
-
-	mu     sync.Mutex
-	srv    *smtp.Server
-	ln     net.Listener
-	msgs   []string
-	byID   map[string]int
-	logins int
 }
 
+// startRelay starts a relay on loopback with STARTTLS (a certificate of
+// a test CA for 127.0.0.1) and, when user is set, a login.
 func startRelay(t testing.TB, user, pass string) *relay {
-	r := &relay{t: t, ca: newTestCA(t), user: user, pass: pass, byID: map[string]int{}, refuse: "nobody@cabinet.example"}
-	r.listen("127.0.0.1:0")
-	t.Cleanup(r.stop)
-	return r
+	ca := coretest.NewTLS(t, "127.0.0.1")
+	return &relay{Relay: simtest.StartRelay(t, user, pass, &ca.Server), ca: caPool(t, ca.CAFile), user: user, pass: pass}
 }
 
-// listen serves on addr (the same again after stop: a relay back up).
-func (r *relay) listen(addr string) {
-	r.t.Helper()
-	ln, err := net.Listen("tcp", addr)
+// caPool reads a CA file.
+func caPool(t testing.TB, file string) *x509.CertPool {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }))
-	s.Domain, s.TLSConfig = "relay.test", &tls.Config{Certificates: []tls.Certificate{r.ca.cert}}
-	s.ReadTimeout, s.WriteTimeout, s.MaxMessageBytes = 10*time.Second, 10*time.Second, 1<<20
-	r.mu.Lock()
-	r.srv, r.ln, r.addr = s, ln, ln.Addr().String()
-	r.mu.Unlock()
-	go func() { _ = s.Serve(ln) }()
+	p := x509.NewCertPool()
+	p.AppendCertsFromPEM(b)
+	return p
 }
 
-// stop closes the relay: connections are refused until listen.
-func (r *relay) stop() {
-	r.mu.Lock()
-	s, ln := r.srv, r.ln
-	r.srv, r.ln = nil, nil
-	r.mu.Unlock()
-	if s != nil {
-		// The listener too: Serve may not have taken it yet, and Close
-		// closes only those it took.
-		_ = ln.Close()
-		_ = s.Close()
-	}
-}
-
-func (r *relay) received() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.msgs...)
-}
-
-type relaySession struct {
-	r      *relay
-	authed bool
-	to     string
-}
-
-func (s *relaySession) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (s *relaySession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.r.user || pass != s.r.pass {
-			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication credentials invalid"}
-		}
-		s.authed = true
-		s.r.mu.Lock()
-		s.r.logins++
-		s.r.mu.Unlock()
-		return nil
-	}), nil
-}
-func (s *relaySession) Mail(string, *smtp.MailOptions) error {
-	if s.r.user != "" && !s.authed {
-		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
-	}
-	return nil
-}
-func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if strings.EqualFold(to, s.r.refuse) {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
-	}
-	s.to = to
-	return nil
-}
-func (s *relaySession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	msg, err := mail.ReadMessage(strings.NewReader(string(b)))
-	if err != nil {
-		return err
-	}
-	s.r.mu.Lock()
-	s.r.msgs = append(s.r.msgs, string(b))
-	s.r.byID[msg.Header.Get("Message-ID")]++
-	s.r.mu.Unlock()
-	return nil
-}
-func (s *relaySession) Reset()        { s.to = "" }
-func (s *relaySession) Logout() error { return nil }
-
-// mailSettings are the portal's settings for r.
+// settings are the portal's settings for r.
 func (r *relay) settings() MailSettings {
-	return MailSettings{Relay: r.addr, TLS: MailStartTLS, Username: r.user, Password: r.pass, RootCAs: r.ca.pool,
+	return MailSettings{Relay: r.Addr, TLS: MailStartTLS, Username: r.user, Password: r.pass, RootCAs: r.ca,
 		From: "noreply@cabinet.example", FromName: "Portail du cabinet Bernard", RetryBase: 10 * time.Millisecond,
 		RetryMax: 100 * time.Millisecond}
 }
@@ -228,8 +105,8 @@ func TestMailThroughRelay(t *testing.T) {
 	if err := c.CreateAccount(t.Context(), "", api.CreateAccount{CaptchaID: ch.ID, CaptchaAnswer: last(), Account: account("elodie@example.fr")}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the activation mail at the relay", func() bool { return len(rl.received()) == 1 })
-	raw := rl.received()[0]
+	waitFor(t, "the activation mail at the relay", func() bool { return len(rl.Received()) == 1 })
+	raw := rl.Received()[0]
 	t.Logf("the message as the relay received it:\n%s", raw)
 	msg, err := mail.ReadMessage(strings.NewReader(raw))
 	if err != nil {
@@ -282,7 +159,7 @@ func TestCheckRelay(t *testing.T) {
 		want   string
 	}{
 		"wrong password":  {func(s *MailSettings) { s.Password = "nope" }, "535"},
-		"another CA":      {func(s *MailSettings) { s.RootCAs = newTestCA(t).pool }, "certificate"},
+		"another CA":      {func(s *MailSettings) { s.RootCAs = caPool(t, coretest.NewTLS(t, "127.0.0.1").CAFile) }, "certificate"},
 		"clear to a host": {func(s *MailSettings) { s.Relay, s.TLS = "smtp.example.org:25", MailNoTLS }, "in clear"},
 		"invalid domain":  {func(s *MailSettings) { s.From = "noreply@chorus-sim.invalid" }, "cannot exist"},
 		"chorus pro name": {func(s *MailSettings) { s.FromName = "Chorus Pro (chorus-sim)" }, "Chorus Pro"},
@@ -323,12 +200,12 @@ func enqueue(t testing.TB, s *Server, n int, to func(int) string) {
 func TestMailRelayDownThenBack(t *testing.T) {
 	rl := startRelay(t, "", "")
 	set := rl.settings()
-	rl.stop()
+	rl.Stop()
 	// Not a sandbox: a message sent leaves no code behind.
 	e := start(t, func(c *Config) { c.Mail, c.Now, c.Sandbox = set, time.Now, false })
 	enqueue(t, e.srv, 20, func(i int) string {
 		if i == 7 {
-			return rl.refuse
+			return rl.Refuse
 		}
 		return fmt.Sprintf("client%d@example.fr", i)
 	})
@@ -340,16 +217,14 @@ func TestMailRelayDownThenBack(t *testing.T) {
 	if got := queueState(t, e.srv); got[MailPending] != 20 {
 		t.Fatalf("while the relay is down: %v", got)
 	}
-	rl.listen(rl.addr)
-	waitFor(t, "19 messages at the relay", func() bool { return len(rl.received()) == 19 })
+	rl.Listen(rl.Addr)
+	waitFor(t, "19 messages at the relay", func() bool { return len(rl.Received()) == 19 })
 	waitFor(t, "the queue settled", func() bool { s := queueState(t, e.srv); return s[MailSent] == 19 && s[MailFailed] == 1 })
-	rl.mu.Lock()
-	for id, n := range rl.byID {
+	for id, n := range rl.TimesReceived() {
 		if n != 1 {
 			t.Errorf("%s received %d times", id, n)
 		}
 	}
-	rl.mu.Unlock()
 	var answer string
 	var attempts int
 	if err := e.srv.db.Reader().QueryRow(`SELECT last_error, attempts FROM mail_queue WHERE state = 'failed'`).Scan(&answer, &attempts); err != nil {
@@ -379,29 +254,27 @@ func TestMailRelayDownThenBack(t *testing.T) {
 func TestMailQueueBounded(t *testing.T) {
 	rl := startRelay(t, "portail@cabinet.example", "relay-secret")
 	set := rl.settings()
-	rl.stop() // queued first, all of them, then sent
+	rl.Stop() // queued first, all of them, then sent
 	e := start(t, func(c *Config) { c.Mail, c.Now = set, time.Now })
 	const n = 10_000
 	heap := testos.WatchHeap(t)
 	enqueue(t, e.srv, n, func(i int) string { return fmt.Sprintf("client%d@example.fr", i) })
-	rl.listen(rl.addr)
+	rl.Listen(rl.Addr)
 	e.srv.mail.queue.wake()
 	// Under Wine each SMTP command's round trip costs about a
 	// millisecond: minutes, not seconds, there.
 	start := time.Now()
-	for end := start.Add(10 * time.Minute); len(rl.received()) < n || queueState(t, e.srv)[MailSent] != n; time.Sleep(50 * time.Millisecond) {
+	for end := start.Add(10 * time.Minute); len(rl.Received()) < n || queueState(t, e.srv)[MailSent] != n; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(end) {
-			t.Fatalf("after 10 minutes: %d at the relay, queue %v", len(rl.received()), queueState(t, e.srv))
+			t.Fatalf("after 10 minutes: %d at the relay, queue %v", len(rl.Received()), queueState(t, e.srv))
 		}
 	}
 	t.Logf("10,000 messages through the relay in %v", time.Since(start).Round(time.Millisecond))
 	heap.Done()
-	if got := len(rl.received()); got != n {
+	if got := len(rl.Received()); got != n {
 		t.Fatalf("%d messages received", got)
 	}
-	rl.mu.Lock()
-	logins := rl.logins
-	rl.mu.Unlock()
+	logins := rl.Logins()
 	t.Logf("%d messages: live heap peak %d KiB (with garbage %d KiB); %d sessions with the relay", n, heap.Live>>10, heap.Alloc>>10, logins)
 	// The received messages (about 8 MB) are the relay's, in this test's
 	// heap too; the queue itself holds one message at a time.
