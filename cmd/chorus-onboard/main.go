@@ -11,8 +11,10 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,7 +57,7 @@ func main() {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	svc, closeAll, err := build(ctx)
+	svc, runSandbox, closeAll, err := build(ctx)
 	if err != nil {
 		// Say it in the window: an app started from a menu has no terminal.
 		log.Printf("chorus-onboard: %v", err)
@@ -75,31 +77,38 @@ func main() {
 			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
 		})
 	})
+	if runSandbox != nil {
+		// After the first frame: the window is not kept waiting for the
+		// sandbox's database.
+		a.Lifecycle().SetOnStarted(func() { go runSandbox() })
+	}
 	w.ShowAndRun()
 }
 
-// build opens the store and the Local sandbox and returns the application
-// layer over them, with the function that closes everything.
-func build(ctx context.Context) (onboarding.Services, func(), error) {
+// build opens the store, reserves the Local sandbox's address and returns
+// the application layer over them, with the function that starts the
+// sandbox (nil when there is none: main runs it once the window is up)
+// and the one that closes everything.
+func build(ctx context.Context) (svc onboarding.Services, startLater, closeAll func(), err error) {
 	dir, err := localfs.DataDir()
 	if err != nil {
-		return onboarding.Services{}, nil, err
+		return onboarding.Services{}, nil, nil, err
 	}
 	if os.Getenv(localfs.DataDirEnv) == "" {
 		// The platform's own data directory, to its user only (an ACL on
 		// Windows); one an admin named may be shared and is left as it is.
 		if tightened, err := localfs.EnsureDataDir(dir); err != nil {
-			return onboarding.Services{}, nil, err
+			return onboarding.Services{}, nil, nil, err
 		} else if tightened {
 			log.Printf("chorus-onboard: %s was open to other users: it is now readable by you only", dir)
 		}
 	}
 	store, err := sqlite.Open(ctx, filepath.Join(dir, localfs.DatabaseFile))
 	if err != nil {
-		return onboarding.Services{}, nil, err
+		return onboarding.Services{}, nil, nil, err
 	}
 	closers := []func(){func() { store.Close() }}
-	closeAll := func() {
+	closeAll = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
@@ -110,15 +119,15 @@ func build(ctx context.Context) (onboarding.Services, func(), error) {
 	var sandbox string
 	if !presets.Apply(nil).OfferSandbox {
 		// An admin removed the Local sandbox: nothing listens on loopback.
-	} else if base, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, localfs.SandboxDir)); err != nil {
+	} else if base, run, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, localfs.SandboxDir)); err != nil {
 		// The app still works: drafts are kept, and the status line says
 		// the portal cannot be reached.
 		log.Printf("chorus-onboard: local sandbox: %v", err)
 	} else {
 		closers = append(closers, stopSandbox)
-		sandbox = base
+		sandbox, startLater = base, run
 	}
-	svc, err := onboarding.New(ctx, connect.Stores(store), onboarding.Config{
+	svc, err = onboarding.New(ctx, connect.Stores(store), onboarding.Config{
 		NewOpID: sqlite.NewOpID, SpoolDir: dir, Presets: presets,
 		Connect:   connect.Targets(connect.Options{Sandbox: sandbox}),
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
@@ -126,38 +135,64 @@ func build(ctx context.Context) (onboarding.Services, func(), error) {
 	})
 	if err != nil {
 		closeAll()
-		return svc, nil, err
+		return svc, nil, nil, err
 	}
-	return svc, closeAll, nil
+	return svc, startLater, closeAll, nil
 }
 
-// startSandbox runs chorus-sim in-process on a free loopback port: the Local
-// sandbox, where a new user can go through the whole flow with no account
-// anywhere.
-func startSandbox(ctx context.Context, dir string) (base string, stop func(), err error) {
-	// As Chorus Pro and a team portal do, the sandbox asks for a second
-	// factor at sign-in: a new user tries that step too.
-	srv, err := sim.New(ctx, sim.Config{DataDir: dir, Sandbox: true,
-		PISTEClients:      map[string]string{"sandbox": "sandbox"},
-		TechnicalAccounts: map[string]string{"TECH_1_SANDBOX@cpro.fr": "sandbox"}})
-	if err != nil {
-		return "", nil, err
-	}
+// startSandbox reserves the Local sandbox's loopback port, where a new
+// user can go through the whole flow with no account anywhere, and
+// returns its address at once; run starts chorus-sim in-process on it.
+// main calls run once the window is up: opening the sandbox's database
+// is not on the way to the first frame, and a client that asks before
+// it is ready waits in the listener's backlog, never refused. If it
+// cannot start, the listener closes and clients see the sandbox
+// unreachable, as any portal down.
+func startSandbox(ctx context.Context, dir string) (base string, run, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		srv.Close()
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	base = "http://" + ln.Addr().String()
-	srv.SetBaseURL(base)
-	hs := sim.NewHTTPServer(srv.Handler(), sim.HTTPLimits{})
-	// Serve returns only once the listener is closed (stop): a failed
-	// accept is logged and tried again (sim.KeepAccepting).
-	go func() { _ = hs.Serve(sim.KeepAccepting(ln, slog.Default())) }()
-	return base, func() {
+	var mu sync.Mutex
+	var hs *http.Server
+	var srv *sim.Server
+	stopped := false
+	run = func() {
+		// As Chorus Pro and a team portal do, the sandbox asks for a
+		// second factor at sign-in: a new user tries that step too.
+		s, err := sim.New(ctx, sim.Config{DataDir: dir, Sandbox: true,
+			PISTEClients:      map[string]string{"sandbox": "sandbox"},
+			TechnicalAccounts: map[string]string{"TECH_1_SANDBOX@cpro.fr": "sandbox"}})
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			log.Printf("chorus-onboard: local sandbox: %v", err)
+			_ = ln.Close()
+			return
+		case stopped:
+			s.Close()
+			return
+		}
+		s.SetBaseURL(base)
+		srv, hs = s, sim.NewHTTPServer(s.Handler(), sim.HTTPLimits{})
+		// Serve returns only once the listener is closed (stop): a failed
+		// accept is logged and tried again (sim.KeepAccepting).
+		go func() { _ = hs.Serve(sim.KeepAccepting(ln, slog.Default())) }()
+	}
+	stop = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if hs == nil {
+			_ = ln.Close()
+			return
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = hs.Shutdown(sctx)
 		srv.Close()
-	}, nil
+	}
+	return base, run, stop, nil
 }
