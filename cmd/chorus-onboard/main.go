@@ -43,6 +43,7 @@ func main() {
 	if code, done := cli(os.Args[1:], os.Stdout, os.Stderr); done {
 		os.Exit(code)
 	}
+	profileStart()
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	// The binary is built by go build, so the metadata fyne package would
 	// inject from FyneApp.toml is set here instead.
