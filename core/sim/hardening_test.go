@@ -195,7 +195,15 @@ func TestThrottleHoldsUnderConcurrency(t *testing.T) {
 	evaluated := got[http.StatusUnauthorized] + got[http.StatusOK]
 	t.Logf("300 parallel sign-ins for one account: %d evaluated (%d refused, %d accepted), %d throttled",
 		evaluated, got[http.StatusUnauthorized], got[http.StatusOK], got[http.StatusTooManyRequests])
-	if evaluated > pairFailures || got[http.StatusTooManyRequests] < 300-pairFailures {
+	// The right password, when it is evaluated, forgets this address's
+	// failures (the owner got in from here): up to pairFailures more may
+	// then be evaluated. Whether it is among the first evaluated depends
+	// on the scheduler (under Wine it was: 19 refused and 1 accepted).
+	limit := pairFailures
+	if got[http.StatusOK] > 0 {
+		limit = 2*pairFailures + 1
+	}
+	if got[http.StatusOK] > 1 || evaluated > limit || got[http.StatusTooManyRequests] < 300-limit {
 		t.Fatalf("one account: %v", got)
 	}
 	// The owner, from another address, with the right password.
