@@ -63,7 +63,9 @@ func main() {
 	rows := flag.Int("rows", 10_000, "rows to import, and structures in the app's store at start-up")
 	syncN := flag.Int("sync", 1000, "structures to sync")
 	xlsxN := flag.Int("xlsx", 100_000, "rows of the Excel workbook import, against the CSV import of the same rows")
-	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, sync, latency (default all)")
+	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, sync, latency, team, teamlatency (default all)")
+	teamClients := flag.Int("team-clients", 20, "accountants syncing at once in the team portal's figure")
+	teamEach := flag.Int("team-each", 500, "structures each accountant syncs (a tenth of it with latency added)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -92,6 +94,12 @@ func main() {
 	}
 	if want("latency") {
 		must(syncing(ctx, max(*runs/2, 1), *syncN, 50*time.Millisecond))
+	}
+	if want("team") {
+		must(teamLoad(ctx, *teamClients, *teamEach, 0))
+	}
+	if want("teamlatency") {
+		must(teamLoad(ctx, *teamClients, max(*teamEach/10, 1), 50*time.Millisecond))
 	}
 }
 
@@ -381,7 +389,7 @@ const (
 
 // portalUnderTest starts a fresh chorus-sim on loopback, with latency in
 // front of it through toxiproxy when asked; stop ends both.
-func portalUnderTest(ctx context.Context, latency time.Duration) (url string, stop func(), err error) {
+func portalUnderTest(ctx context.Context, latency time.Duration, accounts int) (url string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "bench-sim-*")
 	if err != nil {
 		return "", nil, err
@@ -397,9 +405,11 @@ func portalUnderTest(ctx context.Context, latency time.Duration) (url string, st
 			stops[i]()
 		}
 	}
-	if err := srv.SeedAccount(ctx, syncEmail, syncPassword); err != nil {
-		stop()
-		return "", nil, err
+	for i := range max(accounts, 1) {
+		if err := srv.SeedAccount(ctx, teamEmail(i), syncPassword); err != nil {
+			stop()
+			return "", nil, err
+		}
 	}
 	if latency == 0 {
 		return hs.URL, stop, nil
@@ -477,7 +487,7 @@ func syncing(ctx context.Context, runs, n int, latency time.Duration) error {
 // syncOurs imports the rows queued and drains the outbox as onboardctl sync
 // does, with the default number of requests in flight.
 func syncOurs(ctx context.Context, file string, n int, latency time.Duration) (time.Duration, error) {
-	url, stop, err := portalUnderTest(ctx, latency)
+	url, stop, err := portalUnderTest(ctx, latency, 1)
 	if err != nil {
 		return 0, err
 	}
@@ -514,9 +524,22 @@ func syncOurs(ctx context.Context, file string, n int, latency time.Duration) (t
 }
 
 // syncRaw is the sync's anchor: the same bodies POSTed one after the other
-// on one keep-alive connection, each with its Idempotency-Key.
+// on one keep-alive connection, each with its Idempotency-Key (or on conns
+// connections at once).
 func syncRaw(ctx context.Context, ids []string, latency time.Duration, conns int) (time.Duration, error) {
-	url, stop, err := portalUnderTest(ctx, latency)
+	return syncRawRec(ctx, ids, latency, conns, nil)
+}
+
+// syncRawTimed is syncRaw on one connection, recording each POST's
+// duration.
+func syncRawTimed(ctx context.Context, ids []string, latency time.Duration) (time.Duration, *latencies, error) {
+	rec := &latencies{}
+	d, err := syncRawRec(ctx, ids, latency, 1, rec)
+	return d, rec, err
+}
+
+func syncRawRec(ctx context.Context, ids []string, latency time.Duration, conns int, rec *latencies) (time.Duration, error) {
+	url, stop, err := portalUnderTest(ctx, latency, 1)
 	if err != nil {
 		return 0, err
 	}
@@ -531,7 +554,7 @@ func syncRaw(ctx context.Context, ids []string, latency time.Duration, conns int
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: id, Kind: core.KindPrivate, CompanyName: fmt.Sprintf("Société %d", i),
 			Email: fmt.Sprintf("compta%d@example.fr", i), Phone: "01 23 45 67 89", Address: fmt.Sprintf("%d rue de la Paix", i),
 			City: "Paris", PostalCode: "75002", Country: "FR"}
-		if bodies[i], err = json.Marshal(d); err != nil {
+		if bodies[i], err = json.Marshal(api.StructureBody(d)); err != nil {
 			return 0, err
 		}
 	}
@@ -544,7 +567,11 @@ func syncRaw(ctx context.Context, ids []string, latency time.Duration, conns int
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(api.HeaderAuthorization, "Bearer "+s.Token)
 		req.Header.Set(api.HeaderIdempotencyKey, fmt.Sprintf("raw-%d", i))
+		t := time.Now()
 		resp, err := hc.Do(req)
+		if rec != nil {
+			rec.record(time.Since(t), err)
+		}
 		if err != nil {
 			return err
 		}

@@ -526,6 +526,20 @@ const (
 // Idempotency-Key records the answer in that same transaction (or replays
 // the recorded one). Mail the handler sent goes out once it committed.
 func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.HandlerFunc {
+	return s.serve(who, false, fn)
+}
+
+// handleGrouped is handle for the writes a firm sends many of at once (its
+// accountants' syncs creating structures): the transaction is shared with
+// the others that arrive while one is being written (sqldb's group
+// commit: one fsync for them all), each in its own savepoint; the answer
+// still leaves only once its own changes are durable.
+func (s *Server) handleGrouped(who access, fn func(*call) (int, any, error)) http.HandlerFunc {
+	return s.serve(who, true, fn)
+}
+
+// serve is handle and handleGrouped.
+func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
@@ -548,11 +562,21 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 		var status int
 		var out any
 		var replay []byte
-		inTx := s.db.Tx
-		if r.Method == http.MethodGet {
-			inTx = s.db.ReadTx
+		inTx := func(fn func(*sql.Tx) error) error { return s.db.Tx(r.Context(), fn) }
+		switch {
+		case r.Method == http.MethodGet:
+			inTx = func(fn func(*sql.Tx) error) error { return s.db.ReadTx(r.Context(), fn) }
+		case grouped:
+			inTx = func(fn func(*sql.Tx) error) error {
+				return s.db.GroupTx(r.Context(), func(ctx context.Context, tx *sql.Tx) error {
+					// The shared transaction's statements must not be
+					// interrupted by this client going away.
+					c.r = r.WithContext(ctx)
+					return fn(tx)
+				})
+			}
 		}
-		err = inTx(r.Context(), func(tx *sql.Tx) error {
+		err = inTx(func(tx *sql.Tx) error {
 			c.tx = tx
 			// Two anonymous clients never share a scope: theirs is their
 			// address's.
@@ -569,7 +593,7 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 			if record {
 				var prevFP, prevBody []byte
 				var prevStatus int
-				err := tx.QueryRowContext(r.Context(), `SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?`,
+				err := tx.QueryRowContext(c.r.Context(), `SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?`,
 					scope, key).Scan(&prevFP, &prevStatus, &prevBody)
 				switch {
 				case err == nil && !hmac.Equal(prevFP, fp[:]):
@@ -602,7 +626,7 @@ func (s *Server) handle(who access, fn func(*call) (int, any, error)) http.Handl
 				if err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(r.Context(), `INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at)
+				if _, err := tx.ExecContext(c.r.Context(), `INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at)
 					VALUES (?, ?, ?, ?, ?, ?)`, scope, key, fp[:], status, b, c.now.UnixMilli()); err != nil {
 					return err
 				}

@@ -41,8 +41,6 @@ type store struct {
 	readOnly bool
 	// list is the workspace's in-memory index (QueryStructures).
 	list listIndex
-	// gc groups the outbox completions that arrive together.
-	gc groupCommit
 }
 
 // DB is the store: one database, so that a change and its outbox row commit

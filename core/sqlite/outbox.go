@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -139,82 +138,19 @@ func setEntitySync(ctx context.Context, tx *sql.Tx, account, structure sql.NullI
 // row is keyed by its OpID and is written once.
 //
 // Completions that arrive together (a pass keeps several rows in flight)
-// are written in one transaction, one fsync for all (group commit); each
-// caller still returns only once its own completion is durable.
+// are written in one transaction, one fsync for all (sqldb's group
+// commit); each caller still returns only once its own completion is
+// durable, and a completion that fails (its row gone) fails alone.
 func (db *Outbox) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
-	c := &completion{opID: opID, sync: s, follow: follow, res: make(chan completed, 1)}
-	db.gc.mu.Lock()
-	db.gc.queue = append(db.gc.queue, c)
-	lead := !db.gc.busy
-	db.gc.busy = true
-	db.gc.mu.Unlock()
-	for {
-		if lead {
-			db.commitQueued(context.WithoutCancel(ctx))
-		}
-		r := <-c.res
-		if !r.lead {
-			return r.err
-		}
-		lead = true
-	}
+	c := &completion{opID: opID, sync: s, follow: follow}
+	return db.db.GroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return completeIn(ctx, tx, db.now(), c) })
 }
 
-// completion is one Complete waiting for its transaction.
+// completion is one Complete's work.
 type completion struct {
 	opID   string
 	sync   core.Sync
 	follow *core.Op
-	res    chan completed
-}
-
-// completed is a completion's outcome, or the word that its caller now
-// leads: it writes the next group.
-type completed struct {
-	err  error
-	lead bool
-}
-
-// groupCommit queues completions while one is being written.
-type groupCommit struct {
-	mu    sync.Mutex
-	queue []*completion
-	busy  bool // a leader is writing
-}
-
-// commitQueued writes every queued completion in one transaction and
-// answers each; then it hands the lead to the first completion queued
-// meanwhile, so that no caller writes for others for long.
-func (db *store) commitQueued(ctx context.Context) {
-	db.gc.mu.Lock()
-	batch := db.gc.queue
-	db.gc.queue = nil
-	db.gc.mu.Unlock()
-	now := db.now()
-	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, c := range batch {
-			if err := completeIn(ctx, tx, now, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	for _, c := range batch {
-		if err == nil {
-			c.res <- completed{}
-			continue
-		}
-		// One of them failed (a row gone): each on its own, so that only
-		// its own caller hears of it.
-		c.res <- completed{err: db.db.Tx(ctx, func(tx *sql.Tx) error { return completeIn(ctx, tx, db.now(), c) })}
-	}
-	db.gc.mu.Lock()
-	if len(db.gc.queue) > 0 {
-		db.gc.queue[0].res <- completed{lead: true}
-	} else {
-		db.gc.busy = false
-	}
-	db.gc.mu.Unlock()
 }
 
 // completeIn applies one completion inside tx.

@@ -33,6 +33,8 @@ type DB struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer anyway
 	reader *sql.DB // read-only pool
+	// group queues the calls of GroupTx.
+	group group
 	// tightened lists the files Open found readable by others and made
 	// readable by their owner only.
 	tightened []string
@@ -325,11 +327,14 @@ func noForeignKeyViolation(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
+// errReadOnly refuses a write to a database opened read-only.
+var errReadOnly = &core.E{Kind: core.KindInvalid, Code: "store.read_only", Op: "write"}
+
 // Tx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it; any
 // error rolls back.
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if db.writer == nil {
-		return &core.E{Kind: core.KindInvalid, Code: "store.read_only", Op: "write"}
+		return errReadOnly
 	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
