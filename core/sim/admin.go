@@ -53,7 +53,7 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/admin", nil)
 	c := &call{r: r, now: s.cfg.Now()}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c.tx, c.mail = tx, nil
+		c.tx, c.mail = s.db.Cached(tx, true), nil
 		st, err := s.structures.find(c, t, id)
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 }
 
 // managerEmails lists the addresses of a structure's managers.
-func managerEmails(ctx context.Context, tx *sql.Tx, structure int64) ([]string, error) {
+func managerEmails(ctx context.Context, tx querier, structure int64) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT a.email FROM manager m JOIN account a ON a.id = m.account_id
 		WHERE m.structure_id = ? ORDER BY a.email`, structure)
 	if err != nil {

@@ -212,7 +212,7 @@ func newMailQueue(db *sqldb.DB, cfg Config) *mailQueue {
 }
 
 // enqueue writes a message in the request's transaction.
-func (q *mailQueue) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, to, subject, body string) error {
+func (q *mailQueue) enqueue(ctx context.Context, tx querier, now time.Time, to, subject, body string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO mail_queue (message_id, recipient, subject, body, next_attempt_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, newMessageID(q.domain), to, subject, body, now.UnixMilli(), now.UnixMilli())
 	return err

@@ -343,7 +343,7 @@ func (ac *accountsAPI) trustDevice(c *call, account int64, name string) (string,
 
 // trustedDevice reports whether tok is a device token of the account,
 // used within api.DeviceIdleTTL, and marks it used now.
-func trustedDevice(tx *sql.Tx, r *http.Request, account int64, tok string, now time.Time) (bool, error) {
+func trustedDevice(tx querier, r *http.Request, account int64, tok string, now time.Time) (bool, error) {
 	if tok == "" || len(tok) > 128 {
 		return false, nil
 	}

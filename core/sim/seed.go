@@ -20,7 +20,7 @@ import (
 // seedCall is a call outside any request, for seeding.
 func (s *Server) seedCall(ctx context.Context, tx *sql.Tx) *call {
 	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/seed", nil)
-	return &call{r: r, tx: tx, now: s.cfg.Now()}
+	return &call{r: r, tx: s.db.Cached(tx, true), now: s.cfg.Now()}
 }
 
 // SeedAccount creates an active account with this password (no policy

@@ -412,10 +412,18 @@ func writeRefusal(w http.ResponseWriter, err error) bool {
 	return true
 }
 
+// querier is a transaction's statements, plain (*sql.Tx) or through the
+// database's statement cache (*sqldb.CachedTx, a request's).
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // call is one onboarding API request being handled inside its transaction.
 type call struct {
 	r       *http.Request
-	tx      *sql.Tx
+	tx      *sqldb.CachedTx
 	account int64 // signed-in account, 0 if none
 	body    []byte
 	now     time.Time
@@ -577,7 +585,7 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 			}
 		}
 		err = inTx(func(tx *sql.Tx) error {
-			c.tx = tx
+			c.tx = s.db.Cached(tx, r.Method != http.MethodGet)
 			// Two anonymous clients never share a scope: theirs is their
 			// address's.
 			scope := "ip:" + c.ip

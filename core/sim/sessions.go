@@ -78,7 +78,7 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var out any
 	err = ac.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		c.tx = tx
+		c.tx = ac.db.Cached(tx, true)
 		if !ac.secondFactorOff {
 			trusted, err := trustedDevice(tx, r, id, req.DeviceToken, c.now)
 			if err != nil {
@@ -110,7 +110,7 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // openSession makes a session for the account and returns its token.
-func (ac *accountsAPI) openSession(r *http.Request, tx *sql.Tx, account int64, now time.Time) (string, error) {
+func (ac *accountsAPI) openSession(r *http.Request, tx querier, account int64, now time.Time) (string, error) {
 	tok, hash := ac.rand.token(32)
 	_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
 		hash, account, now.Add(SessionTTL).UnixMilli())

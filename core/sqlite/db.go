@@ -181,12 +181,22 @@ func toMillis(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-// NewOpID returns a random UUID (version 4), the idempotency key of an
-// outbox row.
-func NewOpID() string {
+// NewOpID returns a UUID of version 7 (RFC 9562: the Unix time in
+// milliseconds, then 74 random bits), the idempotency key of an outbox
+// row. Keys that grow with time are appended to the op_id index instead of
+// landing on a random page of it: an import of thousands of rows dirties a
+// few index pages per transaction, not all of them (version 4 keys did).
+// 74 random bits a millisecond keep two keys apart as a random UUID does.
+func NewOpID() string { return newOpIDAt(time.Now()) }
+
+func newOpIDAt(t time.Time) string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics on failure)
-	b[6] = b[6]&0x0f | 0x40
+	_, _ = rand.Read(b[6:]) // never fails (crypto/rand panics on failure)
+	ms := uint64(t.UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 const opCols = `id, op_id, kind, account_id, structure_id, payload, state, attempts, next_attempt_at, last_error, created_at, target`
@@ -46,10 +47,7 @@ func (db *Outbox) ClaimDue(ctx context.Context, target string, now time.Time, li
 	var out []core.Op
 	ms := now.UnixMilli()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
-			WHERE o.target = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
-			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
-			ORDER BY o.next_attempt_at, o.id LIMIT ?`, targetOr(target), ms, ms, limit)
+		rows, err := tx.QueryContext(ctx, qClaimDue, targetOr(target), ms, ms, limit)
 		if err != nil {
 			return err
 		}
@@ -111,9 +109,16 @@ func leaseRows(ctx context.Context, tx *sql.Tx, rows *sql.Rows, until int64) ([]
 	return out, nil
 }
 
+// querier is a transaction's statements, plain (*sql.Tx) or through the
+// statement cache (*sqldb.CachedTx).
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // opEntity returns the entity of a row: exactly one of account and
 // structure is valid.
-func opEntity(ctx context.Context, tx *sql.Tx, opID string) (account, structure sql.NullInt64, state string, err error) {
+func opEntity(ctx context.Context, tx querier, opID string) (account, structure sql.NullInt64, state string, err error) {
 	err = tx.QueryRowContext(ctx, `SELECT account_id, structure_id, state FROM outbox WHERE op_id = ?`, opID).
 		Scan(&account, &structure, &state)
 	return account, structure, state, err
@@ -121,7 +126,7 @@ func opEntity(ctx context.Context, tx *sql.Tx, opID string) (account, structure 
 
 // setEntitySync sets the sync state of a row's entity, account or
 // structure: the same statement on each table, no SQL built at run time.
-func setEntitySync(ctx context.Context, tx *sql.Tx, account, structure sql.NullInt64, s core.Sync) error {
+func setEntitySync(ctx context.Context, tx querier, account, structure sql.NullInt64, s core.Sync) error {
 	q := `UPDATE structure SET state = ?, notice = ?, portal_id = CASE WHEN ? <> '' THEN ? ELSE portal_id END WHERE id = ?`
 	id := structure.Int64
 	if account.Valid {
@@ -143,7 +148,7 @@ func setEntitySync(ctx context.Context, tx *sql.Tx, account, structure sql.NullI
 // durable, and a completion that fails (its row gone) fails alone.
 func (db *Outbox) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
 	c := &completion{opID: opID, sync: s, follow: follow}
-	return db.db.GroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return completeIn(ctx, tx, db.now(), c) })
+	return db.db.GroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return completeIn(ctx, db.db.Cached(tx, true), db.now(), c) })
 }
 
 // completion is one Complete's work.
@@ -154,7 +159,7 @@ type completion struct {
 }
 
 // completeIn applies one completion inside tx.
-func completeIn(ctx context.Context, tx *sql.Tx, now int64, c *completion) error {
+func completeIn(ctx context.Context, tx *sqldb.CachedTx, now int64, c *completion) error {
 	err := func() error {
 		account, structure, state, err := opEntity(ctx, tx, c.opID)
 		if err != nil {

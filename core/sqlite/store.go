@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 func notFound(op string, err error) error {
@@ -190,7 +192,7 @@ func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `SELECT op_id FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id LIMIT 1`, id).Scan(&opID)
+		err = tx.QueryRowContext(ctx, qAccountPending, id).Scan(&opID)
 		if err == nil {
 			return nil
 		}
@@ -256,7 +258,7 @@ func (db *Structures) SaveStructure(ctx context.Context, req core.SaveStructure)
 	var res core.SaveResult
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, res, err = db.saveStructure(ctx, newCachedTx(tx), req)
+		id, res, err = db.saveStructure(ctx, db.db.Cached(tx, true), req)
 		return err
 	})
 	if err != nil {
@@ -273,7 +275,7 @@ func (db *Structures) SaveStructure(ctx context.Context, req core.SaveStructure)
 func (db *Structures) SaveStructures(ctx context.Context, reqs []core.SaveStructure) ([]core.SaveResult, error) {
 	out := make([]core.SaveResult, len(reqs))
 	err := db.db.Tx(ctx, func(sqlTx *sql.Tx) error {
-		tx := newCachedTx(sqlTx)
+		tx := db.db.Cached(sqlTx, true)
 		for i, req := range reqs {
 			_, res, err := db.saveStructure(ctx, tx, req)
 			if core.CodeOf(err) == core.CodeChanged {
@@ -302,7 +304,7 @@ func wrapSave(err error) error {
 	return fmt.Errorf("save structure: %w", err)
 }
 
-func (db *Structures) saveStructure(ctx context.Context, tx *cachedTx, req core.SaveStructure) (int64, core.SaveResult, error) {
+func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req core.SaveStructure) (int64, core.SaveResult, error) {
 	var res core.SaveResult
 	d := req.Draft
 	if d.Country == "" {
@@ -448,13 +450,13 @@ var reformColumns = []struct {
 
 // setReform writes the reform's fields of set; nothing when set is empty.
 // The statement is one of at most 127, each prepared once per transaction.
-func setReform(ctx context.Context, tx *cachedTx, id int64, r core.Reform, set core.ReformFields) error {
+func setReform(ctx context.Context, tx *sqldb.CachedTx, id int64, r core.Reform, set core.ReformFields) error {
 	return setReformCounted(ctx, tx, id, r, set, nil)
 }
 
 // setReformCounted is setReform adding to *n the rows it changed (0 for
 // an id that names no record).
-func setReformCounted(ctx context.Context, tx *cachedTx, id int64, r core.Reform, set core.ReformFields, n *int) error {
+func setReformCounted(ctx context.Context, tx *sqldb.CachedTx, id int64, r core.Reform, set core.ReformFields, n *int) error {
 	if set == 0 {
 		return nil
 	}
@@ -516,8 +518,18 @@ func (db *Structures) EachStructure(ctx context.Context, fn func(core.StructureR
 const (
 	qStructuresInState = selectStructure + " WHERE state = ? ORDER BY id LIMIT ?"
 	qCountByState      = "SELECT state, count(*) FROM structure GROUP BY state"
-	qBackfill          = selectStructure + " WHERE search_version < ? LIMIT 500"
+	qClaimDue          = `SELECT ` + opCols + ` FROM outbox o
+			WHERE o.target = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
+			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
+			ORDER BY o.next_attempt_at, o.id LIMIT ?`
+	qAccountPending = `SELECT op_id FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id LIMIT 1`
 )
+
+// qBackfill reads the rows whose search key an older build wrote. The
+// number is written in the query, not bound, so that SQLite can use the
+// partial index of the stale rows (migration 0008), which new rows never
+// enter.
+var qBackfill = selectStructure + " WHERE search_version < " + strconv.Itoa(searchVersion) + " LIMIT 500"
 
 // StructuresInState returns the structures in state, at most limit, through
 // the state index (migration 0006), never a scan of the table.

@@ -225,7 +225,7 @@ func (db *Workspace) DiscardMany(ctx context.Context, ids []int64) (int, error) 
 func (db *Reform) SetReform(ctx context.Context, ids []int64, patch core.Reform, set core.ReformFields) (int, error) {
 	var n int
 	err := db.db.Tx(ctx, func(sqlTx *sql.Tx) error {
-		tx := newCachedTx(sqlTx)
+		tx := db.db.Cached(sqlTx, true)
 		for _, id := range ids {
 			if err := setReformCounted(ctx, tx, id, patch, set, &n); err != nil {
 				return err
@@ -265,12 +265,12 @@ func (db *Reform) PlatformNames(ctx context.Context, limit int) ([]string, error
 }
 
 // backfill gives a search key and problem counts to the rows an older
-// build wrote (search_version is indexed: with nothing to do it costs one
-// lookup, no scan).
+// build wrote (they have a partial index of their own: with nothing to do
+// it costs one lookup, no scan).
 func (db *store) backfill(ctx context.Context) error {
 	for {
 		var batch []core.StructureRecord
-		rows, err := db.db.Writer().QueryContext(ctx, qBackfill, searchVersion)
+		rows, err := db.db.Writer().QueryContext(ctx, qBackfill)
 		if err != nil {
 			return err
 		}

@@ -35,6 +35,8 @@ type DB struct {
 	reader *sql.DB // read-only pool
 	// group queues the calls of GroupTx.
 	group group
+	// writerStmts and readerStmts keep each pool's prepared statements.
+	writerStmts, readerStmts stmtCache
 	// tightened lists the files Open found readable by others and made
 	// readable by their owner only.
 	tightened []string
@@ -107,6 +109,7 @@ func Open(ctx context.Context, path string, migrations fs.FS, opt Options) (*DB,
 			}
 			db.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
 			if err = db.checkVersion(ctx, db.reader, len(ms)); err == nil {
+				db.readerStmts.pool = db.reader
 				return db, nil
 			}
 			db.reader.Close()
@@ -152,6 +155,7 @@ func Open(ctx context.Context, path string, migrations fs.FS, opt Options) (*DB,
 		return nil, err
 	}
 	db.reader.SetMaxOpenConns(max(2, runtime.NumCPU()))
+	db.writerStmts.pool, db.readerStmts.pool = db.writer, db.reader
 	return db, nil
 }
 
@@ -195,6 +199,8 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.writerStmts.close()
+	db.readerStmts.close()
 	var werr error
 	if db.writer != nil {
 		werr = db.writer.Close()
@@ -336,6 +342,7 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if db.writer == nil {
 		return errReadOnly
 	}
+	defer db.writerStmts.prepareWanted(ctx)
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -350,6 +357,7 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // ReadTx runs fn in a read transaction on the reader pool: every query of
 // fn sees the same snapshot, and none takes the write lock.
 func (db *DB) ReadTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	defer db.readerStmts.prepareWanted(ctx)
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
