@@ -318,6 +318,29 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 	nErrors, nWarnings := counts(req.Problems)
 	id := req.ID
 	var state string
+	if id == 0 {
+		// A new identifier (an import's usual row) is written by one
+		// statement; only one the store has is looked up.
+		state = string(core.StateDraft)
+		if req.Queue {
+			state = string(core.StateQueued)
+		}
+		r, err := tx.ExecContext(ctx, qInsertStructure,
+			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
+			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
+			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state)
+		if err != nil {
+			return 0, res, err
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return 0, res, err
+		} else if n == 1 {
+			if id, err = r.LastInsertId(); err != nil {
+				return 0, res, err
+			}
+			return db.created(ctx, tx, id, req, payload, now)
+		}
+	}
 	var other int64
 	if d.Identifier != "" {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM structure WHERE identifier_type = ? AND identifier = ? AND identifier <> ''`,
@@ -357,40 +380,9 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 			return 0, res, err
 		}
 	} else {
-		// A new row is queued as it is written: no outbox row can exist
-		// for it yet, so its state and outbox row need no second look (an
-		// import writes thousands).
-		state = string(core.StateDraft)
-		if req.Queue {
-			state = string(core.StateQueued)
-		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
-			structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
-			country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at, state)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
-			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state)
-		if err != nil {
-			return 0, res, err
-		}
-		if id, err = r.LastInsertId(); err != nil {
-			return 0, res, err
-		}
-		res.Created = true
-		if err := setReform(ctx, tx, id, req.Reform, req.ReformSet); err != nil {
-			return 0, res, err
-		}
-		if !req.Queue {
-			return id, res, nil
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at,
-			created_at, updated_at, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			NewOpID(), string(core.OpSubmitStructure), id, payload, now, now, now, targetOr(req.Target)); err != nil {
-			return 0, res, err
-		}
-		res.Queued = true
-		return id, res, nil
+		// Not new, yet not found: another statement removed it between
+		// the insert and the look-up, which one transaction rules out.
+		return 0, res, &core.E{Kind: core.KindNotFound, Code: "store.not_found", Op: "save structure"}
 	}
 	if core.SyncState(state).OnPortal() {
 		return id, res, nil
@@ -429,6 +421,35 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 	res.Queued = true
 	_, err = tx.ExecContext(ctx, `UPDATE structure SET state = 'queued', notice = '' WHERE id = ?`, id)
 	return id, res, err
+}
+
+// qInsertStructure writes a new structure, or nothing when its identifier
+// is already in the store (the partial unique index structure_key).
+const qInsertStructure = `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
+	structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
+	country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at, state)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (identifier_type, identifier) WHERE identifier <> '' DO NOTHING`
+
+// created finishes the save of a structure just inserted as id: its
+// reform's fields and, when queued, its outbox row. No outbox row can
+// exist for a new row, so its state needs no second look (an import
+// writes thousands).
+func (db *Structures) created(ctx context.Context, tx *sqldb.CachedTx, id int64, req core.SaveStructure, payload []byte, now int64) (int64, core.SaveResult, error) {
+	res := core.SaveResult{Created: true}
+	if err := setReform(ctx, tx, id, req.Reform, req.ReformSet); err != nil {
+		return 0, res, err
+	}
+	if !req.Queue {
+		return id, res, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, structure_id, payload, next_attempt_at,
+		created_at, updated_at, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		NewOpID(), string(core.OpSubmitStructure), id, payload, now, now, now, targetOr(req.Target)); err != nil {
+		return 0, res, err
+	}
+	res.Queued = true
+	return id, res, nil
 }
 
 // reformColumns are the columns of core.Reform's fields, by bit.
