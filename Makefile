@@ -149,8 +149,8 @@ fuzz:
 
 ## bench: the performance figures, each on its own line beside an anchor measured in the same run (several minutes:
 ## the registry pre-fill keeps to the registry's published rate, the raw POST loop waits 50 ms a request): the
-## workspace's, then start-up and memory against a bare Fyne window, import against a raw insert, sync against
-## a raw POST loop (bench/)
+## workspace's, then start-up, memory and heap against a bare Fyne window, import against a raw insert, sync
+## against a raw POST loop, the team portal under 20 accounts syncing at once against a raw POST loop (bench/)
 bench: build
 	@set -o pipefail; $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./ui ./core/sqlite ./core/onboarding \
 		| grep -vE '^(goos|goarch|pkg|cpu|PASS|ok |Benchmark)'

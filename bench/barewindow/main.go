@@ -7,9 +7,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/internal/memreport"
 )
 
 func main() {
+	memreport.StartFromEnv()
 	a := app.NewWithID("fr.chorusonboard.bench.BareWindow")
 	w := a.NewWindow("Bare Fyne window")
 	w.SetContent(widget.NewLabel("Hello"))

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"github.com/chorusonboard/chorus-onboard/internal/memreport"
 	"log"
 	"log/slog"
 	"net"
@@ -44,6 +45,7 @@ func main() {
 		os.Exit(code)
 	}
 	profileStart()
+	memreport.StartFromEnv()
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	// The binary is built by go build, so the metadata fyne package would
 	// inject from FyneApp.toml is set here instead.
