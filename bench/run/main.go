@@ -176,6 +176,12 @@ func startOne(ctx context.Context, bin, title, data string) (time.Duration, int6
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "LANG=en_US.UTF-8",
 		localfs.DataDirEnv+"="+data, memreport.Env+"="+memFile)
+	errLog, err := os.Create(filepath.Join(home, "stderr.log"))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer errLog.Close()
+	cmd.Stdout, cmd.Stderr = errLog, errLog
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return 0, 0, 0, err
@@ -184,7 +190,8 @@ func startOne(ctx context.Context, bin, title, data string) (time.Duration, int6
 	var mapped time.Duration
 	for mapped == 0 {
 		if time.Since(start) > time.Minute {
-			return 0, 0, 0, fmt.Errorf("%s: no window after a minute", bin)
+			b, _ := os.ReadFile(errLog.Name())
+			return 0, 0, 0, fmt.Errorf("%s: no window after a minute; it wrote:\n%s", bin, b[max(0, len(b)-4096):])
 		}
 		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
 		if bytes.Contains(out, []byte(`"`+title)) {
