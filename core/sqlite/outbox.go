@@ -148,7 +148,9 @@ func setEntitySync(ctx context.Context, tx querier, account, structure sql.NullI
 // durable, and a completion that fails (its row gone) fails alone.
 func (db *Outbox) Complete(ctx context.Context, opID string, s core.Sync, follow *core.Op) error {
 	c := &completion{opID: opID, sync: s, follow: follow}
-	return db.db.GroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return completeIn(ctx, db.db.Cached(tx, true), db.now(), c) })
+	return db.db.GroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return completeIn(ctx, db.db.Cached(tx, true), db.now(), c)
+	})
 }
 
 // completion is one Complete's work.
