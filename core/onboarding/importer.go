@@ -82,7 +82,7 @@ func (s *Workspace) importRows(ctx context.Context, rd *csvio.Reader, queue bool
 	// hash and a line, 16 bytes a row, so a file of a million rows costs
 	// about 16 MB here and the rows themselves are never kept.
 	firstLine := map[uint64]int{}
-	day := today()
+	day := s.today()
 	seed := maphash.MakeSeed()
 	unread, err := csvio.EachRow(ctx, rd, func(row csvio.Row) error {
 		if failed.Load() {

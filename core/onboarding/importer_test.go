@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/connect"
@@ -167,5 +168,34 @@ func TestImportReformColumns(t *testing.T) {
 	want.Platform = "Libeo"
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("after a platform-only file %+v\nwant %+v", got, want)
+	}
+}
+
+// dayClock is a clock stopped on one day.
+type dayClock struct{ t time.Time }
+
+func (c dayClock) Now() time.Time { return c.t }
+
+// TestImportReformDatesByTheServicesClock: an imported row's reform dates
+// are judged against the services' clock, the same day as the reform
+// form's, not this computer's: on 1 June 2026 a mandate signed on 30 June
+// is after today and refuses its row, one of 31 May is kept.
+func TestImportReformDatesByTheServicesClock(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := dayClock{time.Date(2026, 6, 1, 10, 0, 0, 0, time.Local)}
+	svc, err := onboarding.New(t.Context(), connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: testos.TempDir(t), Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "SIRET;Raison sociale;Adresse;Ville;Code postal;Date mandat\n" +
+		"73282932000074;A;1 rue;Paris;75002;30/06/2026\n" +
+		"35600000000048;B;1 rue;Paris;75015;31/05/2026\n"
+	rep, _ := importText(t, svc.Workspace, in, i18n.EN)
+	if rep.Imported != 1 || rep.Rejected != 1 || len(rep.Rejections) != 1 || rep.Rejections[0].Field != core.FieldMandateSigned {
+		t.Fatalf("imported %d, rejected %d: %+v", rep.Imported, rep.Rejected, rep.Rejections)
 	}
 }

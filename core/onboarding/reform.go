@@ -24,11 +24,7 @@ type Reform struct {
 // NewReform returns the service over the reform's store role; clock
 // gives the user's day (the system's when nil).
 func NewReform(store core.ReformStore, conn *Connection, clock core.Clock) *Reform {
-	s := &Reform{store: store, conn: conn, today: today}
-	if clock != nil {
-		s.today = func() core.Date { return core.DateOf(clock.Now()) }
-	}
-	return s
+	return &Reform{store: store, conn: conn, today: todayBy(clock)}
 }
 
 // MaxSuggestions bounds the platform names the form suggests.

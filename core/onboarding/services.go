@@ -76,7 +76,7 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 		Sync:        sync,
 		Accounts:    NewAccounts(st.Accounts, st.Outbox, conn, cfg.NewOpID),
 		Structures:  structures,
-		Workspace:   NewWorkspace(st.Workspace, structures, conn, cfg.SpoolDir),
+		Workspace:   NewWorkspace(st.Workspace, structures, conn, cfg.SpoolDir, cfg.Clock),
 		Reform:      NewReform(st.Reform, conn, cfg.Clock),
 		Attachments: NewAttachments(conn, cfg.NewOpID),
 		People:      NewPeople(conn, cfg.NewOpID),

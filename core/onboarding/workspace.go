@@ -28,12 +28,15 @@ type Workspace struct {
 	// are saved (the data directory, readable by the user alone); the
 	// system's temporary directory when empty.
 	spoolDir string
+	// today is the user's day, which an imported row's reform dates may
+	// not be after (the same clock as the Reform service's).
+	today func() core.Date
 }
 
 // NewWorkspace returns the service over the workspace's store, saving
-// through structures.
-func NewWorkspace(store core.WorkspaceStore, structures *Structures, conn *Connection, spoolDir string) *Workspace {
-	w := &Workspace{store: store, structures: structures, conn: conn, spoolDir: spoolDir}
+// through structures; clock gives the user's day (the system's when nil).
+func NewWorkspace(store core.WorkspaceStore, structures *Structures, conn *Connection, spoolDir string, clock core.Clock) *Workspace {
+	w := &Workspace{store: store, structures: structures, conn: conn, spoolDir: spoolDir, today: todayBy(clock)}
 	w.sweepSpool()
 	return w
 }
@@ -358,6 +361,12 @@ func isCancel(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// today is the day on this computer: the reform's dates are days, and a
-// mandate signed or a directory checked "today" is the user's today.
-func today() core.Date { return core.DateOf(time.Now()) }
+// todayBy returns the user's day by clock, or by this computer's when
+// clock is nil: the reform's dates are days, and a mandate signed or a
+// directory checked "today" is the user's today.
+func todayBy(clock core.Clock) func() core.Date {
+	if clock == nil {
+		return func() core.Date { return core.DateOf(time.Now()) }
+	}
+	return func() core.Date { return core.DateOf(clock.Now()) }
+}
