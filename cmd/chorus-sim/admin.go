@@ -30,19 +30,30 @@ data directory while the portal runs.
 audit lists those entries, newest first.
 `
 
+// subcommand starts a command of commands such as "chorus-sim admin": with
+// no command or a request for help it prints usage and is done (exit 2 or
+// 0); else it returns the command's flag set, with the --data flag every
+// such command takes.
+func subcommand(name, usage string, args []string, stdout, stderr io.Writer) (fs *flag.FlagSet, data *string, code int, done bool) {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return nil, nil, 2, true
+		}
+		return nil, nil, 0, true
+	}
+	fs = flag.NewFlagSet(name+" "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, fs.String("data", "", "the portal's data directory (required)"), 0, false
+}
+
 // runAdmin runs "chorus-sim admin ..." and returns the exit code: 0 done,
 // 1 refused (the message says why), 2 a usage error.
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprint(stdout, adminUsage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	fs, data, code, done := subcommand("chorus-sim admin", adminUsage, args, stdout, stderr)
+	if done {
+		return code
 	}
-	fs := flag.NewFlagSet("chorus-sim admin "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", "", "the portal's data directory (required)")
 	switch args[0] {
 	case "transfer-structure":
 		identifier := fs.String("identifier", "", "the structure's identifier (its SIRET)")

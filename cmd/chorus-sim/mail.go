@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -34,16 +33,10 @@ portal runs.
 
 // runMail runs "chorus-sim mail ...": 0 done, 1 refused, 2 a usage error.
 func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprint(stdout, mailUsage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	fs, data, code, done := subcommand("chorus-sim mail", mailUsage, args, stdout, stderr)
+	if done {
+		return code
 	}
-	fs := flag.NewFlagSet("chorus-sim mail "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", "", "the portal's data directory (required)")
 	switch args[0] {
 	case "list":
 		state := fs.String("state", "", "only the messages in this state: pending, sent or failed")
