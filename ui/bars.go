@@ -104,6 +104,9 @@ type statusBar struct {
 	// presetsReported is set once the line said that some admin presets
 	// were ignored.
 	presetsReported bool
+	// starting is set while a request waits for the Local sandbox, which
+	// starts after the window: the line says so rather than "offline".
+	starting bool
 }
 
 func newStatusBar(u *UI) *statusBar {
@@ -137,7 +140,9 @@ func (b *statusBar) set(s string) { b.line.SetText(s) }
 func (b *statusBar) show(online bool, pending int) {
 	u := b.u
 	line := u.text.T("status.offline")
-	if online {
+	if b.starting {
+		line = u.text.T("status.sandbox_starting")
+	} else if online {
 		line = u.text.T("status.online") + " · " + u.text.T("env."+string(u.deps.Connection.Target().Env))
 	}
 	if pending > 0 {
@@ -148,6 +153,17 @@ func (b *statusBar) show(online bool, pending int) {
 	}
 	b.set(line)
 	b.refreshCounts()
+}
+
+// showStarting says whether a request waits for the Local sandbox to
+// start; once none does, the line is read again.
+func (b *statusBar) showStarting(waiting bool) {
+	b.starting = waiting
+	if waiting {
+		b.set(b.u.text.T("status.sandbox_starting"))
+		return
+	}
+	b.refresh()
 }
 
 // showCounts shows the structures that need a look (queued, refused,

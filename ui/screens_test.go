@@ -195,6 +195,32 @@ func TestScreenStatusBar(t *testing.T) {
 	}
 }
 
+// TestScreenSandboxStarting: while a request waits for the Local sandbox,
+// the line says it is starting (not offline), the worker's reports keep
+// that word and add what waits; once none waits, the portal is asked
+// again and the line says what it answers.
+func TestScreenSandboxStarting(t *testing.T) {
+	for _, tc := range []struct{ lang, starting, online string }{
+		{"en", "Starting the Local sandbox…", "Online"},
+		{"fr", "Démarrage du bac à sable local…", "En ligne"},
+	} {
+		f := newFakes()
+		u := newFakeUI(t, tc.lang, f)
+		u.ShowSandboxStarting(true)
+		if got := u.bar.line.Text; got != tc.starting {
+			t.Fatalf("%s: waiting: %q", tc.lang, got)
+		}
+		u.ShowSyncStatus(false, 2)
+		if got := u.bar.line.Text; !strings.HasPrefix(got, tc.starting) || !strings.Contains(got, "2") {
+			t.Fatalf("%s: a report while waiting: %q", tc.lang, got)
+		}
+		u.ShowSandboxStarting(false)
+		if got := u.bar.line.Text; !strings.HasPrefix(got, tc.online) {
+			t.Fatalf("%s: started: %q", tc.lang, got)
+		}
+	}
+}
+
 // TestScreenSettingsSave: Save hands the settings to the service, and the
 // secrets typed to the keyring, never both when the first fails.
 func TestScreenSettingsSave(t *testing.T) {

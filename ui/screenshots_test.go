@@ -97,6 +97,11 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 		test.Type(e, text)
 	}
 	shot("0-home")
+	// The window comes before the Local sandbox: a request that waits for
+	// it says so on the status line.
+	h.ui.ShowSandboxStarting(true)
+	shot("0-home-sandbox-starting")
+	h.ui.ShowSandboxStarting(false)
 	h.ui.show(stepWorkspace)
 	shot("13-workspace-empty")
 	h.ui.show(stepHome)

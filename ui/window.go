@@ -404,6 +404,11 @@ func (u *UI) envChanged() {
 // and outbox rows waiting. Call it on the UI goroutine.
 func (u *UI) ShowSyncStatus(online bool, pending int) { u.bar.show(online, pending) }
 
+// ShowSandboxStarting says whether a request waits for the Local sandbox,
+// which the app starts once its window is up (connect.Starting tells).
+// Call it on the UI goroutine.
+func (u *UI) ShowSandboxStarting(waiting bool) { u.bar.showStarting(waiting) }
+
 // callTimeout bounds one call of a screen to the application layer: longer
 // than one portal request may take (core/portal's DefaultTimeout, 30 s),
 // with room for the keyring and the store, so that the portal's own

@@ -60,7 +60,8 @@ func main() {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	svc, runSandbox, closeAll, err := build(ctx)
+	starting := connect.NewStarting()
+	svc, runSandbox, closeAll, err := build(ctx, starting)
 	if err != nil {
 		// Say it in the window: an app started from a menu has no terminal.
 		log.Printf("chorus-onboard: %v", err)
@@ -82,7 +83,9 @@ func main() {
 	})
 	if runSandbox != nil {
 		// After the first frame: the window is not kept waiting for the
-		// sandbox's database.
+		// sandbox's database. A request that comes first waits for it,
+		// and the status line says the sandbox is starting.
+		starting.Watch(func(waiting bool) { fyne.Do(func() { u.ShowSandboxStarting(waiting) }) })
 		a.Lifecycle().SetOnStarted(func() { go runSandbox() })
 	}
 	w.ShowAndRun()
@@ -91,8 +94,9 @@ func main() {
 // build opens the store, reserves the Local sandbox's address and returns
 // the application layer over them, with the function that starts the
 // sandbox (nil when there is none: main runs it once the window is up)
-// and the one that closes everything.
-func build(ctx context.Context) (svc onboarding.Services, startLater, closeAll func(), err error) {
+// and the one that closes everything. The sandbox's requests wait for
+// starting, which the sandbox says Done once it serves or failed.
+func build(ctx context.Context, starting *connect.Starting) (svc onboarding.Services, startLater, closeAll func(), err error) {
 	dir, err := localfs.DataDir()
 	if err != nil {
 		return onboarding.Services{}, nil, nil, err
@@ -122,7 +126,7 @@ func build(ctx context.Context) (svc onboarding.Services, startLater, closeAll f
 	var sandbox string
 	if !presets.Apply(nil).OfferSandbox {
 		// An admin removed the Local sandbox: nothing listens on loopback.
-	} else if base, run, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, localfs.SandboxDir)); err != nil {
+	} else if base, run, stopSandbox, err := startSandbox(ctx, filepath.Join(dir, localfs.SandboxDir), starting.Done); err != nil {
 		// The app still works: drafts are kept, and the status line says
 		// the portal cannot be reached.
 		log.Printf("chorus-onboard: local sandbox: %v", err)
@@ -132,7 +136,7 @@ func build(ctx context.Context) (svc onboarding.Services, startLater, closeAll f
 	}
 	svc, err = onboarding.New(ctx, connect.Stores(store), onboarding.Config{
 		NewOpID: sqlite.NewOpID, SpoolDir: dir, Presets: presets,
-		Connect:   connect.Targets(connect.Options{Sandbox: sandbox}),
+		Connect:   connect.Targets(connect.Options{Sandbox: sandbox, SandboxStarting: starting}),
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
 		NewChorus: connect.NewChorus,
 	})
@@ -150,8 +154,9 @@ func build(ctx context.Context) (svc onboarding.Services, startLater, closeAll f
 // is not on the way to the first frame, and a client that asks before
 // it is ready waits in the listener's backlog, never refused. If it
 // cannot start, the listener closes and clients see the sandbox
-// unreachable, as any portal down.
-func startSandbox(ctx context.Context, dir string) (base string, run, stop func(), err error) {
+// unreachable, as any portal down. run calls done once the sandbox serves
+// or never will, and so does stop.
+func startSandbox(ctx context.Context, dir string, done func()) (base string, run, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, nil, err
@@ -169,6 +174,7 @@ func startSandbox(ctx context.Context, dir string) (base string, run, stop func(
 			TechnicalAccounts: map[string]string{"TECH_1_SANDBOX@cpro.fr": "sandbox"}})
 		mu.Lock()
 		defer mu.Unlock()
+		defer done() // after the listener closed or Serve began: never before
 		switch {
 		case err != nil:
 			log.Printf("chorus-onboard: local sandbox: %v", err)
@@ -188,6 +194,7 @@ func startSandbox(ctx context.Context, dir string) (base string, run, stop func(
 		mu.Lock()
 		defer mu.Unlock()
 		stopped = true
+		defer done()
 		if hs == nil {
 			_ = ln.Close()
 			return

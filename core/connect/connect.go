@@ -7,6 +7,8 @@
 package connect
 
 import (
+	"net/http"
+
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
@@ -18,6 +20,9 @@ type Options struct {
 	// Sandbox is the Local sandbox's base URL (chorus-sim in the process,
 	// on loopback), empty when it did not start.
 	Sandbox string
+	// SandboxStarting, when set, holds the sandbox's requests until it
+	// serves (main starts it once the window is up).
+	SandboxStarting *Starting
 	// SandboxPortal, when set, replaces the sandbox's onboarding client
 	// (onboardctl sync --portal reaches a sandbox elsewhere).
 	SandboxPortal onboarding.Portal
@@ -59,9 +64,14 @@ func Targets(o Options) func(onboarding.TargetSpec) onboarding.Target {
 func sandbox(o Options) onboarding.Target {
 	t := onboarding.Target{Mailbox: true}
 	if o.Sandbox != "" {
-		t.Portal = portal.NewOnboarding(o.Sandbox, nil)
+		var hc *http.Client // nil: the package portal's default
+		if o.SandboxStarting != nil {
+			hc = o.SandboxStarting.client()
+		}
+		t.HTTP = hc // its PISTE API too, when the settings point there
+		t.Portal = portal.NewOnboarding(o.Sandbox, hc)
 		t.Pages = o.Sandbox
-		t.Registry = portal.NewRegistry(o.Sandbox+"/registry", o.Sandbox+"/insee/api-sirene/3.11", nil, nil)
+		t.Registry = portal.NewRegistry(o.Sandbox+"/registry", o.Sandbox+"/insee/api-sirene/3.11", nil, hc)
 	}
 	if o.SandboxPortal != nil {
 		t.Portal = o.SandboxPortal
