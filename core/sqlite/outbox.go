@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -67,10 +66,7 @@ func (db *Outbox) ClaimStructure(ctx context.Context, target string, structureID
 	var out []core.Op
 	ms := now.UnixMilli()
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+opCols+` FROM outbox o
-			WHERE o.entity = ? AND o.target = ? AND o.state = 'pending' AND o.lease_until <= ?
-			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')`,
-			"s"+strconv.FormatInt(structureID, 10), targetOr(target), ms)
+		rows, err := tx.QueryContext(ctx, qClaimStructure, structureID, targetOr(target), ms)
 		if err != nil {
 			return err
 		}

@@ -541,8 +541,13 @@ const (
 	qCountByState      = "SELECT state, count(*) FROM structure GROUP BY state"
 	qClaimDue          = `SELECT ` + opCols + ` FROM outbox o
 			WHERE o.target = ? AND o.state = 'pending' AND o.next_attempt_at <= ? AND o.lease_until <= ? AND o.kind <> 'account.create'
-			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.entity = o.entity AND p.state = 'pending')
+			AND o.id = coalesce(
+				(SELECT min(p.id) FROM outbox p WHERE p.structure_id = o.structure_id AND p.state = 'pending'),
+				(SELECT min(p.id) FROM outbox p WHERE p.account_id = o.account_id AND p.state = 'pending'))
 			ORDER BY o.next_attempt_at, o.id LIMIT ?`
+	qClaimStructure = `SELECT ` + opCols + ` FROM outbox o
+			WHERE o.structure_id = ? AND o.target = ? AND o.state = 'pending' AND o.lease_until <= ?
+			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.structure_id = o.structure_id AND p.state = 'pending')`
 	qAccountPending = `SELECT op_id FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id LIMIT 1`
 )
 
