@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chorusonboard/chorus-onboard/core"
+	"golang.org/x/text/unicode/norm"
 )
 
 // fuzzKind checks the invariants every single-value validator keeps: it never
@@ -115,6 +116,36 @@ func FuzzStructure(f *testing.F) {
 		again, p2 := Structure(canon)
 		if p2.HasErrors() || again != canon {
 			t.Fatalf("canonical %+v gives %+v, %v", canon, again, p2)
+		}
+	})
+}
+
+// searchKeyWhole is SearchKey as it was first written: NFKD of the whole
+// text, then the folding. SearchKey cuts the text at its ASCII bytes and
+// normalizes only the rest; FuzzSearchKey holds the two to one result.
+func searchKeyWhole(s string) string {
+	k := searchKeyBuilder{}
+	for _, r := range norm.NFKD.String(s) {
+		k.add(r)
+	}
+	return k.b.String()
+}
+
+// FuzzSearchKey: for any bytes, valid UTF-8 or not, the key is the one
+// NFKD of the whole text gives (its broken bytes read as U+FFFD), and folding the key of a text again
+// changes nothing.
+func FuzzSearchKey(f *testing.F) {
+	for _, s := range []string{"Société Générale", "SOCIETE  generale", "e\u0301cole", "ﬁnance Ⅻ", "Straße 12",
+		"\xff\xfeA\u0301", "한국어 가나다", "x\u0300\u0301\u0302\u0303y", "ｆｕｌｌ－ｗｉｄｔｈ", "İstanbul ǅ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := SearchKey(s)
+		if want := searchKeyWhole(strings.ToValidUTF8(s, "\uFFFD")); got != want {
+			t.Fatalf("SearchKey(%q) = %q, want %q", s, got, want)
+		}
+		if again := SearchKey(got); again != got {
+			t.Fatalf("SearchKey(%q) = %q, folded again %q", s, got, again)
 		}
 	})
 }

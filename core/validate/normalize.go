@@ -63,21 +63,67 @@ func printable(s string) bool {
 // forms unfolded (NFKD), accents dropped, lower case, every run of other
 // characters one space. "Société Générale" and "societe  generale" give
 // the same key.
+//
+// Every structure saved computes its key on the store's one writer, so the
+// ASCII bytes, nearly all of a French company's fields, are folded as they
+// are and only the runs of other bytes go through NFKD: an ASCII character
+// is a starter that no normalization decomposes or reorders, so cutting
+// the text there changes nothing in the result (FuzzSearchKey compares it
+// with NFKD of the whole text). Bytes that are not UTF-8 (a row of a
+// broken file, kept as a draft with its errors) separate words, as any
+// other character that is not a letter or a digit: NFKD would otherwise
+// read them with their neighbours, differently at the end of a text.
 func SearchKey(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range norm.NFKD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			space = true
-		}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	return b.String()
+	k := searchKeyBuilder{}
+	k.b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			k.add(rune(s[i]))
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && s[j] >= utf8.RuneSelf {
+			j++
+		}
+		for _, r := range norm.NFKD.String(s[i:j]) {
+			k.add(r)
+		}
+		i = j
+	}
+	return k.b.String()
+}
+
+// searchKeyBuilder writes a search key one decomposed rune at a time.
+type searchKeyBuilder struct {
+	b     strings.Builder
+	space bool // a separator was seen since the last letter or digit
+}
+
+// add folds r: a mark is dropped, a letter or digit lowered, anything else
+// ends a word.
+func (k *searchKeyBuilder) add(r rune) {
+	switch {
+	case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
+	case r < utf8.RuneSelf && 'A' <= r && r <= 'Z':
+		r += 'a' - 'A'
+	case r < utf8.RuneSelf:
+		k.space = true
+		return
+	case unicode.Is(unicode.Mn, r):
+		return
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		r = unicode.ToLower(r)
+	default:
+		k.space = true
+		return
+	}
+	if k.space && k.b.Len() > 0 {
+		k.b.WriteByte(' ')
+	}
+	k.space = false
+	k.b.WriteRune(r)
 }
