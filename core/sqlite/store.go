@@ -313,7 +313,10 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 	if req.Queue && req.Problems.HasErrors() {
 		return 0, res, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "queue structure"}
 	}
-	payload := core.EncodeStructurePayload(d)
+	var payload []byte // what the outbox row sends: only a queued save writes one
+	if req.Queue {
+		payload = core.EncodeStructurePayload(d)
+	}
 	now := db.now()
 	nErrors, nWarnings := counts(req.Problems)
 	id := req.ID
