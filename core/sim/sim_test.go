@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/piste/pistetest"
@@ -192,6 +194,51 @@ func TestWholeFlow(t *testing.T) {
 	mine, _ = alice.MyAttachments(ctx)
 	if len(mine) != 1 || mine[0].Status != api.AttachmentRefused {
 		t.Fatalf("alice's attachments: %+v", mine)
+	}
+}
+
+// TestCreateAnswersAsSearchReads: create answers from what it wrote, not
+// from a read-back (a firm sends thousands at once): the answer is what a
+// search by its creator returns next, for a French company with or
+// without a country, a European one, a non-diffusible one; a second
+// create of one identifier, even typed otherwise, names the first.
+func TestCreateAnswersAsSearchReads(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	alice := onboard(t, e, "alice@example.fr")
+	for i, tc := range []struct {
+		name string
+		edit func(*core.StructureDraft)
+	}{
+		{"no country", func(d *core.StructureDraft) {}},
+		{"France", func(d *core.StructureDraft) { d.Country, d.StructureName = "FR", "Siège" }},
+		{"non-diffusible", func(d *core.StructureDraft) { d.NonDiffusible, d.Email, d.Phone = true, "a@b.fr", "01 23 45 67 89" }},
+		{"Germany", func(d *core.StructureDraft) {
+			d.IdentifierType, d.Identifier, d.Country, d.PostalCode, d.City = core.IDEUOutside, "DE 811 363 057", "DE", "10115", "Berlin"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := structure(coretest.SIRETs(i + 1)[i])
+			tc.edit(&d)
+			created, err := alice.CreateStructure(ctx, fmt.Sprint("create-", i), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found, err := alice.SearchStructure(ctx, d.IdentifierType, d.Identifier)
+			if err != nil || !found.Found {
+				t.Fatalf("search: %+v %v", found, err)
+			}
+			if !reflect.DeepEqual(created, *found.Structure) {
+				t.Fatalf("create answered\n%+v\nsearch reads\n%+v", created, *found.Structure)
+			}
+			if !created.IsManager || created.Status != "ACTIVE" || created.Draft.Country == "" {
+				t.Fatalf("created %+v", created)
+			}
+			_, err = alice.CreateStructure(ctx, fmt.Sprint("again-", i), d)
+			if core.CodeOf(err) != api.CodeStructureExists || core.AsE(err).Param(portal.ParamStructureID) != fmt.Sprint(created.ID) {
+				t.Fatalf("second create: %v", err)
+			}
+		})
 	}
 }
 

@@ -3,7 +3,6 @@ package sim
 import (
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -73,6 +72,13 @@ func (sa *structuresAPI) search(c *call) (int, any, error) {
 	return http.StatusOK, api.SearchResult{Found: st != nil, Structure: st}, nil
 }
 
+// create creates a structure whose principal manager is the caller, or
+// answers 409 with the id of the one that has its identifier. A firm
+// sends thousands at once (the team portal), so the usual case is two
+// statements: the insert, which says by its RETURNING whether the
+// identifier was free and what the table filled in, and the manager's
+// row; the answer is built from them, as a search by the caller would
+// read it back (TestCreateAnswersAsSearchReads).
 func (sa *structuresAPI) create(c *call) (int, any, error) {
 	var body api.StructureBody
 	if err := c.decode(&body); err != nil {
@@ -82,37 +88,44 @@ func (sa *structuresAPI) create(c *call) (int, any, error) {
 	if problems.HasErrors() {
 		return 0, nil, invalid(problems.Errors()...)
 	}
-	existing, err := sa.find(c, canon.IdentifierType, canon.Identifier)
-	if err != nil {
-		return 0, nil, err
-	}
-	if existing != nil {
+	st, err := sa.insert(c, canon, c.account)
+	if errors.Is(err, errIdentifierTaken) {
+		var existing int64
+		if err := c.tx.QueryRowContext(c.r.Context(), `SELECT id FROM structure WHERE identifier_type = ? AND identifier = ?`,
+			string(canon.IdentifierType), canon.Identifier).Scan(&existing); err != nil {
+			return 0, nil, err
+		}
 		return 0, nil, &httpError{status: http.StatusConflict,
-			body: api.StructureExists{Error: apiErr(api.CodeStructureExists), StructureID: existing.ID}}
+			body: api.StructureExists{Error: apiErr(api.CodeStructureExists), StructureID: existing}}
 	}
-	id, err := sa.insert(c, canon, c.account)
 	if err != nil {
 		return 0, nil, err
-	}
-	st, err := sa.find(c, canon.IdentifierType, canon.Identifier)
-	if err != nil || st == nil {
-		return 0, nil, fmt.Errorf("structure %d vanished: %v", id, err)
 	}
 	return http.StatusCreated, st, nil
 }
 
-// insert creates a structure whose principal manager is manager.
-func (sa *structuresAPI) insert(c *call, d core.StructureDraft, manager int64) (int64, error) {
+// errIdentifierTaken: another structure has the identifier.
+var errIdentifierTaken = errors.New("identifier taken")
+
+// insert creates a structure whose principal manager is manager and
+// returns it as its manager sees it, or errIdentifierTaken.
+func (sa *structuresAPI) insert(c *call, d core.StructureDraft, manager int64) (*api.Structure, error) {
 	ctx := c.r.Context()
-	res, err := c.tx.ExecContext(ctx, `INSERT INTO structure (identifier_type, identifier, kind, company_name, structure_name,
+	st := api.Structure{Draft: api.StructureBody(d), IsManager: true, NonDiffusible: d.NonDiffusible}
+	err := c.tx.QueryRowContext(ctx, `INSERT INTO structure (identifier_type, identifier, kind, company_name, structure_name,
 		email, phone, address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (identifier_type, identifier) DO NOTHING
+		RETURNING id, country, status`,
 		string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone, d.Address,
-		d.Complement1, d.Complement2, d.City, d.PostalCode, d.EffectiveCountry(), d.NonDiffusible, c.now.UnixMilli())
-	if err != nil {
-		return 0, err
+		d.Complement1, d.Complement2, d.City, d.PostalCode, d.EffectiveCountry(), d.NonDiffusible, c.now.UnixMilli()).
+		Scan(&st.ID, &st.Draft.Country, &st.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errIdentifierTaken
 	}
-	id, _ := res.LastInsertId()
-	_, err = c.tx.ExecContext(ctx, `INSERT INTO manager (structure_id, account_id) VALUES (?, ?)`, id, manager)
-	return id, err
+	if err != nil {
+		return nil, err
+	}
+	_, err = c.tx.ExecContext(ctx, `INSERT INTO manager (structure_id, account_id) VALUES (?, ?)`, st.ID, manager)
+	return &st, err
 }
