@@ -928,3 +928,56 @@ func FuzzDuplicateKeys(f *testing.F) {
 		}
 	})
 }
+
+// TestGroupedRefusalsKeepTheirOrder: a grouped write (one savepoint of a
+// shared transaction) judges a request in the order every write does: the
+// session first, then the Idempotency-Key (a replay, or a key reused with
+// another body), and only then the body's own refusal; a refused key is
+// free for a good body after.
+func TestGroupedRefusalsKeepTheirOrder(t *testing.T) {
+	e := start(t)
+	if err := e.srv.SeedAccount(t.Context(), "order@example.fr", goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	tok := signInToken(t, e, "order@example.fr")
+	good, _ := json.Marshal(api.StructureBody(structure("73282932000074")))
+	bad := strings.Replace(string(good), `"postal_code":"75002"`, `"postal_code":"7500"`, 1)
+	attach := `{"identifier_type":"SIRET","identifier":"73282932000074"}`
+	send := func(path, token, key, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if key != "" {
+			req.Header.Set(api.HeaderIdempotencyKey, key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Idempotent-Replayed")
+	}
+	for _, tt := range []struct {
+		name, path, token, key, body string
+		want                         int
+		replayed                     string
+	}{
+		{"no session, a bad body", api.PathStructures, "", "", bad, http.StatusUnauthorized, ""},
+		{"no session, broken JSON", api.PathAttachments, "", "", "{", http.StatusUnauthorized, ""},
+		{"a bad body", api.PathStructures, tok, "k1", bad, http.StatusBadRequest, ""},
+		{"a good one", api.PathStructures, tok, "k2", string(good), http.StatusCreated, ""},
+		{"its replay", api.PathStructures, tok, "k2", string(good), http.StatusCreated, "true"},
+		{"its key with a bad body", api.PathStructures, tok, "k2", bad, http.StatusUnprocessableEntity, ""},
+		{"its key with broken JSON", api.PathStructures, tok, "k2", "{", http.StatusUnprocessableEntity, ""},
+		{"the refused key, now good", api.PathStructures, tok, "k1", string(good), http.StatusConflict, ""},
+		{"attach, a bad identifier", api.PathAttachments, tok, "k3", `{"identifier_type":"SIRET","identifier":"1"}`, http.StatusBadRequest, ""},
+		{"attach", api.PathAttachments, tok, "k4", attach, http.StatusCreated, ""},
+		{"attach, its key with a bad identifier", api.PathAttachments, tok, "k4", `{"identifier_type":"SIRET","identifier":"1"}`, http.StatusUnprocessableEntity, ""},
+	} {
+		if got, replayed := send(tt.path, tt.token, tt.key, tt.body); got != tt.want || replayed != tt.replayed {
+			t.Errorf("%s: %d (replayed %q), want %d (%q)", tt.name, got, replayed, tt.want, tt.replayed)
+		}
+	}
+}

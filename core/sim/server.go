@@ -601,7 +601,7 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 			if record {
 				var prevFP, prevBody []byte
 				var prevStatus int
-				err := tx.QueryRowContext(c.r.Context(), `SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?`,
+				err := c.tx.QueryRowContext(c.r.Context(), `SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND key = ?`,
 					scope, key).Scan(&prevFP, &prevStatus, &prevBody)
 				switch {
 				case err == nil && !hmac.Equal(prevFP, fp[:]):
@@ -634,7 +634,7 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 				if err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(c.r.Context(), `INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at)
+				if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at)
 					VALUES (?, ?, ?, ?, ?, ?)`, scope, key, fp[:], status, b, c.now.UnixMilli()); err != nil {
 					return err
 				}
