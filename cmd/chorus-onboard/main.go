@@ -152,7 +152,7 @@ func build(ctx context.Context, starting *connect.Starting) (svc onboarding.Serv
 // returns its address at once; run starts chorus-sim in-process on it.
 // main calls run once the window is up: opening the sandbox's database
 // is not on the way to the first frame, and a client that asks before
-// it is ready waits in the listener's backlog, never refused. If it
+// it is ready waits for done (connect.Starting), never refused. If it
 // cannot start, the listener closes and clients see the sandbox
 // unreachable, as any portal down. run calls done once the sandbox serves
 // or never will, and so does stop.
