@@ -871,10 +871,10 @@ func (w *Writer) Write(r core.StructureRecord) error {
 // a tab or a carriage return) or turn into a number (a phone number, a
 // SIRET, a postal code: digits, with spaces, dots or a leading +; Excel
 // drops leading zeros and rounds long numbers) gets a leading apostrophe.
-// A value that starts with an apostrophe before such a value gets one more,
-// so Unguard gives back exactly what Guard was given.
+// A value whose apostrophes, however many, stand before such a value gets
+// one more, so Unguard gives back exactly what Guard was given.
 func Guard(v string) string {
-	if needsGuard(v) || strings.HasPrefix(v, "'") && needsGuard(strings.TrimPrefix(v, "'")) {
+	if needsGuard(strings.TrimLeft(v, "'")) {
 		return "'" + v
 	}
 	return v
@@ -882,7 +882,7 @@ func Guard(v string) string {
 
 // Unguard removes what Guard added: import reads an export as it was.
 func Unguard(v string) string {
-	if rest, ok := strings.CutPrefix(v, "'"); ok && (needsGuard(rest) || strings.HasPrefix(rest, "'") && needsGuard(rest[1:])) {
+	if rest, ok := strings.CutPrefix(v, "'"); ok && needsGuard(strings.TrimLeft(rest, "'")) {
 		return rest
 	}
 	return v
