@@ -181,6 +181,14 @@ func (f *fakeAccounts) RevokeDevice(_ context.Context, id int64) error {
 	return nil
 }
 func (f *fakeAccounts) ThisDevice(context.Context) int64 { return f.this }
+func (f *fakeAccounts) ChangePassword(_ context.Context, email, current, next string) error {
+	f.add("ChangePassword " + email)
+	if current != "Tr0ub4dor&3x-Lune" {
+		return &core.E{Kind: core.KindUnauthorized, Code: api.CodeBadCredentials, Status: 401}
+	}
+	f.devices = nil
+	return nil
+}
 
 // fakePeople is the peopleFlow of the Requests screen's people tab: the
 // structures managed and their members, changed as the portal would.

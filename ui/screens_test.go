@@ -379,6 +379,62 @@ func TestScreenTrustedComputers(t *testing.T) {
 	}
 }
 
+// TestScreenChangePassword (issue 29): the settings change the password
+// with the current one; Submit waits for the policy; a wrong current
+// password is said in the dialog; once changed, the list is read again.
+func TestScreenChangePassword(t *testing.T) {
+	f := newFakes()
+	f.accounts.devices = []api.Device{{ID: 3, Name: "Chorus Onboard (PC-COMPTA-03)", LastUsed: 1_796_000_000, Expires: 1_803_776_000}}
+	u := newFakeUI(t, "en", f)
+	u.show(stepSettings)
+	if u.settingsS.devices.change.Visible() {
+		t.Fatal("signed out, the password change is offered")
+	}
+	u.signedIn = "ana@example.fr"
+	u.show(stepSettings)
+	d := u.settingsS.devices
+	tapped(t, d.change)
+	p := d.pw
+	if p == nil || !p.submit.Disabled() {
+		t.Fatal("no dialog, or Submit before anything is typed")
+	}
+	test.Type(p.current, "Wrong-passw0rd!")
+	test.Type(p.next, "short")
+	test.Type(p.confirm, "short")
+	if !p.submit.Disabled() {
+		t.Fatal("a weak new password can be submitted")
+	}
+	p.next.SetText("Nouveau-M0t-de-passe!")
+	p.confirm.SetText("Nouveau-M0t-de-passe!")
+	tapped(t, p.submit)
+	if !contains(f.accounts.got(), "ChangePassword ana@example.fr") || d.pw == nil || p.message.Text == "" {
+		t.Fatalf("a wrong current password: %v, message %q", f.accounts.got(), p.message.Text)
+	}
+	p.current.SetText("Tr0ub4dor&3x-Lune")
+	tapped(t, p.submit)
+	if d.pw != nil || !strings.Contains(d.message.Text, "Password changed") || len(d.revoke) != 0 {
+		t.Fatalf("after the change: dialog %v, message %q, %d computers", d.pw != nil, d.message.Text, len(d.revoke))
+	}
+}
+
+// TestScreenSecondFactorMailThrottled (issue 29): a challenge whose code
+// could not be mailed says why, when to try again, and offers the
+// recovery code at once.
+func TestScreenSecondFactorMailThrottled(t *testing.T) {
+	f := newFakes()
+	f.accounts.challenge = &api.SecondFactorChallenge{Challenge: "c3", Methods: []string{api.MethodEmail, api.MethodRecovery},
+		EmailNotSent: api.CodeMailThrottled, RetryAfter: 1700}
+	u := newFakeUI(t, "en", f)
+	u.show(stepSignIn)
+	test.Type(u.signInS.email, "ana@example.fr")
+	test.Type(u.signInS.password, "Tr0ub4dor&3x-Lune")
+	tapped(t, u.signInS.submit)
+	s := u.secondS
+	if u.step != stepSecondFactor || !s.useRecovery.Checked || !containsText(s.content, "No code was sent") || !containsText(s.content, "29 min") {
+		t.Fatalf("step %s, recovery ticked %v", u.step, s.useRecovery.Checked)
+	}
+}
+
 // containsText reports whether a label under o shows text.
 func containsText(o fyne.CanvasObject, text string) bool {
 	switch w := o.(type) {

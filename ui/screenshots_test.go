@@ -198,6 +198,13 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 	h.ui.show(stepSettings)
 	h.ui.pageScroll.ScrollToBottom()
 	shot("8-settings-trusted-computers")
+	// The password change, its new password half typed (issue 29).
+	test.Tap(h.ui.settingsS.devices.change)
+	pw := h.ui.settingsS.devices.pw
+	typeIn(pw.current, "Tr0ub4dor&3x-Lune")
+	typeIn(pw.next, "Nouveau-M0t")
+	shot("8-settings-change-password")
+	closeDialogs()
 	h.ui.show(stepSync)
 	shot("10-sync")
 	h.setEnv("qualification")

@@ -63,6 +63,9 @@ type devicesFlow interface {
 	Devices(ctx context.Context) ([]api.Device, error)
 	RevokeDevice(ctx context.Context, id int64) error
 	ThisDevice(ctx context.Context) int64
+	// ChangePassword replaces the account's password; the portal ends
+	// every other session and forgets every trusted computer.
+	ChangePassword(ctx context.Context, email, current, next string) error
 }
 
 // structureFlow is step 6.

@@ -6,9 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 )
 
@@ -23,6 +25,9 @@ type devicesSection struct {
 	content fyne.CanvasObject
 	// revoke holds each row's button, for tests.
 	revoke []*widget.Button
+	// change opens the password change; pw is its dialog while it shows.
+	change *widget.Button
+	pw     *passwordDialog
 }
 
 // devicesList is what the section reads off the UI goroutine.
@@ -33,8 +38,9 @@ type devicesList struct {
 
 func newDevicesSection(u *UI, flow devicesFlow) *devicesSection {
 	d := &devicesSection{u: u, flow: flow, list: container.NewVBox(), message: paragraph("")}
+	d.change = widget.NewButtonWithIcon(u.text.T("password.change"), theme.AccountIcon(), d.onChangePassword)
 	d.content = container.NewVBox(widget.NewSeparator(), title(u.text.T("sf.devices.title")), paragraph(u.text.T("sf.devices.intro")),
-		d.list, d.message)
+		d.list, container.NewHBox(d.change), d.message)
 	if u.deps.Connection.Target().Portal == nil {
 		// Chorus Pro's own environments: its portal keeps the list.
 		d.content.Hide()
@@ -42,6 +48,7 @@ func newDevicesSection(u *UI, flow devicesFlow) *devicesSection {
 	}
 	if u.signedIn == "" {
 		d.list.Add(paragraph(u.text.T("sf.devices.sign_in")))
+		d.change.Hide()
 		return d
 	}
 	d.load()
@@ -100,4 +107,77 @@ func (d *devicesSection) onRevoke(id int64, name string) {
 			d.message.SetText(u.text.F("sf.devices.revoked", "name", name))
 			d.load()
 		})
+}
+
+// passwordDialog changes the signed-in account's password: the current
+// one, the new one twice with the policy's live checklist; Confirm waits
+// for every rule. The passwords live only in the entries.
+type passwordDialog struct {
+	current, next, confirm *widget.Entry
+	*passwordChecks
+	submit  *widget.Button
+	message *widget.Label
+	dialog  dialog.Dialog
+}
+
+// onChangePassword opens the password change.
+func (d *devicesSection) onChangePassword() {
+	u := d.u
+	p := &passwordDialog{current: widget.NewPasswordEntry(), next: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
+		passwordChecks: newPasswordChecks(u.text), message: paragraph("")}
+	d.pw = p
+	refresh := func(string) {
+		ok := p.update(u.text, p.next.Text, p.confirm.Text, u.signedIn, "", "") && p.current.Text != ""
+		if ok {
+			p.submit.Enable()
+		} else {
+			p.submit.Disable()
+		}
+	}
+	p.submit = widget.NewButtonWithIcon(u.text.T("button.submit"), theme.ConfirmIcon(), func() { d.submitPassword(p) })
+	p.submit.Importance = widget.HighImportance
+	for _, e := range []*widget.Entry{p.current, p.next, p.confirm} {
+		e.OnChanged = refresh
+	}
+	p.confirm.OnSubmitted = func(string) {
+		if !p.submit.Disabled() {
+			d.submitPassword(p)
+		}
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(u.text.T("password.current")+" *", p.current),
+		widget.NewFormItem(u.text.T("field."+core.FieldPassword)+" *", p.next),
+		widget.NewFormItem(u.text.T("field."+core.FieldPasswordConfirm)+" *", p.confirm),
+	)
+	body := container.NewVBox(paragraph(u.text.T("password.change.intro")), paragraph(u.text.T("password.rule")), form, p.box, p.message,
+		container.NewHBox(p.submit))
+	refresh("")
+	p.dialog = dialog.NewCustom(u.text.T("password.change.title"), u.text.T("button.cancel"), body, u.win)
+	p.dialog.Resize(fyne.NewSize(640, 0))
+	p.dialog.Show()
+	u.win.Canvas().Focus(p.current)
+}
+
+// submitPassword sends the change off the UI goroutine; on success the
+// dialog closes and the list is read again (every computer was forgotten).
+func (d *devicesSection) submitPassword(p *passwordDialog) {
+	u := d.u
+	current, next := p.current.Text, p.next.Text
+	p.submit.Disable()
+	async(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, d.flow.ChangePassword(ctx, u.signedIn, current, next)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			p.message.SetText(u.text.errorText(err))
+			p.submit.Enable()
+			return
+		}
+		for _, e := range []*widget.Entry{p.current, p.next, p.confirm} {
+			e.SetText("")
+		}
+		p.dialog.Hide()
+		d.pw = nil
+		d.message.SetText(u.text.T("password.changed"))
+		d.load()
+	})
 }

@@ -37,10 +37,7 @@ type activationScreen struct {
 	resendChallenge string
 	password        *widget.Entry
 	confirm         *widget.Entry
-	checks          map[string]*widget.Label
-	// marks are the checklist's icons: a tick or a cross (not colour alone,
-	// and not a glyph the bundled font may lack).
-	marks   map[string]*widget.Icon
+	*passwordChecks
 	submit  *widget.Button
 	message *widget.Label
 	content fyne.CanvasObject
@@ -49,8 +46,54 @@ type activationScreen struct {
 // checklist order: the portal's rule first, then ours.
 var checklist = []string{"check.length", "check.classes", "check.context", "check.common", "check.match"}
 
+// passwordChecks is the password policy's live checklist, shared by the
+// activation step and the password change: one line per rule, each with
+// a tick or a cross (not colour alone, and not a glyph the bundled font
+// may lack).
+type passwordChecks struct {
+	box    *fyne.Container
+	checks map[string]*widget.Label
+	marks  map[string]*widget.Icon
+}
+
+func newPasswordChecks(tx *texts) *passwordChecks {
+	p := &passwordChecks{box: container.NewVBox(), checks: map[string]*widget.Label{}, marks: map[string]*widget.Icon{}}
+	for _, k := range checklist {
+		l := widget.NewLabel(tx.T(k))
+		p.checks[k] = l
+		p.marks[k] = widget.NewIcon(nil)
+		p.box.Add(container.NewBorder(nil, nil, p.marks[k], nil, l))
+	}
+	return p
+}
+
+// update judges pw (and its confirmation) by the portal's rule, with the
+// account's e-mail and names, marks each line, and reports whether every
+// rule passes.
+func (p *passwordChecks) update(tx *texts, pw, confirm, email, first, last string) bool {
+	r := validate.CheckPassword(pw, email, first, last)
+	ok := map[string]bool{
+		"check.length":  r.Length >= validate.PasswordMin && !r.TooLong,
+		"check.classes": r.Classes() >= validate.PasswordMinClasses,
+		"check.context": r.Length > 0 && !r.ContainsContext,
+		"check.common":  r.Length > 0 && !r.Common,
+		"check.match":   r.Length > 0 && pw == confirm,
+	}
+	for k, l := range p.checks {
+		l.Importance = widget.DangerImportance
+		var mark fyne.Resource = theme.NewErrorThemedResource(theme.CancelIcon())
+		if ok[k] {
+			l.Importance = widget.SuccessImportance
+			mark = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		}
+		p.marks[k].SetResource(mark)
+		l.SetText(tx.T(k))
+	}
+	return r.Err() == nil && ok["check.match"]
+}
+
 func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
-	s := &activationScreen{u: u, flow: flow, checks: map[string]*widget.Label{}, marks: map[string]*widget.Icon{}}
+	s := &activationScreen{u: u, flow: flow, passwordChecks: newPasswordChecks(u.text)}
 	email := u.loginEmail()
 	s.link = u.newEntry()
 	s.link.SetPlaceHolder("http://…/activate?token=…")
@@ -70,13 +113,6 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 	s.password.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
-	list := container.NewVBox()
-	for _, k := range checklist {
-		l := widget.NewLabel(u.text.T(k))
-		s.checks[k] = l
-		s.marks[k] = widget.NewIcon(nil)
-		list.Add(container.NewBorder(nil, nil, s.marks[k], nil, l))
-	}
 	s.submit = widget.NewButtonWithIcon(u.text.T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	form := widget.NewForm(
@@ -88,7 +124,7 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 		title(u.text.T("activation.title")),
 		paragraph(u.text.F("activation.sent", "email", email)), container.NewHBox(s.mailbox.button, s.resend),
 		widget.NewLabelWithStyle(u.text.T("password.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		paragraph(u.text.T("password.rule")), form, list, s.message, container.NewHBox(s.submit),
+		paragraph(u.text.T("password.rule")), form, s.box, s.message, container.NewHBox(s.submit),
 	)
 	s.refresh()
 	return s
@@ -97,26 +133,8 @@ func newActivationScreen(u *UI, flow activationFlow) *activationScreen {
 // refresh updates the checklist and enables Submit when every rule passes.
 func (s *activationScreen) refresh() {
 	d := s.u.account.Draft
-	r := validate.CheckPassword(s.password.Text, d.LoginEmail, d.FirstName, d.LastName)
-	ok := map[string]bool{
-		"check.length":  r.Length >= validate.PasswordMin && !r.TooLong,
-		"check.classes": r.Classes() >= validate.PasswordMinClasses,
-		"check.context": r.Length > 0 && !r.ContainsContext,
-		"check.common":  r.Length > 0 && !r.Common,
-		"check.match":   r.Length > 0 && s.password.Text == s.confirm.Text,
-	}
 	_, linkErr := api.ActivationToken(s.link.Text)
-	all := r.Err() == nil && ok["check.match"] && linkErr == nil
-	for k, l := range s.checks {
-		l.Importance = widget.DangerImportance
-		var mark fyne.Resource = theme.NewErrorThemedResource(theme.CancelIcon())
-		if ok[k] {
-			l.Importance = widget.SuccessImportance
-			mark = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		}
-		s.marks[k].SetResource(mark)
-		l.SetText(s.u.text.T(k))
-	}
+	all := s.update(s.u.text, s.password.Text, s.confirm.Text, d.LoginEmail, d.FirstName, d.LastName) && linkErr == nil
 	if all {
 		s.submit.Enable()
 	} else {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -146,6 +147,13 @@ func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 	case en != nil:
 		head = u.text.T("sf.enrol.title")
 		intro = append(intro, paragraph(i18n.Format(u.text.lang, "sf.email.sent", map[string]string{"email": s.p.email})))
+	case s.byEmail() && s.p.challenge.EmailNotSent != "":
+		// The portal's mail budget for sign-in codes is spent (someone
+		// may be signing in with the password): a recovery code still
+		// opens the account, and the text says when a code can come.
+		minutes := strconv.Itoa(max(1, (s.p.challenge.RetryAfter+59)/60))
+		intro = append(intro, paragraph(i18n.Format(u.text.lang, "sf.email.not_sent", map[string]string{"email": s.p.email, "minutes": minutes})))
+		s.useRecovery.SetChecked(true)
 	case s.byEmail():
 		intro = append(intro, paragraph(i18n.Format(u.text.lang, "sf.email.sent", map[string]string{"email": s.p.email})))
 	default:

@@ -149,7 +149,9 @@ func TestPublicSandbox(t *testing.T) {
 // names the portal's public address, not the one it listens on; an
 // address in clear to another computer is refused.
 func TestPublicURL(t *testing.T) {
-	base, _ := serveIn(t, testos.TempDir(t), "--sandbox", "--public-url", "https://onboarding.cabinet.example")
+	// A public URL on another host makes the portal public (issue 29): a
+	// sandbox mailbox anyone reads is for a proxy on this computer only.
+	base, _ := serveIn(t, testos.TempDir(t), "--sandbox", "--public-url", "https://localhost:8443")
 	c := portal.NewOnboarding(base, nil)
 	ctx := t.Context()
 	ch, err := c.Captcha(ctx)
@@ -170,7 +172,7 @@ func TestPublicURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	mails, err = c.Mailbox(ctx, email)
-	if err != nil || len(mails) != 2 || !strings.HasPrefix(mails[0].Link, "https://onboarding.cabinet.example/") {
+	if err != nil || len(mails) != 2 || !strings.HasPrefix(mails[0].Link, "https://localhost:8443/") {
 		t.Fatalf("the activation link: %+v %v", mails, err)
 	}
 	var errOut strings.Builder
@@ -230,6 +232,10 @@ func TestSecondFactorFlag(t *testing.T) {
 		{[]string{"--addr", "0.0.0.0:0", "--second-factor", "off"}, "only for a portal on loopback"},
 		{[]string{"--addr", "127.0.0.1:0", "--second-factor", "off", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "only for a portal on loopback"},
 		{[]string{"--addr", "127.0.0.1:0", "--second-factor", "sometimes"}, `"sometimes": required or off`},
+		// Behind a reverse proxy (issue 29): every client seems to come
+		// from loopback, the public URL says who reaches it.
+		{[]string{"--addr", "127.0.0.1:0", "--second-factor", "off", "--public-url", "https://onboarding.cabinet.example"}, "only for a portal on loopback"},
+		{[]string{"--addr", "127.0.0.1:0", "--sandbox", "--public-url", "https://onboarding.cabinet.example"}, "--sandbox-public"},
 	} {
 		var errOut strings.Builder
 		if code := run(t.Context(), append(tc.args, "--data", testos.TempDir(t)), io.Discard, &errOut); code != 2 || !strings.Contains(errOut.String(), tc.want) {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -179,6 +180,13 @@ func localOnly(addr string) bool {
 	return err == nil && core.IsLoopbackHost(host)
 }
 
+// loopbackURL reports whether the URL u names this computer (a reverse
+// proxy's address is the one its users reach).
+func loopbackURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && core.IsLoopbackHost(p.Hostname())
+}
+
 // run serves until ctx ends (Ctrl-C or SIGTERM in main) and returns the
 // exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -235,18 +243,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	public := !localOnly(*addr) || *tlsCert != ""
+	// A portal others reach: on another address than loopback, over TLS,
+	// or behind a reverse proxy whose public address (--public-url) names
+	// another host: its clients then all seem to come from loopback.
+	public := !localOnly(*addr) || *tlsCert != "" || *publicURL != "" && !loopbackURL(*publicURL)
 	switch {
 	case *secondFactor != "required" && *secondFactor != "off":
 		fmt.Fprintf(stderr, "chorus-sim: --second-factor %q: required or off\n", *secondFactor)
 		return 2
 	case *secondFactor == "off" && public:
 		fmt.Fprintln(stderr, "chorus-sim: --second-factor off lets a password alone open an account: it is only for a portal on loopback "+
-			"(benchmarks, tests); a portal others reach asks for the second factor")
+			"(benchmarks, tests); a portal others reach (another address, TLS, or a --public-url on another host) asks for the second factor")
 		return 2
 	}
 	if *sandbox && public && !*sandboxPublic {
-		fmt.Fprintln(stderr, "chorus-sim: --sandbox on an address others reach (or with TLS) shows every person's activation links and codes "+
+		fmt.Fprintln(stderr, "chorus-sim: --sandbox on an address others reach (with TLS, or behind a --public-url on another host) shows every person's activation links and codes "+
 			"to anyone, and seeds guessable passwords: add --sandbox-public to run it so anyway (the mailbox then needs a session of the recipient), "+
 			"or drop --sandbox for a team portal")
 		return 2

@@ -29,8 +29,11 @@ const (
 	PathSecondFactor = "/api/v1/session/second-factor"
 	// PathDevices lists the account's trusted computers; PathDevice
 	// revokes one.
-	PathDevices          = "/api/v1/account/devices"
-	PathDevice           = "/api/v1/account/devices/{id}"
+	PathDevices = "/api/v1/account/devices"
+	PathDevice  = "/api/v1/account/devices/{id}"
+	// PathPassword changes the signed-in account's password (with the
+	// current one): every other session and every trusted computer ends.
+	PathPassword         = "/api/v1/account/password"
 	PathStructures       = "/api/v1/structures"
 	PathAttachments      = "/api/v1/attachments"
 	PathAttachmentsQueue = "/api/v1/attachments/pending"
@@ -99,6 +102,9 @@ const (
 	// CodeChallengeInvalid: the challenge is unknown, expired, answered
 	// already, or void after MaxCodeAttempts wrong codes: sign in again.
 	CodeChallengeInvalid = "second_factor.challenge_invalid"
+	// CodePasswordUnchanged: a new password the same as the current one
+	// (a problem of the password field).
+	CodePasswordUnchanged = "password.unchanged"
 )
 
 // InvalidError is the body of a CodeInvalid answer: the base error plus
@@ -276,6 +282,20 @@ type SecondFactorChallenge struct {
 	// MethodRecovery), or, with Enrol, those to choose from.
 	Methods   []string `json:"methods"`
 	ExpiresIn int      `json:"expires_in"`
+	// EmailNotSent says why a challenge of MethodEmail came without a
+	// mailed code (CodeMailThrottled: too many codes were sent to the
+	// address this hour); the challenge still takes a recovery code, and
+	// RetryAfter says in how many seconds signing in again mails one.
+	EmailNotSent string `json:"email_not_sent,omitempty"`
+	RetryAfter   int    `json:"retry_after,omitempty"`
+}
+
+// ChangePassword replaces the signed-in account's password: Current must
+// be right (it counts against the sign-in throttle), New follows the
+// password policy and differs from Current.
+type ChangePassword struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
 }
 
 // Enrol chooses the second factor for an enrolment challenge.

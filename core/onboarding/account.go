@@ -238,3 +238,27 @@ func (s *Accounts) RevokeDevice(ctx context.Context, id int64) error {
 	}
 	return s.conn.forgetDevice(ctx, id)
 }
+
+// ChangePassword replaces the signed-in account's password on the portal,
+// which then ends every other session and forgets every trusted computer
+// (this one included: its device token, now refused, leaves the keyring).
+// A new password is checked here first with the portal's own rule, so a
+// weak one is refused without a round trip.
+func (s *Accounts) ChangePassword(ctx context.Context, email, current, next string) error {
+	if _, err := validate.Password(next, email, "", ""); err != nil {
+		return &core.E{Kind: core.KindInvalid, Code: validate.Code(err), Op: "change password", Err: err,
+			Problems: core.Problems{{Field: core.FieldPassword, Code: validate.Code(err), Severity: core.Error}}}
+	}
+	p, err := s.conn.portal()
+	if err != nil {
+		return err
+	}
+	this := s.conn.ThisDevice(ctx)
+	if err := p.ChangePassword(ctx, current, next); err != nil {
+		return err
+	}
+	if this != 0 {
+		return s.conn.forgetDevice(ctx, this)
+	}
+	return nil
+}

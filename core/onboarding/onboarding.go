@@ -39,6 +39,7 @@ type Portal interface {
 	AnswerSecondFactor(ctx context.Context, req api.SecondFactor) (api.Session, error)
 	Devices(ctx context.Context) ([]api.Device, error)
 	RevokeDevice(ctx context.Context, id int64) error
+	ChangePassword(ctx context.Context, current, next string) error
 	SearchStructure(ctx context.Context, t core.IdentifierType, identifier string) (api.SearchResult, error)
 	CreateStructure(ctx context.Context, key string, d core.StructureDraft) (api.Structure, error)
 	RequestAttachment(ctx context.Context, key string, t core.IdentifierType, identifier string) (api.Attachment, error)

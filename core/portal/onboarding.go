@@ -257,6 +257,13 @@ func (o *Onboarding) RevokeDevice(ctx context.Context, id int64) error {
 	return o.do(ctx, http.MethodDelete, strings.Replace(api.PathDevice, "{id}", strconv.FormatInt(id, 10), 1), "", nil, nil)
 }
 
+// ChangePassword replaces the signed-in account's password; the portal
+// ends every other session and every trusted computer (their device
+// tokens then ask for the second factor again), and mails the owner.
+func (o *Onboarding) ChangePassword(ctx context.Context, current, next string) error {
+	return o.do(ctx, http.MethodPost, api.PathPassword, "", api.ChangePassword{Current: current, New: next}, nil)
+}
+
 // malformedAnswer is an answer of the right status that cannot be read.
 func malformedAnswer(op string, err error) error {
 	if err == nil {

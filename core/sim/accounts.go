@@ -23,29 +23,36 @@ import (
 )
 
 // accountsAPI serves the account's side of the onboarding API: captcha,
-// account creation, activation and sessions.
+// account creation and activation.
 type accountsAPI struct {
-	db         *sqldb.DB
-	now        func() time.Time
-	iterations int    // PBKDF2 cost
-	key        []byte // HMAC key for captcha answers, per process
-	baseURL    string // the address clients reach the server at, for mailed links
-	rand       *entropy
-	mail       *mailer
-	// throttle limits guesses of sign-in passwords, codes those of
-	// second-factor codes (each by account and client address).
-	throttle, codes *throttle
-	// secondFactorOff lets a password alone open a session (Config).
-	secondFactorOff bool
-	dummyHash       string // checked against when an address is unknown
+	db      *sqldb.DB
+	now     func() time.Time
+	key     []byte // HMAC key for captcha answers, per process
+	baseURL string // the address clients reach the server at, for mailed links
+	rand    *entropy
+	mail    *mailer
+	pw      *passwords
 }
 
-func newAccountsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer) *accountsAPI {
-	ac := &accountsAPI{db: db, now: cfg.Now, iterations: cfg.PasswordIterations, key: make([]byte, 32),
-		rand: rand, mail: mail, throttle: newThrottle(), codes: newThrottle(), secondFactorOff: cfg.SecondFactorOff}
+func newAccountsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer, pw *passwords) *accountsAPI {
+	ac := &accountsAPI{db: db, now: cfg.Now, key: make([]byte, 32), rand: rand, mail: mail, pw: pw}
 	_, _ = cryptorand.Read(ac.key) // never from Config.Rand: a test's source would make answers forgeable
-	ac.dummyHash = ac.hashPassword(fmt.Sprintf("%x", ac.key))
 	return ac
+}
+
+// passwords hashes and checks account passwords (PBKDF2-HMAC-SHA256),
+// for the accounts' activation and the sessions' sign-in and change.
+type passwords struct {
+	iterations int    // PBKDF2 cost
+	dummyHash  string // checked against when an address is unknown
+}
+
+func newPasswords(iterations int) *passwords {
+	p := &passwords{iterations: iterations}
+	key := make([]byte, 16)
+	_, _ = cryptorand.Read(key)
+	p.dummyHash = p.hash(fmt.Sprintf("%x", key))
+	return p
 }
 
 // create is steps 2-3. The answer is the same whatever the address
@@ -92,7 +99,7 @@ func (ac *accountsAPI) create(c *call) (int, any, error) {
 		}
 	default:
 		// The owner learns by mail.
-		err := ac.mail.send(c, a.LoginEmail, "Chorus Pro : tentative de création de compte / account creation attempt",
+		err := ac.mail.send(c, a.LoginEmail, "tentative de création de compte / account creation attempt",
 			"Quelqu'un a demandé la création d'un compte avec votre adresse, qui a déjà un compte. Si c'est vous, connectez-vous.\n\n"+
 				"Someone asked to create an account with your address, which already has one. If it was you, sign in.\n", "", "")
 		return http.StatusAccepted, accepted, err
@@ -149,10 +156,10 @@ func (ac *accountsAPI) sendActivation(c *call, account int64, email string) erro
 		return err
 	}
 	link := ac.base(c.r) + api.PathActivate + "?token=" + tok
-	return ac.mail.send(c, email, "Chorus Pro : activez votre compte / activate your account",
-		"Bienvenue sur le portail de services Chorus Pro. Pour finaliser la création de votre compte, ouvrez ce lien "+
+	return ac.mail.send(c, email, "activez votre compte / activate your account",
+		"Bienvenue sur "+ac.mail.name+". Pour finaliser la création de votre compte, ouvrez ce lien "+
 			"(valable 60 minutes) et choisissez votre mot de passe :\n"+link+"\n\n"+
-			"Welcome to the Chorus Pro services portal. To finish creating your account, open this link "+
+			"Welcome to "+ac.mail.name+". To finish creating your account, open this link "+
 			"(valid for 60 minutes) and choose your password:\n"+link+"\n", link, tok)
 }
 
@@ -184,7 +191,7 @@ func (ac *accountsAPI) activate(c *call) (int, any, error) {
 	if _, err := validate.Password(req.Password, email, first, last); err != nil {
 		return 0, nil, invalid(core.Problem{Field: core.FieldPassword, Code: validate.Code(err), Severity: core.Error})
 	}
-	if _, err := c.tx.ExecContext(ctx, `UPDATE account SET password_hash = ?, active = 1 WHERE id = ?`, ac.hashPassword(req.Password), account); err != nil {
+	if _, err := c.tx.ExecContext(ctx, `UPDATE account SET password_hash = ?, active = 1 WHERE id = ?`, ac.pw.hash(req.Password), account); err != nil {
 		return 0, nil, err
 	}
 	// Single use: this link and any other still valid for the account.
@@ -205,11 +212,13 @@ func (ac *accountsAPI) activatePage(w http.ResponseWriter, r *http.Request) {
 <p><code>%s</code></p>`, html.EscapeString(ac.base(r)+r.URL.RequestURI()))
 }
 
-func (ac *accountsAPI) hashPassword(pw string) string {
+// hash returns the stored form of a password: its PBKDF2 with a fresh
+// salt, and the cost, so that a later cost still checks it.
+func (p *passwords) hash(pw string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	key, _ := pbkdf2.Key(sha256.New, pw, salt, ac.iterations, 32)
-	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", ac.iterations, salt, key)
+	key, _ := pbkdf2.Key(sha256.New, pw, salt, p.iterations, 32)
+	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", p.iterations, salt, key)
 }
 
 // checkPassword compares the whole password, never a truncated one.

@@ -92,7 +92,7 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 			return err
 		}
 		name := st.Draft.CompanyName
-		if err := s.mail.send(c, to, "Chorus Pro : vous gérez la structure "+id+" / you now manage structure "+id,
+		if err := s.mail.send(c, to, "vous gérez la structure "+id+" / you now manage structure "+id,
 			fmt.Sprintf("Le support du portail vous a confié la structure %s %s : vous en êtes le gestionnaire principal.\n\n"+
 				"The portal's support handed structure %s %s to you: you are its principal manager.\n", id, name, id, name), "", ""); err != nil {
 			return err
@@ -101,7 +101,7 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 			if strings.EqualFold(old, to) {
 				continue
 			}
-			if err := s.mail.send(c, old, "Chorus Pro : structure "+id+" confiée à son entreprise / structure "+id+" handed to its company",
+			if err := s.mail.send(c, old, "structure "+id+" confiée à son entreprise / structure "+id+" handed to its company",
 				fmt.Sprintf("Le support du portail a confié la structure %s %s à l'entreprise qu'elle désigne : vous n'en êtes plus gestionnaire.\n\n"+
 					"The portal's support handed structure %s %s to the company it names: you no longer manage it.\n", id, name, id, name), "", ""); err != nil {
 				return err

@@ -144,7 +144,7 @@ func (sa *structuresAPI) mailManagers(c *call, st *api.Structure) error {
 	}
 	rows.Close()
 	for _, e := range to {
-		if err := sa.mail.send(c, e, "Chorus Pro : nouvelle demande de rattachement / new attachment request",
+		if err := sa.mail.send(c, e, "nouvelle demande de rattachement / new attachment request",
 			fmt.Sprintf("Une demande de rattachement à la structure %s %s attend votre validation.\n\n"+
 				"An attachment request to structure %s %s is waiting for your approval.\n",
 				st.Draft.Identifier, st.Draft.CompanyName, st.Draft.Identifier, st.Draft.CompanyName), "", ""); err != nil {
@@ -179,9 +179,13 @@ func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 	}
 	at := list[0]
 	// The principal manager decides (a secondary manager helps: sees the
-	// requests and the people, invites).
+	// requests and the people, invites). Someone who is none of the
+	// structure's people is answered as for an id that does not exist, so
+	// ids cannot be probed; one of them learns it is not theirs to decide.
 	if role, err := roleOf(c, at.StructureID, c.account); err != nil {
 		return 0, nil, err
+	} else if role == "" {
+		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
 	} else if role != api.RolePrincipal {
 		return 0, nil, fail(http.StatusForbidden, api.CodeForbidden)
 	}
@@ -196,7 +200,7 @@ func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 	if decision == api.AttachmentRefused {
 		fr, en = "refusée", "refused"
 	}
-	err = sa.mail.send(c, at.Requester, "Chorus Pro : demande de rattachement "+fr+" / attachment request "+en,
+	err = sa.mail.send(c, at.Requester, "demande de rattachement "+fr+" / attachment request "+en,
 		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire principal.\n\n"+
 			"Your request to be connected to structure %s %s was %s by its principal manager.\n",
 			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "", "")

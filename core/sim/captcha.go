@@ -97,7 +97,7 @@ func (ac *accountsAPI) captchaCode(c *call) (int, any, error) {
 		ac.mac("code", id, code, strings.ToLower(email)), strings.ToLower(email), id); err != nil {
 		return 0, nil, err
 	}
-	err = ac.mail.send(c, email, "Chorus Pro : votre code de vérification / your verification code",
+	err = ac.mail.send(c, email, "votre code de vérification / your verification code",
 		fmt.Sprintf("Votre code de vérification est %s. Il remplace les caractères de l'image et reste valable 2 minutes.\n\n"+
 			"Your verification code is %s. It replaces the characters of the image and is valid for 2 minutes.\n", code, code), "", code)
 	return http.StatusAccepted, api.Accepted{Status: "code_sent"}, err

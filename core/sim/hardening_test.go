@@ -237,8 +237,8 @@ func TestThrottleMemoryBounded(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	t.Logf("150 sign-ins with 0.9 MB e-mails: heap %d → %d MiB, %d throttle keys",
-		before.HeapAlloc>>20, after.HeapAlloc>>20, e.srv.accounts.throttle.size())
-	if n := e.srv.accounts.throttle.size(); n != 0 {
+		before.HeapAlloc>>20, after.HeapAlloc>>20, e.srv.sessions.throttle.size())
+	if n := e.srv.sessions.throttle.size(); n != 0 {
 		t.Fatalf("%d throttle keys after refused e-mails", n)
 	}
 	// A flood of distinct keys stays under the cap, and idle keys go.
@@ -267,7 +267,7 @@ func TestThrottleMemoryBounded(t *testing.T) {
 func TestFullLimitersStillServe(t *testing.T) {
 	e := start(t)
 	const capacity = 200
-	e.srv.accounts.throttle.max = capacity
+	e.srv.sessions.throttle.max = capacity
 	e.srv.registry.rechercheLimit.max = capacity
 	if err := e.srv.SeedAccount(t.Context(), "owner@example.fr", goodPassword); err != nil {
 		t.Fatal(err)
@@ -284,7 +284,7 @@ func TestFullLimitersStillServe(t *testing.T) {
 		}
 		res.Body.Close()
 	}
-	if n := e.srv.accounts.throttle.size(); n > 3*capacity {
+	if n := e.srv.sessions.throttle.size(); n > 3*capacity {
 		t.Fatalf("the throttle holds %d entries for a cap of %d a map", n, capacity)
 	}
 	newcomer := from("127.0.3.1")
@@ -770,7 +770,7 @@ func TestSquattedStructure(t *testing.T) {
 	if err != nil || sq.Status != api.AttachmentPending {
 		t.Fatalf("the squatter's request: %+v %v", sq, err)
 	}
-	if _, err := squatter.DecideAttachment(ctx, "sq-4", sq.ID, true); core.KindOf(err) != core.KindForbidden {
+	if _, err := squatter.DecideAttachment(ctx, "sq-4", sq.ID, true); code(err) != api.CodeNotFound {
 		t.Fatalf("the squatter approves itself: %v", err)
 	}
 	if _, err := company.DecideAttachment(ctx, "co-4", sq.ID, false); err != nil {

@@ -3,6 +3,7 @@ package sim
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
@@ -17,12 +18,19 @@ type mailer struct {
 	// queue is the relay's queue; nil without a relay.
 	queue *mailQueue
 	// to and from limit the e-mail anonymous requests make the portal
-	// send, by recipient and by client address.
-	to, from *limiter
+	// send, by recipient and by client address. signIn limits the codes a
+	// sign-in mails (its own budget, by recipient: only someone with the
+	// password asks for those, and anonymous requests spending the
+	// address's budget must not keep the owner out).
+	to, from, signIn *limiter
+	// name is the portal's, the sender's display name: every subject
+	// starts with it, so a message never claims to come from Chorus Pro.
+	name string
 }
 
 func newMailer(cfg Config, db *sqldb.DB) *mailer {
-	m := &mailer{sandbox: cfg.Sandbox, to: newLimiter(mailWindow, mailsPerAddress), from: newLimiter(mailWindow, mailsPerClient)}
+	m := &mailer{sandbox: cfg.Sandbox, to: newLimiter(mailWindow, mailsPerAddress), from: newLimiter(mailWindow, mailsPerClient),
+		signIn: newLimiter(mailWindow, signInCodesPerAddress), name: cfg.Mail.withDefaults().FromName}
 	if cfg.Mail.Relay != "" || cfg.QueueMail {
 		m.queue = newMailQueue(db, cfg)
 		if cfg.Mail.Relay != "" {
@@ -57,8 +65,10 @@ func (m *mailer) committed(c *call) {
 // portal stops right after. secret is what the body carries that opens
 // something (an activation token, a code): the sandbox mailbox shows it,
 // so the record keeps it only with --sandbox; otherwise the record says a
-// secret was sent, and only the queue holds it, until it is sent.
+// secret was sent, and only the queue holds it, until it is sent. The
+// subject is prefixed with the portal's name.
 func (m *mailer) send(c *call, to, subject, body, link, secret string) error {
+	subject = m.name + " : " + subject
 	kept, keptLink := body, link
 	if !m.sandbox {
 		keptLink = ""
@@ -128,4 +138,11 @@ func (m *mailer) limit(c *call, to string) error {
 		return &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
 	}
 	return nil
+}
+
+// limitSignIn counts a code mailed for a sign-in (or the enrolment of
+// e-mailed codes) to this recipient, in the sign-in codes' own budget; it
+// returns 0, or how long until one more may be sent (nothing is counted).
+func (m *mailer) limitSignIn(c *call, to string) time.Duration {
+	return m.signIn.take(c.now, strings.ToLower(to))
 }

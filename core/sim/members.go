@@ -153,7 +153,7 @@ func (sa *structuresAPI) member(c *call) (int, any, error) {
 	case action == api.MemberPromote && role == api.RoleUser:
 		_, err = c.tx.ExecContext(ctx, `INSERT INTO manager (structure_id, account_id, role) VALUES (?, ?, ?)`, id, target, api.RoleSecondary)
 		if err == nil {
-			err = sa.mail.send(c, email, "Chorus Pro : vous êtes gestionnaire secondaire / you are a secondary manager",
+			err = sa.mail.send(c, email, "vous êtes gestionnaire secondaire / you are a secondary manager",
 				fmt.Sprintf("Vous êtes désormais gestionnaire secondaire de la structure %s.\n\nYou are now a secondary manager of structure %s.\n",
 					structure, structure), "", "")
 		}
@@ -164,7 +164,7 @@ func (sa *structuresAPI) member(c *call) (int, any, error) {
 			_, err = c.tx.ExecContext(ctx, `DELETE FROM attachment WHERE structure_id = ? AND account_id = ?`, id, target)
 		}
 		if err == nil {
-			err = sa.mail.send(c, email, "Chorus Pro : vous n'êtes plus rattaché / you are no longer attached",
+			err = sa.mail.send(c, email, "vous n'êtes plus rattaché / you are no longer attached",
 				fmt.Sprintf("Le gestionnaire principal de la structure %s vous en a retiré.\n\nThe principal manager of structure %s removed you from it.\n",
 					structure, structure), "", "")
 		}
@@ -212,13 +212,13 @@ func (sa *structuresAPI) transfer(c *call, structure, to int64, toEmail, name st
 	if err := c.tx.QueryRowContext(ctx, `SELECT email FROM account WHERE id = ?`, c.account).Scan(&fromEmail); err != nil {
 		return err
 	}
-	if err := sa.mail.send(c, toEmail, "Chorus Pro : vous êtes gestionnaire principal / you are the principal manager",
+	if err := sa.mail.send(c, toEmail, "vous êtes gestionnaire principal / you are the principal manager",
 		fmt.Sprintf("%s vous a transmis le rôle de gestionnaire principal de la structure %s : vous validez désormais ses demandes de rattachement.\n\n"+
 			"%s handed you the principal manager role of structure %s: you now decide its attachment requests.\n",
 			fromEmail, name, fromEmail, name), "", ""); err != nil {
 		return err
 	}
-	return sa.mail.send(c, fromEmail, "Chorus Pro : rôle de gestionnaire principal transmis / principal manager role handed over",
+	return sa.mail.send(c, fromEmail, "rôle de gestionnaire principal transmis / principal manager role handed over",
 		fmt.Sprintf("Vous avez transmis le rôle de gestionnaire principal de la structure %s à %s ; vous en restez gestionnaire secondaire.\n\n"+
 			"You handed the principal manager role of structure %s to %s; you remain one of its secondary managers.\n",
 			name, toEmail, name, toEmail), "", "")
@@ -278,7 +278,7 @@ func (sa *structuresAPI) invite(c *call) (int, any, error) {
 			}
 		}
 	}
-	err = sa.mail.send(c, email, "Chorus Pro : invitation à rejoindre une structure / invitation to join a structure",
+	err = sa.mail.send(c, email, "invitation à rejoindre une structure / invitation to join a structure",
 		fmt.Sprintf("Un gestionnaire de la structure %s vous y rattache. Si vous n'avez pas encore de compte, créez-le sur le portail "+
 			"puis demandez le rattachement à cette structure : il sera validé aussitôt.\n\n"+
 			"A manager of structure %s attaches you to it. If you have no account yet, create one on the portal, "+

@@ -48,15 +48,17 @@ const maxChallengesPerAccount = 5
 
 // challenge starts the second factor of a sign-in whose password was
 // right, in tx: an enrolment when the account has none, else a challenge
-// for its method (the e-mailed code is sent now). It returns the answer.
-func (ac *accountsAPI) challenge(c *call, account int64, email, method string) (*api.SecondFactorChallenge, error) {
+// for its method (the e-mailed code is sent now, within the sign-in codes'
+// own budget: past it the challenge comes without a code, says why, and
+// still takes a recovery code). It returns the answer.
+func (ss *sessionsAPI) challenge(c *call, account int64, email, method string) (*api.SecondFactorChallenge, error) {
 	ctx := c.r.Context()
 	if _, err := c.tx.ExecContext(ctx, `DELETE FROM challenge WHERE account_id = ? AND token_hash NOT IN
 		(SELECT token_hash FROM challenge WHERE account_id = ? ORDER BY expires_at DESC LIMIT ?)`,
 		account, account, maxChallengesPerAccount-1); err != nil {
 		return nil, err
 	}
-	tok, hash := ac.rand.token(16)
+	tok, hash := ss.rand.token(16)
 	out := &api.SecondFactorChallenge{Challenge: tok, ExpiresIn: int(api.ChallengeTTL.Seconds())}
 	var codeHash []byte
 	switch method {
@@ -66,8 +68,12 @@ func (ac *accountsAPI) challenge(c *call, account int64, email, method string) (
 		out.Methods = []string{api.MethodTOTP, api.MethodRecovery}
 	case api.MethodEmail:
 		out.Methods = []string{api.MethodEmail, api.MethodRecovery}
+		if wait := ss.mail.limitSignIn(c, email); wait > 0 {
+			out.EmailNotSent, out.RetryAfter = api.CodeMailThrottled, int(wait.Seconds())+1
+			break
+		}
 		var err error
-		if codeHash, err = ac.mailCode(c, tok, email); err != nil {
+		if codeHash, err = ss.mailCode(c, tok, email); err != nil {
 			return nil, err
 		}
 	}
@@ -76,16 +82,13 @@ func (ac *accountsAPI) challenge(c *call, account int64, email, method string) (
 	return out, err
 }
 
-// mailCode e-mails a fresh 6-digit code for the challenge tok, within the
-// mail limits, and returns what the challenge keeps of it.
-func (ac *accountsAPI) mailCode(c *call, tok, email string) ([]byte, error) {
-	if err := ac.mail.limit(c, email); err != nil {
-		return nil, err
-	}
+// mailCode e-mails a fresh 6-digit code for the challenge tok (the caller
+// counted it in a budget) and returns what the challenge keeps of it.
+func (ss *sessionsAPI) mailCode(c *call, tok, email string) ([]byte, error) {
 	var b [8]byte
-	ac.rand.read(b[:])
+	ss.rand.read(b[:])
 	code := fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
-	err := ac.mail.send(c, email, "Chorus Pro : votre code de connexion / your sign-in code",
+	err := ss.mail.send(c, email, "votre code de connexion / your sign-in code",
 		fmt.Sprintf("Votre code de connexion est %s. Il est valable 10 minutes, une seule fois. "+
 			"Si vous n'êtes pas en train de vous connecter, changez votre mot de passe : quelqu'un le connaît.\n\n"+
 			"Your sign-in code is %s. It is valid for 10 minutes, once. "+
@@ -103,7 +106,7 @@ func codeHashOf(tok, code string) []byte {
 // enrol starts setting up the method an enrolment challenge chose: a new
 // authenticator secret to scan, or an e-mailed code. Nothing is kept on
 // the account until a code proves the method works (secondFactor).
-func (ac *accountsAPI) enrol(c *call) (int, any, error) {
+func (ss *sessionsAPI) enrol(c *call) (int, any, error) {
 	var req api.Enrol
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
@@ -111,8 +114,11 @@ func (ac *accountsAPI) enrol(c *call) (int, any, error) {
 	ctx := c.r.Context()
 	var account int64
 	var email string
+	// Only an account with no factor enrols: a challenge made before the
+	// owner enrolled is dead (secondFactor deletes them all), and this
+	// holds even if one were left.
 	err := c.tx.QueryRowContext(ctx, `SELECT c.account_id, a.email FROM challenge c JOIN account a ON a.id = c.account_id
-		WHERE c.token_hash = ? AND c.enrol = 1 AND c.expires_at >= ? AND c.attempts < ?`,
+		WHERE c.token_hash = ? AND c.enrol = 1 AND c.expires_at >= ? AND c.attempts < ? AND a.second_factor = ''`,
 		hashToken(req.Challenge), c.now.UnixMilli(), api.MaxCodeAttempts).Scan(&account, &email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, fail(http.StatusBadRequest, api.CodeChallengeInvalid)
@@ -126,13 +132,16 @@ func (ac *accountsAPI) enrol(c *call) (int, any, error) {
 	switch req.Method {
 	case api.MethodTOTP:
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: email, Period: totpOpts.Period,
-			Digits: totpOpts.Digits, Algorithm: totpOpts.Algorithm, SecretSize: 20, Rand: entropyReader{ac.rand}})
+			Digits: totpOpts.Digits, Algorithm: totpOpts.Algorithm, SecretSize: 20, Rand: entropyReader{ss.rand}})
 		if err != nil {
 			return 0, nil, err
 		}
 		secret, out.Secret, out.OTPAuthURL, out.Status = key.Secret(), key.Secret(), key.URL(), "scan_and_confirm"
 	case api.MethodEmail:
-		if codeHash, err = ac.mailCode(c, req.Challenge, email); err != nil {
+		if wait := ss.mail.limitSignIn(c, email); wait > 0 {
+			return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
+		}
+		if codeHash, err = ss.mailCode(c, req.Challenge, email); err != nil {
 			return 0, nil, err
 		}
 		out.Status = "code_sent"
@@ -158,7 +167,7 @@ func (r entropyReader) Read(p []byte) (int, error) {
 // transaction, and the codes throttle), then the code is checked; a right
 // one ends the challenge, finishes an enrolment (recovery codes), trusts
 // the computer if asked, and opens the session.
-func (ac *accountsAPI) secondFactor(c *call) (int, any, error) {
+func (ss *sessionsAPI) secondFactor(c *call) (int, any, error) {
 	var req api.SecondFactor
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
@@ -187,7 +196,7 @@ func (ac *accountsAPI) secondFactor(c *call) (int, any, error) {
 		Scan(&email, &accountMethod, &accountSecret, &lastStep); err != nil {
 		return 0, nil, err
 	}
-	tk, wait := ac.codes.reserve(c.now, strings.ToLower(email), c.ip)
+	tk, wait := ss.codes.reserve(c.now, strings.ToLower(email), c.ip)
 	if wait > 0 {
 		return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeThrottled), retryAfter: int(wait.Seconds()) + 1}
 	}
@@ -195,7 +204,7 @@ func (ac *accountsAPI) secondFactor(c *call) (int, any, error) {
 	ok, step := false, int64(0)
 	switch {
 	case req.RecoveryCode != "" && !enrol:
-		ok, err = ac.useRecoveryCode(c, account, req.RecoveryCode)
+		ok, err = ss.useRecoveryCode(c, account, req.RecoveryCode)
 	case enrol && method == api.MethodTOTP:
 		ok, step = checkTOTP(pendingSecret, code, c.now, 0)
 	case enrol && method == api.MethodEmail, !enrol && accountMethod == api.MethodEmail:
@@ -204,14 +213,14 @@ func (ac *accountsAPI) secondFactor(c *call) (int, any, error) {
 		ok, step = checkTOTP(accountSecret, code, c.now, lastStep)
 	}
 	if err != nil {
-		ac.codes.succeeded(tk) // not the caller's failure
+		ss.codes.succeeded(tk) // not the caller's failure
 		return 0, nil, err
 	}
 	if !ok {
-		ac.codes.failed(tk)
+		ss.codes.failed(tk)
 		return 0, nil, fail(http.StatusUnauthorized, api.CodeSecondFactorWrong)
 	}
-	ac.codes.succeeded(tk)
+	ss.codes.succeeded(tk)
 	if _, err := c.tx.ExecContext(ctx, `DELETE FROM challenge WHERE token_hash = ?`, hash); err != nil {
 		return 0, nil, err
 	}
@@ -222,25 +231,37 @@ func (ac *accountsAPI) secondFactor(c *call) (int, any, error) {
 		}
 	}
 	if enrol {
-		if _, err := c.tx.ExecContext(ctx, `UPDATE account SET second_factor = ?, totp_secret = ?, totp_last_step = ? WHERE id = ?`,
-			method, pendingSecret, step, account); err != nil {
+		// A factor is set only on an account that has none, and setting
+		// it voids the account's other challenges: one someone else got
+		// with the password cannot replace the owner's factor later.
+		res, err := c.tx.ExecContext(ctx, `UPDATE account SET second_factor = ?, totp_secret = ?, totp_last_step = ? WHERE id = ? AND second_factor = ''`,
+			method, pendingSecret, step, account)
+		if err != nil {
 			return 0, nil, err
 		}
-		if out.RecoveryCodes, err = ac.newRecoveryCodes(c, account); err != nil {
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, nil, err
+		} else if n != 1 {
+			return 0, nil, fail(http.StatusBadRequest, api.CodeChallengeInvalid)
+		}
+		if _, err := c.tx.ExecContext(ctx, `DELETE FROM challenge WHERE account_id = ?`, account); err != nil {
 			return 0, nil, err
 		}
-		if err := ac.mail.send(c, email, "Chorus Pro : double authentification activée / two-step sign-in set up",
+		if out.RecoveryCodes, err = ss.newRecoveryCodes(c, account); err != nil {
+			return 0, nil, err
+		}
+		if err := ss.mail.send(c, email, "double authentification activée / two-step sign-in set up",
 			"La connexion à votre compte demande désormais un second facteur. Si ce n'est pas vous, contactez l'administrateur du portail.\n\n"+
 				"Signing in to your account now asks for a second factor. If this was not you, contact the portal's administrator.\n", "", ""); err != nil {
 			return 0, nil, err
 		}
 	}
 	if req.TrustDevice {
-		if out.DeviceToken, out.DeviceID, err = ac.trustDevice(c, account, req.DeviceName); err != nil {
+		if out.DeviceToken, out.DeviceID, err = ss.trustDevice(c, account, req.DeviceName); err != nil {
 			return 0, nil, err
 		}
 	}
-	if out.Token, err = ac.openSession(c.r, c.tx, account, c.now); err != nil {
+	if out.Token, err = ss.openSession(c.r, c.tx, account, out.DeviceID, c.now); err != nil {
 		return 0, nil, err
 	}
 	out.ExpiresIn, out.AccountID = int(SessionTTL.Seconds()), account
@@ -274,14 +295,14 @@ const recoveryAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 // newRecoveryCodes replaces the account's recovery codes with
 // api.RecoveryCodeCount new ones (10 characters each, about 50 bits, as
 // XXXXX-XXXXX) and returns them: only their hashes are kept.
-func (ac *accountsAPI) newRecoveryCodes(c *call, account int64) ([]string, error) {
+func (ss *sessionsAPI) newRecoveryCodes(c *call, account int64) ([]string, error) {
 	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM recovery_code WHERE account_id = ?`, account); err != nil {
 		return nil, err
 	}
 	codes := make([]string, api.RecoveryCodeCount)
 	for i := range codes {
 		var b [10]byte
-		ac.rand.read(b[:])
+		ss.rand.read(b[:])
 		var sb strings.Builder
 		for j, x := range b {
 			if j == 5 {
@@ -309,7 +330,7 @@ func normalRecoveryCode(s string) string {
 }
 
 // useRecoveryCode spends one of the account's recovery codes.
-func (ac *accountsAPI) useRecoveryCode(c *call, account int64, code string) (bool, error) {
+func (ss *sessionsAPI) useRecoveryCode(c *call, account int64, code string) (bool, error) {
 	res, err := c.tx.ExecContext(c.r.Context(), `UPDATE recovery_code SET used_at = ? WHERE account_id = ? AND code_hash = ? AND used_at = 0`,
 		c.now.UnixMilli(), account, hashToken(normalRecoveryCode(code)))
 	if err != nil {
@@ -321,7 +342,7 @@ func (ac *accountsAPI) useRecoveryCode(c *call, account int64, code string) (boo
 
 // trustDevice makes a device token for this computer (256 bits, kept
 // hashed); beyond maxDevicesPerAccount the one unused longest goes.
-func (ac *accountsAPI) trustDevice(c *call, account int64, name string) (string, int64, error) {
+func (ss *sessionsAPI) trustDevice(c *call, account int64, name string) (string, int64, error) {
 	ctx := c.r.Context()
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -331,7 +352,7 @@ func (ac *accountsAPI) trustDevice(c *call, account int64, name string) (string,
 		(SELECT id FROM device WHERE account_id = ? ORDER BY last_used_at DESC LIMIT ?)`, account, account, maxDevicesPerAccount-1); err != nil {
 		return "", 0, err
 	}
-	tok, hash := ac.rand.token(32)
+	tok, hash := ss.rand.token(32)
 	res, err := c.tx.ExecContext(ctx, `INSERT INTO device (token_hash, account_id, name, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)`,
 		hash, account, name, c.now.UnixMilli(), c.now.UnixMilli())
 	if err != nil {
@@ -341,24 +362,25 @@ func (ac *accountsAPI) trustDevice(c *call, account int64, name string) (string,
 	return tok, id, err
 }
 
-// trustedDevice reports whether tok is a device token of the account,
-// used within api.DeviceIdleTTL, and marks it used now.
-func trustedDevice(tx querier, r *http.Request, account int64, tok string, now time.Time) (bool, error) {
+// trustedDevice returns the id of the trusted computer whose device
+// token tok is, for the account, used within api.DeviceIdleTTL, and marks
+// it used now; 0 when tok is none of those.
+func trustedDevice(tx querier, r *http.Request, account int64, tok string, now time.Time) (int64, error) {
 	if tok == "" || len(tok) > 128 {
-		return false, nil
+		return 0, nil
 	}
-	res, err := tx.ExecContext(r.Context(), `UPDATE device SET last_used_at = ? WHERE token_hash = ? AND account_id = ? AND last_used_at >= ?`,
-		now.UnixMilli(), hashToken(tok), account, now.Add(-api.DeviceIdleTTL).UnixMilli())
-	if err != nil {
-		return false, err
+	var id int64
+	err := tx.QueryRowContext(r.Context(), `UPDATE device SET last_used_at = ? WHERE token_hash = ? AND account_id = ? AND last_used_at >= ?
+		RETURNING id`, now.UnixMilli(), hashToken(tok), account, now.Add(-api.DeviceIdleTTL).UnixMilli()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return id, err
 }
 
 // devices lists the signed-in account's trusted computers, most recently
 // used first.
-func (ac *accountsAPI) devices(c *call) (int, any, error) {
+func (ss *sessionsAPI) devices(c *call) (int, any, error) {
 	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT id, name, created_at, last_used_at FROM device
 		WHERE account_id = ? AND last_used_at >= ? ORDER BY last_used_at DESC, id DESC`, c.account, c.now.Add(-api.DeviceIdleTTL).UnixMilli())
 	if err != nil {
@@ -379,9 +401,10 @@ func (ac *accountsAPI) devices(c *call) (int, any, error) {
 }
 
 // revokeDevice forgets one of the signed-in account's trusted computers:
-// its token asks for the second factor again. Another account's id is
-// answered as an unknown one.
-func (ac *accountsAPI) revokeDevice(c *call) (int, any, error) {
+// its token asks for the second factor again, and the sessions it opened
+// end (the session table's foreign key). Another account's id is answered
+// as an unknown one.
+func (ss *sessionsAPI) revokeDevice(c *call) (int, any, error) {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil {
 		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)

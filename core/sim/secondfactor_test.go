@@ -165,8 +165,16 @@ func TestSecondFactorTOTP(t *testing.T) {
 	if err := c.RevokeDevice(ctx, s.DeviceID); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
-	if _, ch, err := c.SignInWith(ctx, api.SignIn{Email: email, Password: goodPassword, DeviceToken: s.DeviceToken}); err != nil || ch == nil {
+	// The session the token opened ended with it (issue 29).
+	if _, err := c.Devices(ctx); core.CodeOf(err) != api.CodeUnauthorized {
+		t.Fatalf("the revoked computer's session: %v", err)
+	}
+	_, ch, err = c.SignInWith(ctx, api.SignIn{Email: email, Password: goodPassword, DeviceToken: s.DeviceToken})
+	if err != nil || ch == nil {
 		t.Fatalf("a revoked device token: %+v %v", ch, err)
+	}
+	if _, err := c.AnswerSecondFactor(ctx, api.SecondFactor{Challenge: ch.Challenge, RecoveryCode: s.RecoveryCodes[5]}); err != nil {
+		t.Fatal(err)
 	}
 	if devs, err := c.Devices(ctx); err != nil || len(devs) != 0 {
 		t.Fatalf("devices after revoking: %+v %v", devs, err)

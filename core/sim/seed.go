@@ -39,7 +39,7 @@ func (s *Server) SeedPerson(ctx context.Context, email, password, firstName, las
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, firstName, lastName, e, s.accounts.hashPassword(password), s.cfg.Now().UnixMilli())
+			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, firstName, lastName, e, s.accounts.pw.hash(password), s.cfg.Now().UnixMilli())
 		return err
 	})
 }
@@ -81,7 +81,7 @@ func (s *Server) SeedStructureWith(ctx context.Context, siret, name, password st
 		d.Address, d.Complement1, d.City, d.PostalCode = c.Number+" "+c.StreetType+" "+c.Street, c.Complement, c.City, c.PostalCode
 		d.NonDiffusible = !c.Diffusible
 	}
-	hash := s.accounts.hashPassword(password)
+	hash := s.accounts.pw.hash(password)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var manager int64
 		var stored string

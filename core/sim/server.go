@@ -44,6 +44,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
 //go:embed migrations/*.sql
@@ -125,6 +126,7 @@ type Server struct {
 	rand       *entropy
 	mail       *mailer
 	accounts   *accountsAPI
+	sessions   *sessionsAPI
 	structures *structuresAPI
 	piste      *pisteAPI
 	registry   *registryAPI
@@ -161,6 +163,11 @@ const (
 	mailsPerAddress = 5
 	mailsPerClient  = 20
 	mailWindow      = time.Hour
+	// signInCodesPerAddress: codes mailed for sign-ins to one address in
+	// mailWindow, a budget of their own (only the password's holder asks
+	// for them); past it a sign-in still gets a challenge that takes a
+	// recovery code.
+	signInCodesPerAddress = 10
 )
 
 // DatabaseFile is the name of the simulator's database in its data
@@ -190,6 +197,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.SweepInterval == 0 {
 		cfg.SweepInterval = 10 * time.Minute
 	}
+	// The records hold personal data and secrets' hashes: a directory
+	// made beforehand that others may enter is narrowed to its owner, as
+	// the app and onboardctl do with theirs.
+	if tightened, err := localfs.EnsureDataDir(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	} else if tightened {
+		cfg.Log.Warn("the data directory was open to other users: it is now its owner's only", "dir", cfg.DataDir)
+	}
 	sub, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
 		return nil, err
@@ -208,9 +223,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
 	mail := newMailer(cfg, db)
+	pw := newPasswords(cfg.PasswordIterations)
 	s := &Server{
 		cfg: cfg, db: db, rand: rnd, mail: mail, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		accounts: newAccountsAPI(cfg, db, rnd, mail), structures: &structuresAPI{mail: mail},
+		accounts: newAccountsAPI(cfg, db, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail},
 		piste: newPisteAPI(cfg, db, rnd), registry: newRegistryAPI(cfg),
 	}
 	if cfg.SweepInterval > 0 {
@@ -299,8 +315,8 @@ func (s *Server) Sweep(ctx context.Context) error {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	s.piste.sweep(now)
-	s.accounts.throttle.prune(now)
-	s.accounts.codes.prune(now)
+	s.sessions.throttle.prune(now)
+	s.sessions.codes.prune(now)
 	return nil
 }
 
@@ -525,6 +541,10 @@ const (
 	// unrecorded: anyone, and the answer is never recorded (a captcha's
 	// answer is in its image: replaying it would hand it to another).
 	unrecorded
+	// signedInUnrecorded: a session is required and nothing of the request
+	// is recorded (its body holds passwords, whose hash must not sit in
+	// the idempotency records).
+	signedInUnrecorded
 )
 
 // handle wraps an onboarding API handler: it reads the body, checks the
@@ -566,7 +586,7 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 			return
 		}
 		c := &call{r: r, body: body, now: s.cfg.Now(), ip: clientNet(r)}
-		record := key != "" && r.Method == http.MethodPost && who != unrecorded
+		record := key != "" && r.Method == http.MethodPost && who != unrecorded && who != signedInUnrecorded
 		var status int
 		var out any
 		var replay []byte
@@ -589,8 +609,8 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 			// Two anonymous clients never share a scope: theirs is their
 			// address's.
 			scope := "ip:" + c.ip
-			if who == signedIn {
-				id, err := s.accounts.sessionAccount(c)
+			if who == signedIn || who == signedInUnrecorded {
+				id, err := s.sessions.sessionAccount(c)
 				if err != nil {
 					return err
 				}

@@ -9,9 +9,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
+
+// sessionsAPI serves the sessions of the onboarding API: sign-in with its
+// second factor, trusted computers, sign-out and the password change.
+type sessionsAPI struct {
+	db   *sqldb.DB
+	now  func() time.Time
+	rand *entropy
+	mail *mailer
+	pw   *passwords
+	// throttle limits guesses of sign-in passwords, codes those of
+	// second-factor codes (each by account and client address).
+	throttle, codes *throttle
+	// secondFactorOff lets a password alone open a session (Config).
+	secondFactorOff bool
+}
+
+func newSessionsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer, pw *passwords) *sessionsAPI {
+	return &sessionsAPI{db: db, now: cfg.Now, rand: rand, mail: mail, pw: pw, throttle: newThrottle(), codes: newThrottle(),
+		secondFactorOff: cfg.SecondFactorOff}
+}
 
 // signIn checks the password; then, unless the second factor is off or a
 // device token of this account stands in for it, it answers a challenge
@@ -24,9 +46,9 @@ import (
 // refused at once and never becomes a throttle key. An account with a
 // password that is not active answers auth.not_active, but only after the
 // right password, so the answer tells nothing of an address to a guesser.
-func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
+func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
-	c := &call{r: r, now: ac.now(), ip: clientNet(r)}
+	c := &call{r: r, now: ss.now(), ip: clientNet(r)}
 	b := make([]byte, 0, 512)
 	buf := bytes.NewBuffer(b)
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody)); err != nil {
@@ -43,7 +65,7 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, api.CodeInvalid)
 		return
 	}
-	tk, wait := ac.throttle.reserve(c.now, email, c.ip)
+	tk, wait := ss.throttle.reserve(c.now, email, c.ip)
 	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, api.CodeThrottled)
@@ -52,10 +74,10 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	var stored string
 	var active bool
-	err := ac.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
+	err := ss.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
 		Scan(&id, &stored, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		ac.throttle.succeeded(tk) // not the caller's failure
+		ss.throttle.succeeded(tk) // not the caller's failure
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
@@ -63,38 +85,39 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		// An unknown address (or one never activated, which has no
 		// password yet) costs one hash check too, so timing tells nothing
 		// about which addresses exist.
-		stored = ac.dummyHash
+		stored = ss.pw.dummyHash
 	}
 	if !checkPassword(stored, req.Password) || id == 0 {
-		ac.throttle.failed(tk)
+		ss.throttle.failed(tk)
 		writeError(w, http.StatusUnauthorized, api.CodeBadCredentials)
 		return
 	}
-	ac.throttle.succeeded(tk)
+	ss.throttle.succeeded(tk)
 	if !active {
 		writeError(w, http.StatusForbidden, api.CodeNotActive)
 		return
 	}
 	var status int
 	var out any
-	err = ac.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		c.tx = ac.db.Cached(tx, true)
-		if !ac.secondFactorOff {
-			trusted, err := trustedDevice(tx, r, id, req.DeviceToken, c.now)
-			if err != nil {
+	err = ss.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		c.tx = ss.db.Cached(tx, true)
+		var device int64
+		if !ss.secondFactorOff {
+			var err error
+			if device, err = trustedDevice(tx, r, id, req.DeviceToken, c.now); err != nil {
 				return err
 			}
-			if !trusted {
+			if device == 0 {
 				var method string
 				if err := tx.QueryRowContext(r.Context(), `SELECT second_factor FROM account WHERE id = ?`, id).Scan(&method); err != nil {
 					return err
 				}
-				ch, err := ac.challenge(c, id, email, method)
+				ch, err := ss.challenge(c, id, email, method)
 				status, out = http.StatusAccepted, ch
 				return err
 			}
 		}
-		tok, err := ac.openSession(r, tx, id, c.now)
+		tok, err := ss.openSession(r, tx, id, device, c.now)
 		status, out = http.StatusOK, api.Session{Token: tok, ExpiresIn: int(SessionTTL.Seconds()), AccountID: id}
 		return err
 	})
@@ -105,20 +128,26 @@ func (ac *accountsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
-	ac.mail.committed(c)
+	ss.mail.committed(c)
 	writeJSON(w, status, out)
 }
 
-// openSession makes a session for the account and returns its token.
-func (ac *accountsAPI) openSession(r *http.Request, tx querier, account int64, now time.Time) (string, error) {
-	tok, hash := ac.rand.token(32)
-	_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, expires_at) VALUES (?, ?, ?)`,
-		hash, account, now.Add(SessionTTL).UnixMilli())
+// openSession makes a session for the account and returns its token;
+// device is the trusted computer that opened it (0: none), whose
+// revocation ends it.
+func (ss *sessionsAPI) openSession(r *http.Request, tx querier, account, device int64, now time.Time) (string, error) {
+	tok, hash := ss.rand.token(32)
+	var dev any
+	if device != 0 {
+		dev = device
+	}
+	_, err := tx.ExecContext(r.Context(), `INSERT INTO session (token_hash, account_id, device_id, expires_at) VALUES (?, ?, ?, ?)`,
+		hash, account, dev, now.Add(SessionTTL).UnixMilli())
 	return tok, err
 }
 
 // signOut revokes the session it is called with.
-func (ac *accountsAPI) signOut(c *call) (int, any, error) {
+func (ss *sessionsAPI) signOut(c *call) (int, any, error) {
 	tok, _ := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
 	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM session WHERE token_hash = ?`, hashToken(tok)); err != nil {
 		return 0, nil, err
@@ -126,7 +155,7 @@ func (ac *accountsAPI) signOut(c *call) (int, any, error) {
 	return http.StatusOK, api.Accepted{Status: "signed_out"}, nil
 }
 
-func (ac *accountsAPI) sessionAccount(c *call) (int64, error) {
+func (ss *sessionsAPI) sessionAccount(c *call) (int64, error) {
 	tok, ok := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
 	if !ok || tok == "" {
 		return 0, fail(http.StatusUnauthorized, api.CodeUnauthorized)
@@ -138,4 +167,64 @@ func (ac *accountsAPI) sessionAccount(c *call) (int64, error) {
 		return 0, fail(http.StatusUnauthorized, api.CodeUnauthorized)
 	}
 	return id, err
+}
+
+// changePassword replaces the signed-in account's password. The current
+// one is checked as a sign-in's is (the same throttle, reserved before it
+// is hashed), the new one by the password policy and it must differ. Every
+// other session ends, and every trusted computer is forgotten (with the
+// sessions it opened): whoever knew the old password is out. The owner is
+// mailed, so a change they did not make is seen.
+func (ss *sessionsAPI) changePassword(c *call) (int, any, error) {
+	var req api.ChangePassword
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	if len(req.Current) > 4*validate.PasswordMax || len(req.New) > 4*validate.PasswordMax {
+		return 0, nil, invalid()
+	}
+	ctx := c.r.Context()
+	var email, first, last, stored string
+	if err := c.tx.QueryRowContext(ctx, `SELECT email, first_name, last_name, password_hash FROM account WHERE id = ?`, c.account).
+		Scan(&email, &first, &last, &stored); err != nil {
+		return 0, nil, err
+	}
+	tk, wait := ss.throttle.reserve(c.now, email, c.ip)
+	if wait > 0 {
+		return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeThrottled), retryAfter: int(wait.Seconds()) + 1}
+	}
+	if !checkPassword(stored, req.Current) {
+		ss.throttle.failed(tk)
+		return 0, nil, fail(http.StatusUnauthorized, api.CodeBadCredentials)
+	}
+	ss.throttle.succeeded(tk)
+	if _, err := validate.Password(req.New, email, first, last); err != nil {
+		return 0, nil, invalid(core.Problem{Field: core.FieldPassword, Code: validate.Code(err), Severity: core.Error})
+	}
+	if req.New == req.Current {
+		return 0, nil, invalid(core.Problem{Field: core.FieldPassword, Code: api.CodePasswordUnchanged, Severity: core.Error})
+	}
+	if _, err := c.tx.ExecContext(ctx, `UPDATE account SET password_hash = ? WHERE id = ?`, ss.pw.hash(req.New), c.account); err != nil {
+		return 0, nil, err
+	}
+	tok, _ := strings.CutPrefix(c.r.Header.Get(api.HeaderAuthorization), "Bearer ")
+	if _, err := c.tx.ExecContext(ctx, `DELETE FROM device WHERE account_id = ?`, c.account); err != nil {
+		return 0, nil, err
+	}
+	if _, err := c.tx.ExecContext(ctx, `DELETE FROM session WHERE account_id = ? AND token_hash <> ?`, c.account, hashToken(tok)); err != nil {
+		return 0, nil, err
+	}
+	// This session stays, no longer tied to a computer now forgotten.
+	if _, err := c.tx.ExecContext(ctx, `UPDATE session SET device_id = NULL WHERE token_hash = ?`, hashToken(tok)); err != nil {
+		return 0, nil, err
+	}
+	if _, err := c.tx.ExecContext(ctx, `DELETE FROM challenge WHERE account_id = ?`, c.account); err != nil {
+		return 0, nil, err
+	}
+	err := ss.mail.send(c, email, "mot de passe changé / password changed",
+		"Le mot de passe de votre compte vient d'être changé ; vos autres sessions sont fermées et vos ordinateurs de confiance oubliés. "+
+			"Si ce n'est pas vous, contactez l'administrateur du portail.\n\n"+
+			"The password of your account was just changed; your other sessions are closed and your trusted computers forgotten. "+
+			"If this was not you, contact the portal's administrator.\n", "", "")
+	return http.StatusOK, api.Accepted{Status: "password_changed"}, err
 }

@@ -164,7 +164,7 @@ func TestWholeFlow(t *testing.T) {
 	if err != nil || at.Status != api.AttachmentPending {
 		t.Fatalf("request attachment: %+v %v", at, err)
 	}
-	if _, err := bob.DecideAttachment(ctx, "", at.ID, true); code(err) != api.CodeForbidden {
+	if _, err := bob.DecideAttachment(ctx, "", at.ID, true); code(err) != api.CodeNotFound {
 		t.Fatalf("requester approving own request: %v", err)
 	}
 	pending, err := alice.PendingAttachments(ctx)
