@@ -545,15 +545,15 @@ func fillStore(t testing.TB, h *harness, n int) {
 // fixedCaptcha is a stand-in for the portal's random challenge: dots
 // and curves drawn from a fixed seed, so the screen's golden image holds.
 func fixedCaptcha() image.Image {
-	img := image.NewNRGBA(image.Rect(0, 0, 240, 80))
+	img := image.NewNRGBA(image.Rect(0, 0, api.CaptchaWidth, api.CaptchaHeight))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
 	r := rand.New(rand.NewPCG(3, 5))
 	for range 900 {
-		img.Set(r.IntN(240), r.IntN(80), color.NRGBA{uint8(r.IntN(200)), uint8(r.IntN(200)), uint8(r.IntN(200)), 255})
+		img.Set(r.IntN(api.CaptchaWidth), r.IntN(api.CaptchaHeight), color.NRGBA{uint8(r.IntN(200)), uint8(r.IntN(200)), uint8(r.IntN(200)), 255})
 	}
-	for x := range 240 {
+	for x := range api.CaptchaWidth {
 		img.Set(x, 40+(x%40-20)/2, color.NRGBA{120, 40, 160, 255})
 	}
 	return img

@@ -170,7 +170,7 @@ func (s *activationScreen) onSubmit() {
 func (s *activationScreen) onResend() {
 	s.resendImage = canvas.NewImageFromResource(nil)
 	s.resendImage.FillMode = canvas.ImageFillContain
-	s.resendImage.SetMinSize(fyne.NewSize(240, 80))
+	s.resendImage.SetMinSize(fyne.NewSize(api.CaptchaWidth, api.CaptchaHeight))
 	s.resendAnswer = widget.NewEntry()
 	s.resendAnswer.SetPlaceHolder(s.u.text.T("captcha.prompt"))
 	s.resendConfirm = widget.NewButtonWithIcon(s.u.text.T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)

@@ -38,7 +38,7 @@ func newCaptchaScreen(u *UI, flow captchaFlow) *captchaScreen {
 	s := &captchaScreen{u: u, flow: flow}
 	s.image = canvas.NewImageFromResource(nil)
 	s.image.FillMode = canvas.ImageFillContain
-	s.image.SetMinSize(fyne.NewSize(240, 80))
+	s.image.SetMinSize(fyne.NewSize(api.CaptchaWidth, api.CaptchaHeight))
 	s.answer = u.newEntry()
 	s.answer.SetPlaceHolder(u.text.T("captcha.prompt"))
 	s.answer.OnSubmitted = func(string) { s.onValidate() }

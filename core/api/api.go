@@ -158,6 +158,15 @@ type Captcha struct {
 	ExpiresIn int    `json:"expires_in"`
 }
 
+// The captcha's image as chorus-sim draws it: CaptchaLength characters,
+// each wholly inside a CaptchaWidth × CaptchaHeight image with a margin,
+// none touching another. Clients show it at this size.
+const (
+	CaptchaWidth  = 360
+	CaptchaHeight = 80
+	CaptchaLength = 5
+)
+
 // CaptchaCodeRequest asks for the non-visual alternative: a code sent to
 // the login e-mail that answers the challenge instead of the image.
 type CaptchaCodeRequest struct {

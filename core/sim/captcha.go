@@ -8,11 +8,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"image/color"
+	"image/png"
 	"net/http"
 	"strings"
-
-	"github.com/steambap/captcha"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
@@ -36,30 +34,33 @@ func (ac *accountsAPI) mac(parts ...string) []byte {
 func normAnswer(a string) string { return strings.ToUpper(strings.Join(strings.Fields(a), "")) }
 
 func (ac *accountsAPI) newCaptcha(c *call) (int, any, error) {
-	data, err := captcha.New(240, 80, func(o *captcha.Options) {
-		o.CharPreset = captchaChars
-		o.TextLength = CaptchaLength
-		o.BackgroundColor = color.White // readable on a dark theme too
-		o.CurveNumber = 2
-	})
+	// The answer comes from the server's entropy (crypto/rand), not the
+	// library's math/rand, whose outputs can be predicted from others.
+	var b [CaptchaLength]byte
+	ac.rand.read(b[:])
+	text := make([]byte, CaptchaLength)
+	for i, x := range b {
+		text[i] = captchaChars[int(x)%len(captchaChars)]
+	}
+	img, err := drawCaptcha(string(text), true)
 	if err != nil {
 		return 0, nil, err
 	}
 	if captchaHook != nil {
-		captchaHook(data.Text)
+		captchaHook(string(text))
 	}
-	var png bytes.Buffer
-	if err := data.WriteImage(&png); err != nil {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
 		return 0, nil, err
 	}
 	id, _ := ac.rand.token(16)
 	if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO captcha (id, answer_mac, expires_at) VALUES (?, ?, ?)`,
-		id, ac.mac("image", id, normAnswer(data.Text)), c.now.Add(CaptchaTTL).UnixMilli()); err != nil {
+		id, ac.mac("image", id, normAnswer(string(text))), c.now.Add(CaptchaTTL).UnixMilli()); err != nil {
 		return 0, nil, err
 	}
 	// Old challenges are useless: drop them as we go.
 	_, _ = c.tx.ExecContext(c.r.Context(), `DELETE FROM captcha WHERE expires_at < ?`, c.now.UnixMilli())
-	return http.StatusCreated, api.Captcha{ID: id, PNG: png.Bytes(), Length: CaptchaLength, ExpiresIn: int(CaptchaTTL.Seconds())}, nil
+	return http.StatusCreated, api.Captcha{ID: id, PNG: buf.Bytes(), Length: CaptchaLength, ExpiresIn: int(CaptchaTTL.Seconds())}, nil
 }
 
 // captchaCode is the non-visual alternative: a 6-digit code mailed to the

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"image"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -299,4 +300,83 @@ func statusOf(err error) int {
 		return e.Status
 	}
 	return 0
+}
+
+// TestCaptchaReadable (issue 29): every character of a captcha lies
+// wholly inside its image with a margin and apart from its neighbours, on
+// 1,000 images drawn as the portal draws them (noise and curves off, to
+// find the ink): no ink within captchaMargin pixels of the border, and the
+// columns holding ink fall into exactly one run per character (all are
+// there, none overlaps the next), each tall enough to read.
+func TestCaptchaReadable(t *testing.T) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	defer func(kept *glyphCache) { glyphs = kept }(glyphs)
+	fresh := CaptchaLength // every character drawn anew each image or so
+	if raceDetector {
+		fresh *= 10 // a drawing costs ten times as much
+	}
+	for i := range n {
+		if i%fresh == 0 {
+			// Fresh drawings of every character now and then, so that
+			// the images hold n drawings, not only the cache's few.
+			glyphs = &glyphCache{m: map[rune][]*image.Alpha{}}
+		}
+		text := make([]byte, CaptchaLength)
+		for j := range text {
+			text[j] = captchaChars[(i*7+j*13+i*j)%len(captchaChars)]
+		}
+		img, err := drawCaptcha(string(text), false)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		b := img.Bounds()
+		if b.Dx() != api.CaptchaWidth || b.Dy() != api.CaptchaHeight {
+			t.Fatalf("size %v", b)
+		}
+		inked := func(x, y int) bool {
+			c := img.NRGBAAt(x, y)
+			return c.R != 0xff || c.G != 0xff || c.B != 0xff
+		}
+		cols := make([]bool, b.Dx())
+		top, bottom := make([]int, b.Dx()), make([]int, b.Dx())
+		for x := range b.Dx() {
+			top[x], bottom[x] = b.Dy(), -1
+			for y := range b.Dy() {
+				if !inked(x, y) {
+					continue
+				}
+				if x < captchaMargin || y < captchaMargin || x >= b.Dx()-captchaMargin || y >= b.Dy()-captchaMargin {
+					t.Fatalf("%s: ink at (%d, %d), within %d pixels of the border", text, x, y, captchaMargin)
+				}
+				cols[x] = true
+				top[x], bottom[x] = min(top[x], y), max(bottom[x], y)
+			}
+		}
+		var runs [][2]int // [start, end) of each run of inked columns
+		for x := 0; x < len(cols); x++ {
+			if !cols[x] {
+				continue
+			}
+			start := x
+			for x < len(cols) && cols[x] {
+				x++
+			}
+			runs = append(runs, [2]int{start, x})
+		}
+		if len(runs) != len(text) {
+			t.Fatalf("%s: %d separate characters in the image, want %d (one missing, or two overlapping)", text, len(runs), len(text))
+		}
+		for k, r := range runs {
+			hi, lo := b.Dy(), -1
+			for x := r[0]; x < r[1]; x++ {
+				hi, lo = min(hi, top[x]), max(lo, bottom[x])
+			}
+			if lo-hi < 20 || r[1]-r[0] < 4 {
+				t.Fatalf("%s: character %d is %d × %d pixels: too small to read", text, k+1, r[1]-r[0], lo-hi+1)
+			}
+		}
+	}
 }

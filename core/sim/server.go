@@ -143,7 +143,7 @@ const (
 	ActivationTTL = 60 * time.Minute
 	SessionTTL    = 8 * time.Hour
 	TokenTTL      = time.Hour // PISTE access tokens: expires_in 3600
-	CaptchaLength = 5
+	CaptchaLength = api.CaptchaLength
 	// UnactivatedTTL: an account never activated is deleted after this
 	// long, and its address is free again.
 	UnactivatedTTL = 7 * 24 * time.Hour
