@@ -229,10 +229,6 @@ type StructureStore interface {
 	// through an index: the worker reads back the pending attachment
 	// requests without reading every structure.
 	StructuresInState(ctx context.Context, state SyncState, limit int) ([]StructureRecord, error)
-	// Discard drops a structure's unsent or failed outbox rows and takes it
-	// back to draft, so the user can fix it or leave it. KindNotFound when
-	// there is no such structure.
-	Discard(ctx context.Context, structureID int64) error
 	// SetSync records what reading the portal back says of a structure
 	// (an attachment approved or refused, a hand-off confirmed).
 	// KindNotFound when there is no such structure.

@@ -160,9 +160,19 @@ type WorkspaceStore interface {
 	// (no portal id, no outbox row ever), in one transaction, and returns
 	// how many it deleted.
 	DeleteDrafts(ctx context.Context, ids []int64) (int, error)
-	// DiscardMany takes records of ids back to draft as Discard does, in
-	// one transaction, and returns how many it changed (queued or failed
-	// ones).
+	Discarder
+}
+
+// Discarder takes queued or refused structures back to draft, dropping
+// their unsent and failed outbox rows: the one way to discard, for one
+// structure (the sync panel) or many (the workspace).
+type Discarder interface {
+	// DiscardMany takes the records of ids that are queued or failed back
+	// to draft in one transaction, and returns how many it changed. A
+	// record whose row a worker holds right now (a lease not yet over) is
+	// left as it is: its outcome is on the way, and dropping the row
+	// would lose it (a structure created on the portal left a draft
+	// without its portal id).
 	DiscardMany(ctx context.Context, ids []int64) (int, error)
 }
 

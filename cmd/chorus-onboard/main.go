@@ -70,12 +70,11 @@ func main() {
 		w.ShowAndRun()
 		return
 	}
-	defer closeAll()
 	u := ui.New(a, w, ui.Deps{Connection: svc.Connection, Sync: svc.Sync, Accounts: svc.Accounts, Structures: svc.Structures,
 		Workspace: svc.Workspace, Reform: svc.Reform, Attachments: svc.Attachments, People: svc.People, Handoff: svc.Handoff, SystemLang: system})
 	// The one outbox worker: it sends what is queued while the portal
 	// answers, and keeps the status line current.
-	go svc.Sync.Run(ctx, syncInterval, func(st outbox.Status) {
+	stopWorker := svc.Sync.Start(ctx, syncInterval, func(st outbox.Status) {
 		fyne.Do(func() {
 			u.ShowSyncStatus(st.Online, st.Pending)
 			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
@@ -89,6 +88,10 @@ func main() {
 		a.Lifecycle().SetOnStarted(func() { go runSandbox() })
 	}
 	w.ShowAndRun()
+	// The window is closed. The worker stops first (and is waited for),
+	// then the store and the sandbox it was writing to and sending to.
+	stopWorker()
+	closeAll()
 }
 
 // build opens the store, reserves the Local sandbox's address and returns

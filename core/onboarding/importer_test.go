@@ -21,7 +21,7 @@ import (
 
 // offline builds the services over a fresh store, with no portal: what an
 // import needs.
-func offline(t *testing.T) (onboarding.Services, *sqlite.DB) {
+func offline(t testing.TB) (onboarding.Services, *sqlite.DB) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"))
 	if err != nil {

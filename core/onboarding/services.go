@@ -68,7 +68,7 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 	if err != nil {
 		return Services{}, err
 	}
-	sync := NewSync(SyncStore{Outbox: st.Outbox, Structures: st.Structures}, conn,
+	sync := NewSync(SyncStore{Outbox: st.Outbox, Structures: st.Structures, Drafts: st.Workspace}, conn,
 		SyncConfig{Backoff: cfg.Backoff, Lease: cfg.Lease, Concurrency: cfg.Concurrency})
 	structures := NewStructures(st.Structures, conn, sync)
 	return Services{

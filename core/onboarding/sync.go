@@ -10,11 +10,13 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/outbox"
 )
 
-// SyncStore is what the Sync service needs of the store: the outbox, and
-// the structures whose states the sync panel and the status line show.
+// SyncStore is what the Sync service needs of the store: the outbox, the
+// structures whose states the sync panel and the status line show, and
+// the discard shared with the workspace.
 type SyncStore struct {
 	Outbox     core.Outbox
 	Structures core.StructureStore
+	Drafts     core.Discarder
 }
 
 // SyncConfig tunes the worker; zero values take its defaults.
@@ -75,6 +77,24 @@ func (s *Sync) route() (string, outbox.Portal) {
 // goroutine: the report must hand over to the UI goroutine itself).
 func (s *Sync) Run(ctx context.Context, interval time.Duration, report func(outbox.Status)) {
 	s.worker.Run(ctx, s.conn, interval, report)
+}
+
+// Start runs the worker (Run) on a goroutine of its own and returns the
+// function that stops it: stop cancels the worker and returns only once
+// Run has returned, its rows in flight recorded or left to their lease, so
+// that the caller may close the store after it. Closing first let a
+// running pass write into a closed store.
+func (s *Sync) Start(ctx context.Context, interval time.Duration, report func(outbox.Status)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Run(ctx, interval, report)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // Notify wakes the worker: something was queued or the user asked to send
@@ -147,10 +167,28 @@ func (s *Sync) Unsettled(ctx context.Context) ([]core.StructureRecord, error) {
 	return structuresIn(ctx, s.store.Structures, core.StateQueued, core.StateSent, core.StateFailed, core.StateAttachmentRequested)
 }
 
+// CodeBeingSent: the structure's row is being sent right now; it cannot
+// be taken back to draft until the portal answered.
+const CodeBeingSent = "sync.being_sent"
+
 // Discard takes a queued or refused structure back to draft, dropping its
-// unsent rows, so the user can fix it or leave it.
+// unsent rows, so the user can fix it or leave it: the workspace's path
+// for one row, guarded the same way. A structure whose row is being sent
+// right now is left as it is (KindConflict, CodeBeingSent); one that is
+// neither queued nor refused any more (sent meanwhile) is left too.
 func (s *Sync) Discard(ctx context.Context, structureID int64) error {
-	return s.store.Structures.Discard(ctx, structureID)
+	n, err := s.store.Drafts.DiscardMany(ctx, []int64{structureID})
+	if err != nil || n == 1 {
+		return err
+	}
+	rec, err := s.store.Structures.Structure(ctx, structureID)
+	if err != nil {
+		return err
+	}
+	if rec.Sync.State == core.StateQueued || rec.Sync.State == core.StateFailed {
+		return &core.E{Kind: core.KindConflict, Code: CodeBeingSent, Op: "discard"}
+	}
+	return nil
 }
 
 // Counts returns how many structures are in each state and how many

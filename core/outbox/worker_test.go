@@ -383,12 +383,17 @@ func TestRetryNowAndDiscard(t *testing.T) {
 	if err := e.store.Outbox.RetryNow(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := e.store.Outbox.ClaimDue(t.Context(), core.TargetLocal, time.Now().Add(time.Millisecond), 10, time.Millisecond); len(due) != 1 {
+	due, _ := e.store.Outbox.ClaimDue(t.Context(), core.TargetLocal, time.Now().Add(time.Millisecond), 10, time.Millisecond)
+	if len(due) != 1 {
 		t.Fatalf("due after retry now: %d", len(due))
 	}
-	rec := mustStructure(t, e.store.Structures, "35600000049837")
-	if err := e.store.Structures.Discard(t.Context(), rec.ID); err != nil {
+	// The pass that claimed it fails again and lets it go.
+	if err := e.store.Outbox.Reschedule(t.Context(), due[0].OpID, time.Now().Add(time.Hour), "503"); err != nil {
 		t.Fatal(err)
+	}
+	rec := mustStructure(t, e.store.Structures, "35600000049837")
+	if n, err := e.store.Workspace.DiscardMany(t.Context(), []int64{rec.ID}); err != nil || n != 1 {
+		t.Fatalf("discard: %d %v", n, err)
 	}
 	rec = mustStructure(t, e.store.Structures, "35600000049837")
 	if rec.Sync.State != core.StateDraft || len(mustOps(t, e.store)) != 0 {

@@ -51,8 +51,8 @@ const (
 	// from the image's: enough to break a straight baseline, little
 	// enough that the text reads as one line.
 	captchaJitter = 10
-	glyphMaxW      = (captchaW - 2*captchaMargin - (api.CaptchaLength-1)*captchaGapMax) / api.CaptchaLength
-	glyphMaxH      = captchaH - 2*captchaMargin
+	glyphMaxW     = (captchaW - 2*captchaMargin - (api.CaptchaLength-1)*captchaGapMax) / api.CaptchaLength
+	glyphMaxH     = captchaH - 2*captchaMargin
 )
 
 // captchaInk are the characters' colours: each dark enough to read on the

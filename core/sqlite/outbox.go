@@ -323,26 +323,15 @@ func (db *store) checkpoint(ctx context.Context, q string) error {
 	return nil
 }
 
-// RetryNow makes every pending row due now.
+// RetryNow makes every pending row due now, and nothing else: a row a
+// pass holds keeps its lease (clearing it let a second pass send the same
+// row, and the first pass's late reschedule then failed on a row done).
 func (db *Outbox) RetryNow(ctx context.Context) error {
+	now := db.now()
 	return db.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, lease_until = 0 WHERE state = 'pending'`, db.now())
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`, now, now)
 		return err
 	})
-}
-
-// Discard drops a structure's pending and failed rows and makes it a draft.
-func (db *Structures) Discard(ctx context.Context, structureID int64) error {
-	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE structure_id = ? AND state IN ('pending', 'failed')`, structureID); err != nil {
-			return err
-		}
-		return execOne(ctx, tx, `UPDATE structure SET state = 'draft', notice = '' WHERE id = ?`, structureID)
-	})
-	if err != nil {
-		return notFound("discard structure", err)
-	}
-	return nil
 }
 
 // SetSync records a structure's state as read back from the portal.

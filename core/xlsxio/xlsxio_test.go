@@ -1,18 +1,23 @@
 package xlsxio
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
+	"math/big"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/internal/hostile"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // readAll reads every row of a reader.
@@ -130,26 +135,62 @@ func TestWorkbookReadsAsItsCSVTwin(t *testing.T) {
 // exactly, or refused: never rounded.
 func TestDigitsOfNumber(t *testing.T) {
 	for _, tt := range []struct {
-		in, want string
-		ok       bool
+		in, want, code string
 	}{
-		{"73282932000074", "73282932000074", true},
-		{"7.3282932000074E13", "73282932000074", true},
-		{"7.3282932000074e+13", "73282932000074", true},
-		{"7.3282932E+13", "73282932000000", true}, // what was stored: validation refuses its checksum
-		{"75002", "75002", true},
-		{"612457898.0", "612457898", true},
-		{"75002.5", "75002.5", false},
-		{"01 23 45 67 89", "01 23 45 67 89", true},
-		{"0612457898", "0612457898", true},
-		{"ABC", "ABC", true},
-		{"", "", true},
+		{"73282932000074", "73282932000074", ""},
+		{"7.3282932000074E13", "73282932000074", ""},
+		{"7.3282932000074e+13", "73282932000074", ""},
+		{"7.3282932E+13", "73282932000000", ""}, // what was stored: validation refuses its checksum
+		{"75002", "75002", ""},
+		{"612457898.0", "612457898", ""},
+		{"75002.5", "75002.5", CodeNumber},
+		{"01 23 45 67 89", "01 23 45 67 89", ""},
+		{"0612457898", "0612457898", ""},
+		{"ABC", "ABC", ""},
+		{"", "", ""},
+		{"0.5E1", "5", ""},
+		{"000.000", "0", ""},
+		{"0E999999999999", "0", ""},
+		{"5E-1", "5E-1", CodeNumber},
+		{"1E31", "1" + strings.Repeat("0", 31), ""},
+		{"1E32", "1E32", CodeNumberTooLong},
+		// Issue 29: an exponent of ten billion is refused at once, never
+		// computed (it took minutes and 1.3 GB).
+		{"1E10000000000", "1E10000000000", CodeNumberTooLong},
+		{"1E+0010000000000", "1E+0010000000000", CodeNumberTooLong},
+		{"1E-10000000000", "1E-10000000000", CodeNumber},
+		{"12345678901234567890123456789012345", "12345678901234567890123456789012345", ""}, // no point: text as it is
 	} {
-		got, ok := digitsOfNumber(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("%q: %q %v, want %q %v", tt.in, got, ok, tt.want, tt.ok)
+		got, code := digitsOfNumber(tt.in)
+		if got != tt.want || code != tt.code {
+			t.Errorf("%q: %q %q, want %q %q", tt.in, got, code, tt.want, tt.code)
 		}
 	}
+}
+
+// FuzzDigitsOfNumber: a number written back is its digits exactly (the
+// same value as a big.Float reads it), in bounded time, or refused.
+func FuzzDigitsOfNumber(f *testing.F) {
+	for _, s := range []string{"7.3282932000074E13", "75002.5", "1E10000000000", "0.5E1", "1E31", "000.0001e4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, code := digitsOfNumber(v)
+		if code != "" || !number.MatchString(v) || !strings.ContainsAny(v, ".eE") {
+			return
+		}
+		if len(got) > maxNumberDigits {
+			t.Fatalf("%q gave %d digits", v, len(got))
+		}
+		want, ok := new(big.Float).SetPrec(4096).SetString(v)
+		if !ok {
+			return
+		}
+		i, _ := new(big.Int).SetString(got, 10)
+		if want.Cmp(new(big.Float).SetPrec(4096).SetInt(i)) != 0 {
+			t.Fatalf("%q gave %s", v, got)
+		}
+	})
 }
 
 // TestExportReimports: an exported workbook re-imports identically, holds
@@ -264,10 +305,13 @@ func FuzzWorkbook(f *testing.F) {
 	}
 	f.Add(b.Bytes())
 	f.Add([]byte("PK\x03\x04"))
+	for _, book := range [][]byte{hostile.Exponent(), hostile.BesideTheTable(), hostile.FarCells(3), hostile.SharedStrings(10), hostile.ZeroPart(1 << 10)} {
+		f.Add(book)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		wb, err := Open(bytes.NewReader(data))
 		if err != nil {
-			if core.CodeOf(err) != CodeNotWorkbook {
+			if c := core.CodeOf(err); c != CodeNotWorkbook && c != CodeTooLarge {
 				t.Fatalf("refused with %v", err)
 			}
 			return
@@ -286,4 +330,122 @@ func FuzzWorkbook(f *testing.F) {
 			release()
 		}
 	})
+}
+
+// TestHostileWorkbooks (issue 29): a client's workbook is untrusted. Each
+// shape that cost minutes or gigabytes before is read, or refused, at
+// once and in little memory. Measured before on this machine: a number with
+// an exponent of six hundred million (over 120 s), a part of 1 GB of zeros
+// in a 1.2 MB file (1 GB resident), 20 million shared strings in 2.5 MB
+// (57 s, 2.2 GB), a note in Excel's last column on 20,000 rows (11 s). And
+// what is typed beside the table is no part of a row, nor an error.
+func TestHostileWorkbooks(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		book    func() []byte
+		refused string   // the workbook's code when it is refused whole
+		rows    []string // else each row: its identifier, or the code of its first problem
+	}{
+		{"exponent of six hundred million", hostile.Exponent, "", []string{CodeNumberTooLong, "73282932000074"}},
+		{"1 GB of zeros in a part not read", func() []byte { return hostile.ZeroPart(1_000_000_000) }, CodeTooLarge, nil},
+		{"20 million shared strings", func() []byte { return hostile.SharedStrings(20_000_000) }, CodeTooLarge, nil},
+		{"3.5 million shared strings in a part under its cap", func() []byte { return hostile.SharedStrings(3_500_000) }, CodeTooManyStrings, nil},
+		{"a note in the last column of 20,000 rows", func() []byte { return hostile.FarCells(20_000) }, "", nil},
+		{"a cell of 2 MB of text", func() []byte {
+			return hostile.Workbook(hostile.Row(2, "73282932000074", strings.Repeat("A", 2<<20), "Paris"), nil)
+		}, CodeNotWorkbook, nil},
+		{"a sheet that unpacks to more than its directory says", func() []byte {
+			return lying(hostile.Workbook(hostile.Row(2, "73282932000074", "Ateliers Dupont", "Paris"), nil), "xl/worksheets/sheet1.xml")
+		}, CodeNotWorkbook, nil},
+		{"a total and notes beside the table", hostile.BesideTheTable, "", []string{"73282932000074", "44306184100047"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			book := tt.book()
+			heap := testos.WatchHeap(t)
+			start := time.Now()
+			var got []string
+			n := 0
+			err := func() error {
+				wb, err := Open(bytes.NewReader(book))
+				if err != nil {
+					return err
+				}
+				defer wb.Close()
+				sheet, err := wb.FirstUsable()
+				if err != nil {
+					return err
+				}
+				rd, release, err := wb.Reader(sheet)
+				if err != nil {
+					return err
+				}
+				defer release()
+				for {
+					row, err := rd.Next()
+					if err == io.EOF {
+						return nil
+					}
+					if err != nil {
+						return err
+					}
+					n++
+					if len(rd.Cells()) > hostile.Columns {
+						return fmt.Errorf("line %d: %d cells read, past the table's columns", row.Line, len(rd.Cells()))
+					}
+					if len(row.Problems) > 0 {
+						got = append(got, row.Problems[0].Code)
+					} else {
+						got = append(got, row.Draft.Identifier)
+					}
+				}
+			}()
+			heap.Done()
+			t.Logf("%d KB: %v, %d rows, in %v; live heap at most %d MB", len(book)>>10, err, n, time.Since(start).Round(time.Millisecond), heap.Live>>20)
+			if tt.refused != "" {
+				if core.CodeOf(err) != tt.refused {
+					t.Fatalf("%v, want the workbook refused with %s", err, tt.refused)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if tt.rows != nil && !reflect.DeepEqual(got, tt.rows) {
+				t.Errorf("rows %q, want %q", got, tt.rows)
+			}
+			if heap.Live > 256<<20 {
+				t.Errorf("the live heap reached %d MB", heap.Live>>20)
+			}
+		})
+	}
+}
+
+// lying rewrites a workbook so that the directory gives part a size of
+// 100 bytes, far less than it unpacks to.
+func lying(book []byte, part string) []byte {
+	z, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		panic(err)
+	}
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, f := range z.File {
+		raw, err := f.OpenRaw()
+		if err != nil {
+			panic(err)
+		}
+		h := f.FileHeader
+		if f.Name == part {
+			h.UncompressedSize64 = 100
+		}
+		out, err := w.CreateRaw(&h)
+		if err != nil {
+			panic(err)
+		}
+		if _, err := io.Copy(out, raw); err != nil {
+			panic(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
