@@ -47,6 +47,13 @@ type Connection struct {
 	// session holds the secrets the user chose to keep for this session
 	// only, when no keyring answers. Nothing it holds reaches a file.
 	session memsecrets.Store
+	// read keeps the secrets read from the keyring, by environment and
+	// name, in memory only: a keyring is asked once per secret (the
+	// device token at every sign-in, the PISTE secrets at every token,
+	// the INSEE key at every look-up would each cost a keyring call, 3 s
+	// when it does not answer). Writes through this service update it.
+	readMu sync.Mutex
+	read   map[string]string
 
 	listenMu  sync.Mutex
 	listeners []func(core.Settings)
@@ -58,6 +65,11 @@ type connState struct {
 	// effective is settings with where each value came from.
 	effective core.Effective
 	target    Target
+	// chorus is the PISTE client of these settings and target, built once
+	// with them (it keeps its OAuth token for its lifetime); nil when the
+	// settings lack what it needs. chorusKey is what it was built from.
+	chorus    Chorus
+	chorusKey string
 }
 
 // NewConnection loads the settings and connects to the environment they
@@ -69,7 +81,7 @@ func NewConnection(ctx context.Context, cfg ConnectionConfig) (*Connection, erro
 		return nil, err
 	}
 	eff := cfg.Presets.Apply(v)
-	c.state.Store(&connState{settings: eff.Settings, effective: eff, target: c.build(eff.Settings)})
+	c.state.Store(c.withChorus(&connState{settings: eff.Settings, effective: eff, target: c.build(eff.Settings)}, nil))
 	return c, nil
 }
 
@@ -142,10 +154,11 @@ func (c *Connection) SaveSettings(ctx context.Context, next core.Settings) error
 	eff := c.cfg.Presets.Apply(stored)
 	old := c.state.Load()
 	st := &connState{settings: eff.Settings, effective: eff, target: old.target}
+	keep := old
 	if connectionOf(eff.Settings) != connectionOf(old.settings) {
-		st.target = c.build(eff.Settings)
+		st.target, keep = c.build(eff.Settings), nil
 	}
-	c.state.Store(st)
+	c.state.Store(c.withChorus(st, keep))
 	c.changed(eff.Settings)
 	return nil
 }
@@ -156,7 +169,7 @@ func (c *Connection) reconnect() {
 	c.change.Lock()
 	defer c.change.Unlock()
 	old := c.state.Load()
-	c.state.Store(&connState{settings: old.settings, effective: old.effective, target: c.build(old.settings)})
+	c.state.Store(c.withChorus(&connState{settings: old.settings, effective: old.effective, target: c.build(old.settings)}, nil))
 	c.changed(old.settings)
 }
 
@@ -170,9 +183,11 @@ func (c *Connection) SaveSecrets(ctx context.Context, env core.Environment, secr
 	}
 	kr := c.cfg.Secrets(env)
 	for name, v := range secrets {
+		c.remember(env, name, "")
 		if err := kr.Set(ctx, name, v); err != nil {
 			return err
 		}
+		c.remember(env, name, v)
 	}
 	if env == c.Env() {
 		c.reconnect()
@@ -199,13 +214,41 @@ func (c *Connection) secret(name string) func(context.Context) (string, error) {
 	return c.secretOf(c.Env(), name)
 }
 
-// secretOf returns a secret of env: from its keyring, else from the
-// session.
+// remember keeps a secret read from or written to env's keyring in
+// memory; "" forgets it.
+func (c *Connection) remember(env core.Environment, name, v string) {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	key := string(env) + "\x00" + name
+	if v == "" {
+		delete(c.read, key)
+		return
+	}
+	if c.read == nil {
+		c.read = map[string]string{}
+	}
+	c.read[key] = v
+}
+
+// remembered returns a secret of env kept in memory, if any.
+func (c *Connection) remembered(env core.Environment, name string) (string, bool) {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	v, ok := c.read[string(env)+"\x00"+name]
+	return v, ok
+}
+
+// secretOf returns a secret of env: from memory once read, else from its
+// keyring, else from the session.
 func (c *Connection) secretOf(env core.Environment, name string) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
+		if v, ok := c.remembered(env, name); ok {
+			return v, nil
+		}
 		if c.cfg.Secrets != nil {
 			v, err := c.cfg.Secrets(env).Get(ctx, name)
 			if err == nil {
+				c.remember(env, name, v)
 				return v, nil
 			}
 			if !errors.Is(err, core.ErrNotFound) && !errors.Is(err, core.ErrUnavailable) && !errors.Is(err, core.ErrTimeout) {
@@ -258,8 +301,13 @@ func (c *Connection) saveDeviceToken(ctx context.Context, email string, id int64
 	if c.cfg.Secrets == nil {
 		return &core.E{Kind: core.KindUnavailable, Code: "keyring.unavailable", Op: "trust this computer"}
 	}
-	return c.cfg.Secrets(c.Env()).Set(ctx, core.SecretDeviceToken,
-		strings.ToLower(strings.TrimSpace(email))+"\n"+strconv.FormatInt(id, 10)+"\n"+token)
+	env, v := c.Env(), strings.ToLower(strings.TrimSpace(email))+"\n"+strconv.FormatInt(id, 10)+"\n"+token
+	c.remember(env, core.SecretDeviceToken, "")
+	if err := c.cfg.Secrets(env).Set(ctx, core.SecretDeviceToken, v); err != nil {
+		return err
+	}
+	c.remember(env, core.SecretDeviceToken, v)
+	return nil
 }
 
 // forgetDevice removes this computer's entry when it is the device id.
@@ -267,6 +315,7 @@ func (c *Connection) forgetDevice(ctx context.Context, id int64) error {
 	if c.cfg.Secrets == nil || c.device(ctx).id != id {
 		return nil
 	}
+	c.remember(c.Env(), core.SecretDeviceToken, "")
 	return c.cfg.Secrets(c.Env()).Delete(ctx, core.SecretDeviceToken)
 }
 
@@ -302,21 +351,37 @@ func (c *Connection) Health(ctx context.Context) error {
 	return p.Health(ctx)
 }
 
-// chorus builds the PISTE client from the settings, or returns a
-// KindUnauthorized error ("handoff.no_credentials") when they are
-// incomplete.
+// chorus returns the PISTE client of the settings in effect (built once
+// with them: its OAuth token lasts its lifetime), or a KindUnauthorized
+// error ("handoff.no_credentials") when they are incomplete.
 func (c *Connection) chorus() (Chorus, error) {
-	set := c.Settings()
-	if c.cfg.NewChorus == nil || set.OAuthURL() == "" || set.APIURL() == "" || set.PISTEClientID == "" || set.TechnicalLogin == "" {
+	st := c.state.Load()
+	if st.chorus == nil {
 		return nil, &core.E{Kind: core.KindUnauthorized, Code: "handoff.no_credentials", Op: "read back from chorus pro"}
 	}
-	t := c.Target()
-	if t.Err != nil {
-		return nil, t.Err
+	if st.target.Err != nil {
+		return nil, st.target.Err
 	}
-	return c.cfg.NewChorus(ChorusConfig{OAuthURL: set.OAuthURL(), APIURL: set.APIURL(), ClientID: set.PISTEClientID,
-		TechnicalLogin: set.TechnicalLogin, ClientSecret: c.secret(core.SecretPISTEClientSecret),
-		TechnicalPassword: c.secret(core.SecretTechnicalPassword), HTTP: t.HTTP}), nil
+	return st.chorus, nil
+}
+
+// withChorus sets st's PISTE client: old's when it was built from the same
+// settings and target (keep, nil to build anew), else a new one.
+func (c *Connection) withChorus(st, keep *connState) *connState {
+	set := st.settings
+	if c.cfg.NewChorus == nil || set.OAuthURL() == "" || set.APIURL() == "" || set.PISTEClientID == "" || set.TechnicalLogin == "" {
+		return st
+	}
+	st.chorusKey = strings.Join([]string{set.OAuthURL(), set.APIURL(), set.PISTEClientID, set.TechnicalLogin}, "\x00")
+	if keep != nil && keep.chorus != nil && keep.chorusKey == st.chorusKey {
+		st.chorus = keep.chorus
+		return st
+	}
+	env := st.target.Env
+	st.chorus = c.cfg.NewChorus(ChorusConfig{OAuthURL: set.OAuthURL(), APIURL: set.APIURL(), ClientID: set.PISTEClientID,
+		TechnicalLogin: set.TechnicalLogin, ClientSecret: c.secretOf(env, core.SecretPISTEClientSecret),
+		TechnicalPassword: c.secretOf(env, core.SecretTechnicalPassword), HTTP: st.target.HTTP})
+	return st
 }
 
 // CheckSettings refuses settings the app cannot work with, each problem

@@ -5,7 +5,10 @@
 // go-keyring has no timeout and a locked Linux keyring can block forever on
 // an unlock prompt nobody answers, so every call runs on its own goroutine
 // and gives up after a timeout (3 s by default): the caller gets KindTimeout
-// and the goroutine is left to finish on its own. There is no plaintext
+// and the goroutine is left to finish on its own. A keyring that did not
+// answer is remembered: until that call returns (or for StallMemory at
+// most), further calls fail at once with KindTimeout instead of each
+// waiting 3 s and leaving one more goroutine behind. There is no plaintext
 // fallback: when no keyring answers, callers get KindUnavailable and the app
 // asks the user for the secret for this session only.
 package secrets
@@ -15,6 +18,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -43,11 +47,49 @@ func (goKeyring) Get(s, u string) (string, error) { return keyring.Get(s, u) }
 func (goKeyring) Set(s, u, p string) error        { return keyring.Set(s, u, p) }
 func (goKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) }
 
+// StallMemory is how long a keyring that did not answer is taken not to
+// answer, unless its stuck call returns first: then it is asked again.
+const StallMemory = time.Minute
+
+// stall remembers, for one backend (the process's keyring), a call that
+// did not answer in time.
+type stall struct {
+	mu    sync.Mutex
+	until time.Time // calls fail at once before this
+	stuck int       // calls still running after their caller gave up
+}
+
+// stalls holds the stall of each backend: go-keyring's is one per process
+// whatever the service, a test's fake its own.
+var (
+	stallsMu sync.Mutex
+	stalls   = map[Backend]*stall{}
+)
+
+func stallOf(b Backend) *stall {
+	stallsMu.Lock()
+	defer stallsMu.Unlock()
+	s := stalls[b]
+	if s == nil {
+		s = &stall{}
+		stalls[b] = s
+	}
+	return s
+}
+
+// stalled reports whether the keyring is taken not to answer now.
+func (s *stall) stalled(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stuck > 0 && now.Before(s.until)
+}
+
 // Keyring is core.Secrets on the OS keyring.
 type Keyring struct {
 	service string
 	timeout time.Duration
 	backend Backend
+	stall   *stall
 	// available says whether a keyring can answer at all; on Linux without a
 	// session bus, go-keyring would try to autolaunch D-Bus.
 	available func() bool
@@ -78,6 +120,7 @@ func New(appID string, env core.Environment, opts ...Option) *Keyring {
 	for _, o := range opts {
 		o(k)
 	}
+	k.stall = stallOf(k.backend)
 	return k
 }
 
@@ -95,40 +138,76 @@ func (k *Keyring) err(op string, kind core.Kind, code string, cause error) error
 	return &core.E{Kind: kind, Code: code, Op: op, Err: cause}
 }
 
-// call runs f off the caller's goroutine and waits at most the timeout.
+// errStalled is the cause of a call refused at once: an earlier one has
+// not returned.
+var errStalled = errors.New("the keyring did not answer a moment ago (is it locked?)")
+
+// call runs f off the caller's goroutine and waits at most the timeout. A
+// call that times out marks the keyring stalled until it returns (or
+// StallMemory passes): meanwhile calls fail at once.
 func (k *Keyring) call(ctx context.Context, op string, f func() (string, error)) (string, error) {
 	if !k.available() {
 		return "", k.err(op, core.KindUnavailable, "keyring.unavailable", errors.New("no D-Bus session bus for the Secret Service"))
+	}
+	if k.stall.stalled(time.Now()) {
+		return "", k.err(op, core.KindTimeout, "keyring.timeout", errStalled)
 	}
 	type result struct {
 		v   string
 		err error
 	}
 	ch := make(chan result, 1) // buffered: the goroutine may finish after we gave up
+	// done and abandoned are guarded by the stall's lock: the goroutine
+	// that returns late, and only it, takes its call off the stuck ones.
+	var done, abandoned bool
 	go func() {
 		v, err := f()
+		k.stall.mu.Lock()
+		if abandoned {
+			k.stall.stuck-- // the keyring answered at last: ask it again from now on
+		}
+		done = true
+		k.stall.mu.Unlock()
 		ch <- result{v, err}
 	}()
 	timer := time.NewTimer(k.timeout)
 	defer timer.Stop()
+	giveUp := func(cause error) (string, error) {
+		k.stall.mu.Lock()
+		if done {
+			k.stall.mu.Unlock()
+			r := <-ch // it answered just now after all
+			return k.result(op, r.v, r.err)
+		}
+		abandoned = true
+		k.stall.stuck++
+		k.stall.until = time.Now().Add(StallMemory)
+		k.stall.mu.Unlock()
+		return "", k.err(op, core.KindTimeout, "keyring.timeout", cause)
+	}
 	select {
 	case r := <-ch:
-		switch {
-		case r.err == nil:
-			return r.v, nil
-		case errors.Is(r.err, keyring.ErrNotFound):
-			return "", k.err(op, core.KindNotFound, "keyring.not_found", nil)
-		case errors.Is(r.err, keyring.ErrSetDataTooBig):
-			return "", k.err(op, core.KindTooLarge, "keyring.too_large", nil)
-		}
-		// go-keyring reports a missing Secret Service, a locked collection
-		// or a refused D-Bus call as plain errors: all mean "no keyring".
-		return "", k.err(op, core.KindUnavailable, "keyring.unavailable", r.err)
+		return k.result(op, r.v, r.err)
 	case <-timer.C:
-		return "", k.err(op, core.KindTimeout, "keyring.timeout", errors.New("the keyring did not answer (is it locked?)"))
+		return giveUp(errors.New("the keyring did not answer (is it locked?)"))
 	case <-ctx.Done():
-		return "", k.err(op, core.KindTimeout, "keyring.timeout", ctx.Err())
+		return giveUp(ctx.Err())
 	}
+}
+
+// result turns go-keyring's answer into the package's errors.
+func (k *Keyring) result(op, v string, err error) (string, error) {
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, keyring.ErrNotFound):
+		return "", k.err(op, core.KindNotFound, "keyring.not_found", nil)
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return "", k.err(op, core.KindTooLarge, "keyring.too_large", nil)
+	}
+	// go-keyring reports a missing Secret Service, a locked collection
+	// or a refused D-Bus call as plain errors: all mean "no keyring".
+	return "", k.err(op, core.KindUnavailable, "keyring.unavailable", err)
 }
 
 // Get returns the secret stored under name.

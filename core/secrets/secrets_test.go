@@ -205,3 +205,52 @@ func TestRealKeyring(t *testing.T) {
 	t.Logf("real %s: %d secrets stored, read back and deleted, 0 mismatches; %d bytes whole, %d bytes refused (keyring.too_large), nothing stored",
 		platformKeyring(), len(want), len(largest), len(over))
 }
+
+// blockingBackend never answers until released: a locked keyring whose
+// unlock prompt nobody sees.
+type blockingBackend struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingBackend) Get(string, string) (string, error) {
+	b.started <- struct{}{}
+	<-b.release
+	return "", keyring.ErrNotFound
+}
+func (b *blockingBackend) Set(string, string, string) error { _, err := b.Get("", ""); return err }
+func (b *blockingBackend) Delete(string, string) error      { _, err := b.Get("", ""); return err }
+
+// TestStalledKeyringFailsFast (issue 29, item 7): once the keyring did not
+// answer, the calls that follow fail at once, without asking it again
+// (before: each waited the whole timeout and left one more goroutine
+// stuck behind); once the stuck call returns, the keyring is asked again.
+func TestStalledKeyringFailsFast(t *testing.T) {
+	b := &blockingBackend{started: make(chan struct{}, 10), release: make(chan struct{})}
+	k := New("app.test", core.EnvLocal, WithBackend(b), WithTimeout(50*time.Millisecond))
+	if _, err := k.Get(t.Context(), "x"); core.CodeOf(err) != "keyring.timeout" {
+		t.Fatalf("first call: %v", err)
+	}
+	<-b.started
+	for i := range 5 {
+		// Another Keyring of the same process (the app makes one per
+		// call) knows it too.
+		other := New("app.test", core.EnvQualification, WithBackend(b), WithTimeout(50*time.Millisecond))
+		if _, err := other.Get(t.Context(), "x"); core.CodeOf(err) != "keyring.timeout" || !errors.Is(err, errStalled) {
+			t.Fatalf("call %d while the first is stuck: %v", i+2, err)
+		}
+	}
+	select {
+	case <-b.started:
+		t.Fatal("the stalled keyring was asked again")
+	default:
+	}
+	close(b.release) // the prompt was answered
+	deadline := time.Now().Add(10 * time.Second)
+	for k.stall.stalled(time.Now()) && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	if _, err := k.Get(t.Context(), "x"); core.CodeOf(err) != "keyring.not_found" {
+		t.Fatalf("after the keyring answered: %v", err)
+	}
+}
