@@ -27,8 +27,12 @@ const (
 	IDTAHITI       IdentifierType = "TAHITI"
 	IDParticulier  IdentifierType = "PARTICULIER"
 	IDOther        IdentifierType = "AUTRE"
-	defaultCountry                = "FR"
 )
+
+// DefaultCountry is a structure's country when none is given: France. It
+// is set in this one place (validation writes it into the canonical
+// draft; forms and files leave the field empty).
+const DefaultCountry = "FR"
 
 // IdentifierTypeInfo describes one identifier type as the portal shows it.
 type IdentifierTypeInfo struct {
@@ -171,9 +175,23 @@ type StructureDraft struct {
 // EffectiveCountry returns the structure's country, France when none was set.
 func (s StructureDraft) EffectiveCountry() string {
 	if s.Country == "" {
-		return defaultCountry
+		return DefaultCountry
 	}
 	return s.Country
+}
+
+// WithDefaults returns the draft with what an empty field means filled
+// in: a SIRET, a private structure, in France. A form compares drafts so,
+// so that a field left empty is not taken for a change.
+func (s StructureDraft) WithDefaults() StructureDraft {
+	if s.IdentifierType == "" {
+		s.IdentifierType = IDSIRET
+	}
+	if s.Kind == "" {
+		s.Kind = KindPrivate
+	}
+	s.Country = s.EffectiveCountry()
+	return s
 }
 
 // Key returns what identifies the structure locally: one draft per

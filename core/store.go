@@ -90,9 +90,10 @@ type StructureRecord struct {
 type SaveStructure struct {
 	// ID selects the record to update; 0 finds it by (identifier type,
 	// identifier) and creates it when there is none.
-	ID       int64
-	Draft    StructureDraft
-	Problems Problems
+	ID int64
+	// Checked is the draft as validation checked it: what is kept, and
+	// its problems (only core/validate builds one).
+	Checked Checked[StructureDraft]
 	// Reform's fields named in ReformSet are written too (a file with
 	// some reform columns changes those only); the others stay as they
 	// are. Reform is validated by the caller (validate.Reform).
@@ -100,7 +101,7 @@ type SaveStructure struct {
 	ReformSet ReformFields
 	// Queue asks for the structure to be sent to the portal: it moves to
 	// StateQueued and gets an outbox row in the same transaction. Refused
-	// (KindInvalid) when Problems has errors.
+	// (KindInvalid) when the draft's problems have errors.
 	Queue bool
 	// Target names where the queued row goes (core.Settings.TargetKey);
 	// TargetLocal when empty.
@@ -192,18 +193,23 @@ const TargetLocal = string(EnvLocal)
 // AccountStore keeps the account drafts of the wizard's first steps.
 // Methods are safe for concurrent use; a write is durable when it returns.
 type AccountStore interface {
-	// SaveAccount inserts (ID 0) or updates an account draft and returns the
-	// stored record. KindNotFound when rec.ID names no record.
-	SaveAccount(ctx context.Context, rec AccountRecord) (AccountRecord, error)
+	// SaveAccount inserts (id 0) or updates an account draft, as
+	// validation checked it, and returns the stored record; a pending
+	// outbox row of the account (not sent yet: it waits for a captcha)
+	// takes the draft as its payload in the same transaction, so what is
+	// sent is what was kept. KindNotFound when id names no record;
+	// KindInternal (CodeUnchecked) for a draft validation did not check.
+	SaveAccount(ctx context.Context, id int64, c Checked[AccountDraft]) (AccountRecord, error)
 	// Account returns one account; KindNotFound when there is none.
 	Account(ctx context.Context, id int64) (AccountRecord, error)
 	// QueueAccount marks an account as waiting for the portal of target
-	// and returns its outbox row's operation id, writing the row if it has
-	// none pending. Creating an account needs a person to answer the captcha, so
-	// the worker leaves these rows to the application layer, which sends
-	// them with this id in the Idempotency-Key and completes them.
-	// KindNotFound when there is no such account.
-	QueueAccount(ctx context.Context, id int64, target string) (opID string, err error)
+	// and returns its outbox row (operation id and payload), writing the
+	// row if it has none pending. Creating an account needs a person to
+	// answer the captcha, so the worker leaves these rows to the
+	// application layer, which sends the row's payload with its id in the
+	// Idempotency-Key and completes them. KindNotFound when there is no
+	// such account.
+	QueueAccount(ctx context.Context, id int64, target string) (Op, error)
 }
 
 // StructureStore keeps the structures a user prepares, one record per

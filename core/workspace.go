@@ -138,8 +138,10 @@ type ProblemsUpdate struct {
 	ID int64
 	// Updated is the record's last change when it was validated: a record
 	// changed since is left as it is (its own save validated it).
-	Updated  time.Time
-	Problems Problems
+	Updated time.Time
+	// Checked is the record's draft validated again: its problems are
+	// kept, the draft as it is.
+	Checked Checked[StructureDraft]
 }
 
 // WorkspaceStore is what the workspace asks of the store on top of

@@ -32,7 +32,6 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
-	"github.com/chorusonboard/chorus-onboard/core/validate"
 	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
@@ -514,10 +513,10 @@ func fillStore(t testing.TB, h *harness, n int) {
 		if i%13 == 5 {
 			d.PostalCode = d.PostalCode[:4]
 		}
-		canon, problems := validate.Structure(d)
+		checked := core.CheckStructure(d)
 		// The registry's category, as a pre-fill records it: the reform's
 		// dates follow from it.
-		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: i%7 == 3 && !problems.HasErrors(),
+		batch = append(batch, core.SaveStructure{Checked: checked, Queue: i%7 == 3 && !checked.Problems().HasErrors(),
 			Reform: core.Reform{Category: core.CompanyCategory(c.Category), CategorySource: core.CategoryFromRegistry}, ReformSet: core.ReformCategory})
 		if len(batch) == 500 {
 			flush()

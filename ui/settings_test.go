@@ -52,8 +52,8 @@ func TestSecretsNeverOnDiskWithoutKeyring(t *testing.T) {
 		t.Fatalf("after saving: entry %q, message %q", s.clientSecret.Text, s.message.Text)
 	}
 	// The secret is kept for the session: the PISTE client gets it.
-	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
-		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}}); err != nil {
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(core.StructureDraft{IdentifierType: core.IDSIRET,
+		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"})}); err != nil {
 		t.Fatal(err)
 	}
 	fc := &fakeChorus{find: func(core.IdentifierType, string) (piste.StructureAAfficher, error) {

@@ -27,7 +27,7 @@ type slowStore struct {
 	saved    []core.AccountDraft
 }
 
-func (s *slowStore) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.AccountRecord, error) {
+func (s *slowStore) SaveAccount(ctx context.Context, id int64, c core.Checked[core.AccountDraft]) (core.AccountRecord, error) {
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
 	s.entered <- struct{}{}
@@ -36,9 +36,9 @@ func (s *slowStore) SaveAccount(ctx context.Context, rec core.AccountRecord) (co
 	s.mu.Unlock()
 	<-s.gate
 	time.Sleep(200 * time.Millisecond)
-	out, err := s.AccountStore.SaveAccount(ctx, rec)
+	out, err := s.AccountStore.SaveAccount(ctx, id, c)
 	s.mu.Lock()
-	s.saved = append(s.saved, rec.Draft)
+	s.saved = append(s.saved, c.Draft())
 	s.mu.Unlock()
 	return out, err
 }

@@ -112,8 +112,8 @@ func TestHandoffAccount(t *testing.T) {
 
 func TestHandoffAttachmentStatus(t *testing.T) {
 	h := newHarness(t, "fr")
-	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
-		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"}}); err != nil {
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(core.StructureDraft{IdentifierType: core.IDSIRET,
+		Identifier: "35600000049837", Kind: core.KindPrivate, CompanyName: "La Poste", Address: "1 rue", City: "Paris", PostalCode: "75015"})}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.svc.Connection.SaveSettings(t.Context(), core.Settings{PISTEOAuthURL: "https://o", PISTEAPIURL: "https://a",

@@ -480,17 +480,7 @@ func (s *structureScreen) onSave(queue bool) {
 // changedSinceOpen reports whether the form differs from the record it
 // was opened on.
 func (s *structureScreen) changedSinceOpen() bool {
-	d, rec := s.draft(), s.edit.rec.Draft
-	if rec.Country == "" {
-		rec.Country = "FR"
-	}
-	if rec.Kind == "" {
-		rec.Kind = core.KindPrivate
-	}
-	if rec.IdentifierType == "" {
-		rec.IdentifierType = core.IDSIRET
-	}
-	return d != rec
+	return s.draft().WithDefaults() != s.edit.rec.Draft.WithDefaults()
 }
 
 // onBackToList goes back to the table; changes not saved are the user's

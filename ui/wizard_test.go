@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -325,10 +326,9 @@ func TestSyncPanel(t *testing.T) {
 		CompanyName: "Refusée", Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
 	good := bad
 	good.Identifier, good.CompanyName = "35600000049837", "Acceptée"
-	for _, d := range []core.StructureDraft{bad, good} {
-		if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
-			t.Fatal(err)
-		}
+	queueRefused(t, h, bad)
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(good), Queue: true}); err != nil {
+		t.Fatal(err)
 	}
 	test.Tap(h.ui.bar.sync)
 	p := h.ui.syncS
@@ -431,9 +431,7 @@ func TestRefusalFollowsTheLanguage(t *testing.T) {
 	signIn(t, h, "lang@example.fr", "Tr0ub4dor&3x-Lune")
 	bad := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate,
 		CompanyName: "Refusée", Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
-	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: bad, Queue: true}); err != nil {
-		t.Fatal(err)
-	}
+	queueRefused(t, h, bad)
 	test.Tap(h.ui.bar.sync)
 	test.Tap(h.ui.syncS.retry)
 	text := func() string {
@@ -523,8 +521,8 @@ func TestSubmitSendsThatStructureFirst(t *testing.T) {
 	const backlog = 10_000
 	var batch []core.SaveStructure
 	for _, id := range coretest.SIRETs(backlog + 1)[1:] {
-		batch = append(batch, core.SaveStructure{Queue: true, Target: core.TargetLocal, Draft: core.StructureDraft{IdentifierType: core.IDSIRET,
-			Identifier: id, Kind: core.KindPrivate, CompanyName: "Backlog " + id, Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}})
+		batch = append(batch, core.SaveStructure{Queue: true, Target: core.TargetLocal, Checked: core.CheckStructure(core.StructureDraft{IdentifierType: core.IDSIRET,
+			Identifier: id, Kind: core.KindPrivate, CompanyName: "Backlog " + id, Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"})})
 		if len(batch) == 500 {
 			if _, err := h.store.Structures.SaveStructures(t.Context(), batch); err != nil {
 				t.Fatal(err)
@@ -610,5 +608,30 @@ func TestSecondFactorByEmail(t *testing.T) {
 		if i == 1 && !strings.Contains(s.message.Text, "wrong, expired or already used") {
 			t.Fatalf("a recovery code used twice: %q", s.message.Text)
 		}
+	}
+}
+
+// queueRefused queues d, which the portal refuses, as an older version
+// whose rules let it through would have: the store takes only what
+// today's rules pass, so a valid structure is queued and its record and
+// row rewritten underneath.
+func queueRefused(t *testing.T, h *harness, d core.StructureDraft) {
+	t.Helper()
+	valid := d
+	valid.Identifier = "73282932000074"
+	if _, _, err := h.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(valid), Queue: true}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", h.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(t.Context(), `UPDATE structure SET identifier = ? WHERE identifier = ?`, d.Identifier, valid.Identifier); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(t.Context(), `UPDATE outbox SET payload = ? WHERE structure_id = (SELECT id FROM structure WHERE identifier = ?)`,
+		core.EncodeStructurePayload(d), d.Identifier); err != nil {
+		t.Fatal(err)
 	}
 }

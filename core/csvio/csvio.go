@@ -381,7 +381,10 @@ func (r *Reader) Next() (Row, error) {
 func (r *Reader) row(line int, rec []string) Row {
 	row := Row{Line: line, ReformSet: r.reformSet}
 	d, rf := &row.Draft, &row.Reform
-	d.IdentifierType, d.Kind, d.Country = core.IDSIRET, core.KindPrivate, "FR"
+	// A row without these columns means what the form's empty fields
+	// mean; the country is left empty, for validation to fill in
+	// (core.DefaultCountry, in one place).
+	d.IdentifierType, d.Kind = core.IDSIRET, core.KindPrivate
 	bad := func(field, code string, params map[string]string) {
 		row.Problems = append(row.Problems, core.Problem{Field: field, Code: code, Severity: core.Error, Params: params})
 	}

@@ -48,7 +48,7 @@ func TestHeadersAndValues(t *testing.T) {
 	if d.IdentifierType != core.IDEUOutside || d.Kind != core.KindPrivate || d.Country != "DE" || !d.NonDiffusible || d.CompanyName != "Müller GmbH" {
 		t.Errorf("row 1: %+v", d)
 	}
-	if rows[1].Draft.IdentifierType != core.IDSIRET || rows[1].Draft.Country != "FR" || rows[1].Draft.Kind != core.KindPrivate || rows[1].Line != 3 {
+	if rows[1].Draft.IdentifierType != core.IDSIRET || rows[1].Draft.EffectiveCountry() != core.DefaultCountry || rows[1].Draft.Kind != core.KindPrivate || rows[1].Line != 3 {
 		t.Errorf("row 2 defaults: %+v line %d", rows[1].Draft, rows[1].Line)
 	}
 	rows, _ = readAll(t, []byte(englishCSV))

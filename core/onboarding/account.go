@@ -33,8 +33,7 @@ func NewAccounts(store core.AccountStore, outbox Completer, conn *Connection, ne
 // record when id is 0. The draft is stored as typed, with its problems:
 // an incomplete draft is still worth keeping.
 func (s *Accounts) SaveAccount(ctx context.Context, id int64, d core.AccountDraft) (core.AccountRecord, error) {
-	_, problems := validate.Account(d)
-	return s.store.SaveAccount(ctx, core.AccountRecord{ID: id, Draft: d, Problems: problems})
+	return s.store.SaveAccount(ctx, id, core.CheckAccount(d))
 }
 
 // Account returns a stored account draft.
@@ -79,23 +78,25 @@ func (s *Accounts) SubmitAccount(ctx context.Context, accountID int64, challenge
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.Account(ctx, accountID)
+	op, err := s.store.QueueAccount(ctx, accountID, s.conn.Target().Key)
 	if err != nil {
 		return err
 	}
-	canon, problems := validate.Account(rec.Draft)
+	// What is sent is the row's payload: the account as kept when it was
+	// queued, or last edited while it waited (the store keeps both alike).
+	d, err := core.DecodeAccountPayload(op.Payload)
+	if err != nil {
+		return err
+	}
+	canon, problems := validate.Account(d)
 	if problems.HasErrors() {
 		return &core.E{Kind: core.KindInvalid, Code: api.CodeInvalid, Op: "submit account", Problems: problems.Errors()}
 	}
-	opID, err := s.store.QueueAccount(ctx, accountID, s.conn.Target().Key)
-	if err != nil {
-		return err
-	}
 	req := api.CreateAccount{CaptchaID: challenge, CaptchaAnswer: answer, Account: api.AccountBody(canon)}
-	if err := p.CreateAccount(ctx, opID+"/"+challenge, req); err != nil {
+	if err := p.CreateAccount(ctx, op.OpID+"/"+challenge, req); err != nil {
 		return err
 	}
-	return s.outbox.Complete(ctx, opID, core.Sync{State: core.StateSent}, nil)
+	return s.outbox.Complete(ctx, op.OpID, core.Sync{State: core.StateSent}, nil)
 }
 
 // Mailbox returns the e-mail the sandbox portal sent to an address, newest

@@ -65,11 +65,24 @@ type connState struct {
 	// effective is settings with where each value came from.
 	effective core.Effective
 	target    Target
-	// chorus is the PISTE client of these settings and target, built once
-	// with them (it keeps its OAuth token for its lifetime); nil when the
-	// settings lack what it needs. chorusKey is what it was built from.
-	chorus    Chorus
+	// chorus is the PISTE client of these settings and target, built on
+	// first use and then kept (it keeps its OAuth token for its
+	// lifetime); nil when the settings lack what it needs. chorusKey is
+	// what it is built from.
+	chorus    *lazyChorus
 	chorusKey string
+}
+
+// lazyChorus builds a PISTE client once, when first asked for.
+type lazyChorus struct {
+	once  sync.Once
+	build func() Chorus
+	c     Chorus
+}
+
+func (l *lazyChorus) get() Chorus {
+	l.once.Do(func() { l.c = l.build() })
+	return l.c
 }
 
 // NewConnection loads the settings and connects to the environment they
@@ -362,11 +375,12 @@ func (c *Connection) chorus() (Chorus, error) {
 	if st.target.Err != nil {
 		return nil, st.target.Err
 	}
-	return st.chorus, nil
+	return st.chorus.get(), nil
 }
 
-// withChorus sets st's PISTE client: old's when it was built from the same
-// settings and target (keep, nil to build anew), else a new one.
+// withChorus sets st's PISTE client: keep's when it is of the same
+// settings and target (keep nil: a new target), else a new one, built
+// when first used.
 func (c *Connection) withChorus(st, keep *connState) *connState {
 	set := st.settings
 	if c.cfg.NewChorus == nil || set.OAuthURL() == "" || set.APIURL() == "" || set.PISTEClientID == "" || set.TechnicalLogin == "" {
@@ -377,10 +391,12 @@ func (c *Connection) withChorus(st, keep *connState) *connState {
 		st.chorus = keep.chorus
 		return st
 	}
-	env := st.target.Env
-	st.chorus = c.cfg.NewChorus(ChorusConfig{OAuthURL: set.OAuthURL(), APIURL: set.APIURL(), ClientID: set.PISTEClientID,
-		TechnicalLogin: set.TechnicalLogin, ClientSecret: c.secretOf(env, core.SecretPISTEClientSecret),
-		TechnicalPassword: c.secretOf(env, core.SecretTechnicalPassword), HTTP: st.target.HTTP})
+	env, hc, newChorus := st.target.Env, st.target.HTTP, c.cfg.NewChorus
+	st.chorus = &lazyChorus{build: func() Chorus {
+		return newChorus(ChorusConfig{OAuthURL: set.OAuthURL(), APIURL: set.APIURL(), ClientID: set.PISTEClientID,
+			TechnicalLogin: set.TechnicalLogin, ClientSecret: c.secretOf(env, core.SecretPISTEClientSecret),
+			TechnicalPassword: c.secretOf(env, core.SecretTechnicalPassword), HTTP: hc})
+	}}
 	return st
 }
 

@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"slices"
 	"context"
 	"errors"
 	"hash/maphash"
@@ -88,7 +89,8 @@ func (s *Workspace) importRows(ctx context.Context, rd *csvio.Reader, queue bool
 		if failed.Load() {
 			return errWriterFailed
 		}
-		canon, problems := prepare(row.Draft)
+		checked := prepare(row.Draft)
+		canon, problems := checked.Draft(), slices.Clone(checked.Problems())
 		var reform core.Reform
 		if row.ReformSet != 0 {
 			var rp core.Problems
@@ -119,7 +121,7 @@ func (s *Workspace) importRows(ctx context.Context, rd *csvio.Reader, queue bool
 		}
 		// validate.Reform finds errors only, which refused the row: what
 		// is kept here are the draft's problems.
-		batch = append(batch, core.SaveStructure{Draft: canon, Problems: problems, Queue: queue,
+		batch = append(batch, core.SaveStructure{Checked: checked, Queue: queue,
 			Reform: reform, ReformSet: row.ReformSet})
 		if len(batch) == ImportBatch {
 			batches <- batch

@@ -253,7 +253,7 @@ func TestDrain(t *testing.T) {
 	f.signedIn(t, "owner@example.fr")
 	var reqs []core.SaveStructure
 	for _, s := range coretest.SIRETs(40) {
-		reqs = append(reqs, core.SaveStructure{Draft: draft(s), Queue: true})
+		reqs = append(reqs, core.SaveStructure{Checked: core.CheckStructure(draft(s)), Queue: true})
 	}
 	if _, err := f.store.Structures.SaveStructures(t.Context(), reqs); err != nil {
 		t.Fatal(err)

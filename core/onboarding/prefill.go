@@ -182,9 +182,9 @@ func (s *Workspace) prefillOne(ctx context.Context, reg Registry, r core.Structu
 	// reform's dates follow from it.
 	category := c.Category != core.CategoryUnknown && r.Reform.CategorySource != core.CategoryFromUser && r.Reform.Category != c.Category
 	if d != r.Draft || category {
-		canon, problems := prepare(d)
-		queue := r.Sync.State == core.StateQueued && !problems.HasErrors()
-		req := core.SaveStructure{ID: r.ID, Draft: canon, Problems: problems, Queue: queue, Unchanged: &seen}
+		checked := prepare(d)
+		queue := r.Sync.State == core.StateQueued && !checked.Problems().HasErrors()
+		req := core.SaveStructure{ID: r.ID, Checked: checked, Queue: queue, Unchanged: &seen}
 		if category {
 			req.Reform, req.ReformSet = core.Reform{Category: c.Category, CategorySource: core.CategoryFromRegistry}, core.ReformCategory
 		}
@@ -276,10 +276,10 @@ func (s *Workspace) AcceptDifferences(ctx context.Context, diffs []Difference, p
 					}
 				}
 			}
-			canon, problems := prepare(d)
+			checked := prepare(d)
 			seen := diff.Seen
-			reqs = append(reqs, core.SaveStructure{ID: r.ID, Draft: canon, Problems: problems, Unchanged: &seen,
-				Queue: r.Sync.State == core.StateQueued && !problems.HasErrors()})
+			reqs = append(reqs, core.SaveStructure{ID: r.ID, Checked: checked, Unchanged: &seen,
+				Queue: r.Sync.State == core.StateQueued && !checked.Problems().HasErrors()})
 		}
 		return s.saveEach(ctx, reqs, recs, &res)
 	})

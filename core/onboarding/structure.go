@@ -6,7 +6,6 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/registry"
-	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
 // Lookup is what the portal and the company registry know of an
@@ -51,16 +50,16 @@ func NewStructures(store core.StructureStore, conn *Connection, sync *Sync) *Str
 
 // prepare is the one rule of what a save keeps: the draft validated by
 // core/validate, each valid value canonical (a SIRET without spaces, a
-// phone in E.164) and each invalid one as typed, with its problems.
-func prepare(d core.StructureDraft) (core.StructureDraft, core.Problems) {
-	return validate.Structure(d)
+// phone in E.164) and each invalid one as typed, with its problems; the
+// store takes nothing else (core.Checked).
+func prepare(d core.StructureDraft) core.Checked[core.StructureDraft] {
+	return core.CheckStructure(d)
 }
 
 // request is the save of a prepared draft: queued rows go to the target
 // in effect.
 func (s *Structures) request(id int64, d core.StructureDraft, queue bool) core.SaveStructure {
-	canon, problems := prepare(d)
-	req := core.SaveStructure{ID: id, Draft: canon, Problems: problems, Queue: queue}
+	req := core.SaveStructure{ID: id, Checked: prepare(d), Queue: queue}
 	if queue {
 		req.Target = s.conn.Target().Key
 	}
@@ -145,8 +144,8 @@ func (s *Structures) Save(ctx context.Context, id int64, d core.StructureDraft, 
 // Pro's own environments it stays a draft for the hand-off.
 func (s *Structures) Submit(ctx context.Context, d core.StructureDraft) (core.StructureRecord, error) {
 	req := s.request(0, d, false)
-	if req.Problems.HasErrors() {
-		return core.StructureRecord{}, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "submit structure", Problems: req.Problems.Errors()}
+	if problems := req.Checked.Problems(); problems.HasErrors() {
+		return core.StructureRecord{}, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "submit structure", Problems: problems.Errors()}
 	}
 	online := s.conn.Target().Portal != nil
 	if online {

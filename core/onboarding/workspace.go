@@ -198,12 +198,12 @@ func (s *Workspace) QueueStructures(ctx context.Context, ids []int64, progress P
 				res.note(r, RowNote{Reason: SkipOnPortal})
 				continue
 			}
-			canon, problems := prepare(r.Draft)
-			if errs := problems.Errors(); len(errs) > 0 {
+			checked := prepare(r.Draft)
+			if errs := checked.Problems().Errors(); len(errs) > 0 {
 				res.note(r, RowNote{Reason: SkipInvalid, Field: errs[0].Field, Code: errs[0].Code, Params: errs[0].Params})
 				continue
 			}
-			reqs = append(reqs, core.SaveStructure{ID: r.ID, Draft: canon, Problems: problems, Queue: true,
+			reqs = append(reqs, core.SaveStructure{ID: r.ID, Checked: checked, Queue: true,
 				Unchanged: &core.Version{Updated: r.Updated, State: r.Sync.State}})
 		}
 		return s.saveEach(ctx, reqs, recs, &res)
@@ -327,9 +327,9 @@ func (s *Workspace) RevalidateStructures(ctx context.Context, ids []int64, progr
 	err := s.eachChunk(ctx, ids, progress, func(recs []core.StructureRecord) error {
 		updates := make([]core.ProblemsUpdate, 0, len(recs))
 		for _, r := range recs {
-			_, problems := prepare(r.Draft)
-			updates = append(updates, core.ProblemsUpdate{ID: r.ID, Updated: r.Updated, Problems: problems})
-			if problems.HasErrors() {
+			checked := prepare(r.Draft)
+			updates = append(updates, core.ProblemsUpdate{ID: r.ID, Updated: r.Updated, Checked: checked})
+			if checked.Problems().HasErrors() {
 				res.WithErrors++
 			}
 		}

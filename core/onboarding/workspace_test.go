@@ -112,9 +112,11 @@ func TestRevalidate(t *testing.T) {
 	bad := draft(coretest.SIRETs(2)[1])
 	bad.City = ""
 	ids := save(t, f, draft(coretest.SIRETs(1)[0]), bad)
-	// As if an older build had found nothing wrong with it.
+	// As if an older build had found nothing wrong with it: the
+	// problems of a draft that has none.
 	rec, _ := f.store.Structures.Structure(ctx, ids[1])
-	if _, err := f.store.Workspace.SetProblems(ctx, []core.ProblemsUpdate{{ID: ids[1], Updated: rec.Updated}}); err != nil {
+	if _, err := f.store.Workspace.SetProblems(ctx, []core.ProblemsUpdate{{ID: ids[1], Updated: rec.Updated,
+		Checked: core.CheckStructure(draft(coretest.SIRETs(1)[0]))}}); err != nil {
 		t.Fatal(err)
 	}
 	if l, _ := f.svc.Workspace.QueryStructures(ctx, core.StructureQuery{}); l.Counts[core.FilterErrors] != 0 {

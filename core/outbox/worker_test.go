@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -91,7 +92,7 @@ func queue(t *testing.T, st core.StructureStore, sirets ...string) {
 	for _, s := range sirets {
 		d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: s, Kind: core.KindPrivate, CompanyName: "S " + s,
 			Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
-		if _, _, err := st.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		if _, _, err := st.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(d), Queue: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -134,10 +135,26 @@ func TestCreateAndAttach(t *testing.T) {
 
 func TestRefusedIsParked(t *testing.T) {
 	e := setup(t, 0)
-	// A draft the portal refuses: bypass local validation on purpose.
+	// A row the portal refuses: queued by an older version whose rules
+	// let this SIRET through (the store takes only what today's rules
+	// pass, so the row's payload is written as that version left it).
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000079", Kind: core.KindPrivate, CompanyName: "Bad",
 		Address: "1 rue", City: "Paris", PostalCode: "75002", Country: "FR"}
-	if _, _, err := e.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+	valid := d
+	valid.Identifier = "35600000049837"
+	if _, _, err := e.store.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(valid), Queue: true}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", e.store.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = raw.ExecContext(t.Context(), `UPDATE structure SET identifier = ?`, d.Identifier)
+	if err == nil {
+		_, err = raw.ExecContext(t.Context(), `UPDATE outbox SET payload = ?`, core.EncodeStructurePayload(d))
+	}
+	raw.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	st, err := New(e.store.Outbox, e.store.Structures, e.client).RunOnce(t.Context())

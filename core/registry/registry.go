@@ -242,7 +242,7 @@ func FromSearch(r Result, siret string) Company {
 	c2, m4 := unmask(e.DistributionSpeciale)
 	postal, m5 := unmask(&e.CodePostal)
 	city, _ := unmask(&e.LibelleCommune)
-	country := "FR"
+	country := core.DefaultCountry // a French establishment, unless its address is abroad
 	if cc, _ := unmask(e.CodePaysEtranger); cc != "" {
 		country = cc
 	}
@@ -269,7 +269,7 @@ func FromINSEE(e EtablissementINSEE) Company {
 	c2, _ := unmask(a.DistributionSpecialeEtablissement)
 	postal, m4 := unmask(a.CodePostalEtablissement)
 	city, m5 := unmask(a.LibelleCommuneEtablissement)
-	country := "FR"
+	country := core.DefaultCountry // a French establishment, unless its address is abroad
 	if cc, _ := unmask(a.CodePaysEtrangerEtablissement); cc != "" {
 		country = cc
 	}

@@ -27,7 +27,7 @@ func BenchmarkQueryStructures(b *testing.B) {
 		for i, s := range coretest.SIRETs(n) {
 			d := sampleStructure(s)
 			d.CompanyName, d.City = fmt.Sprintf("Société %d Dupont", i), cities[i%len(cities)]
-			batch = append(batch, core.SaveStructure{Draft: d})
+			batch = append(batch, core.SaveStructure{Checked: core.CheckStructure(d)})
 			keys = append(keys, searchKey(d))
 			if len(batch) == 500 {
 				if _, err := db.Structures.SaveStructures(ctx, batch); err != nil {

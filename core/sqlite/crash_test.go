@@ -55,11 +55,16 @@ func crashWriter(path, prefix string) {
 	}
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
+		// Records of 0.3 to 2.3 KB: an address and its hash (a torn write
+		// breaks the pair), and a note of the reform's of any length up
+		// to its limit.
 		d := sampleStructure(fmt.Sprintf("%s-%06d", prefix, i))
-		d.Address = strings.Repeat("x", 512+rand.IntN(8192))
+		d.Address = fmt.Sprintf("%d rue %s", i, strings.Repeat("x", 1+rand.IntN(80)))
 		sum := sha256.Sum256([]byte(d.Address))
 		d.Complement1 = hex.EncodeToString(sum[:])
-		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		note := core.Reform{Note: strings.Repeat("n", rand.IntN(2000))}
+		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d), Queue: true,
+			Reform: note, ReformSet: core.ReformNote}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
@@ -295,7 +300,7 @@ func saveMany(path, prefix string, n int) int {
 	}
 	defer db.Close()
 	for i := range n {
-		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(fmt.Sprintf("%s-%04d", prefix, i)), Queue: true}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(fmt.Sprintf("%s-%04d", prefix, i))), Queue: true}); err != nil {
 			fmt.Println("ERR", err)
 			return 3
 		}

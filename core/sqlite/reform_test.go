@@ -19,7 +19,7 @@ func TestReformFields(t *testing.T) {
 	full := core.Reform{Platform: "Pennylane", MandateSigned: "2026-06-30", Addresses: []string{ss[0][:9], ss[0][:9] + "_FACTURES"},
 		CheckedOn: "2026-11-20", Seen: "Pennylane, 2 addresses", Note: "call in March", Category: core.CategoryETI,
 		CategorySource: core.CategoryFromRegistry}
-	a, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(ss[0]), Reform: full, ReformSet: core.ReformAll})
+	a, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(ss[0])), Reform: full, ReformSet: core.ReformAll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestReformFields(t *testing.T) {
 		t.Fatalf("saved %+v, read %+v", full, a.Reform)
 	}
 	// A later save naming only the platform keeps the rest.
-	a, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: a.ID, Draft: a.Draft, Reform: core.Reform{Platform: "Libeo"},
+	a, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: a.ID, Checked: core.CheckStructure(a.Draft), Reform: core.Reform{Platform: "Libeo"},
 		ReformSet: core.ReformPlatform})
 	if err != nil {
 		t.Fatal(err)
@@ -38,12 +38,12 @@ func TestReformFields(t *testing.T) {
 		t.Fatalf("after a platform-only save: %+v, want %+v", a.Reform, want)
 	}
 	// A save naming none (the form of the portal's fields) keeps them all.
-	a, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: a.ID, Draft: a.Draft})
+	a, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: a.ID, Checked: core.CheckStructure(a.Draft)})
 	if err != nil || !reformEqual(a.Reform, want) {
 		t.Fatalf("after a draft-only save: %+v, %v", a.Reform, err)
 	}
 
-	b, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(ss[1])})
+	b, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(ss[1]))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestReformFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ = db.Structures.Structure(ctx, b.ID)
-	c, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(ss[2]),
+	c, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(ss[2])),
 		Reform: core.Reform{Category: core.CategoryPME, CategorySource: core.CategoryFromUser}, ReformSet: core.ReformCategory})
 	if err != nil {
 		t.Fatal(err)

@@ -144,29 +144,38 @@ func (m *meta) decode() (p core.Problems, s core.Sync, created, updated time.Tim
 
 // SaveAccount inserts or updates an account draft. Its sync state is kept:
 // the worker changes it, not the form.
-func (db *Accounts) SaveAccount(ctx context.Context, rec core.AccountRecord) (core.AccountRecord, error) {
-	d := rec.Draft
+func (db *Accounts) SaveAccount(ctx context.Context, id int64, c core.Checked[core.AccountDraft]) (core.AccountRecord, error) {
+	if !c.IsChecked() {
+		return core.AccountRecord{}, &core.E{Kind: core.KindInternal, Code: core.CodeUnchecked, Op: "save account"}
+	}
+	d, problems := c.Draft(), c.Problems()
 	accepted := toMillis(d.ConditionsAcceptedAt)
 	now := db.now()
-	id := rec.ID
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		if id == 0 {
 			res, err := tx.ExecContext(ctx, `INSERT INTO account (login_email, login_email_confirm, first_name, last_name,
 				phone, contact_email, conditions_accepted_at, problems, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				d.LoginEmail, d.LoginEmailConfirm, d.FirstName, d.LastName, d.Phone, d.ContactEmail, accepted,
-				problemsJSON(rec.Problems), now, now)
+				problemsJSON(problems), now, now)
 			if err != nil {
 				return err
 			}
 			id, err = res.LastInsertId()
 			return err
 		}
-		return execOne(ctx, tx, `UPDATE account SET login_email = ?, login_email_confirm = ?, first_name = ?,
+		if err := execOne(ctx, tx, `UPDATE account SET login_email = ?, login_email_confirm = ?, first_name = ?,
 			last_name = ?, phone = ?, contact_email = ?, conditions_accepted_at = ?, problems = ?, updated_at = ?
 			WHERE id = ?`,
 			d.LoginEmail, d.LoginEmailConfirm, d.FirstName, d.LastName, d.Phone, d.ContactEmail, accepted,
-			problemsJSON(rec.Problems), now, id)
+			problemsJSON(problems), now, id); err != nil {
+			return err
+		}
+		// The account's pending row (it waits for a captcha) sends what
+		// is kept: it follows the edit.
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, updated_at = ? WHERE account_id = ? AND state = 'pending'`,
+			core.EncodeAccountPayload(d), now, id)
+		return err
 	})
 	if err != nil {
 		return core.AccountRecord{}, notFound("save account", err)
@@ -183,36 +192,38 @@ func (db *Accounts) Account(ctx context.Context, id int64) (core.AccountRecord, 
 	return r, nil
 }
 
-// QueueAccount writes the account's outbox row (once) and marks it queued.
-func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (string, error) {
+// QueueAccount writes the account's outbox row (once) and marks it
+// queued; it returns the row, whose payload is what is sent.
+func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (core.Op, error) {
 	target = targetOr(target)
-	var opID string
+	var op core.Op
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		rec, err := scanAccount(tx.QueryRowContext(ctx, selectAccount+" WHERE id = ?", id))
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, qAccountPending, id).Scan(&opID)
+		err = tx.QueryRowContext(ctx, qAccountPending, id).Scan(&op.OpID, &op.Payload)
 		if err == nil {
 			return nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		payload := core.EncodeAccountPayload(rec.Draft)
-		opID = NewOpID()
+		op.Payload = core.EncodeAccountPayload(rec.Draft)
+		op.OpID = NewOpID()
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (op_id, kind, account_id, payload, next_attempt_at, created_at, updated_at, target)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, opID, string(core.OpCreateAccount), id, payload, now, now, now, target); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, op.OpID, string(core.OpCreateAccount), id, op.Payload, now, now, now, target); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE account SET state = 'queued', notice = '' WHERE id = ?`, id)
 		return err
 	})
 	if err != nil {
-		return "", notFound("queue account", err)
+		return core.Op{}, notFound("queue account", err)
 	}
-	return opID, nil
+	op.Kind, op.EntityType, op.EntityID, op.Target = core.OpCreateAccount, core.EntityAccount, id, target
+	return op, nil
 }
 
 // ---- structures
@@ -306,11 +317,11 @@ func wrapSave(err error) error {
 
 func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req core.SaveStructure) (int64, core.SaveResult, error) {
 	var res core.SaveResult
-	d := req.Draft
-	if d.Country == "" {
-		d.Country = "FR"
+	if !req.Checked.IsChecked() {
+		return 0, res, &core.E{Kind: core.KindInternal, Code: core.CodeUnchecked, Op: "save structure"}
 	}
-	if req.Queue && req.Problems.HasErrors() {
+	d, problems := req.Checked.Draft(), req.Checked.Problems()
+	if req.Queue && problems.HasErrors() {
 		return 0, res, &core.E{Kind: core.KindInvalid, Code: "store.queue_invalid", Op: "queue structure"}
 	}
 	var payload []byte // what the outbox row sends: only a queued save writes one
@@ -318,7 +329,7 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 		payload = core.EncodeStructurePayload(d)
 	}
 	now := db.now()
-	nErrors, nWarnings := counts(req.Problems)
+	nErrors, nWarnings := counts(problems)
 	id := req.ID
 	var state string
 	if id == 0 {
@@ -331,7 +342,7 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 		r, err := tx.ExecContext(ctx, qInsertStructure,
 			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
 			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state)
+			problemsJSON(problems), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state)
 		if err != nil {
 			return 0, res, err
 		}
@@ -375,7 +386,7 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 			errors = ?, warnings = ?, search = ?, search_version = ?, updated_at = ? WHERE id = ?`,
 			string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
 			d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-			problemsJSON(req.Problems), nErrors, nWarnings, searchKey(d), searchVersion, now, id)
+			problemsJSON(problems), nErrors, nWarnings, searchKey(d), searchVersion, now, id)
 		if err != nil {
 			return 0, res, err
 		}
@@ -551,7 +562,7 @@ const (
 	qClaimStructure = `SELECT ` + opCols + ` FROM outbox o
 			WHERE o.structure_id = ? AND o.target = ? AND o.state = 'pending' AND o.lease_until <= ?
 			AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.structure_id = o.structure_id AND p.state = 'pending')`
-	qAccountPending = `SELECT op_id FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id LIMIT 1`
+	qAccountPending = `SELECT op_id, payload FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id LIMIT 1`
 )
 
 // qBackfill reads the rows whose search key an older build wrote. The

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -31,7 +32,14 @@ func MustOpen(tb testing.TB, opts ...Option) *DB {
 	return db
 }
 
+// sampleStructure is a structure validation passes: a French one for a
+// SIRET, else one outside the EU (the crash tests' identifiers name
+// their writer and row).
 func sampleStructure(id string) core.StructureDraft {
+	if len(id) != 14 || strings.Trim(id, "0123456789") != "" {
+		return core.StructureDraft{IdentifierType: core.IDOutsideEU, Identifier: id, Kind: core.KindPrivate, CompanyName: "Company " + id,
+			Address: "1 Main Street", City: "Boston", PostalCode: "02101", Country: "US"}
+	}
 	return core.StructureDraft{
 		IdentifierType: core.IDSIRET, Identifier: id, Kind: core.KindPrivate, CompanyName: "Société " + id,
 		Address: "1 rue de la Paix", City: "Paris", PostalCode: "75002", Country: "FR",
@@ -82,7 +90,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000074"))}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -100,10 +108,10 @@ func TestAccountRoundTrip(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
 	accepted := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	rec, err := db.Accounts.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{
-		LoginEmail: "a@b.fr", LoginEmailConfirm: "a@b.fr", FirstName: "Ana", LastName: "Brun",
+	rec, err := db.Accounts.SaveAccount(ctx, 0, core.CheckAccount(core.AccountDraft{
+		LoginEmail: "a@b.fr", LoginEmailConfirm: "a@b.fr", FirstName: "Ana", LastName: "Brun", Phone: "0612",
 		ConditionsAcceptedAt: accepted,
-	}, Problems: core.Problems{{Field: "phone", Code: "phone.invalid", Severity: core.Error}}})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +119,7 @@ func TestAccountRoundTrip(t *testing.T) {
 		t.Fatalf("saved %+v", rec)
 	}
 	rec.Draft.FirstName = "Anne"
-	rec2, err := db.Accounts.SaveAccount(ctx, rec)
+	rec2, err := db.Accounts.SaveAccount(ctx, rec.ID, core.CheckAccount(rec.Draft))
 	if err != nil || rec2.ID != rec.ID || rec2.Draft.FirstName != "Anne" {
 		t.Fatalf("update: %+v %v", rec2, err)
 	}
@@ -122,36 +130,39 @@ func TestAccountRoundTrip(t *testing.T) {
 	if _, err := db.Accounts.Account(ctx, 999); core.KindOf(err) != core.KindNotFound {
 		t.Errorf("missing account: %v", err)
 	}
-	if _, err := db.Accounts.SaveAccount(ctx, core.AccountRecord{ID: 999}); core.KindOf(err) != core.KindNotFound {
+	if _, err := db.Accounts.SaveAccount(ctx, 999, core.CheckAccount(core.AccountDraft{})); core.KindOf(err) != core.KindNotFound {
 		t.Errorf("update missing account: %v", err)
+	}
+	if _, err := db.Accounts.SaveAccount(ctx, rec.ID, core.Checked[core.AccountDraft]{}); core.CodeOf(err) != core.CodeUnchecked {
+		t.Errorf("a draft validation never saw: %v", err)
 	}
 }
 
 func TestStructureUpsertByKey(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	rec, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")})
+	rec, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000074"))})
 	if err != nil || !res.Created || res.Queued || rec.Sync.State != core.StateDraft {
 		t.Fatalf("first save: %+v %+v %v", rec, res, err)
 	}
 	d := sampleStructure("73282932000074")
 	d.City = "Lyon"
-	rec2, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d})
+	rec2, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d)})
 	if err != nil || res.Created || rec2.ID != rec.ID || rec2.Draft.City != "Lyon" {
 		t.Fatalf("second save: %+v %+v %v", rec2, res, err)
 	}
 	// Giving another record this key is a conflict, not a silent merge.
-	other, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")})
+	other, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("35600000049837"))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: other.ID, Draft: sampleStructure("73282932000074")})
+	_, _, err = db.Structures.SaveStructure(ctx, core.SaveStructure{ID: other.ID, Checked: core.CheckStructure(sampleStructure("73282932000074"))})
 	if core.KindOf(err) != core.KindConflict {
 		t.Fatalf("key collision: %v", err)
 	}
 	// Drafts without an identifier yet do not collide with each other.
 	for range 2 {
-		if _, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("")}); err != nil || !res.Created {
+		if _, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(""))}); err != nil || !res.Created {
 			t.Fatalf("empty identifier: %+v %v", res, err)
 		}
 	}
@@ -164,13 +175,17 @@ func TestStructureUpsertByKey(t *testing.T) {
 func TestQueueWritesOutboxInSameSave(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	_, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true,
-		Problems: core.Problems{{Field: "identifier", Code: "siret.checksum", Severity: core.Error}}})
+	_, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000075")), Queue: true})
 	if core.KindOf(err) != core.KindInvalid {
 		t.Fatalf("queueing a draft with errors: %v", err)
 	}
-	rec, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true,
-		Problems: core.Problems{{Field: "postal_code", Code: "postal.unknown", Severity: core.Warning}}})
+	// Only validation builds what the store takes.
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Queue: true}); core.CodeOf(err) != core.CodeUnchecked {
+		t.Fatalf("a draft validation never saw: %v", err)
+	}
+	warned := sampleStructure("73282932000074")
+	warned.PostalCode = "75100" // postal.unknown: a warning
+	rec, res, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(warned), Queue: true})
 	if err != nil || !res.Queued || rec.Sync.State != core.StateQueued {
 		t.Fatalf("queue: %+v %+v %v", rec, res, err)
 	}
@@ -181,7 +196,7 @@ func TestQueueWritesOutboxInSameSave(t *testing.T) {
 	// Queueing again before any attempt refreshes the same row.
 	d := sampleStructure("73282932000074")
 	d.City = "Lille"
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
 	ops2, _ := db.Outbox.Ops(ctx)
@@ -194,7 +209,7 @@ func TestQueueWritesOutboxInSameSave(t *testing.T) {
 		t.Fatalf("claim %+v %v", claimed, err)
 	}
 	d.City = "Nantes"
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
 	ops3, _ := db.Outbox.Ops(ctx)
@@ -206,10 +221,10 @@ func TestQueueWritesOutboxInSameSave(t *testing.T) {
 func TestEditingTakesOutOfQueue(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000074")), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
-	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")})
+	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000074"))})
 	if err != nil || rec.Sync.State != core.StateDraft {
 		t.Fatalf("edit: %+v %v", rec, err)
 	}
@@ -224,7 +239,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	now := time.Now()
 	var ids []int64
 	for _, siret := range []string{"73282932000074", "35600000049837", "77984790400033"} {
-		rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(siret), Queue: true})
+		rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(siret)), Queue: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +302,7 @@ func TestOutboxLifecycle(t *testing.T) {
 func TestOneRowPerEntityInOrder(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074"), Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000074")), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := db.Outbox.ClaimDue(ctx, core.TargetLocal, time.Now().Add(time.Second), 10, time.Millisecond)
@@ -310,17 +325,29 @@ func TestOneRowPerEntityInOrder(t *testing.T) {
 func TestQueueAccount(t *testing.T) {
 	db := MustOpen(t)
 	ctx := t.Context()
-	rec, err := db.Accounts.SaveAccount(ctx, core.AccountRecord{Draft: core.AccountDraft{LoginEmail: "a@b.fr"}})
+	rec, err := db.Accounts.SaveAccount(ctx, 0, core.CheckAccount(core.AccountDraft{LoginEmail: "a@b.fr"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := db.Accounts.QueueAccount(ctx, rec.ID, core.TargetLocal)
+	queued, err := db.Accounts.QueueAccount(ctx, rec.ID, core.TargetLocal)
+	op := queued.OpID
 	if err != nil || len(op) != 36 {
 		t.Fatalf("queue: %q %v", op, err)
 	}
+	// An edit while it waits for its captcha is what will be sent (issue
+	// 29, item 8: the row's payload was written once and never read, so
+	// what was sent was the record, and the row said otherwise).
+	edited := rec.Draft
+	edited.FirstName = "Anne"
+	if _, err := db.Accounts.SaveAccount(ctx, rec.ID, core.CheckAccount(edited)); err != nil {
+		t.Fatal(err)
+	}
 	again, _ := db.Accounts.QueueAccount(ctx, rec.ID, core.TargetLocal)
-	if again != op {
-		t.Fatalf("queued twice: %s then %s", op, again)
+	if again.OpID != op {
+		t.Fatalf("queued twice: %s then %s", op, again.OpID)
+	}
+	if d, err := core.DecodeAccountPayload(again.Payload); err != nil || d.FirstName != "Anne" {
+		t.Fatalf("the queued row after an edit sends %+v %v, want the edit", d, err)
 	}
 	if got, _ := db.Accounts.Account(ctx, rec.ID); got.Sync.State != core.StateQueued {
 		t.Fatalf("state %s", got.Sync.State)
@@ -440,7 +467,7 @@ func TestReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("73282932000074")}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("73282932000074"))}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -456,7 +483,7 @@ func TestReadOnly(t *testing.T) {
 	if err != nil || n[core.StateDraft] != 1 {
 		t.Fatalf("read-only count %v %v", n, err)
 	}
-	if _, _, err := ro.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure("35600000049837")}); err == nil {
+	if _, _, err := ro.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure("35600000049837"))}); err == nil {
 		t.Fatal("a read-only store saved")
 	}
 }
@@ -478,7 +505,7 @@ func TestWindowsPaths(t *testing.T) {
 			t.Fatalf("open a store at a path of %d characters: %v", len(path), err)
 		}
 		d := sampleStructure(coretest.SIRETs(1)[0])
-		if _, _, err := db.Structures.SaveStructure(t.Context(), core.SaveStructure{Draft: d, Queue: true}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(t.Context(), core.SaveStructure{Checked: core.CheckStructure(d), Queue: true}); err != nil {
 			t.Fatalf("save at a path of %d characters: %v", len(path), err)
 		}
 		db.Close()
@@ -554,9 +581,9 @@ func TestPayloadsSurviveMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	fresh := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "80295478500028", Kind: core.KindPrivate, CompanyName: "Nouvelle",
+	fresh := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: coretest.SIRETs(5)[4], Kind: core.KindPrivate, CompanyName: "Nouvelle",
 		Address: "2 rue", City: "Nantes", PostalCode: "44000", Country: "FR"}
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: fresh, Queue: true}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(fresh), Queue: true}); err != nil {
 		t.Fatal(err)
 	}
 	ops, err := db.Outbox.Ops(ctx)

@@ -150,9 +150,12 @@ func (db *Workspace) SetProblems(ctx context.Context, updates []core.ProblemsUpd
 	var n int64
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, u := range updates {
-			e, w := counts(u.Problems)
+			if !u.Checked.IsChecked() {
+				return &core.E{Kind: core.KindInternal, Code: core.CodeUnchecked, Op: "set problems"}
+			}
+			e, w := counts(u.Checked.Problems())
 			res, err := tx.ExecContext(ctx, `UPDATE structure SET problems = ?, errors = ?, warnings = ? WHERE id = ? AND updated_at = ?`,
-				problemsJSON(u.Problems), e, w, u.ID, u.Updated.UnixMilli())
+				problemsJSON(u.Checked.Problems()), e, w, u.ID, u.Updated.UnixMilli())
 			if err != nil {
 				return err
 			}

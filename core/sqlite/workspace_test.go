@@ -27,8 +27,8 @@ func workspaceFixture(t *testing.T) (*DB, map[string]int64) {
 	ctx := t.Context()
 	ids := map[string]int64{}
 	ss := coretest.SIRETs(8)
-	save := func(name string, d core.StructureDraft, p core.Problems, queue bool) int64 {
-		rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p, Queue: queue})
+	save := func(name string, d core.StructureDraft, queue bool) int64 {
+		rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d), Queue: queue})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,16 +37,16 @@ func workspaceFixture(t *testing.T) (*DB, map[string]int64) {
 	}
 	societe := sampleStructure(ss[0])
 	societe.CompanyName, societe.City, societe.Email = "Société Générale", "Saint-Étienne", "compta@sg.example"
-	save("ready", societe, nil, false)
+	save("ready", societe, false)
 	bad := sampleStructure(ss[1])
 	bad.CompanyName = "Boulangerie Dupont"
-	save("errors", bad, core.Problems{{Field: core.FieldPostalCode, Code: "postal.format", Severity: core.Error},
-		{Field: core.FieldPhone, Code: "phone.format", Severity: core.Warning}}, false)
-	save("queued", sampleStructure(ss[2]), nil, true)
+	bad.Phone, bad.PostalCode = "0612", "75100" // phone.length, an error; postal.unknown, a warning
+	save("errors", bad, false)
+	save("queued", sampleStructure(ss[2]), true)
 	for name, state := range map[string]core.SyncState{"created": core.StateCreated, "pending": core.StateAttachmentRequested,
 		"refused": core.StateAttachmentRefused, "failed": core.StateFailed, "approved": core.StateAttachmentApproved} {
 		d := sampleStructure(ss[3+len(ids)-3])
-		id := save(name, d, nil, false)
+		id := save(name, d, false)
 		if err := db.Structures.SetSync(ctx, id, core.Sync{State: state}); err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestQueryStructuresSort(t *testing.T) {
 	for i, s := range coretest.SIRETs(len(names)) {
 		d := sampleStructure(s)
 		d.CompanyName = names[i]
-		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d}); err != nil {
+		if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,7 +175,7 @@ func TestBulkStoreOperations(t *testing.T) {
 		t.Fatalf("read %d of %d", len(seen), len(all))
 	}
 	// A record whose row the worker holds right now stays as it is.
-	leased, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: sampleStructure(coretest.SIRETs(9)[8]), Queue: true})
+	leased, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(sampleStructure(coretest.SIRETs(9)[8])), Queue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,9 +215,11 @@ func TestBulkStoreOperations(t *testing.T) {
 	// New problems, same state and last change; a record changed since it
 	// was validated is left as it is.
 	before, _ := db.Structures.Structure(ctx, ids["created"])
+	noCity := before.Draft
+	noCity.City = "" // as a stricter rule would judge it: city required
 	n, err = db.Workspace.SetProblems(ctx, []core.ProblemsUpdate{
-		{ID: ids["created"], Updated: before.Updated, Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}},
-		{ID: ids["pending"], Updated: before.Updated.Add(-time.Hour), Problems: core.Problems{{Field: "city", Code: "required", Severity: core.Error}}},
+		{ID: ids["created"], Updated: before.Updated, Checked: core.CheckStructure(noCity)},
+		{ID: ids["pending"], Updated: before.Updated.Add(-time.Hour), Checked: core.CheckStructure(noCity)},
 	})
 	if err != nil || n != 1 {
 		t.Fatalf("set problems: %d %v", n, err)
@@ -239,7 +241,8 @@ func TestBackfillSearchKeys(t *testing.T) {
 	ctx := t.Context()
 	d := sampleStructure(coretest.SIRETs(1)[0])
 	d.CompanyName = "Crème Brûlée"
-	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: core.Problems{{Field: "x", Code: "y", Severity: core.Error}}})
+	d.Phone = "0612" // an error
+	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,19 +272,19 @@ func TestSaveUnchanged(t *testing.T) {
 	db := MustOpen(t, WithClock(clock))
 	ctx := t.Context()
 	d := sampleStructure(coretest.SIRETs(1)[0])
-	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d})
+	rec, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := &core.Version{Updated: rec.Updated, State: rec.Sync.State}
 	clock.t = clock.t.Add(time.Second)
 	d.City = "Lyon"
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); err != nil {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Checked: core.CheckStructure(d), Unchanged: seen}); err != nil {
 		t.Fatalf("unchanged record: %v", err)
 	}
 	// Changed since (by the save above): refused.
 	d.City = "Nantes"
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d, Unchanged: seen}); core.CodeOf(err) != core.CodeChanged {
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Checked: core.CheckStructure(d), Unchanged: seen}); core.CodeOf(err) != core.CodeChanged {
 		t.Fatalf("changed record: %v", err)
 	}
 	got, _ := db.Structures.Structure(ctx, rec.ID)
@@ -292,7 +295,7 @@ func TestSaveUnchanged(t *testing.T) {
 	if err := db.Structures.SetSync(ctx, rec.ID, core.Sync{State: core.StateCreated}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Draft: d,
+	if _, _, err := db.Structures.SaveStructure(ctx, core.SaveStructure{ID: rec.ID, Checked: core.CheckStructure(d),
 		Unchanged: &core.Version{Updated: got.Updated, State: core.StateDraft}}); core.KindOf(err) != core.KindConflict {
 		t.Fatalf("record whose state changed: %v", err)
 	}
@@ -330,7 +333,7 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	ss := coretest.SIRETs(3)
 	a := sampleStructure(ss[0])
 	a.CompanyName = "Alpha"
-	if _, _, err := app.Structures.SaveStructure(ctx, core.SaveStructure{Draft: a}); err != nil {
+	if _, _, err := app.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(a)}); err != nil {
 		t.Fatal(err)
 	}
 	if got := names(); got != "[Alpha:draft]" {
@@ -338,7 +341,7 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	}
 	b := sampleStructure(ss[1])
 	b.CompanyName = "Bravo"
-	rb, _, err := ctl.Structures.SaveStructure(ctx, core.SaveStructure{Draft: b, Queue: true})
+	rb, _, err := ctl.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(b), Queue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +361,7 @@ func TestListFollowsOtherWriters(t *testing.T) {
 	// A log pruned past where this list stands: reloaded whole.
 	c := sampleStructure(ss[2])
 	c.CompanyName = "Charlie"
-	if _, _, err := ctl.Structures.SaveStructure(ctx, core.SaveStructure{Draft: c}); err != nil {
+	if _, _, err := ctl.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(c)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ctl.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -413,11 +416,10 @@ func TestListOrdersStayRight(t *testing.T) {
 				d := sampleStructure(ss[rng.IntN(len(ss))])
 				d.CompanyName = fmt.Sprintf("Nom %d", rng.IntN(7))
 				d.City = cities[rng.IntN(len(cities))]
-				var p core.Problems
 				if rng.IntN(3) == 0 {
-					p = core.Problems{{Field: "city", Code: "x", Severity: core.Error}}
+					d.Phone = "0612" // an error
 				}
-				rec, _, err := other.Structures.SaveStructure(ctx, core.SaveStructure{Draft: d, Problems: p})
+				rec, _, err := other.Structures.SaveStructure(ctx, core.SaveStructure{Checked: core.CheckStructure(d)})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -7,6 +7,16 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 )
 
+// init registers this package's rules with core: core.CheckStructure and
+// core.CheckAccount, which alone build the values a store keeps, apply
+// them.
+func init() {
+	core.RegisterRules(core.Rules{
+		Structure: Structure,
+		Account:   func(a core.AccountDraft) core.Problems { _, p := Account(a); return p },
+	})
+}
+
 // MaxText bounds the free-text fields of a draft (names, company name,
 // address lines, city), in code points.
 const MaxText = 100
