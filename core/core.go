@@ -20,13 +20,13 @@ type IdentifierType string
 
 // The identifier types of the Chorus Pro API, in the order of the portal's list.
 const (
-	IDSIRET        IdentifierType = "SIRET"
-	IDEUOutside    IdentifierType = "UE_HORS_FRANCE"
-	IDOutsideEU    IdentifierType = "HORS_UE"
-	IDRIDET        IdentifierType = "RIDET"
-	IDTAHITI       IdentifierType = "TAHITI"
-	IDParticulier  IdentifierType = "PARTICULIER"
-	IDOther        IdentifierType = "AUTRE"
+	IDSIRET       IdentifierType = "SIRET"
+	IDEUOutside   IdentifierType = "UE_HORS_FRANCE"
+	IDOutsideEU   IdentifierType = "HORS_UE"
+	IDRIDET       IdentifierType = "RIDET"
+	IDTAHITI      IdentifierType = "TAHITI"
+	IDParticulier IdentifierType = "PARTICULIER"
+	IDOther       IdentifierType = "AUTRE"
 )
 
 // DefaultCountry is a structure's country when none is given: France. It

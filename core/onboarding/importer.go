@@ -1,10 +1,10 @@
 package onboarding
 
 import (
-	"slices"
 	"context"
 	"errors"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
