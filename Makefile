@@ -164,10 +164,12 @@ screenshots:
 	mkdir -p $(BUILD)/screenshots
 	CHORUS_SCREENSHOTS=$(CURDIR)/$(BUILD)/screenshots $(GO) test -count=1 -run TestScreens ./ui
 
-## goldens: write the golden images of every screen (ui/testdata/screens) after a change you meant; look at them
+## goldens: write the golden images of every screen (ui/testdata/screens) after a change you meant; look at them.
+## The writing run fails for each image it changed (it lists them); the comparing run after it must pass.
 goldens:
 	rm -rf ui/testdata/failed
-	CHORUS_UPDATE_GOLDENS=1 $(GO) test -count=1 -run TestScreens ./ui
+	-CHORUS_UPDATE_GOLDENS=1 $(GO) test -count=1 -run TestScreens ./ui 2>&1 | grep -E "written anew|^(ok|FAIL|panic)"
+	$(GO) test -count=1 -run TestScreens ./ui
 
 ## lint: gofmt, go vet, and no binary or oversized file tracked by git
 lint: vet

@@ -31,8 +31,10 @@ const (
 	SecretINSEEKey          = "insee-api-key"
 	SecretProxyPassword     = "proxy-password"
 	// SecretDeviceToken is this computer's device token on the
-	// environment's portal, as "e-mail\ntoken": it stands in for the
-	// second factor of that account (never for its password).
+	// environment's portal, as "e-mail\nid\ntoken" (the account's e-mail
+	// in lower case, the trusted computer's id on the portal, the token):
+	// it stands in for the second factor of that account (never for its
+	// password).
 	SecretDeviceToken = "device-token"
 )
 

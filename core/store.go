@@ -158,7 +158,9 @@ const (
 type OpState string
 
 // Outbox row states: pending rows are sent by the worker; done and failed
-// are terminal and kept for the record.
+// are terminal. A done row stays for the record; a failed one stays until
+// its structure is taken back to draft (Discarder), which deletes it with
+// the structure's pending rows.
 const (
 	OpPending OpState = "pending"
 	OpDone    OpState = "done"
@@ -169,8 +171,9 @@ const (
 // transaction as the change itself.
 type Op struct {
 	ID int64
-	// OpID is random (UUID v4), created with the row and sent as the
-	// Idempotency-Key on every attempt, so the portal applies it once.
+	// OpID is a UUID of version 7 (sqlite.NewOpID: time-ordered, with 74
+	// random bits), created with the row and sent as the Idempotency-Key
+	// on every attempt, so the portal applies it once.
 	OpID       string
 	Kind       OpKind
 	EntityType EntityType

@@ -158,9 +158,10 @@ type WorkspaceStore interface {
 	// were validated, in one transaction, their state and last change
 	// untouched; it returns how many it updated.
 	SetProblems(ctx context.Context, updates []ProblemsUpdate) (int, error)
-	// DeleteDrafts deletes the records of ids that are drafts never sent
-	// (no portal id, no outbox row ever), in one transaction, and returns
-	// how many it deleted.
+	// DeleteDrafts deletes the records of ids that are drafts the portal
+	// does not know (no portal id, no outbox row waiting or done: a row
+	// the portal refused does not count, and a discarded one is gone), in
+	// one transaction, and returns how many it deleted.
 	DeleteDrafts(ctx context.Context, ids []int64) (int, error)
 	Discarder
 }

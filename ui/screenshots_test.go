@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -46,10 +47,15 @@ var codeInMail = regexp.MustCompile(`\b\d{6}\b`)
 // a label that moves, a field that disappears, a text that changes fails
 // the test, and the image it drew is left in testdata/failed to look at.
 // CHORUS_UPDATE_GOLDENS=1 (make goldens) writes the images as the new
-// goldens instead; CHORUS_SCREENSHOTS=DIR (make screenshots) also writes
-// them to DIR, to share (the documentation shows the goldens themselves).
+// goldens instead, and fails for each one it changed, so that the mode can
+// never pass for a comparison; CI refuses the mode (CI set).
+// CHORUS_SCREENSHOTS=DIR (make screenshots) also writes them to DIR, to
+// share (the documentation shows the goldens themselves).
 func TestScreens(t *testing.T) {
 	update := os.Getenv("CHORUS_UPDATE_GOLDENS") != ""
+	if update && os.Getenv("CI") != "" {
+		t.Fatal("CHORUS_UPDATE_GOLDENS is set in CI: there the goldens are compared, never written")
+	}
 	docs := os.Getenv("CHORUS_SCREENSHOTS")
 	// The data directory the start-up error screen shows.
 	const dataDir = "/home/ana/.local/share/chorus-onboard"
@@ -79,7 +85,16 @@ func screens(t *testing.T, lang string, update bool, docs, dataDir string) {
 			writePNG(t, filepath.Join(docs, file), img)
 		}
 		if update {
-			writePNG(t, filepath.Join("testdata", goldenDir, file), img)
+			path := filepath.Join("testdata", goldenDir, file)
+			var now bytes.Buffer
+			if err := png.Encode(&now, img); err != nil {
+				t.Fatal(err)
+			}
+			if was, err := os.ReadFile(path); err == nil && bytes.Equal(was, now.Bytes()) {
+				return
+			}
+			writePNG(t, path, img)
+			t.Errorf("%s written anew: look at it, then run the test without CHORUS_UPDATE_GOLDENS", path)
 			return
 		}
 		test.AssertImageMatches(t, filepath.Join(goldenDir, file), img)

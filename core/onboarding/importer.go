@@ -47,7 +47,8 @@ func (s *Workspace) importRows(ctx context.Context, rd *csvio.Reader, queue bool
 	var st ImportStats
 	// One goroutine writes the batches while this one reads and checks
 	// the next: validation and SQLite's work overlap. At most one batch
-	// waits, so memory stays at two batches whatever the file's size.
+	// waits, so memory stays at three batches whatever the file's size
+	// (one being written, one waiting, one being filled).
 	type written struct {
 		imported, updated int
 		err               error

@@ -168,8 +168,10 @@ func AttachKey(opID string) string {
 
 // RunOnce sends every row due now, once, and returns what happened. Two
 // passes may run at once (the background loop, and a screen whose user
-// waits for an answer): each claims its rows under a lease, so no row is
-// sent by both.
+// waits for an answer): each claims its rows under a lease, which nothing
+// but the pass's own outcome releases ("retry now" makes rows due, never
+// takes a lease), so a row is in one pass at a time while its lease lasts
+// (DefaultLease, longer than a request may take).
 //
 // Up to Concurrency rows are in flight. When the portal answers 429 or 503
 // the pass sends fewer at once (half, down to one), then more again as
