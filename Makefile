@@ -152,7 +152,7 @@ fuzz:
 ## workspace's, then start-up, memory and heap against a bare Fyne window, import against a raw insert, sync
 ## against a raw POST loop, the team portal under 20 accounts syncing at once against a raw POST loop (bench/)
 bench: build
-	@set -o pipefail; $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./ui ./core/sqlite ./core/onboarding \
+	@set -o pipefail; $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./ui/workspace ./core/sqlite ./core/onboarding \
 		| grep -vE '^(goos|goarch|pkg|cpu|PASS|ok |Benchmark)'
 	$(GO) build -trimpath -tags $(TAGS) -o $(BUILD)/barewindow ./bench/barewindow
 	$(GO) build -o $(BUILD)/benchrun ./bench/run
@@ -162,14 +162,14 @@ bench: build
 ## to look at or share; the same run checks each against its golden image, which the docs show (one copy)
 screenshots:
 	mkdir -p $(BUILD)/screenshots
-	CHORUS_SCREENSHOTS=$(CURDIR)/$(BUILD)/screenshots $(GO) test -count=1 -run TestScreens ./ui
+	CHORUS_SCREENSHOTS=$(CURDIR)/$(BUILD)/screenshots $(GO) test -count=1 -run TestScreens ./ui/...
 
 ## goldens: write the golden images of every screen (ui/testdata/screens) after a change you meant; look at them.
 ## The writing run fails for each image it changed (it lists them); the comparing run after it must pass.
 goldens:
 	rm -rf ui/testdata/failed
-	-CHORUS_UPDATE_GOLDENS=1 $(GO) test -count=1 -run TestScreens ./ui 2>&1 | grep -E "written anew|^(ok|FAIL|panic)"
-	$(GO) test -count=1 -run TestScreens ./ui
+	-CHORUS_UPDATE_GOLDENS=1 $(GO) test -count=1 -run TestScreens ./ui/... 2>&1 | grep -E "written anew|^(ok|FAIL|panic)"
+	$(GO) test -count=1 -run TestScreens ./ui/...
 
 ## lint: gofmt, go vet, and no binary or oversized file tracked by git
 lint: vet

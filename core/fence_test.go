@@ -80,3 +80,23 @@ func TestCoreIgnoresFyne(t *testing.T) {
 		}
 	}
 }
+
+// TestUIAreasFence: the interface's areas (ui/wizard, ui/workspace,
+// ui/requests, ui/settings) meet only through the shell: none imports
+// another, and the shell and the shared widgets import no area. Only the
+// root package ui, which composes them, sees them all.
+func TestUIAreasFence(t *testing.T) {
+	areas := []string{"wizard", "workspace", "requests", "settings"}
+	for _, pkg := range append(areas, "shell", "widgets") {
+		for p := range deps(t, module+"/ui/"+pkg) {
+			for _, a := range areas {
+				if a != pkg && p == module+"/ui/"+a {
+					t.Errorf("ui/%s depends on ui/%s", pkg, a)
+				}
+			}
+			if p == module+"/ui" {
+				t.Errorf("ui/%s depends on ui, which composes it", pkg)
+			}
+		}
+	}
+}

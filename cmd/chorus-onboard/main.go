@@ -76,7 +76,7 @@ func main() {
 	// answers, and keeps the status line current.
 	stopWorker := svc.Sync.Start(ctx, syncInterval, func(st outbox.Status) {
 		fyne.Do(func() {
-			u.ShowSyncStatus(st.Online, st.Pending)
+			u.Status().ShowSync(st.Online, st.Pending)
 			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
 		})
 	})
@@ -84,7 +84,7 @@ func main() {
 		// After the first frame: the window is not kept waiting for the
 		// sandbox's database. A request that comes first waits for it,
 		// and the status line says the sandbox is starting.
-		starting.Watch(func(waiting bool) { fyne.Do(func() { u.ShowSandboxStarting(waiting) }) })
+		starting.Watch(func(waiting bool) { fyne.Do(func() { u.Status().ShowSandboxStarting(waiting) }) })
 		a.Lifecycle().SetOnStarted(func() { go runSandbox() })
 	}
 	w.ShowAndRun()

@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // The third attack round (issue 29): the second factor and sessions.
@@ -244,7 +245,7 @@ func TestDataDirNarrowed(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("modes: Windows uses ACLs, tested in core/localfs")
 	}
-	dir := filepath.Join(t.TempDir(), "portal")
+	dir := filepath.Join(testos.TempDir(t), "portal")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
