@@ -8,6 +8,9 @@
 //   - importing 10,000 valid rows (the application layer, as onboardctl
 //     import and the window do) against encoding/csv and one SQLite
 //     transaction of the same rows (WAL, synchronous=FULL);
+//   - importing the workbooks a careless or hostile client could send
+//     (hostile.go), each in a process of its own, time and peak resident
+//     memory against a valid workbook of 1,000 rows;
 //   - syncing 1,000 structures to chorus-sim on loopback against sequential
 //     POSTs of the same bodies on one keep-alive connection, then the same
 //     through a toxiproxy adding 50 ms of latency;
@@ -68,11 +71,15 @@ func main() {
 	rows := flag.Int("rows", 10_000, "rows to import, and structures in the app's store at start-up")
 	syncN := flag.Int("sync", 1000, "structures to sync")
 	xlsxN := flag.Int("xlsx", 100_000, "rows of the Excel workbook import, against the CSV import of the same rows")
-	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, sync, latency, team, teamlatency (default all)")
+	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, hostile, sync, latency, team, teamlatency (default all)")
 	teamClients := flag.Int("team-clients", 20, "accountants syncing at once in the team portal's figure")
 	teamEach := flag.Int("team-each", 500, "structures each accountant syncs (a tenth of it with latency added)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
+	if name := os.Getenv(hostileChildEnv); name != "" {
+		must(hostileChild(context.Background(), name))
+		return
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		must(err)
@@ -93,6 +100,9 @@ func main() {
 	}
 	if want("xlsx") {
 		must(xlsxImporting(ctx, max(*runs/2, 1), *xlsxN))
+	}
+	if want("hostile") {
+		must(hostileImports(ctx, max(*runs/2, 1)))
 	}
 	if want("sync") {
 		must(syncing(ctx, *runs, *syncN, 0))
