@@ -140,7 +140,7 @@ func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
 		if err != nil {
 			return onboarding.Target{Err: err}
 		}
-		return onboarding.Target{Portal: portal.NewOnboarding(o.base, hc)}
+		return connect.On(onboarding.Target{}, portal.NewOnboarding(o.base, hc))
 	})
 	if err != nil {
 		return false, err

@@ -38,17 +38,34 @@ const (
 	PathAttachments      = "/api/v1/attachments"
 	PathAttachmentsQueue = "/api/v1/attachments/pending"
 	PathAttachmentDecide = "/api/v1/attachments/{id}/{decision}" // decision: approve or refuse
-	// PathManaged lists the structures the caller manages, with how many
-	// managers each has; PathMembers a structure's people, for its
-	// managers; PathMember changes one (action: promote, demote, remove,
-	// transfer; the principal manager only); PathInvitations invites a
-	// person by e-mail (any manager).
-	PathManaged     = "/api/v1/structures/managed"
-	PathMembers     = "/api/v1/structures/{id}/members"
-	PathMember      = "/api/v1/structures/{id}/members/{account}/{action}"
+	// PathManaged lists the structures the caller is one of the people
+	// of, with their role, rights and how many may approve; PathMembers a
+	// structure's people, for its people; PathMember detaches a user
+	// (action remove; the principal); PathMemberRights sets a user's
+	// rights (PUT; the principal); PathLeave detaches the caller (a user).
+	PathManaged      = "/api/v1/structures/managed"
+	PathMembers      = "/api/v1/structures/{id}/members"
+	PathMember       = "/api/v1/structures/{id}/members/{account}/{action}"
+	PathMemberRights = "/api/v1/structures/{id}/members/{account}/rights"
+	PathLeave        = "/api/v1/structures/{id}/leave"
+	// PathStructure modifies a structure's information (PUT; the principal
+	// and the users who may modify it).
+	PathStructure = "/api/v1/structures/{id}"
+	// PathInvitations invites a person by e-mail (POST; the principal and
+	// the users who may approve) and lists the invitations waiting (GET;
+	// the principal); PathInvitation withdraws one (DELETE; the
+	// principal).
 	PathInvitations = "/api/v1/structures/{id}/invitations"
-	PathMailbox     = "/api/v1/sandbox/mailbox"
-	PathHealth      = "/api/v1/health"
+	PathInvitation  = "/api/v1/structures/{id}/invitations/{email}"
+	// PathHandover offers the principal role to a user (POST) or
+	// withdraws the offer (DELETE), the principal; PathHandoverAnswer is
+	// the user's answer (accept or decline); PathHandovers lists the
+	// offers made to the caller.
+	PathHandover       = "/api/v1/structures/{id}/handover"
+	PathHandoverAnswer = "/api/v1/structures/{id}/handover/{answer}"
+	PathHandovers      = "/api/v1/handovers"
+	PathMailbox        = "/api/v1/sandbox/mailbox"
+	PathHealth         = "/api/v1/health"
 	// PathActivate is the page an activation link points to; its token
 	// query parameter is what the client sends to PathActivation.
 	PathActivate = "/activate"
@@ -85,10 +102,29 @@ const (
 	CodeUnavailable     = "service.unavailable"
 	CodeMailThrottled   = "mail.throttled"            // too many e-mails to this address or from this client: wait
 	CodeCodeAlreadySent = "captcha.code_already_sent" // one e-mailed code per challenge
-	// CodeRoleNotAllowed: the member's role does not allow this action
-	// (promote a manager, demote a user, hand the principal role to a
-	// user: promote them first).
-	CodeRoleNotAllowed = "member.role_not_allowed"
+	// CodeSecondaryGone answers the secondary manager's old actions
+	// (promote, demote, transfer): the portal has no secondary manager
+	// any more; a user's rights and the hand-over replace them (410).
+	CodeSecondaryGone = "member.secondary_gone"
+	// CodeApproveRight: only the principal and the users with the right
+	// to approve attachment requests decide them and invite (403).
+	CodeApproveRight = "member.approve_right_missing"
+	// CodeModifyRight: only the principal and the users with the right to
+	// modify the structure modify it (403).
+	CodeModifyRight = "member.modify_right_missing"
+	// CodePrincipalOnly: only the principal manager adjusts rights,
+	// detaches users, hands the role over and lists invitations (403).
+	CodePrincipalOnly = "member.principal_only"
+	// CodePrincipalStays: the principal cannot leave nor be detached:
+	// hand the role over first (409).
+	CodePrincipalStays = "member.principal_stays"
+	// CodeIdentifierFixed: a structure's identifier is never modified
+	// (a problem of the identifier field).
+	CodeIdentifierFixed = "structure.identifier_fixed"
+	// CodeHandoverGone: no hand-over of this structure is offered to the
+	// caller (declined, withdrawn, expired or never made), or its author
+	// is no longer principal (404).
+	CodeHandoverGone = "member.handover_gone"
 	// CodeTooManyInvitations: the structure has as many invitations
 	// waiting as allowed.
 	CodeTooManyInvitations = "member.too_many_invitations"
@@ -397,25 +433,40 @@ type Attachment struct {
 }
 
 // Roles of a structure's people, the portal's own values (PISTE's
-// roleUtilisateur).
+// roleUtilisateur). The portal has two today; its secondary manager is
+// gone (a former one is a user who kept both rights).
 const (
-	// RolePrincipal decides attachment requests, runs the people of the
-	// structure and alone creates its technical account; one per
+	// RolePrincipal runs the structure: attaches and detaches users,
+	// decides attachment requests, adjusts each user's rights, hands the
+	// role over, and alone creates its technical account; one per
 	// structure.
 	RolePrincipal = "GESTIONNAIRE_PRINCIPAL"
-	// RoleSecondary helps: sees the people and the requests, invites,
-	// and can be handed the principal role.
-	RoleSecondary = "GESTIONNAIRE_SECONDAIRE"
-	// RoleUser is attached to the structure (an approved request).
+	// RoleUser is attached to the structure (an approved request), with
+	// the rights the principal grants.
 	RoleUser = "UTILISATEUR"
 )
 
+// Rights a principal grants a user of the structure (both off for a new
+// user); the principal has both by its role.
+type Rights struct {
+	// MayApprove: approve and refuse attachment requests to the
+	// structure, and invite people to it.
+	MayApprove bool `json:"may_approve"`
+	// MayModify: modify the structure's information.
+	MayModify bool `json:"may_modify"`
+}
+
 // Actions on a member (PathMember).
 const (
-	MemberPromote  = "promote"  // a user becomes secondary manager
-	MemberDemote   = "demote"   // a secondary manager becomes a user
-	MemberRemove   = "remove"   // a user or secondary manager leaves the structure
-	MemberTransfer = "transfer" // a secondary manager becomes principal; the principal becomes secondary
+	// MemberRemove detaches a user from the structure (the principal).
+	MemberRemove = "remove"
+	// MemberPromote, MemberDemote and MemberTransfer were the secondary
+	// manager's actions: the portal has none any more, and the server
+	// answers them with CodeSecondaryGone (410). Rights (PathMemberRights)
+	// and the hand-over (PathHandover) replace them.
+	MemberPromote  = "promote"
+	MemberDemote   = "demote"
+	MemberTransfer = "transfer"
 )
 
 // Member is one person of a structure.
@@ -424,6 +475,11 @@ type Member struct {
 	Email     string `json:"email"`
 	Name      string `json:"name"`
 	Role      string `json:"role"`
+	// Rights are the user's (both true for the principal).
+	Rights
+	// HandoverUntil, on the user the principal offered the role to, is
+	// when the offer expires (Unix seconds); 0 when none is offered.
+	HandoverUntil int64 `json:"handover_until,omitempty"`
 }
 
 // Invitation invites a person by e-mail to a structure.
@@ -431,14 +487,49 @@ type Invitation struct {
 	Email string `json:"email"`
 }
 
-// Managed is a structure the caller manages.
+// PendingInvitation is an invitation nobody answered yet, as the
+// principal lists them.
+type PendingInvitation struct {
+	Email     string `json:"email"`
+	InvitedBy string `json:"invited_by"` // the author's e-mail
+	Created   int64  `json:"created"`    // Unix seconds
+	Expires   int64  `json:"expires"`    // Unix seconds
+}
+
+// HandoverOffer names the user the principal offers the role to.
+type HandoverOffer struct {
+	AccountID int64 `json:"account_id"`
+}
+
+// Handover is an offer of a structure's principal role to the caller.
+type Handover struct {
+	StructureID    int64               `json:"structure_id"`
+	IdentifierType core.IdentifierType `json:"identifier_type"`
+	Identifier     string              `json:"identifier"`
+	CompanyName    string              `json:"company_name"`
+	From           string              `json:"from"`    // the principal's e-mail
+	Expires        int64               `json:"expires"` // Unix seconds
+}
+
+// Answers to a hand-over (PathHandoverAnswer).
+const (
+	HandoverAccept  = "accept"
+	HandoverDecline = "decline"
+)
+
+// Managed is a structure the caller is one of the people of: its
+// principal, or a user with their rights.
 type Managed struct {
 	StructureID    int64               `json:"structure_id"`
 	IdentifierType core.IdentifierType `json:"identifier_type"`
 	Identifier     string              `json:"identifier"`
 	CompanyName    string              `json:"company_name"`
-	Role           string              `json:"role"`     // the caller's: RolePrincipal or RoleSecondary
-	Managers       int                 `json:"managers"` // principal and secondary managers
+	Role           string              `json:"role"` // the caller's: RolePrincipal or RoleUser
+	// Rights are the caller's (both true for the principal).
+	Rights
+	// Approvers counts who may approve its attachment requests: the
+	// principal and the users with MayApprove.
+	Approvers int `json:"approvers"`
 }
 
 // Mail is one message the portal sent (sandbox mailbox).

@@ -23,9 +23,6 @@ type Options struct {
 	// SandboxStarting, when set, holds the sandbox's requests until it
 	// serves (main starts it once the window is up).
 	SandboxStarting *Starting
-	// SandboxPortal, when set, replaces the sandbox's onboarding client
-	// (onboardctl sync --portal reaches a sandbox elsewhere).
-	SandboxPortal onboarding.Portal
 	// Getenv reads the proxy variables (os.Getenv when nil).
 	Getenv func(string) string
 }
@@ -52,7 +49,7 @@ func Targets(o Options) func(onboarding.TargetSpec) onboarding.Target {
 		t := onboarding.Target{HTTP: hc,
 			Registry: portal.NewRegistry(set.RegistryBase(), set.INSEEBase(), c.Secret(core.SecretINSEEKey), hc)}
 		if c.Env == core.EnvTeam {
-			t.Portal = portal.NewOnboarding(set.PortalURL, hc)
+			t = On(t, portal.NewOnboarding(set.PortalURL, hc))
 			t.Pages = set.PortalURL
 		}
 		return t
@@ -69,13 +66,17 @@ func sandbox(o Options) onboarding.Target {
 			hc = o.SandboxStarting.client()
 		}
 		t.HTTP = hc // its PISTE API too, when the settings point there
-		t.Portal = portal.NewOnboarding(o.Sandbox, hc)
+		t = On(t, portal.NewOnboarding(o.Sandbox, hc))
 		t.Pages = o.Sandbox
 		t.Registry = portal.NewRegistry(o.Sandbox+"/registry", o.Sandbox+"/insee/api-sirene/3.11", nil, hc)
 	}
-	if o.SandboxPortal != nil {
-		t.Portal = o.SandboxPortal
-	}
+	return t
+}
+
+// On returns t reaching the onboarding API through c: its accounts and
+// structures, and its people, on one session.
+func On(t onboarding.Target, c *portal.Onboarding) onboarding.Target {
+	t.Portal, t.People = c, c.People()
 	return t
 }
 

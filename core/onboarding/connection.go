@@ -350,6 +350,18 @@ func (c *Connection) portal() (Portal, error) {
 	return nil, errNoPortal
 }
 
+// people returns the environment's portal of a structure's people.
+func (c *Connection) people() (PeoplePortal, error) {
+	t := c.Target()
+	switch {
+	case t.Err != nil:
+		return nil, t.Err
+	case t.People != nil:
+		return t.People, nil
+	}
+	return nil, errNoPortal
+}
+
 // errNoPortal: the environment has no onboarding API (the real Chorus Pro)
 // or the Local sandbox could not start.
 var errNoPortal = &core.E{Kind: core.KindUnavailable, Code: "portal.none", Op: "reach the onboarding portal"}

@@ -46,12 +46,27 @@ type Portal interface {
 	MyAttachments(ctx context.Context) ([]api.Attachment, error)
 	PendingAttachments(ctx context.Context) ([]api.Attachment, error)
 	DecideAttachment(ctx context.Context, key string, id int64, approve bool) (api.Attachment, error)
-	Managed(ctx context.Context) ([]api.Managed, error)
-	Members(ctx context.Context, structure int64) ([]api.Member, error)
-	ChangeMember(ctx context.Context, key string, structure, account int64, action string) ([]api.Member, error)
-	Invite(ctx context.Context, key string, structure int64, email string) error
+	ModifyStructure(ctx context.Context, structure int64, body api.StructureBody) (api.Structure, error)
 	Mailbox(ctx context.Context, to string) ([]api.Mail, error)
 	Health(ctx context.Context) error
+}
+
+// PeoplePortal is the onboarding API's side of a structure's people
+// (core/portal.People): the principal manager and the users with their
+// rights, the hand-over of the role, invitations.
+type PeoplePortal interface {
+	Managed(ctx context.Context) ([]api.Managed, error)
+	Members(ctx context.Context, structure int64) ([]api.Member, error)
+	SetRights(ctx context.Context, structure, account int64, r api.Rights) ([]api.Member, error)
+	Detach(ctx context.Context, key string, structure, account int64) ([]api.Member, error)
+	Leave(ctx context.Context, key string, structure int64) error
+	OfferHandover(ctx context.Context, key string, structure, account int64) ([]api.Member, error)
+	WithdrawHandover(ctx context.Context, structure int64) ([]api.Member, error)
+	Handovers(ctx context.Context) ([]api.Handover, error)
+	AnswerHandover(ctx context.Context, key string, structure int64, accept bool) error
+	Invite(ctx context.Context, key string, structure int64, email string) error
+	Invitations(ctx context.Context, structure int64) ([]api.PendingInvitation, error)
+	WithdrawInvitation(ctx context.Context, structure int64, email string) ([]api.PendingInvitation, error)
 }
 
 // Registry looks a company up by SIRET to pre-fill a structure.
@@ -95,6 +110,9 @@ type Target struct {
 	// Portal is the onboarding API; nil where there is none (Chorus Pro's
 	// own environments, where a person finishes on the portal's pages).
 	Portal Portal
+	// People is the same portal's side of a structure's people, signed in
+	// as Portal is; nil where Portal is.
+	People PeoplePortal
 	// Registry pre-fills structures; nil disables look-ups.
 	Registry Registry
 	// Pages is the portal's address for pages a person opens in a browser

@@ -327,33 +327,11 @@ func (o *Onboarding) DecideAttachment(ctx context.Context, key string, id int64,
 	return a, o.do(ctx, http.MethodPost, path, key, nil, &a)
 }
 
-// Managed lists the structures the signed-in account manages, with how
-// many managers each has.
-func (o *Onboarding) Managed(ctx context.Context) ([]api.Managed, error) {
-	var m []api.Managed
-	return m, o.do(ctx, http.MethodGet, api.PathManaged, "", nil, &m)
-}
-
-// Members lists a structure's people (its managers only may).
-func (o *Onboarding) Members(ctx context.Context, structure int64) ([]api.Member, error) {
-	var m []api.Member
-	return m, o.do(ctx, http.MethodGet, strings.Replace(api.PathMembers, "{id}", fmt.Sprint(structure), 1), "", nil, &m)
-}
-
-// ChangeMember promotes, demotes, removes a member or hands them the
-// principal role (api.MemberPromote…; the principal manager only) and
-// returns the structure's people after it.
-func (o *Onboarding) ChangeMember(ctx context.Context, key string, structure, account int64, action string) ([]api.Member, error) {
-	path := strings.NewReplacer("{id}", fmt.Sprint(structure), "{account}", fmt.Sprint(account), "{action}", action).Replace(api.PathMember)
-	var m []api.Member
-	return m, o.do(ctx, http.MethodPost, path, key, nil, &m)
-}
-
-// Invite invites a person by e-mail to a structure (any of its managers
-// may): attached at once if they have an account, else as soon as they
-// ask.
-func (o *Onboarding) Invite(ctx context.Context, key string, structure int64, email string) error {
-	return o.do(ctx, http.MethodPost, strings.Replace(api.PathInvitations, "{id}", fmt.Sprint(structure), 1), key, api.Invitation{Email: email}, nil)
+// ModifyStructure modifies a structure's information (its principal and
+// the users who may modify it); its identifier stays.
+func (o *Onboarding) ModifyStructure(ctx context.Context, structure int64, body api.StructureBody) (api.Structure, error) {
+	var st api.Structure
+	return st, o.do(ctx, http.MethodPut, strings.Replace(api.PathStructure, "{id}", fmt.Sprint(structure), 1), "", body, &st)
 }
 
 // Mailbox returns the mail the sandbox sent to an address, newest first.

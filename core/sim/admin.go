@@ -32,8 +32,10 @@ var ErrAdmin = errors.New("admin")
 // TransferStructure hands a structure to the account with email, as the
 // real portal's support does when someone created a company's structure
 // that was not theirs: the account becomes its only manager (its principal
-// manager), every other manager loses the role, its own attachment request
-// if any is approved, and both sides are told by e-mail. The change and its
+// manager), the former one loses the role, its users' rights, the
+// invitations waiting and an offer of the role are void (granted by whoever
+// held the structure), its own attachment request if any is approved, and
+// both sides are told by e-mail. The change and its
 // audit entry are one transaction. reason is required: it is what the
 // audit keeps of why.
 func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, identifier, email, reason, operator string) (AuditEntry, error) {
@@ -84,6 +86,18 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 		if _, err := tx.ExecContext(ctx, `UPDATE attachment SET status = ?, decided_at = ? WHERE structure_id = ? AND account_id = ?`,
 			api.AttachmentApproved, c.now.UnixMilli(), st.ID, account); err != nil {
 			return err
+		}
+		// What whoever held the structure granted goes with them: the
+		// users' rights, the invitations waiting, an offer of the role.
+		// The company's principal grants them again as it sees fit.
+		for _, q := range []string{
+			`UPDATE attachment SET may_approve = 0, may_modify = 0 WHERE structure_id = ?`,
+			`DELETE FROM invitation WHERE structure_id = ?`,
+			`DELETE FROM handover WHERE structure_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, st.ID); err != nil {
+				return err
+			}
 		}
 		entry = AuditEntry{At: c.now, Operator: operator, Action: "transfer-structure", Subject: string(t) + " " + id,
 			Before: "managers: " + strings.Join(before, ", "), After: "principal manager: " + to, Reason: reason}

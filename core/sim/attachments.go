@@ -19,10 +19,12 @@ const (
 	FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id `
 	// attachmentsOfAccount lists a requester's requests.
 	attachmentsOfAccount = selectAttachments + `WHERE t.account_id = ? ORDER BY t.id`
-	// attachmentsWaitingFor lists the pending requests a principal
-	// manager decides on.
+	// attachmentsWaitingFor lists the pending requests the caller
+	// decides on: as principal, or as a user who may approve.
 	attachmentsWaitingFor = selectAttachments + `WHERE t.status = 'EN_COURS_DE_VALIDATION'
-	AND t.structure_id IN (SELECT structure_id FROM manager WHERE account_id = ? AND role = 'GESTIONNAIRE_PRINCIPAL') ORDER BY t.id`
+	AND (t.structure_id IN (SELECT structure_id FROM manager WHERE account_id = ?)
+		OR t.structure_id IN (SELECT structure_id FROM attachment WHERE account_id = ? AND status = 'VALIDEE' AND may_approve = 1))
+	ORDER BY t.id LIMIT 10000`
 	// attachmentByID reads one request.
 	attachmentByID = selectAttachments + `WHERE t.id = ? ORDER BY t.id`
 	// attachmentOf reads an account's request on a structure.
@@ -160,7 +162,7 @@ func (sa *structuresAPI) myAttachments(c *call) (int, any, error) {
 }
 
 func (sa *structuresAPI) pendingAttachments(c *call) (int, any, error) {
-	list, err := sa.attachments(c, attachmentsWaitingFor, c.account)
+	list, err := sa.attachments(c, attachmentsWaitingFor, c.account, c.account)
 	return http.StatusOK, list, err
 }
 
@@ -178,16 +180,16 @@ func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
 	}
 	at := list[0]
-	// The principal manager decides (a secondary manager helps: sees the
-	// requests and the people, invites). Someone who is none of the
-	// structure's people is answered as for an id that does not exist, so
-	// ids cannot be probed; one of them learns it is not theirs to decide.
-	if role, err := roleOf(c, at.StructureID, c.account); err != nil {
+	// The principal decides, and the users it gave the right to.
+	// Someone who is none of the structure's people is answered as for
+	// an id that does not exist, so ids cannot be probed; one of them
+	// learns which right they lack.
+	if m, err := memberOf(c, at.StructureID, c.account); err != nil {
 		return 0, nil, err
-	} else if role == "" {
+	} else if m.role == "" {
 		return 0, nil, fail(http.StatusNotFound, api.CodeNotFound)
-	} else if role != api.RolePrincipal {
-		return 0, nil, fail(http.StatusForbidden, api.CodeForbidden)
+	} else if !m.mayApprove() {
+		return 0, nil, fail(http.StatusForbidden, api.CodeApproveRight)
 	}
 	if at.Status != api.AttachmentPending {
 		return http.StatusOK, at, nil // decided already: deciding again changes nothing
@@ -201,8 +203,8 @@ func (sa *structuresAPI) decideAttachment(c *call) (int, any, error) {
 		fr, en = "refusée", "refused"
 	}
 	err = sa.mail.send(c, at.Requester, "demande de rattachement "+fr+" / attachment request "+en,
-		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s par son gestionnaire principal.\n\n"+
-			"Your request to be connected to structure %s %s was %s by its principal manager.\n",
+		fmt.Sprintf("Votre demande de rattachement à la structure %s %s a été %s.\n\n"+
+			"Your request to be connected to structure %s %s was %s.\n",
 			at.Identifier, at.CompanyName, fr, at.Identifier, at.CompanyName, en), "", "")
 	return http.StatusOK, at, err
 }

@@ -18,7 +18,8 @@ func TestAPIDocumented(t *testing.T) {
 	for _, p := range []string{api.PathCaptcha, api.PathCaptchaCode, api.PathAccounts, api.PathActivation, api.PathActivationResend, api.PathSession,
 		api.PathStructures, api.PathAttachments, api.PathAttachmentsQueue, api.PathAttachmentDecide, api.PathMailbox, api.PathHealth,
 		api.PathEnrolment, api.PathSecondFactor, api.PathDevices, api.PathDevice, api.PathPassword,
-		api.PathManaged, api.PathMembers, api.PathMember, api.PathInvitations} {
+		api.PathManaged, api.PathMembers, api.PathMember, api.PathMemberRights, api.PathLeave, api.PathStructure, api.PathInvitations,
+		api.PathInvitation, api.PathHandover, api.PathHandoverAnswer, api.PathHandovers} {
 		if !strings.Contains(string(b), "\n  "+p+":\n") {
 			t.Errorf("%s is not documented in docs/onboarding-api.yaml", p)
 		}

@@ -36,6 +36,7 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,6 +129,7 @@ type Server struct {
 	accounts   *accountsAPI
 	sessions   *sessionsAPI
 	structures *structuresAPI
+	people     *peopleAPI
 	piste      *pisteAPI
 	registry   *registryAPI
 	// faultMu guards rng, which draws the faults.
@@ -209,9 +211,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sub, sqldb.Options{})
+	var applied []int
+	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sub, sqldb.Options{MigrationHook: func(v int) { applied = append(applied, v) }})
 	if err != nil {
 		return nil, fmt.Errorf("open simulator database: %w", err)
+	}
+	if slices.Contains(applied, rolesMigration) {
+		reportRolesMigration(ctx, db, cfg.Log)
 	}
 	seed := cfg.Seed
 	if seed == 0 {
@@ -226,7 +232,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	pw := newPasswords(cfg.PasswordIterations)
 	s := &Server{
 		cfg: cfg, db: db, rand: rnd, mail: mail, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		accounts: newAccountsAPI(cfg, db, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail},
+		accounts: newAccountsAPI(cfg, db, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail}, people: &peopleAPI{mail: mail},
 		piste: newPisteAPI(cfg, db, rnd), registry: newRegistryAPI(cfg),
 	}
 	if cfg.SweepInterval > 0 {
@@ -314,6 +320,17 @@ func (s *Server) Sweep(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
+	// The people's timers: notices whose window ended are mailed (with
+	// the rights as they are then), expired offers of the role go.
+	var c *call
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c = s.seedCall(ctx, tx)
+		return s.people.sweepPeople(ctx, c)
+	})
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	s.mail.committed(c)
 	s.piste.sweep(now)
 	s.sessions.throttle.prune(now)
 	s.sessions.codes.prune(now)

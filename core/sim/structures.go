@@ -129,3 +129,40 @@ func (sa *structuresAPI) insert(c *call, d core.StructureDraft, manager int64) (
 	_, err = c.tx.ExecContext(ctx, `INSERT INTO manager (structure_id, account_id) VALUES (?, ?)`, st.ID, manager)
 	return &st, err
 }
+
+// modify changes a structure's information (the principal, and the users
+// who may modify it), checked by the same rule as its creation. Its
+// identifier is what the structure is: it is never changed.
+func (sa *structuresAPI) modify(c *call) (int, any, error) {
+	id, m, err := structureOf(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !m.mayModify() {
+		return 0, nil, fail(http.StatusForbidden, api.CodeModifyRight)
+	}
+	var body api.StructureBody
+	if err := c.decode(&body); err != nil {
+		return 0, nil, err
+	}
+	canon, problems := validate.Structure(core.StructureDraft(body))
+	if problems.HasErrors() {
+		return 0, nil, invalid(problems.Errors()...)
+	}
+	res, err := c.tx.ExecContext(c.r.Context(), `UPDATE structure SET kind = ?, company_name = ?, structure_name = ?, email = ?, phone = ?,
+		address = ?, address_complement_1 = ?, address_complement_2 = ?, city = ?, postal_code = ?, country = ?, non_diffusible = ?
+		WHERE id = ? AND identifier_type = ? AND identifier = ?`,
+		string(canon.Kind), canon.CompanyName, canon.StructureName, canon.Email, canon.Phone, canon.Address, canon.Complement1,
+		canon.Complement2, canon.City, canon.PostalCode, canon.EffectiveCountry(), canon.NonDiffusible, id,
+		string(canon.IdentifierType), canon.Identifier)
+	if err != nil {
+		return 0, nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return 0, nil, invalid(core.Problem{Field: core.FieldIdentifier, Code: api.CodeIdentifierFixed, Severity: core.Error})
+	}
+	st, err := scanStruct(c.tx.QueryRowContext(c.r.Context(), `SELECT `+structCols+` FROM structure s WHERE s.id = ?`, id))
+	st.IsManager = m.role == api.RolePrincipal
+	st.Attachment = map[bool]string{true: api.AttachmentApproved}[m.role == api.RoleUser]
+	return http.StatusOK, st, err
+}

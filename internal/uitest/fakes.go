@@ -194,11 +194,14 @@ func (f *FakeAccounts) ChangePassword(_ context.Context, email, current, next st
 }
 
 // FakePeople is the peopleFlow of the Requests screen's people tab: the
-// structures managed and their members, changed as the portal would.
+// user's structures, their members and invitations, changed as the portal
+// would; Offers are the offers of the role made to the user.
 type FakePeople struct {
 	Calls
 	ManagedList []api.Managed
 	MemberLists map[int64][]api.Member
+	Offers      []api.Handover
+	Invited     map[int64][]api.PendingInvitation
 }
 
 func (f *FakePeople) Managed(context.Context) ([]api.Managed, error) { return f.ManagedList, nil }
@@ -208,25 +211,85 @@ func (f *FakePeople) Members(_ context.Context, id int64) ([]api.Member, error) 
 	return f.MemberLists[id], nil
 }
 
-func (f *FakePeople) ChangeMember(_ context.Context, id, account int64, action string) ([]api.Member, error) {
-	f.Add(fmt.Sprintf("ChangeMember %d %d %s", id, account, action))
+// member applies change to the member account of structure id.
+func (f *FakePeople) member(id, account int64, change func(*api.Member)) []api.Member {
 	ms := f.MemberLists[id]
 	for i := range ms {
-		switch {
-		case ms[i].AccountID == account && action == api.MemberPromote:
-			ms[i].Role = api.RoleSecondary
-		case ms[i].AccountID == account && action == api.MemberTransfer:
-			ms[i].Role = api.RolePrincipal
-		case ms[i].Role == api.RolePrincipal && action == api.MemberTransfer:
-			ms[i].Role = api.RoleSecondary
+		if ms[i].AccountID == account {
+			change(&ms[i])
 		}
 	}
-	return ms, nil
+	return ms
+}
+
+func (f *FakePeople) SetRights(_ context.Context, id, account int64, r api.Rights) ([]api.Member, error) {
+	f.Add(fmt.Sprintf("SetRights %d %d %v %v", id, account, r.MayApprove, r.MayModify))
+	return f.member(id, account, func(m *api.Member) { m.Rights = r }), nil
+}
+
+func (f *FakePeople) Detach(_ context.Context, id, account int64) ([]api.Member, error) {
+	f.Add(fmt.Sprintf("Detach %d %d", id, account))
+	ms := f.MemberLists[id]
+	for i := range ms {
+		if ms[i].AccountID == account {
+			f.MemberLists[id] = append(ms[:i:i], ms[i+1:]...)
+			break
+		}
+	}
+	return f.MemberLists[id], nil
+}
+
+func (f *FakePeople) Leave(_ context.Context, id int64) error {
+	f.Add(fmt.Sprintf("Leave %d", id))
+	for i, m := range f.ManagedList {
+		if m.StructureID == id {
+			f.ManagedList = append(f.ManagedList[:i:i], f.ManagedList[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+func (f *FakePeople) OfferHandover(_ context.Context, id, account int64) ([]api.Member, error) {
+	f.Add(fmt.Sprintf("OfferHandover %d %d", id, account))
+	return f.member(id, account, func(m *api.Member) { m.HandoverUntil = 1_796_000_000 }), nil
+}
+
+func (f *FakePeople) WithdrawHandover(_ context.Context, id int64) ([]api.Member, error) {
+	f.Add(fmt.Sprintf("WithdrawHandover %d", id))
+	for i := range f.MemberLists[id] {
+		f.MemberLists[id][i].HandoverUntil = 0
+	}
+	return f.MemberLists[id], nil
+}
+
+func (f *FakePeople) Handovers(context.Context) ([]api.Handover, error) { return f.Offers, nil }
+
+func (f *FakePeople) AnswerHandover(_ context.Context, id int64, accept bool) error {
+	f.Add(fmt.Sprintf("AnswerHandover %d %v", id, accept))
+	f.Offers = nil
+	return nil
 }
 
 func (f *FakePeople) Invite(_ context.Context, id int64, email string) error {
 	f.Add(fmt.Sprintf("Invite %d %s", id, email))
 	return nil
+}
+
+func (f *FakePeople) Invitations(_ context.Context, id int64) ([]api.PendingInvitation, error) {
+	return f.Invited[id], nil
+}
+
+func (f *FakePeople) WithdrawInvitation(_ context.Context, id int64, email string) ([]api.PendingInvitation, error) {
+	f.Add(fmt.Sprintf("WithdrawInvitation %d %s", id, email))
+	inv := f.Invited[id]
+	for i := range inv {
+		if inv[i].Email == email {
+			f.Invited[id] = append(inv[:i:i], inv[i+1:]...)
+			break
+		}
+	}
+	return f.Invited[id], nil
 }
 
 // FakeStructures is the structureService of the structure form and editor.

@@ -244,7 +244,7 @@ func New(t testing.TB, lang string, opt Options, register func(*Harness)) *Harne
 		Clock: h.Clock,
 		Connect: func(c onboarding.TargetSpec) onboarding.Target {
 			if c.Env == core.EnvLocal {
-				return onboarding.Target{Portal: h.Portal, Registry: h.Registry, Mailbox: true}
+				return connect.On(onboarding.Target{Registry: h.Registry, Mailbox: true}, h.Portal)
 			}
 			// Tests never reach the internet: the registries are the
 			// simulator's unless a test says otherwise.

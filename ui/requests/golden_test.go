@@ -14,7 +14,9 @@ import (
 // TestScreens draws the requests' screen, in French and in English, and
 // compares it with its golden images (uitest.Shots): twenty people asking
 // to join Jeanne's structure, three ticked; then the people of her
-// structure once she approved three.
+// structure as its principal sees them (rights as switches, an offer of
+// the role, an invitation waiting), and as a user with the right to
+// approve sees them.
 func TestScreens(t *testing.T) {
 	uitest.InEachLanguage(t, screens)
 }
@@ -39,8 +41,9 @@ func screens(t *testing.T, lang string) {
 	a.changed()
 	shot("19-approvals")
 
-	// Jeanne approves three, makes one a secondary manager, and looks
-	// at the people of her structure.
+	// Jeanne approves three, gives one the right to approve requests,
+	// offers another the principal role, invites someone, and looks at
+	// the people of her structure.
 	if _, err := h.Svc.Attachments.DecideAttachments(ctx, a.waitingRows[:3], true, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -48,22 +51,44 @@ func screens(t *testing.T, lang string) {
 	if err != nil || len(managed) != 1 {
 		t.Fatalf("managed %v %v", managed, err)
 	}
-	members, err := h.Svc.People.Members(ctx, managed[0].StructureID)
+	sid := managed[0].StructureID
+	members, err := h.Svc.People.Members(ctx, sid)
 	if err != nil || len(members) != 4 {
 		t.Fatalf("members %v %v", members, err)
 	}
+	var approver, offered api.Member
 	for _, m := range members {
-		if m.Role == api.RoleUser {
-			if _, err := h.Svc.People.ChangeMember(ctx, managed[0].StructureID, m.AccountID, api.MemberPromote); err != nil {
-				t.Fatal(err)
-			}
-			break
+		switch {
+		case m.Role != api.RoleUser:
+		case approver.AccountID == 0:
+			approver = m
+		case offered.AccountID == 0:
+			offered = m
 		}
+	}
+	if _, err := h.Svc.People.SetRights(ctx, sid, approver.AccountID, api.Rights{MayApprove: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Svc.People.OfferHandover(ctx, sid, offered.AccountID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Svc.People.Invite(ctx, sid, "manon.durand@cabinet.example"); err != nil {
+		t.Fatal(err)
 	}
 	h.Shell.Show(shell.StepApprovals)
 	h.a.approvalsS.tabs.SelectIndex(2)
 	h.a.approvalsS.people.structures.Select(0)
 	shot("19-people")
+	h.a.approvalsS.people.scroll.ScrollToBottom()
+	shot("19-people-invitations")
+
+	// The user who may approve: their rights, the requests they decide,
+	// no principal's switch.
+	h.SignIn(approver.Email, "Tr0ub4dor&3x-Lune")
+	h.Shell.Show(shell.StepApprovals)
+	h.a.approvalsS.tabs.SelectIndex(2)
+	h.a.approvalsS.people.structures.Select(0)
+	shot("19-people-user")
 }
 
 // createStructureAs has a new account (email, its names) create the

@@ -1,7 +1,8 @@
-// Package requests is what a structure's managers do: the attachment
-// requests waiting for them, to approve or refuse many at once, the
-// user's own with their status, and the people of the structures they
-// manage.
+// Package requests is the attachment requests and the people of a
+// structure: the requests waiting for the user (its principal manager, or
+// a user with the right to approve them), to approve or refuse many at
+// once; the user's own with their status; and the people of the user's
+// structures, with their rights.
 package requests
 
 import (
@@ -22,12 +23,21 @@ type (
 		Lists(ctx context.Context) (onboarding.AttachmentLists, error)
 		DecideAttachments(ctx context.Context, reqs []api.Attachment, approve bool, progress onboarding.ProgressFunc) (onboarding.BulkResult, error)
 	}
-	// peopleFlow is the people of the structures the user manages.
+	// peopleFlow is the people of the user's structures: rights,
+	// hand-over, detach, leave, invitations.
 	peopleFlow interface {
 		Managed(ctx context.Context) ([]api.Managed, error)
 		Members(ctx context.Context, structure int64) ([]api.Member, error)
-		ChangeMember(ctx context.Context, structure, account int64, action string) ([]api.Member, error)
+		SetRights(ctx context.Context, structure, account int64, r api.Rights) ([]api.Member, error)
+		Detach(ctx context.Context, structure, account int64) ([]api.Member, error)
+		Leave(ctx context.Context, structure int64) error
+		OfferHandover(ctx context.Context, structure, account int64) ([]api.Member, error)
+		WithdrawHandover(ctx context.Context, structure int64) ([]api.Member, error)
+		Handovers(ctx context.Context) ([]api.Handover, error)
+		AnswerHandover(ctx context.Context, structure int64, accept bool) error
 		Invite(ctx context.Context, structure int64, email string) error
+		Invitations(ctx context.Context, structure int64) ([]api.PendingInvitation, error)
+		WithdrawInvitation(ctx context.Context, structure int64, email string) ([]api.PendingInvitation, error)
 	}
 )
 

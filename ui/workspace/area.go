@@ -53,8 +53,9 @@ type (
 		Structure(ctx context.Context, id int64) (core.StructureRecord, error)
 		Save(ctx context.Context, id int64, d core.StructureDraft, queue bool) (core.StructureRecord, core.SaveResult, error)
 	}
-	// managedFlow says which structures the user manages, and with how
-	// many managers: the workspace marks those the user manages alone.
+	// managedFlow says which structures the user belongs to, and how many
+	// may approve their requests: the workspace marks those where only the
+	// user can.
 	managedFlow interface {
 		Managed(ctx context.Context) ([]api.Managed, error)
 	}

@@ -94,8 +94,8 @@ func TestScreenSyncPanel(t *testing.T) {
 }
 
 // TestScreenWorkspaceOnlyYou: signed in, the workspace marks the
-// structures only the user manages on the portal and says what to do;
-// signed out, it asks nothing of the portal.
+// structures whose requests only the user can approve on the portal and
+// says what to do; signed out, it asks nothing of the portal.
 func TestScreenWorkspaceOnlyYou(t *testing.T) {
 	f := uitest.NewFakes()
 	f.Workspace.Rows = []core.StructureSummary{
@@ -103,8 +103,12 @@ func TestScreenWorkspaceOnlyYou(t *testing.T) {
 		{ID: 2, IdentifierType: core.IDSIRET, Identifier: "44306184100047", CompanyName: "Scierie", State: core.StateCreated},
 	}
 	f.People.ManagedList = []api.Managed{
-		{StructureID: 5, IdentifierType: core.IDSIRET, Identifier: "73282932000074", Role: api.RolePrincipal, Managers: 1},
-		{StructureID: 6, IdentifierType: core.IDSIRET, Identifier: "44306184100047", Role: api.RolePrincipal, Managers: 2},
+		{StructureID: 5, IdentifierType: core.IDSIRET, Identifier: "73282932000074", Role: api.RolePrincipal,
+			Rights: api.Rights{MayApprove: true, MayModify: true}, Approvers: 1},
+		{StructureID: 6, IdentifierType: core.IDSIRET, Identifier: "44306184100047", Role: api.RolePrincipal,
+			Rights: api.Rights{MayApprove: true, MayModify: true}, Approvers: 2},
+		// A user without the right: others approve, not them.
+		{StructureID: 7, IdentifierType: core.IDSIRET, Identifier: "35600000000048", Role: api.RoleUser, Approvers: 1},
 	}
 	u := newFakeArea(t, "fr", f)
 	u.Show(shell.StepWorkspace)
@@ -115,7 +119,7 @@ func TestScreenWorkspaceOnlyYou(t *testing.T) {
 	u.Show(shell.StepWorkspace)
 	w := u.workspaceS
 	problems := w.columns()[6]
-	if !w.aloneNote.Visible() || !strings.Contains(w.aloneNote.Text, "seul gestionnaire de 1 structure") ||
+	if !w.aloneNote.Visible() || !strings.Contains(w.aloneNote.Text, "Vous seul pouvez valider les demandes de rattachement de 1 structure") ||
 		problems.Text(f.Workspace.Rows[0]) != "vous seul" || problems.Text(f.Workspace.Rows[1]) == "vous seul" ||
 		problems.Tone(f.Workspace.Rows[0]) != widget.WarningImportance {
 		t.Fatalf("note %q; problems %q / %q", w.aloneNote.Text, problems.Text(f.Workspace.Rows[0]), problems.Text(f.Workspace.Rows[1]))

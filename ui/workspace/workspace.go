@@ -25,9 +25,9 @@ import (
 type workspaceScreen struct {
 	u    *area
 	flow workspaceFlow
-	// alone holds the structures only the signed-in user manages on the
-	// portal (by identifierKey): marked in the problems column, and said
-	// above the table.
+	// alone holds the structures whose requests only the signed-in user
+	// can approve on the portal (by identifierKey): marked in the
+	// problems column, and said above the table.
 	alone     map[string]bool
 	aloneNote *widget.Label
 	view      *view
@@ -168,9 +168,10 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 // identifierKey names a structure across the store and the portal.
 func identifierKey(t core.IdentifierType, id string) string { return string(t) + "\x00" + id }
 
-// loadManaged asks the portal, once signed in, which structures the user
-// manages alone: a principal who leaves without handing the role over
-// leaves them orphaned, which only a support ticket then fixes.
+// loadManaged asks the portal, once signed in, on which structures only
+// the user can approve attachment requests: a principal who leaves
+// without giving that right or the role leaves the requests with no one
+// to decide them, which only a support ticket then fixes.
 func (w *workspaceScreen) loadManaged(people managedFlow) {
 	u := w.u
 	if people == nil || u.Session().SignedIn() == "" || u.Session().Target().Portal == nil {
@@ -182,7 +183,7 @@ func (w *workspaceScreen) loadManaged(people managedFlow) {
 		}
 		w.alone = map[string]bool{}
 		for _, m := range ms {
-			if m.Role == api.RolePrincipal && m.Managers <= 1 {
+			if m.MayApprove && m.Approvers <= 1 {
 				w.alone[identifierKey(m.IdentifierType, m.Identifier)] = true
 			}
 		}
