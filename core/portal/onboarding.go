@@ -97,8 +97,24 @@ func (o *transport) do(ctx context.Context, method, path, key string, in, out an
 		}
 		return nil
 	}
-	return decodeError(op, resp, b)
+	err = decodeError(op, resp, b)
+	if resp.StatusCode == http.StatusConflict {
+		// A firm's refused write carries the current version: kept for
+		// the caller to merge with (Stale).
+		err = &refusedBody{err: err, body: b}
+	}
+	return err
 }
+
+// refusedBody is a refusal with its body, for the callers that read more
+// than its code.
+type refusedBody struct {
+	err  error
+	body []byte
+}
+
+func (e *refusedBody) Error() string { return e.err.Error() }
+func (e *refusedBody) Unwrap() error { return e.err }
 
 // Codes of an answer that is not an onboarding portal's (foreignCode).
 const (

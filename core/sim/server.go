@@ -43,6 +43,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/firm"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
@@ -130,8 +131,11 @@ type Server struct {
 	sessions   *sessionsAPI
 	structures *structuresAPI
 	people     *peopleAPI
-	piste      *pisteAPI
-	registry   *registryAPI
+	// firm is the firms' shared workspace (core/firm), on the portal's
+	// accounts.
+	firm     *firm.Server
+	piste    *pisteAPI
+	registry *registryAPI
 	// faultMu guards rng, which draws the faults.
 	faultMu   sync.Mutex
 	rng       *mrand.Rand
@@ -235,6 +239,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		accounts: newAccountsAPI(cfg, db, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail}, people: &peopleAPI{mail: mail},
 		piste: newPisteAPI(cfg, db, rnd), registry: newRegistryAPI(cfg),
 	}
+	if s.firm, err = firm.New(ctx, firm.Config{DataDir: cfg.DataDir, Accounts: NewFirmAccounts(s), Now: cfg.Now, Log: cfg.Log}); err != nil {
+		mail.close()
+		db.Close()
+		return nil, err
+	}
 	if cfg.SweepInterval > 0 {
 		sweepCtx, stop := context.WithCancel(context.Background())
 		s.stopSweep, s.sweepDone = stop, make(chan struct{})
@@ -255,7 +264,7 @@ func (s *Server) Close() error {
 		<-s.sweepDone
 	}
 	s.mail.close()
-	return s.db.Close()
+	return errors.Join(s.firm.Close(), s.db.Close())
 }
 
 // sweepEvery runs Sweep every interval until ctx ends; a failed sweep is
@@ -331,6 +340,9 @@ func (s *Server) Sweep(ctx context.Context) error {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	s.mail.committed(c)
+	if err := s.firm.Sweep(ctx); err != nil {
+		return err
+	}
 	s.piste.sweep(now)
 	s.sessions.throttle.prune(now)
 	s.sessions.codes.prune(now)
@@ -376,6 +388,7 @@ func NewHTTPServer(h http.Handler, lim HTTPLimits) *http.Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.onboardingRoutes(mux)
+	s.firm.Register(mux)
 	s.piste.routes(mux)
 	s.registry.routes(mux)
 	var h http.Handler = mux

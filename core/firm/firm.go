@@ -1,0 +1,172 @@
+// Package firm is the firm's shared workspace on the firm's server (the
+// team portal, chorus-sim): an accounting firm's members, who are accounts
+// of that portal and sign in as they do there, share one list of clients,
+// with the person in charge of each, its history and the e-invoicing
+// bookkeeping; the desktops keep a copy, work offline, and keep in step
+// through the feed.
+//
+// Every accepted change of a firm takes the next position of that firm,
+// under its row's lock, so positions follow the order changes commit in:
+// a desktop that read up to a position never misses a change committed
+// after it. A client's row holds its latest version and position, so the
+// feed pages clients by position; a member who sees only their clients
+// also learns from the changes of charge which ones left them. A write
+// names the revision it starts from, and is refused with the current
+// version when that is not the latest: nothing is overwritten silently.
+// Every request is authorized here, against the caller's membership read
+// in the same transaction: a removed member's next request is refused.
+//
+// The package has its own store (a SQLite file beside the portal's, its
+// own numbered migrations) and routes; the portal lends it its accounts
+// (Accounts).
+package firm
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DatabaseFile is the firm's store, in the portal's data directory.
+const DatabaseFile = "firm.db"
+
+// Account is an account of the portal, as the firm knows its members.
+type Account struct {
+	ID    int64
+	Email string
+	Name  string
+}
+
+// Accounts is what the portal lends the firm: who signed in (the session
+// of the request), the account of an address, and its mail.
+type Accounts interface {
+	// Authenticate returns the account whose session the request
+	// carries, or an error the firm answers with (401).
+	Authenticate(r *http.Request) (Account, error)
+	// ByEmail returns the active account of an address, or ErrNoAccount.
+	ByEmail(ctx context.Context, email string) (Account, error)
+	// Mail sends a message as the portal does, in the portal's queue.
+	Mail(ctx context.Context, to, subject, body string) error
+}
+
+// ErrNoAccount: no active account has this address.
+var ErrNoAccount = errors.New("no such account")
+
+// Config is how a firm server runs.
+type Config struct {
+	// DataDir holds DatabaseFile (the portal's data directory).
+	DataDir string
+	// Accounts are the portal's.
+	Accounts Accounts
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Log receives failures; never personal data.
+	Log *slog.Logger
+	// PollEvery is how often a feed request waiting for a change looks
+	// at the store for changes another instance wrote (default 1 s);
+	// this instance's own wake it at once.
+	PollEvery time.Duration
+}
+
+// Server serves the firm's API.
+type Server struct {
+	cfg Config
+	db  *sqldb.DB
+
+	// changed wakes the feed requests waiting on a firm: closed and
+	// replaced at each accepted change of that firm.
+	mu      sync.Mutex
+	changed map[int64]chan struct{}
+}
+
+// New opens (creating, migrating) the firm's store in cfg.DataDir.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Accounts == nil {
+		return nil, errors.New("firm: no accounts")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = time.Second
+	}
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sub, sqldb.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open the firm's database: %w", err)
+	}
+	return &Server{cfg: cfg, db: db, changed: map[int64]chan struct{}{}}, nil
+}
+
+// Close closes the store.
+func (s *Server) Close() error { return s.db.Close() }
+
+// Register adds the firm's routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	for _, r := range []struct {
+		pattern string
+		h       handler
+	}{
+		{"GET " + api.PathFirm, s.firm},
+		{"POST " + api.PathFirmJoin, s.join},
+		{"POST " + api.PathFirmLeave, s.leave},
+		{"GET " + api.PathFirmMembers, s.members},
+		{"PUT " + api.PathFirmMember, s.setRole},
+		{"DELETE " + api.PathFirmMember, s.removeMember},
+		{"POST " + api.PathFirmInvitations, s.invite},
+		{"GET " + api.PathFirmInvitations, s.invitations},
+		{"DELETE " + api.PathFirmInvitation, s.withdrawInvitation},
+		{"POST " + api.PathFirmClients, s.create},
+		{"PUT " + api.PathFirmClient, s.update},
+		{"DELETE " + api.PathFirmClient, s.remove},
+		{"POST " + api.PathFirmRestore, s.restore},
+		{"POST " + api.PathFirmClaim, s.claim},
+		{"POST " + api.PathFirmAssign, s.assign},
+		{"GET " + api.PathFirmHistory, s.history},
+		{"GET " + api.PathFirmAudit, s.audit},
+	} {
+		mux.Handle(r.pattern, s.serve(r.h))
+	}
+	mux.HandleFunc("GET "+api.PathFirmFeed, s.feed)
+}
+
+// wake tells the feed requests waiting on firm that a change committed.
+func (s *Server) wake(firm int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch, ok := s.changed[firm]; ok {
+		close(ch)
+		delete(s.changed, firm)
+	}
+}
+
+// waiter returns the channel the next change of firm closes.
+func (s *Server) waiter(firm int64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.changed[firm]
+	if !ok {
+		ch = make(chan struct{})
+		s.changed[firm] = ch
+	}
+	return ch
+}
