@@ -52,15 +52,21 @@ func IsClientField(name string) bool { return slices.Contains(ClientFieldNames, 
 // them, with the firm's note.
 func ClientFieldsOf(r StructureRecord, note string) ClientFields {
 	d, f := r.Draft, r.Reform
-	nd := "false"
+	// One text per value: France and "not non-diffusible" are the
+	// defaults, said by no text at all, whichever way a desktop stored
+	// them.
+	nd, country := "", d.Country
 	if d.NonDiffusible {
 		nd = "true"
+	}
+	if country == "FR" {
+		country = ""
 	}
 	out := ClientFields{
 		FieldIdentifierType: string(d.IdentifierType), FieldIdentifier: d.Identifier, FieldStructureKind: string(d.Kind),
 		FieldCompanyName: d.CompanyName, FieldStructureName: d.StructureName, FieldEmail: d.Email, FieldPhone: d.Phone,
 		FieldAddress: d.Address, FieldComplement1: d.Complement1, FieldComplement2: d.Complement2, FieldCity: d.City,
-		FieldPostalCode: d.PostalCode, FieldCountry: d.Country, FieldNonDiffusible: nd,
+		FieldPostalCode: d.PostalCode, FieldCountry: country, FieldNonDiffusible: nd,
 		FieldCategory: string(f.Category), FieldCategorySource: string(f.CategorySource), FieldPlatform: f.Platform,
 		FieldMandateSigned: string(f.MandateSigned), FieldAddresses: strings.Join(f.Addresses, "\n"),
 		FieldCheckedOn: string(f.CheckedOn), FieldSeen: f.Seen, FieldReformNote: f.Note,

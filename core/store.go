@@ -80,6 +80,8 @@ type StructureRecord struct {
 	// Reform is the firm's bookkeeping of the e-invoicing reform for this
 	// client: kept beside the draft, never sent.
 	Reform   Reform
+	// Note is the firm's note on the client (shared with the firm).
+	Note     string
 	Problems Problems
 	Sync     Sync
 	Created  time.Time
@@ -99,6 +101,9 @@ type SaveStructure struct {
 	// are. Reform is validated by the caller (validate.Reform).
 	Reform    Reform
 	ReformSet ReformFields
+	// Note, when SetNote, replaces the firm's note on the client.
+	Note    string
+	SetNote bool
 	// Queue asks for the structure to be sent to the portal: it moves to
 	// StateQueued and gets an outbox row in the same transaction. Refused
 	// (KindInvalid) when the draft's problems have errors.

@@ -90,5 +90,5 @@ func NewChorus(c onboarding.ChorusConfig) onboarding.Chorus {
 // service gets only those it uses.
 func Stores(db *sqlite.DB) onboarding.Stores {
 	return onboarding.Stores{Accounts: db.Accounts, Structures: db.Structures, Workspace: db.Workspace,
-		Reform: db.Reform, Outbox: db.Outbox, Settings: db.Settings}
+		Reform: db.Reform, Outbox: db.Outbox, Settings: db.Settings, Firm: db.Firm}
 }

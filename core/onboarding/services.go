@@ -17,6 +17,7 @@ type Stores struct {
 	Reform     core.ReformStore
 	Outbox     core.Outbox
 	Settings   core.SettingsStore
+	Firm       core.FirmStore
 }
 
 // Config is what the services are built from beside the store;

@@ -62,6 +62,9 @@ type DB struct {
 	Outbox *Outbox
 	// Settings keeps the user's settings (core.SettingsStore).
 	Settings *Settings
+	// Firm keeps this desktop's copy of its firm's clients
+	// (core.FirmStore).
+	Firm *Firm
 }
 
 // The roles of the database, each a view on the shared store.
@@ -113,7 +116,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		o(st)
 	}
 	db := &DB{store: st, Accounts: &Accounts{st}, Structures: &Structures{st}, Workspace: &Workspace{st}, Reform: &Reform{st},
-		Outbox: &Outbox{st}, Settings: &Settings{st}}
+		Outbox: &Outbox{st}, Settings: &Settings{st}, Firm: &Firm{st}}
 	p, err := sqldb.Open(ctx, path, migrations(), sqldb.Options{ReadOnly: db.readOnly, MigrationHook: migrationHook})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -230,7 +230,7 @@ func (db *Accounts) QueueAccount(ctx context.Context, id int64, target string) (
 
 const selectStructure = `SELECT id, identifier_type, identifier, structure_kind, company_name, structure_name, email, phone,
 	address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible,
-	reform_platform, reform_mandate, reform_addresses, reform_checked_on, reform_seen, reform_note, category, category_source,
+	reform_platform, reform_mandate, reform_addresses, reform_checked_on, reform_seen, reform_note, category, category_source, note,
 	problems, state, notice, portal_id, created_at, updated_at FROM structure`
 
 func scanStructure(row scanner) (core.StructureRecord, error) {
@@ -240,7 +240,7 @@ func scanStructure(row scanner) (core.StructureRecord, error) {
 	d, f := &r.Draft, &r.Reform
 	err := row.Scan(append([]any{&r.ID, &typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName, &d.Email, &d.Phone,
 		&d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible,
-		&f.Platform, &mandate, &addresses, &checked, &f.Seen, &f.Note, &category, &source}, m.dest()...)...)
+		&f.Platform, &mandate, &addresses, &checked, &f.Seen, &f.Note, &category, &source, &r.Note}, m.dest()...)...)
 	if err != nil {
 		return r, err
 	}
@@ -393,6 +393,9 @@ func (db *Structures) saveStructure(ctx context.Context, tx *sqldb.CachedTx, req
 		if err := setReform(ctx, tx, id, req.Reform, req.ReformSet); err != nil {
 			return 0, res, err
 		}
+		if err := setNote(ctx, tx, id, req); err != nil {
+			return 0, res, err
+		}
 	} else {
 		// Not new, yet not found: another statement removed it between
 		// the insert and the look-up, which one transaction rules out.
@@ -454,6 +457,9 @@ func (db *Structures) created(ctx context.Context, tx *sqldb.CachedTx, id int64,
 	if err := setReform(ctx, tx, id, req.Reform, req.ReformSet); err != nil {
 		return 0, res, err
 	}
+	if err := setNote(ctx, tx, id, req); err != nil {
+		return 0, res, err
+	}
 	if !req.Queue {
 		return id, res, nil
 	}
@@ -487,6 +493,15 @@ var reformColumns = []struct {
 // The statement is one of at most 127, each prepared once per transaction.
 func setReform(ctx context.Context, tx *sqldb.CachedTx, id int64, r core.Reform, set core.ReformFields) error {
 	return setReformCounted(ctx, tx, id, r, set, nil)
+}
+
+// setNote writes the firm's note when the save carries one.
+func setNote(ctx context.Context, tx *sqldb.CachedTx, id int64, req core.SaveStructure) error {
+	if !req.SetNote {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE structure SET note = ? WHERE id = ? AND note <> ?`, req.Note, id, req.Note)
+	return err
 }
 
 // setReformCounted is setReform adding to *n the rows it changed (0 for
