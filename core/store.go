@@ -79,7 +79,7 @@ type StructureRecord struct {
 	Draft StructureDraft
 	// Reform is the firm's bookkeeping of the e-invoicing reform for this
 	// client: kept beside the draft, never sent.
-	Reform   Reform
+	Reform Reform
 	// Note is the firm's note on the client (shared with the firm).
 	Note     string
 	Problems Problems
