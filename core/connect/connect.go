@@ -92,3 +92,18 @@ func Stores(db *sqlite.DB) onboarding.Stores {
 	return onboarding.Stores{Accounts: db.Accounts, Structures: db.Structures, Workspace: db.Workspace,
 		Reform: db.Reform, Outbox: db.Outbox, Settings: db.Settings, Firm: db.Firm}
 }
+
+// Firm reaches a firm's server at url (a team portal, whatever the
+// environment structures go to): the portal's sign-in there and the firm's
+// workspace, on one session, through the proxy the environment variables
+// name (o.Getenv).
+func Firm(o Options) func(url string) onboarding.FirmConn {
+	return func(url string) onboarding.FirmConn {
+		hc, err := portal.NewClient(portal.ClientOptions{Getenv: o.Getenv})
+		if err != nil {
+			hc = nil // the package's default client
+		}
+		c := portal.NewOnboarding(url, hc)
+		return onboarding.FirmConn{Auth: c, API: c.Firm()}
+	}
+}

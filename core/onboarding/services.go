@@ -41,6 +41,14 @@ type Config struct {
 	// Clock gives the day the reform's bookkeeping counts from (tests fix
 	// it); the system's when nil.
 	Clock core.Clock
+	// ConnectFirm reaches a firm's server (its sign-in and workspace);
+	// nil leaves the desktop out of any firm.
+	ConnectFirm func(url string) FirmConn
+	// DataDir is where the changes a firm did not accept are saved when
+	// the desktop leaves it (SpoolDir when empty).
+	DataDir string
+	// DeviceName names this computer in the firm's history.
+	DeviceName string
 }
 
 // Services are the application layer's use cases, built together for a
@@ -56,6 +64,9 @@ type Services struct {
 	Attachments *Attachments
 	People      *People
 	Handoff     *Handoff
+	// Firm and FirmAdmin are nil when Config.ConnectFirm is.
+	Firm      *Firm
+	FirmAdmin *FirmAdmin
 }
 
 // New loads the settings, connects to the environment they name, and
@@ -69,8 +80,20 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 	if err != nil {
 		return Services{}, err
 	}
-	sync := NewSync(SyncStore{Outbox: st.Outbox, Structures: st.Structures, Drafts: st.Workspace}, conn,
-		SyncConfig{Backoff: cfg.Backoff, Lease: cfg.Lease, Concurrency: cfg.Concurrency})
+	var firm *Firm
+	if cfg.ConnectFirm != nil && st.Firm != nil && cfg.Secrets != nil {
+		dir := cfg.DataDir
+		if dir == "" {
+			dir = cfg.SpoolDir
+		}
+		firm = NewFirm(FirmConfig{Store: st.Firm, Connect: cfg.ConnectFirm, Secrets: cfg.Secrets(FirmKeyring), NewOpID: cfg.NewOpID,
+			Dir: dir, Device: cfg.DeviceName})
+	}
+	sc := SyncConfig{Backoff: cfg.Backoff, Lease: cfg.Lease, Concurrency: cfg.Concurrency}
+	if firm != nil {
+		sc.Claim = firm.Claim
+	}
+	sync := NewSync(SyncStore{Outbox: st.Outbox, Structures: st.Structures, Drafts: st.Workspace}, conn, sc)
 	structures := NewStructures(st.Structures, conn, sync)
 	return Services{
 		Connection:  conn,
@@ -82,5 +105,15 @@ func New(ctx context.Context, st Stores, cfg Config) (Services, error) {
 		Attachments: NewAttachments(conn, cfg.NewOpID),
 		People:      NewPeople(conn, cfg.NewOpID),
 		Handoff:     NewHandoff(st.Structures, conn),
+		Firm:        firm,
+		FirmAdmin:   firmAdmin(firm),
 	}, nil
+}
+
+// firmAdmin is the admin's service of f, nil when f is.
+func firmAdmin(f *Firm) *FirmAdmin {
+	if f == nil {
+		return nil
+	}
+	return NewFirmAdmin(f)
 }

@@ -28,6 +28,9 @@ type SyncConfig struct {
 	// Concurrency is how many rows the worker keeps in flight (0: the
 	// settings', else outbox.DefaultConcurrency).
 	Concurrency int
+	// Claim, when set, claims a structure's submission before it is sent
+	// (Firm.Claim: two members of a firm never both send one client).
+	Claim func(ctx context.Context, structureID int64) error
 }
 
 // Sync is the one outbox worker of a store and what the screens ask of it:
@@ -49,6 +52,7 @@ func NewSync(store SyncStore, conn *Connection, cfg SyncConfig) *Sync {
 	if cfg.Lease > 0 {
 		s.worker.Lease = cfg.Lease
 	}
+	s.worker.Claim = cfg.Claim
 	s.worker.SetConcurrency(cfg.Concurrency)
 	if cfg.Concurrency == 0 {
 		s.worker.SetConcurrency(conn.Settings().ConcurrencyN())

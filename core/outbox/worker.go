@@ -94,6 +94,11 @@ type Worker struct {
 	Backoff Backoff
 	// Now is the wall clock for scheduling (tests inject one).
 	Now func() time.Time
+	// Claim, when set, is asked before a structure's row is sent: a firm's
+	// member sends a client only once they claimed its submission (an
+	// error of kind KindConflict parks the row as failed with its notice,
+	// naming who claimed it; a retryable one reschedules it).
+	Claim func(ctx context.Context, structureID int64) error
 	// Lease is how long a claimed row is kept from other workers. A worker
 	// that dies holds its rows that long; the portal's idempotency makes a
 	// second send of a row harmless, so the lease only saves requests.
@@ -305,6 +310,11 @@ func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) erro
 		// version; a damaged one for the user to save the form again.
 		st.Failed++
 		return w.Store.Fail(ctx, op.OpID, core.NoticeOf(err))
+	}
+	if w.Claim != nil && op.EntityType == core.EntityStructure {
+		if err := w.Claim(ctx, op.EntityID); err != nil {
+			return w.failure(ctx, op, err, st)
+		}
 	}
 	switch op.Kind {
 	case core.OpSubmitStructure:

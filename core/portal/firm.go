@@ -31,6 +31,9 @@ type Stale struct {
 }
 
 func (e *Stale) Error() string { return e.Err.Error() }
+
+// FirmCurrent returns the firm's version the refusal carries.
+func (e *Stale) FirmCurrent() api.FirmClient { return e.Current }
 func (e *Stale) Unwrap() error { return e.Err }
 
 // StaleOf returns the firm's version a refused write carries, if any.
