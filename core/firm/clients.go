@@ -107,7 +107,7 @@ func stale(code string, cl client) error {
 // create adds a client to the caller's firm, in the caller's charge. A
 // client the firm has already (same identifier) is answered 409 with it:
 // the desktop merges its copy into it, as an edit.
-func (s *Server) create(c *call) (int, any, error) {
+func (a *clientsAPI) create(c *call) (int, any, error) {
 	if err := c.member(); err != nil {
 		return 0, nil, err
 	}
@@ -160,7 +160,7 @@ func (c *call) reread(id int64) (client, error) {
 // update changes a client's fields, if the write starts from its current
 // revision; else it is refused with the current version. A change of
 // identifier to one the firm has is refused as a creation would be.
-func (s *Server) update(c *call) (int, any, error) {
+func (a *clientsAPI) update(c *call) (int, any, error) {
 	cl, err := c.clientOf()
 	if err != nil {
 		return 0, nil, err
@@ -214,7 +214,7 @@ func (s *Server) update(c *call) (int, any, error) {
 // remove deletes a client, if the caller starts from its current
 // revision: it stays as a tombstone, which the feed carries and an admin
 // restores.
-func (s *Server) remove(c *call) (int, any, error) {
+func (a *clientsAPI) remove(c *call) (int, any, error) {
 	cl, err := c.clientOf()
 	if err != nil {
 		return 0, nil, err
@@ -234,7 +234,7 @@ func (s *Server) remove(c *call) (int, any, error) {
 
 // restore brings a deleted client back (the admin), unless the firm has
 // another with its identifier since.
-func (s *Server) restore(c *call) (int, any, error) {
+func (a *clientsAPI) restore(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -278,7 +278,7 @@ func (c *call) setDeleted(cl client, deleted bool, action string) (int, any, err
 // claim claims a client's submission to the portal for the caller: the
 // first to claim sends it; another member's claim is answered with who
 // did. Claiming again one's own claim changes nothing.
-func (s *Server) claim(c *call) (int, any, error) {
+func (a *clientsAPI) claim(c *call) (int, any, error) {
 	cl, err := c.clientOf()
 	if err != nil {
 		return 0, nil, err
@@ -307,7 +307,7 @@ func (s *Server) claim(c *call) (int, any, error) {
 }
 
 // assign puts clients in a member's charge, or nobody's (the admin).
-func (s *Server) assign(c *call) (int, any, error) {
+func (a *clientsAPI) assign(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -402,7 +402,7 @@ func (c *call) audited(client, revision int64, device, action string, before, af
 }
 
 // history lists a client's audit, newest first (any member who sees it).
-func (s *Server) history(c *call) (int, any, error) {
+func (a *clientsAPI) history(c *call) (int, any, error) {
 	cl, err := c.clientOf()
 	if err != nil {
 		return 0, nil, err
@@ -414,7 +414,7 @@ func (s *Server) history(c *call) (int, any, error) {
 
 // audit pages the firm's audit, oldest first after ?after= (the admin),
 // for its export.
-func (s *Server) audit(c *call) (int, any, error) {
+func (a *clientsAPI) audit(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}

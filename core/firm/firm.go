@@ -120,29 +120,37 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // Close closes the store.
 func (s *Server) Close() error { return s.db.Close() }
 
+// membersAPI serves the firm's members and invitations; clientsAPI its
+// clients, their history and the audit.
+type (
+	membersAPI struct{ s *Server }
+	clientsAPI struct{ s *Server }
+)
+
 // Register adds the firm's routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
+	m, a := &membersAPI{s}, &clientsAPI{s}
 	for _, r := range []struct {
 		pattern string
 		h       handler
 	}{
-		{"GET " + api.PathFirm, s.firm},
-		{"POST " + api.PathFirmJoin, s.join},
-		{"POST " + api.PathFirmLeave, s.leave},
-		{"GET " + api.PathFirmMembers, s.members},
-		{"PUT " + api.PathFirmMember, s.setRole},
-		{"DELETE " + api.PathFirmMember, s.removeMember},
-		{"POST " + api.PathFirmInvitations, s.invite},
-		{"GET " + api.PathFirmInvitations, s.invitations},
-		{"DELETE " + api.PathFirmInvitation, s.withdrawInvitation},
-		{"POST " + api.PathFirmClients, s.create},
-		{"PUT " + api.PathFirmClient, s.update},
-		{"DELETE " + api.PathFirmClient, s.remove},
-		{"POST " + api.PathFirmRestore, s.restore},
-		{"POST " + api.PathFirmClaim, s.claim},
-		{"POST " + api.PathFirmAssign, s.assign},
-		{"GET " + api.PathFirmHistory, s.history},
-		{"GET " + api.PathFirmAudit, s.audit},
+		{"GET " + api.PathFirm, m.firm},
+		{"POST " + api.PathFirmJoin, m.join},
+		{"POST " + api.PathFirmLeave, m.leave},
+		{"GET " + api.PathFirmMembers, m.members},
+		{"PUT " + api.PathFirmMember, m.setRole},
+		{"DELETE " + api.PathFirmMember, m.removeMember},
+		{"POST " + api.PathFirmInvitations, m.invite},
+		{"GET " + api.PathFirmInvitations, m.invitations},
+		{"DELETE " + api.PathFirmInvitation, m.withdrawInvitation},
+		{"POST " + api.PathFirmClients, a.create},
+		{"PUT " + api.PathFirmClient, a.update},
+		{"DELETE " + api.PathFirmClient, a.remove},
+		{"POST " + api.PathFirmRestore, a.restore},
+		{"POST " + api.PathFirmClaim, a.claim},
+		{"POST " + api.PathFirmAssign, a.assign},
+		{"GET " + api.PathFirmHistory, a.history},
+		{"GET " + api.PathFirmAudit, a.audit},
 	} {
 		mux.Handle(r.pattern, s.serve(r.h))
 	}

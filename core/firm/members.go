@@ -26,7 +26,7 @@ const (
 )
 
 // firm answers the caller's firm and role.
-func (s *Server) firm(c *call) (int, any, error) {
+func (m *membersAPI) firm(c *call) (int, any, error) {
 	if err := c.member(); err != nil {
 		return 0, nil, err
 	}
@@ -37,7 +37,7 @@ func (s *Server) firm(c *call) (int, any, error) {
 
 // members lists the caller's firm's members (any member: the screens show
 // who is in charge of what).
-func (s *Server) members(c *call) (int, any, error) {
+func (m *membersAPI) members(c *call) (int, any, error) {
 	if err := c.member(); err != nil {
 		return 0, nil, err
 	}
@@ -75,7 +75,7 @@ func role(r string) (string, error) {
 // admin): the person joins with the account of that address, when they
 // choose to; the address is mailed. The answer is the same whether the
 // address has an account or not.
-func (s *Server) invite(c *call) (int, any, error) {
+func (m *membersAPI) invite(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Server) invite(c *call) (int, any, error) {
 	if err := c.tx.QueryRowContext(ctx, `SELECT name FROM firm WHERE id = ?`, c.me.firm).Scan(&name); err != nil {
 		return 0, nil, err
 	}
-	err = s.cfg.Accounts.Mail(ctx, email, "invitation dans l'espace du cabinet / invitation to the firm's workspace",
+	err = m.s.cfg.Accounts.Mail(ctx, email, "invitation dans l'espace du cabinet / invitation to the firm's workspace",
 		fmt.Sprintf("%s vous invite dans l'espace partagé du cabinet %s. Dans Chorus Onboard, ouvrez Paramètres › Cabinet, donnez "+
 			"l'adresse de ce portail et connectez-vous avec le compte de cette adresse (créez-le d'abord si vous n'en avez pas). "+
 			"L'invitation vaut 30 jours.\n\n%s invites you to the shared workspace of the firm %s. In Chorus Onboard, open Settings › "+
@@ -118,7 +118,7 @@ func (s *Server) invite(c *call) (int, any, error) {
 }
 
 // invitations lists the invitations waiting (the admin).
-func (s *Server) invitations(c *call) (int, any, error) {
+func (m *membersAPI) invitations(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Server) invitations(c *call) (int, any, error) {
 }
 
 // withdrawInvitation withdraws an invitation (the admin).
-func (s *Server) withdrawInvitation(c *call) (int, any, error) {
+func (m *membersAPI) withdrawInvitation(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -154,12 +154,12 @@ func (s *Server) withdrawInvitation(c *call) (int, any, error) {
 	if _, err := c.tx.ExecContext(c.r.Context(), `DELETE FROM invitation WHERE firm_id = ? AND email = ?`, c.me.firm, strings.ToLower(email)); err != nil {
 		return 0, nil, err
 	}
-	return s.invitations(c)
+	return m.invitations(c)
 }
 
 // join makes the caller a member of the firm that invited their address,
 // with the role it said.
-func (s *Server) join(c *call) (int, any, error) {
+func (m *membersAPI) join(c *call) (int, any, error) {
 	ctx := c.r.Context()
 	if c.me.firm != 0 {
 		return 0, nil, refuse(http.StatusConflict, api.CodeFirmOtherFirm)
@@ -181,7 +181,7 @@ func (s *Server) join(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	c.me = membership{firm: firm, role: r}
-	return s.firm(c)
+	return m.firm(c)
 }
 
 // addMember adds an account to a firm.
@@ -193,7 +193,7 @@ func addMember(ctx context.Context, tx *sql.Tx, firm int64, a Account, role stri
 
 // leave takes the caller out of their firm; the firm's last admin names
 // another first.
-func (s *Server) leave(c *call) (int, any, error) {
+func (m *membersAPI) leave(c *call) (int, any, error) {
 	if err := c.member(); err != nil {
 		return 0, nil, err
 	}
@@ -204,7 +204,7 @@ func (s *Server) leave(c *call) (int, any, error) {
 }
 
 // setRole changes a member's role (the admin); the last admin keeps it.
-func (s *Server) setRole(c *call) (int, any, error) {
+func (m *membersAPI) setRole(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -231,12 +231,12 @@ func (s *Server) setRole(c *call) (int, any, error) {
 	if _, err := c.tx.ExecContext(c.r.Context(), `UPDATE member SET role = ? WHERE firm_id = ? AND account_id = ?`, req.Role, c.me.firm, account); err != nil {
 		return 0, nil, err
 	}
-	return s.members(c)
+	return m.members(c)
 }
 
 // removeMember removes a member (the admin); their next request is
 // refused, and their computer drops the firm's clients when it hears.
-func (s *Server) removeMember(c *call) (int, any, error) {
+func (m *membersAPI) removeMember(c *call) (int, any, error) {
 	if err := c.admin(); err != nil {
 		return 0, nil, err
 	}
@@ -247,7 +247,7 @@ func (s *Server) removeMember(c *call) (int, any, error) {
 	if err := dropMember(c, account); err != nil {
 		return 0, nil, err
 	}
-	return s.members(c)
+	return m.members(c)
 }
 
 // roleIn reads the role of an account in the caller's firm; one of

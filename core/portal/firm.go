@@ -34,7 +34,7 @@ func (e *Stale) Error() string { return e.Err.Error() }
 
 // FirmCurrent returns the firm's version the refusal carries.
 func (e *Stale) FirmCurrent() api.FirmClient { return e.Current }
-func (e *Stale) Unwrap() error { return e.Err }
+func (e *Stale) Unwrap() error               { return e.Err }
 
 // StaleOf returns the firm's version a refused write carries, if any.
 func StaleOf(err error) (*Stale, bool) {
