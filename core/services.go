@@ -23,6 +23,11 @@ type Secrets interface {
 	Delete(ctx context.Context, name string) error
 }
 
+// FirmKeyring names the keyring's part for the firm's shared workspace,
+// beside the environments' (the firm's server is not an environment:
+// structures go where the settings say, the firm's clients to its server).
+const FirmKeyring Environment = "firm"
+
 // Secret names used across the app. They name a keyring entry, never hold the
 // secret.
 const (
@@ -36,6 +41,9 @@ const (
 	// it stands in for the second factor of that account (never for its
 	// password).
 	SecretDeviceToken = "device-token"
+	// SecretFirmSession is the session on the firm's server, as
+	// "url\ntoken", kept under FirmKeyring.
+	SecretFirmSession = "firm-session"
 )
 
 // SecretNames lists every entry this app may create, so that "forget" can

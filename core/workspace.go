@@ -25,15 +25,25 @@ const (
 	FilterNoPlatform StructureFilter = "no_platform"
 	FilterCheckDue   StructureFilter = "check_due"
 	FilterIssueEarly StructureFilter = "issue_early"
+
+	// The firm's filters: the clients in the user's charge; those with a
+	// field in conflict (changed here and on the firm to different
+	// values).
+	FilterMine      StructureFilter = "mine"
+	FilterConflicts StructureFilter = "conflicts"
 )
 
 // StructureFilters lists every filter in the order they are offered.
 var StructureFilters = []StructureFilter{FilterAll, FilterErrors, FilterReady, FilterQueued, FilterOnPortal,
-	FilterPending, FilterRefused, FilterFailed, FilterNoPlatform, FilterCheckDue, FilterIssueEarly}
+	FilterPending, FilterRefused, FilterFailed, FilterNoPlatform, FilterCheckDue, FilterIssueEarly, FilterMine, FilterConflicts}
 
 // ReformFilters are the filters of the reform, shown as their own row of
 // chips.
 var ReformFilters = []StructureFilter{FilterNoPlatform, FilterCheckDue, FilterIssueEarly}
+
+// FirmFilters are the firm's filters, shown as their own row of chips
+// when the desktop is in a firm.
+var FirmFilters = []StructureFilter{FilterMine, FilterConflicts}
 
 // MatchesRow reports whether a workspace row is in the filter's set on
 // the day today (the reform's filters read the row's reform columns and
@@ -46,6 +56,10 @@ func (f StructureFilter) MatchesRow(r StructureSummary, today Date) bool {
 		return r.CheckedOn == "" || r.CheckedOn < today.AddDays(-RecheckDays)
 	case FilterIssueEarly:
 		return ObligationsOf(r.Category).IssueFrom.Before(IssueFromSmall)
+	case FilterMine:
+		return r.Mine
+	case FilterConflicts:
+		return r.Conflicts > 0
 	}
 	return f.Matches(r.State, r.Errors)
 }
@@ -104,6 +118,9 @@ type StructureQuery struct {
 	// Today is the day the reform's filters count from; the store's clock
 	// (local time) when empty.
 	Today Date
+	// Me is the member of the firm this desktop is in (FilterMine);
+	// InCharge keeps the rows in that member's charge only ("" any).
+	Me, InCharge string
 }
 
 // StructureSummary is one row of the workspace: what the table shows.
@@ -123,6 +140,14 @@ type StructureSummary struct {
 	Platform  string
 	CheckedOn Date
 	Category  CompanyCategory
+	// The firm's columns, when the desktop is in a firm: whether the row
+	// is one of the firm's clients, who is in charge (an address), and
+	// how many fields are in conflict. Mine is set by a query whose Me is
+	// the one in charge.
+	Firm      bool
+	InCharge  string
+	Conflicts int
+	Mine      bool
 }
 
 // StructureList answers a StructureQuery: the rows of its filter, sorted,

@@ -41,9 +41,12 @@ Usage:
   chorus-sim --data DIR [--addr HOST:PORT] [--tls-cert PEM --tls-key PEM] [options]
   chorus-sim admin transfer-structure|audit ...   (chorus-sim admin help)
   chorus-sim mail list|resend ...                 (chorus-sim mail help)
+  chorus-sim firm create|add|list ...             (chorus-sim firm help)
 
 chorus-sim serves the onboarding API (captcha, accounts, activation links,
-sign-in, structures, attachment requests and their approval), the PISTE
+sign-in, structures, attachment requests and their approval), the shared
+workspace of the accounting firms whose accountants sign in here (their
+clients, changes, history; chorus-sim firm creates them), the PISTE
 Chorus Pro read API with AIFE's paths and field names, and the company
 registries, each at its published rate. The desktop app runs it inside
 itself as its Local sandbox; a team runs it as a shared portal, over HTTPS
@@ -195,6 +198,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "mail" {
 		return runMail(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "firm" {
+		return runFirm(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("chorus-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)

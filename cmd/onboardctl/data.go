@@ -259,6 +259,7 @@ func notTheDatabase(name, db string) error {
 // counts.
 type reader interface {
 	EachStructure(ctx context.Context, fn func(core.StructureRecord) error) error
+	QueryStructures(ctx context.Context, q core.StructureQuery) (core.StructureList, error)
 	Counts(ctx context.Context) (map[core.SyncState]int, int, error)
 	Unsettled(ctx context.Context) ([]core.StructureRecord, error)
 }
@@ -316,8 +317,24 @@ func runList(ctx context.Context, o readOptions) error {
 		return err
 	}
 	defer closeDB()
+	// The firm's columns: who is in charge, and "conflict" when a field
+	// waits for the user to keep one of two values.
+	list, err := r.QueryStructures(ctx, core.StructureQuery{})
+	if err != nil {
+		return err
+	}
+	firm := make(map[int64]core.StructureSummary, len(list.Rows))
+	for _, s := range list.Rows {
+		firm[s.ID] = s
+	}
 	return r.EachStructure(ctx, func(s core.StructureRecord) error {
-		_, err := fmt.Fprintf(o.e.stdout, "%s\t%s\t%s\t%s\n", s.Draft.IdentifierType, s.Draft.Identifier, s.Draft.CompanyName, s.Sync.State)
+		f := firm[s.ID]
+		conflict := ""
+		if f.Conflicts > 0 {
+			conflict = "conflict"
+		}
+		_, err := fmt.Fprintf(o.e.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Draft.IdentifierType, s.Draft.Identifier, s.Draft.CompanyName, s.Sync.State,
+			f.InCharge, conflict)
 		return err
 	})
 }
@@ -348,6 +365,11 @@ func runStatus(ctx context.Context, o readOptions) error {
 		fmt.Fprintf(o.e.stdout, "%s\t%d\n", s, counts[s])
 	}
 	fmt.Fprintf(o.e.stdout, "outbox pending\t%d\n", pending)
+	if list, err := r.QueryStructures(ctx, core.StructureQuery{}); err == nil && list.Counts[core.FilterConflicts] > 0 {
+		fmt.Fprintf(o.e.stdout, "conflicts\t%d\n", list.Counts[core.FilterConflicts])
+	} else if err != nil {
+		return err
+	}
 	unsettled, err := r.Unsettled(ctx)
 	if err != nil {
 		return err

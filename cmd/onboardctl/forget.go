@@ -7,6 +7,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/assets"
 	"github.com/chorusonboard/chorus-onboard/core"
+	"github.com/chorusonboard/chorus-onboard/core/firm"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
@@ -29,8 +30,10 @@ func forgetFiles(path string) error {
 		return nil // a database elsewhere: its directory is someone else's
 	}
 	sandbox := filepath.Join(dir, localfs.SandboxDir)
-	if err := localfs.RemoveDatabase(filepath.Join(sandbox, sim.DatabaseFile)); err != nil {
-		return err
+	for _, db := range []string{sim.DatabaseFile, firm.DatabaseFile} {
+		if err := localfs.RemoveDatabase(filepath.Join(sandbox, db)); err != nil {
+			return err
+		}
 	}
 	_ = os.Remove(sandbox) // only when empty
 	spooled, _ := filepath.Glob(filepath.Join(dir, onboarding.SpoolPattern))

@@ -140,7 +140,8 @@ func openServices(ctx context.Context, p string, connect func(onboarding.TargetS
 	svc, err = onboarding.New(ctx, connectpkg.Stores(store), onboarding.Config{NewOpID: sqlite.NewOpID, Connect: connect,
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env, keyringOptions...) },
 		NewChorus: connectpkg.NewChorus,
-		Backoff:   cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p), Presets: e.readPresets()})
+		Backoff:   cliBackoff, Lease: cliLease, SpoolDir: filepath.Dir(p), Presets: e.readPresets(),
+		ConnectFirm: connectpkg.Firm(connectpkg.Options{Getenv: e.getenv}), DataDir: filepath.Dir(p), DeviceName: deviceName()})
 	if err != nil {
 		store.Close()
 		return svc, nil, err
@@ -212,3 +213,9 @@ func parseCommand(fs *flag.FlagSet, args []string, minArgs, maxArgs int) error {
 
 // keyringOptions lets tests replace the OS keyring.
 var keyringOptions []secrets.Option
+
+// deviceName names this computer in the firm's history.
+func deviceName() string {
+	host, _ := os.Hostname()
+	return "onboardctl (" + host + ")"
+}

@@ -74,6 +74,18 @@ func TestRunImportOnAFake(t *testing.T) {
 type fakeReader struct {
 	recs   []core.StructureRecord
 	counts map[core.SyncState]int
+	// rows are the firm's columns of recs.
+	rows []core.StructureSummary
+}
+
+func (f fakeReader) QueryStructures(context.Context, core.StructureQuery) (core.StructureList, error) {
+	l := core.StructureList{Rows: f.rows, Counts: map[core.StructureFilter]int{}}
+	for _, r := range f.rows {
+		if r.Conflicts > 0 {
+			l.Counts[core.FilterConflicts]++
+		}
+	}
+	return l, nil
 }
 
 func (f fakeReader) EachStructure(_ context.Context, fn func(core.StructureRecord) error) error {
@@ -92,19 +104,20 @@ func (f fakeReader) Unsettled(context.Context) ([]core.StructureRecord, error) {
 func TestRunListAndStatusOnAFake(t *testing.T) {
 	d := core.StructureDraft{IdentifierType: core.IDSIRET, Identifier: "73282932000074", CompanyName: "Ateliers"}
 	fake := fakeReader{recs: []core.StructureRecord{
-		{Draft: d, Sync: core.Sync{State: core.StateFailed, Notice: core.Notice{Code: "siret.checksum"}}},
-	}, counts: map[core.SyncState]int{core.StateFailed: 1}}
+		{ID: 4, Draft: d, Sync: core.Sync{State: core.StateFailed, Notice: core.Notice{Code: "siret.checksum"}}},
+	}, counts: map[core.SyncState]int{core.StateFailed: 1},
+		rows: []core.StructureSummary{{ID: 4, InCharge: "ana@cabinet.example", Conflicts: 1}}}
 	var out bytes.Buffer
 	o := readOptions{e: env{stdout: &out, stderr: io.Discard}, lang: i18n.FR,
 		open: func(context.Context) (reader, func(), error) { return fake, func() {}, nil }}
-	if err := runList(t.Context(), o); err != nil || out.String() != "SIRET\t73282932000074\tAteliers\tfailed\n" {
+	if err := runList(t.Context(), o); err != nil || out.String() != "SIRET\t73282932000074\tAteliers\tfailed\tana@cabinet.example\tconflict\n" {
 		t.Fatalf("list: %v %q", err, out.String())
 	}
 	out.Reset()
 	if err := runStatus(t.Context(), o); err != nil {
 		t.Fatal(err)
 	}
-	want := "failed\t1\noutbox pending\t2\nfailed\tSIRET\t73282932000074\t" + i18n.T(i18n.FR, "siret.checksum") + "\n"
+	want := "failed\t1\noutbox pending\t2\nconflicts\t1\nfailed\tSIRET\t73282932000074\t" + i18n.T(i18n.FR, "siret.checksum") + "\n"
 	if !strings.HasSuffix(out.String(), want) || !strings.HasPrefix(out.String(), "draft\t0\n") {
 		t.Fatalf("status:\n%q\nwant suffix\n%q", out.String(), want)
 	}

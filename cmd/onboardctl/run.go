@@ -55,6 +55,8 @@ Usage:
   onboardctl lookup [--db PATH] [--registry-url URL] [--insee-url URL] [--insee-key-stdin] siret|siren VALUE
   onboardctl status [--db PATH]
   onboardctl policy [--db PATH] [--lang fr|en]
+  onboardctl firm join|status|leave ...        (onboardctl firm help)
+  onboardctl conflicts [--db PATH] [--lang fr|en]
   onboardctl version
   onboardctl help
 
@@ -122,6 +124,10 @@ func run(args []string, e env) int {
 		err = cmdForget(args[1:], e)
 	case "status":
 		err = cmdStatus(args[1:], e)
+	case "firm":
+		err = cmdFirm(args[1:], e)
+	case "conflicts":
+		err = cmdConflicts(args[1:], e)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}

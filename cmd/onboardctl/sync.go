@@ -37,6 +37,12 @@ type syncer struct {
 		Counts(ctx context.Context) (map[core.SyncState]int, int, error)
 		SetConcurrency(n int)
 	}
+	// firm exchanges with the firm's server, when the desktop is in a
+	// firm (nil in tests that have none).
+	firm interface {
+		Link(ctx context.Context) (core.FirmLink, error)
+		Sync(ctx context.Context) (onboarding.FirmRound, error)
+	}
 }
 
 // syncOptions are "sync [--db PATH] [--portal URL] [--ca-file PEM]
@@ -115,7 +121,11 @@ func cmdSync(args []string, e env) (incomplete bool, err error) {
 		caFile: *caFile, proxy: *proxy, concurrency: *concurrency,
 		open: func(ctx context.Context, connect func(onboarding.TargetSpec) onboarding.Target) (syncer, func(), error) {
 			svc, closeDB, err := openServices(ctx, path, connect, readWrite, e)
-			return syncer{conn: svc.Connection, accounts: svc.Accounts, sync: svc.Sync}, closeDB, err
+			sy := syncer{conn: svc.Connection, accounts: svc.Accounts, sync: svc.Sync}
+			if svc.Firm != nil {
+				sy.firm = svc.Firm
+			}
+			return sy, closeDB, err
 		}})
 }
 
@@ -149,6 +159,26 @@ func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
 	if o.concurrency > 0 {
 		svc.sync.SetConcurrency(o.concurrency)
 	}
+	inFirm, firmFailed := false, false
+	if svc.firm != nil {
+		// The firm first: a colleague's claim or change is known before
+		// anything is sent to the portal.
+		l, err := svc.firm.Link(ctx)
+		if err != nil {
+			return false, err
+		}
+		if inFirm = !l.IsZero(); inFirm {
+			r, err := svc.firm.Sync(ctx)
+			if err != nil {
+				fmt.Fprintf(o.e.stderr, "onboardctl: firm: %s\n", i18n.Error(o.lang, err))
+				firmFailed = true
+			} else {
+				a := r.Applied
+				fmt.Fprintf(o.e.stdout, "firm %s: sent %d, received %d, merged %d, conflicts %d, removed %d\n", l.Name, r.Sent,
+					a.Added+a.Changed, a.Merged, a.Conflicts, a.Removed)
+			}
+		}
+	}
 	set := svc.conn.Settings()
 	switch set.Env() {
 	case core.EnvLocal:
@@ -161,6 +191,9 @@ func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
 			return false, fmt.Errorf("%w: --portal %s: the changes here are queued for %s", errUsage, o.base, set.PortalURL)
 		}
 	default:
+		if inFirm {
+			return firmFailed, nil // Chorus Pro's own: the firm was the exchange
+		}
 		return false, fmt.Errorf("%w: %s", errUsage, i18n.T(l, "bulk.handoff"))
 	}
 	if err := svc.conn.Target().Err; err != nil {
@@ -180,7 +213,7 @@ func runSync(ctx context.Context, o syncOptions) (incomplete bool, err error) {
 	failed := counts[core.StateFailed]
 	fmt.Fprintf(o.e.stdout, "sent %d, created %d, attachment requests %d, failed %d, pending %d\n",
 		total.Sent, total.Created, total.Attachments, failed, pending)
-	return failed > 0 || pending > 0, nil
+	return failed > 0 || pending > 0 || firmFailed, nil
 }
 
 // signIn signs in with the password and, when the portal asks for a

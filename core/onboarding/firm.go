@@ -25,13 +25,11 @@ import (
 // them in the transaction of each change) and applies the colleagues' as
 // they arrive, merging field by field.
 
-// FirmKeyring is the keyring service of the firm's session (beside the
-// environments').
-const FirmKeyring core.Environment = "firm"
+// FirmKeyring is the keyring's part of the firm's session.
+const FirmKeyring = core.FirmKeyring
 
-// secretFirmSession is the firm's session token in FirmKeyring, as
-// "url\ntoken".
-const secretFirmSession = "firm-session"
+// secretFirmSession is the firm's session token in FirmKeyring.
+const secretFirmSession = core.SecretFirmSession
 
 // FirmAuth is the firm's server's sign-in: the portal's, with its second
 // factor.

@@ -51,15 +51,16 @@ type listRow struct {
 // older reloads it whole.
 const keepChanges = 50_000
 
-const selectListRow = `SELECT id, identifier_type, identifier, company_name, city, postal_code, state, errors, warnings,
-	updated_at, search, reform_platform, reform_checked_on, category FROM structure`
+const selectListRow = `SELECT structure.id, identifier_type, identifier, company_name, city, postal_code, state, errors, warnings,
+	structure.updated_at, search, reform_platform, reform_checked_on, category, f.structure_id IS NOT NULL, coalesce(f.in_charge_email, ''),
+	coalesce(f.conflicts, 0) FROM structure LEFT JOIN firm_client f ON f.structure_id = structure.id`
 
 func scanListRow(rows *sql.Rows) (*listRow, error) {
 	r := &listRow{}
 	var typ, state, checked, category string
 	var updated int64
 	if err := rows.Scan(&r.ID, &typ, &r.Identifier, &r.CompanyName, &r.City, &r.PostalCode, &state, &r.Errors,
-		&r.Warnings, &updated, &r.search, &r.Platform, &checked, &category); err != nil {
+		&r.Warnings, &updated, &r.search, &r.Platform, &checked, &category, &r.Firm, &r.InCharge, &r.Conflicts); err != nil {
 		return nil, err
 	}
 	r.IdentifierType, r.State, r.Updated = core.IdentifierType(typ), core.SyncState(state), fromMillis(updated)
@@ -117,7 +118,7 @@ func (l *listIndex) loadAll(ctx context.Context, tx *sql.Tx, last int64) error {
 // applyChanges reloads the rows changed since l.seq; a row no longer
 // there was deleted.
 func (l *listIndex) applyChanges(ctx context.Context, tx *sql.Tx, last int64) error {
-	rows, err := tx.QueryContext(ctx, selectListRow+` WHERE id IN (SELECT DISTINCT structure_id FROM structure_change WHERE seq > ?)`, l.seq)
+	rows, err := tx.QueryContext(ctx, selectListRow+` WHERE structure.id IN (SELECT DISTINCT structure_id FROM structure_change WHERE seq > ?)`, l.seq)
 	if err != nil {
 		return err
 	}
@@ -254,16 +255,18 @@ func (db *Workspace) QueryStructures(ctx context.Context, q core.StructureQuery)
 		if q.Desc {
 			r = order[len(order)-1-i]
 		}
-		if !containsAll(r.search, r.platform, words) {
+		if !containsAll(r.search, r.platform, words) || q.InCharge != "" && !strings.EqualFold(r.InCharge, q.InCharge) {
 			continue
 		}
+		row := r.StructureSummary
+		row.Mine = q.Me != "" && strings.EqualFold(row.InCharge, q.Me)
 		for _, f := range core.StructureFilters {
-			if f.MatchesRow(r.StructureSummary, today) {
+			if f.MatchesRow(row, today) {
 				out.Counts[f]++
 			}
 		}
-		if filter.MatchesRow(r.StructureSummary, today) {
-			out.Rows = append(out.Rows, r.StructureSummary)
+		if filter.MatchesRow(row, today) {
+			out.Rows = append(out.Rows, row)
 		}
 	}
 	return out, nil

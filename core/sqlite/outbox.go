@@ -281,8 +281,12 @@ func (db *Outbox) PendingByTarget(ctx context.Context) (map[string]int, error) {
 // database, its -wal or its -shm.
 func (db *DB) Forget(ctx context.Context) error {
 	err := db.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM structure_change", "DELETE FROM account",
-			"DELETE FROM setting"} {
+		// The firm's tables first, and the structures as the firm's
+		// (firm_applying): forgetting queues no deletion for the firm.
+		for _, q := range []string{"INSERT INTO firm_applying (id) VALUES (1)", "DELETE FROM firm_outbox", "DELETE FROM firm_delete",
+			"DELETE FROM firm_conflict", "DELETE FROM firm_client", "DELETE FROM firm_link",
+			"DELETE FROM outbox", "DELETE FROM structure", "DELETE FROM structure_change", "DELETE FROM account",
+			"DELETE FROM setting", "DELETE FROM firm_applying"} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}

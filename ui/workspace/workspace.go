@@ -30,6 +30,9 @@ type workspaceScreen struct {
 	// problems column, and said above the table.
 	alone     map[string]bool
 	aloneNote *widget.Label
+	// firmRow holds the firm's chips (mine, conflicts), shown when the
+	// desktop is in a firm.
+	firmRow *fyne.Container
 	view      *view
 
 	search     *widget.Entry
@@ -102,15 +105,20 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 	}
 	chipRow := container.NewHBox()
 	reformRow := container.NewHBox(widget.NewLabelWithStyle(u.Text().T("ws.reform_chips"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	w.firmRow = container.NewHBox(widget.NewLabelWithStyle(u.Text().T("ws.firm_chips"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, f := range core.StructureFilters {
 		b := widget.NewButton("", func() { w.setFilter(f) })
 		w.chips[f] = b
-		if slices.Contains(core.ReformFilters, f) {
+		switch {
+		case slices.Contains(core.ReformFilters, f):
 			reformRow.Add(b)
-		} else {
+		case slices.Contains(core.FirmFilters, f):
+			w.firmRow.Add(b)
+		default:
 			chipRow.Add(b)
 		}
 	}
+	w.firmRow.Hide()
 	w.table = widgets.NewTable(w.columns(), func() []core.StructureSummary { return w.rows },
 		func(r core.StructureSummary) int64 { return r.ID }, true)
 	w.table.Stretch = 2 // the company name
@@ -153,7 +161,7 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), widgets.Title(u.Text().T("ws.title")))
 	w.bar = container.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
 	bar := w.bar
-	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), container.NewHScroll(reformRow), bar)
+	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), container.NewHScroll(reformRow), w.firmRow, bar)
 	top := container.NewVBox(head, w.aloneNote, w.filters)
 	bottom := container.NewVBox(w.progress.Content, w.message)
 	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
