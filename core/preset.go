@@ -22,11 +22,14 @@ import (
 const (
 	PresetLanguage     = "language"
 	PresetOfferSandbox = "offer_sandbox"
+	// PresetFirmURL is the firm's server the Firm screen offers to join
+	// (the firm's shared workspace is not a setting of the environment).
+	PresetFirmURL = "firm_url"
 )
 
 // PresetKeys lists every key a preset may hold, in the order
 // `onboardctl policy` prints them.
-var PresetKeys = append(append([]string{}, SettingKeys...), PresetLanguage, PresetOfferSandbox)
+var PresetKeys = append(append([]string{}, SettingKeys...), PresetLanguage, PresetOfferSandbox, PresetFirmURL)
 
 // IsNumberPresetKey reports whether key holds a number, which a preset may
 // write as a number (a JSON number, a REG_DWORD) as well as as text: Group
@@ -153,7 +156,7 @@ func CheckPresetValue(key, value string) (string, string) {
 			return "", "preset.type"
 		}
 	}
-	if slices.Contains(URLSettings, key) && value != "" {
+	if (slices.Contains(URLSettings, key) || key == PresetFirmURL) && value != "" {
 		if err := CheckSettingURL(key, value); CodeOf(err) == CodeURLInClear {
 			return "", "preset.url_in_clear"
 		} else if err != nil {
@@ -236,6 +239,8 @@ type Effective struct {
 	Language string
 	// OfferSandbox is false when an admin removed the Local sandbox.
 	OfferSandbox bool
+	// FirmURL is the firm's server an admin preset ("" when none).
+	FirmURL string
 	// Sources and Origins say, per key of PresetKeys, which layer the value
 	// comes from and where it was read (empty for built-in and user).
 	Sources map[string]Source
@@ -269,6 +274,7 @@ func (p Presets) Apply(user map[string]string) Effective {
 	eff.Settings = SettingsFromValues(values)
 	eff.Language = values[PresetLanguage]
 	eff.OfferSandbox = values[PresetOfferSandbox] != "false"
+	eff.FirmURL = values[PresetFirmURL]
 	if !eff.OfferSandbox && eff.Settings.Env() == EnvLocal {
 		eff.Settings.Environment = EnvQualification
 		if eff.Settings.PortalURL != "" {

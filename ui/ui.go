@@ -20,6 +20,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/ui/firm"
 	"github.com/chorusonboard/chorus-onboard/ui/requests"
 	"github.com/chorusonboard/chorus-onboard/ui/settings"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
@@ -40,6 +41,10 @@ type Deps struct {
 	Attachments *onboarding.Attachments
 	People      *onboarding.People
 	Handoff     *onboarding.Handoff
+	// Firm and FirmAdmin: the firm's shared workspace; nil when the app
+	// runs without one.
+	Firm      *onboarding.Firm
+	FirmAdmin *onboarding.FirmAdmin
 	// After, Async, Do and Clock: see shell.Deps; nil in the app.
 	After func(d time.Duration, f func()) (stop func())
 	Async func(func())
@@ -78,10 +83,46 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	}
 	u.workspace = workspace.Register(s, wd)
 	requests.Register(s, requests.Deps{Attachments: deps.Attachments, People: deps.People})
-	settings.Register(s, settings.Deps{Connection: deps.Connection, Devices: deps.Accounts})
+	sd := settings.Deps{Connection: deps.Connection, Devices: deps.Accounts}
+	if deps.Firm != nil && deps.FirmAdmin != nil {
+		sd.Firm = deps.Firm
+		firm.Register(s, firm.Deps{Firm: deps.Firm, Members: deps.FirmAdmin, Effective: deps.Connection.Effective})
+	}
+	settings.Register(s, sd)
 	u.wizard.Start()
 	s.Status().Refresh()
 	return u
+}
+
+// ShowFirm shows where the desktop stands with its firm on the status
+// bar, and the workspace's rows again (a colleague's change arrived).
+// Call it on the UI goroutine.
+func (u *UI) ShowFirm(st onboarding.FirmStatus) {
+	u.shell.Status().ShowFirm(firmText(u.shell.Text(), st))
+	u.workspace.FirmChanged(st)
+}
+
+// firmText is the status bar's words for the firm.
+func firmText(tx *shell.Texts, st onboarding.FirmStatus) string {
+	l := st.Link
+	if l.IsZero() {
+		return ""
+	}
+	state := tx.T("firm.bar.offline")
+	switch {
+	case st.SignedOut:
+		state = tx.T("firm.bar.signed_out")
+	case st.Online:
+		state = tx.T("firm.bar.online")
+	}
+	text := l.Name + " · " + state
+	if st.Pending > 0 {
+		text += " · " + tx.Plural("firm.to_send", st.Pending)
+	}
+	if st.Conflicts > 0 {
+		text += " · " + tx.Plural("firm.conflicts", st.Conflicts)
+	}
+	return text
 }
 
 // Shell returns the window's shell (tests navigate through it).

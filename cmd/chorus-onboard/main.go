@@ -71,7 +71,8 @@ func main() {
 		return
 	}
 	u := ui.New(a, w, ui.Deps{Connection: svc.Connection, Sync: svc.Sync, Accounts: svc.Accounts, Structures: svc.Structures,
-		Workspace: svc.Workspace, Reform: svc.Reform, Attachments: svc.Attachments, People: svc.People, Handoff: svc.Handoff, SystemLang: system})
+		Workspace: svc.Workspace, Reform: svc.Reform, Attachments: svc.Attachments, People: svc.People, Handoff: svc.Handoff, SystemLang: system,
+		Firm: svc.Firm, FirmAdmin: svc.FirmAdmin})
 	// The one outbox worker: it sends what is queued while the portal
 	// answers, and keeps the status line current.
 	stopWorker := svc.Sync.Start(ctx, syncInterval, func(st outbox.Status) {
@@ -80,16 +81,37 @@ func main() {
 			u.NotifyBatch(ui.SyncResult{Sent: st.Last.Sent, Created: st.Last.Created, Attachments: st.Last.Attachments, Failed: st.Last.Failed})
 		})
 	})
+	// The firm's shared workspace, when the desktop is in a firm: the
+	// colleagues' changes arrive as they commit, ours leave as they are
+	// made; the status line and the workspace follow.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		svc.Firm.Watch(watchCtx, func(st onboarding.FirmStatus) { fyne.Do(func() { u.ShowFirm(st) }) })
+	}()
+	showFirm := func() {
+		st := svc.Firm.Status(watchCtx)
+		fyne.Do(func() { u.ShowFirm(st) })
+	}
+	onStarted := []func(){func() { go showFirm() }}
 	if runSandbox != nil {
 		// After the first frame: the window is not kept waiting for the
 		// sandbox's database. A request that comes first waits for it,
 		// and the status line says the sandbox is starting.
 		starting.Watch(func(waiting bool) { fyne.Do(func() { u.Status().ShowSandboxStarting(waiting) }) })
-		a.Lifecycle().SetOnStarted(func() { go runSandbox() })
+		onStarted = append(onStarted, func() { go runSandbox() })
 	}
+	a.Lifecycle().SetOnStarted(func() {
+		for _, f := range onStarted {
+			f()
+		}
+	})
 	w.ShowAndRun()
 	// The window is closed. The worker stops first (and is waited for),
 	// then the store and the sandbox it was writing to and sending to.
+	stopWatch()
+	<-watched
 	stopWorker()
 	closeAll()
 }
@@ -142,6 +164,10 @@ func build(ctx context.Context, starting *connect.Starting) (svc onboarding.Serv
 		Connect:   connect.Targets(connect.Options{Sandbox: sandbox, SandboxStarting: starting}),
 		Secrets:   func(env core.Environment) core.Secrets { return secrets.New(assets.AppID, env) },
 		NewChorus: connect.NewChorus,
+		// The firm's server, reached through the proxy the environment
+		// variables name; what it did not accept is saved beside the
+		// database when the desktop leaves.
+		ConnectFirm: connect.Firm(connect.Options{}), DataDir: dir, DeviceName: deviceName(),
 	})
 	if err != nil {
 		closeAll()
@@ -208,4 +234,13 @@ func startSandbox(ctx context.Context, dir string, done func()) (base string, ru
 		srv.Close()
 	}
 	return base, run, stop, nil
+}
+
+// deviceName names this computer in the firm's history.
+func deviceName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		return "Chorus Onboard"
+	}
+	return "Chorus Onboard (" + host + ")"
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/xlsxio"
 )
 
 // The firm's shared workspace on the desktop: the firm's server (a team
@@ -261,7 +264,22 @@ func (f *Firm) Join(ctx context.Context, bring bool, progress ProgressFunc) (Joi
 	}
 	applied, err := f.pull(ctx, c, 0, progress)
 	out.Applied = applied
+	f.reached(err)
 	return out, err
+}
+
+// reached records whether the last exchange with the server went through
+// (an error that is the server's answer, not the network's, counts as
+// reached).
+func (f *Firm) reached(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case err == nil:
+		f.status.Online = true
+	case core.KindOf(err) == core.KindUnavailable || errors.Is(err, context.DeadlineExceeded):
+		f.status.Online = false
+	}
 }
 
 // pageSize is how many changes one feed request reads.
@@ -393,6 +411,7 @@ func (f *Firm) round(ctx context.Context, wait int) (FirmRound, error) {
 	}
 	applied, err := f.pull(ctx, c, wait, nil)
 	out.Applied = addApplied(addApplied(out.Applied, merged), applied)
+	f.reached(err)
 	return out, err
 }
 
@@ -506,9 +525,9 @@ func (f *Firm) Watch(ctx context.Context, report func(FirmStatus)) {
 			_, err = f.pull(ctx, c, 20, nil)
 		}
 		stop()
+		f.reached(err)
 		st := f.Status(ctx)
 		st.Err = err
-		st.Online = err == nil
 		if report != nil {
 			report(st)
 		}
@@ -813,4 +832,39 @@ func (a *FirmAdmin) Audit(ctx context.Context, fn func(api.FirmAuditEntry) error
 			return nil
 		}
 	}
+}
+
+// ExportAudit writes the firm's audit to w, as CSV (";", UTF-8 with a
+// byte order mark) or as an Excel workbook (format "xlsx"), every cell
+// guarded for spreadsheets; it returns how many entries it wrote.
+func (a *FirmAdmin) ExportAudit(ctx context.Context, w io.Writer, format string) (int, error) {
+	var b bytes.Buffer
+	if format != "xlsx" {
+		b.WriteString("\ufeff")
+	}
+	cw := csv.NewWriter(&b)
+	cw.Comma = ';'
+	if format == "xlsx" {
+		cw.Comma = ','
+	}
+	_ = cw.Write([]string{"entry", "client", "revision", "at_utc", "by", "computer", "action", "field", "old", "new"})
+	n := 0
+	err := a.Audit(ctx, func(e api.FirmAuditEntry) error {
+		n++
+		return cw.Write([]string{strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.ClientID, 10), strconv.FormatInt(e.Revision, 10),
+			time.UnixMilli(e.At).UTC().Format(time.DateTime), csvio.Guard(e.By), csvio.Guard(e.Device), e.Action, e.Field,
+			csvio.Guard(e.Old), csvio.Guard(e.New)})
+	})
+	if err != nil {
+		return n, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, err
+	}
+	if format == "xlsx" {
+		return n, xlsxio.FromCSV(w, &b, ',')
+	}
+	_, err = w.Write(b.Bytes())
+	return n, err
 }

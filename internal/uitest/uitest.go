@@ -38,6 +38,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/connect"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
+	"github.com/chorusonboard/chorus-onboard/core/firm"
 	"github.com/chorusonboard/chorus-onboard/core/memsecrets"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
@@ -138,6 +139,9 @@ type Options struct {
 	// OwnShell leaves the shell to register, which builds the window's
 	// whole interface (ui.New) and sets Harness.Shell.
 	OwnShell bool
+	// Firm gives the application layer the firm's shared workspace, on
+	// the harness's chorus-sim (FirmOps creates the firms).
+	Firm bool
 }
 
 // Harness is a window on the real application layer, a real on-disk store
@@ -163,6 +167,8 @@ type Harness struct {
 	Chorus func(onboarding.ChorusConfig) onboarding.Chorus
 	// DeviceName names this computer in the screenshots.
 	DeviceName string
+	// FirmOps is the operator's handle on the sim's firms (Options.Firm).
+	FirmOps *firm.Server
 
 	opt      Options
 	pending  func() // debounced work waiting for its timer
@@ -222,7 +228,8 @@ func New(t testing.TB, lang string, opt Options, register func(*Harness)) *Harne
 	h.Store = st
 	// A fixed token source and address: the links and codes the sandbox
 	// mails are the same at every run, so screens compare to their goldens.
-	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: !opt.SecondFactor, DataDir: testos.TempDir(t), Sandbox: true,
+	simDir := testos.TempDir(t)
+	srv, err := sim.New(t.Context(), sim.Config{SecondFactorOff: !opt.SecondFactor, DataDir: simDir, Sandbox: true,
 		PasswordIterations: 1000, Seed: 1, Rand: rand.NewChaCha8([32]byte{'c', 'h', 'o', 'r', 'u', 's'}), Companies: opt.Companies,
 		// The portal's clock starts on the same day at every run: the
 		// dates it gives show the same on every screenshot.
@@ -240,8 +247,16 @@ func New(t testing.TB, lang string, opt Options, register func(*Harness)) *Harne
 		stores.Accounts = opt.WrapAccounts(stores.Accounts)
 	}
 	h.Spool = testos.TempDir(t)
+	var connectFirm func(string) onboarding.FirmConn
+	if opt.Firm {
+		connectFirm = h.connectFirm
+		if h.FirmOps, err = firm.New(t.Context(), firm.Config{DataDir: simDir, Accounts: sim.NewFirmAccounts(srv), Now: h.Clock.SimNow}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.FirmOps.Close() })
+	}
 	h.Svc, err = onboarding.New(t.Context(), stores, onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: h.Spool, Presets: opt.Presets,
-		Clock: h.Clock,
+		Clock: h.Clock, ConnectFirm: connectFirm, DataDir: h.Spool, DeviceName: h.DeviceName,
 		Connect: func(c onboarding.TargetSpec) onboarding.Target {
 			if c.Env == core.EnvLocal {
 				return connect.On(onboarding.Target{Registry: h.Registry, Mailbox: true}, h.Portal)
@@ -269,6 +284,57 @@ func New(t testing.TB, lang string, opt Options, register func(*Harness)) *Harne
 	h.Open()
 	return h
 }
+
+// FirmURL is the firm's server as the screens show it; the harness
+// reaches its chorus-sim there (the real address changes at every run,
+// the screenshots must not).
+const FirmURL = "https://onboarding.cabinet-martin.example"
+
+// connectFirm reaches the harness's chorus-sim for FirmURL.
+func (h *Harness) connectFirm(url string) onboarding.FirmConn {
+	if url == FirmURL {
+		url = h.Server.URL
+	}
+	return connect.Firm(connect.Options{Getenv: func(string) string { return "" }})(url)
+}
+
+// Desk is a colleague's desktop: the application layer on a store of its
+// own, on the harness's firm server.
+func (h *Harness) Desk(email string) onboarding.Services {
+	t := h.T
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(testos.TempDir(t), "onboard.db"), sqlite.WithClock(h.Clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	keyring := &memsecrets.Store{}
+	dir := testos.TempDir(t)
+	svc, err := onboarding.New(t.Context(), connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir, DataDir: dir,
+		Connect:     func(onboarding.TargetSpec) onboarding.Target { return onboarding.Target{} },
+		Secrets:     func(core.Environment) core.Secrets { return keyring },
+		ConnectFirm: h.connectFirm, DeviceName: "PC-" + strings.ToUpper(strings.Split(email, "@")[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// JoinFirm signs svc in on the firm's server as email (an account of the
+// sim, password Password) and joins its firm.
+func (h *Harness) JoinFirm(svc onboarding.Services, email string) {
+	t := h.T
+	t.Helper()
+	if _, err := svc.Firm.SignIn(t.Context(), FirmURL, email, Password); err != nil {
+		t.Fatalf("%s signs in to the firm: %v", email, err)
+	}
+	if _, err := svc.Firm.Join(t.Context(), true, nil); err != nil {
+		t.Fatalf("%s joins the firm: %v", email, err)
+	}
+}
+
+// Password is the password of the accounts the harnesses seed.
+const Password = "Tr0ub4dor&3x-Lune"
 
 // ShellDeps is how the harness runs a shell: inline, or on goroutines
 // pumped by the test, with the harness's clock and debounce.

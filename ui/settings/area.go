@@ -36,6 +36,10 @@ type (
 		// every other session and forgets every trusted computer.
 		ChangePassword(ctx context.Context, email, current, next string) error
 	}
+	// firmStatusFlow says where the desktop stands with its firm.
+	firmStatusFlow interface {
+		Status(ctx context.Context) onboarding.FirmStatus
+	}
 )
 
 var (
@@ -47,6 +51,8 @@ var (
 type Deps struct {
 	Connection settingsFlow
 	Devices    devicesFlow
+	// Firm, when set, shows the way to the firm's shared workspace.
+	Firm firmStatusFlow
 }
 
 // area is the settings screen on the shell.
@@ -62,7 +68,7 @@ func Register(s *shell.Shell, deps Deps) { register(s, deps) }
 func register(s *shell.Shell, deps Deps) *area {
 	a := &area{Shell: s, deps: deps}
 	s.Register(shell.StepSettings, func(any) fyne.CanvasObject {
-		a.settingsS = newSettingsScreen(a, deps.Connection, deps.Devices)
+		a.settingsS = newSettingsScreen(a, deps.Connection, deps.Devices, deps.Firm)
 		return a.settingsS.content
 	})
 	return a

@@ -28,6 +28,7 @@ type settingsScreen struct {
 	u                                 *area
 	flow                              settingsFlow
 	devices                           *devicesSection
+	firm                              *firmSection
 	env                               *widget.Select
 	oauthURL, apiURL, clientID, login *widgets.FocusEntry
 	portalURL, registryURL, inseeURL  *widgets.FocusEntry
@@ -47,7 +48,7 @@ type settingsScreen struct {
 	dialog dialog.Dialog // the keyring question, when shown
 }
 
-func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow) *settingsScreen {
+func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm firmStatusFlow) *settingsScreen {
 	s := &settingsScreen{u: u, flow: flow, envByLabel: map[string]core.Environment{}}
 	set := flow.Settings()
 	s.eff = flow.Effective()
@@ -165,7 +166,8 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow) *setting
 		top = append(top, ignored...)
 	}
 	s.devices = newDevicesSection(u, devices)
-	s.content = u.Page(append(top, form, s.message, container.NewHBox(back, s.save), s.devices.content)...)
+	s.firm = newFirmSection(u, firm)
+	s.content = u.Page(append(top, form, s.message, container.NewHBox(back, s.save), s.devices.content, s.firm.content)...)
 	return s
 }
 

@@ -98,6 +98,7 @@ type Status struct {
 	// refused, failed.
 	counts map[core.StructureFilter]*widget.Button
 	sync   *widget.Button
+	firm   *widget.Button
 	footer *fyne.Container
 	// elsewhere counts the changes queued for another environment.
 	elsewhere int
@@ -127,8 +128,23 @@ func newStatusBar(u *Shell) *Status {
 	}
 	b.line = widget.NewLabel("")
 	b.line.Truncation = fyne.TextTruncateEllipsis
-	b.footer = container.NewBorder(nil, nil, nil, container.NewHBox(counts, b.sync), b.line)
+	// The firm's state: a button that opens the firm's screen, hidden
+	// while the desktop is in no firm.
+	b.firm = lowButton(theme.AccountIcon(), func() { u.Show(StepFirm) })
+	b.firm.Hide()
+	b.footer = container.NewBorder(nil, nil, nil, container.NewHBox(b.firm, counts, b.sync), b.line)
 	return b
+}
+
+// ShowFirm says where the desktop stands with its firm ("" hides it: in
+// no firm). Call it on the UI goroutine.
+func (b *Status) ShowFirm(text string) {
+	if text == "" {
+		b.firm.Hide()
+		return
+	}
+	b.firm.SetText(text)
+	b.firm.Show()
 }
 
 // set shows a line.

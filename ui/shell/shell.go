@@ -59,6 +59,10 @@ const (
 	StepReview       Step = "review"        // the registry's differences after a pre-fill
 	StepImportReport Step = "import_report" // what an import did
 	StepApprovals    Step = "approvals"     // attachment requests, many at once
+	// The firm's shared workspace: joining it, how the desktop stands
+	// with it, and its members (the admin's).
+	StepFirm        Step = "firm"
+	StepFirmMembers Step = "firm_members"
 )
 
 // What one area hands another's screen when it opens it.

@@ -83,6 +83,9 @@ type Deps struct {
 	// People says which structures the user manages (nil: no marks).
 	People managedFlow
 	Sync   syncFlow
+	// Firm and Assign are the firm's shared workspace (nil: in none).
+	Firm   firmFlow
+	Assign assignFlow
 }
 
 // view is what the workspace shows, kept while the user is on a form so
@@ -107,6 +110,8 @@ type area struct {
 	review *onboarding.PrefillResult
 	// files imports, exports and keeps the last import's report.
 	files *files
+	// firm is what the workspace knows of the firm (ui/workspace/firm.go).
+	firm firmState
 
 	workspaceS *workspaceScreen
 	structureS *structureScreen
@@ -167,6 +172,11 @@ func Register(s *shell.Shell, deps Deps) *Workspace {
 	s.OnLeave(shell.StepImportReport, a.files.closeReport)
 	s.Register(shell.StepSync, func(any) fyne.CanvasObject { a.syncS = newSyncScreen(a, deps.Sync); return a.syncS.content })
 	s.Win().SetOnDropped(a.files.dropped)
+	a.loadFirm(func() {
+		if a.Step() == shell.StepWorkspace {
+			a.Show(shell.StepWorkspace)
+		}
+	})
 	return &Workspace{a: a}
 }
 
@@ -179,16 +189,22 @@ func (u *area) openStructure(id int64, focus string) {
 		u.Show(shell.StepEditor)
 		return
 	}
-	shell.Async(u.Shell, func(ctx context.Context) (core.StructureRecord, error) { return u.deps.Structures.Structure(ctx, id) },
-		func(rec core.StructureRecord, err error) {
-			if err != nil {
-				u.workspace.message = u.Text().ErrorText(err)
-				u.Show(shell.StepWorkspace)
-				return
-			}
-			u.editing = &structureEdit{flow: u.deps.Structures, rec: rec, focus: focus}
-			u.Show(shell.StepEditor)
-		})
+	shell.Async(u.Shell, func(ctx context.Context) (structureEdit, error) {
+		rec, err := u.deps.Structures.Structure(ctx, id)
+		e := structureEdit{flow: u.deps.Structures, rec: rec, focus: focus}
+		if err == nil && u.deps.Firm != nil {
+			e.conflicts, err = u.deps.Firm.Conflicts(ctx, id)
+		}
+		return e, err
+	}, func(e structureEdit, err error) {
+		if err != nil {
+			u.workspace.message = u.Text().ErrorText(err)
+			u.Show(shell.StepWorkspace)
+			return
+		}
+		u.editing = &e
+		u.Show(shell.StepEditor)
+	})
 }
 
 // SyncResult is what a batch of the background worker did.

@@ -50,6 +50,10 @@ type structureScreen struct {
 	edit *structureEdit
 	// reform is the e-invoicing section of a stored record's form.
 	reform     *reformSection
+	// conflicts is the firm's conflicts of the record, to resolve;
+	// history opens the firm's history of it.
+	conflicts *conflictPanel
+	history   *widget.Button
 	save       *widget.Button
 	saveQueue  *widget.Button
 	backToList *widget.Button
@@ -62,6 +66,8 @@ type structureEdit struct {
 	flow  editorFlow
 	rec   core.StructureRecord
 	focus string
+	// conflicts are the record's fields in conflict with the firm's.
+	conflicts []core.FieldConflict
 }
 
 func newStructureScreen(u *area, flow structureFlow, initial core.StructureDraft) *structureScreen {
@@ -170,10 +176,21 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 			s.form.AppendItem(it)
 		}
 	}
-	s.content = u.Page(
-		widgets.Title(heading), status, s.form,
+	top := []fyne.CanvasObject{widgets.Title(heading), status}
+	if edit != nil && len(edit.conflicts) > 0 {
+		s.conflicts = newConflictPanel(u, edit.rec.ID, edit.conflicts, func(err error) {
+			if err != nil {
+				s.result.SetText(u.Text().ErrorText(err))
+				return
+			}
+			u.workspace.message = u.Text().T("editor.conflict.kept")
+			u.openStructure(edit.rec.ID, "")
+		})
+		top = append(top, s.conflicts.content)
+	}
+	s.content = u.Page(append(top, s.form,
 		widget.NewLabelWithStyle(u.Text().T("required.mark"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
-		s.result, buttons,
+		s.result, buttons)...,
 	)
 	s.onChanged()
 	if edit != nil && edit.rec.Sync.State.OnPortal() {
@@ -368,6 +385,12 @@ func (s *structureScreen) editorParts() (string, fyne.CanvasObject, fyne.CanvasO
 	s.saveQueue = widget.NewButtonWithIcon(u.Text().T("editor.save_queue"), theme.UploadIcon(), func() { s.onSave(true) })
 	s.saveQueue.Importance = widget.HighImportance
 	buttons := container.NewHBox(s.backToList, s.save, s.saveQueue)
+	if u.firm.in() && rec.ID != 0 {
+		s.history = widget.NewButtonWithIcon(u.Text().T("editor.history"), theme.HistoryIcon(), func() {
+			showHistory(u, rec.ID, rec.Draft.CompanyName)
+		})
+		buttons.Add(s.history)
+	}
 	if rec.ID == 0 {
 		return u.Text().T("editor.new"), widget.NewLabel(""), buttons
 	}

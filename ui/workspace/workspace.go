@@ -30,9 +30,12 @@ type workspaceScreen struct {
 	// problems column, and said above the table.
 	alone     map[string]bool
 	aloneNote *widget.Label
-	// firmRow holds the firm's chips (mine, conflicts), shown when the
-	// desktop is in a firm.
-	firmRow *fyne.Container
+	// firmRow holds the firm's chips (mine, conflicts) and who is in
+	// charge, shown when the desktop is in a firm; person is that filter,
+	// assignPick the choice of Assign to… while its dialog shows.
+	firmRow    *fyne.Container
+	person     *widget.Select
+	assignPick *widget.Select
 	view      *view
 
 	search     *widget.Entry
@@ -119,6 +122,7 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 		}
 	}
 	w.firmRow.Hide()
+	w.firmRowContent()
 	w.table = widgets.NewTable(w.columns(), func() []core.StructureSummary { return w.rows },
 		func(r core.StructureSummary) int64 { return r.ID }, true)
 	w.table.Stretch = 2 // the company name
@@ -206,7 +210,7 @@ func (w *workspaceScreen) loadManaged(people managedFlow) {
 // columns are the table's columns after the check boxes.
 func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 	u := w.u
-	return []widgets.Column[core.StructureSummary]{
+	cols := []widgets.Column[core.StructureSummary]{
 		{Title: u.Text().T("ws.col.type"), Width: widthType, Sort: string(core.SortIdentifierType),
 			Text: func(r core.StructureSummary) string { return u.Text().T("idtype.short." + string(r.IdentifierType)) }},
 		{Title: u.Text().T("ws.col.identifier"), Width: widthID, Sort: string(core.SortIdentifier),
@@ -218,7 +222,12 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 		{Title: u.Text().T("ws.col.postal"), Width: widthPostal, Sort: string(core.SortPostalCode),
 			Text: func(r core.StructureSummary) string { return r.PostalCode }},
 		{Title: u.Text().T("ws.col.state"), Width: widthState, Sort: string(core.SortState),
-			Chip: func(r core.StructureSummary) (string, widgets.Tone) { return u.Text().StateChipOf(r.State, r.Errors) }},
+			Chip: func(r core.StructureSummary) (string, widgets.Tone) {
+				if r.Conflicts > 0 {
+					return conflictChip(u.Text())
+				}
+				return u.Text().StateChipOf(r.State, r.Errors)
+			}},
 		{Title: u.Text().T("ws.col.problems"), Width: widthProblem, Sort: string(core.SortProblems),
 			Text: func(r core.StructureSummary) string {
 				if r.Errors == 0 && r.Warnings == 0 && w.alone[identifierKey(r.IdentifierType, r.Identifier)] {
@@ -248,6 +257,19 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 		{Title: u.Text().T("ws.col.updated"), Width: widthUpdated, Sort: string(core.SortUpdated),
 			Text: func(r core.StructureSummary) string { return u.Text().DateTime(r.Updated) }},
 	}
+	if u.firm.in() {
+		// Who is in charge, after the company: the firm's first question.
+		inCharge := widgets.Column[core.StructureSummary]{Title: u.Text().T("ws.col.in_charge"), Width: widthCity,
+			Text: w.inChargeText,
+			Tone: func(r core.StructureSummary) widget.Importance {
+				if r.Mine {
+					return widget.HighImportance
+				}
+				return widget.MediumImportance
+			}}
+		cols = slices.Insert(cols, 3, inCharge)
+	}
+	return cols
 }
 
 // emptyState is what a first-time accountant sees: how to get rows in.
@@ -478,6 +500,10 @@ func (w *workspaceScreen) showMore() {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(u.Text().T("ws.delete"), w.onDelete),
 	)
+	if u.firm.in() && u.firm.isAdmin() {
+		menu.Items = append([]*fyne.MenuItem{fyne.NewMenuItem(u.Text().T("ws.assign")+"…", w.onAssign), fyne.NewMenuItemSeparator()},
+			menu.Items...)
+	}
 	c := u.Win().Canvas()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.more).Add(fyne.NewPos(0, w.more.Size().Height))
 	widget.ShowPopUpMenuAtPosition(menu, c, pos)
