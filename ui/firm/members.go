@@ -130,7 +130,9 @@ func (m *membersScreen) setRole(mb api.FirmMember, role string) {
 		return
 	}
 	tx := m.u.Text()
-	shell.Async(m.u.Shell, func(ctx context.Context) ([]api.FirmMember, error) { return m.u.deps.Members.SetRole(ctx, mb.AccountID, role) },
+	shell.Async(m.u.Shell, func(ctx context.Context) ([]api.FirmMember, error) {
+		return m.u.deps.Members.SetRole(ctx, mb.AccountID, role)
+	},
 		func(_ []api.FirmMember, err error) {
 			if err != nil {
 				m.load(tx.ErrorText(err))
@@ -147,7 +149,9 @@ func (m *membersScreen) confirmRemove(mb api.FirmMember) {
 		if !ok {
 			return
 		}
-		shell.Async(m.u.Shell, func(ctx context.Context) ([]api.FirmMember, error) { return m.u.deps.Members.RemoveMember(ctx, mb.AccountID) },
+		shell.Async(m.u.Shell, func(ctx context.Context) ([]api.FirmMember, error) {
+			return m.u.deps.Members.RemoveMember(ctx, mb.AccountID)
+		},
 			func(_ []api.FirmMember, err error) {
 				if err != nil {
 					m.load(tx.ErrorText(err))
@@ -166,7 +170,9 @@ func (m *membersScreen) onInvite() {
 		return
 	}
 	m.invite.Disable()
-	shell.Async(m.u.Shell, func(ctx context.Context) (struct{}, error) { return struct{}{}, m.u.deps.Members.Invite(ctx, email, role) },
+	shell.Async(m.u.Shell, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, m.u.deps.Members.Invite(ctx, email, role)
+	},
 		func(_ struct{}, err error) {
 			m.invite.Enable()
 			if err != nil {

@@ -49,11 +49,11 @@ type structureScreen struct {
 	// record (or a new one); nil in the wizard.
 	edit *structureEdit
 	// reform is the e-invoicing section of a stored record's form.
-	reform     *reformSection
+	reform *reformSection
 	// conflicts is the firm's conflicts of the record, to resolve;
 	// history opens the firm's history of it.
-	conflicts *conflictPanel
-	history   *widget.Button
+	conflicts  *conflictPanel
+	history    *widget.Button
 	save       *widget.Button
 	saveQueue  *widget.Button
 	backToList *widget.Button

@@ -36,7 +36,7 @@ type workspaceScreen struct {
 	firmRow    *fyne.Container
 	person     *widget.Select
 	assignPick *widget.Select
-	view      *view
+	view       *view
 
 	search     *widget.Entry
 	chips      map[core.StructureFilter]*widget.Button
