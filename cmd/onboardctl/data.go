@@ -324,17 +324,24 @@ func runList(ctx context.Context, o readOptions) error {
 		return err
 	}
 	firm := make(map[int64]core.StructureSummary, len(list.Rows))
+	inFirm := false
 	for _, s := range list.Rows {
 		firm[s.ID] = s
+		inFirm = inFirm || s.Firm
 	}
 	return r.EachStructure(ctx, func(s core.StructureRecord) error {
-		f := firm[s.ID]
-		conflict := ""
-		if f.Conflicts > 0 {
-			conflict = "conflict"
+		line := fmt.Sprintf("%s\t%s\t%s\t%s", s.Draft.IdentifierType, s.Draft.Identifier, s.Draft.CompanyName, s.Sync.State)
+		if inFirm {
+			// Two more columns in a firm only: a script of a desktop in
+			// none reads the four it always did.
+			f := firm[s.ID]
+			conflict := ""
+			if f.Conflicts > 0 {
+				conflict = "conflict"
+			}
+			line += "\t" + f.InCharge + "\t" + conflict
 		}
-		_, err := fmt.Fprintf(o.e.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Draft.IdentifierType, s.Draft.Identifier, s.Draft.CompanyName, s.Sync.State,
-			f.InCharge, conflict)
+		_, err := fmt.Fprintln(o.e.stdout, line)
 		return err
 	})
 }

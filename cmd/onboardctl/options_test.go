@@ -106,7 +106,7 @@ func TestRunListAndStatusOnAFake(t *testing.T) {
 	fake := fakeReader{recs: []core.StructureRecord{
 		{ID: 4, Draft: d, Sync: core.Sync{State: core.StateFailed, Notice: core.Notice{Code: "siret.checksum"}}},
 	}, counts: map[core.SyncState]int{core.StateFailed: 1},
-		rows: []core.StructureSummary{{ID: 4, InCharge: "ana@cabinet.example", Conflicts: 1}}}
+		rows: []core.StructureSummary{{ID: 4, Firm: true, InCharge: "ana@cabinet.example", Conflicts: 1}}}
 	var out bytes.Buffer
 	o := readOptions{e: env{stdout: &out, stderr: io.Discard}, lang: i18n.FR,
 		open: func(context.Context) (reader, func(), error) { return fake, func() {}, nil }}
