@@ -100,7 +100,9 @@ type FirmStore interface {
 	FirmPending(ctx context.Context, now time.Time, limit int) ([]FirmPush, error)
 	// FirmAccepted records the version the firm accepted for push: it is
 	// the new base; the change is done unless the client changed here
-	// since push was read. A deletion accepted is forgotten.
+	// since push was read. A zero got says the change needed nothing of
+	// the firm (it had nothing left to send). A deletion accepted is
+	// forgotten.
 	FirmAccepted(ctx context.Context, push FirmPush, got FirmVersion) error
 	// FirmRetry records a failed attempt of push (lastErr is a code) and
 	// makes it due at next.

@@ -460,7 +460,7 @@ func (f *Firm) send(ctx context.Context, c FirmConn, p core.FirmPush, merged *co
 		if len(diff) == 0 {
 			// Nothing differs from the firm's version (a change undone,
 			// a change from the firm itself): done.
-			return true, f.cfg.Store.FirmAccepted(ctx, p, core.FirmVersion{ClientID: p.ClientID, Revision: p.Revision, Fields: p.Base})
+			return true, f.cfg.Store.FirmAccepted(ctx, p, core.FirmVersion{})
 		}
 		got, err = c.API.Update(ctx, p.Key, p.ClientID, api.FirmWrite{BaseRevision: p.Revision, Fields: diff, Device: f.cfg.Device})
 	}

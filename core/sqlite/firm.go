@@ -412,8 +412,10 @@ func (db *Firm) FirmAccepted(ctx context.Context, p core.FirmPush, got core.Firm
 		if err != nil {
 			return err
 		}
-		if err := db.agreed(ctx, tx, p.StructureID, got, got.Fields); err != nil {
-			return err
+		if got.ClientID != 0 { // zero: nothing new of the firm's, the change is done
+			if err := db.agreed(ctx, tx, p.StructureID, got, got.Fields); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM firm_outbox WHERE structure_id = ? AND gen = ?`, p.StructureID, p.Gen); err != nil {
 			return err

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -280,7 +279,15 @@ func showHistory(u *area, structureID int64, name string) {
 				lines.Add(widgets.Paragraph(tx.T("editor.history.none")))
 			}
 			for _, e := range list {
-				lines.Add(widgets.Paragraph(historyLine(tx, e)))
+				// Two lines of one line each: who and when, then what;
+				// cut, never wrapped, so each entry reads at a glance.
+				head, what := historyLine(tx, e)
+				h := widget.NewLabel(head)
+				h.Importance = widget.LowImportance
+				h.Truncation = fyne.TextTruncateEllipsis
+				wl := widget.NewLabel(what)
+				wl.Truncation = fyne.TextTruncateEllipsis
+				lines.Add(container.NewVBox(h, wl))
 			}
 			scroll := container.NewVScroll(lines)
 			scroll.SetMinSize(fyne.NewSize(720, 380))
@@ -289,23 +296,32 @@ func showHistory(u *area, structureID int64, name string) {
 		})
 }
 
-// historyLine says one entry of a client's history.
-func historyLine(tx *shell.Texts, e api.FirmAuditEntry) string {
-	when := tx.DateTime(time.UnixMilli(e.At))
-	who := e.By
+// historyLine says one entry of a client's history: when and who (from
+// which computer), then what changed.
+func historyLine(tx *shell.Texts, e api.FirmAuditEntry) (head, what string) {
+	head = tx.DateTime(time.UnixMilli(e.At)) + " · " + e.By
 	if e.Device != "" {
-		who += " (" + e.Device + ")"
+		head += " · " + e.Device
 	}
-	switch e.Action {
-	case api.AuditChanged, api.AuditCreated:
-		if e.Field == "" {
-			return fmt.Sprintf("%s · %s · %s", when, who, tx.T("history."+e.Action))
+	switch {
+	case e.Action == api.AuditAssigned:
+		what = tx.F("history.assigned", "who", shown(tx, e.New))
+	case (e.Action == api.AuditChanged || e.Action == api.AuditCreated) && e.Field != "":
+		old, new := shown(tx, e.Old), shown(tx, e.New)
+		if e.Field == core.FieldState {
+			// A state in words, as its chip says it.
+			if e.Old != "" {
+				old, _ = tx.StateChipOf(core.SyncState(e.Old), 0)
+			}
+			if e.New != "" {
+				new, _ = tx.StateChipOf(core.SyncState(e.New), 0)
+			}
 		}
-		return fmt.Sprintf("%s · %s · %s : %s → %s", when, who, tx.T("field."+e.Field), shown(tx, e.Old), shown(tx, e.New))
-	case api.AuditAssigned:
-		return fmt.Sprintf("%s · %s · %s", when, who, tx.F("history.assigned", "who", shown(tx, e.New)))
+		what = tx.F("history.field", "field", tx.T("field."+e.Field), "old", old, "new", new)
+	default:
+		what = tx.T("history." + e.Action)
 	}
-	return fmt.Sprintf("%s · %s · %s", when, who, tx.T("history."+e.Action))
+	return head, what
 }
 
 // isAdmin reports whether the member is the firm's admin.
