@@ -101,10 +101,14 @@ func (w *Workspace) FirmChanged(st onboarding.FirmStatus) {
 	}
 }
 
+// workspaceFirm is the workspace's side of the firm, apart from its
+// other parts (as workspaceReform).
+type workspaceFirm struct{ w *workspaceScreen }
+
 // inChargeText names who is in charge of a row: "me", a member's name, or
 // their address.
-func (w *workspaceScreen) inChargeText(r core.StructureSummary) string {
-	u := w.u
+func (f workspaceFirm) inChargeText(r core.StructureSummary) string {
+	u := f.w.u
 	switch {
 	case r.InCharge == "":
 		return ""
@@ -121,7 +125,8 @@ func (w *workspaceScreen) inChargeText(r core.StructureSummary) string {
 
 // firmRowContent fills the firm's row of the filters: the chips, and who
 // is in charge.
-func (w *workspaceScreen) firmRowContent() {
+func (f workspaceFirm) firmRowContent() {
+	w := f.w
 	u := w.u
 	if !u.firm.in() {
 		w.firmRow.Hide()
@@ -158,7 +163,8 @@ func conflictChip(tx *shell.Texts) (string, widgets.Tone) {
 
 // onAssign asks to whom the rows selected go (the firm's admin), then puts
 // them in that member's charge.
-func (w *workspaceScreen) onAssign() {
+func (f workspaceFirm) onAssign() {
+	w := f.w
 	u := w.u
 	ids := w.selected()
 	if len(ids) == 0 || u.deps.Assign == nil {

@@ -127,7 +127,7 @@ func firmScreens(t *testing.T, lang string) {
 	}
 	w.person.SetSelected("lea.petit@example.fr")
 	w.setFilter(core.FilterAll)
-	if len(w.rows) != 2 || !strings.Contains(w.inChargeText(w.rows[0]), "Léa") {
+	if len(w.rows) != 2 || !strings.Contains(workspaceFirm{w}.inChargeText(w.rows[0]), "Léa") {
 		t.Fatalf("Léa's: %+v", w.rows)
 	}
 	w.person.SetSelected(h.Shell.Text().T("ws.in_charge.anyone"))
@@ -160,7 +160,7 @@ func firmScreens(t *testing.T, lang string) {
 	w = h.a.workspaceS
 	w.table.Checked[w.rows[0].ID] = true
 	w.table.Checked[w.rows[1].ID] = true
-	w.onAssign()
+	workspaceFirm{w}.onAssign()
 	w.assignPick.SetSelected(w.assignPick.Options[1])
 	uitest.TapDialogIn(t, h.Win, h.Shell.Text().T("ws.assign.go"))
 	if !strings.Contains(w.message.Text, "2") {

@@ -122,7 +122,7 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 		}
 	}
 	w.firmRow.Hide()
-	w.firmRowContent()
+	workspaceFirm{w}.firmRowContent()
 	w.table = widgets.NewTable(w.columns(), func() []core.StructureSummary { return w.rows },
 		func(r core.StructureSummary) int64 { return r.ID }, true)
 	w.table.Stretch = 2 // the company name
@@ -260,7 +260,7 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 	if u.firm.in() {
 		// Who is in charge, after the company: the firm's first question.
 		inCharge := widgets.Column[core.StructureSummary]{Title: u.Text().T("ws.col.in_charge"), Width: widthCity,
-			Text: w.inChargeText,
+			Text: workspaceFirm{w}.inChargeText,
 			Tone: func(r core.StructureSummary) widget.Importance {
 				if r.Mine {
 					return widget.HighImportance
@@ -501,7 +501,7 @@ func (w *workspaceScreen) showMore() {
 		fyne.NewMenuItem(u.Text().T("ws.delete"), w.onDelete),
 	)
 	if u.firm.in() && u.firm.isAdmin() {
-		menu.Items = append([]*fyne.MenuItem{fyne.NewMenuItem(u.Text().T("ws.assign")+"…", w.onAssign), fyne.NewMenuItemSeparator()},
+		menu.Items = append([]*fyne.MenuItem{fyne.NewMenuItem(u.Text().T("ws.assign")+"…", workspaceFirm{w}.onAssign), fyne.NewMenuItemSeparator()},
 			menu.Items...)
 	}
 	c := u.Win().Canvas()
