@@ -672,6 +672,11 @@ func (f *Firm) Claim(ctx context.Context, structureID int64) error {
 	}
 	_, err = c.API.Claim(ctx, f.cfg.NewOpID(), v.ClientID)
 	if cur, ok := currentOf(err); ok {
+		// What the firm has of the client (who claimed it among it) is
+		// taken here now: the claimer's state is the one that counts.
+		if _, aerr := f.cfg.Store.ApplyFirm(ctx, []core.FirmVersion{versionOf(cur)}, nil, f.cursor(ctx), false); aerr != nil {
+			return aerr
+		}
 		return &core.E{Kind: core.KindConflict, Code: api.CodeFirmClaimed, Op: "claim the submission", Err: err,
 			Params: map[string]string{"by": cur.ClaimedBy}}
 	}

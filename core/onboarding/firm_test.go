@@ -13,6 +13,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/firm"
 	"github.com/chorusonboard/chorus-onboard/core/memsecrets"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
+	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
@@ -53,7 +54,10 @@ type desk struct {
 }
 
 // newDesk opens a desktop for email, an account of the firm's server.
-func (fs *firmServer) newDesk(t *testing.T, email string) *desk {
+func (fs *firmServer) newDesk(t *testing.T, email string) *desk { return fs.newDeskOn(t, email, nil) }
+
+// newDeskOn is newDesk whose environment's portal is p (nil: none).
+func (fs *firmServer) newDeskOn(t *testing.T, email string, p *portal.Onboarding) *desk {
 	t.Helper()
 	if err := fs.srv.SeedPerson(t.Context(), email, password, strings.Split(email, "@")[0], "Test"); err != nil {
 		t.Fatal(err)
@@ -66,7 +70,12 @@ func (fs *firmServer) newDesk(t *testing.T, email string) *desk {
 	t.Cleanup(func() { st.Close() })
 	keyring := &memsecrets.Store{}
 	svc, err := onboarding.New(t.Context(), connect.Stores(st), onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: dir, DataDir: dir,
-		Connect:     func(onboarding.TargetSpec) onboarding.Target { return onboarding.Target{} },
+		Connect: func(onboarding.TargetSpec) onboarding.Target {
+			if p == nil {
+				return onboarding.Target{}
+			}
+			return connect.On(onboarding.Target{}, p)
+		},
 		Secrets:     func(core.Environment) core.Secrets { return keyring },
 		ConnectFirm: connect.Firm(connect.Options{Getenv: func(string) string { return "" }}),
 		DeviceName:  "PC of " + email})
@@ -257,5 +266,67 @@ func TestRemovedMemberKeepsNone(t *testing.T) {
 	b, err := os.ReadFile(st.Saved)
 	if !st.Removed || err != nil || !strings.Contains(string(b), "Lyon") {
 		t.Fatalf("status %+v; saved %q %v", st, b, err)
+	}
+}
+
+// TestOneSubmissionPerClient: two members queue the same client for the
+// portal; the first to send it claims it on the firm's server and sends
+// it; the second's row is done unsent, the structure said queued by the
+// first (the notice names them), and the portal holds the structure once;
+// the first's outcome then reaches the second's desktop.
+func TestOneSubmissionPerClient(t *testing.T) {
+	fs := newFirmServer(t)
+	ctx := t.Context()
+	anaPortal, bobPortal := portal.NewOnboarding(fs.hs.URL, nil), portal.NewOnboarding(fs.hs.URL, nil)
+	ana, bob := fs.newDeskOn(t, "ana@cabinet.example", anaPortal), fs.newDeskOn(t, "bob@cabinet.example", bobPortal)
+	if err := fs.ops.CreateFirm(ctx, "Cabinet Martin", "ana@cabinet.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.ops.AddMember(ctx, "Cabinet Martin", "bob@cabinet.example", api.FirmEveryClient); err != nil {
+		t.Fatal(err)
+	}
+	for who, c := range map[string]*portal.Onboarding{"ana@cabinet.example": anaPortal, "bob@cabinet.example": bobPortal} {
+		if _, err := c.SignIn(ctx, who, password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ana.join(fs.hs.URL, true)
+	bob.join(fs.hs.URL, true)
+	const siret = "73282932000074"
+	ana.save(siret, func(*core.StructureDraft) {}, "")
+	ana.sync()
+	bob.sync()
+	for _, d := range []*desk{ana, bob} {
+		rec, err := d.bySIRET(siret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.svc.Workspace.QueueStructures(ctx, []int64{rec.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ana.svc.Sync.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.svc.Sync.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := bob.bySIRET(siret)
+	if rec.Sync.State != core.StateQueued || rec.Sync.Notice.Code != api.CodeFirmClaimed || rec.Sync.Notice.Params["by"] != "ana@cabinet.example" {
+		t.Fatalf("Bob's row: %+v", rec.Sync)
+	}
+	if got, _ := ana.bySIRET(siret); got.Sync.State != core.StateCreated {
+		t.Fatalf("Ana's: %+v", got.Sync)
+	}
+	res, err := anaPortal.SearchStructure(ctx, core.IDSIRET, siret)
+	if err != nil || !res.Found {
+		t.Fatalf("on the portal: %+v %v", res, err)
+	}
+	// Bob's desktop learns the client was created by Ana's.
+	bob.sync()
+	ana.sync()
+	bob.sync()
+	if got, _ := bob.bySIRET(siret); got.Sync.State != core.StateCreated {
+		t.Fatalf("Bob's desktop after the exchange: %+v", got.Sync)
 	}
 }

@@ -95,9 +95,10 @@ type Worker struct {
 	// Now is the wall clock for scheduling (tests inject one).
 	Now func() time.Time
 	// Claim, when set, is asked before a structure's row is sent: a firm's
-	// member sends a client only once they claimed its submission (an
-	// error of kind KindConflict parks the row as failed with its notice,
-	// naming who claimed it; a retryable one reschedules it).
+	// member sends a client only once they claimed its submission (one
+	// another member claimed, api.CodeFirmClaimed, is done here without
+	// being sent, its notice naming who sends it; a retryable error
+	// reschedules the row).
 	Claim func(ctx context.Context, structureID int64) error
 	// Lease is how long a claimed row is kept from other workers. A worker
 	// that dies holds its rows that long; the portal's idempotency makes a
@@ -312,7 +313,14 @@ func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) erro
 		return w.Store.Fail(ctx, op.OpID, core.NoticeOf(err))
 	}
 	if w.Claim != nil && op.EntityType == core.EntityStructure {
-		if err := w.Claim(ctx, op.EntityID); err != nil {
+		err := w.Claim(ctx, op.EntityID)
+		if core.CodeOf(err) == api.CodeFirmClaimed {
+			// A colleague sends it: this row is done, the structure
+			// queued (by them) with the notice saying who; their
+			// desktop's states reach this one through the firm.
+			return w.Store.Complete(ctx, op.OpID, core.Sync{State: core.StateQueued, Notice: core.NoticeOf(err)}, nil)
+		}
+		if err != nil {
 			return w.failure(ctx, op, err, st)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,6 +162,18 @@ func (db *Firm) apply(ctx context.Context, tx *sqldb.CachedTx, v core.FirmVersio
 	merged, conflicts := theirs, []string(nil)
 	if l.pending || l.clientID == 0 {
 		merged, conflicts = core.MergeClient(base, mine, theirs)
+		if v.ClaimedBy != "" && !strings.EqualFold(v.ClaimedBy, db.me(ctx, tx)) {
+			// The claimer's state and portal id win: the submission is
+			// theirs, whatever this desktop recorded of it.
+			for _, f := range claimerFields {
+				if t := theirs[f]; t != "" {
+					merged[f] = t
+				} else {
+					delete(merged, f)
+				}
+				conflicts = slices.DeleteFunc(conflicts, func(c string) bool { return c == f })
+			}
+		}
 	}
 	if !merged.Equal(current) {
 		if err := db.writeFields(ctx, tx, l.structureID, merged); err != nil {
@@ -191,6 +204,17 @@ func (db *Firm) apply(ctx context.Context, tx *sqldb.CachedTx, v core.FirmVersio
 		}
 	}
 	return db.agreed(ctx, tx, l.structureID, v, theirs)
+}
+
+// claimerFields are the fields the member who claimed a client's
+// submission alone says: what the portal made of it.
+var claimerFields = []string{core.FieldState, core.FieldPortalID}
+
+// me returns the member this desktop is in its firm as.
+func (db *Firm) me(ctx context.Context, tx *sqldb.CachedTx) string {
+	var me string
+	_ = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT email FROM firm_link WHERE id = 1), '')`).Scan(&me)
+	return me
 }
 
 // nonEmpty returns the fields of f that hold a value (the state left
@@ -325,16 +349,21 @@ func (db *Firm) FirmPending(ctx context.Context, now time.Time, limit int) ([]co
 func (db *Firm) pending(ctx context.Context, tx *sql.Tx, now time.Time, limit int, structureID int64) ([]core.FirmPush, error) {
 	var out []core.FirmPush
 	err := func() error {
+		var me string
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT email FROM firm_link WHERE id = 1), '')`).Scan(&me); err != nil {
+			return err
+		}
+		claimedBy := map[int64]string{}
 		rows, err := tx.QueryContext(ctx, `SELECT o.structure_id, coalesce(f.client_id, 0), coalesce(f.revision, 0), coalesce(f.base, '{}'), o.op_key,
-			o.gen, o.attempts FROM firm_outbox o LEFT JOIN firm_client f ON f.structure_id = o.structure_id
+			o.gen, o.attempts, coalesce(f.claimed_by, '') FROM firm_outbox o LEFT JOIN firm_client f ON f.structure_id = o.structure_id
 			WHERE o.next_at <= ? AND (? = 0 OR o.structure_id = ?) ORDER BY o.next_at, o.structure_id LIMIT ?`, now.UnixMilli(), structureID, structureID, limit)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var p core.FirmPush
-			var base string
-			if err := rows.Scan(&p.StructureID, &p.ClientID, &p.Revision, &base, &p.Key, &p.Gen, &p.Attempts); err != nil {
+			var base, claimer string
+			if err := rows.Scan(&p.StructureID, &p.ClientID, &p.Revision, &base, &p.Key, &p.Gen, &p.Attempts, &claimer); err != nil {
 				rows.Close()
 				return err
 			}
@@ -342,6 +371,7 @@ func (db *Firm) pending(ctx context.Context, tx *sql.Tx, now time.Time, limit in
 				rows.Close()
 				return err
 			}
+			claimedBy[p.StructureID] = claimer
 			out = append(out, p)
 		}
 		rows.Close()
@@ -354,6 +384,17 @@ func (db *Firm) pending(ctx context.Context, tx *sql.Tx, now time.Time, limit in
 				return err
 			}
 			out[i].Local = core.ClientFieldsOf(rec, rec.Note)
+			if by := claimedBy[out[i].StructureID]; by != "" && !strings.EqualFold(by, me) {
+				// The submission is another member's: its state and
+				// portal id are theirs to say, never this desktop's.
+				for _, f := range claimerFields {
+					if v := out[i].Base[f]; v != "" {
+						out[i].Local[f] = v
+					} else {
+						delete(out[i].Local, f)
+					}
+				}
+			}
 			conflicts, err := tx.QueryContext(ctx, `SELECT field FROM firm_conflict WHERE structure_id = ?`, out[i].StructureID)
 			if err != nil {
 				return err
