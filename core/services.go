@@ -41,8 +41,9 @@ const (
 	// it stands in for the second factor of that account (never for its
 	// password).
 	SecretDeviceToken = "device-token"
-	// SecretFirmSession is the session on the firm's server, as
-	// "url\ntoken", kept under FirmKeyring.
+	// SecretFirmSession heads the names of the sessions on the firm's
+	// server (onboarding.SessionSecret: one per member), as "url\ntoken",
+	// kept under FirmKeyring.
 	SecretFirmSession = "firm-session"
 )
 

@@ -68,10 +68,14 @@ func cmdForget(args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	var member string // the firm's member of this desktop, whose session the keyring keeps
 	if _, err := os.Stat(path); err == nil {
 		store, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return err
+		}
+		if l, lerr := store.Firm.FirmLink(ctx); lerr == nil {
+			member = l.Email
 		}
 		err = store.Forget(ctx)
 		if cerr := store.Close(); err == nil {
@@ -89,7 +93,11 @@ func cmdForget(args []string, e env) error {
 	} else {
 		fmt.Fprintln(e.stdout, "database: none at", path)
 	}
-	if err := secrets.ForgetAll(ctx, assets.AppID, keyringOptions...); err != nil {
+	err = secrets.ForgetAll(ctx, assets.AppID, keyringOptions...)
+	if member != "" && err == nil {
+		err = secrets.New(assets.AppID, core.FirmKeyring, keyringOptions...).Delete(ctx, onboarding.SessionSecret(member))
+	}
+	if err != nil {
 		if core.KindOf(err) == core.KindUnavailable {
 			// Nothing can have been saved in a keyring that does not exist:
 			// this app never writes secrets anywhere else.

@@ -31,8 +31,12 @@ import (
 // FirmKeyring is the keyring's part of the firm's session.
 const FirmKeyring = core.FirmKeyring
 
-// secretFirmSession is the firm's session token in FirmKeyring.
-const secretFirmSession = core.SecretFirmSession
+// SessionSecret names the keyring entry of a member's session on the
+// firm's server (in FirmKeyring): one per member, so that two desktops of
+// one user on one computer (a demonstration, a second firm) keep theirs.
+func SessionSecret(email string) string {
+	return core.SecretFirmSession + ":" + strings.ToLower(strings.TrimSpace(email))
+}
 
 // FirmAuth is the firm's server's sign-in: the portal's, with its second
 // factor.
@@ -112,9 +116,10 @@ type Firm struct {
 	// sync asked for), so that no change is sent twice at once.
 	pushing sync.Mutex
 
-	mu   sync.Mutex
-	conn *FirmConn // the link's server, signed in; nil when none
-	url  string
+	mu    sync.Mutex
+	conn  *FirmConn // the link's server, signed in; nil when none
+	url   string
+	email string // the member signed in
 	// status is what the last exchange said.
 	status FirmStatus
 }
@@ -162,7 +167,7 @@ func (f *Firm) SignIn(ctx context.Context, url, email, password string) (*api.Se
 		return nil, err
 	}
 	f.mu.Lock()
-	f.conn, f.url = &c, url
+	f.conn, f.url, f.email = &c, url, strings.TrimSpace(email)
 	f.mu.Unlock()
 	if ch != nil {
 		return ch, nil
@@ -191,8 +196,9 @@ func (f *Firm) keep(ctx context.Context, url string, c FirmConn, token string) e
 	c.Auth.SetSession(token)
 	f.mu.Lock()
 	f.status.SignedOut = false
+	email := f.email
 	f.mu.Unlock()
-	return f.cfg.Secrets.Set(ctx, secretFirmSession, url+"\n"+token)
+	return f.cfg.Secrets.Set(ctx, SessionSecret(email), url+"\n"+token)
 }
 
 // connected returns the link's server, signed in with the kept session.
@@ -213,7 +219,11 @@ func (f *Firm) connected(ctx context.Context) (FirmConn, core.FirmLink, error) {
 	if f.conn != nil && f.url == url {
 		return *f.conn, l, nil
 	}
-	kept, err := f.cfg.Secrets.Get(ctx, secretFirmSession)
+	email := l.Email
+	if email == "" {
+		email = f.email
+	}
+	kept, err := f.cfg.Secrets.Get(ctx, SessionSecret(email))
 	if err != nil && core.KindOf(err) != core.KindNotFound {
 		return FirmConn{}, l, err
 	}
@@ -221,7 +231,7 @@ func (f *Firm) connected(ctx context.Context) (FirmConn, core.FirmLink, error) {
 	if u, token, ok := strings.Cut(kept, "\n"); ok && u == url {
 		c.Auth.SetSession(token)
 	}
-	f.conn, f.url = &c, url
+	f.conn, f.url, f.email = &c, url, email
 	return c, l, nil
 }
 
@@ -618,10 +628,11 @@ func (f *Firm) leaveHere(ctx context.Context, prefix string) (string, error) {
 	if err := f.cfg.Store.LeaveFirm(ctx); err != nil {
 		return path, err
 	}
-	_ = f.cfg.Secrets.Delete(ctx, secretFirmSession)
 	f.mu.Lock()
-	f.conn, f.url = nil, ""
+	email := f.email
+	f.conn, f.url, f.email = nil, "", ""
 	f.mu.Unlock()
+	_ = f.cfg.Secrets.Delete(ctx, SessionSecret(email))
 	return path, nil
 }
 

@@ -249,8 +249,5 @@ func ForgetAll(ctx context.Context, appID string, opts ...Option) error {
 			}
 		}
 	}
-	if err := New(appID, core.FirmKeyring, opts...).Delete(ctx, core.SecretFirmSession); err != nil {
-		errs = append(errs, err)
-	}
 	return errors.Join(errs...)
 }
