@@ -23,7 +23,7 @@ DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps locales deps-dist deps-windows build run test test-go test-keyring test-windows test-dist fuzz bench lint vet fmt screenshots goldens install uninstall clean dist
+.PHONY: demo-firm all deps locales deps-dist deps-windows build run test test-go test-keyring test-windows test-dist fuzz bench lint vet fmt screenshots goldens install uninstall clean dist
 
 all: build
 
@@ -88,6 +88,12 @@ build: deps
 ## run: build and open the app (Local sandbox)
 run: build
 	./$(APP)
+
+## demo-firm: a portal with a firm of two accountants and two app windows, each with its own data, joined to it:
+## a change made in one arrives in the other (scripts/demo-firm says what to try)
+demo-firm: build
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BUILD)/chorus-sim ./cmd/chorus-sim
+	scripts/demo-firm
 
 ## test: vet, every test with -race (with the real-window smoke test under Xvfb), the real keyring, every test
 ## again as a Windows binary under Wine, the fuzz targets, the packages
