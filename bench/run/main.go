@@ -11,6 +11,13 @@
 //   - importing the workbooks a careless or hostile client could send
 //     (hostile.go), each in a process of its own, time and peak resident
 //     memory against a valid workbook of 1,000 rows;
+//   - the firm's shared workspace (firm.go): joining a firm of 10,000
+//     clients against reading and inserting the same rows, the desktop's
+//     memory after it against as many local clients, a change seen on
+//     another desktop (p50, p95) against a round trip, and 20 desktops
+//     changing 500 clients each of one firm at once (nothing lost, the
+//     conflicts equal to the collisions, throughput, p99, the server's
+//     memory);
 //   - syncing 1,000 structures to chorus-sim on loopback against sequential
 //     POSTs of the same bodies on one keep-alive connection, then the same
 //     through a toxiproxy adding 50 ms of latency;
@@ -71,13 +78,21 @@ func main() {
 	rows := flag.Int("rows", 10_000, "rows to import, and structures in the app's store at start-up")
 	syncN := flag.Int("sync", 1000, "structures to sync")
 	xlsxN := flag.Int("xlsx", 100_000, "rows of the Excel workbook import, against the CSV import of the same rows")
-	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, hostile, sync, latency, team, teamlatency (default all)")
+	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, hostile, firm, firmload, sync, latency, team, teamlatency (default all)")
 	teamClients := flag.Int("team-clients", 20, "accountants syncing at once in the team portal's figure")
 	teamEach := flag.Int("team-each", 500, "structures each accountant syncs (a tenth of it with latency added)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	flag.Parse()
 	if name := os.Getenv(hostileChildEnv); name != "" {
 		must(hostileChild(context.Background(), name))
+		return
+	}
+	if dir := os.Getenv(firmServerEnv); dir != "" {
+		must(firmServerChild(dir))
+		return
+	}
+	if what := os.Getenv(firmDeskEnv); what != "" {
+		must(firmDeskChild(context.Background(), what))
 		return
 	}
 	if *cpuProfile != "" {
@@ -103,6 +118,13 @@ func main() {
 	}
 	if want("hostile") {
 		must(hostileImports(ctx, max(*runs/2, 1)))
+	}
+	if want("firm") {
+		must(firmJoin(ctx, max(*runs/2, 1), *rows))
+		must(firmLatency(ctx, 40))
+	}
+	if want("firmload") {
+		must(firmLoad(ctx, 20, 500))
 	}
 	if want("sync") {
 		must(syncing(ctx, *runs, *syncN, 0))

@@ -512,7 +512,7 @@ func (f *Firm) cursor(ctx context.Context) int64 {
 }
 
 // Watch keeps the desktop in step until ctx ends: changes made here are
-// sent within half a second, the colleagues' applied as they commit (the
+// sent within a tenth of a second, the colleagues' applied as they commit (the
 // feed waits for them), report told after each exchange. Offline, it
 // tries again with a growing pause.
 func (f *Firm) Watch(ctx context.Context, report func(FirmStatus)) {
@@ -552,9 +552,10 @@ func (f *Firm) Watch(ctx context.Context, report func(FirmStatus)) {
 	}
 }
 
-// pushLoop sends the changes made here every half second until ctx ends.
+// pushLoop sends the changes made here every tenth of a second until ctx
+// ends (a look at an index when none waits).
 func (f *Firm) pushLoop(ctx context.Context) {
-	t := time.NewTicker(500 * time.Millisecond)
+	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {

@@ -243,9 +243,12 @@ func (db *Firm) localOf(ctx context.Context, tx *sqldb.CachedTx, v core.FirmVers
 		if d.Identifier == "" {
 			return l, false, nil
 		}
+		// "identifier <> ''" lets SQLite use the partial index
+		// structure_key; without it every lookup scans the table.
 		err = tx.QueryRowContext(ctx, `SELECT s.id, f.client_id, coalesce(f.revision, 0), coalesce(f.base, '{}'),
 			EXISTS (SELECT 1 FROM firm_outbox o WHERE o.structure_id = s.id)
-			FROM structure s LEFT JOIN firm_client f ON f.structure_id = s.id WHERE s.identifier_type = ? AND s.identifier = ?`,
+			FROM structure s LEFT JOIN firm_client f ON f.structure_id = s.id
+			WHERE s.identifier_type = ? AND s.identifier = ? AND s.identifier <> ''`,
 			string(d.IdentifierType), d.Identifier).Scan(&l.structureID, &cid, &l.revision, &base, &pending)
 		if errors.Is(err, sql.ErrNoRows) {
 			return l, false, nil
