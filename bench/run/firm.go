@@ -83,10 +83,6 @@ func startFirmServer(ctx context.Context, emails []string) (*firmServer, error) 
 			return nil, err
 		}
 	}
-	ops, err := firm.New(ctx, firm.Config{DataDir: dir, Accounts: sim.NewFirmAccounts(seed)})
-	if err != nil {
-		return nil, err
-	}
 	cmd := exec.CommandContext(ctx, os.Args[0])
 	cmd.Env = append(os.Environ(), firmServerEnv+"="+dir)
 	out, err := cmd.StdoutPipe()
@@ -100,14 +96,13 @@ func startFirmServer(ctx context.Context, emails []string) (*firmServer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("firm server: %v", err)
 	}
-	return &firmServer{dir: dir, url: strings.TrimSpace(line), cmd: cmd, ops: ops, seed: seed}, nil
+	return &firmServer{dir: dir, url: strings.TrimSpace(line), cmd: cmd, ops: seed.Firm(), seed: seed}, nil
 }
 
 // close stops the server and removes its data.
 func (s *firmServer) close() {
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
-	s.ops.Close()
 	s.seed.Close()
 	os.RemoveAll(s.dir)
 }

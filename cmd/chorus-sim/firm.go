@@ -82,15 +82,8 @@ func runFirm(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return usage()
 }
 
-// withFirmServer opens the portal's data and its firms' store beside a
-// running portal and runs fn.
+// withFirmServer opens the portal's data (its firms' store with it) beside
+// a running portal and runs fn on the firms.
 func withFirmServer(ctx context.Context, dir string, stderr io.Writer, fn func(*firm.Server) error) int {
-	return withPortal(ctx, "chorus-sim firm", dir, stderr, func(srv *sim.Server) error {
-		f, err := firm.New(ctx, firm.Config{DataDir: dir, Accounts: sim.NewFirmAccounts(srv)})
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return fn(f)
-	})
+	return withPortal(ctx, "chorus-sim firm", dir, stderr, func(srv *sim.Server) error { return fn(srv.Firm()) })
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/firm"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
-	"github.com/chorusonboard/chorus-onboard/internal/testos"
+	"github.com/chorusonboard/chorus-onboard/internal/portaltest"
 )
 
 const password = "Tr0ub4dor&3x-Lune"
@@ -32,19 +32,8 @@ type portalEnv struct {
 
 func start(t *testing.T) *portalEnv {
 	t.Helper()
-	dir := testos.TempDir(t)
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: dir, Sandbox: true, PasswordIterations: 1000, SecondFactorOff: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	srv.SetBaseURL(hs.URL)
-	ops, err := firm.New(t.Context(), firm.Config{DataDir: dir, Accounts: sim.NewFirmAccounts(srv)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ops.Close(); hs.Close(); srv.Close() })
-	return &portalEnv{srv: srv, http: hs, ops: ops}
+	p := portaltest.Start(t, sim.Config{Sandbox: true, SecondFactorOff: true})
+	return &portalEnv{srv: p.Sim, http: p.HTTP, ops: p.Sim.Firm()}
 }
 
 // person seeds an account and signs in; it returns its firm client.

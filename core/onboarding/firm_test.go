@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/core/sqlite"
+	"github.com/chorusonboard/chorus-onboard/internal/portaltest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -29,19 +30,8 @@ type firmServer struct {
 
 func newFirmServer(t *testing.T) *firmServer {
 	t.Helper()
-	dir := testos.TempDir(t)
-	srv, err := sim.New(t.Context(), sim.Config{DataDir: dir, Sandbox: true, PasswordIterations: 1000, SecondFactorOff: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	srv.SetBaseURL(hs.URL)
-	ops, err := firm.New(t.Context(), firm.Config{DataDir: dir, Accounts: sim.NewFirmAccounts(srv)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ops.Close(); hs.Close(); srv.Close() })
-	return &firmServer{srv: srv, hs: hs, ops: ops}
+	p := portaltest.Start(t, sim.Config{Sandbox: true, SecondFactorOff: true})
+	return &firmServer{srv: p.Sim, hs: p.HTTP, ops: p.Sim.Firm()}
 }
 
 // desk is one accountant's desktop: its own store and services.

@@ -256,6 +256,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // links it mails.
 func (s *Server) SetBaseURL(u string) { s.accounts.baseURL = strings.TrimSuffix(u, "/") }
 
+// Firm is the firms' shared workspace this portal serves, for the
+// operator's commands (create a firm, add a member, list the firms).
+func (s *Server) Firm() *firm.Server { return s.firm }
+
 // Close stops the sweep, waits for mail being sent and closes the
 // database.
 func (s *Server) Close() error {

@@ -250,10 +250,7 @@ func New(t testing.TB, lang string, opt Options, register func(*Harness)) *Harne
 	var connectFirm func(string) onboarding.FirmConn
 	if opt.Firm {
 		connectFirm = h.connectFirm
-		if h.FirmOps, err = firm.New(t.Context(), firm.Config{DataDir: simDir, Accounts: sim.NewFirmAccounts(srv), Now: h.Clock.SimNow}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { h.FirmOps.Close() })
+		h.FirmOps = srv.Firm()
 	}
 	h.Svc, err = onboarding.New(t.Context(), stores, onboarding.Config{NewOpID: sqlite.NewOpID, SpoolDir: h.Spool, Presets: opt.Presets,
 		Clock: h.Clock, ConnectFirm: connectFirm, DataDir: h.Spool, DeviceName: h.DeviceName,
