@@ -3,6 +3,7 @@ package core
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -165,7 +166,11 @@ func ClientFieldProblem(name, value string) string {
 	switch {
 	case !IsClientField(name):
 		return CodeUnknownField
-	case !utf8.ValidString(value) || strings.ContainsRune(value, 0):
+	case !utf8.ValidString(value) || strings.IndexFunc(value, func(r rune) bool { return hidden(r, name == FieldClientNote) }) >= 0:
+		// A control character (an escape sequence on a colleague's
+		// terminal, a line break in a one-line field) or a bidirectional
+		// override (a name that reads otherwise than it sorts) is never
+		// what an accountant typed.
 		return CodeInvalidValue
 	case name == FieldClientNote && utf8.RuneCountInString(value) > MaxClientNote,
 		name != FieldClientNote && utf8.RuneCountInString(value) > MaxClientField:
@@ -186,6 +191,19 @@ func ClientFieldProblem(name, value string) string {
 		}
 	}
 	return ""
+}
+
+// hidden reports a character no client field holds: a control character
+// (but a note's line breaks and tabs), or a bidirectional embedding,
+// override or isolate.
+func hidden(r rune, note bool) bool {
+	switch {
+	case note && (r == '\n' || r == '\r' || r == '\t'):
+		return false
+	case unicode.IsControl(r):
+		return true
+	}
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // Codes of ClientFieldProblem.

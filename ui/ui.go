@@ -86,7 +86,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *UI {
 	sd := settings.Deps{Connection: deps.Connection, Devices: deps.Accounts}
 	if deps.Firm != nil && deps.FirmAdmin != nil {
 		sd.Firm = deps.Firm
-		firm.Register(s, firm.Deps{Firm: deps.Firm, Members: deps.FirmAdmin, Effective: deps.Connection.Effective})
+		firm.Register(s, firm.Deps{Firm: deps.Firm, Members: deps.FirmAdmin, Deleted: deps.FirmAdmin, Effective: deps.Connection.Effective})
 	}
 	settings.Register(s, sd)
 	u.wizard.Start()

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
+	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 )
@@ -17,6 +20,8 @@ Usage:
   onboardctl firm join [--db PATH] [--keep-apart] --email EMAIL --password-stdin [--code-stdin] URL
   onboardctl firm status [--db PATH]
   onboardctl firm leave [--db PATH] --yes
+  onboardctl firm deleted [--db PATH]
+  onboardctl firm restore [--db PATH] CLIENT_ID
   onboardctl conflicts [--db PATH] [--lang fr|en]
 
 join signs in to the firm's server at URL (a team portal) with the member's
@@ -30,17 +35,21 @@ status prints the firm, the member's role, the changes waiting to be sent
 and the fields in conflict.
 leave saves the changes the firm did not accept to a file (its path is
 printed), removes the firm's clients from this computer and tells the server.
+deleted lists the firm's deleted clients, the most recently deleted first
+(the admin): the client's id on the firm, its identifier, its name, who
+deleted it and when (UTC). restore brings one back for every member (the
+admin), by that id.
 conflicts prints each field changed here and on the firm to different
 values: the structure, the field, this computer's value, the firm's, who
 made it and when.
 `
 
-// cmdFirm runs "firm join|status|leave".
+// cmdFirm runs "firm join|status|leave|deleted|restore".
 func cmdFirm(args []string, e env) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		fmt.Fprint(e.stdout, firmUsage)
 		if len(args) == 0 {
-			return fmt.Errorf("%w: firm join, status or leave", errUsage)
+			return fmt.Errorf("%w: firm join, status, leave, deleted or restore", errUsage)
 		}
 		return nil
 	}
@@ -128,6 +137,39 @@ func cmdFirm(args []string, e env) error {
 				fmt.Fprintf(e.stdout, "the changes the firm had not accepted are in %s\n", path)
 			}
 			fmt.Fprintln(e.stdout, "left the firm")
+			return nil
+		})
+	case "deleted":
+		if err := parseCommand(fs, args[1:], 0, 0); err != nil {
+			return err
+		}
+		return withServices(db, e, readOnly, func(ctx context.Context, svc onboarding.Services) error {
+			list, err := svc.FirmAdmin.Deleted(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CLIENT\tIDENTIFIER\tNAME\tDELETED BY\tAT (UTC)")
+			for _, d := range list {
+				c := d.Client
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", c.ID, strings.TrimSpace(c.Fields[core.FieldIdentifierType]+" "+c.Fields[core.FieldIdentifier]),
+					c.Fields[core.FieldCompanyName], c.UpdatedBy, time.UnixMilli(c.UpdatedAt).UTC().Format(time.DateTime))
+			}
+			return tw.Flush()
+		})
+	case "restore":
+		if err := parseCommand(fs, args[1:], 1, 1); err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("%w: firm restore takes the client's id on the firm, as firm deleted prints it", errUsage)
+		}
+		return withServices(db, e, readWrite, func(ctx context.Context, svc onboarding.Services) error {
+			if err := svc.FirmAdmin.Restore(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "client %d restored\n", id)
 			return nil
 		})
 	}

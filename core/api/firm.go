@@ -37,6 +37,10 @@ const (
 	// deleted client back (POST, the admin).
 	PathFirmHistory = "/api/v1/firm/clients/{id}/history"
 	PathFirmRestore = "/api/v1/firm/clients/{id}/restore"
+	// PathFirmDeleted lists the deleted clients, the most recently deleted
+	// first (GET ?before=&limit=, the admin): before is the position of
+	// the last one of the previous page, absent for the first.
+	PathFirmDeleted = "/api/v1/firm/deleted"
 	// PathFirmAssign puts clients in someone's charge (POST, the admin).
 	PathFirmAssign = "/api/v1/firm/assign"
 	// PathFirmAudit pages the whole firm's audit (GET ?after=&limit=, the
@@ -123,6 +127,14 @@ type FirmWrite struct {
 	BaseRevision int64             `json:"base_revision"`
 	Fields       map[string]string `json:"fields"`
 	Device       string            `json:"device,omitempty"`
+}
+
+// FirmDeleted is a deleted client as the admin lists them to restore one:
+// its last version (UpdatedBy and UpdatedAt say who deleted it, when),
+// and its position, the next page's ?before=.
+type FirmDeleted struct {
+	Client   FirmClient `json:"client"`
+	Position int64      `json:"position"`
 }
 
 // FirmStale is the body of a 409 to a write that starts from an older

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -256,6 +257,38 @@ func (a *clientsAPI) restore(c *call) (int, any, error) {
 		}
 	}
 	return c.setDeleted(cl, false, api.AuditRestored)
+}
+
+// deleted lists the firm's deleted clients, the most recently deleted
+// first, for an admin to restore one; each says who deleted it and when
+// (UpdatedBy, UpdatedAt) and its position, the next page's ?before=.
+func (a *clientsAPI) deleted(c *call) (int, any, error) {
+	if err := c.admin(); err != nil {
+		return 0, nil, err
+	}
+	q := c.r.URL.Query()
+	before, limit, err := pageArgs(q.Get("before"), q.Get("limit"), maxHistory)
+	if err != nil {
+		return 0, nil, err
+	}
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	rows, err := c.tx.QueryContext(c.r.Context(), `SELECT `+clientCols+clientFrom+`WHERE c.firm_id = ? AND c.deleted = 1 AND c.position < ?
+		ORDER BY c.position DESC LIMIT ?`, c.me.firm, before, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	out := []api.FirmDeleted{}
+	for rows.Next() {
+		cl, err := scanClient(rows)
+		if err != nil {
+			return 0, nil, err
+		}
+		out = append(out, api.FirmDeleted{Client: cl.FirmClient, Position: cl.position})
+	}
+	return http.StatusOK, out, rows.Err()
 }
 
 // setDeleted deletes or restores a client as a new revision.

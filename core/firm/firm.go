@@ -147,6 +147,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"PUT " + api.PathFirmClient, a.update},
 		{"DELETE " + api.PathFirmClient, a.remove},
 		{"POST " + api.PathFirmRestore, a.restore},
+		{"GET " + api.PathFirmDeleted, a.deleted},
 		{"POST " + api.PathFirmClaim, a.claim},
 		{"POST " + api.PathFirmAssign, a.assign},
 		{"GET " + api.PathFirmHistory, a.history},

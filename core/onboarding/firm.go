@@ -64,6 +64,8 @@ type FirmAPI interface {
 	Update(ctx context.Context, key string, id int64, w api.FirmWrite) (api.FirmClient, error)
 	Delete(ctx context.Context, key string, id, revision int64) (api.FirmClient, error)
 	Claim(ctx context.Context, key string, id int64) (api.FirmClient, error)
+	Restore(ctx context.Context, key string, id int64) (api.FirmClient, error)
+	Deleted(ctx context.Context, before int64, limit int) ([]api.FirmDeleted, error)
 	Assign(ctx context.Context, key string, clients []int64, account int64) error
 	History(ctx context.Context, id int64) ([]api.FirmAuditEntry, error)
 	Audit(ctx context.Context, after int64, limit int) ([]api.FirmAuditEntry, error)
@@ -824,6 +826,32 @@ func (a *FirmAdmin) Assign(ctx context.Context, structureIDs []int64, account in
 	}
 	_, err = a.f.Sync(ctx)
 	return skipped, err
+}
+
+// Deleted lists the firm's deleted clients, the most recently deleted
+// first (the newest 1,000), each with who deleted it and when, for the
+// admin to restore one.
+func (a *FirmAdmin) Deleted(ctx context.Context) ([]api.FirmDeleted, error) {
+	p, err := a.api(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.Deleted(ctx, 0, 1000)
+}
+
+// Restore brings a deleted client back for every member; this desktop
+// reads it at once. A client whose identifier the firm has given to
+// another since stays deleted (api.CodeFirmExists).
+func (a *FirmAdmin) Restore(ctx context.Context, clientID int64) error {
+	p, err := a.api(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Restore(ctx, a.f.cfg.NewOpID(), clientID); err != nil {
+		return err
+	}
+	_, err = a.f.Sync(ctx)
+	return err
 }
 
 // Audit calls fn for each entry of the firm's audit, oldest first (the

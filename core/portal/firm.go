@@ -139,6 +139,17 @@ func (f *Firm) Delete(ctx context.Context, key string, id, revision int64) (api.
 	return out, stale(err)
 }
 
+// Deleted lists the firm's deleted clients, the most recently deleted
+// first, before a position (0: from the newest).
+func (f *Firm) Deleted(ctx context.Context, before int64, limit int) ([]api.FirmDeleted, error) {
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if before > 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	var out []api.FirmDeleted
+	return out, f.do(ctx, http.MethodGet, api.PathFirmDeleted+"?"+q.Encode(), "", nil, &out)
+}
+
 // Restore brings a deleted client back (the admin).
 func (f *Firm) Restore(ctx context.Context, key string, id int64) (api.FirmClient, error) {
 	var out api.FirmClient

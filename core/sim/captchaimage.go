@@ -151,9 +151,9 @@ func (c *glyphCache) get(ch rune) (*image.Alpha, error) {
 
 // drawGlyph draws one character with the library (its font and a random
 // size) on a transparent canvas where it cannot be cut, and returns its
-// ink alone as a mask. A character that touched the canvas's edge, or
-// came out wider or taller than its box, is drawn again (a few times; the
-// sizes above make it rare).
+// ink alone as a mask. A character that touched the canvas's edge, came
+// out wider or taller than its box, or has a column without ink, is drawn
+// again (a few times; the sizes above make it rare).
 func drawGlyph(ch rune) (*image.Alpha, error) {
 	for range 8 {
 		d, err := captcha.New(glyphCanvasW, glyphCanvasH, func(o *captcha.Options) {
@@ -172,6 +172,7 @@ func drawGlyph(ch rune) (*image.Alpha, error) {
 		if err != nil {
 			return nil, err
 		}
+		clearFaint(src)
 		ink := inkBounds(src)
 		canvas := src.Bounds()
 		if ink.Empty() || ink.Min.X == canvas.Min.X || ink.Min.Y == canvas.Min.Y || ink.Max.X == canvas.Max.X || ink.Max.Y == canvas.Max.Y ||
@@ -180,9 +181,45 @@ func drawGlyph(ch rune) (*image.Alpha, error) {
 		}
 		mask := image.NewAlpha(image.Rect(0, 0, ink.Dx(), ink.Dy()))
 		draw.Draw(mask, mask.Bounds(), src, ink.Min, draw.Src)
+		if !solidColumns(mask) {
+			continue
+		}
 		return mask, nil
 	}
 	return nil, errGlyph
+}
+
+// glyphFaint is the alpha below which the library's anti-aliasing is
+// dropped from a drawing: so faint a pixel is invisible on the white
+// background (it may even round back to white), yet it would count in the
+// character's box and could bridge or split what the reader sees.
+const glyphFaint = 0x08
+
+// clearFaint makes every pixel of img fainter than glyphFaint transparent.
+func clearFaint(img *image.NRGBA) {
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] < glyphFaint {
+			img.Pix[i-3], img.Pix[i-2], img.Pix[i-1], img.Pix[i] = 0, 0, 0, 0
+		}
+	}
+}
+
+// solidColumns reports whether every column of mask holds ink: a drawing
+// with a blank column inside its box (a stroke left apart from the rest
+// once its faint edge is dropped) reads as two characters, or as one and
+// a smudge.
+func solidColumns(mask *image.Alpha) bool {
+	b := mask.Bounds()
+	for x := b.Min.X; x < b.Max.X; x++ {
+		solid := false
+		for y := b.Min.Y; y < b.Max.Y && !solid; y++ {
+			solid = mask.AlphaAt(x, y).A != 0
+		}
+		if !solid {
+			return false
+		}
+	}
+	return true
 }
 
 // captchaPixels reads back what the library drew: it hands its image out

@@ -19,7 +19,10 @@ func TestAPIDocumented(t *testing.T) {
 		api.PathStructures, api.PathAttachments, api.PathAttachmentsQueue, api.PathAttachmentDecide, api.PathMailbox, api.PathHealth,
 		api.PathEnrolment, api.PathSecondFactor, api.PathDevices, api.PathDevice, api.PathPassword,
 		api.PathManaged, api.PathMembers, api.PathMember, api.PathMemberRights, api.PathLeave, api.PathStructure, api.PathInvitations,
-		api.PathInvitation, api.PathHandover, api.PathHandoverAnswer, api.PathHandovers} {
+		api.PathInvitation, api.PathHandover, api.PathHandoverAnswer, api.PathHandovers,
+		api.PathFirm, api.PathFirmJoin, api.PathFirmLeave, api.PathFirmMembers, api.PathFirmMember, api.PathFirmInvitations, api.PathFirmInvitation,
+		api.PathFirmFeed, api.PathFirmClients, api.PathFirmClient, api.PathFirmClaim, api.PathFirmHistory, api.PathFirmRestore, api.PathFirmDeleted,
+		api.PathFirmAssign, api.PathFirmAudit} {
 		if !strings.Contains(string(b), "\n  "+p+":\n") {
 			t.Errorf("%s is not documented in docs/onboarding-api.yaml", p)
 		}

@@ -502,12 +502,17 @@ func TestNobodyPrincipalUnasked(t *testing.T) {
 // the audit counting them, and nothing else changed.
 func TestRolesMigration(t *testing.T) {
 	dir := testos.TempDir(t)
-	sample, err := os.ReadFile(filepath.Join("testdata", "roles-before-0007.db"))
+	dump, err := os.ReadFile(filepath.Join("testdata", "roles-before-0007.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, DatabaseFile), sample, 0o600); err != nil {
+	orig, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DatabaseFile))
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer orig.Close()
+	if _, err := orig.ExecContext(t.Context(), string(dump)); err != nil {
+		t.Fatalf("loading the sample: %v", err)
 	}
 	read := func(db *sql.DB, q string) []string {
 		t.Helper()
@@ -533,9 +538,9 @@ func TestRolesMigration(t *testing.T) {
 		qAccounts   = `SELECT email || ' ' || password_hash || ' ' || active FROM account ORDER BY 1`
 		qStructures = `SELECT identifier || ' ' || company_name || ' ' || city FROM structure ORDER BY 1`
 	)
-	orig, err := sql.Open("sqlite", "file:"+filepath.Join("testdata", "roles-before-0007.db")+"?mode=ro&immutable=1")
-	if err != nil {
-		t.Fatal(err)
+	var version int
+	if err := orig.QueryRowContext(t.Context(), "PRAGMA user_version").Scan(&version); err != nil || version != 6 {
+		t.Fatalf("the sample is at migration %d (%v), want 6", version, err)
 	}
 	accounts, structures := read(orig, qAccounts), read(orig, qStructures)
 	orig.Close()

@@ -2,7 +2,7 @@
 // firm (its server, the member's sign-in and second factor, what to do with
 // the structures already here), how the desktop stands with it (online,
 // changes to send, conflicts), leaving it, and, for the firm's admin, its
-// members, their roles and the invitations. The workspace shows the firm's
+// members, their roles, the invitations and the deleted clients. The workspace shows the firm's
 // columns and conflicts itself (ui/workspace).
 package firm
 
@@ -40,17 +40,24 @@ type (
 		WithdrawInvitation(ctx context.Context, email string) ([]api.FirmInvitation, error)
 		ExportAudit(ctx context.Context, w io.Writer, format string) (int, error)
 	}
+	// deletedFlow is the admin's too: the deleted clients, to restore one.
+	deletedFlow interface {
+		Deleted(ctx context.Context) ([]api.FirmDeleted, error)
+		Restore(ctx context.Context, clientID int64) error
+	}
 )
 
 var (
 	_ firmFlow    = (*onboarding.Firm)(nil)
 	_ membersFlow = (*onboarding.FirmAdmin)(nil)
+	_ deletedFlow = (*onboarding.FirmAdmin)(nil)
 )
 
 // Deps are the services the firm's screens use.
 type Deps struct {
 	Firm    firmFlow
 	Members membersFlow
+	Deleted deletedFlow
 	// Effective gives the admin's preset of the firm's server (firm_url).
 	Effective func() core.Effective
 }
@@ -61,6 +68,7 @@ type area struct {
 	deps     Deps
 	firmS    *firmScreen
 	membersS *membersScreen
+	deletedS *deletedScreen
 }
 
 // Register builds the firm's screens on s.
@@ -75,6 +83,10 @@ func register(s *shell.Shell, deps Deps) *area {
 	s.Register(shell.StepFirmMembers, func(any) fyne.CanvasObject {
 		a.membersS = newMembersScreen(a)
 		return a.membersS.content
+	})
+	s.Register(shell.StepFirmDeleted, func(any) fyne.CanvasObject {
+		a.deletedS = newDeletedScreen(a)
+		return a.deletedS.content
 	})
 	return a
 }

@@ -81,4 +81,34 @@ func screens(t *testing.T, lang string) {
 	}
 	h.Shell.Show(shell.StepFirmMembers)
 	shot("30-firm-members")
+
+	// Hugo deletes one of his clients; Jeanne finds it among the deleted
+	// ones and restores it.
+	hugoRows, err := hugo.Workspace.QueryStructures(ctx, core.StructureQuery{})
+	if err != nil || len(hugoRows.Rows) != 2 {
+		t.Fatalf("Hugo's clients: %+v %v", hugoRows, err)
+	}
+	gone := hugoRows.Rows[0]
+	if _, err := hugo.Workspace.DeleteStructures(ctx, []int64{gone.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hugo.Firm.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.Shell.Show(shell.StepFirmDeleted)
+	d := h.a.deletedS
+	if len(d.restore) != 1 {
+		t.Fatalf("the deleted clients listed: %d", len(d.restore))
+	}
+	shot("30-firm-deleted")
+	for _, b := range d.restore {
+		uitest.Tapped(t, b)
+	}
+	if !strings.Contains(d.message.Text, gone.CompanyName) || len(d.restore) != 0 {
+		t.Fatalf("after the restore: %q, %d listed", d.message.Text, len(d.restore))
+	}
+	mine, err := h.Svc.Workspace.QueryStructures(ctx, core.StructureQuery{Text: gone.Identifier})
+	if err != nil || len(mine.Rows) != 1 {
+		t.Fatalf("on Jeanne's computer after the restore: %+v %v", mine, err)
+	}
 }

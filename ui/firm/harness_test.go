@@ -20,7 +20,7 @@ func newHarness(t testing.TB, lang string) *harness {
 	t.Helper()
 	h := &harness{}
 	h.Harness = uitest.New(t, lang, uitest.Options{Firm: true}, func(x *uitest.Harness) {
-		h.a = register(x.Shell, Deps{Firm: x.Svc.Firm, Members: x.Svc.FirmAdmin, Effective: x.Svc.Connection.Effective})
+		h.a = register(x.Shell, Deps{Firm: x.Svc.Firm, Members: x.Svc.FirmAdmin, Deleted: x.Svc.FirmAdmin, Effective: x.Svc.Connection.Effective})
 		x.Shell.Show(shell.StepFirm)
 	})
 	return h

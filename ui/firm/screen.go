@@ -38,7 +38,7 @@ type firmScreen struct {
 	facts           *widget.Label
 	state           *widget.Label
 	syncNow, leave  *widget.Button
-	members, export *widget.Button
+	members, deleted, export *widget.Button
 	message         *widget.Label
 	content         fyne.CanvasObject
 }
@@ -91,9 +91,10 @@ func newFirmScreen(u *area) *firmScreen {
 	s.syncNow = widget.NewButtonWithIcon(tx.T("firm.sync_now"), theme.ViewRefreshIcon(), s.onSync)
 	s.members = widget.NewButtonWithIcon(tx.T("firm.members"), theme.AccountIcon(), func() { u.Show(shell.StepFirmMembers) })
 	s.export = widget.NewButtonWithIcon(tx.T("firm.export_audit"), theme.DocumentSaveIcon(), s.onExport)
+	s.deleted = widget.NewButtonWithIcon(tx.T("firm.deleted"), theme.ContentUndoIcon(), func() { u.Show(shell.StepFirmDeleted) })
 	s.leave = widget.NewButtonWithIcon(tx.T("firm.leave"), theme.LogoutIcon(), s.onLeave)
 	s.leave.Importance = widget.DangerImportance
-	s.joinedPart = container.NewVBox(s.facts, s.state, container.NewHBox(s.syncNow, s.members, s.export), widget.NewSeparator(),
+	s.joinedPart = container.NewVBox(s.facts, s.state, container.NewHBox(s.syncNow, s.members, s.deleted, s.export), widget.NewSeparator(),
 		widgets.Paragraph(tx.T("firm.leave_intro")), container.NewHBox(s.leave))
 
 	back := widget.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepSettings) })
@@ -148,9 +149,11 @@ func (s *firmScreen) show(st onboarding.FirmStatus) {
 	s.state.SetText(state + " · " + tx.Plural("firm.to_send", st.Pending) + " · " + tx.Plural("firm.conflicts", st.Conflicts))
 	if l.Role == api.FirmAdmin {
 		s.members.Show()
+		s.deleted.Show()
 		s.export.Show()
 	} else {
 		s.members.Hide()
+		s.deleted.Hide()
 		s.export.Hide()
 	}
 	s.u.PageScroll().Refresh()

@@ -60,9 +60,10 @@ const (
 	StepImportReport Step = "import_report" // what an import did
 	StepApprovals    Step = "approvals"     // attachment requests, many at once
 	// The firm's shared workspace: joining it, how the desktop stands
-	// with it, and its members (the admin's).
+	// with it, and its members and deleted clients (the admin's).
 	StepFirm        Step = "firm"
 	StepFirmMembers Step = "firm_members"
+	StepFirmDeleted Step = "firm_deleted"
 )
 
 // What one area hands another's screen when it opens it.
