@@ -475,3 +475,64 @@ func raw(t *testing.T, e *portalEnv, email, method, path, body string) rawAnswer
 	b, _ := io.ReadAll(res.Body)
 	return rawAnswer{res.StatusCode, string(b)}
 }
+
+// TestAuditKeptAYear: the audit of a change is kept past a year less a
+// day and gone once AuditTTL has passed, while a newer change's stays.
+func TestAuditKeptAYear(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC).UnixMilli())
+	clock := func() time.Time { return time.UnixMilli(now.Load()) }
+	p := portaltest.Start(t, sim.Config{Sandbox: true, SecondFactorOff: true, Now: clock})
+	e := &portalEnv{srv: p.Sim, http: p.HTTP, ops: p.Sim.Firm()}
+	ctx := t.Context()
+	ana := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", nil)["ana@cabinet.example"]
+	cl, err := ana.Create(ctx, "", api.FirmWrite{Fields: fields(core.FieldIdentifierType, "SIRET", core.FieldIdentifier, "73282932000074",
+		core.FieldCompanyName, "Ateliers Dupont")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := func() *portal.Firm {
+		c := portal.NewOnboarding(e.http.URL, nil)
+		if _, err := c.SignIn(ctx, "ana@cabinet.example", password); err != nil {
+			t.Fatal(err)
+		}
+		return c.Firm()
+	}
+	count := func(f *portal.Firm) (old, recent int) {
+		all, err := f.Audit(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range all {
+			if a.New == "Lyon" {
+				recent++
+			} else {
+				old++
+			}
+		}
+		return old, recent
+	}
+	first, _ := count(ana)
+	if first == 0 {
+		t.Fatal("no audit for the creation")
+	}
+	now.Add((firm.AuditTTL - 24*time.Hour).Milliseconds())
+	ana = signIn()
+	if _, err := ana.Update(ctx, "", cl.ID, api.FirmWrite{BaseRevision: cl.Revision, Fields: fields(core.FieldCity, "Lyon")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ops.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if old, recent := count(ana); old != first || recent != 1 {
+		t.Fatalf("a day before AuditTTL: %d of %d old entries, %d new", old, first, recent)
+	}
+	now.Add((48 * time.Hour).Milliseconds())
+	ana = signIn()
+	if err := e.ops.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if old, recent := count(ana); old != 0 || recent != 1 {
+		t.Fatalf("past AuditTTL: %d old entries kept, %d new", old, recent)
+	}
+}

@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -880,25 +881,40 @@ func (a *FirmAdmin) Audit(ctx context.Context, fn func(api.FirmAuditEntry) error
 }
 
 // ExportAudit writes the firm's audit to w, as CSV (";", UTF-8 with a
-// byte order mark) or as an Excel workbook (format "xlsx"), every cell
-// guarded for spreadsheets; it returns how many entries it wrote.
+// byte order mark, every cell guarded for spreadsheets) or as an Excel
+// workbook (format "xlsx", every cell text, never a formula); it returns
+// how many entries it wrote. The entries are written as their pages
+// arrive, so a firm's whole audit is never held in memory at once.
 func (a *FirmAdmin) ExportAudit(ctx context.Context, w io.Writer, format string) (int, error) {
-	var b bytes.Buffer
-	if format != "xlsx" {
-		b.WriteString("\ufeff")
+	header := []string{"entry", "client", "revision", "at_utc", "by", "computer", "action", "field", "old", "new"}
+	row := func(e api.FirmAuditEntry) []string {
+		return []string{strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.ClientID, 10), strconv.FormatInt(e.Revision, 10),
+			time.UnixMilli(e.At).UTC().Format(time.DateTime), e.By, e.Device, e.Action, e.Field, e.Old, e.New}
 	}
-	cw := csv.NewWriter(&b)
-	cw.Comma = ';'
-	if format == "xlsx" {
-		cw.Comma = ','
-	}
-	_ = cw.Write([]string{"entry", "client", "revision", "at_utc", "by", "computer", "action", "field", "old", "new"})
 	n := 0
+	if format == "xlsx" {
+		xw, err := xlsxio.NewWriter(w, header)
+		if err != nil {
+			return 0, err
+		}
+		if err := a.Audit(ctx, func(e api.FirmAuditEntry) error { n++; return xw.WriteRow(row(e)) }); err != nil {
+			xw.Abort()
+			return n, err
+		}
+		return n, xw.Close()
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString("\ufeff")
+	cw := csv.NewWriter(bw)
+	cw.Comma = ';'
+	_ = cw.Write(header)
 	err := a.Audit(ctx, func(e api.FirmAuditEntry) error {
 		n++
-		return cw.Write([]string{strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.ClientID, 10), strconv.FormatInt(e.Revision, 10),
-			time.UnixMilli(e.At).UTC().Format(time.DateTime), csvio.Guard(e.By), csvio.Guard(e.Device), e.Action, e.Field,
-			csvio.Guard(e.Old), csvio.Guard(e.New)})
+		cells := row(e)
+		for i := range cells {
+			cells[i] = csvio.Guard(cells[i])
+		}
+		return cw.Write(cells)
 	})
 	if err != nil {
 		return n, err
@@ -907,9 +923,5 @@ func (a *FirmAdmin) ExportAudit(ctx context.Context, w io.Writer, format string)
 	if err := cw.Error(); err != nil {
 		return n, err
 	}
-	if format == "xlsx" {
-		return n, xlsxio.FromCSV(w, &b, ',')
-	}
-	_, err = w.Write(b.Bytes())
-	return n, err
+	return n, bw.Flush()
 }

