@@ -24,23 +24,23 @@ type firmScreen struct {
 	u *area
 
 	// Joining.
-	url, email      *widgets.FocusEntry
-	password, code  *widget.Entry
-	codeItem        *widget.FormItem
-	form            *widget.Form
-	bring           *widget.RadioGroup
-	join            *widget.Button
-	challenge       string
-	progress        *widgets.Progress
-	running         bool
-	joinedPart      *fyne.Container
-	joinPart        *fyne.Container
-	facts           *widget.Label
-	state           *widget.Label
-	syncNow, leave  *widget.Button
+	url, email               *widgets.FocusEntry
+	password, code           *widget.Entry
+	codeItem                 *widget.FormItem
+	form                     *widget.Form
+	bring                    *widget.RadioGroup
+	join                     *widget.Button
+	challenge                string
+	progress                 *widgets.Progress
+	running                  bool
+	joinedPart               *fyne.Container
+	joinPart                 *fyne.Container
+	facts                    *widget.Label
+	state                    *widget.Label
+	syncNow, leave           *widget.Button
 	members, deleted, export *widget.Button
-	message         *widget.Label
-	content         fyne.CanvasObject
+	message                  *widget.Label
+	content                  fyne.CanvasObject
 }
 
 // Busy reports whether the join runs (shell.TaskHost).
