@@ -18,7 +18,7 @@ FUZZTIME  ?= 5s
 # daemons that outlive every run.
 DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev \
-	libxkbcommon-dev xvfb xauth x11-utils imagemagick dbus gnome-keyring
+	libxkbcommon-dev xvfb xauth x11-utils imagemagick dbus gnome-keyring postgresql
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
