@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // ErrAdmin marks an operator's mistake (a name taken, an address without
@@ -58,7 +59,7 @@ func (s *Server) CreateFirm(ctx context.Context, name, admin string) error {
 		return err
 	}
 	now := s.cfg.Now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM firm WHERE name = ?`, name).Scan(&n); err != nil || n > 0 {
 			if n > 0 {
@@ -84,7 +85,7 @@ func (s *Server) AddMember(ctx context.Context, name, email, role string) error 
 	if err != nil {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM firm WHERE name = ?`, strings.TrimSpace(name)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -98,7 +99,7 @@ func (s *Server) AddMember(ctx context.Context, name, email, role string) error 
 }
 
 // addTo adds an account to a firm, unless it is in one already.
-func (s *Server) addTo(ctx context.Context, tx *sql.Tx, firm int64, a Account, role string, now time.Time) error {
+func (s *Server) addTo(ctx context.Context, tx *sqldb.Tx, firm int64, a Account, role string, now time.Time) error {
 	var other string
 	err := tx.QueryRowContext(ctx, `SELECT f.name FROM member m JOIN firm f ON f.id = m.firm_id WHERE m.account_id = ?`, a.ID).Scan(&other)
 	switch {
@@ -113,11 +114,11 @@ func (s *Server) addTo(ctx context.Context, tx *sql.Tx, firm int64, a Account, r
 // Firms lists the firms, by name (the operator's command).
 func (s *Server) Firms(ctx context.Context) ([]Summary, error) {
 	var out []Summary
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT f.name,
 			(SELECT count(*) FROM member m WHERE m.firm_id = f.id),
 			(SELECT count(*) FROM client c WHERE c.firm_id = f.id AND c.deleted = 0),
-			coalesce((SELECT group_concat(email, ' ') FROM member m WHERE m.firm_id = f.id AND m.role = 'admin'), '')
+			coalesce((SELECT string_agg(email, ' ') FROM member m WHERE m.firm_id = f.id AND m.role = 'admin'), '')
 			FROM firm f ORDER BY f.name`)
 		if err != nil {
 			return err
@@ -143,16 +144,16 @@ func (s *Server) Firms(ctx context.Context) ([]Summary, error) {
 // IdempotencyTTL, and invitations past InvitationTTL.
 func (s *Server) Sweep(ctx context.Context) error {
 	now := s.cfg.Now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
 			{`DELETE FROM audit WHERE at < ?`, []any{now.Add(-AuditTTL).UnixMilli()}},
 			{`DELETE FROM audit WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY firm_id, client_id ORDER BY id DESC) AS n
-				FROM audit) WHERE n > ?)`, []any{MaxAuditPerClient}},
-			{`UPDATE firm SET charge_floor = max(charge_floor, coalesce((SELECT max(position) FROM charge_change x
-				WHERE x.firm_id = firm.id AND x.at < ?), 0))`, []any{now.Add(-ChargeChangeTTL).UnixMilli()}},
+				FROM audit) AS ranked WHERE n > ?)`, []any{MaxAuditPerClient}},
+			{`UPDATE firm SET charge_floor = (SELECT max(p) FROM (SELECT charge_floor AS p UNION ALL
+				SELECT max(position) FROM charge_change x WHERE x.firm_id = firm.id AND x.at < ?) AS f)`, []any{now.Add(-ChargeChangeTTL).UnixMilli()}},
 			{`DELETE FROM charge_change WHERE at < ?`, []any{now.Add(-ChargeChangeTTL).UnixMilli()}},
 			{`DELETE FROM idempotency WHERE created_at < ?`, []any{now.Add(-IdempotencyTTL).UnixMilli()}},
 			{`DELETE FROM invitation WHERE created_at < ?`, []any{now.Add(-InvitationTTL).UnixMilli()}},

@@ -298,7 +298,7 @@ func (c *call) setDeleted(cl client, deleted bool, action string) (int, any, err
 		return 0, nil, err
 	}
 	if _, err := c.tx.ExecContext(c.r.Context(), `UPDATE client SET deleted = ?, revision = revision + 1, updated_by = ?, updated_at = ?,
-		updated_from = '', position = ? WHERE id = ?`, deleted, c.who.Email, c.now.UnixMilli(), pos, cl.ID); err != nil {
+		updated_from = '', position = ? WHERE id = ?`, flag(deleted), c.who.Email, c.now.UnixMilli(), pos, cl.ID); err != nil {
 		return 0, nil, err
 	}
 	if err := c.audited(cl.ID, cl.Revision+1, "", action, nil, nil); err != nil {
@@ -306,6 +306,15 @@ func (c *call) setDeleted(cl client, deleted bool, action string) (int, any, err
 	}
 	cl, err = c.reread(cl.ID)
 	return http.StatusOK, cl.FirmClient, err
+}
+
+// flag is a boolean as the store keeps it, 0 or 1 (an INTEGER column on
+// both engines).
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // claim claims a client's submission to the portal for the caller: the

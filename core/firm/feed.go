@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // feed pages the changes of the caller's firm after ?cursor= (0: every
@@ -45,7 +46,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 			wake = s.waiter(firm) // before reading: a change that commits after the read wakes it
 		}
 		var page api.FeedPage
-		err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		err := s.db.ReadTx(ctx, func(tx *sqldb.Tx) error {
 			c := &call{r: r, tx: tx, now: s.cfg.Now(), who: who}
 			if err := c.loadMembership(); err != nil {
 				return err

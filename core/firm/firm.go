@@ -37,7 +37,10 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
-//go:embed migrations/*.sql
+// migrationFS holds the store's migrations, numbered alike for both
+// engines: migrations/sqlite and migrations/postgres.
+//
+//go:embed migrations
 var migrationFS embed.FS
 
 // DatabaseFile is the firm's store, in the portal's data directory.
@@ -69,6 +72,10 @@ var ErrNoAccount = errors.New("no such account")
 type Config struct {
 	// DataDir holds DatabaseFile (the portal's data directory).
 	DataDir string
+	// Database, when set, is the PostgreSQL server's URL the store is
+	// on instead of DatabaseFile: several instances of the server may
+	// share it.
+	Database string
 	// Accounts are the portal's.
 	Accounts Accounts
 	// Now is the clock (time.Now when nil).
@@ -84,7 +91,7 @@ type Config struct {
 // Server serves the firm's API.
 type Server struct {
 	cfg Config
-	db  *sqldb.DB
+	db  *sqldb.Store
 
 	// changed wakes the feed requests waiting on a firm: closed and
 	// replaced at each accepted change of that firm.
@@ -92,7 +99,8 @@ type Server struct {
 	changed map[int64]chan struct{}
 }
 
-// New opens (creating, migrating) the firm's store in cfg.DataDir.
+// New opens (creating, migrating) the firm's store: cfg.Database, or the
+// file in cfg.DataDir.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Accounts == nil {
 		return nil, errors.New("firm: no accounts")
@@ -110,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sub, sqldb.Options{})
+	db, err := sqldb.OpenStore(ctx, sqldb.Source{File: filepath.Join(cfg.DataDir, DatabaseFile), DSN: cfg.Database}, sub)
 	if err != nil {
 		return nil, fmt.Errorf("open the firm's database: %w", err)
 	}

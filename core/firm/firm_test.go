@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/firm"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
 	"github.com/chorusonboard/chorus-onboard/core/sim"
+	"github.com/chorusonboard/chorus-onboard/internal/pgtest"
 	"github.com/chorusonboard/chorus-onboard/internal/portaltest"
 )
 
@@ -32,8 +34,59 @@ type portalEnv struct {
 
 func start(t *testing.T) *portalEnv {
 	t.Helper()
-	p := portaltest.Start(t, sim.Config{Sandbox: true, SecondFactorOff: true})
+	return startWith(t, sim.Config{Sandbox: true, SecondFactorOff: true})
+}
+
+// startWith starts the portal of cfg with the firm's store on the engine
+// the test runs on (TestFirm's sub-test names it).
+func startWith(t *testing.T, cfg sim.Config) *portalEnv {
+	t.Helper()
+	if engineOf(t) == sqldbPostgres {
+		cfg.FirmDatabase = pgtest.Database(t)
+	}
+	p := portaltest.Start(t, cfg)
 	return &portalEnv{srv: p.Sim, http: p.HTTP, ops: p.Sim.Firm()}
+}
+
+// sqldbPostgres names the PostgreSQL engine in the sub-tests' names.
+const sqldbPostgres = "postgres"
+
+// engineOf is the engine a test of TestFirm runs on: the second part of
+// its name ("TestFirm/postgres/Feed").
+func engineOf(t *testing.T) string {
+	parts := strings.Split(t.Name(), "/")
+	if len(parts) < 2 {
+		t.Fatalf("%s: run through TestFirm, which names the engine", t.Name())
+	}
+	return parts[1]
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestFirm runs every test of the firm's server on both engines of its
+// store: SQLite (the default) and PostgreSQL (a real server, pgtest).
+func TestFirm(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"WritesNameTheirRevision", testWritesNameTheirRevision},
+		{"ParallelWritesOnOneClient", testParallelWritesOnOneClient},
+		{"Feed", testFeed},
+		{"BadWritesChangeNothing", testBadWritesChangeNothing},
+		{"FirmsApart", testFirmsApart},
+		{"RestoreDeleted", testRestoreDeleted},
+		{"RemovedMember", testRemovedMember},
+		{"InvitationJoin", testInvitationJoin},
+		{"AuditKeptAYear", testAuditKeptAYear},
+	}
+	for _, engine := range []string{"sqlite", sqldbPostgres} {
+		t.Run(engine, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, tc.fn)
+			}
+		})
+	}
 }
 
 // person seeds an account and signs in; it returns its firm client.
@@ -73,11 +126,11 @@ func fields(kv ...string) map[string]string {
 	return m
 }
 
-// TestWritesNameTheirRevision: a write on the current revision is taken
+// testWritesNameTheirRevision: a write on the current revision is taken
 // and numbered; one on an older revision is refused with the current
 // version; creating a client the firm has is refused with it; nothing is
 // overwritten silently.
-func TestWritesNameTheirRevision(t *testing.T) {
+func testWritesNameTheirRevision(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	f := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", map[string]string{"bob@cabinet.example": api.FirmEveryClient})
@@ -114,10 +167,10 @@ func TestWritesNameTheirRevision(t *testing.T) {
 	}
 }
 
-// TestParallelWritesOnOneClient: 300 writes at once on one client, all
+// testParallelWritesOnOneClient: 300 writes at once on one client, all
 // from the same revision: exactly one is accepted per revision; the
 // others are told the current version.
-func TestParallelWritesOnOneClient(t *testing.T) {
+func testParallelWritesOnOneClient(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	f := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", nil)
@@ -147,11 +200,11 @@ func TestParallelWritesOnOneClient(t *testing.T) {
 	}
 }
 
-// TestFeed: a colleague's change arrives through the feed in order; a
+// testFeed: a colleague's change arrives through the feed in order; a
 // waiting reader is answered as soon as it commits; a member on assigned
 // clients gets only theirs, and a Gone when one leaves their charge; a
 // malformed, future or oversized request is refused with a coded error.
-func TestFeed(t *testing.T) {
+func testFeed(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	f := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", map[string]string{
@@ -246,9 +299,9 @@ func TestFeed(t *testing.T) {
 	}
 }
 
-// TestBadWritesChangeNothing: unknown fields, a note over its limit, a
+// testBadWritesChangeNothing: unknown fields, a note over its limit, a
 // value that is not valid: a coded error, nothing written.
-func TestBadWritesChangeNothing(t *testing.T) {
+func testBadWritesChangeNothing(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	f := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", nil)
@@ -276,9 +329,9 @@ func TestBadWritesChangeNothing(t *testing.T) {
 	}
 }
 
-// TestFirmsApart: a member of firm A gets 403 or 404 for every read and
+// testFirmsApart: a member of firm A gets 403 or 404 for every read and
 // write of firm B's clients, members and audit, forged ids included.
-func TestFirmsApart(t *testing.T) {
+func testFirmsApart(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	a := e.firmOf(t, "Cabinet A", "ana@a.example", nil)["ana@a.example"]
@@ -333,11 +386,11 @@ func TestFirmsApart(t *testing.T) {
 	}
 }
 
-// TestRestoreDeleted: the admin lists the deleted clients, newest
+// testRestoreDeleted: the admin lists the deleted clients, newest
 // deletion first with who deleted each, and restores one, which the feed
 // then carries again; a member may do neither; a client whose identifier
 // the firm has given to another since stays deleted (409).
-func TestRestoreDeleted(t *testing.T) {
+func testRestoreDeleted(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	f := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", map[string]string{"bob@cabinet.example": api.FirmEveryClient})
@@ -396,8 +449,8 @@ func TestRestoreDeleted(t *testing.T) {
 	}
 }
 
-// TestRemovedMember: a member removed is refused at their next request.
-func TestRemovedMember(t *testing.T) {
+// testRemovedMember: a member removed is refused at their next request.
+func testRemovedMember(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	f := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", map[string]string{"bob@cabinet.example": api.FirmEveryClient})
@@ -425,9 +478,9 @@ func TestRemovedMember(t *testing.T) {
 	}
 }
 
-// TestInvitationJoin: the admin invites an address; its account joins
+// testInvitationJoin: the admin invites an address; its account joins
 // with the role said; an address not invited is told so.
-func TestInvitationJoin(t *testing.T) {
+func testInvitationJoin(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	ana := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", nil)["ana@cabinet.example"]
@@ -476,14 +529,13 @@ func raw(t *testing.T, e *portalEnv, email, method, path, body string) rawAnswer
 	return rawAnswer{res.StatusCode, string(b)}
 }
 
-// TestAuditKeptAYear: the audit of a change is kept past a year less a
+// testAuditKeptAYear: the audit of a change is kept past a year less a
 // day and gone once AuditTTL has passed, while a newer change's stays.
-func TestAuditKeptAYear(t *testing.T) {
+func testAuditKeptAYear(t *testing.T) {
 	var now atomic.Int64
 	now.Store(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC).UnixMilli())
 	clock := func() time.Time { return time.UnixMilli(now.Load()) }
-	p := portaltest.Start(t, sim.Config{Sandbox: true, SecondFactorOff: true, Now: clock})
-	e := &portalEnv{srv: p.Sim, http: p.HTTP, ops: p.Sim.Firm()}
+	e := startWith(t, sim.Config{Sandbox: true, SecondFactorOff: true, Now: clock})
 	ctx := t.Context()
 	ana := e.firmOf(t, "Cabinet Martin", "ana@cabinet.example", nil)["ana@cabinet.example"]
 	cl, err := ana.Create(ctx, "", api.FirmWrite{Fields: fields(core.FieldIdentifierType, "SIRET", core.FieldIdentifier, "73282932000074",

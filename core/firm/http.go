@@ -16,6 +16,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // maxBody bounds a request's body: the largest is an assignment of a
@@ -30,7 +31,7 @@ const IdempotencyTTL = 7 * 24 * time.Hour
 type call struct {
 	r    *http.Request
 	body []byte
-	tx   *sql.Tx
+	tx   *sqldb.Tx
 	now  time.Time
 	who  Account
 	// me is the caller's membership; zero when they are in no firm.
@@ -100,10 +101,25 @@ func (s *Server) serve(h handler) http.Handler {
 		if r.Method == http.MethodGet {
 			run = s.db.ReadTx
 		}
-		err = run(r.Context(), func(tx *sql.Tx) error {
-			c.tx = tx
+		err = run(r.Context(), func(tx *sqldb.Tx) error {
+			c.tx, c.changed, replay = tx, 0, nil // a run again starts afresh
 			if err := c.loadMembership(); err != nil {
 				return err
+			}
+			if r.Method != http.MethodGet && c.me.firm != 0 {
+				// A firm's writes one after the other, whichever instance
+				// takes them (on SQLite the writer is alone anyway): what
+				// follows sees every change committed before, the member
+				// removed a moment ago included.
+				waited, err := tx.Lock(r.Context(), "firm", c.me.firm)
+				if err != nil {
+					return err
+				}
+				if waited {
+					if err := c.loadMembership(); err != nil {
+						return err
+					}
+				}
 			}
 			fp := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 			if record {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 
@@ -46,7 +47,7 @@ func (m *membersAPI) members(c *call) (int, any, error) {
 }
 
 // membersOf lists a firm's members, by address.
-func membersOf(ctx context.Context, tx *sql.Tx, firm int64) ([]api.FirmMember, error) {
+func membersOf(ctx context.Context, tx *sqldb.Tx, firm int64) ([]api.FirmMember, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT account_id, email, name, role FROM member WHERE firm_id = ? ORDER BY email LIMIT ?`, firm, maxMembers)
 	if err != nil {
 		return nil, err
@@ -185,7 +186,7 @@ func (m *membersAPI) join(c *call) (int, any, error) {
 }
 
 // addMember adds an account to a firm.
-func addMember(ctx context.Context, tx *sql.Tx, firm int64, a Account, role string, now time.Time) error {
+func addMember(ctx context.Context, tx *sqldb.Tx, firm int64, a Account, role string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO member (firm_id, account_id, email, name, role, added_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		firm, a.ID, strings.ToLower(a.Email), a.Name, role, now.UnixMilli())
 	return err

@@ -56,6 +56,10 @@ var migrationFS embed.FS
 type Config struct {
 	// DataDir holds the simulator's database.
 	DataDir string
+	// FirmDatabase, when set, is the PostgreSQL server's URL the firms'
+	// shared workspace is kept on (firm.Config.Database) instead of a
+	// file in DataDir.
+	FirmDatabase string
 	// Sandbox exposes the mailbox endpoint, so the desktop app can show the
 	// activation e-mail without a real mail server.
 	Sandbox bool
@@ -239,7 +243,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		accounts: newAccountsAPI(cfg, db, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail}, people: &peopleAPI{mail: mail},
 		piste: newPisteAPI(cfg, db, rnd), registry: newRegistryAPI(cfg),
 	}
-	if s.firm, err = firm.New(ctx, firm.Config{DataDir: cfg.DataDir, Accounts: NewFirmAccounts(s), Now: cfg.Now, Log: cfg.Log}); err != nil {
+	if s.firm, err = firm.New(ctx, firm.Config{DataDir: cfg.DataDir, Database: cfg.FirmDatabase, Accounts: NewFirmAccounts(s), Now: cfg.Now, Log: cfg.Log}); err != nil {
 		mail.close()
 		db.Close()
 		return nil, err

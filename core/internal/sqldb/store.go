@@ -1,0 +1,361 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+
+	"github.com/chorusonboard/chorus-onboard/core"
+)
+
+// Engine names the engine a Store runs on.
+type Engine string
+
+// The engines.
+const (
+	// SQLite: one file, the default (nothing to install).
+	SQLite Engine = "sqlite"
+	// Postgres: a PostgreSQL server, shared by several instances.
+	Postgres Engine = "postgres"
+)
+
+// Source says where a Store's data is: a SQLite file, or a PostgreSQL
+// server's URL or key=value DSN.
+type Source struct {
+	File string
+	DSN  string
+}
+
+// Store is a database on either engine, for code that runs on both: its
+// SQL is written once, with ? placeholders, in what both dialects share
+// (Tx rebinds the placeholders for PostgreSQL). Its migrations are
+// numbered alike for both engines, in the sub-directories sqlite/ and
+// postgres/ of the migrations' tree.
+//
+// On SQLite it is a DB (one writer, so write transactions are serial). On
+// PostgreSQL, write transactions run at READ COMMITTED: code that needs
+// them serial on a row (a firm's changes) takes the row's lock with
+// Tx.Lock first; a transaction that fails on a unique key, a deadlock or
+// a serialization failure is run again (a few times, with jitter), so that
+// a check-then-insert raced by another instance answers as if it had run
+// second.
+type Store struct {
+	engine Engine
+	lite   *DB
+	pg     *sql.DB
+	binds  rebinds
+}
+
+// OpenStore opens (creating and migrating) the store of src: PostgreSQL
+// when src.DSN is set, else the SQLite file src.File.
+func OpenStore(ctx context.Context, src Source, migrations fs.FS) (*Store, error) {
+	if src.DSN == "" {
+		sub, err := fs.Sub(migrations, string(SQLite))
+		if err != nil {
+			return nil, err
+		}
+		db, err := Open(ctx, src.File, sub, Options{})
+		if err != nil {
+			return nil, err
+		}
+		return &Store{engine: SQLite, lite: db}, nil
+	}
+	sub, err := fs.Sub(migrations, string(Postgres))
+	if err != nil {
+		return nil, err
+	}
+	ms, err := loadMigrations(sub)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := sql.Open("pgx", src.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pg.SetMaxOpenConns(PostgresConns)
+	pg.SetMaxIdleConns(PostgresConns)
+	pg.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{engine: Postgres, pg: pg, binds: rebinds{m: map[string]string{}}}
+	if err := s.migratePostgres(ctx, ms); err != nil {
+		pg.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// PostgresConns bounds one instance's connections to PostgreSQL: with
+// several instances, their sum stays under the server's max_connections.
+const PostgresConns = 16
+
+// Engine is the engine the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// Close closes the store.
+func (s *Store) Close() error {
+	if s.lite != nil {
+		return s.lite.Close()
+	}
+	return s.pg.Close()
+}
+
+// SQLite is the SQLite database under the store (nil on PostgreSQL), for
+// what only a file has (its checks, its path).
+func (s *Store) SQLite() *DB { return s.lite }
+
+// Tx is a transaction of a Store.
+type Tx struct {
+	tx *sql.Tx
+	s  *Store
+}
+
+// ExecContext runs a statement.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.s.bind(query), args...)
+}
+
+// QueryContext runs a query.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.s.bind(query), args...)
+}
+
+// QueryRowContext runs a query of one row.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.s.bind(query), args...)
+}
+
+// Lock takes the lock of the row of table whose id is id until the
+// transaction ends, and reports whether it had to (on SQLite the writer
+// is alone, so it never has to). Statements after it see every change
+// committed before the lock was granted.
+func (t *Tx) Lock(ctx context.Context, table string, id int64) (bool, error) {
+	if t.s.engine == SQLite {
+		return false, nil
+	}
+	var one int
+	err := t.tx.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE id = $1 FOR UPDATE", id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return true, err
+}
+
+// Tx runs fn in a write transaction and commits it; any error rolls back.
+// On PostgreSQL a transaction that failed only for another's (unique key,
+// deadlock, serialization) runs again, up to retries times.
+func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
+	if s.lite != nil {
+		return s.lite.Tx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, s: s}) })
+	}
+	for attempt := 0; ; attempt++ {
+		err := s.pgTx(ctx, nil, fn)
+		if err == nil || !Retryable(err) || attempt == retries || ctx.Err() != nil {
+			return s.unavailable(err)
+		}
+		select {
+		case <-time.After(time.Duration(1+rand.IntN(10<<attempt)) * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// retries is how many times a write transaction runs again after a
+// conflict with another: each time it waits on what it conflicted with,
+// so more than a few means contention the client should back off from.
+const retries = 5
+
+// ReadTx runs fn in a read transaction: every query of fn sees the same
+// snapshot (REPEATABLE READ on PostgreSQL, as SQLite's read transaction).
+func (s *Store) ReadTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.lite != nil {
+		return s.lite.ReadTx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, s: s}) })
+	}
+	return s.unavailable(s.pgTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn))
+}
+
+func (s *Store) pgTx(ctx context.Context, opt *sql.TxOptions, fn func(*Tx) error) error {
+	tx, err := s.pg.BeginTx(ctx, opt)
+	if err != nil {
+		return err
+	}
+	if err := fn(&Tx{tx: tx, s: s}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Retryable reports whether err is PostgreSQL's word that the transaction
+// lost to another (unique key taken meanwhile, deadlock, serialization):
+// running it again gives the answer it would have had second.
+func Retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "23505", "40001", "40P01":
+		return true
+	}
+	return false
+}
+
+// ErrUnavailable marks a failure to reach the database (restarting,
+// unreachable, shutting down): the request may be tried again soon.
+var ErrUnavailable = &core.E{Kind: core.KindUnavailable, Code: "store.unavailable", Op: "database"}
+
+// unavailable wraps in ErrUnavailable an error that says the database
+// could not be reached or went away, and leaves others as they are.
+func (s *Store) unavailable(err error) error {
+	if err == nil || !lostConnection(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// lostConnection reports whether err is the database being away rather
+// than refusing the statement: a connection that failed or broke, or the
+// server shutting down or starting (SQLSTATE classes 08 and 57P).
+func lostConnection(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, sql.ErrConnDone) ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF") ||
+		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe") ||
+		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "bad connection")
+}
+
+// rebinds keeps the PostgreSQL form of each query text the code runs: a
+// fixed set, since queries are constants (one built from a count is
+// rebound each time once the cache holds maxRebinds).
+type rebinds struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxRebinds = 1000
+
+// bind turns query's ? placeholders into PostgreSQL's $1, $2, … (outside
+// quoted text), and leaves a SQLite query as it is.
+func (s *Store) bind(query string) string {
+	if s.engine == SQLite {
+		return query
+	}
+	s.binds.mu.Lock()
+	q, ok := s.binds.m[query]
+	s.binds.mu.Unlock()
+	if ok {
+		return q
+	}
+	q = Rebind(query)
+	s.binds.mu.Lock()
+	if len(s.binds.m) < maxRebinds {
+		s.binds.m[query] = q
+	}
+	s.binds.mu.Unlock()
+	return q
+}
+
+// Rebind numbers the ? placeholders of query as $1, $2, …, leaving those
+// inside quoted strings, quoted identifiers and comments.
+func Rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := strings.IndexByte(query[i+1:], c)
+			if j < 0 {
+				b.WriteString(query[i:])
+				return b.String()
+			}
+			b.WriteString(query[i : i+j+2])
+			i += j + 1
+		case c == '-' && i+1 < len(query) && query[i+1] == '-':
+			j := strings.IndexByte(query[i:], '\n')
+			if j < 0 {
+				b.WriteString(query[i:])
+				return b.String()
+			}
+			b.WriteString(query[i : i+j])
+			i += j - 1
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// migrationLock is the advisory lock the instances starting at once take
+// to migrate one after the other.
+const migrationLock = 0x43686f7275734f62 // "ChorusOb"
+
+// migratePostgres applies every migration above the version schema_version
+// holds, each in its own transaction with the version's update, under an
+// advisory lock so that instances starting together migrate once.
+func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
+	conn, err := s.pg.Conn(ctx)
+	if err != nil {
+		return s.unavailable(fmt.Errorf("postgres: %w", err))
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return s.unavailable(fmt.Errorf("postgres: %w", err))
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current int
+	err = conn.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = conn.ExecContext(ctx, `INSERT INTO schema_version VALUES (0)`)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if current > len(ms) {
+		return &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Op: "open store",
+			Err: fmt.Errorf("%w (schema %d, this version knows %d): install the latest version", ErrNewerSchema, current, len(ms))}
+	}
+	for _, m := range ms[current:] {
+		err := func() error {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, m.version); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
