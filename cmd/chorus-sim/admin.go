@@ -99,11 +99,17 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // database takes a second writer; mail is queued for its worker) and runs
 // fn; what goes wrong is said after cmd, the command's name.
 func withPortal(ctx context.Context, cmd, dir string, stderr io.Writer, fn func(*sim.Server) error) int {
+	return withPortalOn(ctx, cmd, dir, "", stderr, fn)
+}
+
+// withPortalOn is withPortal for a portal whose firms' workspace is on the
+// PostgreSQL server of firmDB (a URL; "" for the file in dir).
+func withPortalOn(ctx context.Context, cmd, dir, firmDB string, stderr io.Writer, fn func(*sim.Server) error) int {
 	if _, err := os.Stat(dir); err != nil {
 		fmt.Fprintf(stderr, "%s: --data %s: %v\n", cmd, dir, err)
 		return 2
 	}
-	srv, err := sim.New(ctx, sim.Config{DataDir: dir, SweepInterval: -1, QueueMail: true})
+	srv, err := sim.New(ctx, sim.Config{DataDir: dir, FirmDatabase: firmDB, SweepInterval: -1, QueueMail: true})
 	if err != nil {
 		fmt.Fprintln(stderr, cmd+":", err)
 		return 1

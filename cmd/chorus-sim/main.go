@@ -42,6 +42,7 @@ Usage:
   chorus-sim admin transfer-structure|audit ...   (chorus-sim admin help)
   chorus-sim mail list|resend ...                 (chorus-sim mail help)
   chorus-sim firm create|add|list ...             (chorus-sim firm help)
+  chorus-sim migrate-store --data DIR --to-file FILE  (chorus-sim migrate-store help)
 
 chorus-sim serves the onboarding API (captcha, accounts, activation links,
 sign-in, structures, attachment requests and their approval), the shared
@@ -71,6 +72,13 @@ trusts the relay's own authority. Each message is queued in its request's
 transaction and sent by one worker with retries; chorus-sim checks the
 relay when it starts and says what is wrong. The sender is --mail-from
 (default noreply@ the --public-url's host) named --mail-from-name.
+
+The firms' shared workspace is kept in the data directory, or on a
+PostgreSQL server with --firm-database-file FILE: a file (a systemd
+credential, never a flag) holding the server's URL, such as
+postgres://chorus@db.example.org/chorus?sslmode=verify-full&sslrootcert=/etc/chorus-sim/db-ca.pem
+(the accounts and the rest stay in the data directory, so one instance
+serves them). chorus-sim migrate-store moves an existing workspace there.
 
 Environment:
   CHORUS_SIM_PISTE_CLIENTS        PISTE clients, ID:SECRET comma-separated
@@ -202,6 +210,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "firm" {
 		return runFirm(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "migrate-store" {
+		return runMigrateStore(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("chorus-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
@@ -229,6 +240,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key): a team portal")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
 	registryFile := fs.String("registry-file", "", "a CSV of companies the registry knows besides its own few (onboardctl import's columns)")
+	firmDBFile := fs.String("firm-database-file", "", "a file holding the URL of a PostgreSQL server to keep the firms' workspace on (a systemd credential: %d/firm-database)")
 	secondFactor := fs.String("second-factor", "required", "required: every sign-in asks for a code (authenticator app or e-mail) after the password, as Chorus Pro does; off: a password alone (only on loopback: for benchmarks and tests)")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -288,7 +300,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "chorus-sim: check --smtp, --smtp-tls (587: starttls, 465: tls), --smtp-user, --smtp-password-file and --smtp-ca-file")
 		return 1
 	}
-	cfg := sim.Config{DataDir: *data, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, Mail: mailSet, FaultRate: *faultRate,
+	firmDB, err := readDSNFile(*firmDBFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "chorus-sim:", err)
+		return 2
+	}
+	cfg := sim.Config{DataDir: *data, FirmDatabase: firmDB, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, Mail: mailSet, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
 		Log: logger}
 	for _, src := range []struct {

@@ -394,3 +394,22 @@ func (db *DB) pragmaCheck(ctx context.Context, q string) (string, error) {
 	}
 	return strings.Join(out, "; "), rows.Err()
 }
+
+// AtLatest reports an error unless the database is at the version the
+// migrations of fsys lead to (a copy reads a file as this version writes
+// it).
+func (db *DB) AtLatest(ctx context.Context, fsys fs.FS) error {
+	want, err := Version(fsys)
+	if err != nil {
+		return err
+	}
+	q := db.reader
+	var current int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return err
+	}
+	if current != want {
+		return fmt.Errorf("schema %d, this version writes %d", current, want)
+	}
+	return nil
+}
