@@ -197,7 +197,6 @@ func TestFeedOrderAcrossInstances(t *testing.T) {
 	t.Logf("%d clients through 2 instances, read in %d pages", len(created), reads)
 }
 
-
 // doKey is do with an idempotency key, returning the answer's body and
 // whether it was a replay.
 func doKey(ctx context.Context, method, url string, n int, key string, in any) (int, []byte, bool, error) {
