@@ -42,6 +42,7 @@ import (
 const (
 	firmServerEnv = "CHORUS_BENCH_FIRM_SERVER" // the data directory: serve chorus-sim there
 	firmDeskEnv   = "CHORUS_BENCH_FIRM_DESK"   // "join URL" or "local N": one desktop, its memory said
+	firmDBEnv     = "CHORUS_BENCH_FIRM_DB"     // the PostgreSQL URL the firms are kept on ("": the data directory)
 )
 
 const firmPassword = "Tr0ub4dor&3x-Lune"
@@ -49,7 +50,7 @@ const firmPassword = "Tr0ub4dor&3x-Lune"
 // firmServerChild serves chorus-sim on dir until killed, its address on
 // the first line.
 func firmServerChild(dir string) error {
-	srv, err := sim.New(context.Background(), sim.Config{DataDir: dir, SecondFactorOff: true, PasswordIterations: 1000})
+	srv, err := sim.New(context.Background(), sim.Config{DataDir: dir, FirmDatabase: os.Getenv(firmDBEnv), SecondFactorOff: true, PasswordIterations: 1000})
 	if err != nil {
 		return err
 	}
@@ -68,13 +69,14 @@ type firmServer struct {
 }
 
 // startFirmServer starts the firm's server in a child process, with
-// accounts for the emails given, and opens the operator's handle.
-func startFirmServer(ctx context.Context, emails []string) (*firmServer, error) {
+// accounts for the emails given, and opens the operator's handle; the
+// firms are kept on the PostgreSQL of firmDB when it is set.
+func startFirmServer(ctx context.Context, emails []string, firmDB string) (*firmServer, error) {
 	dir, err := os.MkdirTemp("", "bench-firm-*")
 	if err != nil {
 		return nil, err
 	}
-	seed, err := sim.New(ctx, sim.Config{DataDir: dir, SweepInterval: -1, PasswordIterations: 1000})
+	seed, err := sim.New(ctx, sim.Config{DataDir: dir, FirmDatabase: firmDB, SweepInterval: -1, PasswordIterations: 1000})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func startFirmServer(ctx context.Context, emails []string) (*firmServer, error) 
 		}
 	}
 	cmd := exec.CommandContext(ctx, os.Args[0])
-	cmd.Env = append(os.Environ(), firmServerEnv+"="+dir)
+	cmd.Env = append(os.Environ(), firmServerEnv+"="+dir, firmDBEnv+"="+firmDB)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -283,7 +285,7 @@ func runDeskChild(ctx context.Context, what string) (time.Duration, int64, error
 // transaction, and the desktop's memory afterwards against n local
 // clients.
 func firmJoin(ctx context.Context, runs, n int) error {
-	s, err := startFirmServer(ctx, []string{"admin@cabinet.example", "reader@cabinet.example"})
+	s, err := startFirmServer(ctx, []string{"admin@cabinet.example", "reader@cabinet.example"}, "")
 	if err != nil {
 		return err
 	}
@@ -383,7 +385,7 @@ func readAndInsert(ctx context.Context, firmDB string) (time.Duration, error) {
 // show on another, both online and keeping in step (Firm.Watch), against
 // one request's round trip to the same server.
 func firmLatency(ctx context.Context, samples int) error {
-	s, err := startFirmServer(ctx, []string{"ana@cabinet.example", "bob@cabinet.example"})
+	s, err := startFirmServer(ctx, []string{"ana@cabinet.example", "bob@cabinet.example"}, "")
 	if err != nil {
 		return err
 	}
@@ -462,18 +464,22 @@ func byIdentifier(ctx context.Context, svc onboarding.Services, siret string) (c
 // at once, a tenth of them the same clients and field for all: it checks
 // that no change is lost and that the conflicts equal the collisions, and
 // says the server's throughput, the writes' p99 and its memory.
-func firmLoad(ctx context.Context, desks, changes int) error {
+func firmLoad(ctx context.Context, desks, changes int, firmDB string) error {
 	shared := changes / 10
 	own := changes - shared
 	emails := make([]string, desks)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("desk%02d@cabinet.example", i)
 	}
-	s, err := startFirmServer(ctx, append([]string{"admin@cabinet.example"}, emails...))
+	s, err := startFirmServer(ctx, append([]string{"admin@cabinet.example"}, emails...), firmDB)
 	if err != nil {
 		return err
 	}
 	defer s.close()
+	engine := "SQLite"
+	if firmDB != "" {
+		engine = "PostgreSQL"
+	}
 	total := shared + own*desks
 	if err := seedFirm(ctx, s, "admin@cabinet.example", emails, total); err != nil {
 		return err
@@ -570,8 +576,8 @@ func firmLoad(ctx context.Context, desks, changes int) error {
 	if err != nil {
 		return err
 	}
-	line(fmt.Sprintf("%d desktops × %d changes to one firm (changes/s)", desks, changes), float64(desks*changes)/took.Seconds(),
-		float64(desks*changes)/raw.Seconds(), "/s", "0 lost; anchor: the same PUTs, raw, 20 at once")
+	line(fmt.Sprintf("%d desktops × %d changes, firm on %s (changes/s)", desks, changes, engine), float64(desks*changes)/took.Seconds(),
+		float64(desks*changes)/raw.Seconds(), "/s", fmt.Sprintf("0 lost; anchor: the same PUTs, raw, %d at once, same engine", desks))
 	fmt.Printf("%-58s %d lost (goal 0), %d conflicts for %d collisions, writes p99 %.0f ms, server peak RSS %d MiB\n", "  firm load",
 		lost, conflicts.Load(), collisions, ms(writes[len(writes)*99/100]), peak>>20)
 	if lost > 0 || conflicts.Load() != int64(collisions) {

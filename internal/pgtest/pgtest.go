@@ -89,6 +89,29 @@ func Database(tb testing.TB) string {
 	return s.DSN(name)
 }
 
+// StartServer starts a server of its own, outside any test (the bench's
+// figures on PostgreSQL); Remove stops it and deletes its files.
+func StartServer() (*Server, error) { return start() }
+
+// Remove stops the server and deletes its files.
+func (s *Server) Remove() {
+	s.Stop()
+	os.RemoveAll(s.dir)
+}
+
+// NewDatabase creates an empty database named name and returns its DSN.
+func (s *Server) NewDatabase(ctx context.Context, name string) (string, error) {
+	admin, err := sql.Open("pgx", s.DSN("postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", fmt.Errorf("pgtest: create database: %w", err)
+	}
+	return s.DSN(name), nil
+}
+
 // Shared is the binary's server, started on first use.
 func Shared(tb testing.TB) *Server {
 	tb.Helper()
