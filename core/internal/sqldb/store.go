@@ -11,8 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 )
@@ -77,10 +78,14 @@ func OpenStore(ctx context.Context, src Source, migrations fs.FS) (*Store, error
 	if err != nil {
 		return nil, err
 	}
-	pg, err := sql.Open("pgx", src.DSN)
+	pgCfg, err := pgx.ParseConfig(src.DSN)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		// pgx's message may quote the URL, password included: say what is
+		// wrong without it.
+		return nil, errors.New("postgres: the database URL cannot be read (postgres://USER@HOST/DB?sslmode=verify-full)")
 	}
+	boundPostgres(pgCfg)
+	pg := stdlib.OpenDB(*pgCfg)
 	pg.SetMaxOpenConns(PostgresConns)
 	pg.SetMaxIdleConns(PostgresConns)
 	pg.SetConnMaxIdleTime(5 * time.Minute)
@@ -90,6 +95,31 @@ func OpenStore(ctx context.Context, src Source, migrations fs.FS) (*Store, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// Bounds on PostgreSQL's side, unless the URL sets its own: a server that
+// does not answer is given up after postgresConnect; a statement, or a
+// transaction left idle (a client gone mid-request), is ended by the
+// server after postgresStatement.
+const (
+	postgresConnect   = 10 * time.Second
+	postgresStatement = "60s"
+)
+
+// boundPostgres sets the bounds the URL leaves unset, and names the
+// connections after the program (pg_stat_activity).
+func boundPostgres(c *pgx.ConnConfig) {
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = postgresConnect
+	}
+	for _, p := range []string{"statement_timeout", "idle_in_transaction_session_timeout"} {
+		if _, ok := c.RuntimeParams[p]; !ok {
+			c.RuntimeParams[p] = postgresStatement
+		}
+	}
+	if _, ok := c.RuntimeParams["application_name"]; !ok {
+		c.RuntimeParams["application_name"] = "chorus-onboard"
+	}
 }
 
 // PostgresConns bounds one instance's connections to PostgreSQL: with

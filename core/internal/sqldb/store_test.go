@@ -3,6 +3,9 @@ package sqldb
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestRebind(t *testing.T) {
@@ -37,4 +40,24 @@ func FuzzRebind(f *testing.F) {
 			t.Fatalf("Rebind(%q) = %q: a placeholder lost", q, got)
 		}
 	})
+}
+
+// TestPostgresURL: a URL that cannot be read is refused without its
+// password in the message; the bounds the URL leaves unset are set, and
+// those it sets are kept.
+func TestPostgresURL(t *testing.T) {
+	migrations := fstest.MapFS{"postgres/0001_x.sql": {Data: []byte("SELECT 1")}, "sqlite/0001_x.sql": {Data: []byte("SELECT 1")}}
+	_, err := OpenStore(t.Context(), Source{DSN: "postgres://chorus:hunter2@db.example:notaport/chorus"}, migrations)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("a bad URL: %v", err)
+	}
+	c, err := pgx.ParseConfig("postgres://chorus@db.example/chorus?statement_timeout=5s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boundPostgres(c)
+	if c.ConnectTimeout != postgresConnect || c.RuntimeParams["statement_timeout"] != "5s" ||
+		c.RuntimeParams["idle_in_transaction_session_timeout"] != postgresStatement || c.RuntimeParams["application_name"] == "" {
+		t.Fatalf("bounds: %v %v", c.ConnectTimeout, c.RuntimeParams)
+	}
 }
