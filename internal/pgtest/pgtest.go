@@ -210,18 +210,26 @@ func (s *Server) Start() error {
 		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300",
 		"-c", "shared_buffers=32MB", "-c", "log_min_messages=warning")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	asUser(cmd)
-	if err := cmd.Start(); err != nil {
+	cmd, done, err := s.spawn(cmd)
+	if err != nil {
 		return err
 	}
-	s.cmd, s.done = cmd, make(chan struct{})
-	done := s.done
-	go func() { _ = cmd.Wait(); close(done) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-done:
 			b, _ := os.ReadFile(filepath.Join(s.dir, "postgres.log"))
+			if tail := lastLines(string(b), 5); strings.Contains(tail, "pre-existing shared memory block") && time.Now().Before(deadline) {
+				// The processes of a killed server are still going
+				// away: start again in a moment.
+				time.Sleep(200 * time.Millisecond)
+				cmd = exec.Command(cmd.Path, cmd.Args[1:]...)
+				cmd.Stdout, cmd.Stderr = logf, logf
+				if cmd, done, err = s.spawn(cmd); err != nil {
+					return err
+				}
+				continue
+			}
 			return fmt.Errorf("postgres exited at start: %s", lastLines(string(b), 5))
 		default:
 		}
@@ -236,6 +244,19 @@ func (s *Server) Start() error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return errors.New("postgres did not accept connections within 60 s")
+}
+
+// spawn starts cmd as the server's process and returns it with the
+// channel its end closes.
+func (s *Server) spawn(cmd *exec.Cmd) (*exec.Cmd, chan struct{}, error) {
+	asUser(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	done := make(chan struct{})
+	s.cmd, s.done = cmd, done
+	go func() { _ = cmd.Wait(); close(done) }()
+	return cmd, done, nil
 }
 
 // Stop stops the server (a fast shutdown: connections end, committed
