@@ -330,15 +330,39 @@ func testBadWritesChangeNothing(t *testing.T) {
 }
 
 // testFirmsApart: a member of firm A gets 403 or 404 for every read and
-// write of firm B's clients, members and audit, forged ids included.
+// write of firm B's clients, members and audit, forged ids included; B's
+// idempotency key and feed cursor replayed by A give A nothing of B's.
 func testFirmsApart(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	a := e.firmOf(t, "Cabinet A", "ana@a.example", nil)["ana@a.example"]
 	b := e.firmOf(t, "Cabinet B", "bea@b.example", nil)["bea@b.example"]
-	bc, err := b.Create(ctx, "", api.FirmWrite{Fields: fields(core.FieldCompanyName, "Secret client")})
+	bc, err := b.Create(ctx, "k-secret", api.FirmWrite{Fields: fields(core.FieldCompanyName, "Secret client")})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// B's idempotency key replayed by A with the same body: A's own
+	// write, in A's firm, never B's answer.
+	ac, err := a.Create(ctx, "k-secret", api.FirmWrite{Fields: fields(core.FieldCompanyName, "Secret client")})
+	if err != nil || ac.ID == bc.ID {
+		t.Fatalf("B's key replayed by A: %+v %v", ac, err)
+	}
+	// B's cursor replayed by A: past A's firm's head, refused.
+	bPage, err := b.Feed(ctx, 0, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, city := range []string{"Paris", "Lyon", "Lille"} {
+		if bc, err = b.Update(ctx, "", bc.ID, api.FirmWrite{BaseRevision: bc.Revision, Fields: fields(core.FieldCity, city)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bPage, err = b.Feed(ctx, bPage.Cursor, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page, err := a.Feed(ctx, bPage.Cursor, 100, 0); core.CodeOf(err) != api.CodeFirmCursor {
+		t.Fatalf("B's cursor %d replayed by A: %+v %v", bPage.Cursor, page, err)
 	}
 	refused := func(what string, err error) {
 		t.Helper()
@@ -363,14 +387,19 @@ func testFirmsApart(t *testing.T) {
 	_, err = a.Remove(ctx, bm[0].AccountID)
 	refused("remove", err)
 	page, err := a.Feed(ctx, 0, 100, 0)
-	if err != nil || len(page.Entries) != 0 {
-		t.Errorf("A's feed: %+v %v", page, err)
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].Client.ID != ac.ID {
+		t.Errorf("A's feed holds more than A's client: %+v %v", page, err)
 	}
 	audit, err := a.Audit(ctx, 0, 100)
-	if err != nil || len(audit) != 0 {
+	if err != nil || len(audit) == 0 {
 		t.Errorf("A's audit: %+v %v", audit, err)
 	}
-	if _, err := b.Delete(ctx, "", bc.ID, 1); err != nil {
+	for _, en := range audit {
+		if en.ClientID != ac.ID {
+			t.Errorf("A's audit holds another firm's entry: %+v", en)
+		}
+	}
+	if _, err := b.Delete(ctx, "", bc.ID, bc.Revision); err != nil {
 		t.Fatal(err)
 	}
 	if gone, err := a.Deleted(ctx, 0, 100); err != nil || len(gone) != 0 {
@@ -378,8 +407,14 @@ func testFirmsApart(t *testing.T) {
 	}
 	_, err = a.Restore(ctx, "", bc.ID)
 	refused("restore of a deleted one", err)
-	if got, _ := b.History(ctx, bc.ID); len(got) != 2 {
-		t.Errorf("B's client changed: %+v", got)
+	got, _ := b.History(ctx, bc.ID)
+	for _, en := range got {
+		if en.By != "bea@b.example" {
+			t.Errorf("B's client changed by another: %+v", en)
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("B's client's history: %+v", got)
 	}
 	if _, err := b.Restore(ctx, "", bc.ID); err != nil {
 		t.Fatal(err)
