@@ -258,8 +258,40 @@ func (db *DB) checkVersion(ctx context.Context, q *sql.DB, known int) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if current > known {
-		return &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Op: "open store",
-			Err: fmt.Errorf("%w (schema %d, this version knows %d): install the latest version", ErrNewerSchema, current, known)}
+		return newerSchema(current, known)
+	}
+	return nil
+}
+
+// newerSchema refuses a database at schema current, written by a version
+// that knows more migrations than the known of this one.
+func newerSchema(current, known int) error {
+	return &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Op: "open store",
+		Err: fmt.Errorf("%w (schema %d, this version knows %d): install the latest version", ErrNewerSchema, current, known)}
+}
+
+// applyEach applies each of ms on conn, each in its own transaction with
+// what finish records of it (the version reached, checks), so a crash
+// leaves the database at one version or the next, never in between.
+func applyEach(ctx context.Context, conn *sql.Conn, ms []migration, finish func(*sql.Tx, migration) error) error {
+	for _, m := range ms {
+		err := func() error {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			if err := finish(tx, m); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", m.name, err)
+		}
 	}
 	return nil
 }
@@ -293,32 +325,18 @@ func (db *DB) migrate(ctx context.Context, ms []migration, hook func(int)) error
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
-	for _, m := range ms[current:] {
-		err := func() error {
-			tx, err := conn.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback()
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-				return err
-			}
-			if err := noForeignKeyViolation(ctx, tx); err != nil {
-				return err
-			}
-			if hook != nil {
-				hook(m.version)
-			}
-			return tx.Commit()
-		}()
-		if err != nil {
-			return fmt.Errorf("apply migration %s: %w", m.name, err)
+	return applyEach(ctx, conn, ms[current:], func(tx *sql.Tx, m migration) error {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			return err
 		}
-	}
-	return nil
+		if err := noForeignKeyViolation(ctx, tx); err != nil {
+			return err
+		}
+		if hook != nil {
+			hook(m.version)
+		}
+		return nil
+	})
 }
 
 func noForeignKeyViolation(ctx context.Context, tx *sql.Tx) error {

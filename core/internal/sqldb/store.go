@@ -365,27 +365,10 @@ func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if current > len(ms) {
-		return &core.E{Kind: core.KindInvalid, Code: "store.newer_schema", Op: "open store",
-			Err: fmt.Errorf("%w (schema %d, this version knows %d): install the latest version", ErrNewerSchema, current, len(ms))}
+		return newerSchema(current, len(ms))
 	}
-	for _, m := range ms[current:] {
-		err := func() error {
-			tx, err := conn.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback()
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, m.version); err != nil {
-				return err
-			}
-			return tx.Commit()
-		}()
-		if err != nil {
-			return fmt.Errorf("apply migration %s: %w", m.name, err)
-		}
-	}
-	return nil
+	return applyEach(ctx, conn, ms[current:], func(tx *sql.Tx, m migration) error {
+		_, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, m.version)
+		return err
+	})
 }
