@@ -99,7 +99,7 @@ func (d *deletedScreen) show() {
 		what := widget.NewLabel(d.name(c))
 		what.Truncation = fyne.TextTruncateEllipsis
 		who := widget.NewLabel(tx.F("firm.deleted_by", "email", c.UpdatedBy, "date", tx.DateTime(time.UnixMilli(c.UpdatedAt))))
-		who.Importance = widget.LowImportance
+		who.TextStyle.Italic = true // secondary, yet as readable as the name (low importance is the disabled colour)
 		b := widget.NewButtonWithIcon(tx.T("firm.restore"), theme.ContentUndoIcon(), func() { d.onRestore(c) })
 		d.restore[c.ID] = b
 		d.list.Add(container.NewBorder(nil, nil, nil, b, container.NewVBox(what, who)))

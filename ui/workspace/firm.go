@@ -289,7 +289,7 @@ func showHistory(u *area, structureID int64, name string) {
 				// cut, never wrapped, so each entry reads at a glance.
 				head, what := historyLine(tx, e)
 				h := widget.NewLabel(head)
-				h.Importance = widget.LowImportance
+				h.TextStyle.Italic = true // secondary, yet readable: low importance is the disabled colour
 				h.Truncation = fyne.TextTruncateEllipsis
 				wl := widget.NewLabel(what)
 				wl.Truncation = fyne.TextTruncateEllipsis
