@@ -94,7 +94,8 @@ demo-firm: build
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BUILD)/chorus-sim ./cmd/chorus-sim
 	scripts/demo-firm
 
-## test: vet, every test with -race (with the real-window smoke test under Xvfb), the real keyring, every test
+## test: vet, every test with -race (with the real-window smoke test under Xvfb; the portal server's on SQLite and
+## PostgreSQL), the real keyring, every test
 ## again as a Windows binary under Wine, the fuzz targets, the packages
 test: build lint test-go test-keyring test-windows fuzz test-dist
 
@@ -108,6 +109,8 @@ test-go:
 	xvfb-run -a -s "-screen 0 1280x1024x24" \
 		env CHORUS_SMOKE=1 CHORUS_ONBOARD_BIN=$(CURDIR)/$(APP) CHORUS_SMOKE_DIR=$(CURDIR)/$(BUILD)/smoke \
 		LANG=en_US.UTF-8 $(GO) test -race -gcflags=all=-d=checkptr=0 -count=1 -timeout 25m ./...
+	@echo "the portal server's tests again, on PostgreSQL (internal/pgtest starts a real server)"
+	CHORUS_TEST_ENGINE=postgres $(GO) test -race -gcflags=all=-d=checkptr=0 -count=1 -timeout 10m ./core/sim
 	$(GO) test -count=1 -run 'Kill9|LargeImport|SyncKilled|Chaos' -v ./core/sqlite ./cmd/onboardctl | grep -E "^(--- |ok|FAIL|    )"; exit $${PIPESTATUS[0]}
 
 ## test-keyring: the keyring and canary tests against a real Secret Service: a private D-Bus session with an

@@ -50,7 +50,7 @@ const firmPassword = "Tr0ub4dor&3x-Lune"
 // firmServerChild serves chorus-sim on dir until killed, its address on
 // the first line.
 func firmServerChild(dir string) error {
-	srv, err := sim.New(context.Background(), sim.Config{DataDir: dir, FirmDatabase: os.Getenv(firmDBEnv), SecondFactorOff: true, PasswordIterations: 1000})
+	srv, err := sim.New(context.Background(), sim.Config{DataDir: dir, Database: os.Getenv(firmDBEnv), SecondFactorOff: true, PasswordIterations: 1000})
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func startFirmServer(ctx context.Context, emails []string, firmDB string) (*firm
 	if err != nil {
 		return nil, err
 	}
-	seed, err := sim.New(ctx, sim.Config{DataDir: dir, FirmDatabase: firmDB, SweepInterval: -1, PasswordIterations: 1000})
+	seed, err := sim.New(ctx, sim.Config{DataDir: dir, Database: firmDB, SweepInterval: -1, PasswordIterations: 1000})
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ audit lists those entries, newest first.
 // no command or a request for help it prints usage and is done (exit 2 or
 // 0); else it returns the command's flag set, with the --data flag every
 // such command takes.
-func subcommand(name, usage string, args []string, stdout, stderr io.Writer) (fs *flag.FlagSet, data *string, code int, done bool) {
+func subcommand(name, usage string, args []string, stdout, stderr io.Writer) (fs *flag.FlagSet, p *portalFlags, code int, done bool) {
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
@@ -44,16 +44,25 @@ func subcommand(name, usage string, args []string, stdout, stderr io.Writer) (fs
 	}
 	fs = flag.NewFlagSet(name+" "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return fs, fs.String("data", "", "the portal's data directory (required)"), 0, false
+	return fs, &portalFlags{data: fs.String("data", "", "the portal's data directory (required)"), db: addDatabaseFlags(fs)}, 0, false
+}
+
+// portalFlags say where an operator's command finds the portal's
+// records: its data directory, and its PostgreSQL server if it runs on
+// one (as the portal was started).
+type portalFlags struct {
+	data *string
+	db   *databaseFlags
 }
 
 // runAdmin runs "chorus-sim admin ..." and returns the exit code: 0 done,
 // 1 refused (the message says why), 2 a usage error.
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, data, code, done := subcommand("chorus-sim admin", adminUsage, args, stdout, stderr)
+	fs, p, code, done := subcommand("chorus-sim admin", adminUsage, args, stdout, stderr)
 	if done {
 		return code
 	}
+	data := p.data
 	switch args[0] {
 	case "transfer-structure":
 		identifier := fs.String("identifier", "", "the structure's identifier (its SIRET)")
@@ -64,7 +73,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprint(stderr, adminUsage)
 			return 2
 		}
-		return withPortal(ctx, "chorus-sim admin", *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim admin", p, stderr, func(srv *sim.Server) error {
 			e, err := srv.TransferStructure(ctx, core.IdentifierType(*typ), *identifier, *to, *reason, operator())
 			if err == nil {
 				fmt.Fprintf(stdout, "%s: %s → %s (audited: %s, %q)\n", e.Subject, e.Before, e.After, e.Operator, e.Reason)
@@ -77,7 +86,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprint(stderr, adminUsage)
 			return 2
 		}
-		return withPortal(ctx, "chorus-sim admin", *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim admin", p, stderr, func(srv *sim.Server) error {
 			list, err := srv.Audit(ctx, *limit)
 			if err != nil {
 				return err
@@ -95,21 +104,22 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 2
 }
 
-// withPortal opens the portal's data (beside a running portal: its
-// database takes a second writer; mail is queued for its worker) and runs
-// fn; what goes wrong is said after cmd, the command's name.
-func withPortal(ctx context.Context, cmd, dir string, stderr io.Writer, fn func(*sim.Server) error) int {
-	return withPortalOn(ctx, cmd, dir, "", stderr, fn)
-}
-
-// withPortalOn is withPortal for a portal whose firms' workspace is on the
-// PostgreSQL server of firmDB (a URL; "" for the file in dir).
-func withPortalOn(ctx context.Context, cmd, dir, firmDB string, stderr io.Writer, fn func(*sim.Server) error) int {
+// withPortal opens the portal's records where p says (beside a running
+// portal: a SQLite database takes a second writer; mail is queued for the
+// portal's worker) and runs fn; what goes wrong is said after cmd, the
+// command's name.
+func withPortal(ctx context.Context, cmd string, p *portalFlags, stderr io.Writer, fn func(*sim.Server) error) int {
+	dir := *p.data
 	if _, err := os.Stat(dir); err != nil {
 		fmt.Fprintf(stderr, "%s: --data %s: %v\n", cmd, dir, err)
 		return 2
 	}
-	srv, err := sim.New(ctx, sim.Config{DataDir: dir, FirmDatabase: firmDB, SweepInterval: -1, QueueMail: true})
+	dsn, err := p.db.dsn()
+	if err != nil {
+		fmt.Fprintln(stderr, cmd+":", err)
+		return 2
+	}
+	srv, err := sim.New(ctx, sim.Config{DataDir: dir, Database: dsn, SweepInterval: -1, QueueMail: true})
 	if err != nil {
 		fmt.Fprintln(stderr, cmd+":", err)
 		return 1

@@ -15,9 +15,9 @@ import (
 const firmUsage = `chorus-sim firm - the firms whose accountants share a workspace here
 
 Usage:
-  chorus-sim firm create --data DIR [--firm-database-file FILE] --admin EMAIL NAME
-  chorus-sim firm add --data DIR [--firm-database-file FILE] --role admin|member|assigned NAME EMAIL
-  chorus-sim firm list --data DIR [--firm-database-file FILE]
+  chorus-sim firm create --data DIR [--database-file FILE] --admin EMAIL NAME
+  chorus-sim firm add --data DIR [--database-file FILE] --role admin|member|assigned NAME EMAIL
+  chorus-sim firm list --data DIR [--database-file FILE]
 
 create makes a firm named NAME whose admin is the account EMAIL of this
 portal; add adds an account to a firm with a role: admin (members, roles,
@@ -25,26 +25,22 @@ assignment, every client), member (every client of the firm) or assigned
 (the clients assigned to them only). An account belongs to one firm. The
 firm's admin then invites, changes roles and removes members from the app.
 list prints each firm, its admins, its members and its clients.
-Each works on the data directory while the portal runs; a portal whose
-firms are on PostgreSQL is told so with the same --firm-database-file.
+Each works on the data directory while the portal runs; a portal on
+PostgreSQL is reached with the same --database-file (or --database) as it
+was started with.
 `
 
 // runFirm runs "chorus-sim firm ..." and returns the exit code: 0 done, 1
 // refused (the message says why), 2 a usage error.
 func runFirm(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, data, code, done := subcommand("chorus-sim firm", firmUsage, args, stdout, stderr)
+	fs, p, code, done := subcommand("chorus-sim firm", firmUsage, args, stdout, stderr)
 	if done {
 		return code
 	}
+	data := p.data
 	usage := func() int { fmt.Fprint(stderr, firmUsage); return 2 }
-	dbFile := fs.String("firm-database-file", "", "a file holding the URL of the PostgreSQL server the firms are on (as chorus-sim was started with)")
-	withFirmServer := func(ctx context.Context, dir string, stderr io.Writer, fn func(*firm.Server) error) int {
-		dsn, err := readDSNFile(*dbFile)
-		if err != nil {
-			fmt.Fprintln(stderr, "chorus-sim firm:", err)
-			return 2
-		}
-		return withPortalOn(ctx, "chorus-sim firm", dir, dsn, stderr, func(srv *sim.Server) error { return fn(srv.Firm()) })
+	withFirmServer := func(ctx context.Context, _ string, stderr io.Writer, fn func(*firm.Server) error) int {
+		return withPortal(ctx, "chorus-sim firm", p, stderr, func(srv *sim.Server) error { return fn(srv.Firm()) })
 	}
 	switch args[0] {
 	case "create":

@@ -33,10 +33,11 @@ portal runs.
 
 // runMail runs "chorus-sim mail ...": 0 done, 1 refused, 2 a usage error.
 func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, data, code, done := subcommand("chorus-sim mail", mailUsage, args, stdout, stderr)
+	fs, p, code, done := subcommand("chorus-sim mail", mailUsage, args, stdout, stderr)
 	if done {
 		return code
 	}
+	data := p.data
 	switch args[0] {
 	case "list":
 		state := fs.String("state", "", "only the messages in this state: pending, sent or failed")
@@ -46,7 +47,7 @@ func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stderr, mailUsage)
 			return 2
 		}
-		return withPortal(ctx, "chorus-sim mail", *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim mail", p, stderr, func(srv *sim.Server) error {
 			list, err := srv.MailQueue(ctx, *state, *limit)
 			if err != nil {
 				return err
@@ -73,7 +74,7 @@ func runMail(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "chorus-sim mail resend: %q is not a message's ID (chorus-sim mail list shows them)\n", fs.Arg(0))
 			return 2
 		}
-		return withPortal(ctx, "chorus-sim mail", *data, stderr, func(srv *sim.Server) error {
+		return withPortal(ctx, "chorus-sim mail", p, stderr, func(srv *sim.Server) error {
 			if err := srv.ResendMail(ctx, id); err != nil {
 				return err
 			}

@@ -73,12 +73,16 @@ transaction and sent by one worker with retries; chorus-sim checks the
 relay when it starts and says what is wrong. The sender is --mail-from
 (default noreply@ the --public-url's host) named --mail-from-name.
 
-The firms' shared workspace is kept in the data directory, or on a
-PostgreSQL server with --firm-database-file FILE: a file (a systemd
-credential, never a flag) holding the server's URL, such as
+Everything is kept in the data directory's SQLite files by default. A
+firm that runs several instances behind a load balancer keeps it on a
+PostgreSQL server instead: --database-file FILE names a file (a systemd
+credential) holding the server's URL, such as
 postgres://chorus@db.example.org/chorus?sslmode=verify-full&sslrootcert=/etc/chorus-sim/db-ca.pem
-(the accounts and the rest stay in the data directory, so one instance
-serves them). chorus-sim migrate-store moves an existing workspace there.
+(--database URL takes it on the command line, refused with a password in
+it). Every instance given the same URL shares the accounts, sessions,
+structures, mail queue and the firms' workspace; the data directory then
+keeps only what is the instance's own. chorus-sim migrate-store moves
+existing files there.
 
 Environment:
   CHORUS_SIM_PISTE_CLIENTS        PISTE clients, ID:SECRET comma-separated
@@ -240,7 +244,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key): a team portal")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
 	registryFile := fs.String("registry-file", "", "a CSV of companies the registry knows besides its own few (onboardctl import's columns)")
-	firmDBFile := fs.String("firm-database-file", "", "a file holding the URL of a PostgreSQL server to keep the firms' workspace on (a systemd credential: %d/firm-database)")
+	dbFlags := addDatabaseFlags(fs)
 	secondFactor := fs.String("second-factor", "required", "required: every sign-in asks for a code (authenticator app or e-mail) after the password, as Chorus Pro does; off: a password alone (only on loopback: for benchmarks and tests)")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -300,12 +304,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "chorus-sim: check --smtp, --smtp-tls (587: starttls, 465: tls), --smtp-user, --smtp-password-file and --smtp-ca-file")
 		return 1
 	}
-	firmDB, err := readDSNFile(*firmDBFile)
+	dsn, err := dbFlags.dsn()
 	if err != nil {
 		fmt.Fprintln(stderr, "chorus-sim:", err)
 		return 2
 	}
-	cfg := sim.Config{DataDir: *data, FirmDatabase: firmDB, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, Mail: mailSet, FaultRate: *faultRate,
+	cfg := sim.Config{DataDir: *data, Database: dsn, Sandbox: *sandbox, SecondFactorOff: *secondFactor == "off", SandboxPublic: *sandbox && public, Mail: mailSet, FaultRate: *faultRate,
 		PISTEClients: map[string]string{}, TechnicalAccounts: map[string]string{},
 		Log: logger}
 	for _, src := range []struct {

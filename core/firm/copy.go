@@ -2,8 +2,6 @@ package firm
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 
@@ -28,48 +26,17 @@ var tables = []sqldb.Table{
 	{Name: "idempotency", Columns: []string{"account_id", "op_key", "fingerprint", "status", "body", "created_at"}, Key: []string{"account_id", "op_key"}},
 }
 
-// CopyStore copies the firms' workspace from the SQLite file in dataDir
-// (opened read only and left untouched; the server must be stopped, or
-// its last changes are not in the copy) to the PostgreSQL server at dsn,
-// migrating it first. Run again after an interruption, it goes on from
-// its last batch; it refuses a target that holds data no copy wrote. The
-// report's counts and checksums say whether the copy is faithful.
+// CopyStore copies the firms' workspace from the SQLite file in dataDir to
+// the PostgreSQL server at dsn, in the schema Schema (sqldb.CopyFile says
+// how: read only, resumable, checked by counts and checksums).
 func CopyStore(ctx context.Context, dataDir, dsn string, progress func(table string, done, total int64)) (CopyReport, error) {
 	sub, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
 		return CopyReport{}, err
 	}
-	lite, err := fs.Sub(sub, string(sqldb.SQLite))
-	if err != nil {
-		return CopyReport{}, err
-	}
-	src, err := sqldb.Open(ctx, filepath.Join(dataDir, DatabaseFile), lite, sqldb.Options{ReadOnly: true})
-	if err != nil {
-		return CopyReport{}, fmt.Errorf("the firms' file in %s: %w", dataDir, err)
-	}
-	defer src.Close()
-	if err := src.AtLatest(ctx, lite); err != nil {
-		return CopyReport{}, fmt.Errorf("the firms' file in %s: %w: start this version's chorus-sim on it once first", dataDir, err)
-	}
-	if dsn == "" {
-		return CopyReport{}, errors.New("no PostgreSQL server to copy to")
-	}
-	dst, err := sqldb.OpenStore(ctx, sqldb.Source{DSN: dsn}, sub)
-	if err != nil {
-		return CopyReport{}, err
-	}
-	defer dst.Close()
-	return sqldb.CopyTo(ctx, src, dst, tables, progress)
+	return sqldb.CopyFile(ctx, filepath.Join(dataDir, DatabaseFile), sub, sqldb.Source{DSN: dsn, Schema: Schema}, tables, progress)
 }
 
 // Faithful reports whether every table of rep has as many rows and the
 // same checksum on both sides, and names the first that does not.
-func Faithful(rep CopyReport) error {
-	for _, t := range rep.Tables {
-		if t.Source != t.Target || t.SourceSum != t.TargetSum {
-			return fmt.Errorf("table %s: %d rows (checksum %.12s…) in the file, %d (%.12s…) in PostgreSQL", t.Name, t.Source, t.SourceSum,
-				t.Target, t.TargetSum)
-		}
-	}
-	return nil
-}
+func Faithful(rep CopyReport) error { return sqldb.Faithful(rep) }

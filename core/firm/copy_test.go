@@ -70,8 +70,8 @@ func TestCopyStore(t *testing.T) {
 	stopAt := errors.New("interrupted")
 	cctx, cancel := context.WithCancelCause(ctx)
 	batches := 0
-	_, err := firm.CopyStore(cctx, dir, dsn, func(table string, done, total int64) {
-		if table == "client" {
+	_, err := sim.CopyStore(cctx, dir, dsn, func(table string, done, total int64) {
+		if table == "firm.client" {
 			if batches++; batches == 3 {
 				cancel(stopAt)
 			}
@@ -80,21 +80,21 @@ func TestCopyStore(t *testing.T) {
 	if err == nil {
 		t.Fatal("the interrupted copy says it finished")
 	}
-	rep, err := firm.CopyStore(ctx, dir, dsn, nil)
+	rep, err := sim.CopyStore(ctx, dir, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := firm.Faithful(rep); err != nil {
+	if err := sim.Faithful(rep); err != nil {
 		t.Fatal(err)
 	}
 	for _, tr := range rep.Tables {
 		t.Logf("%-13s %6d rows, checksum %.16s…, %d resumed", tr.Name, tr.Target, tr.TargetSum, tr.Resumed)
 		switch tr.Name {
-		case "client":
+		case "firm.client":
 			if tr.Target != 10000 || tr.Resumed < 3000 {
 				t.Errorf("clients: %d copied, %d by the first run", tr.Target, tr.Resumed)
 			}
-		case "member":
+		case "firm.member":
 			if tr.Target != 20 {
 				t.Errorf("members: %d", tr.Target)
 			}
@@ -105,7 +105,7 @@ func TestCopyStore(t *testing.T) {
 	}
 
 	// The server on PostgreSQL: the desktop goes on from its cursor.
-	cfg.FirmDatabase = dsn
+	cfg.Database = dsn
 	p2 := portaltest.Start(t, cfg)
 	bob2 := signIn(t, p2, "m01@cabinet.example")
 	var got []string
@@ -129,11 +129,11 @@ func TestCopyStore(t *testing.T) {
 	}
 	// The copy's record says it is done: running it again checks and
 	// reports, and adds nothing.
-	again, err := firm.CopyStore(ctx, dir, dsn, nil)
+	again, err := sim.CopyStore(ctx, dir, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := firm.Faithful(again); err == nil {
+	if err := sim.Faithful(again); err == nil {
 		t.Fatal("a copy over a store changed since says it is faithful")
 	}
 }

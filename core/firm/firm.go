@@ -118,12 +118,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.OpenStore(ctx, sqldb.Source{File: filepath.Join(cfg.DataDir, DatabaseFile), DSN: cfg.Database}, sub)
+	db, err := sqldb.OpenStore(ctx, sqldb.Source{File: filepath.Join(cfg.DataDir, DatabaseFile), DSN: cfg.Database, Schema: Schema}, sub)
 	if err != nil {
 		return nil, fmt.Errorf("open the firm's database: %w", err)
 	}
 	return &Server{cfg: cfg, db: db, changed: map[int64]chan struct{}{}}, nil
 }
+
+// Schema is the PostgreSQL schema of the firms' tables: the portal's own
+// are in another of the same database.
+const Schema = "firm"
 
 // Close closes the store.
 func (s *Server) Close() error { return s.db.Close() }

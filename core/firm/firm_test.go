@@ -42,7 +42,7 @@ func start(t *testing.T) *portalEnv {
 func startWith(t *testing.T, cfg sim.Config) *portalEnv {
 	t.Helper()
 	if engineOf(t) == sqldbPostgres {
-		cfg.FirmDatabase = pgtest.Database(t)
+		cfg.Database = pgtest.Database(t)
 	}
 	p := portaltest.Start(t, cfg)
 	return &portalEnv{srv: p.Sim, http: p.HTTP, ops: p.Sim.Firm()}

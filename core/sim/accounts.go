@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"crypto/pbkdf2"
 	"crypto/rand"
 	cryptorand "crypto/rand"
@@ -25,19 +26,37 @@ import (
 // accountsAPI serves the account's side of the onboarding API: captcha,
 // account creation and activation.
 type accountsAPI struct {
-	db      *sqldb.DB
+	db      *sqldb.Store
 	now     func() time.Time
-	key     []byte // HMAC key for captcha answers, per process
+	key     []byte // HMAC key for captcha answers, the portal's (portalKey)
 	baseURL string // the address clients reach the server at, for mailed links
 	rand    *entropy
 	mail    *mailer
 	pw      *passwords
 }
 
-func newAccountsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer, pw *passwords) *accountsAPI {
-	ac := &accountsAPI{db: db, now: cfg.Now, key: make([]byte, 32), rand: rand, mail: mail, pw: pw}
-	_, _ = cryptorand.Read(ac.key) // never from Config.Rand: a test's source would make answers forgeable
-	return ac
+func newAccountsAPI(cfg Config, db *sqldb.Store, key []byte, rand *entropy, mail *mailer, pw *passwords) *accountsAPI {
+	return &accountsAPI{db: db, now: cfg.Now, key: key, rand: rand, mail: mail, pw: pw}
+}
+
+// portalKey is the portal's key named name: drawn by the first instance
+// that needs it, and kept in the database, so that every instance on one
+// database checks what another issued (a captcha answered on another
+// instance than the one that drew it). Never from Config.Rand: a test's
+// source would make answers forgeable.
+func portalKey(ctx context.Context, db *sqldb.Store, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := cryptorand.Read(fresh); err != nil {
+		return nil, err
+	}
+	var key []byte
+	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO portal_key (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM portal_key WHERE name = ?`, name).Scan(&key)
+	})
+	return key, err
 }
 
 // passwords hashes and checks account passwords (PBKDF2-HMAC-SHA256),
@@ -84,12 +103,10 @@ func (ac *accountsAPI) create(c *call) (int, any, error) {
 	accepted := api.Accepted{Status: "activation_sent"}
 	switch {
 	case id == 0:
-		res, err := c.tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, phone, contact_email, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, a.LoginEmail, a.FirstName, a.LastName, a.Phone, a.EffectiveContactEmail(), c.now.UnixMilli())
-		if err != nil {
+		if err := c.tx.QueryRowContext(ctx, `INSERT INTO account (email, first_name, last_name, phone, contact_email, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, a.LoginEmail, a.FirstName, a.LastName, a.Phone, a.EffectiveContactEmail(), c.now.UnixMilli()).Scan(&id); err != nil {
 			return 0, nil, err
 		}
-		id, _ = res.LastInsertId()
 	case !active:
 		// Whoever asks now has a solved captcha and the mailbox: they
 		// get a fresh link, with their details.

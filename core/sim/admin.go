@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -54,8 +56,8 @@ func (s *Server) TransferStructure(ctx context.Context, t core.IdentifierType, i
 	var entry AuditEntry
 	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/admin", nil)
 	c := &call{r: r, now: s.cfg.Now()}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c.tx, c.mail = s.db.Cached(tx, true), nil
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		c.tx, c.mail = tx, nil
 		st, err := s.structures.find(c, t, id)
 		if err != nil {
 			return err
@@ -150,7 +152,7 @@ func managerEmails(ctx context.Context, tx querier, structure int64) ([]string, 
 
 // Audit returns the operator's actions, newest first, at most limit.
 func (s *Server) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT at, operator, action, subject, before, after, reason FROM audit
+	rows, err := s.db.QueryContext(ctx, `SELECT at, operator, action, subject, before, after, reason FROM audit
 		ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err

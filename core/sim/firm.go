@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -21,8 +23,8 @@ func NewFirmAccounts(s *Server) *FirmAccounts { return &FirmAccounts{s: s} }
 // Authenticate returns the account whose session r carries.
 func (a *FirmAccounts) Authenticate(r *http.Request) (firm.Account, error) {
 	var out firm.Account
-	err := a.s.db.ReadTx(r.Context(), func(tx *sql.Tx) error {
-		c := &call{r: r, tx: a.s.db.Cached(tx, false), now: a.s.cfg.Now()}
+	err := a.s.db.ReadTx(r.Context(), func(tx *sqldb.Tx) error {
+		c := &call{r: r, tx: tx, now: a.s.cfg.Now()}
 		id, err := a.s.sessions.sessionAccount(c)
 		if err != nil {
 			return err
@@ -37,7 +39,7 @@ func (a *FirmAccounts) Authenticate(r *http.Request) (firm.Account, error) {
 // ByEmail returns the active account of an address, or firm.ErrNoAccount.
 func (a *FirmAccounts) ByEmail(ctx context.Context, email string) (firm.Account, error) {
 	out := firm.Account{}
-	err := a.s.db.Reader().QueryRowContext(ctx, `SELECT id, email, first_name || ' ' || last_name FROM account WHERE email = ? AND active = 1`,
+	err := a.s.db.QueryRowContext(ctx, `SELECT id, email, first_name || ' ' || last_name FROM account WHERE email = ? AND active = 1`,
 		strings.ToLower(strings.TrimSpace(email))).Scan(&out.ID, &out.Email, &out.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, firm.ErrNoAccount
@@ -49,7 +51,7 @@ func (a *FirmAccounts) ByEmail(ctx context.Context, email string) (firm.Account,
 // its relay when it has one).
 func (a *FirmAccounts) Mail(ctx context.Context, to, subject, body string) error {
 	var c *call
-	err := a.s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := a.s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		c = a.s.seedCall(ctx, tx)
 		return a.s.mail.send(c, to, subject, body, "", "")
 	})

@@ -22,15 +22,15 @@ type mailer struct {
 	// sign-in mails (its own budget, by recipient: only someone with the
 	// password asks for those, and anonymous requests spending the
 	// address's budget must not keep the owner out).
-	to, from, signIn *limiter
+	to, from, signIn rule
 	// name is the portal's, the sender's display name: every subject
 	// starts with it, so a message never claims to come from Chorus Pro.
 	name string
 }
 
-func newMailer(cfg Config, db *sqldb.DB) *mailer {
-	m := &mailer{sandbox: cfg.Sandbox, to: newLimiter(mailWindow, mailsPerAddress), from: newLimiter(mailWindow, mailsPerClient),
-		signIn: newLimiter(mailWindow, signInCodesPerAddress), name: cfg.Mail.withDefaults().FromName}
+func newMailer(cfg Config, db *sqldb.Store) *mailer {
+	m := &mailer{sandbox: cfg.Sandbox, to: rule{"mail.to", mailWindow, mailsPerAddress},
+		from: rule{"mail.from", mailWindow, mailsPerClient}, signIn: rule{"mail.sign_in", mailWindow, signInCodesPerAddress}, name: cfg.Mail.withDefaults().FromName}
 	if cfg.Mail.Relay != "" || cfg.QueueMail {
 		m.queue = newMailQueue(db, cfg)
 		if cfg.Mail.Relay != "" {
@@ -124,15 +124,14 @@ func (m *mailer) mailbox(c *call) (int, any, error) {
 	return http.StatusOK, out, rows.Err()
 }
 
-// limitMail counts an e-mail an anonymous request makes the portal send,
-// to this recipient and from this client address; over the limit the
-// request is refused (429, Retry-After) and nothing is sent.
+// limit counts an e-mail an anonymous request makes the portal send, to
+// this recipient and from this client address (shared.go: in the
+// database, for every instance); over either limit the request is
+// refused (429, Retry-After), nothing is counted and nothing is sent.
 func (m *mailer) limit(c *call, to string) error {
-	to = strings.ToLower(to)
-	wait := max(m.to.wait(c.now, to), m.from.wait(c.now, c.ip))
-	if wait == 0 {
-		// Checked first, then taken: a refusal counts against neither.
-		wait = max(m.to.take(c.now, to), m.from.take(c.now, c.ip))
+	_, wait, err := takeAll(c.r.Context(), c.tx, c.now, limitKey{m.to, strings.ToLower(to)}, limitKey{m.from, c.ip})
+	if err != nil {
+		return err
 	}
 	if wait > 0 {
 		return &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
@@ -143,6 +142,7 @@ func (m *mailer) limit(c *call, to string) error {
 // limitSignIn counts a code mailed for a sign-in (or the enrolment of
 // e-mailed codes) to this recipient, in the sign-in codes' own budget; it
 // returns 0, or how long until one more may be sent (nothing is counted).
-func (m *mailer) limitSignIn(c *call, to string) time.Duration {
-	return m.signIn.take(c.now, strings.ToLower(to))
+func (m *mailer) limitSignIn(c *call, to string) (time.Duration, error) {
+	_, wait, err := takeAll(c.r.Context(), c.tx, c.now, limitKey{m.signIn, strings.ToLower(to)})
+	return wait, err
 }

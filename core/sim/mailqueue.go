@@ -7,11 +7,11 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -189,10 +189,11 @@ func CheckRelay(ctx context.Context, s MailSettings) error {
 	return c.Close()
 }
 
-// mailQueue hands the queued messages to the relay: one worker, one
-// message in memory at a time, however long the queue.
+// mailQueue hands the queued messages to the relay: one worker per
+// instance, one message in memory at a time, however long the queue; the
+// instances' workers share the queue through their claims (claim).
 type mailQueue struct {
-	db      *sqldb.DB
+	db      *sqldb.Store
 	set     MailSettings
 	sandbox bool
 	now     func() time.Time
@@ -205,7 +206,7 @@ type mailQueue struct {
 	once   sync.Once
 }
 
-func newMailQueue(db *sqldb.DB, cfg Config) *mailQueue {
+func newMailQueue(db *sqldb.Store, cfg Config) *mailQueue {
 	set := cfg.Mail.withDefaults()
 	_, domain, _ := strings.Cut(set.From, "@")
 	return &mailQueue{db: db, set: set, sandbox: cfg.Sandbox, now: cfg.Now, log: cfg.Log, wakeCh: make(chan struct{}, 1), domain: domain}
@@ -298,24 +299,46 @@ type queued struct {
 // which a receiver can tell apart; a relay's own crash does the same.
 const markBatch = 100
 
+// mailLease is how long a worker's claim on a message keeps the other
+// instances' workers off it: far longer than one send (Timeout), so a
+// message is sent once whichever instance claims it; a worker killed
+// mid-batch leaves its messages to the others after it.
+const mailLease = 5 * time.Minute
+
 // drain sends every due message, one session with the relay for as many
 // as it takes, and returns when the next one is due (zero: none waits).
+// It claims the due messages markBatch at a time (claim), then loads and
+// sends them one by one: one body in memory at a time.
 func (q *mailQueue) drain(ctx context.Context) (next time.Time, err error) {
 	var c *gomail.Client
-	var sent []int64
+	var sent, claimed []int64
 	defer func() {
 		if c != nil {
 			_ = c.Close()
 		}
-		// What was sent is recorded even when the portal is stopping.
-		if ferr := q.markSent(context.WithoutCancel(ctx), sent); ferr != nil && err == nil {
+		// What was sent is recorded even when the portal is stopping,
+		// and what it claimed but did not try goes back to the queue.
+		bg := context.WithoutCancel(ctx)
+		if ferr := q.markSent(bg, sent); ferr != nil && err == nil {
+			err = ferr
+		}
+		if ferr := q.release(bg, claimed); ferr != nil && err == nil {
 			err = ferr
 		}
 	}()
 	for ctx.Err() == nil {
-		m, next, err := q.due(ctx, sent)
-		if err != nil || m == nil {
-			return next, err
+		if len(claimed) == 0 {
+			if claimed, next, err = q.claim(ctx); err != nil || len(claimed) == 0 {
+				return next, err
+			}
+		}
+		m, err := q.load(ctx, claimed[0])
+		claimed = claimed[1:]
+		if err != nil {
+			return time.Time{}, err
+		}
+		if m == nil {
+			continue // resent or swept meanwhile
 		}
 		if q.now().Sub(m.created) > q.set.MaxAge {
 			if err := q.mark(ctx, m, MailFailed, "expired: the relay did not take it in "+q.set.MaxAge.String()); err != nil {
@@ -367,6 +390,23 @@ func (q *mailQueue) drain(ctx context.Context) (next time.Time, err error) {
 	return time.Time{}, ctx.Err()
 }
 
+// idList is ids as SQL's "(?, ?, …)" and its arguments, first the
+// arguments of before.
+func idList(ids []int64, before ...any) (string, []any) {
+	args := append(before, make([]any, 0, len(ids))...)
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('?')
+		args = append(args, id)
+	}
+	b.WriteByte(')')
+	return b.String(), args
+}
+
 // markSent records messages sent, in one transaction: their bodies
 // emptied (but on a sandbox, whose mailbox shows them anyway).
 func (q *mailQueue) markSent(ctx context.Context, ids []int64) error {
@@ -377,40 +417,82 @@ func (q *mailQueue) markSent(ctx context.Context, ids []int64) error {
 	if !q.sandbox {
 		body = "''"
 	}
-	b, _ := json.Marshal(ids) // integers always encode
-	return q.db.Tx(ctx, func(tx *sql.Tx) error {
+	list, args := idList(ids, q.now().UnixMilli())
+	return q.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = 'sent', last_error = '', attempts = attempts + 1, sent_at = ?,
-			body = `+body+` WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'`, q.now().UnixMilli(), string(b))
+			claimed_until = 0, body = `+body+` WHERE id IN `+list+` AND state = 'pending'`, args...)
 		return err
 	})
 }
 
-// due reads the oldest message due now, or says when the next one is.
-// Messages of skip (sent, not yet marked) are not due.
-func (q *mailQueue) due(ctx context.Context, skip []int64) (*queued, time.Time, error) {
+// release gives back claimed messages no attempt was made at.
+func (q *mailQueue) release(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, args := idList(ids)
+	return q.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET claimed_until = 0 WHERE id IN `+list+` AND state = 'pending'`, args...)
+		return err
+	})
+}
+
+// claim takes up to markBatch messages due now for this worker for
+// mailLease, oldest due first, and returns their ids; when none is due,
+// it says when the next one will be. On PostgreSQL the rows another
+// instance's worker is claiming are skipped (SKIP LOCKED), not waited
+// for; on SQLite the writer is alone.
+func (q *mailQueue) claim(ctx context.Context) ([]int64, time.Time, error) {
 	now := q.now().UnixMilli()
-	var m queued
+	var ids []int64
+	var next sql.NullInt64
+	err := q.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		ids, next = ids[:0], sql.NullInt64{}
+		skipLocked := ""
+		if tx.Engine() == sqldb.Postgres {
+			skipLocked = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE mail_queue SET claimed_until = ? WHERE id IN (SELECT id FROM mail_queue
+			WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at, id LIMIT ?`+skipLocked+`)
+			RETURNING id`, now+mailLease.Milliseconds(), now, now, markBatch)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil || len(ids) > 0 {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT min(CASE WHEN claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END)
+			FROM mail_queue WHERE state = 'pending'`).Scan(&next)
+	})
+	if err != nil || len(ids) > 0 || !next.Valid {
+		slices.Sort(ids)
+		return ids, time.Time{}, err
+	}
+	return nil, time.UnixMilli(next.Int64), nil
+}
+
+// load reads a claimed message; nil when it is no longer pending.
+func (q *mailQueue) load(ctx context.Context, id int64) (*queued, error) {
+	m := queued{id: id}
 	var created int64
-	b, _ := json.Marshal(append([]int64{}, skip...)) // "[]", never "null", which json_each reads as one NULL
-	err := q.db.Reader().QueryRowContext(ctx, `SELECT id, message_id, recipient, subject, body, attempts, created_at FROM mail_queue
-		WHERE state = 'pending' AND next_attempt_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
-		ORDER BY next_attempt_at, id LIMIT 1`, now, string(b)).
-		Scan(&m.id, &m.messageID, &m.to, &m.subject, &m.body, &m.attempts, &created)
+	err := q.db.QueryRowContext(ctx, `SELECT message_id, recipient, subject, body, attempts, created_at FROM mail_queue
+		WHERE id = ? AND state = 'pending'`, id).Scan(&m.messageID, &m.to, &m.subject, &m.body, &m.attempts, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		var next sql.NullInt64
-		if err := q.db.Reader().QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM mail_queue WHERE state = 'pending'`).Scan(&next); err != nil {
-			return nil, time.Time{}, err
-		}
-		if !next.Valid {
-			return nil, time.Time{}, nil
-		}
-		return nil, time.UnixMilli(next.Int64), nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, err
 	}
 	m.created = time.UnixMilli(created)
-	return &m, time.Time{}, nil
+	return &m, nil
 }
 
 // message builds what the relay receives: the portal's sender, a
@@ -472,9 +554,9 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // relay's answer (its body kept a day, for a resend once the cause is
 // fixed).
 func (q *mailQueue) mark(ctx context.Context, m *queued, state, answer string) error {
-	return q.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = ?, last_error = ?, attempts = attempts + 1, sent_at = ?
-			WHERE id = ? AND state = 'pending'`, state, answer, q.now().UnixMilli(), m.id)
+	return q.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = ?, last_error = ?, attempts = attempts + 1, sent_at = ?,
+			claimed_until = 0 WHERE id = ? AND state = 'pending'`, state, answer, q.now().UnixMilli(), m.id)
 		return err
 	})
 }
@@ -486,9 +568,9 @@ func (q *mailQueue) retry(ctx context.Context, m *queued, cause error) error {
 	if wait <= 0 || wait > q.set.RetryMax {
 		wait = q.set.RetryMax
 	}
-	return q.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-			WHERE id = ? AND state = 'pending'`, q.now().Add(wait).UnixMilli(), clipText(cause.Error(), 400), m.id)
+	return q.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+			claimed_until = 0 WHERE id = ? AND state = 'pending'`, q.now().Add(wait).UnixMilli(), clipText(cause.Error(), 400), m.id)
 		return err
 	})
 }
@@ -510,7 +592,7 @@ type QueuedMail struct {
 // MailQueue lists the queue, newest first, at most limit; state filters
 // ("" for all).
 func (s *Server) MailQueue(ctx context.Context, state string, limit int) ([]QueuedMail, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, message_id, recipient, subject, state, attempts, created_at,
+	rows, err := s.db.QueryContext(ctx, `SELECT id, message_id, recipient, subject, state, attempts, created_at,
 		next_attempt_at, sent_at, last_error, body <> '' FROM mail_queue WHERE ? = '' OR state = ? ORDER BY id DESC LIMIT ?`,
 		state, state, limit)
 	if err != nil {
@@ -541,9 +623,9 @@ var ErrNotResendable = errors.New("no such message, or its body is no longer kep
 // ResendMail queues a message again, due now, whatever its state; a
 // running portal's worker sends it within mailPoll.
 func (s *Server) ResendMail(ctx context.Context, id int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE mail_queue SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = '',
-			created_at = ? WHERE id = ? AND body <> ''`, s.cfg.Now().UnixMilli(), s.cfg.Now().UnixMilli(), id)
+			claimed_until = 0, created_at = ? WHERE id = ? AND body <> ''`, s.cfg.Now().UnixMilli(), s.cfg.Now().UnixMilli(), id)
 		if err != nil {
 			return err
 		}

@@ -355,7 +355,7 @@ func (pa *peopleAPI) notice(c *call, structure, account int64) error {
 	switch {
 	case errors.Is(err, sql.ErrNoRows) || err == nil && last <= c.now.Add(-NoticeWindow).UnixMilli():
 		if _, err := c.tx.ExecContext(ctx, `INSERT INTO rights_notice (structure_id, account_id, last_sent, due_at) VALUES (?, ?, ?, 0)
-			ON CONFLICT DO UPDATE SET last_sent = excluded.last_sent, due_at = 0`, structure, account, c.now.UnixMilli()); err != nil {
+			ON CONFLICT (structure_id, account_id) DO UPDATE SET last_sent = excluded.last_sent, due_at = 0`, structure, account, c.now.UnixMilli()); err != nil {
 			return err
 		}
 		return pa.mailRights(c, structure, account)
@@ -626,7 +626,7 @@ func (pa *peopleAPI) invite(c *call) (int, any, error) {
 		return 0, nil, fail(http.StatusConflict, api.CodeTooManyInvitations)
 	}
 	if _, err := c.tx.ExecContext(ctx, `INSERT INTO invitation (structure_id, email, invited_by, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO UPDATE SET invited_by = excluded.invited_by, created_at = excluded.created_at`,
+		ON CONFLICT (structure_id, email) DO UPDATE SET invited_by = excluded.invited_by, created_at = excluded.created_at`,
 		id, email, c.account, c.now.UnixMilli()); err != nil {
 		return 0, nil, err
 	}
@@ -718,9 +718,9 @@ const rolesMigration = 7
 // reportRolesMigration says, once, how many secondary managers the roles
 // migration turned into users with both rights: its audit entry counts
 // them (there is none when there were none).
-func reportRolesMigration(ctx context.Context, db *sqldb.DB, log *slog.Logger) {
+func reportRolesMigration(ctx context.Context, db *sqldb.Store, log *slog.Logger) {
 	var subject string
-	err := db.Reader().QueryRowContext(ctx, `SELECT subject FROM audit WHERE action = 'roles.secondary_to_user' ORDER BY id DESC LIMIT 1`).Scan(&subject)
+	err := db.QueryRowContext(ctx, `SELECT subject FROM audit WHERE action = 'roles.secondary_to_user' ORDER BY id DESC LIMIT 1`).Scan(&subject)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		log.Info("roles: the portal has no secondary manager any more; there was none to move")

@@ -355,7 +355,7 @@ func TestMailToAMemberIsBounded(t *testing.T) {
 	tm := newTeam(t, e, "73282932000074", "bob@example.fr")
 	count := func() int {
 		var n int
-		if err := e.srv.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM mail WHERE recipient = 'bob@example.fr'
+		if err := e.srv.db.QueryRowContext(ctx, `SELECT count(*) FROM mail WHERE recipient = 'bob@example.fr'
 			AND subject LIKE '%droits%'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
@@ -553,7 +553,7 @@ func TestRolesMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	db := srv.db.Reader()
+	db := srv.db.SQLite().Reader()
 	if got, want := read(db, qManagers), []string{"ana@example.fr=GESTIONNAIRE_PRINCIPAL", "ana@example.fr=GESTIONNAIRE_PRINCIPAL"}; !slices.Equal(got, want) {
 		t.Errorf("managers %v", got)
 	}

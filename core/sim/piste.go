@@ -27,7 +27,7 @@ const maxTokens = 100_000
 // pisteAPI serves the PISTE Chorus Pro read API over the portal's
 // records, behind its two layers of credentials.
 type pisteAPI struct {
-	db        *sqldb.DB
+	db        *sqldb.Store
 	now       func() time.Time
 	log       *slog.Logger
 	clients   map[string]string // OAuth client id → secret
@@ -41,7 +41,7 @@ type pisteAPI struct {
 	credThrottle *throttle
 }
 
-func newPisteAPI(cfg Config, db *sqldb.DB, rand *entropy) *pisteAPI {
+func newPisteAPI(cfg Config, db *sqldb.Store, rand *entropy) *pisteAPI {
 	return &pisteAPI{db: db, now: cfg.Now, log: cfg.Log, clients: cfg.PISTEClients, technical: cfg.TechnicalAccounts,
 		rand: rand, tokens: map[string]time.Time{}, credThrottle: newThrottle()}
 }
@@ -214,35 +214,56 @@ func decodeBody(r *http.Request, v any) error {
 // rechercherWhere is the search's one condition: every criterion of
 // RechercherStructureInput is a parameter that is empty when unused, so the
 // statement never changes with the request (no SQL is built at run time).
-// LIKE patterns escape % and _ so a name with them matches itself only.
-const rechercherWhere = ` WHERE (:identifier = '' OR identifier = :identifier)
-	AND (:type = '' OR identifier_type = :type)
-	AND (:company = '' OR company_name LIKE '%' || :company || '%' ESCAPE '\')
-	AND (:label = '' OR structure_name LIKE '%' || :label || '%' ESCAPE '\')
-	AND (:postal = '' OR postal_code = :postal)
-	AND (:city = '' OR city LIKE :city ESCAPE '\')
-	AND (:country = '' OR country = :country)
-	AND (:kind = '' OR kind = :kind)
-	AND (:status = '' OR status = :status)
-	AND (:private_only = 0 OR kind = 'PRIVEE')`
+// The parameters come in once, as the columns of p (rechercherParams), in
+// the order of rechercherArgs, typed so that PostgreSQL knows them.
+// LIKE patterns escape % and _ so a name with them matches itself only;
+// both sides are lowered, as SQLite's LIKE ignores the case of ASCII
+// letters and PostgreSQL's does not.
+const rechercherWhere = ` WHERE (p.want_identifier = '' OR identifier = p.want_identifier)
+	AND (p.want_type = '' OR identifier_type = p.want_type)
+	AND (p.want_company = '' OR lower(company_name) LIKE lower('%' || p.want_company || '%') ESCAPE '\')
+	AND (p.want_label = '' OR lower(structure_name) LIKE lower('%' || p.want_label || '%') ESCAPE '\')
+	AND (p.want_postal = '' OR postal_code = p.want_postal)
+	AND (p.want_city = '' OR lower(city) LIKE lower(p.want_city) ESCAPE '\')
+	AND (p.want_country = '' OR country = p.want_country)
+	AND (p.want_kind = '' OR kind = p.want_kind)
+	AND (p.want_status = '' OR status = p.want_status)
+	AND (p.want_private_only = 0 OR kind = 'PRIVEE')`
+
+// rechercherParams are the search's parameters as one row.
+const rechercherParams = `WITH p AS (SELECT CAST(? AS TEXT) AS want_identifier, CAST(? AS TEXT) AS want_type, CAST(? AS TEXT) AS want_company,
+	CAST(? AS TEXT) AS want_label, CAST(? AS TEXT) AS want_postal, CAST(? AS TEXT) AS want_city, CAST(? AS TEXT) AS want_country,
+	CAST(? AS TEXT) AS want_kind, CAST(? AS TEXT) AS want_status, CAST(? AS BIGINT) AS want_private_only, CAST(? AS TEXT) AS want_sort,
+	CAST(? AS BIGINT) AS want_descending) `
+
+// rechercherArgs is the order of rechercherParams' text criteria.
+var rechercherArgs = []string{"identifier", "type", "company", "label", "postal", "city", "country", "kind", "status"}
 
 // rechercherCount and rechercherPage count and read one page; the sort
 // column and direction are parameters too.
 const (
-	rechercherCount = `SELECT count(*) FROM structure` + rechercherWhere
-	rechercherPage  = `SELECT id, identifier, company_name, status, identifier_type FROM structure` + rechercherWhere + `
+	rechercherCount = rechercherParams + `SELECT count(*) FROM structure, p` + rechercherWhere
+	rechercherPage  = rechercherParams + `SELECT id, identifier, company_name, status, identifier_type FROM structure, p` + rechercherWhere + `
 	ORDER BY
-		CASE WHEN :desc = 0 AND :sort = 'identifier' THEN identifier END,
-		CASE WHEN :desc = 0 AND :sort = 'company_name' THEN company_name END,
-		CASE WHEN :desc = 0 AND :sort = 'identifier_type' THEN identifier_type END,
-		CASE WHEN :desc = 0 AND :sort = 'status' THEN status END,
-		CASE WHEN :desc = 1 AND :sort = 'identifier' THEN identifier END DESC,
-		CASE WHEN :desc = 1 AND :sort = 'company_name' THEN company_name END DESC,
-		CASE WHEN :desc = 1 AND :sort = 'identifier_type' THEN identifier_type END DESC,
-		CASE WHEN :desc = 1 AND :sort = 'status' THEN status END DESC,
+		CASE WHEN p.want_descending = 0 AND p.want_sort = 'identifier' THEN identifier END,
+		CASE WHEN p.want_descending = 0 AND p.want_sort = 'company_name' THEN company_name END,
+		CASE WHEN p.want_descending = 0 AND p.want_sort = 'identifier_type' THEN identifier_type END,
+		CASE WHEN p.want_descending = 0 AND p.want_sort = 'status' THEN status END,
+		CASE WHEN p.want_descending = 1 AND p.want_sort = 'identifier' THEN identifier END DESC,
+		CASE WHEN p.want_descending = 1 AND p.want_sort = 'company_name' THEN company_name END DESC,
+		CASE WHEN p.want_descending = 1 AND p.want_sort = 'identifier_type' THEN identifier_type END DESC,
+		CASE WHEN p.want_descending = 1 AND p.want_sort = 'status' THEN status END DESC,
 		id
-	LIMIT :limit OFFSET :offset`
+	LIMIT ? OFFSET ?`
 )
+
+// boolInt is b as the 0 or 1 both engines store for a truth value.
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // likeEscape escapes LIKE's wildcards in a user's text.
 func likeEscape(s string) string {
@@ -293,17 +314,17 @@ func (pa *pisteAPI) rechercher(r *http.Request, _ string) (any, error) {
 		}
 		desc = pp.TriSens == "Descendant"
 	}
-	args := []any{sql.Named("private_only", privateOnly)}
-	for k, v := range crit {
-		args = append(args, sql.Named(k, v))
+	args := make([]any, 0, len(rechercherArgs)+5)
+	for _, k := range rechercherArgs {
+		args = append(args, crit[k])
 	}
+	args = append(args, boolInt(privateOnly), sort, boolInt(desc))
 	var total int64
-	if err := pa.db.Reader().QueryRowContext(r.Context(), rechercherCount, args...).Scan(&total); err != nil {
+	if err := pa.db.QueryRowContext(r.Context(), rechercherCount, args...).Scan(&total); err != nil {
 		return nil, err
 	}
 	page = min(page, math.MaxInt64/perPage) // an absurd page number must not overflow the offset
-	rows, err := pa.db.Reader().QueryContext(r.Context(), rechercherPage, append(args, sql.Named("sort", sort),
-		sql.Named("desc", desc), sql.Named("limit", perPage), sql.Named("offset", (page-1)*perPage))...)
+	rows, err := pa.db.QueryContext(r.Context(), rechercherPage, append(args, perPage, (page-1)*perPage)...)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +349,7 @@ func (pa *pisteAPI) consulter(r *http.Request, _ string) (any, error) {
 	}
 	var d core.StructureDraft
 	var typ, kind, status string
-	err := pa.db.Reader().QueryRowContext(r.Context(), `SELECT identifier_type, identifier, kind, company_name, structure_name, email,
+	err := pa.db.QueryRowContext(r.Context(), `SELECT identifier_type, identifier, kind, company_name, structure_name, email,
 		phone, address, address_complement_1, address_complement_2, city, postal_code, country, non_diffusible, status
 		FROM structure WHERE id = ?`, p.IDStructureCPP).Scan(&typ, &d.Identifier, &kind, &d.CompanyName, &d.StructureName,
 		&d.Email, &d.Phone, &d.Address, &d.Complement1, &d.Complement2, &d.City, &d.PostalCode, &d.Country, &d.NonDiffusible, &status)
@@ -393,7 +414,7 @@ func (pa *pisteAPI) rattachements(r *http.Request, login string) (any, error) {
 	if err := decodeBody(r, &p); err != nil {
 		return nil, err
 	}
-	rows, err := pa.db.Reader().QueryContext(r.Context(), `
+	rows, err := pa.db.QueryContext(r.Context(), `
 		SELECT s.id, s.identifier, s.identifier_type, s.company_name, t.id, 'UTILISATEUR', t.status
 		FROM attachment t JOIN structure s ON s.id = t.structure_id JOIN account a ON a.id = t.account_id WHERE a.email = ?
 		AND t.structure_id NOT IN (SELECT structure_id FROM manager WHERE account_id = a.id)

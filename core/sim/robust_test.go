@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -121,7 +122,7 @@ func TestFaultInjection(t *testing.T) {
 		t.Fatalf("fault kinds seen: %v", kinds)
 	}
 	var captchas int
-	if err := e.srv.db.Reader().QueryRow(`SELECT count(*) FROM captcha`).Scan(&captchas); err != nil {
+	if err := e.srv.db.QueryRowContext(context.Background(), `SELECT count(*) FROM captcha`).Scan(&captchas); err != nil {
 		t.Fatal(err)
 	}
 	if captchas == 0 || captchas == 200 {

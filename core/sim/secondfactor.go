@@ -68,11 +68,14 @@ func (ss *sessionsAPI) challenge(c *call, account int64, email, method string) (
 		out.Methods = []string{api.MethodTOTP, api.MethodRecovery}
 	case api.MethodEmail:
 		out.Methods = []string{api.MethodEmail, api.MethodRecovery}
-		if wait := ss.mail.limitSignIn(c, email); wait > 0 {
+		wait, err := ss.mail.limitSignIn(c, email)
+		if err != nil {
+			return nil, err
+		}
+		if wait > 0 {
 			out.EmailNotSent, out.RetryAfter = api.CodeMailThrottled, int(wait.Seconds())+1
 			break
 		}
-		var err error
 		if codeHash, err = ss.mailCode(c, tok, email); err != nil {
 			return nil, err
 		}
@@ -138,7 +141,11 @@ func (ss *sessionsAPI) enrol(c *call) (int, any, error) {
 		}
 		secret, out.Secret, out.OTPAuthURL, out.Status = key.Secret(), key.Secret(), key.URL(), "scan_and_confirm"
 	case api.MethodEmail:
-		if wait := ss.mail.limitSignIn(c, email); wait > 0 {
+		wait, err := ss.mail.limitSignIn(c, email)
+		if err != nil {
+			return 0, nil, err
+		}
+		if wait > 0 {
 			return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeMailThrottled), retryAfter: int(wait.Seconds()) + 1}
 		}
 		if codeHash, err = ss.mailCode(c, req.Challenge, email); err != nil {
@@ -196,7 +203,10 @@ func (ss *sessionsAPI) secondFactor(c *call) (int, any, error) {
 		Scan(&email, &accountMethod, &accountSecret, &lastStep); err != nil {
 		return 0, nil, err
 	}
-	tk, wait := ss.codes.reserve(c.now, strings.ToLower(email), c.ip)
+	tk, wait, err := ss.codes.reserve(ctx, c.tx, c.now, strings.ToLower(email), c.ip)
+	if err != nil {
+		return 0, nil, err
+	}
 	if wait > 0 {
 		return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeThrottled), retryAfter: int(wait.Seconds()) + 1}
 	}
@@ -213,14 +223,14 @@ func (ss *sessionsAPI) secondFactor(c *call) (int, any, error) {
 		ok, step = checkTOTP(accountSecret, code, c.now, lastStep)
 	}
 	if err != nil {
-		ss.codes.succeeded(tk) // not the caller's failure
-		return 0, nil, err
+		return 0, nil, err // rolled back with the reservation: not the caller's failure
 	}
 	if !ok {
-		ss.codes.failed(tk)
 		return 0, nil, fail(http.StatusUnauthorized, api.CodeSecondFactorWrong)
 	}
-	ss.codes.succeeded(tk)
+	if err := ss.codes.succeeded(ctx, c.tx, tk); err != nil {
+		return 0, nil, err
+	}
 	if _, err := c.tx.ExecContext(ctx, `DELETE FROM challenge WHERE token_hash = ?`, hash); err != nil {
 		return 0, nil, err
 	}
@@ -311,7 +321,7 @@ func (ss *sessionsAPI) newRecoveryCodes(c *call, account int64) ([]string, error
 			sb.WriteByte(recoveryAlphabet[int(x)%len(recoveryAlphabet)])
 		}
 		codes[i] = sb.String()
-		if _, err := c.tx.ExecContext(c.r.Context(), `INSERT OR IGNORE INTO recovery_code (account_id, code_hash) VALUES (?, ?)`,
+		if _, err := c.tx.ExecContext(c.r.Context(), `INSERT INTO recovery_code (account_id, code_hash) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 			account, hashToken(codes[i])); err != nil {
 			return nil, err
 		}
@@ -353,12 +363,9 @@ func (ss *sessionsAPI) trustDevice(c *call, account int64, name string) (string,
 		return "", 0, err
 	}
 	tok, hash := ss.rand.token(32)
-	res, err := c.tx.ExecContext(ctx, `INSERT INTO device (token_hash, account_id, name, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)`,
-		hash, account, name, c.now.UnixMilli(), c.now.UnixMilli())
-	if err != nil {
-		return "", 0, err
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := c.tx.QueryRowContext(ctx, `INSERT INTO device (token_hash, account_id, name, created_at, last_used_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		hash, account, name, c.now.UnixMilli(), c.now.UnixMilli()).Scan(&id)
 	return tok, id, err
 }
 

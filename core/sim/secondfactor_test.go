@@ -222,7 +222,7 @@ func TestSecondFactorEmail(t *testing.T) {
 	}
 	// The code is not in the record: only the mail carries it.
 	var kept int
-	if err := e.srv.db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM challenge WHERE code_hash = ?`, []byte(code)).Scan(&kept); err != nil || kept != 0 {
+	if err := e.srv.db.QueryRowContext(ctx, `SELECT count(*) FROM challenge WHERE code_hash = ?`, []byte(code)).Scan(&kept); err != nil || kept != 0 {
 		t.Fatalf("code kept in clear: %d %v", kept, err)
 	}
 }
@@ -286,7 +286,7 @@ func TestDeviceTokenIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := e.srv.db.Reader().QueryRowContext(t.Context(), `SELECT count(*) FROM device`).Scan(&n); err != nil || n != 0 {
+	if err := e.srv.db.QueryRowContext(t.Context(), `SELECT count(*) FROM device`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("after the sweep: %d devices, %v", n, err)
 	}
 }

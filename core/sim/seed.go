@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -18,9 +20,9 @@ import (
 )
 
 // seedCall is a call outside any request, for seeding.
-func (s *Server) seedCall(ctx context.Context, tx *sql.Tx) *call {
+func (s *Server) seedCall(ctx context.Context, tx *sqldb.Tx) *call {
 	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/seed", nil)
-	return &call{r: r, tx: s.db.Cached(tx, true), now: s.cfg.Now()}
+	return &call{r: r, tx: tx, now: s.cfg.Now()}
 }
 
 // SeedAccount creates an active account with this password (no policy
@@ -37,7 +39,7 @@ func (s *Server) SeedPerson(ctx context.Context, email, password, firstName, las
 	if err != nil {
 		return fmt.Errorf("seed account: %s: %w", email, err)
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
 			VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (email) DO NOTHING`, e, firstName, lastName, e, s.accounts.pw.hash(password), s.cfg.Now().UnixMilli())
 		return err
@@ -82,17 +84,15 @@ func (s *Server) SeedStructureWith(ctx context.Context, siret, name, password st
 		d.NonDiffusible = !c.Diffusible
 	}
 	hash := s.accounts.pw.hash(password)
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var manager int64
 		var stored string
 		switch err := tx.QueryRowContext(ctx, `SELECT id, password_hash FROM account WHERE email = ?`, email).Scan(&manager, &stored); {
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
-				VALUES (?, 'gestionnaire', 'Seed', ?, ?, 1, ?)`, email, email, hash, s.cfg.Now().UnixMilli())
-			if err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO account (email, first_name, last_name, contact_email, password_hash, active, created_at)
+				VALUES (?, 'gestionnaire', 'Seed', ?, ?, 1, ?) RETURNING id`, email, email, hash, s.cfg.Now().UnixMilli()).Scan(&manager); err != nil {
 				return err
 			}
-			manager, _ = res.LastInsertId()
 			set = true
 		case err != nil:
 			return err
@@ -123,7 +123,7 @@ func (s *Server) DeactivateAccount(ctx context.Context, email string) error {
 	if err != nil {
 		return fmt.Errorf("deactivate account: %s: %w", email, err)
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE account SET active = 0 WHERE email = ?`, e)
 		if err != nil {
 			return err

@@ -11,9 +11,14 @@
 //   - the company registries (core/registry), from a small built-in data set.
 //
 // Its records live in its own SQLite database (opened like the app's store,
-// through core/internal/sqldb). Every POST accepts an Idempotency-Key: the answer is
-// recorded in the same transaction as the effect, so a replay returns the
-// first answer and changes nothing, even after a lost response.
+// through core/internal/sqldb), or on a PostgreSQL server that several
+// instances share (Config.Database): the handlers run the same SQL on
+// both, and whatever must hold across instances (sessions, idempotency
+// records, the limits on guesses and mail, the mail queue's claims, the
+// captcha key) is in the database, never in one process's memory. Every
+// POST accepts an Idempotency-Key: the answer is recorded in the same
+// transaction as the effect, so a replay returns the first answer and
+// changes nothing, even after a lost response or on another instance.
 package sim
 
 import (
@@ -49,17 +54,19 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/localfs"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // Config sets a simulator up.
 type Config struct {
 	// DataDir holds the simulator's database.
 	DataDir string
-	// FirmDatabase, when set, is the PostgreSQL server's URL the firms'
-	// shared workspace is kept on (firm.Config.Database) instead of a
-	// file in DataDir.
-	FirmDatabase string
+	// Database, when set, is the PostgreSQL server's URL (or key=value
+	// DSN) the portal keeps everything on, its records in the schema
+	// Schema and the firms' shared workspace in firm.Schema, instead of
+	// the SQLite files in DataDir: several instances of the portal can
+	// then serve behind one load balancer.
+	Database string
 	// Sandbox exposes the mailbox endpoint, so the desktop app can show the
 	// activation e-mail without a real mail server.
 	Sandbox bool
@@ -128,7 +135,7 @@ type Config struct {
 // and the faults itself.
 type Server struct {
 	cfg        Config
-	db         *sqldb.DB
+	db         *sqldb.Store
 	rand       *entropy
 	mail       *mailer
 	accounts   *accountsAPI
@@ -180,6 +187,9 @@ const (
 	signInCodesPerAddress = 10
 )
 
+// Schema is the PostgreSQL schema of the portal's own tables.
+const Schema = "portal"
+
 // DatabaseFile is the name of the simulator's database in its data
 // directory.
 const DatabaseFile = "chorus-sim.db"
@@ -220,7 +230,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	var applied []int
-	db, err := sqldb.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sub, sqldb.Options{MigrationHook: func(v int) { applied = append(applied, v) }})
+	db, err := sqldb.OpenStore(ctx, sqldb.Source{File: filepath.Join(cfg.DataDir, DatabaseFile), DSN: cfg.Database, Schema: Schema,
+		OnMigration: func(v int) { applied = append(applied, v) }}, sub)
 	if err != nil {
 		return nil, fmt.Errorf("open simulator database: %w", err)
 	}
@@ -236,14 +247,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("mail: %w", err)
 	}
+	captchaKey, err := portalKey(ctx, db, "captcha")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open simulator database: %w", err)
+	}
 	mail := newMailer(cfg, db)
 	pw := newPasswords(cfg.PasswordIterations)
 	s := &Server{
 		cfg: cfg, db: db, rand: rnd, mail: mail, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		accounts: newAccountsAPI(cfg, db, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail}, people: &peopleAPI{mail: mail},
+		accounts: newAccountsAPI(cfg, db, captchaKey, rnd, mail, pw), sessions: newSessionsAPI(cfg, db, rnd, mail, pw), structures: &structuresAPI{mail: mail}, people: &peopleAPI{mail: mail},
 		piste: newPisteAPI(cfg, db, rnd), registry: newRegistryAPI(cfg),
 	}
-	if s.firm, err = firm.New(ctx, firm.Config{DataDir: cfg.DataDir, Database: cfg.FirmDatabase, Accounts: NewFirmAccounts(s), Now: cfg.Now, Log: cfg.Log}); err != nil {
+	if s.firm, err = firm.New(ctx, firm.Config{DataDir: cfg.DataDir, Database: cfg.Database, Accounts: NewFirmAccounts(s), Now: cfg.Now, Log: cfg.Log}); err != nil {
 		mail.close()
 		db.Close()
 		return nil, err
@@ -303,7 +319,7 @@ func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 func (s *Server) Sweep(ctx context.Context) error {
 	now := s.cfg.Now()
 	ms := now.UnixMilli()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, q := range []struct {
 			sql string
 			arg int64
@@ -323,16 +339,17 @@ func (s *Server) Sweep(ctx context.Context) error {
 			{`UPDATE mail_queue SET body = '' WHERE state = 'failed' AND body <> '' AND created_at < ?`, now.Add(-24 * time.Hour).UnixMilli()},
 			{`DELETE FROM account WHERE active = 0 AND password_hash = '' AND created_at < ?`, now.Add(-UnactivatedTTL).UnixMilli()},
 			// The newest answers are the ones a client may still replay.
-			{`DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number()
-				OVER (PARTITION BY scope ORDER BY created_at DESC, rowid DESC) AS n FROM idempotency) WHERE n > ?)`, int64(s.cfg.IdempotencyPerScope)},
-			{`DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
-				int64(s.cfg.IdempotencyTotal)},
+			// (scope, key) is the table's key, on both engines.
+			{`DELETE FROM idempotency WHERE (scope, key) IN (SELECT scope, key FROM (SELECT scope, key, row_number()
+				OVER (PARTITION BY scope ORDER BY created_at DESC, key DESC) AS n FROM idempotency) AS r WHERE n > ?)`, int64(s.cfg.IdempotencyPerScope)},
+			{`DELETE FROM idempotency WHERE (scope, key) IN (SELECT scope, key FROM (SELECT scope, key, row_number()
+				OVER (ORDER BY created_at DESC, scope DESC, key DESC) AS n FROM idempotency) AS r WHERE n > ?)`, int64(s.cfg.IdempotencyTotal)},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
 				return err
 			}
 		}
-		return nil
+		return sweepThrottles(ctx, tx, now)
 	})
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -340,7 +357,7 @@ func (s *Server) Sweep(ctx context.Context) error {
 	// The people's timers: notices whose window ended are mailed (with
 	// the rights as they are then), expired offers of the role go.
 	var c *call
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		c = s.seedCall(ctx, tx)
 		return s.people.sweepPeople(ctx, c)
 	})
@@ -352,8 +369,6 @@ func (s *Server) Sweep(ctx context.Context) error {
 		return err
 	}
 	s.piste.sweep(now)
-	s.sessions.throttle.prune(now)
-	s.sessions.codes.prune(now)
 	return nil
 }
 
@@ -477,7 +492,7 @@ type querier interface {
 // call is one onboarding API request being handled inside its transaction.
 type call struct {
 	r       *http.Request
-	tx      *sqldb.CachedTx
+	tx      *sqldb.Tx
 	account int64 // signed-in account, 0 if none
 	body    []byte
 	now     time.Time
@@ -628,13 +643,13 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 		var status int
 		var out any
 		var replay []byte
-		inTx := func(fn func(*sql.Tx) error) error { return s.db.Tx(r.Context(), fn) }
+		inTx := func(fn func(*sqldb.Tx) error) error { return s.db.Tx(r.Context(), fn) }
 		switch {
 		case r.Method == http.MethodGet:
-			inTx = func(fn func(*sql.Tx) error) error { return s.db.ReadTx(r.Context(), fn) }
+			inTx = func(fn func(*sqldb.Tx) error) error { return s.db.ReadTx(r.Context(), fn) }
 		case grouped:
-			inTx = func(fn func(*sql.Tx) error) error {
-				return s.db.GroupTx(r.Context(), func(ctx context.Context, tx *sql.Tx) error {
+			inTx = func(fn func(*sqldb.Tx) error) error {
+				return s.db.GroupTx(r.Context(), func(ctx context.Context, tx *sqldb.Tx) error {
 					// The shared transaction's statements must not be
 					// interrupted by this client going away.
 					c.r = r.WithContext(ctx)
@@ -642,8 +657,8 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 				})
 			}
 		}
-		err = inTx(func(tx *sql.Tx) error {
-			c.tx = s.db.Cached(tx, r.Method != http.MethodGet)
+		err = inTx(func(tx *sqldb.Tx) error {
+			c.tx = tx
 			// Two anonymous clients never share a scope: theirs is their
 			// address's.
 			scope := "ip:" + c.ip

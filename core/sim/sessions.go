@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -18,20 +19,27 @@ import (
 // sessionsAPI serves the sessions of the onboarding API: sign-in with its
 // second factor, trusted computers, sign-out and the password change.
 type sessionsAPI struct {
-	db   *sqldb.DB
+	db   *sqldb.Store
 	now  func() time.Time
 	rand *entropy
 	mail *mailer
 	pw   *passwords
 	// throttle limits guesses of sign-in passwords, codes those of
 	// second-factor codes (each by account and client address).
-	throttle, codes *throttle
+	throttle, codes *sharedThrottle
 	// secondFactorOff lets a password alone open a session (Config).
 	secondFactorOff bool
 }
 
-func newSessionsAPI(cfg Config, db *sqldb.DB, rand *entropy, mail *mailer, pw *passwords) *sessionsAPI {
-	return &sessionsAPI{db: db, now: cfg.Now, rand: rand, mail: mail, pw: pw, throttle: newThrottle(), codes: newThrottle(),
+// forgive takes back a sign-in's reservation in a transaction of its own
+// (the sign-in judged the password outside any). Should the database
+// fail here, the attempt keeps counting as a failure: the safe side.
+func (ss *sessionsAPI) forgive(ctx context.Context, tk sharedTicket) {
+	_ = ss.db.Tx(ctx, func(tx *sqldb.Tx) error { return ss.throttle.succeeded(ctx, tx, tk) })
+}
+
+func newSessionsAPI(cfg Config, db *sqldb.Store, rand *entropy, mail *mailer, pw *passwords) *sessionsAPI {
+	return &sessionsAPI{db: db, now: cfg.Now, rand: rand, mail: mail, pw: pw, throttle: newSharedThrottle("password"), codes: newSharedThrottle("code"),
 		secondFactorOff: cfg.SecondFactorOff}
 }
 
@@ -65,7 +73,16 @@ func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, api.CodeInvalid)
 		return
 	}
-	tk, wait := ss.throttle.reserve(c.now, email, c.ip)
+	var tk sharedTicket
+	var wait time.Duration
+	if err := ss.db.Tx(r.Context(), func(tx *sqldb.Tx) error {
+		var err error
+		tk, wait, err = ss.throttle.reserve(r.Context(), tx, c.now, email, c.ip)
+		return err
+	}); err != nil {
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		return
+	}
 	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		writeError(w, http.StatusTooManyRequests, api.CodeThrottled)
@@ -74,10 +91,10 @@ func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	var stored string
 	var active bool
-	err := ss.db.Reader().QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
+	err := ss.db.QueryRowContext(r.Context(), `SELECT id, password_hash, active FROM account WHERE email = ?`, email).
 		Scan(&id, &stored, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		ss.throttle.succeeded(tk) // not the caller's failure
+		ss.forgive(r.Context(), tk) // not the caller's failure
 		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
 		return
 	}
@@ -88,19 +105,18 @@ func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		stored = ss.pw.dummyHash
 	}
 	if !checkPassword(stored, req.Password) || id == 0 {
-		ss.throttle.failed(tk)
 		writeError(w, http.StatusUnauthorized, api.CodeBadCredentials)
 		return
 	}
-	ss.throttle.succeeded(tk)
+	ss.forgive(r.Context(), tk)
 	if !active {
 		writeError(w, http.StatusForbidden, api.CodeNotActive)
 		return
 	}
 	var status int
 	var out any
-	err = ss.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		c.tx = ss.db.Cached(tx, true)
+	err = ss.db.Tx(r.Context(), func(tx *sqldb.Tx) error {
+		c.tx = tx
 		var device int64
 		if !ss.secondFactorOff {
 			var err error
@@ -189,15 +205,19 @@ func (ss *sessionsAPI) changePassword(c *call) (int, any, error) {
 		Scan(&email, &first, &last, &stored); err != nil {
 		return 0, nil, err
 	}
-	tk, wait := ss.throttle.reserve(c.now, email, c.ip)
+	tk, wait, err := ss.throttle.reserve(ctx, c.tx, c.now, email, c.ip)
+	if err != nil {
+		return 0, nil, err
+	}
 	if wait > 0 {
 		return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiErr(api.CodeThrottled), retryAfter: int(wait.Seconds()) + 1}
 	}
 	if !checkPassword(stored, req.Current) {
-		ss.throttle.failed(tk)
 		return 0, nil, fail(http.StatusUnauthorized, api.CodeBadCredentials)
 	}
-	ss.throttle.succeeded(tk)
+	if err := ss.throttle.succeeded(ctx, c.tx, tk); err != nil {
+		return 0, nil, err
+	}
 	if _, err := validate.Password(req.New, email, first, last); err != nil {
 		return 0, nil, invalid(core.Problem{Field: core.FieldPassword, Code: validate.Code(err), Severity: core.Error})
 	}
@@ -221,7 +241,7 @@ func (ss *sessionsAPI) changePassword(c *call) (int, any, error) {
 	if _, err := c.tx.ExecContext(ctx, `DELETE FROM challenge WHERE account_id = ?`, c.account); err != nil {
 		return 0, nil, err
 	}
-	err := ss.mail.send(c, email, "mot de passe changé / password changed",
+	err = ss.mail.send(c, email, "mot de passe changé / password changed",
 		"Le mot de passe de votre compte vient d'être changé ; vos autres sessions sont fermées et vos ordinateurs de confiance oubliés. "+
 			"Si ce n'est pas vous, contactez l'administrateur du portail.\n\n"+
 			"The password of your account was just changed; your other sessions are closed and your trusted computers forgotten. "+

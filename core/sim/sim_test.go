@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/piste"
 	"github.com/chorusonboard/chorus-onboard/core/piste/pistetest"
 	"github.com/chorusonboard/chorus-onboard/core/portal"
+	"github.com/chorusonboard/chorus-onboard/internal/pgtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -55,9 +57,12 @@ func start(t *testing.T, mutate ...func(*Config)) *env {
 	t.Helper()
 	clk := &clock{t: time.Now()}
 	dir := testos.TempDir(t)
-	cfg := Config{DataDir: dir, Sandbox: true, Now: clk.now, PasswordIterations: 1000, SecondFactorOff: true,
+	cfg := Config{DataDir: dir, Database: testDatabase(t), Sandbox: true, Now: clk.now, PasswordIterations: 1000, SecondFactorOff: true,
 		PISTEClients: map[string]string{"app": "s3cret"}, TechnicalAccounts: map[string]string{"TECH_1@cpro.fr": "tech-pass"},
 		INSEEKeys: []string{"insee-key", "key-a", "key-b"}}
+	if os.Getenv("CHORUS_SIM_LOG") != "" {
+		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -69,6 +74,35 @@ func start(t *testing.T, mutate ...func(*Config)) *env {
 	srv.SetBaseURL(hs.URL)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
 	return &env{srv: srv, http: hs, clock: clk, dir: dir}
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// EngineEnv names the engine the package's tests run the portal on:
+// "postgres" for a PostgreSQL database of pgtest's server (make test runs
+// the package a second time so), else the data directory's SQLite files.
+const EngineEnv = "CHORUS_TEST_ENGINE"
+
+// testDatabase is the PostgreSQL database a test's portal keeps its
+// records on, "" for SQLite (EngineEnv).
+func testDatabase(t *testing.T) string {
+	if os.Getenv(EngineEnv) != "postgres" {
+		return ""
+	}
+	return pgtest.Database(t)
+}
+
+// onPostgres reports whether the tests run on PostgreSQL.
+func onPostgres() bool { return os.Getenv(EngineEnv) == "postgres" }
+
+// throttleEvents counts the events the portal's shared limits hold.
+func throttleEvents(t *testing.T, e *env) int {
+	t.Helper()
+	var n int
+	if err := e.srv.db.QueryRowContext(t.Context(), `SELECT count(*) FROM throttle_event`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // answers records each captcha answer drawn during the test.
@@ -439,7 +473,7 @@ func TestIdempotency(t *testing.T) {
 	wg.Wait()
 	close(ids)
 	var n int
-	if err := e.srv.db.Reader().QueryRow(`SELECT count(*) FROM structure WHERE identifier = '77984790400033'`).Scan(&n); err != nil || n != 1 {
+	if err := e.srv.db.QueryRowContext(context.Background(), `SELECT count(*) FROM structure WHERE identifier = '77984790400033'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d structures after 50 concurrent sends of one key", n)
 	}
 }

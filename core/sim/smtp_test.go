@@ -3,9 +3,9 @@ package sim
 import (
 	"context"
 	"crypto/x509"
-	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"io"
 	"mime/quotedprintable"
 	"net/mail"
@@ -70,7 +70,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // queueState counts the queue's rows by state.
 func queueState(t testing.TB, s *Server) map[string]int {
 	t.Helper()
-	rows, err := s.db.Reader().Query(`SELECT state, count(*) FROM mail_queue GROUP BY state`)
+	rows, err := s.db.QueryContext(context.Background(), `SELECT state, count(*) FROM mail_queue GROUP BY state`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestMailThroughRelay(t *testing.T) {
 	}
 	waitFor(t, "the message marked sent", func() bool { return queueState(t, e.srv)[MailSent] == 1 })
 	var kept string
-	if err := e.srv.db.Reader().QueryRow(`SELECT body FROM mail_queue`).Scan(&kept); err != nil || kept != "" {
+	if err := e.srv.db.QueryRowContext(context.Background(), `SELECT body FROM mail_queue`).Scan(&kept); err != nil || kept != "" {
 		t.Errorf("the queue keeps %q after sending (%v)", kept, err)
 	}
 }
@@ -179,7 +179,7 @@ func TestCheckRelay(t *testing.T) {
 // transaction, and wakes the worker.
 func enqueue(t testing.TB, s *Server, n int, to func(int) string) {
 	t.Helper()
-	err := s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err := s.db.Tx(context.Background(), func(tx *sqldb.Tx) error {
 		for i := range n {
 			if err := s.mail.queue.enqueue(context.Background(), tx, s.cfg.Now(), to(i), fmt.Sprintf("Code %d", i),
 				fmt.Sprintf("Votre code : %06d\nYour code: %06d\n", i, i)); err != nil {
@@ -211,7 +211,7 @@ func TestMailRelayDownThenBack(t *testing.T) {
 	})
 	waitFor(t, "attempts against the relay down", func() bool {
 		var n int
-		_ = e.srv.db.Reader().QueryRow(`SELECT count(*) FROM mail_queue WHERE attempts >= 2`).Scan(&n)
+		_ = e.srv.db.QueryRowContext(context.Background(), `SELECT count(*) FROM mail_queue WHERE attempts >= 2`).Scan(&n)
 		return n > 0
 	})
 	if got := queueState(t, e.srv); got[MailPending] != 20 {
@@ -227,7 +227,7 @@ func TestMailRelayDownThenBack(t *testing.T) {
 	}
 	var answer string
 	var attempts int
-	if err := e.srv.db.Reader().QueryRow(`SELECT last_error, attempts FROM mail_queue WHERE state = 'failed'`).Scan(&answer, &attempts); err != nil {
+	if err := e.srv.db.QueryRowContext(context.Background(), `SELECT last_error, attempts FROM mail_queue WHERE state = 'failed'`).Scan(&answer, &attempts); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(answer, "550 5.1.1") {

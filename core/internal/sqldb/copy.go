@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 )
@@ -83,6 +84,51 @@ func CopyTo(ctx context.Context, src *DB, dst *Store, tables []Table, progress f
 		rep.Tables = append(rep.Tables, tr)
 	}
 	return rep, nil
+}
+
+// CopyFile copies tables from the SQLite file path to the PostgreSQL
+// store dst (migrating it first), both with the migrations of migrations
+// (its sqlite/ and postgres/ trees). The file is opened read only and
+// left untouched; it must be at the latest version (the server of this
+// version started on it once). The server must be stopped, or its last
+// changes are not in the copy. Run again after an interruption, it goes
+// on from its last batch; it refuses a target that holds data no copy
+// wrote. The report's counts and checksums say whether the copy is
+// faithful (Faithful).
+func CopyFile(ctx context.Context, path string, migrations fs.FS, dst Source, tables []Table, progress func(table string, done, total int64)) (CopyReport, error) {
+	lite, err := fs.Sub(migrations, string(SQLite))
+	if err != nil {
+		return CopyReport{}, err
+	}
+	src, err := Open(ctx, path, lite, Options{ReadOnly: true})
+	if err != nil {
+		return CopyReport{}, fmt.Errorf("%s: %w", path, err)
+	}
+	defer src.Close()
+	if err := src.AtLatest(ctx, lite); err != nil {
+		return CopyReport{}, fmt.Errorf("%s: %w: start this version's server on it once first", path, err)
+	}
+	if dst.DSN == "" {
+		return CopyReport{}, errors.New("no PostgreSQL server to copy to")
+	}
+	st, err := OpenStore(ctx, dst, migrations)
+	if err != nil {
+		return CopyReport{}, err
+	}
+	defer st.Close()
+	return CopyTo(ctx, src, st, tables, progress)
+}
+
+// Faithful reports whether every table of rep has as many rows and the
+// same checksum on both sides, and names the first that does not.
+func Faithful(rep CopyReport) error {
+	for _, t := range rep.Tables {
+		if t.Source != t.Target || t.SourceSum != t.TargetSum {
+			return fmt.Errorf("table %s: %d rows (checksum %.12s…) in the file, %d (%.12s…) in PostgreSQL", t.Name, t.Source, t.SourceSum,
+				t.Target, t.TargetSum)
+		}
+	}
+	return nil
 }
 
 // copyTable copies one table from where an earlier run stopped, then

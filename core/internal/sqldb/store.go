@@ -34,6 +34,13 @@ const (
 type Source struct {
 	File string
 	DSN  string
+	// Schema is the PostgreSQL schema the store's tables live in (created
+	// if missing), so that the stores of one server share a database
+	// without their tables or migration versions meeting; public when
+	// empty.
+	Schema string
+	// OnMigration, when set, is told of each migration applied.
+	OnMigration func(version int)
 }
 
 // Store is a database on either engine, for code that runs on both: its
@@ -54,6 +61,7 @@ type Store struct {
 	lite   *DB
 	pg     *sql.DB
 	binds  rebinds
+	schema string
 }
 
 // OpenStore opens (creating and migrating) the store of src: PostgreSQL
@@ -64,7 +72,7 @@ func OpenStore(ctx context.Context, src Source, migrations fs.FS) (*Store, error
 		if err != nil {
 			return nil, err
 		}
-		db, err := Open(ctx, src.File, sub, Options{})
+		db, err := Open(ctx, src.File, sub, Options{MigrationHook: src.OnMigration})
 		if err != nil {
 			return nil, err
 		}
@@ -85,12 +93,17 @@ func OpenStore(ctx context.Context, src Source, migrations fs.FS) (*Store, error
 		return nil, errors.New("postgres: the database URL cannot be read (postgres://USER@HOST/DB?sslmode=verify-full)")
 	}
 	boundPostgres(pgCfg)
+	if src.Schema != "" {
+		// Every connection looks in the store's schema first; public
+		// holds the extensions (citext) the stores share.
+		pgCfg.RuntimeParams["search_path"] = pgx.Identifier{src.Schema}.Sanitize() + ", public"
+	}
 	pg := stdlib.OpenDB(*pgCfg)
 	pg.SetMaxOpenConns(PostgresConns)
 	pg.SetMaxIdleConns(PostgresConns)
 	pg.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{engine: Postgres, pg: pg, binds: rebinds{m: map[string]string{}}}
-	if err := s.migratePostgres(ctx, ms); err != nil {
+	s := &Store{engine: Postgres, pg: pg, binds: rebinds{m: map[string]string{}}, schema: src.Schema}
+	if err := s.migratePostgres(ctx, ms, src.OnMigration); err != nil {
 		pg.Close()
 		return nil, err
 	}
@@ -141,26 +154,50 @@ func (s *Store) Close() error {
 // what only a file has (its checks, its path).
 func (s *Store) SQLite() *DB { return s.lite }
 
-// Tx is a transaction of a Store.
+// Querier is what runs statements: a Store's transaction, or code's own
+// wrapper of one.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a transaction of a Store. On SQLite its statements run through
+// the database's statement cache (prepared once per connection); on
+// PostgreSQL they are rebound to $n placeholders.
 type Tx struct {
-	tx *sql.Tx
-	s  *Store
+	tx   *sql.Tx
+	lite *CachedTx
+	s    *Store
 }
 
 // ExecContext runs a statement.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.s.bind(query), args...)
+	if t.lite != nil {
+		return t.lite.ExecContext(ctx, query, args...)
+	}
+	return t.tx.ExecContext(ctx, t.s.bind(query), pgArgs(args)...)
 }
 
 // QueryContext runs a query.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.s.bind(query), args...)
+	if t.lite != nil {
+		return t.lite.QueryContext(ctx, query, args...)
+	}
+	return t.tx.QueryContext(ctx, t.s.bind(query), pgArgs(args)...)
 }
 
 // QueryRowContext runs a query of one row.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.bind(query), args...)
+	if t.lite != nil {
+		return t.lite.QueryRowContext(ctx, query, args...)
+	}
+	return t.tx.QueryRowContext(ctx, t.s.bind(query), pgArgs(args)...)
 }
+
+// Engine is the engine the transaction runs on, for the rare statement
+// the two dialects cannot share (SKIP LOCKED).
+func (t *Tx) Engine() Engine { return t.s.engine }
 
 // Lock takes the lock of the row of table whose id is id until the
 // transaction ends, and reports whether it had to (on SQLite the writer
@@ -183,19 +220,56 @@ func (t *Tx) Lock(ctx context.Context, table string, id int64) (bool, error) {
 // deadlock, serialization) runs again, up to retries times.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	if s.lite != nil {
-		return s.lite.Tx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, s: s}) })
+		return s.lite.Tx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, lite: s.lite.Cached(tx, true), s: s}) })
 	}
-	for attempt := 0; ; attempt++ {
-		err := s.pgTx(ctx, nil, fn)
-		if err == nil || !Retryable(err) || attempt == retries || ctx.Err() != nil {
+	return s.pgRetry(ctx, func() error { return s.pgTx(ctx, nil, fn) })
+}
+
+// GroupTx runs fn in a write transaction. On SQLite it is shared with the
+// calls that arrive meanwhile (DB.GroupTx: one fsync for all, each in its
+// own savepoint; fn must use the ctx it is given); on PostgreSQL, whose
+// server commits concurrent transactions together itself, it is Tx.
+func (s *Store) GroupTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if s.lite != nil {
+		return s.lite.GroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			return fn(ctx, &Tx{tx: tx, lite: s.lite.Cached(tx, true), s: s})
+		})
+	}
+	return s.Tx(ctx, func(tx *Tx) error { return fn(ctx, tx) })
+}
+
+// pgRetry runs attempt again while it fails for another transaction's
+// sake, with a growing random pause.
+func (s *Store) pgRetry(ctx context.Context, attempt func() error) error {
+	for n := 0; ; n++ {
+		err := attempt()
+		if err == nil || !Retryable(err) || n == retries || ctx.Err() != nil {
 			return s.unavailable(err)
 		}
 		select {
-		case <-time.After(time.Duration(1+rand.IntN(10<<attempt)) * time.Millisecond):
+		case <-time.After(time.Duration(1+rand.IntN(10<<n)) * time.Millisecond):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+}
+
+// QueryContext runs a query outside any transaction, on the read pool.
+func (s *Store) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.lite != nil {
+		return s.lite.Reader().QueryContext(ctx, query, args...)
+	}
+	rows, err := s.pg.QueryContext(ctx, s.bind(query), pgArgs(args)...)
+	return rows, s.unavailable(err)
+}
+
+// QueryRowContext runs a query of one row outside any transaction, on the
+// read pool.
+func (s *Store) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s.lite != nil {
+		return s.lite.Reader().QueryRowContext(ctx, query, args...)
+	}
+	return s.pg.QueryRowContext(ctx, s.bind(query), pgArgs(args)...)
 }
 
 // retries is how many times a write transaction runs again after a
@@ -207,7 +281,7 @@ const retries = 5
 // snapshot (REPEATABLE READ on PostgreSQL, as SQLite's read transaction).
 func (s *Store) ReadTx(ctx context.Context, fn func(*Tx) error) error {
 	if s.lite != nil {
-		return s.lite.ReadTx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, s: s}) })
+		return s.lite.ReadTx(ctx, func(tx *sql.Tx) error { return fn(&Tx{tx: tx, lite: s.lite.Cached(tx, false), s: s}) })
 	}
 	return s.unavailable(s.pgTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn))
 }
@@ -268,6 +342,26 @@ func lostConnection(err error) bool {
 		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF") ||
 		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe") ||
 		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "bad connection")
+}
+
+// pgArgs passes a truth value as the 0 or 1 SQLite stores for it: the
+// stores keep truth values in integer columns on both engines (SQLite has
+// no other), and pgx will not write a Go bool into one.
+func pgArgs(args []any) []any {
+	copied := false
+	for i, a := range args {
+		if b, ok := a.(bool); ok {
+			if !copied { // the caller's slice stays as it was
+				args, copied = append([]any(nil), args...), true
+			}
+			if b {
+				args[i] = int64(1)
+			} else {
+				args[i] = int64(0)
+			}
+		}
+	}
+	return args
 }
 
 // rebinds keeps the PostgreSQL form of each query text the code runs: a
@@ -343,7 +437,7 @@ const migrationLock = 0x43686f7275734f62 // "ChorusOb"
 // migratePostgres applies every migration above the version schema_version
 // holds, each in its own transaction with the version's update, under an
 // advisory lock so that instances starting together migrate once.
-func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
+func (s *Store) migratePostgres(ctx context.Context, ms []migration, hook func(int)) error {
 	conn, err := s.pg.Conn(ctx)
 	if err != nil {
 		return s.unavailable(fmt.Errorf("postgres: %w", err))
@@ -353,6 +447,11 @@ func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
 		return s.unavailable(fmt.Errorf("postgres: %w", err))
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	if s.schema != "" {
+		if _, err := conn.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{s.schema}.Sanitize()); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -369,6 +468,9 @@ func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
 	}
 	return applyEach(ctx, conn, ms[current:], func(tx *sql.Tx, m migration) error {
 		_, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = $1`, m.version)
+		if err == nil && hook != nil {
+			hook(m.version)
+		}
 		return err
 	})
 }
