@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
-
 	"context"
 	"database/sql"
 	"errors"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 	"github.com/chorusonboard/chorus-onboard/core/validate"
 )
 

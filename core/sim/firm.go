@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
-
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core/firm"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 )
 
 // FirmAccounts lends the firm's shared workspace (core/firm) the portal's

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
-
 	"context"
 	"database/sql"
 	"errors"
@@ -14,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/chorusonboard/chorus-onboard/core/csvio"
+	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/validate"

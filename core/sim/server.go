@@ -456,6 +456,14 @@ func writeError(w http.ResponseWriter, status int, code string) {
 	writeJSON(w, status, apiErr(code))
 }
 
+// writeUnavailable answers that the portal cannot serve the request now
+// (its database away, restarting): 503, service.unavailable, and when to
+// try again. Nothing was committed, so the same request may come again.
+func writeUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "2")
+	writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+}
+
 // httpError is an error a handler returns to answer with a status and body.
 type httpError struct {
 	status     int
@@ -720,8 +728,11 @@ func (s *Server) serve(who access, grouped bool, fn func(*call) (int, any, error
 		switch {
 		case writeRefusal(w, err):
 		case err != nil:
+			// The database away (restarting, a lost connection) or a
+			// fault: nothing was committed, so the client may send the
+			// same request again, soon.
 			s.cfg.Log.Error("request failed", "path", r.URL.Path, "err", err)
-			writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+			writeUnavailable(w)
 		case replay != nil:
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Header().Set("Idempotent-Replayed", "true")

@@ -80,7 +80,7 @@ func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		tk, wait, err = ss.throttle.reserve(r.Context(), tx, c.now, email, c.ip)
 		return err
 	}); err != nil {
-		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		writeUnavailable(w)
 		return
 	}
 	if wait > 0 {
@@ -95,7 +95,7 @@ func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 		Scan(&id, &stored, &active)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		ss.forgive(r.Context(), tk) // not the caller's failure
-		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		writeUnavailable(w)
 		return
 	}
 	if stored == "" {
@@ -141,7 +141,7 @@ func (ss *sessionsAPI) signIn(w http.ResponseWriter, r *http.Request) {
 	case writeRefusal(w, err):
 		return
 	case err != nil:
-		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable)
+		writeUnavailable(w)
 		return
 	}
 	ss.mail.committed(c)
