@@ -60,18 +60,25 @@ func firmServerChild(dir string) error {
 	select {}
 }
 
-// firmServer is the firm's server in a child process.
+// firmServer is the firm's server: one child process, or several on one
+// PostgreSQL database (instances behind a load balancer).
 type firmServer struct {
 	dir, url string
-	cmd      *exec.Cmd
+	urls     []string
+	cmds     []*exec.Cmd
 	ops      *firm.Server
 	seed     *sim.Server
 }
 
 // startFirmServer starts the firm's server in a child process, with
 // accounts for the emails given, and opens the operator's handle; the
-// firms are kept on the PostgreSQL of firmDB when it is set.
-func startFirmServer(ctx context.Context, emails []string, firmDB string) (*firmServer, error) {
+// portal is kept on the PostgreSQL of firmDB when it is set, and then
+// served by instances processes (1 on SQLite).
+func startFirmServer(ctx context.Context, emails []string, firmDB string, instances ...int) (*firmServer, error) {
+	n := 1
+	if len(instances) > 0 && firmDB != "" {
+		n = instances[0]
+	}
 	dir, err := os.MkdirTemp("", "bench-firm-*")
 	if err != nil {
 		return nil, err
@@ -85,26 +92,35 @@ func startFirmServer(ctx context.Context, emails []string, firmDB string) (*firm
 			return nil, err
 		}
 	}
-	cmd := exec.CommandContext(ctx, os.Args[0])
-	cmd.Env = append(os.Environ(), firmServerEnv+"="+dir, firmDBEnv+"="+firmDB)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
+	s := &firmServer{dir: dir, ops: seed.Firm(), seed: seed}
+	for range n {
+		cmd := exec.CommandContext(ctx, os.Args[0])
+		cmd.Env = append(os.Environ(), firmServerEnv+"="+dir, firmDBEnv+"="+firmDB)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		s.cmds = append(s.cmds, cmd)
+		line, err := bufio.NewReader(out).ReadString('\n')
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("firm server: %v", err)
+		}
+		s.urls = append(s.urls, strings.TrimSpace(line))
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		return nil, fmt.Errorf("firm server: %v", err)
-	}
-	return &firmServer{dir: dir, url: strings.TrimSpace(line), cmd: cmd, ops: seed.Firm(), seed: seed}, nil
+	s.url = s.urls[0]
+	return s, nil
 }
 
 // close stops the server and removes its data.
 func (s *firmServer) close() {
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	for _, c := range s.cmds {
+		_ = c.Process.Kill()
+		_ = c.Wait()
+	}
 	s.seed.Close()
 	os.RemoveAll(s.dir)
 }
@@ -131,21 +147,26 @@ func rss(pid int) (now, peak int64) {
 	return now, peak
 }
 
-// benchTransport times the requests of the desktops, for the p99.
+// benchTransport times the writes of the desktops, for the p50 and p99,
+// and counts the requests that failed (no answer, or a 5xx).
 type benchTransport struct {
-	mu    sync.Mutex
-	times []time.Duration
-	base  http.RoundTripper
+	mu     sync.Mutex
+	times  []time.Duration
+	errors int
+	base   http.RoundTripper
 }
 
 func (t *benchTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	start := time.Now()
 	res, err := t.base.RoundTrip(r)
+	t.mu.Lock()
 	if r.Method != http.MethodGet {
-		t.mu.Lock()
 		t.times = append(t.times, time.Since(start))
-		t.mu.Unlock()
 	}
+	if err != nil || res.StatusCode >= 500 {
+		t.errors++
+	}
+	t.mu.Unlock()
 	return res, err
 }
 
@@ -464,21 +485,21 @@ func byIdentifier(ctx context.Context, svc onboarding.Services, siret string) (c
 // at once, a tenth of them the same clients and field for all: it checks
 // that no change is lost and that the conflicts equal the collisions, and
 // says the server's throughput, the writes' p99 and its memory.
-func firmLoad(ctx context.Context, desks, changes int, firmDB string) error {
+func firmLoad(ctx context.Context, desks, changes int, firmDB string, instances int) error {
 	shared := changes / 10
 	own := changes - shared
 	emails := make([]string, desks)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("desk%02d@cabinet.example", i)
 	}
-	s, err := startFirmServer(ctx, append([]string{"admin@cabinet.example"}, emails...), firmDB)
+	s, err := startFirmServer(ctx, append([]string{"admin@cabinet.example"}, emails...), firmDB, instances)
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	engine := "SQLite"
 	if firmDB != "" {
-		engine = "PostgreSQL"
+		engine = fmt.Sprintf("PostgreSQL, %d instance(s)", len(s.urls))
 	}
 	total := shared + own*desks
 	if err := seedFirm(ctx, s, "admin@cabinet.example", emails, total); err != nil {
@@ -494,7 +515,7 @@ func firmLoad(ctx context.Context, desks, changes int, firmDB string) error {
 		wg.Go(func() {
 			d, err := newFirmDesk(ctx, hc)
 			if err == nil {
-				err = d.join(ctx, s.url, emails[i])
+				err = d.join(ctx, s.urls[i%len(s.urls)], emails[i])
 			}
 			if err != nil {
 				firstErr.CompareAndSwap(nil, err)
@@ -528,7 +549,9 @@ func firmLoad(ctx context.Context, desks, changes int, firmDB string) error {
 			return err
 		}
 	}
-	tr.times = nil
+	tr.mu.Lock()
+	tr.times, tr.errors = nil, 0
+	tr.mu.Unlock()
 	start := time.Now()
 	var conflicts atomic.Int64
 	for _, d := range ds {
@@ -568,32 +591,84 @@ func firmLoad(ctx context.Context, desks, changes int, firmDB string) error {
 	}
 	collisions := shared * (desks - 1)
 	tr.mu.Lock()
-	writes := slices.Clone(tr.times)
+	writes, errs := slices.Clone(tr.times), tr.errors
 	tr.mu.Unlock()
 	slices.Sort(writes)
-	_, peak := rss(s.cmd.Process.Pid)
-	raw, err := rawFirmWrites(ctx, s.url, emails, ids, shared, own)
+	var peaks []string
+	for _, c := range s.cmds {
+		_, peak := rss(c.Process.Pid)
+		peaks = append(peaks, fmt.Sprintf("%d", peak>>20))
+	}
+	raw, err := rawFirmWrites(ctx, s.urls, emails, ids, shared, own)
 	if err != nil {
 		return err
 	}
-	line(fmt.Sprintf("%d desktops × %d changes, firm on %s (changes/s)", desks, changes, engine), float64(desks*changes)/took.Seconds(),
-		float64(desks*changes)/raw.Seconds(), "/s", fmt.Sprintf("0 lost; anchor: the same PUTs, raw, %d at once, same engine", desks))
-	fmt.Printf("%-58s %d lost (goal 0), %d conflicts for %d collisions, writes p99 %.0f ms, server peak RSS %d MiB\n", "  firm load",
-		lost, conflicts.Load(), collisions, ms(writes[len(writes)*99/100]), peak>>20)
+	plainN := min(desks*changes, 5000)
+	plain, err := plainLoop(ctx, firmDB, plainN)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%d desktops × %d changes, %s", desks, changes, engine)
+	line(name+" (changes/s)", float64(desks*changes)/took.Seconds(),
+		float64(desks*changes)/raw.Seconds(), "/s", fmt.Sprintf("0 lost; anchor: the same PUTs, raw, %d at once, same server", desks))
+	line("  the same vs a plain loop of one-row commits", float64(desks*changes)/took.Seconds(), float64(plainN)/plain.Seconds(), "/s",
+		"anchor: rows inserted one transaction each by one loop, same engine")
+	fmt.Printf("%-58s %d lost (goal 0), %d errors (goal 0), %d conflicts for %d collisions, writes p50 %.0f ms p99 %.0f ms, server peak RSS %s MiB\n",
+		"  firm load", lost, errs, conflicts.Load(), collisions, ms(writes[len(writes)/2]), ms(writes[len(writes)*99/100]), strings.Join(peaks, " + "))
 	if lost > 0 || conflicts.Load() != int64(collisions) {
 		return fmt.Errorf("firm load: %d lost, %d conflicts for %d collisions", lost, conflicts.Load(), collisions)
 	}
 	return nil
 }
 
+// plainLoop is the firm load's second anchor: n rows, each in its own
+// transaction as the server commits each change, inserted by one loop
+// into the same engine (a file of its own for SQLite, WAL and
+// synchronous=FULL as the server's; a table of its own on PostgreSQL).
+func plainLoop(ctx context.Context, firmDB string, n int) (time.Duration, error) {
+	var db *sql.DB
+	var err error
+	if firmDB == "" {
+		dir, derr := os.MkdirTemp("", "bench-plain-*")
+		if derr != nil {
+			return 0, derr
+		}
+		defer os.RemoveAll(dir)
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(dir, "p.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	} else {
+		db, err = sql.Open("pgx", firmDB)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bench_plain (id BIGINT PRIMARY KEY, fields TEXT NOT NULL, revision BIGINT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	defer db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE bench_plain`)
+	insert := `INSERT INTO bench_plain (id, fields, revision) VALUES (?, ?, 1)`
+	if firmDB != "" {
+		insert = `INSERT INTO bench_plain (id, fields, revision) VALUES ($1, $2, 1)`
+	}
+	fields := `{"city":"Ville de desk00@cabinet.example","company_name":"Société 1","identifier":"73282932000074"}`
+	start := time.Now()
+	for i := range n {
+		if _, err := db.ExecContext(ctx, insert, i, fields); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
 // rawFirmWrites is the firm load's anchor: the same changes as PUTs made
 // straight to the firm's server, one loop per member, all at once, with
 // no desktop store, merge or outbox in between (a refused write of a
 // shared client counts as made, as the desktop's merge would follow).
-func rawFirmWrites(ctx context.Context, url string, emails, ids []string, shared, own int) (time.Duration, error) {
+func rawFirmWrites(ctx context.Context, urls []string, emails, ids []string, shared, own int) (time.Duration, error) {
 	clients := make([]*portal.Firm, len(emails))
 	for i, e := range emails {
-		o := portal.NewOnboarding(url, &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: time.Minute})
+		o := portal.NewOnboarding(urls[i%len(urls)], &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: time.Minute})
 		if _, err := o.SignIn(ctx, e, firmPassword); err != nil {
 			return 0, err
 		}

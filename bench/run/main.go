@@ -79,7 +79,7 @@ func main() {
 	rows := flag.Int("rows", 10_000, "rows to import, and structures in the app's store at start-up")
 	syncN := flag.Int("sync", 1000, "structures to sync")
 	xlsxN := flag.Int("xlsx", 100_000, "rows of the Excel workbook import, against the CSV import of the same rows")
-	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, hostile, firm, firmload, firmload-pg, sync, latency, team, teamlatency (default all)")
+	only := flag.String("only", "", "comma-separated figures to run: startup, import, xlsx, hostile, firm, firmload, firmload-pg, firmload-pg2, sync, latency, team, teamlatency (default all)")
 	teamClients := flag.Int("team-clients", 20, "accountants syncing at once in the team portal's figure")
 	teamEach := flag.Int("team-each", 500, "structures each accountant syncs (a tenth of it with latency added)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
@@ -125,18 +125,32 @@ func main() {
 		must(firmLatency(ctx, 40))
 	}
 	if want("firmload") {
-		must(firmLoad(ctx, 20, 500, ""))
+		must(firmLoad(ctx, 20, 500, "", 1))
+		must(firmLoad(ctx, 50, 200, "", 1))
 	}
-	if want("firmload-pg") {
-		// The same load with the firms on PostgreSQL (a server of the
-		// bench's own, from Debian's package, on loopback).
-		pg, err := pgtest.StartServer()
+	for _, pg := range []struct {
+		name      string
+		instances int
+	}{{"firmload-pg", 1}, {"firmload-pg2", 2}} {
+		if !want(pg.name) {
+			continue
+		}
+		// The same loads with the portal on PostgreSQL (a server of the
+		// bench's own, from Debian's package, on loopback), served by one
+		// instance or two.
+		srv, err := pgtest.StartServer()
 		must(err)
-		dsn, err := pg.NewDatabase(ctx, "bench_firm")
-		must(err)
-		err = firmLoad(ctx, 20, 500, dsn)
-		pg.Remove()
-		must(err)
+		for i, load := range [][2]int{{20, 500}, {50, 200}} {
+			dsn, err := srv.NewDatabase(ctx, fmt.Sprintf("bench_firm_%d", i))
+			if err == nil {
+				err = firmLoad(ctx, load[0], load[1], dsn, pg.instances)
+			}
+			if err != nil {
+				srv.Remove()
+				must(err)
+			}
+		}
+		srv.Remove()
 	}
 	if want("sync") {
 		must(syncing(ctx, *runs, *syncN, 0))
