@@ -40,7 +40,7 @@ var copyTables = []sqldb.Table{
 	{Name: "recovery_code", Columns: []string{"account_id", "code_hash", "used_at"}, Key: []string{"account_id", "code_hash"}},
 	{Name: "invitation", Columns: []string{"structure_id", "email", "invited_by", "created_at"}, Key: []string{"structure_id", "email"}},
 	{Name: "mail_queue", Columns: []string{"id", "message_id", "recipient", "subject", "body", "state", "attempts", "next_attempt_at",
-		"last_error", "created_at", "sent_at", "claimed_until"}, Key: []string{"id"}, Identity: "id"},
+		"last_error", "created_at", "sent_at", "claimed_until", "claimed_by"}, Key: []string{"id"}, Identity: "id"},
 	{Name: "handover", Columns: []string{"structure_id", "from_account", "to_account", "created_at", "expires_at"}, Key: []string{"structure_id"}},
 	{Name: "rights_notice", Columns: []string{"structure_id", "account_id", "last_sent", "due_at"}, Key: []string{"structure_id", "account_id"}},
 	{Name: "portal_key", Columns: []string{"name", "value"}, Key: []string{"name"}},

@@ -256,3 +256,42 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 		t.Fatalf("%d recorded answers for %d creates", n, writers*each)
 	}
 }
+
+// TestMailClaims: a worker's claim keeps the others off its messages
+// until it lapses; then another worker takes them, the first can no
+// longer load them, and giving back its old claim does not undo the new
+// one. Runs on the engine of the package's run (both in make test).
+func TestMailClaims(t *testing.T) {
+	e := start(t, func(c *Config) { c.QueueMail = true })
+	ctx := t.Context()
+	qa := e.srv.mail.queue
+	qb := newMailQueue(e.srv.db, e.srv.cfg)
+	for range 3 {
+		if err := e.srv.db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return qa.enqueue(ctx, tx, e.clock.now(), "lea@example.fr", "message", "body")
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine, _, err := qa.claim(ctx)
+	if err != nil || len(mine) != 3 {
+		t.Fatalf("the first worker claimed %v (%v)", mine, err)
+	}
+	if theirs, next, err := qb.claim(ctx); err != nil || len(theirs) != 0 || !next.Equal(time.UnixMilli(e.clock.now().Add(mailLease).UnixMilli())) {
+		t.Fatalf("the second worker, during the claim: %v, next %v (%v)", theirs, next, err)
+	}
+	e.clock.add(mailLease + time.Second)
+	theirs, _, err := qb.claim(ctx)
+	if err != nil || len(theirs) != 3 {
+		t.Fatalf("the second worker, once the claim lapsed: %v (%v)", theirs, err)
+	}
+	if m, err := qa.load(ctx, mine[0]); err != nil || m != nil {
+		t.Fatalf("the first worker loads a message no longer its own: %+v %v", m, err)
+	}
+	if err := qa.release(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := qb.load(ctx, theirs[0]); err != nil || m == nil {
+		t.Fatalf("the first worker's release undid the second's claim: %+v %v", m, err)
+	}
+}

@@ -203,13 +203,19 @@ type mailQueue struct {
 	done    chan struct{}
 	// domain is the sender's, for Message-IDs.
 	domain string
+	// worker names this worker's claims (claimed_by), so that it gives
+	// back only its own.
+	worker string
 	once   sync.Once
 }
 
 func newMailQueue(db *sqldb.Store, cfg Config) *mailQueue {
 	set := cfg.Mail.withDefaults()
 	_, domain, _ := strings.Cut(set.From, "@")
-	return &mailQueue{db: db, set: set, sandbox: cfg.Sandbox, now: cfg.Now, log: cfg.Log, wakeCh: make(chan struct{}, 1), domain: domain}
+	var w [8]byte
+	_, _ = rand.Read(w[:])
+	return &mailQueue{db: db, set: set, sandbox: cfg.Sandbox, now: cfg.Now, log: cfg.Log, wakeCh: make(chan struct{}, 1), domain: domain,
+		worker: hex.EncodeToString(w[:])}
 }
 
 // enqueue writes a message in the request's transaction.
@@ -300,9 +306,12 @@ type queued struct {
 const markBatch = 100
 
 // mailLease is how long a worker's claim on a message keeps the other
-// instances' workers off it: far longer than one send (Timeout), so a
-// message is sent once whichever instance claims it; a worker killed
-// mid-batch leaves its messages to the others after it.
+// instances' workers off it, so that a message is sent once whichever
+// instance claims it; a worker killed mid-batch leaves its messages to
+// the others after it. A worker sends from a batch for half the lease at
+// most, then gives the rest back and claims again: a send never starts
+// on a claim that could lapse before it ends (one send takes Timeout at
+// most, far less).
 const mailLease = 5 * time.Minute
 
 // drain sends every due message, one session with the relay for as many
@@ -312,6 +321,7 @@ const mailLease = 5 * time.Minute
 func (q *mailQueue) drain(ctx context.Context) (next time.Time, err error) {
 	var c *gomail.Client
 	var sent, claimed []int64
+	var claimedAt time.Time
 	defer func() {
 		if c != nil {
 			_ = c.Close()
@@ -327,10 +337,17 @@ func (q *mailQueue) drain(ctx context.Context) (next time.Time, err error) {
 		}
 	}()
 	for ctx.Err() == nil {
+		if len(claimed) > 0 && q.now().Sub(claimedAt) > mailLease/2 {
+			if err := q.release(ctx, claimed); err != nil {
+				return time.Time{}, err
+			}
+			claimed = nil
+		}
 		if len(claimed) == 0 {
 			if claimed, next, err = q.claim(ctx); err != nil || len(claimed) == 0 {
 				return next, err
 			}
+			claimedAt = q.now()
 		}
 		m, err := q.load(ctx, claimed[0])
 		claimed = claimed[1:]
@@ -430,9 +447,9 @@ func (q *mailQueue) release(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	list, args := idList(ids)
+	list, args := idList(ids, q.worker)
 	return q.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET claimed_until = 0 WHERE id IN `+list+` AND state = 'pending'`, args...)
+		_, err := tx.ExecContext(ctx, `UPDATE mail_queue SET claimed_until = 0 WHERE claimed_by = ? AND id IN `+list+` AND state = 'pending'`, args...)
 		return err
 	})
 }
@@ -452,9 +469,9 @@ func (q *mailQueue) claim(ctx context.Context) ([]int64, time.Time, error) {
 		if tx.Engine() == sqldb.Postgres {
 			skipLocked = " FOR UPDATE SKIP LOCKED"
 		}
-		rows, err := tx.QueryContext(ctx, `UPDATE mail_queue SET claimed_until = ? WHERE id IN (SELECT id FROM mail_queue
+		rows, err := tx.QueryContext(ctx, `UPDATE mail_queue SET claimed_until = ?, claimed_by = ? WHERE id IN (SELECT id FROM mail_queue
 			WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at, id LIMIT ?`+skipLocked+`)
-			RETURNING id`, now+mailLease.Milliseconds(), now, now, markBatch)
+			RETURNING id`, now+mailLease.Milliseconds(), q.worker, now, now, markBatch)
 		if err != nil {
 			return err
 		}
@@ -479,12 +496,13 @@ func (q *mailQueue) claim(ctx context.Context) ([]int64, time.Time, error) {
 	return nil, time.UnixMilli(next.Int64), nil
 }
 
-// load reads a claimed message; nil when it is no longer pending.
+// load reads a message this worker claimed; nil when it is no longer
+// pending, or no longer this worker's.
 func (q *mailQueue) load(ctx context.Context, id int64) (*queued, error) {
 	m := queued{id: id}
 	var created int64
 	err := q.db.QueryRowContext(ctx, `SELECT message_id, recipient, subject, body, attempts, created_at FROM mail_queue
-		WHERE id = ? AND state = 'pending'`, id).Scan(&m.messageID, &m.to, &m.subject, &m.body, &m.attempts, &created)
+		WHERE id = ? AND state = 'pending' AND claimed_by = ?`, id, q.worker).Scan(&m.messageID, &m.to, &m.subject, &m.body, &m.attempts, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
