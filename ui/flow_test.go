@@ -11,6 +11,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // The journeys across areas, as people go through them on the whole
@@ -109,13 +110,13 @@ func signUp(t *testing.T, h *harness, p *uitest.Person, email, first string) {
 	p.Tap(tr("captcha.validate"))
 	p.Tap(tr("activation.mailbox"))
 	use := uitest.Objects(p.Root(), func(o fyne.CanvasObject) bool {
-		b, ok := o.(*widget.Button)
+		b, ok := o.(*widgets.Button)
 		return ok && b.Text == tr("activation.use_link")
 	})
 	if len(use) == 0 {
 		t.Fatalf("no activation link in %s's mailbox: %s", email, p)
 	}
-	test.Tap(use[0].(*widget.Button))
+	test.Tap(use[0].(*widgets.Button))
 	p.Type(tr("field.password"), password)
 	p.Type(tr("field.password_confirm"), password)
 	p.Tap(tr("button.submit"))
@@ -149,12 +150,12 @@ func approveAll(t *testing.T, h *harness, p *uitest.Person) string {
 		t.Fatalf("no box to tick every request: %s", p)
 	}
 	test.Tap(boxes[0].(*widget.Check)) // the header's, drawn first
-	var approve *widget.Button
+	var approve *widgets.Button
 	for _, o := range uitest.Objects(p.Root(), func(o fyne.CanvasObject) bool {
-		b, ok := o.(*widget.Button)
+		b, ok := o.(*widgets.Button)
 		return ok && strings.HasPrefix(b.Text, "Approve")
 	}) {
-		approve = o.(*widget.Button)
+		approve = o.(*widgets.Button)
 	}
 	if approve == nil {
 		t.Fatalf("no Approve button: %s", p)

@@ -9,13 +9,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 func TestMain(m *testing.M) { uitest.Main(m) }
@@ -62,7 +61,7 @@ func TestScreens(t *testing.T) {
 // walk goes through every step of the onboarding in lang.
 func walk(t *testing.T, lang string) {
 	h := newHarness(t, lang, uitest.Options{SecondFactor: true})
-	h.App.Settings().SetTheme(theme.DefaultTheme())
+	h.App.Settings().SetTheme(widgets.Theme{})
 	h.Win.Resize(shell.WindowSize)
 	shots := uitest.NewShots(t, h.Win, lang)
 	shot := shots.Shot
@@ -81,7 +80,22 @@ func walk(t *testing.T, lang string) {
 		}
 	}
 
+	// accessible draws the screen again in high contrast (issue 33),
+	// then goes back to the standard theme.
+	accessible := func(name string) {
+		t.Helper()
+		for _, v := range []struct {
+			suffix string
+			th     widgets.Theme
+		}{{"-high-contrast", widgets.Theme{High: true}}} {
+			h.App.Settings().SetTheme(v.th)
+			shot(name + v.suffix)
+		}
+		h.App.Settings().SetTheme(widgets.Theme{})
+	}
+
 	shot("0-home")
+	accessible("0-home")
 	// The window comes before the Local sandbox: a request that waits for
 	// it says so on the status line.
 	h.ui.Status().ShowSandboxStarting(true)
@@ -99,6 +113,7 @@ func walk(t *testing.T, lang string) {
 	p.Type(tr("field.phone"), "07 12")
 	h.Win.Canvas().Focus(p.Field(tr("field.first_name")))
 	shot("1-account-errors")
+	accessible("1-account-errors")
 	p.Clear(tr("field.phone"))
 	p.Type(tr("field.login_email"), ".fr")
 	p.Type(tr("field.first_name"), "Jeanne")
@@ -130,13 +145,13 @@ func walk(t *testing.T, lang string) {
 	p.Tap(tr("activation.mailbox"))
 	shot("4-sandbox-mailbox")
 	useLink := uitest.Objects(p.Root(), func(o fyne.CanvasObject) bool {
-		b, ok := o.(*widget.Button)
+		b, ok := o.(*widgets.Button)
 		return ok && b.Text == tr("activation.use_link")
 	})
 	if len(useLink) == 0 {
 		t.Fatalf("no link to use in the mailbox: %s", p)
 	}
-	test.Tap(useLink[0].(*widget.Button))
+	test.Tap(useLink[0].(*widgets.Button))
 	p.Type(tr("field.password"), "Jeanne-2026")
 	shot("4-password-checklist")
 	p.Clear(tr("field.password"))
@@ -176,6 +191,7 @@ func walk(t *testing.T, lang string) {
 	step(shell.StepStructure)
 	p.Type(tr("field.identifier"), "73282932000074")
 	shot("6-structure")
+	accessible("6-structure")
 	p.Tap(tr("button.submit"))
 	shot("6-structure-created")
 	h.CloseDialogs()

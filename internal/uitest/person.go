@@ -41,11 +41,12 @@ func (p *Person) Root() fyne.CanvasObject {
 // there is none or more than one.
 func (p *Person) Button(text string) *widget.Button {
 	p.t.Helper()
-	found := Objects(p.Root(), func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && b.Text == text })
+	found := Objects(p.Root(), func(o fyne.CanvasObject) bool { b, ok := widgets.AsButton(o); return ok && b.Text == text })
 	if len(found) != 1 {
 		p.t.Fatalf("%d buttons say %q; the screen shows %q", len(found), text, VisibleTexts(p.Root()))
 	}
-	return found[0].(*widget.Button)
+	b, _ := widgets.AsButton(found[0])
+	return b
 }
 
 // Tap taps the button that says text, as a person can: shown and enabled.

@@ -47,6 +47,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/internal/simtest"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // Main runs a package's tests with Fyne's renderer cache kept for an hour:
@@ -468,11 +469,12 @@ func TapDialogIn(t testing.TB, win fyne.Window, text string) {
 	if top == nil {
 		t.Fatalf("no dialog to tap %q on", text)
 	}
-	found := Objects(top, func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && b.Text == text })
+	found := Objects(top, func(o fyne.CanvasObject) bool { b, ok := widgets.AsButton(o); return ok && b.Text == text })
 	if len(found) == 0 {
 		t.Fatalf("no %q button on the dialog", text)
 	}
-	test.Tap(found[0].(*widget.Button))
+	b, _ := widgets.AsButton(found[0])
+	test.Tap(b)
 }
 
 // VisibleTexts returns the texts of the labels and canvas texts under

@@ -32,7 +32,7 @@ type deletedScreen struct {
 	content fyne.CanvasObject
 	all     []api.FirmDeleted
 	// restore holds each row's button by client, for tests.
-	restore map[int64]*widget.Button
+	restore map[int64]*widgets.Button
 }
 
 func newDeletedScreen(u *area) *deletedScreen {
@@ -41,7 +41,7 @@ func newDeletedScreen(u *area) *deletedScreen {
 	d.search = u.NewEntry()
 	d.search.SetPlaceHolder(tx.T("firm.deleted_search"))
 	d.search.OnChanged = func(string) { d.show() }
-	back := widget.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepFirm) })
+	back := widgets.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepFirm) })
 	d.content = u.Page(widgets.Title(tx.T("firm.deleted_title")), widgets.Paragraph(tx.T("firm.deleted_intro")), d.search, d.list,
 		d.message, container.NewHBox(back))
 	d.load("")
@@ -85,7 +85,7 @@ func (d *deletedScreen) show() {
 	tx := d.u.Text()
 	q := strings.ToLower(strings.Join(strings.Fields(d.search.Text), ""))
 	d.list.RemoveAll()
-	d.restore = map[int64]*widget.Button{}
+	d.restore = map[int64]*widgets.Button{}
 	matched := 0
 	for _, del := range d.all {
 		c := del.Client
@@ -100,7 +100,7 @@ func (d *deletedScreen) show() {
 		what.Truncation = fyne.TextTruncateEllipsis
 		who := widget.NewLabel(tx.F("firm.deleted_by", "email", c.UpdatedBy, "date", tx.DateTime(time.UnixMilli(c.UpdatedAt))))
 		who.TextStyle.Italic = true // secondary, yet as readable as the name (low importance is the disabled colour)
-		b := widget.NewButtonWithIcon(tx.T("firm.restore"), theme.ContentUndoIcon(), func() { d.onRestore(c) })
+		b := widgets.NewButtonWithIcon(tx.T("firm.restore"), theme.ContentUndoIcon(), func() { d.onRestore(c) })
 		d.restore[c.ID] = b
 		d.list.Add(container.NewBorder(nil, nil, nil, b, container.NewVBox(what, who)))
 	}

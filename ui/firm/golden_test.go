@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // TestScreens draws the firm's screens, in French and in English, and
@@ -23,7 +23,7 @@ func TestScreens(t *testing.T) { uitest.InEachLanguage(t, screens) }
 func screens(t *testing.T, lang string) {
 	ctx := t.Context()
 	h := newHarness(t, lang)
-	h.App.Settings().SetTheme(theme.DefaultTheme())
+	h.App.Settings().SetTheme(widgets.Theme{})
 	h.Win.Resize(shell.WindowSize)
 	shot := uitest.NewShots(t, h.Win, lang).Shot
 	for _, p := range []struct{ email, first, last string }{{"jeanne.martin@example.fr", "Jeanne", "Martin"},

@@ -25,12 +25,12 @@ type membersScreen struct {
 	invited *fyne.Container
 	email   *widgets.FocusEntry
 	role    *widget.Select
-	invite  *widget.Button
+	invite  *widgets.Button
 	message *widget.Label
 	content fyne.CanvasObject
 	// roles and remove hold each member's controls by account, for tests.
 	roles  map[int64]*widget.Select
-	remove map[int64]*widget.Button
+	remove map[int64]*widgets.Button
 }
 
 // roleLabels are the roles as the screens name them, in api.FirmRoles'
@@ -60,9 +60,9 @@ func newMembersScreen(u *area) *membersScreen {
 	m.email.SetPlaceHolder(tx.T("firm.invite_placeholder"))
 	m.role = widget.NewSelect(roleLabels(u), nil)
 	m.role.SetSelected(tx.T("firm.role." + api.FirmEveryClient))
-	m.invite = widget.NewButtonWithIcon(tx.T("firm.invite"), theme.MailSendIcon(), m.onInvite)
+	m.invite = widgets.NewButtonWithIcon(tx.T("firm.invite"), theme.MailSendIcon(), m.onInvite)
 	m.email.OnSubmitted = func(string) { m.onInvite() }
-	back := widget.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepFirm) })
+	back := widgets.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepFirm) })
 	m.content = u.Page(widgets.Title(tx.T("firm.members_title")), widgets.Paragraph(tx.T("firm.members_intro")), m.list,
 		widget.NewLabelWithStyle(tx.T("firm.invitations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), m.invited,
 		container.NewBorder(nil, nil, nil, container.NewHBox(m.role, m.invite), m.email), m.message, container.NewHBox(back))
@@ -99,14 +99,14 @@ func (m *membersScreen) load(message string) {
 func (m *membersScreen) show(p people) {
 	tx := m.u.Text()
 	m.list.RemoveAll()
-	m.roles, m.remove = map[int64]*widget.Select{}, map[int64]*widget.Button{}
+	m.roles, m.remove = map[int64]*widget.Select{}, map[int64]*widgets.Button{}
 	for _, mb := range p.members {
 		who := widget.NewLabel(strings.TrimSpace(mb.Name) + " <" + mb.Email + ">")
 		who.Truncation = fyne.TextTruncateEllipsis
 		sel := widget.NewSelect(roleLabels(m.u), nil)
 		sel.SetSelected(tx.T("firm.role." + mb.Role))
 		sel.OnChanged = func(label string) { m.setRole(mb, roleOf(m.u, label)) }
-		rm := widget.NewButtonWithIcon(tx.T("firm.remove"), theme.DeleteIcon(), func() { m.confirmRemove(mb) })
+		rm := widgets.NewButtonWithIcon(tx.T("firm.remove"), theme.DeleteIcon(), func() { m.confirmRemove(mb) })
 		m.roles[mb.AccountID], m.remove[mb.AccountID] = sel, rm
 		m.list.Add(container.NewBorder(nil, nil, nil, container.NewHBox(sel, rm), who))
 	}
@@ -118,7 +118,7 @@ func (m *membersScreen) show(p people) {
 		line := widget.NewLabel(tx.F("firm.invitation", "email", inv.Email, "role", tx.T("firm.role."+inv.Role),
 			"date", tx.Date(time.Unix(inv.Expires, 0))))
 		line.Truncation = fyne.TextTruncateEllipsis
-		b := widget.NewButtonWithIcon(tx.T("people.withdraw_invitation"), theme.CancelIcon(), func() { m.withdraw(inv.Email) })
+		b := widgets.NewButtonWithIcon(tx.T("people.withdraw_invitation"), theme.CancelIcon(), func() { m.withdraw(inv.Email) })
 		m.invited.Add(container.NewBorder(nil, nil, nil, b, line))
 	}
 	m.u.PageScroll().Refresh()

@@ -29,7 +29,7 @@ type firmScreen struct {
 	codeItem                 *widget.FormItem
 	form                     *widget.Form
 	bring                    *widget.RadioGroup
-	join                     *widget.Button
+	join                     *widgets.Button
 	challenge                string
 	progress                 *widgets.Progress
 	running                  bool
@@ -37,8 +37,8 @@ type firmScreen struct {
 	joinPart                 *fyne.Container
 	facts                    *widget.Label
 	state                    *widget.Label
-	syncNow, leave           *widget.Button
-	members, deleted, export *widget.Button
+	syncNow, leave           *widgets.Button
+	members, deleted, export *widgets.Button
 	message                  *widget.Label
 	content                  fyne.CanvasObject
 }
@@ -81,23 +81,23 @@ func newFirmScreen(u *area) *firmScreen {
 		widget.NewFormItem(tx.T("field.password_signin"), s.password))
 	s.bring = widget.NewRadioGroup([]string{tx.T("firm.bring"), tx.T("firm.apart")}, nil)
 	s.bring.SetSelected(tx.T("firm.bring"))
-	s.join = widget.NewButtonWithIcon(tx.T("firm.join"), theme.LoginIcon(), s.onJoin)
+	s.join = widgets.NewButtonWithIcon(tx.T("firm.join"), theme.LoginIcon(), s.onJoin)
 	s.join.Importance = widget.HighImportance
 	s.progress = u.Tasks().NewProgress()
 	s.joinPart = container.NewVBox(widgets.Paragraph(tx.T("firm.join_intro")), s.form,
 		widget.NewLabelWithStyle(tx.T("firm.here"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.bring,
 		container.NewHBox(s.join), s.progress.Content)
 
-	s.syncNow = widget.NewButtonWithIcon(tx.T("firm.sync_now"), theme.ViewRefreshIcon(), s.onSync)
-	s.members = widget.NewButtonWithIcon(tx.T("firm.members"), theme.AccountIcon(), func() { u.Show(shell.StepFirmMembers) })
-	s.export = widget.NewButtonWithIcon(tx.T("firm.export_audit"), theme.DocumentSaveIcon(), s.onExport)
-	s.deleted = widget.NewButtonWithIcon(tx.T("firm.deleted"), theme.ContentUndoIcon(), func() { u.Show(shell.StepFirmDeleted) })
-	s.leave = widget.NewButtonWithIcon(tx.T("firm.leave"), theme.LogoutIcon(), s.onLeave)
+	s.syncNow = widgets.NewButtonWithIcon(tx.T("firm.sync_now"), theme.ViewRefreshIcon(), s.onSync)
+	s.members = widgets.NewButtonWithIcon(tx.T("firm.members"), theme.AccountIcon(), func() { u.Show(shell.StepFirmMembers) })
+	s.export = widgets.NewButtonWithIcon(tx.T("firm.export_audit"), theme.DocumentSaveIcon(), s.onExport)
+	s.deleted = widgets.NewButtonWithIcon(tx.T("firm.deleted"), theme.ContentUndoIcon(), func() { u.Show(shell.StepFirmDeleted) })
+	s.leave = widgets.NewButtonWithIcon(tx.T("firm.leave"), theme.LogoutIcon(), s.onLeave)
 	s.leave.Importance = widget.DangerImportance
 	s.joinedPart = container.NewVBox(s.facts, s.state, container.NewHBox(s.syncNow, s.members, s.deleted, s.export), widget.NewSeparator(),
 		widgets.Paragraph(tx.T("firm.leave_intro")), container.NewHBox(s.leave))
 
-	back := widget.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepSettings) })
+	back := widgets.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepSettings) })
 	s.content = u.Page(widgets.Title(tx.T("firm.title")), widgets.Paragraph(tx.T("firm.intro")), s.joinPart, s.joinedPart, s.message,
 		container.NewHBox(back))
 	s.progress.Root = s.content

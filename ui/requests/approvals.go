@@ -27,9 +27,9 @@ type approvalsScreen struct {
 	people  *peopleTab
 	waiting *widgets.Table[api.Attachment]
 	mine    *widgets.Table[api.Attachment]
-	approve *widget.Button
-	refuse  *widget.Button
-	refresh *widget.Button
+	approve *widgets.Button
+	refuse  *widgets.Button
+	refresh *widgets.Button
 	summary *widget.Label
 	message *widget.Label
 	tabs    *container.AppTabs
@@ -79,11 +79,11 @@ func newApprovalsScreen(u *area, flow approvalsFlow, people peopleFlow) *approva
 		{Title: u.Text().T("approvals.col.date"), Width: 100, Text: date},
 	}, func() []api.Attachment { return s.mineRows }, func(a api.Attachment) int64 { return a.ID }, false)
 	s.mine.Stretch = 1 // the company
-	s.approve = widget.NewButtonWithIcon("", theme.ConfirmIcon(), func() { s.onDecide(true) })
+	s.approve = widgets.NewButtonWithIcon("", theme.ConfirmIcon(), func() { s.onDecide(true) })
 	s.approve.Importance = widget.SuccessImportance
-	s.refuse = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.onDecide(false) })
+	s.refuse = widgets.NewButtonWithIcon("", theme.CancelIcon(), func() { s.onDecide(false) })
 	s.refuse.Importance = widget.DangerImportance
-	s.refresh = widget.NewButtonWithIcon(u.Text().T("button.refresh"), theme.ViewRefreshIcon(), func() { s.load("") })
+	s.refresh = widgets.NewButtonWithIcon(u.Text().T("button.refresh"), theme.ViewRefreshIcon(), func() { s.load("") })
 	s.summary = widget.NewLabel("")
 	s.message = widgets.Paragraph("")
 	s.progress = u.Tasks().NewProgress()
@@ -120,7 +120,7 @@ func (s *approvalsScreen) changed() {
 	n := len(s.waiting.Checked)
 	s.approve.SetText(s.u.Text().Plural("approvals.approve", n))
 	s.refuse.SetText(s.u.Text().Plural("approvals.refuse", n))
-	for _, b := range []*widget.Button{s.approve, s.refuse} {
+	for _, b := range []*widgets.Button{s.approve, s.refuse} {
 		if n == 0 || s.running {
 			b.Disable()
 		} else {

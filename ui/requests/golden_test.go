@@ -3,12 +3,12 @@ package requests
 import (
 	"testing"
 
-	"fyne.io/fyne/v2/theme"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // TestScreens draws the requests' screen, in French and in English, and
@@ -24,7 +24,7 @@ func TestScreens(t *testing.T) {
 func screens(t *testing.T, lang string) {
 	ctx := t.Context()
 	h := newHarness(t, lang)
-	h.App.Settings().SetTheme(theme.DefaultTheme())
+	h.App.Settings().SetTheme(widgets.Theme{})
 	h.Win.Resize(shell.WindowSize)
 	shot := uitest.NewShots(t, h.Win, lang).Shot
 	const siret = "73282932000074"

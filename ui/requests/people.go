@@ -39,15 +39,15 @@ type peopleTab struct {
 	head    *widget.Label
 	rights  *widget.Label // the user's own rights, for a user
 	offer   *fyne.Container
-	accept  *widget.Button
-	decline *widget.Button
-	leave   *widget.Button
+	accept  *widgets.Button
+	decline *widgets.Button
+	leave   *widgets.Button
 	members *fyne.Container
 	invited *fyne.Container // the invitations waiting, for the principal
 	body    *fyne.Container // members then invitations, scrolled
 	scroll  *container.Scroll
 	invite  *widgets.FocusEntry
-	send    *widget.Button
+	send    *widgets.Button
 	message *widget.Label
 	content fyne.CanvasObject
 
@@ -55,7 +55,7 @@ type peopleTab struct {
 	// checks holds each user's rights switches, by account; actions each
 	// member row's buttons by action: what a person taps, for tests too.
 	checks  map[int64]map[string]*widget.Check
-	actions map[string][]*widget.Button
+	actions map[string][]*widgets.Button
 }
 
 // The actions of a member row.
@@ -80,14 +80,14 @@ func newPeopleTab(u *area, flow peopleFlow) *peopleTab {
 			o.(*widget.Label).SetText(p.structureText(p.managed[i]))
 		})
 	p.structures.OnSelected = func(i widget.ListItemID) { p.open(i, "") }
-	p.accept = widget.NewButtonWithIcon(u.Text().T("people.accept"), theme.ConfirmIcon(), func() { p.answer(true) })
+	p.accept = widgets.NewButtonWithIcon(u.Text().T("people.accept"), theme.ConfirmIcon(), func() { p.answer(true) })
 	p.accept.Importance = widget.HighImportance
-	p.decline = widget.NewButtonWithIcon(u.Text().T("people.decline"), theme.CancelIcon(), func() { p.answer(false) })
+	p.decline = widgets.NewButtonWithIcon(u.Text().T("people.decline"), theme.CancelIcon(), func() { p.answer(false) })
 	p.offer = container.NewVBox()
-	p.leave = widget.NewButtonWithIcon(u.Text().T("people.leave"), theme.LogoutIcon(), p.onLeave)
+	p.leave = widgets.NewButtonWithIcon(u.Text().T("people.leave"), theme.LogoutIcon(), p.onLeave)
 	p.invite = u.NewEntry()
 	p.invite.SetPlaceHolder(u.Text().T("people.invite_placeholder"))
-	p.send = widget.NewButtonWithIcon(u.Text().T("people.invite"), theme.MailSendIcon(), p.onInvite)
+	p.send = widgets.NewButtonWithIcon(u.Text().T("people.invite"), theme.MailSendIcon(), p.onInvite)
 	p.invite.OnSubmitted = func(string) { p.onInvite() }
 	inviteRow := container.NewBorder(nil, nil, nil, p.send, p.invite)
 	top := container.NewVBox(p.head, p.rights, p.offer, container.NewHBox(p.leave))
@@ -194,7 +194,7 @@ func (p *peopleTab) showMembers(ms []api.Member, invitations []api.PendingInvita
 	p.rows = ms
 	p.members.RemoveAll()
 	p.checks = map[int64]map[string]*widget.Check{}
-	p.actions = map[string][]*widget.Button{}
+	p.actions = map[string][]*widgets.Button{}
 	p.offer.RemoveAll()
 	p.rights.Hide()
 	p.leave.Hide()
@@ -278,7 +278,7 @@ func (p *peopleTab) memberRow(mb api.Member) fyne.CanvasObject {
 	}
 	var buttons []fyne.CanvasObject
 	add := func(action, label string, icon fyne.Resource, tapped func()) {
-		b := widget.NewButtonWithIcon(u.Text().T(label), icon, tapped)
+		b := widgets.NewButtonWithIcon(u.Text().T(label), icon, tapped)
 		p.actions[action] = append(p.actions[action], b)
 		buttons = append(buttons, b)
 	}
@@ -325,7 +325,7 @@ func (p *peopleTab) showInvitations(invitations []api.PendingInvitation) {
 			line := widget.NewLabel(u.Text().F("people.invitation", "email", inv.Email, "by", inv.InvitedBy,
 				"date", u.Text().Date(time.Unix(inv.Expires, 0))))
 			line.Truncation = fyne.TextTruncateEllipsis
-			b := widget.NewButtonWithIcon(u.Text().T("people.withdraw_invitation"), theme.CancelIcon(), func() { p.withdrawInvitation(inv.Email) })
+			b := widgets.NewButtonWithIcon(u.Text().T("people.withdraw_invitation"), theme.CancelIcon(), func() { p.withdrawInvitation(inv.Email) })
 			p.actions["invitation"] = append(p.actions["invitation"], b)
 			p.invited.Add(container.NewBorder(nil, nil, nil, b, line))
 		}

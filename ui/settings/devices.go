@@ -27,9 +27,9 @@ type devicesSection struct {
 	message *widget.Label
 	content fyne.CanvasObject
 	// revoke holds each row's button, for tests.
-	revoke []*widget.Button
+	revoke []*widgets.Button
 	// change opens the password change; pw is its dialog while it shows.
-	change *widget.Button
+	change *widgets.Button
 	pw     *passwordDialog
 }
 
@@ -41,7 +41,7 @@ type devicesList struct {
 
 func newDevicesSection(u *area, flow devicesFlow) *devicesSection {
 	d := &devicesSection{u: u, flow: flow, list: container.NewVBox(), message: widgets.Paragraph("")}
-	d.change = widget.NewButtonWithIcon(u.Text().T("password.change"), theme.AccountIcon(), d.onChangePassword)
+	d.change = widgets.NewButtonWithIcon(u.Text().T("password.change"), theme.AccountIcon(), d.onChangePassword)
 	d.content = container.NewVBox(widget.NewSeparator(), widgets.Title(u.Text().T("sf.devices.title")), widgets.Paragraph(u.Text().T("sf.devices.intro")),
 		d.list, container.NewHBox(d.change), d.message)
 	if u.Session().Target().Portal == nil {
@@ -85,7 +85,7 @@ func (d *devicesSection) show(l devicesList, err error) {
 		}
 		line := widgets.Paragraph(u.Text().F("sf.devices.line", "name", name, "last", u.Text().Date(time.Unix(dev.LastUsed, 0)),
 			"expires", u.Text().Date(time.Unix(dev.Expires, 0))))
-		b := widget.NewButtonWithIcon(u.Text().T("sf.devices.revoke"), theme.DeleteIcon(), func() { d.onRevoke(dev.ID, dev.Name) })
+		b := widgets.NewButtonWithIcon(u.Text().T("sf.devices.revoke"), theme.DeleteIcon(), func() { d.onRevoke(dev.ID, dev.Name) })
 		d.revoke = append(d.revoke, b)
 		d.list.Add(container.NewBorder(nil, nil, nil, b, line))
 	}
@@ -118,7 +118,7 @@ func (d *devicesSection) onRevoke(id int64, name string) {
 type passwordDialog struct {
 	current, next, confirm *widget.Entry
 	*shell.PasswordChecks
-	submit  *widget.Button
+	submit  *widgets.Button
 	message *widget.Label
 	dialog  dialog.Dialog
 }
@@ -137,7 +137,7 @@ func (d *devicesSection) onChangePassword() {
 			p.submit.Disable()
 		}
 	}
-	p.submit = widget.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), func() { d.submitPassword(p) })
+	p.submit = widgets.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), func() { d.submitPassword(p) })
 	p.submit.Importance = widget.HighImportance
 	for _, e := range []*widget.Entry{p.current, p.next, p.confirm} {
 		e.OnChanged = refresh

@@ -17,14 +17,14 @@ import (
 // the desktop stands with its firm, and the button that opens it.
 type firmSection struct {
 	state   *widget.Label
-	open    *widget.Button
+	open    *widgets.Button
 	content fyne.CanvasObject
 }
 
 func newFirmSection(u *area, flow firmStatusFlow) *firmSection {
 	tx := u.Text()
 	f := &firmSection{state: widgets.Paragraph(tx.T("settings.firm_none"))}
-	f.open = widget.NewButtonWithIcon(tx.T("settings.firm_open"), theme.AccountIcon(), func() { u.Show(shell.StepFirm) })
+	f.open = widgets.NewButtonWithIcon(tx.T("settings.firm_open"), theme.AccountIcon(), func() { u.Show(shell.StepFirm) })
 	f.content = container.NewVBox(widget.NewSeparator(), widgets.Title(tx.T("firm.title")), f.state, container.NewHBox(f.open))
 	if flow == nil {
 		f.content.Hide()

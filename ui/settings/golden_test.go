@@ -3,11 +3,11 @@ package settings
 import (
 	"testing"
 
-	"fyne.io/fyne/v2/theme"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // TestScreens draws the settings, in French and in English, and compares
@@ -21,7 +21,7 @@ func TestScreens(t *testing.T) {
 
 func screens(t *testing.T, lang string) {
 	h := newHarness(t, lang)
-	h.App.Settings().SetTheme(theme.DefaultTheme())
+	h.App.Settings().SetTheme(widgets.Theme{})
 	h.Win.Resize(shell.WindowSize)
 	shots := uitest.NewShots(t, h.Win, lang)
 	shot := shots.Shot
@@ -49,7 +49,7 @@ func screens(t *testing.T, lang string) {
 	shot("26-settings-requests-in-flight")
 
 	managed := newHarnessWith(t, lang, uitest.Options{Presets: adminPresets()})
-	managed.App.Settings().SetTheme(theme.DefaultTheme())
+	managed.App.Settings().SetTheme(widgets.Theme{})
 	managed.Win.Resize(shell.WindowSize)
 	managed.Shell.Show(shell.StepSettings)
 	shots.On(managed.Win)

@@ -3,6 +3,8 @@ package settings
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,22 +27,22 @@ import (
 // account, and how this computer reaches the outside (a proxy, extra
 // certificates); secrets go to the keyring.
 type settingsScreen struct {
-	u                                 *area
-	flow                              settingsFlow
-	devices                           *devicesSection
-	firm                              *firmSection
-	env                               *widget.Select
-	oauthURL, apiURL, clientID, login *widgets.FocusEntry
-	portalURL, registryURL, inseeURL  *widgets.FocusEntry
-	proxyURL, proxyUser, caFile       *widgets.FocusEntry
-	chooseCA                          *widget.Button
-	concurrency                       *widgets.FocusEntry
-	clientSecret, techPassword        *widget.Entry
-	inseeKey, proxyPassword           *widget.Entry
-	themeSel                          *widget.Select
-	save                              *widget.Button
-	message                           *widget.Label
-	content                           fyne.CanvasObject
+	u                                  *area
+	flow                               settingsFlow
+	devices                            *devicesSection
+	firm                               *firmSection
+	env                                *widget.Select
+	oauthURL, apiURL, clientID, login  *widgets.FocusEntry
+	portalURL, registryURL, inseeURL   *widgets.FocusEntry
+	proxyURL, proxyUser, caFile        *widgets.FocusEntry
+	chooseCA                           *widgets.Button
+	concurrency                        *widgets.FocusEntry
+	clientSecret, techPassword         *widget.Entry
+	inseeKey, proxyPassword            *widget.Entry
+	themeSel, contrastSel, textSizeSel *widget.Select
+	save                               *widgets.Button
+	message                            *widget.Label
+	content                            fyne.CanvasObject
 
 	envByLabel map[string]core.Environment
 	// eff says which settings an admin locked or preset.
@@ -89,7 +91,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 	s.inseeURL.SetPlaceHolder(core.INSEESireneURL)
 	s.proxyURL, s.proxyUser, s.caFile = urlEntry(core.SettingProxyURL), entry(core.SettingProxyUser), entry(core.SettingCAFile)
 	s.proxyURL.SetPlaceHolder(u.Text().T("settings.proxy_env"))
-	s.chooseCA = widget.NewButtonWithIcon(u.Text().T("settings.choose"), theme.FolderOpenIcon(), s.onChooseCA)
+	s.chooseCA = widgets.NewButtonWithIcon(u.Text().T("settings.choose"), theme.FolderOpenIcon(), s.onChooseCA)
 	s.concurrency = entry(core.SettingConcurrency)
 	s.concurrency.SetPlaceHolder(strconv.Itoa(core.DefaultConcurrency))
 	s.concurrency.Validator = func(v string) error {
@@ -111,10 +113,27 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 		widgets.ApplyTheme(u.App())
 	})
 	s.themeSel.SetSelectedIndex(map[string]int{"system": 0, "light": 1, "dark": 2}[u.App().Preferences().StringWithFallback(widgets.PrefTheme, "system")])
-	s.save = widget.NewButtonWithIcon(u.Text().T("settings.save"), theme.DocumentSaveIcon(), s.onSave)
+	// Contrast and text size apply at once, as the theme does: the user
+	// sees the change they asked for while choosing.
+	contrasts := []string{"system", "standard", "high"}
+	s.contrastSel = widget.NewSelect([]string{u.Text().T("contrast.system"), u.Text().T("contrast.standard"), u.Text().T("contrast.high")}, func(string) {
+		u.App().Preferences().SetString(widgets.PrefContrast, contrasts[max(s.contrastSel.SelectedIndex(), 0)])
+		widgets.ApplyTheme(u.App())
+	})
+	s.contrastSel.SetSelectedIndex(max(slices.Index(contrasts, u.App().Preferences().StringWithFallback(widgets.PrefContrast, "system")), 0))
+	sizes := make([]string, len(widgets.TextSizes))
+	for i, p := range widgets.TextSizes {
+		sizes[i] = fmt.Sprintf("%d %%", p)
+	}
+	s.textSizeSel = widget.NewSelect(sizes, func(string) {
+		u.App().Preferences().SetInt(widgets.PrefTextSize, widgets.TextSizes[max(s.textSizeSel.SelectedIndex(), 0)])
+		widgets.ApplyTheme(u.App())
+	})
+	s.textSizeSel.SetSelectedIndex(max(slices.Index(widgets.TextSizes, u.App().Preferences().IntWithFallback(widgets.PrefTextSize, 100)), 0))
+	s.save = widgets.NewButtonWithIcon(u.Text().T("settings.save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.message = widgets.Paragraph("")
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
 	secret := func(label string, e *widget.Entry) *widget.FormItem {
 		return &widget.FormItem{Text: u.Text().T(label), Widget: e, HintText: u.Text().T("settings.secret_hint")}
 	}
@@ -137,6 +156,8 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 		item("settings.environment", core.SettingEnvironment, s.env, "", s.env),
 		item("settings.portal_url", core.SettingPortalURL, s.portalURL, u.Text().T("settings.portal_url_hint"), s.portalURL),
 		widget.NewFormItem(u.Text().T("theme.label"), s.themeSel),
+		widget.NewFormItem(u.Text().T("contrast.label"), s.contrastSel),
+		&widget.FormItem{Text: u.Text().T("textsize.label"), Widget: s.textSizeSel, HintText: u.Text().T("textsize.hint")},
 		widgets.SectionItem(u.Text().T("settings.registry")),
 		item("settings.registry_url", core.SettingRegistryURL, s.registryURL, u.Text().T("settings.url_hint"), s.registryURL),
 		item("settings.insee_url", core.SettingINSEEURL, s.inseeURL, u.Text().T("settings.url_hint"), s.inseeURL),

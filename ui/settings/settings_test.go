@@ -3,6 +3,7 @@ package settings
 import (
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2/theme"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -131,6 +132,24 @@ func TestEnvironmentSwitch(t *testing.T) {
 	h.a.settingsS.themeSel.SetSelectedIndex(1)
 	if h.App.Preferences().String(widgets.PrefTheme) != "light" {
 		t.Error("theme not saved")
+	}
+	// Contrast and text size: saved, and the window's theme follows at
+	// once (high contrast, every size doubled at 200 %).
+	h.a.settingsS.contrastSel.SetSelectedIndex(2)
+	h.a.settingsS.textSizeSel.SetSelectedIndex(len(widgets.TextSizes) - 1)
+	th, ok := h.App.Settings().Theme().(widgets.Theme)
+	if !ok || !th.High || th.Scale != 2 || h.App.Preferences().String(widgets.PrefContrast) != "high" ||
+		h.App.Preferences().Int(widgets.PrefTextSize) != 200 {
+		t.Fatalf("contrast and text size: theme %+v, preferences %q %d", h.App.Settings().Theme(),
+			h.App.Preferences().String(widgets.PrefContrast), h.App.Preferences().Int(widgets.PrefTextSize))
+	}
+	if got, want := th.Size(theme.SizeNameText), 2*theme.DefaultTheme().Size(theme.SizeNameText); got != want {
+		t.Errorf("text at 200 %%: %v, want %v", got, want)
+	}
+	h.a.settingsS.contrastSel.SetSelectedIndex(1)
+	h.a.settingsS.textSizeSel.SetSelectedIndex(0)
+	if th := h.App.Settings().Theme().(widgets.Theme); th.High || th.Scale != 1 {
+		t.Errorf("back to standard contrast and 100 %%: %+v", th)
 	}
 }
 

@@ -11,16 +11,17 @@ import (
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // header is the window's top line: the areas (workspace, approvals), the
 // environment in effect, the language and the settings.
 type header struct {
 	s         *Shell
-	lang      *widget.Button
-	settings  *widget.Button
-	workspace *widget.Button
-	approvals *widget.Button
+	lang      *widgets.Button
+	settings  *widgets.Button
+	workspace *widgets.Button
+	approvals *widgets.Button
 	env       *widget.Label
 	content   fyne.CanvasObject
 }
@@ -48,8 +49,8 @@ func newHeader(s *Shell, langLocked bool) *header {
 }
 
 // lowButton is a button of the bars: discreet, with an icon or none.
-func lowButton(icon fyne.Resource, tapped func()) *widget.Button {
-	b := widget.NewButtonWithIcon("", icon, tapped)
+func lowButton(icon fyne.Resource, tapped func()) *widgets.Button {
+	b := widgets.NewButtonWithIcon("", icon, tapped)
 	b.Importance = widget.LowImportance
 	return b
 }
@@ -96,9 +97,9 @@ type Status struct {
 	line *widget.Label
 	// counts open the workspace on the states that need a look: queued,
 	// refused, failed.
-	counts map[core.StructureFilter]*widget.Button
-	sync   *widget.Button
-	firm   *widget.Button
+	counts map[core.StructureFilter]*widgets.Button
+	sync   *widgets.Button
+	firm   *widgets.Button
 	footer *fyne.Container
 	// elsewhere counts the changes queued for another environment.
 	elsewhere int
@@ -111,7 +112,7 @@ type Status struct {
 }
 
 func newStatusBar(u *Shell) *Status {
-	b := &Status{u: u, counts: map[core.StructureFilter]*widget.Button{}}
+	b := &Status{u: u, counts: map[core.StructureFilter]*widgets.Button{}}
 	b.sync = lowButton(theme.UploadIcon(), func() {
 		if u.session.HasPortal() {
 			u.Show(StepSync)

@@ -369,10 +369,10 @@ func ShowStartupError(a fyne.App, w fyne.Window, err error, dataDir string, syst
 // Bars are the header's and the status bar's widgets, for tests that
 // read and tap them as a person does.
 type Bars struct {
-	Lang, Settings, Workspace, Approvals, Sync *widget.Button
+	Lang, Settings, Workspace, Approvals, Sync *widgets.Button
 	Env, Line                                  *widget.Label
 	// Counts open the workspace on the states that need a look.
-	Counts map[core.StructureFilter]*widget.Button
+	Counts map[core.StructureFilter]*widgets.Button
 }
 
 // Bars returns the header's and the status bar's widgets.

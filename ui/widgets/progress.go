@@ -41,7 +41,7 @@ type Progress struct {
 	bar     *widget.ProgressBar
 	eta     *widget.Label
 	// CancelButton stops the action (tests tap it).
-	CancelButton *widget.Button
+	CancelButton *Button
 
 	texts       ProgressTexts
 	now         func() time.Time
@@ -70,7 +70,7 @@ func NewProgress(tx ProgressTexts, now func() time.Time) *Progress {
 		}
 		return tx.Of(done, total)
 	}
-	p.CancelButton = widget.NewButtonWithIcon(tx.Cancel, theme.CancelIcon(), func() {
+	p.CancelButton = NewButtonWithIcon(tx.Cancel, theme.CancelIcon(), func() {
 		if p.stop != nil {
 			p.stop()
 			p.CancelButton.Disable()

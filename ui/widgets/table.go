@@ -296,13 +296,13 @@ type headerCell[R any] struct {
 	widget.BaseWidget
 	t      *Table[R]
 	col    int
-	button *widget.Button
+	button *Button
 	check  *widget.Check
 }
 
 func newHeaderCell[R any](t *Table[R]) *headerCell[R] {
 	h := &headerCell[R]{t: t}
-	h.button = widget.NewButton("", func() {
+	h.button = NewButton("", func() {
 		if h.col >= t.first && t.OnSort != nil && t.cols[h.col-t.first].Sort != "" {
 			t.OnSort(t.cols[h.col-t.first].Sort)
 		}

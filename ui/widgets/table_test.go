@@ -52,12 +52,12 @@ func TestTable(t *testing.T) {
 	}
 
 	var cell fyne.DoubleTappable
-	var header *widget.Button
+	var header *Button
 	walk(w.Canvas().Content(), nil, func(o fyne.CanvasObject, inside fyne.DoubleTappable) {
 		if l, ok := o.(*widget.Label); ok && l.Text == "Client 04" && cell == nil {
 			cell = inside
 		}
-		if b, ok := o.(*widget.Button); ok && b.Text == "Name" {
+		if b, ok := o.(*Button); ok && b.Text == "Name" {
 			header = b
 		}
 	})

@@ -26,7 +26,7 @@ type accountScreen struct {
 
 	loginEmail, confirmEmail, firstName, lastName, phone, contactEmail *widgets.FocusEntry
 	conditions                                                         *widget.Check
-	submit                                                             *widget.Button
+	submit                                                             *widgets.Button
 	saved                                                              *widget.Label
 	content                                                            fyne.CanvasObject
 
@@ -79,9 +79,9 @@ func newAccountScreen(u *area, flow accountFlow) *accountScreen {
 		&widget.FormItem{Text: u.Text().T("field.phone"), Widget: s.phone},
 		&widget.FormItem{Text: u.Text().T("field.contact_email"), Widget: s.contactEmail, HintText: u.Text().T("field.contact_email.hint")},
 	)
-	s.submit = widget.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widgets.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() {
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() {
 		s.saveNow()
 		s.saver.WhenIdle(func() { u.Show(shell.StepHome) })
 	})

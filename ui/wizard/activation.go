@@ -27,19 +27,19 @@ type activationScreen struct {
 	flow    activationFlow
 	link    *widgets.FocusEntry
 	mailbox *mailbox
-	resend  *widget.Button
+	resend  *widgets.Button
 	// resendDialog is the captcha asked before a new link is sent, while
 	// it shows: its image, answer and confirm button, for tests.
 	resendDialog    dialog.Dialog
 	resendImage     *canvas.Image
 	resendAnswer    *widget.Entry
-	resendConfirm   *widget.Button
-	resendCode      *widget.Button
+	resendConfirm   *widgets.Button
+	resendCode      *widgets.Button
 	resendChallenge string
 	password        *widget.Entry
 	confirm         *widget.Entry
 	*shell.PasswordChecks
-	submit  *widget.Button
+	submit  *widgets.Button
 	message *widget.Label
 	content fyne.CanvasObject
 }
@@ -58,14 +58,14 @@ func newActivationScreen(u *area, flow activationFlow) *activationScreen {
 	}
 	s.message = widgets.Paragraph("")
 	s.mailbox = newMailbox(u, flow, func() string { return email }, func(link string) { s.link.SetText(link) }, s.message)
-	s.resend = widget.NewButtonWithIcon(u.Text().T("activation.resend"), theme.MailSendIcon(), s.onResend)
+	s.resend = widgets.NewButtonWithIcon(u.Text().T("activation.resend"), theme.MailSendIcon(), s.onResend)
 	s.resend.Importance = widget.LowImportance
 	s.password = widget.NewPasswordEntry()
 	s.confirm = widget.NewPasswordEntry()
 	s.password.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
-	s.submit = widget.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widgets.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(u.Text().T("activation.link")+" *", s.link),
@@ -125,7 +125,7 @@ func (s *activationScreen) onResend() {
 	s.resendImage.SetMinSize(fyne.NewSize(api.CaptchaWidth, api.CaptchaHeight))
 	s.resendAnswer = widget.NewEntry()
 	s.resendAnswer.SetPlaceHolder(s.u.Text().T("captcha.prompt"))
-	s.resendConfirm = widget.NewButtonWithIcon(s.u.Text().T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)
+	s.resendConfirm = widgets.NewButtonWithIcon(s.u.Text().T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)
 	s.resendConfirm.Importance = widget.HighImportance
 	s.resendConfirm.Disable()
 	s.resendAnswer.OnChanged = func(v string) {
@@ -137,7 +137,7 @@ func (s *activationScreen) onResend() {
 	}
 	s.resendAnswer.OnSubmitted = func(string) { s.onResendConfirm() }
 	// The non-visual alternative, as on step 3: a code by e-mail.
-	s.resendCode = widget.NewButtonWithIcon(s.u.Text().T("captcha.alternative"), theme.MailSendIcon(), func() {
+	s.resendCode = widgets.NewButtonWithIcon(s.u.Text().T("captcha.alternative"), theme.MailSendIcon(), func() {
 		challenge, email := s.resendChallenge, s.u.loginEmail()
 		shell.Async(s.u.Shell, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, s.flow.CaptchaCode(ctx, challenge, email)

@@ -23,10 +23,10 @@ type attachScreen struct {
 	flow       attachFlow
 	idType     *shell.TypeSelect
 	identifier *widgets.FocusEntry
-	search     *widget.Button
+	search     *widgets.Button
 	found      *widget.Label
-	request    *widget.Button
-	requests   *widget.Button
+	request    *widgets.Button
+	requests   *widgets.Button
 	message    *widget.Label
 	content    fyne.CanvasObject
 
@@ -39,14 +39,14 @@ func newAttachScreen(u *area, flow attachFlow, t core.IdentifierType, identifier
 	s.identifier = u.NewEntry()
 	s.identifier.SetText(identifier)
 	s.identifier.OnSubmitted = func(string) { s.onSearch() }
-	s.search = widget.NewButtonWithIcon(u.Text().T("attach.search"), theme.SearchIcon(), s.onSearch)
+	s.search = widgets.NewButtonWithIcon(u.Text().T("attach.search"), theme.SearchIcon(), s.onSearch)
 	s.found = widgets.Paragraph("")
-	s.request = widget.NewButtonWithIcon(u.Text().T("attach.request"), theme.MailSendIcon(), s.onRequest)
+	s.request = widgets.NewButtonWithIcon(u.Text().T("attach.request"), theme.MailSendIcon(), s.onRequest)
 	s.request.Importance = widget.HighImportance
 	s.request.Disable()
-	s.requests = widget.NewButtonWithIcon(u.Text().T("attach.requests"), theme.MailComposeIcon(), func() { u.Show(shell.StepApprovals) })
+	s.requests = widgets.NewButtonWithIcon(u.Text().T("attach.requests"), theme.MailComposeIcon(), func() { u.Show(shell.StepApprovals) })
 	s.message = widgets.Paragraph("")
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepDone) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepDone) })
 	form := widget.NewForm(widget.NewFormItem(u.Text().T("field.identifier_type"), s.idType.Select),
 		widget.NewFormItem(u.Text().T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
 	s.content = u.Page(

@@ -26,10 +26,10 @@ type captchaScreen struct {
 	flow      captchaFlow
 	image     *canvas.Image
 	answer    *widgets.FocusEntry
-	newImage  *widget.Button
-	emailCode *widget.Button
+	newImage  *widgets.Button
+	emailCode *widgets.Button
 	mailbox   *mailbox
-	validate  *widget.Button
+	validate  *widgets.Button
 	message   *widget.Label
 	content   fyne.CanvasObject
 
@@ -45,14 +45,14 @@ func newCaptchaScreen(u *area, flow captchaFlow) *captchaScreen {
 	s.answer.SetPlaceHolder(u.Text().T("captcha.prompt"))
 	s.answer.OnSubmitted = func(string) { s.onValidate() }
 	s.answer.OnChanged = func(string) { s.refresh() }
-	s.newImage = widget.NewButtonWithIcon(u.Text().T("captcha.new"), theme.ViewRefreshIcon(), s.load)
-	s.emailCode = widget.NewButtonWithIcon(u.Text().T("captcha.alternative"), theme.MailSendIcon(), s.onEmailCode)
+	s.newImage = widgets.NewButtonWithIcon(u.Text().T("captcha.new"), theme.ViewRefreshIcon(), s.load)
+	s.emailCode = widgets.NewButtonWithIcon(u.Text().T("captcha.alternative"), theme.MailSendIcon(), s.onEmailCode)
 	s.emailCode.Importance = widget.LowImportance
-	s.validate = widget.NewButtonWithIcon(u.Text().T("captcha.validate"), theme.ConfirmIcon(), s.onValidate)
+	s.validate = widgets.NewButtonWithIcon(u.Text().T("captcha.validate"), theme.ConfirmIcon(), s.onValidate)
 	s.validate.Importance = widget.HighImportance
 	s.message = widgets.Paragraph("")
 	s.mailbox = newMailbox(u, flow, u.loginEmail, nil, s.message)
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepAccount) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepAccount) })
 	s.content = u.Page(
 		widgets.Title(u.Text().T("captcha.title")),
 		widget.NewLabel("* "+u.Text().T("captcha.prompt")),

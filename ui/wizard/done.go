@@ -12,16 +12,16 @@ import (
 // doneScreen is step 5: the account exists; create a structure or ask to
 // be connected to one.
 type doneScreen struct {
-	create, attach *widget.Button
+	create, attach *widgets.Button
 	content        fyne.CanvasObject
 }
 
 func newDoneScreen(u *area) *doneScreen {
 	s := &doneScreen{}
-	s.create = widget.NewButtonWithIcon(u.Text().T("done.create.title"), theme.ContentAddIcon(), func() { u.Show(shell.StepStructure) })
+	s.create = widgets.NewButtonWithIcon(u.Text().T("done.create.title"), theme.ContentAddIcon(), func() { u.Show(shell.StepStructure) })
 	s.create.Importance = widget.HighImportance
-	s.attach = widget.NewButtonWithIcon(u.Text().T("done.attach.button"), theme.LoginIcon(), func() { u.Show(shell.StepAttach) })
-	card := func(t, text string, b *widget.Button) fyne.CanvasObject {
+	s.attach = widgets.NewButtonWithIcon(u.Text().T("done.attach.button"), theme.LoginIcon(), func() { u.Show(shell.StepAttach) })
+	card := func(t, text string, b *widgets.Button) fyne.CanvasObject {
 		return widget.NewCard(t, "", container.NewVBox(widgets.Paragraph(text), container.NewHBox(b)))
 	}
 	items := []fyne.CanvasObject{widgets.Title(u.Text().T("done.title")), widgets.Paragraph(u.Text().T("done.intro"))}

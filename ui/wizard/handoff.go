@@ -27,22 +27,22 @@ type handoffScreen struct {
 	flow    handoffFlow
 	pick    *widget.Select
 	fields  *fyne.Container
-	open    *widget.Button
-	check   *widget.Button
+	open    *widgets.Button
+	check   *widgets.Button
 	message *widget.Label
 	content fyne.CanvasObject
 
 	recs    map[string]core.StructureRecord
 	current *core.StructureRecord
 	// copies holds each field's copy button, by field name, for tests.
-	copies map[string]*widget.Button
+	copies map[string]*widgets.Button
 }
 
 func newHandoffScreen(u *area, flow handoffFlow) *handoffScreen {
-	s := &handoffScreen{u: u, flow: flow, recs: map[string]core.StructureRecord{}, copies: map[string]*widget.Button{}}
+	s := &handoffScreen{u: u, flow: flow, recs: map[string]core.StructureRecord{}, copies: map[string]*widgets.Button{}}
 	s.fields = container.NewVBox()
 	s.message = widgets.Paragraph("")
-	s.open = widget.NewButtonWithIcon(u.Text().T("handoff.open"), theme.ComputerIcon(), func() {
+	s.open = widgets.NewButtonWithIcon(u.Text().T("handoff.open"), theme.ComputerIcon(), func() {
 		if info, ok := u.Session().Target().Env.Info(); ok && info.PortalPage != "" {
 			if link, err := url.Parse(info.PortalPage); err == nil {
 				if err := u.App().OpenURL(link); err != nil {
@@ -53,12 +53,12 @@ func newHandoffScreen(u *area, flow handoffFlow) *handoffScreen {
 			}
 		}
 	})
-	s.check = widget.NewButtonWithIcon(u.Text().T("handoff.check"), theme.SearchIcon(), s.onCheck)
+	s.check = widgets.NewButtonWithIcon(u.Text().T("handoff.check"), theme.SearchIcon(), s.onCheck)
 	s.check.Importance = widget.HighImportance
 	s.check.Disable()
 	s.pick = widget.NewSelect(nil, s.onPick)
 	s.pick.PlaceHolder = u.Text().T("select.placeholder")
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
 	// What the portal will ask that the form cannot prepare: the second
 	// factor at the first sign-in, and the managers of a structure.
 	portalSays := container.NewGridWithColumns(2,
@@ -123,7 +123,7 @@ func (s *handoffScreen) accountCard() fyne.CanvasObject {
 
 // copyRow is a value with its copy button.
 func (s *handoffScreen) copyRow(key, value string) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(s.u.Text().T("handoff.copy"), theme.ContentCopyIcon(), func() {
+	b := widgets.NewButtonWithIcon(s.u.Text().T("handoff.copy"), theme.ContentCopyIcon(), func() {
 		s.u.App().Clipboard().SetContent(value)
 		s.message.SetText(s.u.Text().F("handoff.copied", "value", value))
 	})

@@ -16,8 +16,8 @@ import (
 type homeScreen struct {
 	title   *widget.Label
 	steps   []*widget.Label
-	start   *widget.Button
-	signIn  *widget.Button
+	start   *widgets.Button
+	signIn  *widgets.Button
 	content fyne.CanvasObject
 }
 
@@ -29,9 +29,9 @@ func newHomeScreen(u *area) *homeScreen {
 		h.steps = append(h.steps, l)
 		list.Add(container.NewBorder(nil, nil, stepBadge(i+1), nil, l))
 	}
-	h.start = widget.NewButtonWithIcon(u.Text().T("home.start"), theme.NavigateNextIcon(), func() { u.Show(shell.StepAccount) })
+	h.start = widgets.NewButtonWithIcon(u.Text().T("home.start"), theme.NavigateNextIcon(), func() { u.Show(shell.StepAccount) })
 	h.start.Importance = widget.HighImportance
-	h.signIn = widget.NewButtonWithIcon(u.Text().T("signin.title"), theme.LoginIcon(), func() { u.Show(shell.StepSignIn) })
+	h.signIn = widgets.NewButtonWithIcon(u.Text().T("signin.title"), theme.LoginIcon(), func() { u.Show(shell.StepSignIn) })
 	h.content = u.Page(h.title, widgets.Paragraph(u.Text().T("home.intro")), widget.NewSeparator(), list,
 		container.NewHBox(h.start, h.signIn), widgets.Paragraph(u.Text().T("signin.intro")))
 	return h

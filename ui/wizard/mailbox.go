@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core/api"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // mailbox is the sandbox mailbox: the e-mail the Local sandbox's portal
@@ -24,16 +25,16 @@ type mailbox struct {
 	to     func() string
 	onLink func(link string) // nil: the e-mails' links are not offered
 
-	button  *widget.Button
+	button  *widgets.Button
 	message *widget.Label // where a failure to read it is said
 	dialog  dialog.Dialog
 	// useLink holds each e-mail's "use this link" button, for tests.
-	useLink []*widget.Button
+	useLink []*widgets.Button
 }
 
 func newMailbox(u *area, flow mailboxReader, to func() string, onLink func(string), message *widget.Label) *mailbox {
 	m := &mailbox{u: u, flow: flow, to: to, onLink: onLink, message: message}
-	m.button = widget.NewButtonWithIcon(u.Text().T("activation.mailbox"), theme.MailComposeIcon(), m.open)
+	m.button = widgets.NewButtonWithIcon(u.Text().T("activation.mailbox"), theme.MailComposeIcon(), m.open)
 	if !u.Session().Target().Mailbox {
 		m.button.Hide()
 	}
@@ -66,7 +67,7 @@ func (m *mailbox) show(mails []api.Mail) {
 		box.Add(body)
 		if mail.Link != "" && m.onLink != nil {
 			link := mail.Link
-			b := widget.NewButtonWithIcon(m.u.Text().T("activation.use_link"), theme.ConfirmIcon(), func() {
+			b := widgets.NewButtonWithIcon(m.u.Text().T("activation.use_link"), theme.ConfirmIcon(), func() {
 				m.onLink(link)
 				m.dialog.Hide()
 			})

@@ -48,17 +48,17 @@ type secondFactorScreen struct {
 	content fyne.CanvasObject
 
 	// The choice of a method (enrolment).
-	useApp, useEmail *widget.Button
+	useApp, useEmail *widgets.Button
 	// The code.
 	code        *widget.Entry
 	useRecovery *widget.Check
 	trust       *widget.Check
-	submit      *widget.Button
+	submit      *widgets.Button
 	mailbox     *mailbox
 	// The recovery codes.
 	saved    *widget.Check
-	save     *widget.Button
-	cont     *widget.Button
+	save     *widgets.Button
+	cont     *widgets.Button
 	message  *widget.Label
 	secretTx *widget.Label
 }
@@ -68,7 +68,7 @@ func newSecondFactorScreen(u *area, flow signInFlow, p *pendingSignIn) *secondFa
 	if p == nil {
 		// Nothing waits for a code (the app restarted): sign in again.
 		s.content = u.Page(widgets.Title(u.Text().T("sf.title")), widgets.Paragraph(u.Text().T("sf.expired")),
-			widget.NewButtonWithIcon(u.Text().T("signin.title"), theme.LoginIcon(), func() { u.Show(shell.StepSignIn) }))
+			widgets.NewButtonWithIcon(u.Text().T("signin.title"), theme.LoginIcon(), func() { u.Show(shell.StepSignIn) }))
 		return s
 	}
 	switch {
@@ -85,9 +85,9 @@ func newSecondFactorScreen(u *area, flow signInFlow, p *pendingSignIn) *secondFa
 // choicePage: the first sign-in chooses its second factor.
 func (s *secondFactorScreen) choicePage() fyne.CanvasObject {
 	u := s.u
-	s.useApp = widget.NewButtonWithIcon(u.Text().T("sf.choose.app"), theme.ComputerIcon(), func() { s.enrol(api.MethodTOTP) })
+	s.useApp = widgets.NewButtonWithIcon(u.Text().T("sf.choose.app"), theme.ComputerIcon(), func() { s.enrol(api.MethodTOTP) })
 	s.useApp.Importance = widget.HighImportance
-	s.useEmail = widget.NewButtonWithIcon(u.Text().T("sf.choose.email"), theme.MailComposeIcon(), func() { s.enrol(api.MethodEmail) })
+	s.useEmail = widgets.NewButtonWithIcon(u.Text().T("sf.choose.email"), theme.MailComposeIcon(), func() { s.enrol(api.MethodEmail) })
 	return u.Page(widgets.Title(u.Text().T("sf.enrol.title")), widgets.Paragraph(u.Text().T("sf.enrol.intro")),
 		container.NewVBox(s.useApp, widgets.Paragraph(u.Text().T("sf.choose.app_help")), s.useEmail, widgets.Paragraph(u.Text().T("sf.choose.email_help"))),
 		s.message, s.backButton())
@@ -127,7 +127,7 @@ func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 		}
 	})
 	s.trust = widget.NewCheck(u.Text().T("sf.trust"), nil)
-	s.submit = widget.NewButtonWithIcon(u.Text().T("sf.confirm"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widgets.NewButtonWithIcon(u.Text().T("sf.confirm"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	s.code.OnSubmitted = func(string) { s.onSubmit() }
 	s.mailbox = newMailbox(u, s.flow, func() string { return s.p.email }, nil, s.message)
@@ -244,8 +244,8 @@ func (s *secondFactorScreen) recoveryPage() fyne.CanvasObject {
 	}
 	codes := widget.NewLabelWithStyle(strings.TrimRight(b.String(), "\n "), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	codes.Selectable = true
-	s.save = widget.NewButtonWithIcon(u.Text().T("sf.recovery.save"), theme.DocumentSaveIcon(), s.onSave)
-	s.cont = widget.NewButtonWithIcon(u.Text().T("button.continue"), theme.NavigateNextIcon(), func() {
+	s.save = widgets.NewButtonWithIcon(u.Text().T("sf.recovery.save"), theme.DocumentSaveIcon(), s.onSave)
+	s.cont = widgets.NewButtonWithIcon(u.Text().T("button.continue"), theme.NavigateNextIcon(), func() {
 		u.pending = nil
 		u.Show(shell.StepDone)
 	})
@@ -294,8 +294,8 @@ func recoveryFile(lang i18n.Lang, email string, codes []string) string {
 
 // backButton returns to the sign-in screen: the challenge is left to
 // expire.
-func (s *secondFactorScreen) backButton() *widget.Button {
-	return widget.NewButtonWithIcon(s.u.Text().T("button.back"), theme.NavigateBackIcon(), func() {
+func (s *secondFactorScreen) backButton() *widgets.Button {
+	return widgets.NewButtonWithIcon(s.u.Text().T("button.back"), theme.NavigateBackIcon(), func() {
 		s.u.pending = nil
 		s.u.Show(shell.StepSignIn)
 	})

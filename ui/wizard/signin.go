@@ -18,7 +18,7 @@ import (
 type signInScreen struct {
 	email    *widgets.FocusEntry
 	password *widget.Entry
-	submit   *widget.Button
+	submit   *widgets.Button
 	message  *widget.Label
 	content  fyne.CanvasObject
 }
@@ -26,7 +26,7 @@ type signInScreen struct {
 func newSignInScreen(u *area, flow signInFlow) *signInScreen {
 	s := &signInScreen{email: u.NewEntry(), password: widget.NewPasswordEntry(), message: widgets.Paragraph("")}
 	s.email.SetText(u.loginEmail())
-	s.submit = widget.NewButtonWithIcon(u.Text().T("signin.button"), theme.LoginIcon(), func() {
+	s.submit = widgets.NewButtonWithIcon(u.Text().T("signin.button"), theme.LoginIcon(), func() {
 		email, pw := s.email.Text, s.password.Text
 		s.submit.Disable()
 		shell.Async(u.Shell, func(ctx context.Context) (*api.SecondFactorChallenge, error) { return flow.StartSignIn(ctx, email, pw) },
@@ -42,7 +42,7 @@ func newSignInScreen(u *area, flow signInFlow) *signInScreen {
 	})
 	s.submit.Importance = widget.HighImportance
 	s.password.OnSubmitted = func(string) { s.submit.OnTapped() }
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
 	form := widget.NewForm(widget.NewFormItem(u.Text().T("field.login_email"), s.email), widget.NewFormItem(u.Text().T("field.password_signin"), s.password))
 	s.content = u.Page(widgets.Title(u.Text().T("signin.title")), widgets.Paragraph(u.Text().T("signin.intro")), form, s.message, container.NewHBox(back, s.submit))
 	return s

@@ -214,8 +214,8 @@ type importReportScreen struct {
 	rep     *onboarding.ImportReport
 	summary *widget.Label
 	list    *widget.List
-	save    *widget.Button
-	back    *widget.Button
+	save    *widgets.Button
+	back    *widgets.Button
 	message *widget.Label
 	content fyne.CanvasObject
 }
@@ -261,12 +261,12 @@ func newImportReportScreen(u *area, rep *onboarding.ImportReport, name string) *
 			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s %s · %s", u.Text().T("report.line"), u.Text().Count(r.Line),
 				csvio.RejectionText(u.Text().Lang(), r)))
 		})
-	s.save = widget.NewButtonWithIcon(u.Text().T("report.save"), theme.DocumentSaveIcon(), s.onSave)
+	s.save = widgets.NewButtonWithIcon(u.Text().T("report.save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	if rep.RejectedRows() == 0 {
 		s.save.Disable()
 	}
-	s.back = widget.NewButtonWithIcon(u.Text().T("review.back"), theme.NavigateBackIcon(), func() {
+	s.back = widgets.NewButtonWithIcon(u.Text().T("review.back"), theme.NavigateBackIcon(), func() {
 		u.files.closeReport()
 		u.Show(shell.StepWorkspace)
 	})

@@ -214,7 +214,7 @@ func (f workspaceFirm) onAssign() {
 type conflictPanel struct {
 	content *fyne.Container
 	choices map[string]*widget.RadioGroup
-	keep    *widget.Button
+	keep    *widgets.Button
 }
 
 // newConflictPanel shows the conflicts of the record being edited, each
@@ -243,7 +243,7 @@ func newConflictPanel(u *area, structureID int64, cs []core.FieldConflict, done 
 		p.content.Add(container.NewGridWithColumns(2, mine, theirs))
 		p.content.Add(r)
 	}
-	p.keep = widget.NewButtonWithIcon(tx.T("editor.conflict.apply"), theme.ConfirmIcon(), func() {
+	p.keep = widgets.NewButtonWithIcon(tx.T("editor.conflict.apply"), theme.ConfirmIcon(), func() {
 		keep := core.ClientFields{}
 		for f, r := range p.choices {
 			v := values[f]

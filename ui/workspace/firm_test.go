@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/core/onboarding"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // newFirmHarness is the workspace of Jeanne, the admin of a firm with two
@@ -70,7 +70,7 @@ func TestFirmScreens(t *testing.T) { uitest.InEachLanguage(t, firmScreens) }
 func firmScreens(t *testing.T, lang string) {
 	ctx := t.Context()
 	h, people := newFirmHarness(t, lang)
-	h.App.Settings().SetTheme(theme.DefaultTheme())
+	h.App.Settings().SetTheme(widgets.Theme{})
 	h.Win.Resize(shell.WindowSize)
 	shot := uitest.NewShots(t, h.Win, lang).Shot
 	hugo, lea := people["hugo.bernard@example.fr"], people["lea.petit@example.fr"]

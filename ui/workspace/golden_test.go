@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -18,6 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // TestScreens draws the accountant's screens, in French and in English,
@@ -40,7 +40,7 @@ const (
 func screens(t *testing.T, lang string) {
 	ctx := t.Context()
 	h := newHarness(t, lang)
-	h.App.Settings().SetTheme(theme.DefaultTheme())
+	h.App.Settings().SetTheme(widgets.Theme{})
 	h.Win.Resize(shell.WindowSize)
 	shots := uitest.NewShots(t, h.Win, lang)
 	shot := shots.Shot

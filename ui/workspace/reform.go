@@ -51,8 +51,8 @@ type reformSection struct {
 	seen        *widget.Entry
 	note        *widget.Entry
 	problems    *widget.Label
-	save        *widget.Button
-	directory   *widget.Button
+	save        *widgets.Button
+	directory   *widgets.Button
 }
 
 // categories are the choices of the category, the unknown first.
@@ -98,8 +98,8 @@ func newReformSection(u *area, flow reformFlow, rec core.StructureRecord) *refor
 	s.problems = widgets.Paragraph("")
 	s.problems.Importance = widget.DangerImportance
 	s.problems.Hide()
-	s.save = widget.NewButtonWithIcon(u.Text().T("reform.save"), theme.DocumentSaveIcon(), s.onSave)
-	s.directory = widget.NewButtonWithIcon(u.Text().T("reform.directory"), theme.SearchIcon(), func() { u.Tasks().OpenDirectory(flow.DirectoryPage(), s.siren, s.problems) })
+	s.save = widgets.NewButtonWithIcon(u.Text().T("reform.save"), theme.DocumentSaveIcon(), s.onSave)
+	s.directory = widgets.NewButtonWithIcon(u.Text().T("reform.directory"), theme.SearchIcon(), func() { u.Tasks().OpenDirectory(flow.DirectoryPage(), s.siren, s.problems) })
 	if s.siren == "" {
 		s.directory.Disable()
 	}
@@ -141,7 +141,7 @@ func (s *reformSection) items() []*widget.FormItem {
 		widget.NewFormItem(u.Text().T("field.mandate_signed"), s.mandate),
 		{Text: u.Text().T("field.invoicing_addresses"), Widget: s.addresses, HintText: u.Text().T("reform.addresses.hint")},
 		widget.NewFormItem(u.Text().T("field.directory_checked_on"), container.NewBorder(nil, nil, nil,
-			widget.NewButton(u.Text().T("reform.today"), func() { s.checkedOn.SetText(u.Text().DayText(core.DateOf(u.Now()))) }), s.checkedOn)),
+			widgets.NewButton(u.Text().T("reform.today"), func() { s.checkedOn.SetText(u.Text().DayText(core.DateOf(u.Now()))) }), s.checkedOn)),
 		widget.NewFormItem(u.Text().T("field.directory_seen"), s.seen),
 		widget.NewFormItem(u.Text().T("field.reform_note"), s.note),
 		widget.NewFormItem("", container.NewVBox(s.problems, container.NewHBox(s.directory, s.save))),

@@ -46,10 +46,10 @@ type reviewScreen struct {
 	diffs    []onboarding.Difference
 	accepted map[int64]bool
 	list     *widget.List
-	apply    *widget.Button
-	all      *widget.Button
-	none     *widget.Button
-	back     *widget.Button
+	apply    *widgets.Button
+	all      *widgets.Button
+	none     *widgets.Button
+	back     *widgets.Button
 	progress *widgets.Progress
 	message  *widget.Label
 	content  fyne.CanvasObject
@@ -69,11 +69,11 @@ func newReviewScreen(u *area, flow workspaceFlow, r *onboarding.PrefillResult) *
 		s.updateItem(i, probe)
 		s.list.SetItemHeight(i, probe.MinSize().Height)
 	}
-	s.apply = widget.NewButtonWithIcon("", theme.ConfirmIcon(), s.onApply)
+	s.apply = widgets.NewButtonWithIcon("", theme.ConfirmIcon(), s.onApply)
 	s.apply.Importance = widget.HighImportance
-	s.all = widget.NewButton(u.Text().T("review.all"), func() { s.setAll(true) })
-	s.none = widget.NewButton(u.Text().T("review.none"), func() { s.setAll(false) })
-	s.back = widget.NewButtonWithIcon(u.Text().T("review.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepWorkspace) })
+	s.all = widgets.NewButton(u.Text().T("review.all"), func() { s.setAll(true) })
+	s.none = widgets.NewButton(u.Text().T("review.none"), func() { s.setAll(false) })
+	s.back = widgets.NewButtonWithIcon(u.Text().T("review.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepWorkspace) })
 	s.progress = u.Tasks().NewProgress()
 	s.message = widgets.Paragraph("")
 	intro := u.Text().Plural("review.intro", len(s.diffs))
@@ -164,7 +164,7 @@ func (s *reviewScreen) setAll(on bool) {
 func (s *reviewScreen) changed() {
 	n := len(s.accepted)
 	s.apply.SetText(s.u.Text().Plural("review.apply", n))
-	for _, b := range []*widget.Button{s.apply, s.all, s.none, s.back} {
+	for _, b := range []*widgets.Button{s.apply, s.all, s.none, s.back} {
 		b.Enable()
 		if s.running {
 			b.Disable()

@@ -36,8 +36,8 @@ type structureScreen struct {
 	country                                      *widget.Select
 	nonDiffusible                                *widget.Check
 	lookup                                       *widget.Label
-	requestAttach                                *widget.Button
-	submit                                       *widget.Button
+	requestAttach                                *widgets.Button
+	submit                                       *widgets.Button
 	result                                       *widget.Label
 	form                                         *widget.Form
 	content                                      fyne.CanvasObject
@@ -53,10 +53,10 @@ type structureScreen struct {
 	// conflicts is the firm's conflicts of the record, to resolve;
 	// history opens the firm's history of it.
 	conflicts  *conflictPanel
-	history    *widget.Button
-	save       *widget.Button
-	saveQueue  *widget.Button
-	backToList *widget.Button
+	history    *widgets.Button
+	save       *widgets.Button
+	saveQueue  *widgets.Button
+	backToList *widgets.Button
 }
 
 // structureEdit opens the form from the workspace: on a stored record, or
@@ -129,7 +129,7 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 	}
 	s.lookup = widgets.Paragraph("")
 	s.lookup.Importance = widget.HighImportance
-	s.requestAttach = widget.NewButtonWithIcon(u.Text().T("done.attach.button"), theme.LoginIcon(), func() {
+	s.requestAttach = widgets.NewButtonWithIcon(u.Text().T("done.attach.button"), theme.LoginIcon(), func() {
 		if !u.Session().HasPortal() {
 			u.Show(shell.StepHandoff)
 			return
@@ -138,9 +138,9 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 	})
 	s.requestAttach.Hide()
 	s.result = widgets.Paragraph("")
-	s.submit = widget.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
+	s.submit = widgets.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepDone) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepDone) })
 	var buttons fyne.CanvasObject = container.NewHBox(back, s.submit)
 	heading := u.Text().T("structure.title")
 	var status fyne.CanvasObject = widget.NewLabel("")
@@ -380,13 +380,13 @@ func (s *structureScreen) showResult(r core.StructureRecord) {
 // problems) and buttons.
 func (s *structureScreen) editorParts() (string, fyne.CanvasObject, fyne.CanvasObject) {
 	u, rec := s.u, s.edit.rec
-	s.backToList = widget.NewButtonWithIcon(u.Text().T("editor.back"), theme.NavigateBackIcon(), s.onBackToList)
-	s.save = widget.NewButtonWithIcon(u.Text().T("editor.save"), theme.DocumentSaveIcon(), func() { s.onSave(false) })
-	s.saveQueue = widget.NewButtonWithIcon(u.Text().T("editor.save_queue"), theme.UploadIcon(), func() { s.onSave(true) })
+	s.backToList = widgets.NewButtonWithIcon(u.Text().T("editor.back"), theme.NavigateBackIcon(), s.onBackToList)
+	s.save = widgets.NewButtonWithIcon(u.Text().T("editor.save"), theme.DocumentSaveIcon(), func() { s.onSave(false) })
+	s.saveQueue = widgets.NewButtonWithIcon(u.Text().T("editor.save_queue"), theme.UploadIcon(), func() { s.onSave(true) })
 	s.saveQueue.Importance = widget.HighImportance
 	buttons := container.NewHBox(s.backToList, s.save, s.saveQueue)
 	if u.firm.in() && rec.ID != 0 {
-		s.history = widget.NewButtonWithIcon(u.Text().T("editor.history"), theme.HistoryIcon(), func() {
+		s.history = widgets.NewButtonWithIcon(u.Text().T("editor.history"), theme.HistoryIcon(), func() {
 			showHistory(u, rec.ID, rec.Draft.CompanyName)
 		})
 		buttons.Add(s.history)

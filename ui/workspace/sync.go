@@ -25,22 +25,22 @@ type syncScreen struct {
 	progress *widget.ProgressBarInfinite
 	summary  *widget.Label
 	list     *fyne.Container
-	retry    *widget.Button
+	retry    *widgets.Button
 	// discard holds each row's button, by structure id, for tests.
-	discard map[int64]*widget.Button
+	discard map[int64]*widgets.Button
 	content fyne.CanvasObject
 }
 
 func newSyncScreen(u *area, flow syncFlow) *syncScreen {
-	s := &syncScreen{u: u, flow: flow, discard: map[int64]*widget.Button{}}
+	s := &syncScreen{u: u, flow: flow, discard: map[int64]*widgets.Button{}}
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
 	s.summary = widgets.Paragraph("")
 	s.list = container.NewVBox()
-	s.retry = widget.NewButtonWithIcon(u.Text().T("sync.retry"), theme.ViewRefreshIcon(), s.onRetry)
+	s.retry = widgets.NewButtonWithIcon(u.Text().T("sync.retry"), theme.ViewRefreshIcon(), s.onRetry)
 	s.retry.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
+	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
 	s.content = u.Page(widgets.Title(u.Text().T("sync.title")), widgets.Paragraph(u.Text().T("sync.intro")), s.progress, s.summary, s.list,
 		container.NewHBox(back, s.retry))
 	s.load()
@@ -51,7 +51,7 @@ func newSyncScreen(u *area, flow syncFlow) *syncScreen {
 func (s *syncScreen) load() {
 	shell.Async(s.u.Shell, s.flow.Unsettled, func(recs []core.StructureRecord, err error) {
 		s.list.RemoveAll()
-		s.discard = map[int64]*widget.Button{}
+		s.discard = map[int64]*widgets.Button{}
 		if err != nil {
 			s.list.Add(widgets.Paragraph(s.u.Text().ErrorText(err)))
 			return
@@ -71,7 +71,7 @@ func (s *syncScreen) load() {
 			var right fyne.CanvasObject = widget.NewLabel("")
 			if r.Sync.State == core.StateQueued || r.Sync.State == core.StateFailed {
 				id := r.ID
-				b := widget.NewButtonWithIcon(s.u.Text().T("sync.discard"), theme.DeleteIcon(), func() { s.onDiscard(id) })
+				b := widgets.NewButtonWithIcon(s.u.Text().T("sync.discard"), theme.DeleteIcon(), func() { s.onDiscard(id) })
 				s.discard[id] = b
 				right = b
 			}

@@ -39,19 +39,19 @@ type workspaceScreen struct {
 	view       *view
 
 	search     *widget.Entry
-	chips      map[core.StructureFilter]*widget.Button
+	chips      map[core.StructureFilter]*widgets.Button
 	table      *widgets.Table[core.StructureSummary]
 	selection  *widget.Label
 	bar        *fyne.Container
 	filters    *fyne.Container
-	selectAll  *widget.Button
-	clear      *widget.Button
-	queue      *widget.Button
-	prefill    *widget.Button
-	toDraft    *widget.Button
-	more       *widget.Button
-	newButton  *widget.Button
-	importButt *widget.Button
+	selectAll  *widgets.Button
+	clear      *widgets.Button
+	queue      *widgets.Button
+	prefill    *widgets.Button
+	toDraft    *widgets.Button
+	more       *widgets.Button
+	newButton  *widgets.Button
+	importButt *widgets.Button
 	empty      fyne.CanvasObject
 	noMatch    *widget.Label
 	message    *widget.Label
@@ -96,7 +96,7 @@ const (
 )
 
 func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *workspaceScreen {
-	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widget.Button{}}
+	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widgets.Button{}}
 	w.search = widget.NewEntry()
 	w.search.SetPlaceHolder(u.Text().T("ws.search"))
 	w.search.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -110,7 +110,7 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 	reformRow := container.NewHBox(widget.NewLabelWithStyle(u.Text().T("ws.reform_chips"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	w.firmRow = container.NewHBox(widget.NewLabelWithStyle(u.Text().T("ws.firm_chips"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, f := range core.StructureFilters {
-		b := widget.NewButton("", func() { w.setFilter(f) })
+		b := widgets.NewButton("", func() { w.setFilter(f) })
 		w.chips[f] = b
 		switch {
 		case slices.Contains(core.ReformFilters, f):
@@ -138,19 +138,19 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 		}
 	}
 	w.selection = widget.NewLabel("")
-	w.selectAll = widget.NewButton("", w.checkAll)
+	w.selectAll = widgets.NewButton("", w.checkAll)
 	w.selectAll.Importance = widget.LowImportance
-	w.clear = widget.NewButton(u.Text().T("ws.clear"), w.clearSelection)
+	w.clear = widgets.NewButton(u.Text().T("ws.clear"), w.clearSelection)
 	w.clear.Importance = widget.LowImportance
 	// The buttons say it short; the progress bar and the results say it
 	// in full.
-	w.queue = widget.NewButtonWithIcon(u.Text().T("ws.btn.queue"), theme.UploadIcon(), w.onQueue)
+	w.queue = widgets.NewButtonWithIcon(u.Text().T("ws.btn.queue"), theme.UploadIcon(), w.onQueue)
 	w.queue.Importance = widget.HighImportance
-	w.prefill = widget.NewButtonWithIcon(u.Text().T("ws.btn.prefill"), theme.DownloadIcon(), w.onPrefill)
-	w.toDraft = widget.NewButtonWithIcon(u.Text().T("ws.btn.to_draft"), theme.ContentUndoIcon(), w.onDraft)
-	w.more = widget.NewButtonWithIcon(u.Text().T("ws.more"), theme.MoreHorizontalIcon(), w.showMore)
-	w.newButton = widget.NewButtonWithIcon(u.Text().T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
-	w.importButt = widget.NewButtonWithIcon(u.Text().T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
+	w.prefill = widgets.NewButtonWithIcon(u.Text().T("ws.btn.prefill"), theme.DownloadIcon(), w.onPrefill)
+	w.toDraft = widgets.NewButtonWithIcon(u.Text().T("ws.btn.to_draft"), theme.ContentUndoIcon(), w.onDraft)
+	w.more = widgets.NewButtonWithIcon(u.Text().T("ws.more"), theme.MoreHorizontalIcon(), w.showMore)
+	w.newButton = widgets.NewButtonWithIcon(u.Text().T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
+	w.importButt = widgets.NewButtonWithIcon(u.Text().T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
 	w.noMatch = widgets.Paragraph("")
 	w.noMatch.Alignment = fyne.TextAlignCenter
 	w.noMatch.Hide()
@@ -275,9 +275,9 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 // emptyState is what a first-time accountant sees: how to get rows in.
 func (w *workspaceScreen) emptyState() fyne.CanvasObject {
 	u := w.u
-	newB := widget.NewButtonWithIcon(u.Text().T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
+	newB := widgets.NewButtonWithIcon(u.Text().T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
 	newB.Importance = widget.HighImportance
-	imp := widget.NewButtonWithIcon(u.Text().T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
+	imp := widgets.NewButtonWithIcon(u.Text().T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
 	text := widgets.Paragraph(u.Text().T("ws.empty.text"))
 	text.Alignment = fyne.TextAlignCenter
 	heading := widgets.Title(u.Text().T("ws.empty.title"))
@@ -419,7 +419,7 @@ func (w *workspaceScreen) selectionChanged() {
 	} else {
 		w.clear.Hide()
 	}
-	for _, b := range []*widget.Button{w.queue, w.prefill, w.toDraft, w.more} {
+	for _, b := range []*widgets.Button{w.queue, w.prefill, w.toDraft, w.more} {
 		if n == 0 || w.running {
 			b.Disable()
 		} else {

@@ -17,6 +17,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // csvFile writes a CSV of n structures, French style (";"), and returns
@@ -44,16 +45,16 @@ func csvFile(t *testing.T, n int) (string, []string) {
 
 // headerButton finds the header of a column by its title, as a person
 // finds it on screen.
-func headerButton(t *testing.T, h *harness, title string) *widget.Button {
+func headerButton(t *testing.T, h *harness, title string) *widgets.Button {
 	t.Helper()
 	found := uitest.Objects(h.a.workspaceS.table, func(o fyne.CanvasObject) bool {
-		b, ok := o.(*widget.Button)
+		b, ok := o.(*widgets.Button)
 		return ok && b.Text == title
 	})
 	if len(found) == 0 {
 		t.Fatalf("no header %q", title)
 	}
-	return found[0].(*widget.Button)
+	return found[0].(*widgets.Button)
 }
 
 // TestWorkspaceImportFilterSortQueue is an accountant's session: 10,000
