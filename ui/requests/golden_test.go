@@ -3,7 +3,6 @@ package requests
 import (
 	"testing"
 
-
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/api"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"

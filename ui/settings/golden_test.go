@@ -3,7 +3,6 @@ package settings
 import (
 	"testing"
 
-
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
