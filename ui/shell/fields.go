@@ -78,3 +78,19 @@ func (u *Shell) NewTypeSelect(t core.IdentifierType, changed func(string)) *Type
 
 // Type returns the selected identifier type.
 func (s *TypeSelect) Type() core.IdentifierType { return s.byLabel[s.Selected] }
+
+// RevealErrors shows the errors of every entry of a form, empty ones too
+// (the user tried to go on), and gives the focus to the first entry in
+// error.
+func (u *Shell) RevealErrors(entries ...*widgets.FocusEntry) {
+	var first *widgets.FocusEntry
+	for _, e := range entries {
+		e.Reveal()
+		if first == nil && e.Validate() != nil {
+			first = e
+		}
+	}
+	if first != nil {
+		u.win.Canvas().Focus(first)
+	}
+}

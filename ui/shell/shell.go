@@ -19,6 +19,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -194,10 +195,13 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	// The bars are opaque: whatever scrolls under them stays hidden, with
 	// every painter (the software one used for screenshots replaces nested
 	// clips instead of intersecting them).
-	w.SetContent(container.NewBorder(
-		opaque(container.NewVBox(s.head.content, widget.NewSeparator())),
-		opaque(container.NewVBox(widget.NewSeparator(), s.bar.footer)),
-		nil, nil, s.body))
+	//
+	// Tab follows the order of the objects: the header, the screen, then
+	// the status bar (a border container would list the bars first, and a
+	// keyboard user would cross the status bar before reaching the form).
+	top := opaque(container.NewVBox(s.head.content, widget.NewSeparator()))
+	bottom := opaque(container.NewVBox(widget.NewSeparator(), s.bar.footer))
+	w.SetContent(container.New(layout.NewBorderLayout(top, bottom, nil, nil), top, s.body, bottom))
 	w.Resize(WindowSize)
 	s.head.refresh()
 	s.bar.set(s.text.T("status.offline_ready"))
@@ -248,6 +252,54 @@ func (s *Shell) ShowWith(step Step, arg any) {
 	s.body.Refresh()
 	if f := s.shown[step]; f != nil {
 		f()
+	} else {
+		s.focusFirst(content)
+	}
+}
+
+// focusFirst gives the keyboard focus to the screen's first field, or,
+// on a screen without one, to its first primary button: typed text then
+// goes somewhere as soon as a step shows, and Enter does what the screen
+// is for. A screen that knows better says so with OnShown.
+func (s *Shell) focusFirst(content fyne.CanvasObject) {
+	var field, primary fyne.Focusable
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if field != nil || o == nil || !o.Visible() {
+			return
+		}
+		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+			return
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+			return
+		case *container.Scroll:
+			walk(w.Content)
+			return
+		case *widget.Form:
+			for _, it := range w.Items {
+				walk(it.Widget)
+			}
+			return
+		case *widgets.Button:
+			if primary == nil && w.Importance == widget.HighImportance {
+				primary = w
+			}
+			return
+		case *widget.Entry, *widgets.FocusEntry, *widget.Select, *widget.SelectEntry, *widget.Check:
+			field = o.(fyne.Focusable)
+		}
+	}
+	walk(content)
+	if field == nil {
+		field = primary
+	}
+	if field != nil {
+		s.win.Canvas().Focus(field)
 	}
 }
 

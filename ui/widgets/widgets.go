@@ -48,6 +48,28 @@ type FocusEntry struct {
 	widget.Entry
 	// OnFocus hears the entry gain the focus.
 	OnFocus func(fyne.CanvasObject)
+	// revealed: the user tried to go on, an empty entry shows its error.
+	revealed bool
+}
+
+// SetValidator sets the entry's rule. An empty entry shows no error until
+// Reveal (the user tried to go on): tabbing through a form does not mark
+// every required field in red at once, while a value typed that breaks a
+// rule shows its error as soon as the focus leaves it.
+func (e *FocusEntry) SetValidator(v fyne.StringValidator) {
+	e.Validator = func(s string) error {
+		if err := v(s); err != nil && (s != "" || e.revealed) {
+			return err
+		}
+		return nil
+	}
+}
+
+// Reveal shows the entry's error even while it is empty: the user tried
+// to go on.
+func (e *FocusEntry) Reveal() {
+	e.revealed = true
+	_ = e.Validate()
 }
 
 // FocusGained focuses the entry, then reports it.

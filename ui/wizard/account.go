@@ -44,7 +44,7 @@ func newAccountScreen(u *area, flow accountFlow) *accountScreen {
 	entry := func(field, v string) *widgets.FocusEntry {
 		e := u.NewEntry()
 		e.SetText(v)
-		e.Validator = shell.FieldValidator(u.Shell, field, s.formDraft, setAccountField, accountProblems)
+		e.SetValidator(shell.FieldValidator(u.Shell, field, s.formDraft, setAccountField, accountProblems))
 		e.OnChanged = func(string) { s.onChanged() }
 		e.OnSubmitted = func(string) { s.onSubmit() }
 		return e
@@ -215,10 +215,13 @@ func (s *accountScreen) onSaved(rec core.AccountRecord, err error, waiting bool)
 }
 
 func (s *accountScreen) onSubmit() {
-	if s.submit.Disabled() {
+	if accountProblems(s.draft()).HasErrors() {
+		// The user tried to go on: every field says what it lacks, and
+		// the first of them takes the focus.
+		s.u.RevealErrors(s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail)
 		return
 	}
-	if accountProblems(s.draft()).HasErrors() {
+	if s.submit.Disabled() {
 		return
 	}
 	s.saveNow()

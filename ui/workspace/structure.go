@@ -104,7 +104,7 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 	entry := func(field, v string) *widgets.FocusEntry {
 		e := u.NewEntry()
 		e.SetText(v)
-		e.Validator = shell.FieldValidator(u.Shell, field, s.formDraft, setStructureField, structureProblems)
+		e.SetValidator(shell.FieldValidator(u.Shell, field, s.formDraft, setStructureField, structureProblems))
 		e.OnChanged = func(string) { s.onChanged() }
 		e.OnSubmitted = func(string) { s.onSubmit() }
 		return e
@@ -335,11 +335,14 @@ func (s *structureScreen) prefill(c registry.Company) {
 // nothing is lost offline), then sends it at once where the portal has an
 // API; on Chorus Pro's own environments it stays a draft for the hand-off.
 func (s *structureScreen) onSubmit() {
-	if s.submit.Disabled() {
-		return
-	}
 	d := s.draft()
 	if structureProblems(d).HasErrors() {
+		// The user tried to go on: every field says what it lacks, and
+		// the first of them takes the focus.
+		s.u.RevealErrors(s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip)
+		return
+	}
+	if s.submit.Disabled() {
 		return
 	}
 	s.submit.Disable()

@@ -1,0 +1,52 @@
+package wizard
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
+)
+
+// TestKeyboardOnTheAccountStep (issue 33): the home screen gives the
+// focus to its primary button, so Enter or Space starts at once; the
+// account step puts it on its first field; tabbing through every empty
+// field marks none of them in error; Enter on an incomplete form shows
+// every field's error and brings the focus to the first one.
+func TestKeyboardOnTheAccountStep(t *testing.T) {
+	h := newHarness(t, "en")
+	c := h.Win.Canvas()
+	if b, ok := c.Focused().(*widgets.Button); !ok || b != h.a.home.start {
+		t.Fatalf("the home screen's focus is on %T, want its primary button", c.Focused())
+	}
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	s := h.a.accountS
+	if s == nil {
+		t.Fatal("Space on the focused button did not open the account step")
+	}
+	if c.Focused() != fyne.Focusable(s.loginEmail) {
+		t.Fatalf("the account step's focus is on %T, want the first field", c.Focused())
+	}
+	entries := []*widgets.FocusEntry{s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail}
+	for range entries {
+		c.FocusNext()
+	}
+	for _, e := range entries {
+		if err := e.Validate(); err != nil {
+			t.Errorf("a field only passed through shows an error: %v", err)
+		}
+	}
+	c.Focus(s.lastName)
+	test.Type(s.lastName, "Martin")
+	s.lastName.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if err := s.loginEmail.Validate(); err == nil {
+		t.Error("Enter on an incomplete form: the empty e-mail says nothing")
+	}
+	if c.Focused() != fyne.Focusable(s.loginEmail) {
+		t.Errorf("after Enter on an incomplete form the focus is on %T, want the first field in error", c.Focused())
+	}
+	if err := s.lastName.Validate(); err != nil {
+		t.Errorf("a filled field shows an error: %v", err)
+	}
+}
