@@ -71,14 +71,14 @@ func newAccountScreen(u *area, flow accountFlow) *accountScreen {
 	}
 
 	req := func(key string) string { return u.Text().T(key) + " *" }
-	form := widget.NewForm(
+	form := widgets.NameFields(widget.NewForm(
 		&widget.FormItem{Text: req("field.login_email"), Widget: s.loginEmail, HintText: u.Text().T("account.login_warning")},
 		&widget.FormItem{Text: req("field.login_email_confirm"), Widget: s.confirmEmail},
 		&widget.FormItem{Text: req("field.first_name"), Widget: s.firstName},
 		&widget.FormItem{Text: req("field.last_name"), Widget: s.lastName},
 		&widget.FormItem{Text: u.Text().T("field.phone"), Widget: s.phone},
 		&widget.FormItem{Text: u.Text().T("field.contact_email"), Widget: s.contactEmail, HintText: u.Text().T("field.contact_email.hint")},
-	)
+	))
 	s.submit = widgets.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() {

@@ -150,7 +150,7 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 	req := func(k string) string { return u.Text().T(k) + " *" }
 	// One form for every section, so that every label lines up in one
 	// column; each section opens with its heading in the field column.
-	s.form = widget.NewForm(
+	s.form = widgets.NameFields(widget.NewForm(
 		widgets.SectionItem(u.Text().T("structure.general")),
 		widget.NewFormItem(req("field.identifier_type"), s.idType.Select),
 		&widget.FormItem{Text: req("field.identifier"), Widget: s.identifier, HintText: u.Text().T("field.identifier.hint")},
@@ -169,7 +169,7 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 		widget.NewFormItem(req("field.country"), s.country),
 		widgets.SectionItem(u.Text().T("structure.options")),
 		widget.NewFormItem("", s.nonDiffusible),
-	)
+	))
 	if edit != nil && edit.rec.ID != 0 && u.deps.Reform != nil {
 		s.reform = newReformSection(u, u.deps.Reform, edit.rec)
 		for _, it := range s.reform.items() {
