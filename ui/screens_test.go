@@ -80,14 +80,14 @@ func walk(t *testing.T, lang string) {
 		}
 	}
 
-	// accessible draws the screen again in high contrast (issue 33),
-	// then goes back to the standard theme.
+	// accessible draws the screen again in high contrast and at 200 %
+	// text (issue 33), then goes back to the standard theme.
 	accessible := func(name string) {
 		t.Helper()
 		for _, v := range []struct {
 			suffix string
 			th     widgets.Theme
-		}{{"-high-contrast", widgets.Theme{High: true}}} {
+		}{{"-high-contrast", widgets.Theme{High: true}}, {"-200", widgets.Theme{Scale: 2}}} {
 			h.App.Settings().SetTheme(v.th)
 			shot(name + v.suffix)
 		}

@@ -43,9 +43,43 @@ func newHeader(s *Shell, langLocked bool) *header {
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(32))
 	name := widget.NewLabelWithStyle("Chorus Onboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	h.content = container.NewBorder(nil, nil, container.NewHBox(logo, name, h.workspace, h.approvals),
+	h.content = container.New(foldLayout{}, container.NewHBox(logo, name, h.workspace, h.approvals),
 		container.NewHBox(h.env, h.lang, h.settings))
 	return h
+}
+
+// foldLayout lays the header's two groups out: the areas at the start,
+// the environment, language and settings at the end of one line; when the
+// text size (Settings) makes them wider than half the width of a standard
+// window together, the second group goes to a line of its own, so that
+// at 200 % nothing overlaps in a 1,120-pixel window.
+type foldLayout struct{}
+
+// folded reports whether the groups need two lines.
+func (foldLayout) folded(objs []fyne.CanvasObject) bool {
+	return objs[0].MinSize().Width+objs[1].MinSize().Width > WindowSize.Width*0.9
+}
+
+func (l foldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	if l.folded(objs) {
+		return fyne.NewSize(max(a.Width, b.Width), a.Height+b.Height)
+	}
+	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
+}
+
+func (l foldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(a.Width, max(a.Height, b.Height)))
+	if l.folded(objs) {
+		objs[0].Resize(a)
+		objs[1].Move(fyne.NewPos(max(size.Width-b.Width, 0), a.Height))
+		objs[1].Resize(b)
+		return
+	}
+	objs[1].Move(fyne.NewPos(size.Width-b.Width, 0))
+	objs[1].Resize(fyne.NewSize(b.Width, max(a.Height, b.Height)))
 }
 
 // lowButton is a button of the bars: discreet, with an icon or none.

@@ -354,9 +354,10 @@ func (s *Shell) SetLang(l i18n.Lang) {
 func (s *Shell) PageScroll() *container.Scroll { return s.pageScroll }
 
 // Page lays a screen out: scrollable, padded; the scroller follows the
-// keyboard focus (NewEntry).
+// keyboard focus (NewEntry). It scrolls sideways too when the text size
+// (Settings) makes a form wider than the window: nothing is cut off.
 func (s *Shell) Page(objs ...fyne.CanvasObject) fyne.CanvasObject {
-	s.pageScroll = container.NewVScroll(container.NewPadded(container.NewVBox(objs...)))
+	s.pageScroll = container.NewScroll(container.NewPadded(container.NewVBox(objs...)))
 	return s.pageScroll
 }
 
