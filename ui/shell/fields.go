@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -13,7 +14,7 @@ import (
 // (Password entries stay widget.NewPasswordEntry: their reveal button is
 // Fyne's own, and they sit near the top of their screens.)
 func (u *Shell) NewEntry() *widgets.FocusEntry {
-	e := &widgets.FocusEntry{OnFocus: u.followFocus}
+	e := &widgets.FocusEntry{OnFocus: u.followFocus, Global: u.RunShortcut}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e
@@ -93,4 +94,27 @@ func (u *Shell) RevealErrors(entries ...*widgets.FocusEntry) {
 	if first != nil {
 		u.win.Canvas().Focus(first)
 	}
+}
+
+// Shortcut makes key, with the platform's shortcut modifier (Ctrl, or ⌘
+// on a Mac) and Shift when shift, run fn wherever the focus is in the
+// window, a field included. The README lists the app's shortcuts.
+func (u *Shell) Shortcut(key fyne.KeyName, shift bool, fn func()) {
+	mod := fyne.KeyModifierShortcutDefault
+	if shift {
+		mod |= fyne.KeyModifierShift
+	}
+	sc := &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+	u.shortcuts[sc.ShortcutName()] = fn
+	u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { fn() })
+}
+
+// RunShortcut runs the window shortcut s, if it is one, and reports
+// whether it was: what the window does with a shortcut no field takes.
+func (u *Shell) RunShortcut(s fyne.Shortcut) bool {
+	fn := u.shortcuts[s.ShortcutName()]
+	if fn != nil {
+		fn()
+	}
+	return fn != nil
 }

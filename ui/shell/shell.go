@@ -146,6 +146,8 @@ type Shell struct {
 	shown   map[Step]func()
 	session *Session
 	tasks   *Tasks
+	// shortcuts are the window's own, by name (Shortcut).
+	shortcuts map[string]func()
 	// pageScroll is the current screen's scroller, which follows the
 	// keyboard focus.
 	pageScroll *container.Scroll
@@ -182,7 +184,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	}
 	eff := deps.Connection.Effective()
 	s := &Shell{app: a, win: w, deps: deps, text: &Texts{lang: InitialLang(a, eff, deps.SystemLang), loc: time.Local}, now: time.Now,
-		screens: map[Step]Screen{}, leaving: map[Step]func(){}, shown: map[Step]func(){}}
+		screens: map[Step]Screen{}, leaving: map[Step]func(){}, shown: map[Step]func(){}, shortcuts: map[string]func(){}}
 	if deps.Clock != nil {
 		s.now, s.text.loc = deps.Clock, time.UTC
 	}
@@ -205,6 +207,12 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	w.Resize(WindowSize)
 	s.head.refresh()
 	s.bar.set(s.text.T("status.offline_ready"))
+	// Ctrl+Shift+S: what the status bar's Sync button does.
+	s.Shortcut(fyne.KeyS, true, func() {
+		if !s.bar.sync.Disabled() && s.bar.sync.OnTapped != nil {
+			s.bar.sync.OnTapped()
+		}
+	})
 	return s
 }
 

@@ -54,6 +54,20 @@ type FocusEntry struct {
 	// Name is the field's label, what a screen reader says first
 	// (NameFields sets it from a form).
 	Name string
+	// Global, when set, runs the window's own shortcuts (Ctrl+N, …)
+	// while the entry has the focus: Fyne hands every shortcut to the
+	// focused entry, which would swallow them. It reports whether it ran
+	// one.
+	Global func(fyne.Shortcut) bool
+}
+
+// TypedShortcut runs a window shortcut (Global), else the entry's own
+// (copy, paste, select all).
+func (e *FocusEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.Global != nil && e.Global(s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
 }
 
 var _ fyne.Accessible = (*FocusEntry)(nil)

@@ -145,6 +145,24 @@ func Register(s *shell.Shell, deps Deps) *Workspace {
 		a.workspaceS = newWorkspaceScreen(a, deps.Workspace, deps.People)
 		return a.workspaceS.content
 	})
+	// The workspace's frequent actions, from anywhere in the window.
+	s.Shortcut(fyne.KeyN, false, func() { a.openStructure(0, "") })
+	s.Shortcut(fyne.KeyF, false, func() {
+		if s.Step() != shell.StepWorkspace {
+			s.Show(shell.StepWorkspace)
+		}
+		if a.workspaceS != nil {
+			s.Win().Canvas().Focus(a.workspaceS.search)
+		}
+	})
+	s.Shortcut(fyne.KeyI, false, func() {
+		if s.Step() != shell.StepWorkspace {
+			s.Show(shell.StepWorkspace)
+		}
+		if a.workspaceS != nil {
+			a.files.pick(a.workspaceS.setMessage)
+		}
+	})
 	s.Register(shell.StepStructure, func(any) fyne.CanvasObject {
 		a.structureS = newStructureScreen(a, deps.Structures, core.StructureDraft{})
 		return a.structureS.content

@@ -38,7 +38,7 @@ type workspaceScreen struct {
 	assignPick *widget.Select
 	view       *view
 
-	search     *widget.Entry
+	search     *widgets.FocusEntry
 	chips      map[core.StructureFilter]*widgets.Button
 	table      *widgets.Table[core.StructureSummary]
 	selection  *widget.Label
@@ -97,7 +97,7 @@ const (
 
 func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *workspaceScreen {
 	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widgets.Button{}}
-	w.search = widget.NewEntry()
+	w.search = u.NewEntry()
 	w.search.SetPlaceHolder(u.Text().T("ws.search"))
 	w.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	w.search.SetText(w.view.query.Text)
