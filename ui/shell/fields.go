@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -14,7 +15,7 @@ import (
 // (Password entries stay widget.NewPasswordEntry: their reveal button is
 // Fyne's own, and they sit near the top of their screens.)
 func (u *Shell) NewEntry() *widgets.FocusEntry {
-	e := &widgets.FocusEntry{OnFocus: u.followFocus, Global: u.RunShortcut}
+	e := &widgets.FocusEntry{OnFocus: u.followFocus, Global: u.RunShortcut, Escape: u.Back}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e
@@ -117,4 +118,39 @@ func (u *Shell) RunShortcut(s fyne.Shortcut) bool {
 		fn()
 	}
 	return fn != nil
+}
+
+// Back does what Escape does: what the screen's Back button does, if it
+// has one, enabled; nothing while a dialog is open (Tab and Escape stay
+// in it) or on a screen without one (home).
+func (u *Shell) Back() {
+	if u.win.Canvas().Overlays().Top() != nil {
+		return
+	}
+	back := u.text.T("button.back")
+	var found *widgets.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil || !o.Visible() {
+			return
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case *container.Scroll:
+			walk(w.Content)
+		case *widgets.Button:
+			if w.Text == back && !w.Disabled() && w.OnTapped != nil {
+				found = w
+			}
+		}
+	}
+	for _, o := range u.body.Objects {
+		walk(o)
+	}
+	if found != nil {
+		found.OnTapped()
+	}
 }

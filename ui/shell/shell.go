@@ -207,6 +207,13 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	w.Resize(WindowSize)
 	s.head.refresh()
 	s.bar.set(s.text.T("status.offline_ready"))
+	// Escape goes back a step (when no field has the focus; a field
+	// hands it over itself, FocusEntry.Escape).
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			s.Back()
+		}
+	})
 	// Ctrl+Shift+S: what the status bar's Sync button does.
 	s.Shortcut(fyne.KeyS, true, func() {
 		if !s.bar.sync.Disabled() && s.bar.sync.OnTapped != nil {

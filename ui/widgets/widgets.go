@@ -59,6 +59,19 @@ type FocusEntry struct {
 	// focused entry, which would swallow them. It reports whether it ran
 	// one.
 	Global func(fyne.Shortcut) bool
+	// Escape, when set, is what Escape does in the window (back a step):
+	// Fyne hands the key to the focused entry, which ignores it.
+	Escape func()
+}
+
+// TypedKey hands Escape to the window (Global: back a step), the rest to
+// the entry.
+func (e *FocusEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.Escape != nil {
+		e.Escape()
+		return
+	}
+	e.Entry.TypedKey(k)
 }
 
 // TypedShortcut runs a window shortcut (Global), else the entry's own

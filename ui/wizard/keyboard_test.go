@@ -4,8 +4,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/chorusonboard/chorus-onboard/ui/shell"
 	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
@@ -48,5 +50,32 @@ func TestKeyboardOnTheAccountStep(t *testing.T) {
 	}
 	if err := s.lastName.Validate(); err != nil {
 		t.Errorf("a filled field shows an error: %v", err)
+	}
+}
+
+// TestEscapeGoesBack (issue 33): Escape, typed in a field (Fyne hands
+// keys to the focused field) or with nothing focused, does what the
+// screen's Back button does; a dialog open on the screen keeps it.
+func TestEscapeGoesBack(t *testing.T) {
+	h := newHarness(t, "en")
+	c := h.Win.Canvas()
+	test.Tap(h.a.home.start)
+	s := h.a.accountS
+	c.Focus(s.firstName)
+	s.firstName.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.Shell.Step() != shell.StepHome {
+		t.Fatalf("Escape in a field of the account step: on %s, want home", h.Shell.Step())
+	}
+	test.Tap(h.a.home.start)
+	dialog.ShowInformation("Saved", "Your draft is saved.", h.Win)
+	c.Unfocus()
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.Shell.Step() != shell.StepAccount {
+		t.Fatalf("Escape with a dialog open left the step for %s", h.Shell.Step())
+	}
+	c.Overlays().Remove(c.Overlays().Top())
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.Shell.Step() != shell.StepHome {
+		t.Fatalf("Escape with nothing focused: on %s, want home", h.Shell.Step())
 	}
 }
