@@ -79,3 +79,39 @@ func TestEscapeGoesBack(t *testing.T) {
 		t.Fatalf("Escape with nothing focused: on %s, want home", h.Shell.Step())
 	}
 }
+
+// TestTabFollowsReadingOrder (issue 33): on the account step, Tab from
+// the first field goes down the form as it reads (the six fields, the
+// conditions, Back), then to the status bar, then round to the header,
+// then back into the form: nothing skipped, no trap.
+func TestTabFollowsReadingOrder(t *testing.T) {
+	h := newHarness(t, "en")
+	c := h.Win.Canvas()
+	test.Tap(h.a.home.start)
+	s := h.a.accountS
+	want := []fyne.Focusable{s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail, s.conditions}
+	for i, w := range want {
+		c.FocusNext()
+		if c.Focused() != w {
+			t.Fatalf("Tab %d: focus on %T, want %T", i+1, c.Focused(), w)
+		}
+	}
+	c.FocusNext()
+	if b, ok := c.Focused().(*widgets.Button); !ok || b.Text != "Back" {
+		t.Fatalf("after the conditions the focus is on %T, want Back", c.Focused())
+	}
+	seen := map[fyne.Focusable]bool{}
+	for range 40 {
+		c.FocusNext()
+		if c.Focused() == fyne.Focusable(s.loginEmail) {
+			break
+		}
+		seen[c.Focused()] = true
+	}
+	if c.Focused() != fyne.Focusable(s.loginEmail) {
+		t.Fatal("Tab never came back to the form's first field: a trap")
+	}
+	if !seen[h.Shell.Bars().Sync] || !seen[h.Shell.Bars().Settings] {
+		t.Error("Tab went round without reaching the status bar's Sync button and the header's Settings")
+	}
+}
