@@ -19,8 +19,8 @@
  * under Wine exactly as it does on Windows without a screen reader; what
  * a screen reader reads is tested on a real Windows (docs/accessibility.md).
  *
- * Built by scripts/wine/new-prefix into the directory of the test's
- * executables, and preferred to Wine's own for them only
+ * Built by scripts/wine/new-prefix into the test prefix's system32, in
+ * place of Wine's own, and preferred to Wine's builtin by the callers
  * (WINEDLLOVERRIDES uiautomationcore=n,b):
  *   x86_64-w64-mingw32-gcc -shared -O2 -o uiautomationcore.dll uiautomationcore.c
  */
