@@ -2,8 +2,6 @@ package shell
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -15,7 +13,7 @@ import (
 // (Password entries stay widget.NewPasswordEntry: their reveal button is
 // Fyne's own, and they sit near the top of their screens.)
 func (u *Shell) NewEntry() *widgets.FocusEntry {
-	e := &widgets.FocusEntry{OnFocus: u.followFocus, Global: u.RunShortcut, Escape: u.Back}
+	e := &widgets.FocusEntry{OnFocus: u.followFocus, Global: u.Keys.Run, Escape: u.Keys.Back}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e
@@ -80,77 +78,3 @@ func (u *Shell) NewTypeSelect(t core.IdentifierType, changed func(string)) *Type
 
 // Type returns the selected identifier type.
 func (s *TypeSelect) Type() core.IdentifierType { return s.byLabel[s.Selected] }
-
-// RevealErrors shows the errors of every entry of a form, empty ones too
-// (the user tried to go on), and gives the focus to the first entry in
-// error.
-func (u *Shell) RevealErrors(entries ...*widgets.FocusEntry) {
-	var first *widgets.FocusEntry
-	for _, e := range entries {
-		e.Reveal()
-		if first == nil && e.Validate() != nil {
-			first = e
-		}
-	}
-	if first != nil {
-		u.win.Canvas().Focus(first)
-	}
-}
-
-// Shortcut makes key, with the platform's shortcut modifier (Ctrl, or ⌘
-// on a Mac) and Shift when shift, run fn wherever the focus is in the
-// window, a field included. The README lists the app's shortcuts.
-func (u *Shell) Shortcut(key fyne.KeyName, shift bool, fn func()) {
-	mod := fyne.KeyModifierShortcutDefault
-	if shift {
-		mod |= fyne.KeyModifierShift
-	}
-	sc := &desktop.CustomShortcut{KeyName: key, Modifier: mod}
-	u.shortcuts[sc.ShortcutName()] = fn
-	u.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { fn() })
-}
-
-// RunShortcut runs the window shortcut s, if it is one, and reports
-// whether it was: what the window does with a shortcut no field takes.
-func (u *Shell) RunShortcut(s fyne.Shortcut) bool {
-	fn := u.shortcuts[s.ShortcutName()]
-	if fn != nil {
-		fn()
-	}
-	return fn != nil
-}
-
-// Back does what Escape does: what the screen's Back button does, if it
-// has one, enabled; nothing while a dialog is open (Tab and Escape stay
-// in it) or on a screen without one (home).
-func (u *Shell) Back() {
-	if u.win.Canvas().Overlays().Top() != nil {
-		return
-	}
-	back := u.text.T("button.back")
-	var found *widgets.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case *container.Scroll:
-			walk(w.Content)
-		case *widgets.Button:
-			if w.Text == back && !w.Disabled() && w.OnTapped != nil {
-				found = w
-			}
-		}
-	}
-	for _, o := range u.body.Objects {
-		walk(o)
-	}
-	if found != nil {
-		found.OnTapped()
-	}
-}

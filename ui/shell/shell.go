@@ -146,8 +146,8 @@ type Shell struct {
 	shown   map[Step]func()
 	session *Session
 	tasks   *Tasks
-	// shortcuts are the window's own, by name (Shortcut).
-	shortcuts map[string]func()
+	// Keys are the window's shortcuts and Escape.
+	Keys *Keys
 	// pageScroll is the current screen's scroller, which follows the
 	// keyboard focus.
 	pageScroll *container.Scroll
@@ -184,7 +184,8 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	}
 	eff := deps.Connection.Effective()
 	s := &Shell{app: a, win: w, deps: deps, text: &Texts{lang: InitialLang(a, eff, deps.SystemLang), loc: time.Local}, now: time.Now,
-		screens: map[Step]Screen{}, leaving: map[Step]func(){}, shown: map[Step]func(){}, shortcuts: map[string]func(){}}
+		screens: map[Step]Screen{}, leaving: map[Step]func(){}, shown: map[Step]func(){}}
+	s.Keys = &Keys{s: s, shortcuts: map[string]func(){}}
 	if deps.Clock != nil {
 		s.now, s.text.loc = deps.Clock, time.UTC
 	}
@@ -211,11 +212,11 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	// hands it over itself, FocusEntry.Escape).
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
-			s.Back()
+			s.Keys.Back()
 		}
 	})
 	// Ctrl+Shift+S: what the status bar's Sync button does.
-	s.Shortcut(fyne.KeyS, true, func() {
+	s.Keys.Shortcut(fyne.KeyS, true, func() {
 		if !s.bar.sync.Disabled() && s.bar.sync.OnTapped != nil {
 			s.bar.sync.OnTapped()
 		}
@@ -268,53 +269,7 @@ func (s *Shell) ShowWith(step Step, arg any) {
 	if f := s.shown[step]; f != nil {
 		f()
 	} else {
-		s.focusFirst(content)
-	}
-}
-
-// focusFirst gives the keyboard focus to the screen's first field, or,
-// on a screen without one, to its first primary button: typed text then
-// goes somewhere as soon as a step shows, and Enter does what the screen
-// is for. A screen that knows better says so with OnShown.
-func (s *Shell) focusFirst(content fyne.CanvasObject) {
-	var field, primary fyne.Focusable
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if field != nil || o == nil || !o.Visible() {
-			return
-		}
-		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
-			return
-		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-			return
-		case *container.Scroll:
-			walk(w.Content)
-			return
-		case *widget.Form:
-			for _, it := range w.Items {
-				walk(it.Widget)
-			}
-			return
-		case *widgets.Button:
-			if primary == nil && w.Importance == widget.HighImportance {
-				primary = w
-			}
-			return
-		case *widget.Entry, *widgets.FocusEntry, *widget.Select, *widget.SelectEntry, *widget.Check:
-			field = o.(fyne.Focusable)
-		}
-	}
-	walk(content)
-	if field == nil {
-		field = primary
-	}
-	if field != nil {
-		s.win.Canvas().Focus(field)
+		focusFirst(s.win.Canvas(), content)
 	}
 }
 

@@ -143,3 +143,19 @@ func (e *FocusEntry) FocusGained() {
 		e.OnFocus(e)
 	}
 }
+
+// RevealErrors shows the errors of every entry of a form, empty ones too
+// (the user tried to go on), and gives the focus on c to the first entry
+// in error.
+func RevealErrors(c fyne.Canvas, entries ...*FocusEntry) {
+	var first *FocusEntry
+	for _, e := range entries {
+		e.Reveal()
+		if first == nil && e.Validate() != nil {
+			first = e
+		}
+	}
+	if first != nil {
+		c.Focus(first)
+	}
+}

@@ -218,7 +218,7 @@ func (s *accountScreen) onSubmit() {
 	if accountProblems(s.draft()).HasErrors() {
 		// The user tried to go on: every field says what it lacks, and
 		// the first of them takes the focus.
-		s.u.RevealErrors(s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail)
+		widgets.RevealErrors(s.u.Win().Canvas(), s.loginEmail, s.confirmEmail, s.firstName, s.lastName, s.phone, s.contactEmail)
 		return
 	}
 	if s.submit.Disabled() {

@@ -146,8 +146,8 @@ func Register(s *shell.Shell, deps Deps) *Workspace {
 		return a.workspaceS.content
 	})
 	// The workspace's frequent actions, from anywhere in the window.
-	s.Shortcut(fyne.KeyN, false, func() { a.openStructure(0, "") })
-	s.Shortcut(fyne.KeyF, false, func() {
+	s.Keys.Shortcut(fyne.KeyN, false, func() { a.openStructure(0, "") })
+	s.Keys.Shortcut(fyne.KeyF, false, func() {
 		if s.Step() != shell.StepWorkspace {
 			s.Show(shell.StepWorkspace)
 		}
@@ -155,7 +155,7 @@ func Register(s *shell.Shell, deps Deps) *Workspace {
 			s.Win().Canvas().Focus(a.workspaceS.search)
 		}
 	})
-	s.Shortcut(fyne.KeyI, false, func() {
+	s.Keys.Shortcut(fyne.KeyI, false, func() {
 		if s.Step() != shell.StepWorkspace {
 			s.Show(shell.StepWorkspace)
 		}

@@ -30,7 +30,7 @@ func TestShortcuts(t *testing.T) {
 			f.TypedShortcut(sc)
 			return
 		}
-		h.Shell.RunShortcut(sc)
+		h.Shell.Keys.Run(sc)
 	}
 	h.Shell.Show(shell.StepSettings)
 	typed(fyne.KeyF, fyne.KeyModifierShortcutDefault)

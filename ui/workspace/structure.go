@@ -339,7 +339,7 @@ func (s *structureScreen) onSubmit() {
 	if structureProblems(d).HasErrors() {
 		// The user tried to go on: every field says what it lacks, and
 		// the first of them takes the focus.
-		s.u.RevealErrors(s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip)
+		widgets.RevealErrors(s.u.Win().Canvas(), s.identifier, s.company, s.name, s.email, s.phone, s.address, s.complement1, s.complement2, s.city, s.zip)
 		return
 	}
 	if s.submit.Disabled() {

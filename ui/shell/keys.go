@@ -1,0 +1,118 @@
+package shell
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
+)
+
+// Keys are the window's keyboard: its shortcuts and what Escape does.
+type Keys struct {
+	s *Shell
+	// shortcuts are the window's own, by name (Shortcut).
+	shortcuts map[string]func()
+}
+
+// Shortcut makes key, with the platform's shortcut modifier (Ctrl, or ⌘
+// on a Mac) and Shift when shift, run fn wherever the focus is in the
+// window, a field included. The README lists the app's shortcuts.
+func (k *Keys) Shortcut(key fyne.KeyName, shift bool, fn func()) {
+	mod := fyne.KeyModifierShortcutDefault
+	if shift {
+		mod |= fyne.KeyModifierShift
+	}
+	sc := &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+	k.shortcuts[sc.ShortcutName()] = fn
+	k.s.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { fn() })
+}
+
+// Run runs the window shortcut sc, if it is one, and reports whether it
+// was: what the window does with a shortcut no field takes.
+func (k *Keys) Run(sc fyne.Shortcut) bool {
+	fn := k.shortcuts[sc.ShortcutName()]
+	if fn != nil {
+		fn()
+	}
+	return fn != nil
+}
+
+// Back does what Escape does: what the screen's Back button does, if it
+// has one, enabled; nothing while a dialog is open (Tab and Escape stay
+// in it) or on a screen without one (home).
+func (k *Keys) Back() {
+	u := k.s
+	if u.win.Canvas().Overlays().Top() != nil {
+		return
+	}
+	back := u.text.T("button.back")
+	var found *widgets.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil || !o.Visible() {
+			return
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case *container.Scroll:
+			walk(w.Content)
+		case *widgets.Button:
+			if w.Text == back && !w.Disabled() && w.OnTapped != nil {
+				found = w
+			}
+		}
+	}
+	for _, o := range u.body.Objects {
+		walk(o)
+	}
+	if found != nil {
+		found.OnTapped()
+	}
+}
+
+// focusFirst gives the keyboard focus to the first field of content, or,
+// on a screen without one, to its first primary button: typed text then
+// goes somewhere as soon as a step shows, and Enter does what the screen
+// is for. A screen that knows better says so with OnShown.
+func focusFirst(c fyne.Canvas, content fyne.CanvasObject) {
+	var field, primary fyne.Focusable
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if field != nil || o == nil || !o.Visible() {
+			return
+		}
+		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+			return
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case *container.Scroll:
+			walk(w.Content)
+		case *widget.Form:
+			for _, it := range w.Items {
+				walk(it.Widget)
+			}
+		case *widgets.Button:
+			if primary == nil && w.Importance == widget.HighImportance {
+				primary = w
+			}
+		case *widget.Entry, *widgets.FocusEntry, *widget.Select, *widget.SelectEntry, *widget.Check:
+			field = o.(fyne.Focusable)
+		}
+	}
+	walk(content)
+	if field == nil {
+		field = primary
+	}
+	if field != nil {
+		c.Focus(field)
+	}
+}
