@@ -92,7 +92,7 @@ const (
 	widthProblem  = 100
 	widthUpdated  = 138
 	widthPlatform = 140
-	widthChecked  = 110
+	widthChecked  = 190
 )
 
 func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *workspaceScreen {
@@ -247,7 +247,15 @@ func (w *workspaceScreen) columns() []widgets.Column[core.StructureSummary] {
 		{Title: u.Text().T("ws.col.platform"), Width: widthPlatform, Sort: string(core.SortPlatform),
 			Text: func(r core.StructureSummary) string { return r.Platform }},
 		{Title: u.Text().T("ws.col.checked"), Width: widthChecked, Sort: string(core.SortCheckedOn),
-			Text: func(r core.StructureSummary) string { return u.Text().DayText(r.CheckedOn) },
+			// Due again: said in words as well as in the warning colour
+			// (colour alone tells nothing to a person who cannot see it).
+			Text: func(r core.StructureSummary) string {
+				day := u.Text().DayText(r.CheckedOn)
+				if core.FilterCheckDue.MatchesRow(r, core.DateOf(u.Now())) {
+					return strings.TrimPrefix(day+" · "+u.Text().T("ws.check_again"), " · ")
+				}
+				return day
+			},
 			Tone: func(r core.StructureSummary) widget.Importance {
 				if core.FilterCheckDue.MatchesRow(r, core.DateOf(u.Now())) {
 					return widget.WarningImportance
