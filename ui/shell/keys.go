@@ -49,26 +49,13 @@ func (k *Keys) Back() {
 	}
 	back := u.text.T("button.back")
 	var found *widgets.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
-		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case *container.Scroll:
-			walk(w.Content)
-		case *widgets.Button:
-			if w.Text == back && !w.Disabled() && w.OnTapped != nil {
-				found = w
-			}
-		}
-	}
 	for _, o := range u.body.Objects {
-		walk(o)
+		visit(o, func(o fyne.CanvasObject) bool {
+			if b, ok := o.(*widgets.Button); ok && b.Text == back && !b.Disabled() && b.OnTapped != nil {
+				found = b
+			}
+			return found == nil
+		})
 	}
 	if found != nil {
 		found.OnTapped()
@@ -81,25 +68,11 @@ func (k *Keys) Back() {
 // is for. A screen that knows better says so with OnShown.
 func focusFirst(c fyne.Canvas, content fyne.CanvasObject) {
 	var field, primary fyne.Focusable
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if field != nil || o == nil || !o.Visible() {
-			return
-		}
+	visit(content, func(o fyne.CanvasObject) bool {
 		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
-			return
+			return true
 		}
 		switch w := o.(type) {
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case *container.Scroll:
-			walk(w.Content)
-		case *widget.Form:
-			for _, it := range w.Items {
-				walk(it.Widget)
-			}
 		case *widgets.Button:
 			if primary == nil && w.Importance == widget.HighImportance {
 				primary = w
@@ -107,12 +80,40 @@ func focusFirst(c fyne.Canvas, content fyne.CanvasObject) {
 		case *widget.Entry, *widgets.FocusEntry, *widget.Select, *widget.SelectEntry, *widget.Check:
 			field = o.(fyne.Focusable)
 		}
-	}
-	walk(content)
+		return field == nil
+	})
 	if field == nil {
 		field = primary
 	}
 	if field != nil {
 		c.Focus(field)
 	}
+}
+
+// visit calls fn on o and on every visible object under it in reading
+// order, through containers, scrollers and forms, until fn returns false.
+func visit(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) bool {
+	if o == nil || !o.Visible() {
+		return true
+	}
+	if !fn(o) {
+		return false
+	}
+	var children []fyne.CanvasObject
+	switch w := o.(type) {
+	case *fyne.Container:
+		children = w.Objects
+	case *container.Scroll:
+		children = []fyne.CanvasObject{w.Content}
+	case *widget.Form:
+		for _, it := range w.Items {
+			children = append(children, it.Widget)
+		}
+	}
+	for _, c := range children {
+		if !visit(c, fn) {
+			return false
+		}
+	}
+	return true
 }
