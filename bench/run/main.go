@@ -207,7 +207,7 @@ func startup(ctx context.Context, appBin, bare string, runs, rows int) error {
 		for _, c := range []struct {
 			bin, title   string
 			t, rss, heap *[]time.Duration
-		}{{bare, "Bare Fyne window", &bareT, &bareRSS, &bareHeap}, {appBin, "Chorus Onboard - ", &appT, &appRSS, &appHeap}} {
+		}{{bare, "Bare Fyne window", &bareT, &bareRSS, &bareHeap}, {appBin, " - Chorus Onboard - ", &appT, &appRSS, &appHeap}} {
 			t, rss, heap, err := startOne(ctx, c.bin, c.title, data)
 			if err != nil {
 				return err
@@ -252,7 +252,7 @@ func startOne(ctx context.Context, bin, title, data string) (time.Duration, int6
 			return 0, 0, 0, fmt.Errorf("%s: no window after a minute; it wrote:\n%s", bin, b[max(0, len(b)-4096):])
 		}
 		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
-		if bytes.Contains(out, []byte(`"`+title)) {
+		if bytes.Contains(out, []byte(title)) {
 			mapped = time.Since(start)
 			break
 		}

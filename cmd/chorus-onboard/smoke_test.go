@@ -67,7 +67,7 @@ func TestSmokeRealWindow(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 		tree, _ := exec.Command("xwininfo", "-root", "-tree").Output()
-		if !strings.Contains(string(tree), `"Chorus Onboard - `) {
+		if !strings.Contains(string(tree), ` - Chorus Onboard - `) {
 			continue
 		}
 		out, err := exec.Command("import", "-window", "root", "png:-").Output()

@@ -24,6 +24,8 @@ type header struct {
 	approvals *widgets.Button
 	env       *widget.Label
 	content   fyne.CanvasObject
+	// heading is the shown screen's title, first in the window's title.
+	heading string
 }
 
 // newHeader builds the header; langLocked greys the language switch out
@@ -97,16 +99,26 @@ func (h *header) toggleLang() {
 	}
 }
 
+// setTitle names the window after the screen, the app and the
+// environment. The screen comes first: a screen reader says the window's
+// title when a step changes (WCAG 2.4.2, page titled), and in the taskbar
+// a person with two windows (or an admin checking a deployment) sees
+// where each one sends.
+func (h *header) setTitle(env string) {
+	title := h.s.text.T("app.name") + " - " + env
+	if h.heading != "" {
+		title = h.heading + " - " + title
+	}
+	h.s.win.SetTitle(title)
+}
+
 // refresh shows the environment in effect and names the status bar's
 // button after what it opens: the sync panel where the portal has an API,
 // the hand-off elsewhere.
 func (h *header) refresh() {
 	u := h.s
 	env := u.text.T("env." + string(u.deps.Connection.Target().Env))
-	// The title names the environment too: in the taskbar, a person with
-	// two windows (or an admin checking a deployment) sees where each one
-	// sends.
-	u.win.SetTitle(u.text.T("app.name") + " - " + env)
+	h.setTitle(env)
 	h.lang.SetText(u.text.T("lang.switch"))
 	h.workspace.SetText(u.text.T("ws.title"))
 	h.approvals.SetText(u.text.T("approvals.button"))

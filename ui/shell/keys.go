@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/ui/widgets"
@@ -39,12 +40,14 @@ func (k *Keys) Run(sc fyne.Shortcut) bool {
 	return fn != nil
 }
 
-// Back does what Escape does: what the screen's Back button does, if it
-// has one, enabled; nothing while a dialog is open (Tab and Escape stay
-// in it) or on a screen without one (home).
+// Back does what Escape does: with a dialog open, close it as its
+// dismiss button would (Tab stays in the dialog until then); else what
+// the screen's Back button does, if it has one, enabled; nothing on a
+// screen without one (home).
 func (k *Keys) Back() {
 	u := k.s
 	if u.win.Canvas().Overlays().Top() != nil {
+		widgets.DismissDialog(u.win.Canvas())
 		return
 	}
 	back := u.text.T("button.back")
@@ -88,6 +91,19 @@ func focusFirst(c fyne.Canvas, content fyne.CanvasObject) {
 	if field != nil {
 		c.Focus(field)
 	}
+}
+
+// heading is the text of content's first title (widgets.Title: a label
+// in the heading size), "" when it has none.
+func heading(content fyne.CanvasObject) string {
+	var text string
+	visit(content, func(o fyne.CanvasObject) bool {
+		if l, ok := o.(*widget.Label); ok && l.SizeName == theme.SizeNameHeadingText {
+			text = l.Text
+		}
+		return text == ""
+	})
+	return text
 }
 
 // visit calls fn on o and on every visible object under it in reading

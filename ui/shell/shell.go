@@ -208,8 +208,11 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	w.Resize(WindowSize)
 	s.head.refresh()
 	s.bar.set(s.text.T("status.offline_ready"))
-	// Escape goes back a step (when no field has the focus; a field
-	// hands it over itself, FocusEntry.Escape).
+	// Escape closes the dialog on top, else goes back a step: with
+	// nothing focused through the canvas, with one of our buttons or
+	// fields focused through OnEscape (Fyne hands keys to the focused
+	// widget only).
+	widgets.OnEscape(w.Canvas(), s.Keys.Back)
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			s.Keys.Back()
@@ -266,6 +269,8 @@ func (s *Shell) ShowWith(step Step, arg any) {
 	}
 	s.body.Objects = []fyne.CanvasObject{content}
 	s.body.Refresh()
+	s.head.heading = heading(content)
+	s.head.setTitle(s.text.T("env." + string(s.deps.Connection.Target().Env)))
 	if f := s.shown[step]; f != nil {
 		f()
 	} else {

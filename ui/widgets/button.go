@@ -107,3 +107,20 @@ func AsButton(o fyne.CanvasObject) (*widget.Button, bool) {
 	}
 	return nil, false
 }
+
+// TypedKey: Space, as Fyne's button, and Enter too, as a desktop user
+// expects of a focused button; Escape goes to the window's own handler
+// (OnEscape: back a step, or close the dialog), which Fyne would never
+// hear while a button has the focus.
+func (b *Button) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() {
+			b.Tapped(nil)
+		}
+	case fyne.KeyEscape:
+		escape(b)
+	default:
+		b.Button.TypedKey(ev)
+	}
+}

@@ -67,8 +67,12 @@ type FocusEntry struct {
 // TypedKey hands Escape to the window (Global: back a step), the rest to
 // the entry.
 func (e *FocusEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.Escape != nil {
-		e.Escape()
+	if k.Name == fyne.KeyEscape {
+		if e.Escape != nil {
+			e.Escape()
+		} else {
+			escape(e)
+		}
 		return
 	}
 	e.Entry.TypedKey(k)

@@ -110,6 +110,8 @@ func (s *captchaScreen) onEmailCode() {
 				return
 			}
 			s.message.SetText(s.u.Text().F("captcha.code_sent", "email", email))
+			// The code goes in the answer field: the keyboard is taken there.
+			s.u.Win().Canvas().Focus(s.answer)
 		})
 }
 

@@ -346,7 +346,8 @@ func TestSecondFactorByEmail(t *testing.T) {
 func TestHomeShowsTheSixSteps(t *testing.T) {
 	h := newHarness(t, "en")
 	u := h.a
-	if got := u.Win().Title(); got != "Chorus Onboard - Local sandbox" {
+	// The screen's heading first: a screen reader says it when the step changes.
+	if got := u.Win().Title(); got != "Create an account and a structure in a few steps - Chorus Onboard - Local sandbox" {
 		t.Errorf("title %q", got)
 	}
 	if got := u.home.title.Text; got != "Create an account and a structure in a few steps" {

@@ -1,0 +1,98 @@
+package widgets
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// TestEscapeClosesDialogs (issue 33): Escape closes every kind of dialog
+// the app opens as its dismiss button would (a confirmation hears "no"),
+// whichever of our widgets has the focus, and gives the focus back.
+func TestEscapeClosesDialogs(t *testing.T) {
+	test.NewTempApp(t)
+	for _, tc := range []struct {
+		name string
+		open func(w fyne.Window, answered func(bool)) dialog.Dialog
+	}{
+		{"information", func(w fyne.Window, _ func(bool)) dialog.Dialog {
+			return dialog.NewInformation("Saved", "Your draft is saved.", w)
+		}},
+		{"confirm", func(w fyne.Window, a func(bool)) dialog.Dialog {
+			return dialog.NewConfirm("Delete?", "Delete this structure?", a, w)
+		}},
+		{"custom", func(w fyne.Window, _ func(bool)) dialog.Dialog {
+			return dialog.NewCustom("Mailbox", "Close", NewButton("Use this link", func() { t.Error("Escape used the link") }), w)
+		}},
+		{"custom confirm", func(w fyne.Window, a func(bool)) dialog.Dialog {
+			return dialog.NewCustomConfirm("Hand over", "Hand over", "Cancel", widget.NewLabel("?"), a, w)
+		}},
+		{"form", func(w fyne.Window, a func(bool)) dialog.Dialog {
+			return dialog.NewForm("Invite", "Invite", "Cancel", []*widget.FormItem{widget.NewFormItem("E-mail", widget.NewEntry())}, a, w)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opener := NewButton("Open", nil)
+			w := test.NewTempWindow(t, container.NewVBox(NewButton("First", nil), opener))
+			w.Resize(fyne.NewSize(600, 400))
+			c := w.Canvas()
+			escaped := 0
+			OnEscape(c, func() {
+				escaped++
+				DismissDialog(c)
+			})
+			var answers []bool
+			c.Focus(opener)
+			d := tc.open(w, func(ok bool) { answers = append(answers, ok) })
+			d.Show()
+			// Our widget in the dialog, focused, hands Escape over; with
+			// none inside, the window's own key handler does (as here).
+			var inside fyne.Focusable = opener
+			for _, o := range test.LaidOutObjects(popUpOf(c.Overlays().Top())) {
+				if b, ok := o.(*Button); ok {
+					inside = b
+					c.Focus(b)
+				}
+			}
+			inside.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			if escaped != 1 || c.Overlays().Top() != nil {
+				t.Fatalf("Escape: handler ran %d times, dialog still open: %v", escaped, c.Overlays().Top() != nil)
+			}
+			for _, ok := range answers {
+				if ok {
+					t.Error("Escape confirmed the dialog")
+				}
+			}
+			if c.Focused() != fyne.Focusable(opener) {
+				t.Errorf("after Escape the focus is on %T, want the button that opened the dialog", c.Focused())
+			}
+		})
+	}
+	t.Run("nothing open", func(t *testing.T) {
+		w := test.NewTempWindow(t, widget.NewLabel("x"))
+		if DismissDialog(w.Canvas()) {
+			t.Error("DismissDialog closed something with no dialog open")
+		}
+	})
+}
+
+// TestButtonKeys: Space and Enter press a focused button, a disabled one
+// stays still.
+func TestButtonKeys(t *testing.T) {
+	test.NewTempApp(t)
+	for _, key := range []fyne.KeyName{fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter} {
+		n := 0
+		b := NewButton("Submit", func() { n++ })
+		test.NewTempWindow(t, b)
+		b.TypedKey(&fyne.KeyEvent{Name: key})
+		b.Disable()
+		b.TypedKey(&fyne.KeyEvent{Name: key})
+		if n != 1 {
+			t.Errorf("%s: pressed %d times, want once (and not when disabled)", key, n)
+		}
+	}
+}
