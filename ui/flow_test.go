@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core/sim"
 	"github.com/chorusonboard/chorus-onboard/internal/uitest"
@@ -145,11 +144,11 @@ func approveAll(t *testing.T, h *harness, p *uitest.Person) string {
 	t.Helper()
 	tr := h.Shell.Text().T
 	p.Tap(tr("approvals.button"))
-	boxes := uitest.Objects(p.Root(), func(o fyne.CanvasObject) bool { c, ok := o.(*widget.Check); return ok && c.Text == "" })
+	boxes := uitest.Objects(p.Root(), func(o fyne.CanvasObject) bool { c, ok := o.(*widgets.Check); return ok && c.Text == "" })
 	if len(boxes) == 0 {
 		t.Fatalf("no box to tick every request: %s", p)
 	}
-	test.Tap(boxes[0].(*widget.Check)) // the header's, drawn first
+	test.Tap(boxes[0].(*widgets.Check)) // the header's, drawn first
 	var approve *widgets.Button
 	for _, o := range uitest.Objects(p.Root(), func(o fyne.CanvasObject) bool {
 		b, ok := o.(*widgets.Button)

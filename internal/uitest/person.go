@@ -63,18 +63,30 @@ func (p *Person) Tap(text string) {
 // first: a box ticked already stays so.
 func (p *Person) Check(text string) {
 	p.t.Helper()
-	found := Objects(p.Root(), func(o fyne.CanvasObject) bool { c, ok := o.(*widget.Check); return ok && c.Text == text })
+	found := Objects(p.Root(), func(o fyne.CanvasObject) bool { c, ok := asCheck(o); return ok && c.Text == text })
 	if len(found) != 1 {
 		p.t.Fatalf("%d check boxes say %q", len(found), text)
 	}
-	c := found[0].(*widget.Check)
+	c, _ := asCheck(found[0])
 	if c.Disabled() {
 		p.t.Fatalf("the check box %q is disabled", text)
 	}
 	if !c.Checked {
-		test.Tap(c)
+		test.Tap(found[0].(fyne.Tappable))
 	}
 }
+
+// asCheck is o's check box, ours or Fyne's.
+func asCheck(o fyne.CanvasObject) (*widget.Check, bool) {
+	switch c := o.(type) {
+	case *widgets.Check:
+		return &c.Check, true
+	case *widget.Check:
+		return c, true
+	}
+	return nil, false
+}
+
 
 // Entry is what a person types into: Fyne's entry or ours.
 type Entry interface {

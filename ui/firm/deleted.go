@@ -102,7 +102,7 @@ func (d *deletedScreen) show() {
 		who.TextStyle.Italic = true // secondary, yet as readable as the name (low importance is the disabled colour)
 		b := widgets.NewButtonWithIcon(tx.T("firm.restore"), theme.ContentUndoIcon(), func() { d.onRestore(c) })
 		d.restore[c.ID] = b
-		d.list.Add(container.NewBorder(nil, nil, nil, b, container.NewVBox(what, who)))
+		d.list.Add(widgets.NewBorder(nil, nil, nil, b, container.NewVBox(what, who)))
 	}
 	switch {
 	case len(d.all) == 0:

@@ -24,12 +24,12 @@ type membersScreen struct {
 	list    *fyne.Container
 	invited *fyne.Container
 	email   *widgets.FocusEntry
-	role    *widget.Select
+	role    *widgets.Select
 	invite  *widgets.Button
 	message *widget.Label
 	content fyne.CanvasObject
 	// roles and remove hold each member's controls by account, for tests.
-	roles  map[int64]*widget.Select
+	roles  map[int64]*widgets.Select
 	remove map[int64]*widgets.Button
 }
 
@@ -58,14 +58,14 @@ func newMembersScreen(u *area) *membersScreen {
 	m := &membersScreen{u: u, list: container.NewVBox(), invited: container.NewVBox(), message: widgets.Paragraph("")}
 	m.email = u.NewEntry()
 	m.email.SetPlaceHolder(tx.T("firm.invite_placeholder"))
-	m.role = widget.NewSelect(roleLabels(u), nil)
+	m.role = widgets.NewSelect(roleLabels(u), nil)
 	m.role.SetSelected(tx.T("firm.role." + api.FirmEveryClient))
 	m.invite = widgets.NewButtonWithIcon(tx.T("firm.invite"), theme.MailSendIcon(), m.onInvite)
 	m.email.OnSubmitted = func(string) { m.onInvite() }
 	back := widgets.NewButtonWithIcon(tx.T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepFirm) })
 	m.content = u.Page(widgets.Title(tx.T("firm.members_title")), widgets.Paragraph(tx.T("firm.members_intro")), m.list,
 		widget.NewLabelWithStyle(tx.T("firm.invitations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), m.invited,
-		container.NewBorder(nil, nil, nil, container.NewHBox(m.role, m.invite), m.email), m.message, container.NewHBox(back))
+		widgets.NewBorder(nil, nil, nil, container.NewHBox(m.role, m.invite), m.email), m.message, container.NewHBox(back))
 	m.load("")
 	return m
 }
@@ -99,16 +99,16 @@ func (m *membersScreen) load(message string) {
 func (m *membersScreen) show(p people) {
 	tx := m.u.Text()
 	m.list.RemoveAll()
-	m.roles, m.remove = map[int64]*widget.Select{}, map[int64]*widgets.Button{}
+	m.roles, m.remove = map[int64]*widgets.Select{}, map[int64]*widgets.Button{}
 	for _, mb := range p.members {
 		who := widget.NewLabel(strings.TrimSpace(mb.Name) + " <" + mb.Email + ">")
 		who.Truncation = fyne.TextTruncateEllipsis
-		sel := widget.NewSelect(roleLabels(m.u), nil)
+		sel := widgets.NewSelect(roleLabels(m.u), nil)
 		sel.SetSelected(tx.T("firm.role." + mb.Role))
 		sel.OnChanged = func(label string) { m.setRole(mb, roleOf(m.u, label)) }
 		rm := widgets.NewButtonWithIcon(tx.T("firm.remove"), theme.DeleteIcon(), func() { m.confirmRemove(mb) })
 		m.roles[mb.AccountID], m.remove[mb.AccountID] = sel, rm
-		m.list.Add(container.NewBorder(nil, nil, nil, container.NewHBox(sel, rm), who))
+		m.list.Add(widgets.NewBorder(nil, nil, nil, container.NewHBox(sel, rm), who))
 	}
 	m.invited.RemoveAll()
 	if len(p.invitations) == 0 {
@@ -119,7 +119,7 @@ func (m *membersScreen) show(p people) {
 			"date", tx.Date(time.Unix(inv.Expires, 0))))
 		line.Truncation = fyne.TextTruncateEllipsis
 		b := widgets.NewButtonWithIcon(tx.T("people.withdraw_invitation"), theme.CancelIcon(), func() { m.withdraw(inv.Email) })
-		m.invited.Add(container.NewBorder(nil, nil, nil, b, line))
+		m.invited.Add(widgets.NewBorder(nil, nil, nil, b, line))
 	}
 	m.u.PageScroll().Refresh()
 }

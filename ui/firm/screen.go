@@ -25,7 +25,7 @@ type firmScreen struct {
 
 	// Joining.
 	url, email               *widgets.FocusEntry
-	password, code           *widget.Entry
+	password, code           *widgets.FocusEntry
 	codeItem                 *widget.FormItem
 	form                     *widget.Form
 	bring                    *widget.RadioGroup
@@ -72,7 +72,7 @@ func newFirmScreen(u *area) *firmScreen {
 	if e := u.Session().SignedIn(); e != "" {
 		s.email.SetText(e)
 	}
-	s.password, s.code = widget.NewPasswordEntry(), widget.NewEntry()
+	s.password, s.code = widgets.NewPasswordEntry(), widgets.NewEntry()
 	s.code.SetPlaceHolder("123456")
 	s.password.OnSubmitted = func(string) { s.onJoin() }
 	s.code.OnSubmitted = func(string) { s.onJoin() }

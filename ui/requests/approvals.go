@@ -87,7 +87,7 @@ func newApprovalsScreen(u *area, flow approvalsFlow, people peopleFlow) *approva
 	s.summary = widget.NewLabel("")
 	s.message = widgets.Paragraph("")
 	s.progress = u.Tasks().NewProgress()
-	waitingTab := container.NewBorder(container.NewBorder(nil, nil, s.summary, container.NewHBox(s.approve, s.refuse)), nil, nil, nil, s.waiting)
+	waitingTab := widgets.NewBorder(widgets.NewBorder(nil, nil, s.summary, container.NewHBox(s.approve, s.refuse)), nil, nil, nil, s.waiting)
 	s.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.Text().T("approvals.waiting"), theme.MailComposeIcon(), waitingTab),
 		container.NewTabItemWithIcon(u.Text().T("approvals.mine"), theme.AccountIcon(), s.mine),
@@ -98,8 +98,8 @@ func newApprovalsScreen(u *area, flow approvalsFlow, people peopleFlow) *approva
 			s.people.load()
 		}
 	}
-	top := container.NewBorder(nil, nil, nil, s.refresh, widgets.Title(u.Text().T("approvals.title")))
-	s.content = container.NewPadded(container.NewBorder(top, container.NewVBox(s.progress.Content, s.message), nil, nil, s.tabs))
+	top := widgets.NewBorder(nil, nil, nil, s.refresh, widgets.Title(u.Text().T("approvals.title")))
+	s.content = container.NewPadded(widgets.NewBorder(top, container.NewVBox(s.progress.Content, s.message), nil, nil, s.tabs))
 	s.progress.Root = s.content
 	s.changed()
 	s.load("")

@@ -54,7 +54,7 @@ type peopleTab struct {
 	rows []api.Member
 	// checks holds each user's rights switches, by account; actions each
 	// member row's buttons by action: what a person taps, for tests too.
-	checks  map[int64]map[string]*widget.Check
+	checks  map[int64]map[string]*widgets.Check
 	actions map[string][]*widgets.Button
 }
 
@@ -89,14 +89,14 @@ func newPeopleTab(u *area, flow peopleFlow) *peopleTab {
 	p.invite.SetPlaceHolder(u.Text().T("people.invite_placeholder"))
 	p.send = widgets.NewButtonWithIcon(u.Text().T("people.invite"), theme.MailSendIcon(), p.onInvite)
 	p.invite.OnSubmitted = func(string) { p.onInvite() }
-	inviteRow := container.NewBorder(nil, nil, nil, p.send, p.invite)
+	inviteRow := widgets.NewBorder(nil, nil, nil, p.send, p.invite)
 	top := container.NewVBox(p.head, p.rights, p.offer, container.NewHBox(p.leave))
 	p.body = container.NewVBox(p.members, p.invited)
 	p.scroll = container.NewVScroll(p.body)
-	right := container.NewBorder(top, container.NewVBox(widget.NewSeparator(), inviteRow, p.message), nil, nil, p.scroll)
+	right := widgets.NewBorder(top, container.NewVBox(widget.NewSeparator(), inviteRow, p.message), nil, nil, p.scroll)
 	split := container.NewHSplit(p.structures, right)
 	split.Offset = 0.32
-	p.content = container.NewBorder(widgets.Paragraph(u.Text().T("people.intro")), nil, nil, nil, split)
+	p.content = widgets.NewBorder(widgets.Paragraph(u.Text().T("people.intro")), nil, nil, nil, split)
 	p.showMembers(nil, nil)
 	return p
 }
@@ -193,7 +193,7 @@ func (p *peopleTab) showMembers(ms []api.Member, invitations []api.PendingInvita
 	u := p.u
 	p.rows = ms
 	p.members.RemoveAll()
-	p.checks = map[int64]map[string]*widget.Check{}
+	p.checks = map[int64]map[string]*widgets.Check{}
 	p.actions = map[string][]*widgets.Button{}
 	p.offer.RemoveAll()
 	p.rights.Hide()
@@ -256,13 +256,13 @@ func (p *peopleTab) memberRow(mb api.Member) fyne.CanvasObject {
 	chip.Set(u.Text().T("role."+mb.Role), tone)
 	who := widget.NewLabel(mb.Name + " <" + mb.Email + ">")
 	who.Truncation = fyne.TextTruncateEllipsis
-	lines := []fyne.CanvasObject{container.NewBorder(nil, nil, container.NewCenter(chip), nil, who)}
+	lines := []fyne.CanvasObject{widgets.NewBorder(nil, nil, container.NewCenter(chip), nil, who)}
 	if mb.Role != api.RoleUser {
 		return container.NewVBox(lines...)
 	}
-	checks := map[string]*widget.Check{}
+	checks := map[string]*widgets.Check{}
 	for _, right := range []string{rightApprove, rightModify} {
-		c := widget.NewCheck(u.Text().T("right."+right), nil)
+		c := widgets.NewCheck(u.Text().T("right."+right), nil)
 		c.Checked = map[string]bool{rightApprove: mb.MayApprove, rightModify: mb.MayModify}[right]
 		if p.principal() {
 			c.OnChanged = func(on bool) { p.confirmRight(mb, right, on) }
@@ -327,7 +327,7 @@ func (p *peopleTab) showInvitations(invitations []api.PendingInvitation) {
 			line.Truncation = fyne.TextTruncateEllipsis
 			b := widgets.NewButtonWithIcon(u.Text().T("people.withdraw_invitation"), theme.CancelIcon(), func() { p.withdrawInvitation(inv.Email) })
 			p.actions["invitation"] = append(p.actions["invitation"], b)
-			p.invited.Add(container.NewBorder(nil, nil, nil, b, line))
+			p.invited.Add(widgets.NewBorder(nil, nil, nil, b, line))
 		}
 	}
 }

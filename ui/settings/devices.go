@@ -87,7 +87,7 @@ func (d *devicesSection) show(l devicesList, err error) {
 			"expires", u.Text().Date(time.Unix(dev.Expires, 0))))
 		b := widgets.NewButtonWithIcon(u.Text().T("sf.devices.revoke"), theme.DeleteIcon(), func() { d.onRevoke(dev.ID, dev.Name) })
 		d.revoke = append(d.revoke, b)
-		d.list.Add(container.NewBorder(nil, nil, nil, b, line))
+		d.list.Add(widgets.NewBorder(nil, nil, nil, b, line))
 	}
 	d.list.Refresh()
 }
@@ -116,7 +116,7 @@ func (d *devicesSection) onRevoke(id int64, name string) {
 // one, the new one twice with the policy's live checklist; Confirm waits
 // for every rule. The passwords live only in the entries.
 type passwordDialog struct {
-	current, next, confirm *widget.Entry
+	current, next, confirm *widgets.FocusEntry
 	*shell.PasswordChecks
 	submit  *widgets.Button
 	message *widget.Label
@@ -126,7 +126,7 @@ type passwordDialog struct {
 // onChangePassword opens the password change.
 func (d *devicesSection) onChangePassword() {
 	u := d.u
-	p := &passwordDialog{current: widget.NewPasswordEntry(), next: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
+	p := &passwordDialog{current: widgets.NewPasswordEntry(), next: widgets.NewPasswordEntry(), confirm: widgets.NewPasswordEntry(),
 		PasswordChecks: shell.NewPasswordChecks(u.Text()), message: widgets.Paragraph("")}
 	d.pw = p
 	refresh := func(string) {
@@ -139,7 +139,7 @@ func (d *devicesSection) onChangePassword() {
 	}
 	p.submit = widgets.NewButtonWithIcon(u.Text().T("button.submit"), theme.ConfirmIcon(), func() { d.submitPassword(p) })
 	p.submit.Importance = widget.HighImportance
-	for _, e := range []*widget.Entry{p.current, p.next, p.confirm} {
+	for _, e := range []*widgets.FocusEntry{p.current, p.next, p.confirm} {
 		e.OnChanged = refresh
 	}
 	p.confirm.OnSubmitted = func(string) {
@@ -175,7 +175,7 @@ func (d *devicesSection) submitPassword(p *passwordDialog) {
 			p.submit.Enable()
 			return
 		}
-		for _, e := range []*widget.Entry{p.current, p.next, p.confirm} {
+		for _, e := range []*widgets.FocusEntry{p.current, p.next, p.confirm} {
 			e.SetText("")
 		}
 		p.dialog.Hide()

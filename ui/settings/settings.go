@@ -31,15 +31,15 @@ type settingsScreen struct {
 	flow                               settingsFlow
 	devices                            *devicesSection
 	firm                               *firmSection
-	env                                *widget.Select
+	env                                *widgets.Select
 	oauthURL, apiURL, clientID, login  *widgets.FocusEntry
 	portalURL, registryURL, inseeURL   *widgets.FocusEntry
 	proxyURL, proxyUser, caFile        *widgets.FocusEntry
 	chooseCA                           *widgets.Button
 	concurrency                        *widgets.FocusEntry
-	clientSecret, techPassword         *widget.Entry
-	inseeKey, proxyPassword            *widget.Entry
-	themeSel, contrastSel, textSizeSel *widget.Select
+	clientSecret, techPassword         *widgets.FocusEntry
+	inseeKey, proxyPassword            *widgets.FocusEntry
+	themeSel, contrastSel, textSizeSel *widgets.Select
 	save                               *widgets.Button
 	message                            *widget.Label
 	content                            fyne.CanvasObject
@@ -63,7 +63,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 		envs = append(envs, l)
 		s.envByLabel[l] = e.Env
 	}
-	s.env = widget.NewSelect(envs, func(string) { s.refreshPlaceholders() })
+	s.env = widgets.NewSelect(envs, func(string) { s.refreshPlaceholders() })
 	s.env.SetSelected(u.Text().T("env." + string(set.Env())))
 	entry := func(key string) *widgets.FocusEntry {
 		e := u.NewEntry()
@@ -102,12 +102,12 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 	}
 	s.refreshPlaceholders()
 	s.clientID, s.login = entry(core.SettingPISTEClientID), entry(core.SettingTechnicalLogin)
-	s.clientSecret, s.techPassword = widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	s.inseeKey, s.proxyPassword = widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	s.clientSecret, s.techPassword = widgets.NewPasswordEntry(), widgets.NewPasswordEntry()
+	s.inseeKey, s.proxyPassword = widgets.NewPasswordEntry(), widgets.NewPasswordEntry()
 	for _, e := range s.secretEntries() {
 		e.SetPlaceHolder("••••••••")
 	}
-	s.themeSel = widget.NewSelect([]string{u.Text().T("theme.system"), u.Text().T("theme.light"), u.Text().T("theme.dark")}, func(string) {
+	s.themeSel = widgets.NewSelect([]string{u.Text().T("theme.system"), u.Text().T("theme.light"), u.Text().T("theme.dark")}, func(string) {
 		v := []string{"system", "light", "dark"}[max(s.themeSel.SelectedIndex(), 0)]
 		u.App().Preferences().SetString(widgets.PrefTheme, v)
 		widgets.ApplyTheme(u.App())
@@ -116,7 +116,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 	// Contrast and text size apply at once, as the theme does: the user
 	// sees the change they asked for while choosing.
 	contrasts := []string{"system", "standard", "high"}
-	s.contrastSel = widget.NewSelect([]string{u.Text().T("contrast.system"), u.Text().T("contrast.standard"), u.Text().T("contrast.high")}, func(string) {
+	s.contrastSel = widgets.NewSelect([]string{u.Text().T("contrast.system"), u.Text().T("contrast.standard"), u.Text().T("contrast.high")}, func(string) {
 		u.App().Preferences().SetString(widgets.PrefContrast, contrasts[max(s.contrastSel.SelectedIndex(), 0)])
 		widgets.ApplyTheme(u.App())
 	})
@@ -125,7 +125,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 	for i, p := range widgets.TextSizes {
 		sizes[i] = fmt.Sprintf("%d %%", p)
 	}
-	s.textSizeSel = widget.NewSelect(sizes, func(string) {
+	s.textSizeSel = widgets.NewSelect(sizes, func(string) {
 		u.App().Preferences().SetInt(widgets.PrefTextSize, widgets.TextSizes[max(s.textSizeSel.SelectedIndex(), 0)])
 		widgets.ApplyTheme(u.App())
 	})
@@ -134,7 +134,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 	s.save.Importance = widget.HighImportance
 	s.message = widgets.Paragraph("")
 	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
-	secret := func(label string, e *widget.Entry) *widget.FormItem {
+	secret := func(label string, e *widgets.FocusEntry) *widget.FormItem {
 		return &widget.FormItem{Text: u.Text().T(label), Widget: e, HintText: u.Text().T("settings.secret_hint")}
 	}
 	// item is a setting's row: locked by an admin's policy, it is disabled
@@ -173,7 +173,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 		item("settings.proxy_url", core.SettingProxyURL, s.proxyURL, u.Text().T("settings.proxy_hint"), s.proxyURL),
 		item("settings.proxy_user", core.SettingProxyUser, s.proxyUser, "", s.proxyUser),
 		secret("settings.proxy_password", s.proxyPassword),
-		item("settings.ca_file", core.SettingCAFile, container.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
+		item("settings.ca_file", core.SettingCAFile, widgets.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
 			u.Text().T("settings.ca_file_hint"), s.caFile, s.chooseCA),
 		item("settings.concurrency_label", core.SettingConcurrency, s.concurrency, u.Text().T("settings.concurrency_hint"), s.concurrency),
 	)
@@ -193,8 +193,8 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 }
 
 // secretEntries are the fields whose values go to the keyring.
-func (s *settingsScreen) secretEntries() map[string]*widget.Entry {
-	return map[string]*widget.Entry{core.SecretPISTEClientSecret: s.clientSecret, core.SecretTechnicalPassword: s.techPassword,
+func (s *settingsScreen) secretEntries() map[string]*widgets.FocusEntry {
+	return map[string]*widgets.FocusEntry{core.SecretPISTEClientSecret: s.clientSecret, core.SecretTechnicalPassword: s.techPassword,
 		core.SecretINSEEKey: s.inseeKey, core.SecretProxyPassword: s.proxyPassword}
 }
 

@@ -121,6 +121,7 @@ func (h *header) refresh() {
 	h.setTitle(env)
 	h.lang.SetText(u.text.T("lang.switch"))
 	h.workspace.SetText(u.text.T("ws.title"))
+	h.settings.Label = u.text.T("settings.title")
 	h.approvals.SetText(u.text.T("approvals.button"))
 	h.env.SetText(env)
 	if u.session.HasPortal() {
@@ -179,7 +180,7 @@ func newStatusBar(u *Shell) *Status {
 	// while the desktop is in no firm.
 	b.firm = lowButton(theme.AccountIcon(), func() { u.Show(StepFirm) })
 	b.firm.Hide()
-	b.footer = container.NewBorder(nil, nil, nil, container.NewHBox(b.firm, counts, b.sync), b.line)
+	b.footer = widgets.NewBorder(nil, nil, nil, container.NewHBox(b.firm, counts, b.sync), b.line)
 	return b
 }
 

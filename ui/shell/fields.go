@@ -2,7 +2,6 @@ package shell
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/i18n"
@@ -45,7 +44,7 @@ func (u *Shell) followFocus(o fyne.CanvasObject) {
 
 // TypeSelect is the "Type of identifier" list with the portal's labels.
 type TypeSelect struct {
-	*widget.Select
+	*widgets.Select
 	byLabel map[string]core.IdentifierType
 }
 
@@ -68,7 +67,7 @@ func (u *Shell) NewTypeSelect(t core.IdentifierType, changed func(string)) *Type
 		labels = append(labels, l)
 		s.byLabel[l] = info.Type
 	}
-	s.Select = widget.NewSelect(labels, changed)
+	s.Select = widgets.NewSelect(labels, changed)
 	if t == "" {
 		t = core.IDSIRET
 	}

@@ -80,7 +80,7 @@ func focusFirst(c fyne.Canvas, content fyne.CanvasObject) {
 			if primary == nil && w.Importance == widget.HighImportance {
 				primary = w
 			}
-		case *widget.Entry, *widgets.FocusEntry, *widget.Select, *widget.SelectEntry, *widget.Check:
+		case *widgets.FocusEntry, *widgets.Select, *widgets.SelectEntry, *widgets.Check, *widget.Entry, *widget.Select, *widget.Check:
 			field = o.(fyne.Focusable)
 		}
 		return field == nil

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorusonboard/chorus-onboard/core/validate"
+	"github.com/chorusonboard/chorus-onboard/ui/widgets"
 )
 
 // checklist order: the portal's rule first, then ours.
@@ -31,7 +32,7 @@ func NewPasswordChecks(tx *Texts) *PasswordChecks {
 		l := widget.NewLabel(tx.T(k))
 		p.Checks[k] = l
 		p.Marks[k] = widget.NewIcon(nil)
-		p.Box.Add(container.NewBorder(nil, nil, p.Marks[k], nil, l))
+		p.Box.Add(widgets.NewBorder(nil, nil, p.Marks[k], nil, l))
 	}
 	return p
 }

@@ -332,6 +332,15 @@ func (s *Shell) PageScroll() *container.Scroll { return s.pageScroll }
 // keyboard focus (NewEntry). It scrolls sideways too when the text size
 // (Settings) makes a form wider than the window: nothing is cut off.
 func (s *Shell) Page(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	// Each form's inputs are named after their labels, for screen readers.
+	for _, o := range objs {
+		visit(o, func(o fyne.CanvasObject) bool {
+			if f, ok := o.(*widget.Form); ok {
+				widgets.NameFields(f)
+			}
+			return true
+		})
+	}
 	s.pageScroll = container.NewScroll(container.NewPadded(container.NewVBox(objs...)))
 	return s.pageScroll
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -136,7 +135,7 @@ func (t *Tasks) ShowNotes(heading, summary string, notes []onboarding.RowNote) {
 	for i := range notes {
 		list.SetItemHeight(i, height)
 	}
-	body := container.NewBorder(widgets.Paragraph(summary), nil, nil, nil, list)
+	body := widgets.NewBorder(widgets.Paragraph(summary), nil, nil, nil, list)
 	d := dialog.NewCustom(heading, s.text.T("button.close"), body, s.win)
 	d.Resize(fyne.NewSize(680, 460))
 	d.Show()

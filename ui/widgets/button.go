@@ -17,7 +17,19 @@ import (
 // technique C40; contrast_test.go checks both).
 type Button struct {
 	widget.Button
+	// Label is what a screen reader says of a button that shows an icon
+	// only (Fyne would say the icon's file name).
+	Label   string
 	focused bool
+}
+
+// AccessibilityLabel is the button's text, else its Label, else the
+// icon's name (Fyne's answer).
+func (b *Button) AccessibilityLabel() string {
+	if b.Text == "" && b.Label != "" {
+		return b.Label
+	}
+	return b.Button.AccessibilityLabel()
 }
 
 // NewButton is widget.NewButton with the focus ring.
@@ -109,14 +121,17 @@ func AsButton(o fyne.CanvasObject) (*widget.Button, bool) {
 }
 
 // TypedKey: Space, as Fyne's button, and Enter too, as a desktop user
-// expects of a focused button; Escape goes to the window's own handler
-// (OnEscape: back a step, or close the dialog), which Fyne would never
-// hear while a button has the focus.
+// expects of a focused button, press it, and the focus stays on it
+// (Fyne's Tapped drops the focus, "we are not focusable": after Space a
+// keyboard user was nowhere, and Tab started again from the top);
+// Escape goes to the window's own handler (OnEscape: back a step, or
+// close the dialog), which Fyne would never hear while a button has the
+// focus.
 func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		if !b.Disabled() {
-			b.Tapped(nil)
+	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
 		}
 	case fyne.KeyEscape:
 		escape(b)

@@ -96,3 +96,20 @@ func TestButtonKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestButtonKeepsFocus: a button pressed with the keyboard keeps the
+// focus, so Tab goes on from it (Fyne's own button lets it go).
+func TestButtonKeepsFocus(t *testing.T) {
+	test.NewTempApp(t)
+	a, b := NewButton("First", func() {}), NewButton("Second", func() {})
+	w := test.NewTempWindow(t, container.NewVBox(a, b))
+	w.Canvas().Focus(a)
+	a.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	if w.Canvas().Focused() != fyne.Focusable(a) {
+		t.Fatalf("after Space the focus is on %T, want the button", w.Canvas().Focused())
+	}
+	w.Canvas().FocusNext()
+	if w.Canvas().Focused() != fyne.Focusable(b) {
+		t.Errorf("Tab after Space: focus on %T, want the next button", w.Canvas().Focused())
+	}
+}

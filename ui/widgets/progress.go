@@ -78,7 +78,7 @@ func NewProgress(tx ProgressTexts, now func() time.Time) *Progress {
 			p.Content.Refresh()
 		}
 	})
-	p.Content = container.NewVBox(container.NewBorder(nil, nil, p.what, container.NewHBox(p.eta, p.CancelButton), p.bar))
+	p.Content = container.NewVBox(NewBorder(nil, nil, p.what, container.NewHBox(p.eta, p.CancelButton), p.bar))
 	p.Content.Hide()
 	return p
 }

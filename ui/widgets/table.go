@@ -246,7 +246,7 @@ func (t *Table[R]) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 type tableCell struct {
 	widget.BaseWidget
 	bg      *canvas.Rectangle
-	check   *widget.Check
+	check   *Check
 	label   *widget.Label
 	chip    *StateChip
 	chipBox *fyne.Container
@@ -256,7 +256,7 @@ type tableCell struct {
 }
 
 func newTableCell(tap, double func(int)) *tableCell {
-	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), check: widget.NewCheck("", nil), label: widget.NewLabel(""),
+	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), check: NewCheck("", nil), label: widget.NewLabel(""),
 		chip: NewStateChip(), onTap: tap, onDoubleTap: double}
 	// Clip, not an ellipsis: Fyne shapes the whole text again at each
 	// refresh to place an ellipsis, which costs more than the rest of a
@@ -297,7 +297,7 @@ type headerCell[R any] struct {
 	t      *Table[R]
 	col    int
 	button *Button
-	check  *widget.Check
+	check  *Check
 }
 
 func newHeaderCell[R any](t *Table[R]) *headerCell[R] {
@@ -310,7 +310,7 @@ func newHeaderCell[R any](t *Table[R]) *headerCell[R] {
 	h.button.Alignment = widget.ButtonAlignLeading
 	h.button.IconPlacement = widget.ButtonIconTrailingText
 	h.button.Importance = widget.LowImportance
-	h.check = widget.NewCheck("", nil)
+	h.check = NewCheck("", nil)
 	h.ExtendBaseWidget(h)
 	return h
 }

@@ -2,6 +2,8 @@ package widgets
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -39,4 +41,25 @@ func GroupIdentifier(t core.IdentifierType, id string) string {
 		return validate.FormatSIRET(id)
 	}
 	return id
+}
+
+// NewBorder is container.NewBorder with its objects in reading order:
+// top, left, centre, right, bottom. Tab follows the order of a
+// container's objects, and Fyne's lists the centre first, so a keyboard
+// user met a screen's body before its title bar's buttons. The layout
+// finds each side by identity, not by place.
+func NewBorder(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	var objs []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left} {
+		if o != nil {
+			objs = append(objs, o)
+		}
+	}
+	objs = append(objs, center...)
+	for _, o := range []fyne.CanvasObject{right, bottom} {
+		if o != nil {
+			objs = append(objs, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objs...)
 }

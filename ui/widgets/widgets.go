@@ -90,9 +90,14 @@ func (e *FocusEntry) TypedShortcut(s fyne.Shortcut) {
 var _ fyne.Accessible = (*FocusEntry)(nil)
 
 // AccessibilityLabel is what a sighted user sees of the field: its
-// label, its value (never a password's), and its error when it shows one.
+// label (else its placeholder, the prompt a field alone shows), its
+// value (never a password's), and its error when it shows one.
 func (e *FocusEntry) AccessibilityLabel() string {
-	parts := []string{strings.TrimSuffix(strings.TrimSpace(e.Name), " *")}
+	name := e.Name
+	if strings.TrimSpace(name) == "" {
+		name = e.PlaceHolder
+	}
+	parts := []string{strings.TrimSuffix(strings.TrimSpace(name), " *")}
 	if e.Password {
 		parts[0] += " (" + strings.Repeat("•", min(len(e.Text), 8)) + ")"
 	} else if e.Text != "" {
@@ -109,15 +114,42 @@ func (e *FocusEntry) AccessibilityLabel() string {
 // AccessibilityRole is text: Fyne 2.8's bridge has no role for an input.
 func (e *FocusEntry) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleText }
 
-// NameFields names each FocusEntry of f after its item's label, for
-// screen readers (AccessibilityLabel), and returns f.
+// NameFields names each input of f (FocusEntry, Select, SelectEntry)
+// after its item's label, for screen readers (AccessibilityLabel), and
+// returns f.
 func NameFields(f *widget.Form) *widget.Form {
 	for _, it := range f.Items {
-		if e, ok := it.Widget.(*FocusEntry); ok && e.Name == "" {
-			e.Name = it.Text
-		}
+		Name(it.Widget, it.Text)
 	}
 	return f
+}
+
+// Name gives the input o the name a screen reader says first, when it
+// has none yet; in a container (an entry beside its button), its first
+// input; o of another kind is left alone.
+func Name(o fyne.CanvasObject, name string) {
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			switch c.(type) {
+			case *FocusEntry, *Select, *SelectEntry:
+				Name(c, name)
+				return
+			}
+		}
+	case *FocusEntry:
+		if w.Name == "" {
+			w.Name = name
+		}
+	case *Select:
+		if w.Name == "" {
+			w.Name = name
+		}
+	case *SelectEntry:
+		if w.Name == "" {
+			w.Name = name
+		}
+	}
 }
 
 // SetValidator sets the entry's rule. An empty entry shows no error until

@@ -25,7 +25,7 @@ type accountScreen struct {
 	flow accountFlow
 
 	loginEmail, confirmEmail, firstName, lastName, phone, contactEmail *widgets.FocusEntry
-	conditions                                                         *widget.Check
+	conditions                                                         *widgets.Check
 	submit                                                             *widgets.Button
 	saved                                                              *widget.Label
 	content                                                            fyne.CanvasObject
@@ -55,7 +55,7 @@ func newAccountScreen(u *area, flow accountFlow) *accountScreen {
 	s.contactTouched = d.ContactEmail != "" && d.ContactEmail != d.LoginEmail
 	s.loginEmail.SetPlaceHolder("prenom.nom@entreprise.fr")
 	s.phone.SetPlaceHolder("01 23 45 67 89")
-	s.conditions = widget.NewCheck(u.Text().T("field.conditions"), func(bool) { s.onChanged() })
+	s.conditions = widgets.NewCheck(u.Text().T("field.conditions"), func(bool) { s.onChanged() })
 	s.conditions.SetChecked(d.ConditionsAccepted())
 	s.loginEmail.OnChanged = func(v string) {
 		if !s.contactTouched {

@@ -32,12 +32,12 @@ type activationScreen struct {
 	// it shows: its image, answer and confirm button, for tests.
 	resendDialog    dialog.Dialog
 	resendImage     *canvas.Image
-	resendAnswer    *widget.Entry
+	resendAnswer    *widgets.FocusEntry
 	resendConfirm   *widgets.Button
 	resendCode      *widgets.Button
 	resendChallenge string
-	password        *widget.Entry
-	confirm         *widget.Entry
+	password        *widgets.FocusEntry
+	confirm         *widgets.FocusEntry
 	*shell.PasswordChecks
 	submit  *widgets.Button
 	message *widget.Label
@@ -60,8 +60,8 @@ func newActivationScreen(u *area, flow activationFlow) *activationScreen {
 	s.mailbox = newMailbox(u, flow, func() string { return email }, func(link string) { s.link.SetText(link) }, s.message)
 	s.resend = widgets.NewButtonWithIcon(u.Text().T("activation.resend"), theme.MailSendIcon(), s.onResend)
 	s.resend.Importance = widget.LowImportance
-	s.password = widget.NewPasswordEntry()
-	s.confirm = widget.NewPasswordEntry()
+	s.password = widgets.NewPasswordEntry()
+	s.confirm = widgets.NewPasswordEntry()
 	s.password.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnChanged = func(string) { s.refresh() }
 	s.confirm.OnSubmitted = func(string) { s.onSubmit() }
@@ -123,7 +123,7 @@ func (s *activationScreen) onResend() {
 	s.resendImage = canvas.NewImageFromResource(nil)
 	s.resendImage.FillMode = canvas.ImageFillContain
 	s.resendImage.SetMinSize(fyne.NewSize(api.CaptchaWidth, api.CaptchaHeight))
-	s.resendAnswer = widget.NewEntry()
+	s.resendAnswer = widgets.NewEntry()
 	s.resendAnswer.SetPlaceHolder(s.u.Text().T("captcha.prompt"))
 	s.resendConfirm = widgets.NewButtonWithIcon(s.u.Text().T("activation.resend.send"), theme.MailSendIcon(), s.onResendConfirm)
 	s.resendConfirm.Importance = widget.HighImportance

@@ -48,7 +48,7 @@ func newAttachScreen(u *area, flow attachFlow, t core.IdentifierType, identifier
 	s.message = widgets.Paragraph("")
 	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepDone) })
 	form := widget.NewForm(widget.NewFormItem(u.Text().T("field.identifier_type"), s.idType.Select),
-		widget.NewFormItem(u.Text().T("field.identifier"), container.NewBorder(nil, nil, nil, s.search, s.identifier)))
+		widget.NewFormItem(u.Text().T("field.identifier"), widgets.NewBorder(nil, nil, nil, s.search, s.identifier)))
 	s.content = u.Page(
 		widgets.Title(u.Text().T("attach.title")), form, s.found, container.NewHBox(s.request), s.message,
 		container.NewHBox(back, s.requests),

@@ -25,7 +25,7 @@ import (
 type handoffScreen struct {
 	u       *area
 	flow    handoffFlow
-	pick    *widget.Select
+	pick    *widgets.Select
 	fields  *fyne.Container
 	open    *widgets.Button
 	check   *widgets.Button
@@ -56,7 +56,7 @@ func newHandoffScreen(u *area, flow handoffFlow) *handoffScreen {
 	s.check = widgets.NewButtonWithIcon(u.Text().T("handoff.check"), theme.SearchIcon(), s.onCheck)
 	s.check.Importance = widget.HighImportance
 	s.check.Disable()
-	s.pick = widget.NewSelect(nil, s.onPick)
+	s.pick = widgets.NewSelect(nil, s.onPick)
 	s.pick.PlaceHolder = u.Text().T("select.placeholder")
 	back := widgets.NewButtonWithIcon(u.Text().T("button.back"), theme.NavigateBackIcon(), func() { u.Show(shell.StepHome) })
 	// What the portal will ask that the form cannot prepare: the second
@@ -128,7 +128,7 @@ func (s *handoffScreen) copyRow(key, value string) fyne.CanvasObject {
 		s.message.SetText(s.u.Text().F("handoff.copied", "value", value))
 	})
 	s.copies[key] = b
-	return container.NewBorder(nil, nil, nil, b, widget.NewLabel(value))
+	return widgets.NewBorder(nil, nil, nil, b, widget.NewLabel(value))
 }
 
 // onPick lists the structure's fields in the portal's order (step 6), each

@@ -27,7 +27,7 @@ func newHomeScreen(u *area) *homeScreen {
 	for i := range 6 {
 		l := widgets.Paragraph(u.Text().T(fmt.Sprintf("home.step%d", i+1)))
 		h.steps = append(h.steps, l)
-		list.Add(container.NewBorder(nil, nil, stepBadge(i+1), nil, l))
+		list.Add(widgets.NewBorder(nil, nil, stepBadge(i+1), nil, l))
 	}
 	h.start = widgets.NewButtonWithIcon(u.Text().T("home.start"), theme.NavigateNextIcon(), func() { u.Show(shell.StepAccount) })
 	h.start.Importance = widget.HighImportance

@@ -50,13 +50,13 @@ type secondFactorScreen struct {
 	// The choice of a method (enrolment).
 	useApp, useEmail *widgets.Button
 	// The code.
-	code        *widget.Entry
-	useRecovery *widget.Check
-	trust       *widget.Check
+	code        *widgets.FocusEntry
+	useRecovery *widgets.Check
+	trust       *widgets.Check
 	submit      *widgets.Button
 	mailbox     *mailbox
 	// The recovery codes.
-	saved    *widget.Check
+	saved    *widgets.Check
 	save     *widgets.Button
 	cont     *widgets.Button
 	message  *widget.Label
@@ -116,9 +116,9 @@ func (s *secondFactorScreen) enrol(method string) {
 // at enrolment), the e-mailed one, or a recovery code.
 func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 	u := s.u
-	s.code = widget.NewEntry()
+	s.code = widgets.NewEntry()
 	s.code.SetPlaceHolder("123456")
-	s.useRecovery = widget.NewCheck(u.Text().T("sf.use_recovery"), func(on bool) {
+	s.useRecovery = widgets.NewCheck(u.Text().T("sf.use_recovery"), func(on bool) {
 		s.code.SetText("")
 		if on {
 			s.code.SetPlaceHolder("ABCDE-FGHJK")
@@ -126,7 +126,7 @@ func (s *secondFactorScreen) codePage() fyne.CanvasObject {
 			s.code.SetPlaceHolder("123456")
 		}
 	})
-	s.trust = widget.NewCheck(u.Text().T("sf.trust"), nil)
+	s.trust = widgets.NewCheck(u.Text().T("sf.trust"), nil)
 	s.submit = widgets.NewButtonWithIcon(u.Text().T("sf.confirm"), theme.ConfirmIcon(), s.onSubmit)
 	s.submit.Importance = widget.HighImportance
 	s.code.OnSubmitted = func(string) { s.onSubmit() }
@@ -251,7 +251,7 @@ func (s *secondFactorScreen) recoveryPage() fyne.CanvasObject {
 	})
 	s.cont.Importance = widget.HighImportance
 	s.cont.Disable()
-	s.saved = widget.NewCheck(u.Text().T("sf.recovery.saved"), func(on bool) {
+	s.saved = widgets.NewCheck(u.Text().T("sf.recovery.saved"), func(on bool) {
 		if on {
 			s.cont.Enable()
 		} else {

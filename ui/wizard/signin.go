@@ -17,14 +17,14 @@ import (
 // approves requests, or after a restart (sessions live in memory only).
 type signInScreen struct {
 	email    *widgets.FocusEntry
-	password *widget.Entry
+	password *widgets.FocusEntry
 	submit   *widgets.Button
 	message  *widget.Label
 	content  fyne.CanvasObject
 }
 
 func newSignInScreen(u *area, flow signInFlow) *signInScreen {
-	s := &signInScreen{email: u.NewEntry(), password: widget.NewPasswordEntry(), message: widgets.Paragraph("")}
+	s := &signInScreen{email: u.NewEntry(), password: widgets.NewPasswordEntry(), message: widgets.Paragraph("")}
 	s.email.SetText(u.loginEmail())
 	s.submit = widgets.NewButtonWithIcon(u.Text().T("signin.button"), theme.LoginIcon(), func() {
 		email, pw := s.email.Text, s.password.Text

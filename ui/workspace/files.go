@@ -35,7 +35,7 @@ type files struct {
 	reportName string
 	// sheetPick is the import confirmation's choice of a sheet, when the
 	// workbook offers several (tests choose with it).
-	sheetPick *widget.Select
+	sheetPick *widgets.Select
 }
 
 // sheetOptions says how a CSV is written for the spreadsheet that will
@@ -126,11 +126,11 @@ const xlsxNoHeader = "xlsx.no_header"
 // choice, and whether to queue.
 func (f *files) askImport(uri fyne.URI, sheets []string) {
 	u := f.u
-	queue := widget.NewCheck(u.Text().T("ws.import.queue"), nil)
+	queue := widgets.NewCheck(u.Text().T("ws.import.queue"), nil)
 	items := []fyne.CanvasObject{widgets.Paragraph(i18n.Format(u.Text().Lang(), "ws.import.confirm", map[string]string{"file": uri.Name()}))}
-	var pick *widget.Select
+	var pick *widgets.Select
 	if len(sheets) > 1 {
-		pick = widget.NewSelect(sheets, nil)
+		pick = widgets.NewSelect(sheets, nil)
 		pick.SetSelectedIndex(0)
 		items = append(items, widget.NewForm(widget.NewFormItem(u.Text().T("ws.import.sheet"), pick)))
 	}
@@ -247,18 +247,18 @@ func newImportReportScreen(u *area, rep *onboarding.ImportReport, name string) *
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, l)
+			return widgets.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, l)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := rows[i]
 			c := o.(*fyne.Container)
-			icon := c.Objects[1].(*widget.Icon)
+			icon := c.Objects[0].(*widget.Icon)
 			if r.Warning {
 				icon.SetResource(theme.WarningIcon())
 			} else {
 				icon.SetResource(theme.ErrorIcon())
 			}
-			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s %s · %s", u.Text().T("report.line"), u.Text().Count(r.Line),
+			c.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s %s · %s", u.Text().T("report.line"), u.Text().Count(r.Line),
 				csvio.RejectionText(u.Text().Lang(), r)))
 		})
 	s.save = widgets.NewButtonWithIcon(u.Text().T("report.save"), theme.DocumentSaveIcon(), s.onSave)
@@ -277,7 +277,7 @@ func newImportReportScreen(u *area, rep *onboarding.ImportReport, name string) *
 	}
 	top := container.NewVBox(widgets.Title(u.Text().T("report.title")), s.summary)
 	bottom := container.NewVBox(more, s.message, container.NewHBox(s.back, s.save))
-	s.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, s.list))
+	s.content = container.NewPadded(widgets.NewBorder(top, bottom, nil, nil, s.list))
 	return s
 }
 

@@ -136,7 +136,7 @@ func (f workspaceFirm) firmRowContent() {
 	for _, m := range u.firm.members {
 		people = append(people, m.Email)
 	}
-	w.person = widget.NewSelect(people, func(p string) {
+	w.person = widgets.NewSelect(people, func(p string) {
 		if p == u.Text().T("ws.in_charge.anyone") {
 			p = ""
 		}
@@ -182,7 +182,7 @@ func (f workspaceFirm) onAssign() {
 		options = append(options, label)
 		accounts[label] = m.AccountID
 	}
-	pick := widget.NewSelect(options, nil)
+	pick := widgets.NewSelect(options, nil)
 	pick.SetSelected(options[min(1, len(options)-1)])
 	w.assignPick = pick
 	d := dialog.NewCustomConfirm(tx.T("ws.assign"), tx.T("ws.assign.go"), tx.T("button.cancel"),

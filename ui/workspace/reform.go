@@ -41,15 +41,15 @@ type reformSection struct {
 	// siren is the structure's, for the directory's page.
 	siren string
 
-	category    *widget.Select
+	category    *widgets.Select
 	source      core.CategorySource
 	obligations *widget.Label
-	platform    *widget.SelectEntry
-	mandate     *widget.Entry
-	addresses   *widget.Entry
-	checkedOn   *widget.Entry
-	seen        *widget.Entry
-	note        *widget.Entry
+	platform    *widgets.SelectEntry
+	mandate     *widgets.FocusEntry
+	addresses   *widgets.FocusEntry
+	checkedOn   *widgets.FocusEntry
+	seen        *widgets.FocusEntry
+	note        *widgets.FocusEntry
 	problems    *widget.Label
 	save        *widgets.Button
 	directory   *widgets.Button
@@ -69,30 +69,30 @@ func newReformSection(u *area, flow reformFlow, rec core.StructureRecord) *refor
 		labels = append(labels, u.Text().T("category."+categoryKey(c)))
 	}
 	s.obligations = widgets.Paragraph("")
-	s.category = widget.NewSelect(labels, func(string) {
+	s.category = widgets.NewSelect(labels, func(string) {
 		s.source = core.CategoryFromUser
 		s.showObligations()
 	})
 	s.category.SetSelectedIndex(indexOf(categories, r.Category))
 	s.source = r.CategorySource // the select's first call said "user"
 	s.showObligations()
-	s.platform = widget.NewSelectEntry(nil)
+	s.platform = widgets.NewSelectEntry(nil)
 	s.platform.SetText(r.Platform)
 	s.platform.SetPlaceHolder(u.Text().T("reform.platform.placeholder"))
-	s.mandate = widget.NewEntry()
+	s.mandate = widgets.NewEntry()
 	s.mandate.SetText(u.Text().DayText(r.MandateSigned))
 	s.mandate.SetPlaceHolder(u.Text().T("reform.date.placeholder"))
-	s.addresses = widget.NewMultiLineEntry()
+	s.addresses = widgets.NewMultiLineEntry()
 	s.addresses.SetText(strings.Join(r.Addresses, "\n"))
 	s.addresses.SetPlaceHolder(u.Text().T("reform.addresses.placeholder"))
 	s.addresses.SetMinRowsVisible(2)
-	s.checkedOn = widget.NewEntry()
+	s.checkedOn = widgets.NewEntry()
 	s.checkedOn.SetText(u.Text().DayText(r.CheckedOn))
 	s.checkedOn.SetPlaceHolder(u.Text().T("reform.date.placeholder"))
-	s.seen = widget.NewMultiLineEntry()
+	s.seen = widgets.NewMultiLineEntry()
 	s.seen.SetText(r.Seen)
 	s.seen.SetMinRowsVisible(2)
-	s.note = widget.NewMultiLineEntry()
+	s.note = widgets.NewMultiLineEntry()
 	s.note.SetText(r.Note)
 	s.note.SetMinRowsVisible(2)
 	s.problems = widgets.Paragraph("")
@@ -140,7 +140,7 @@ func (s *reformSection) items() []*widget.FormItem {
 		widget.NewFormItem(u.Text().T("field.receiving_platform"), s.platform),
 		widget.NewFormItem(u.Text().T("field.mandate_signed"), s.mandate),
 		{Text: u.Text().T("field.invoicing_addresses"), Widget: s.addresses, HintText: u.Text().T("reform.addresses.hint")},
-		widget.NewFormItem(u.Text().T("field.directory_checked_on"), container.NewBorder(nil, nil, nil,
+		widget.NewFormItem(u.Text().T("field.directory_checked_on"), widgets.NewBorder(nil, nil, nil,
 			widgets.NewButton(u.Text().T("reform.today"), func() { s.checkedOn.SetText(u.Text().DayText(core.DateOf(u.Now()))) }), s.checkedOn)),
 		widget.NewFormItem(u.Text().T("field.directory_seen"), s.seen),
 		widget.NewFormItem(u.Text().T("field.reform_note"), s.note),
@@ -172,7 +172,7 @@ func (s *reformSection) fromRegistry(c core.CompanyCategory) {
 // problem of its own.
 func (s *reformSection) read() (core.Reform, core.Problems) {
 	var p core.Problems
-	day := func(field string, e *widget.Entry) core.Date {
+	day := func(field string, e *widgets.FocusEntry) core.Date {
 		d, ok := core.ParseDate(e.Text)
 		if !ok {
 			p = append(p, core.Problem{Field: field, Code: "date.invalid", Severity: core.Error})
@@ -263,7 +263,7 @@ func (r workspaceReform) onSetPlatform() {
 	if len(ids) == 0 {
 		return
 	}
-	name := widget.NewSelectEntry(nil)
+	name := widgets.NewSelectEntry(nil)
 	name.SetPlaceHolder(u.Text().T("reform.platform.placeholder"))
 	shell.Async(u.Shell, func(ctx context.Context) ([]string, error) { return u.deps.Reform.PlatformNames(ctx) }, func(names []string, err error) {
 		if err == nil {

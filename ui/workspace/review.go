@@ -82,7 +82,7 @@ func newReviewScreen(u *area, flow workspaceFlow, r *onboarding.PrefillResult) *
 	}
 	top := container.NewVBox(widgets.Title(u.Text().T("review.title")), widgets.Paragraph(intro), container.NewHBox(s.all, s.none))
 	bottom := container.NewVBox(s.progress.Content, s.message, container.NewHBox(s.back, s.apply))
-	s.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil, s.list))
+	s.content = container.NewPadded(widgets.NewBorder(top, bottom, nil, nil, s.list))
 	s.progress.Root = s.content
 	s.changed()
 	return s
@@ -100,15 +100,15 @@ func (s *reviewScreen) SetBusy(b bool) {
 // reviewItem is one row of the review: a tick with the row's name, and
 // what each side says.
 type reviewItem struct {
-	check  *widget.Check
+	check  *widgets.Check
 	fields *widget.Label
 	box    fyne.CanvasObject
 }
 
 func (s *reviewScreen) createItem() fyne.CanvasObject {
-	it := &reviewItem{check: widget.NewCheck("", nil), fields: widget.NewLabel("")}
+	it := &reviewItem{check: widgets.NewCheck("", nil), fields: widget.NewLabel("")}
 	it.fields.Truncation = fyne.TextTruncateEllipsis
-	it.box = container.NewBorder(it.check, nil, widget.NewLabel("    "), nil, it.fields)
+	it.box = widgets.NewBorder(it.check, nil, widget.NewLabel("    "), nil, it.fields)
 	c := &reviewCell{item: it}
 	c.ExtendBaseWidget(c)
 	return c

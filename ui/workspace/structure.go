@@ -30,11 +30,11 @@ type structureScreen struct {
 
 	idType                                       *shell.TypeSelect
 	identifier                                   *widgets.FocusEntry
-	kind                                         *widget.Select
+	kind                                         *widgets.Select
 	company, name, email, phone                  *widgets.FocusEntry
 	address, complement1, complement2, city, zip *widgets.FocusEntry
-	country                                      *widget.Select
-	nonDiffusible                                *widget.Check
+	country                                      *widgets.Select
+	nonDiffusible                                *widgets.Check
 	lookup                                       *widget.Label
 	requestAttach                                *widgets.Button
 	submit                                       *widgets.Button
@@ -99,8 +99,8 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 	slices.Sort(countries)
 	d := initial
 	s.idType = u.NewTypeSelect(d.IdentifierType, func(string) { s.onChanged() })
-	s.kind = widget.NewSelect([]string{u.Text().T("kind.PRIVEE"), u.Text().T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
-	s.country = widget.NewSelect(countries, func(string) { s.onChanged() })
+	s.kind = widgets.NewSelect([]string{u.Text().T("kind.PRIVEE"), u.Text().T("kind.PUBLIQUE")}, func(string) { s.onChanged() })
+	s.country = widgets.NewSelect(countries, func(string) { s.onChanged() })
 	entry := func(field, v string) *widgets.FocusEntry {
 		e := u.NewEntry()
 		e.SetText(v)
@@ -115,7 +115,7 @@ func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDra
 	s.address, s.complement1 = entry(core.FieldAddress, d.Address), entry(core.FieldComplement1, d.Complement1)
 	s.complement2, s.city = entry(core.FieldComplement2, d.Complement2), entry(core.FieldCity, d.City)
 	s.zip = entry(core.FieldPostalCode, d.PostalCode)
-	s.nonDiffusible = widget.NewCheck(u.Text().T("field.non_diffusible"), nil)
+	s.nonDiffusible = widgets.NewCheck(u.Text().T("field.non_diffusible"), nil)
 	s.nonDiffusible.SetChecked(d.NonDiffusible)
 	s.kind.SetSelectedIndex(0)
 	if d.Kind == core.KindPublic {

@@ -75,7 +75,7 @@ func (s *syncScreen) load() {
 				s.discard[id] = b
 				right = b
 			}
-			s.list.Add(container.NewBorder(nil, nil, nil, right, row))
+			s.list.Add(widgets.NewBorder(nil, nil, nil, right, row))
 		}
 	})
 }

@@ -34,8 +34,8 @@ type workspaceScreen struct {
 	// charge, shown when the desktop is in a firm; person is that filter,
 	// assignPick the choice of Assign to… while its dialog shows.
 	firmRow    *fyne.Container
-	person     *widget.Select
-	assignPick *widget.Select
+	person     *widgets.Select
+	assignPick *widgets.Select
 	view       *view
 
 	search     *widgets.FocusEntry
@@ -162,13 +162,13 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 	w.empty = w.emptyState()
 	w.empty.Hide()
 
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), widgets.Title(u.Text().T("ws.title")))
-	w.bar = container.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
+	head := widgets.NewBorder(nil, nil, nil, container.NewHBox(w.newButton, w.importButt), widgets.Title(u.Text().T("ws.title")))
+	w.bar = widgets.NewBorder(nil, nil, container.NewHBox(w.selection, w.selectAll, w.clear), container.NewHBox(w.queue, w.prefill, w.toDraft, w.more))
 	bar := w.bar
 	w.filters = container.NewVBox(w.search, container.NewHScroll(chipRow), container.NewHScroll(reformRow), w.firmRow, bar)
 	top := container.NewVBox(head, w.aloneNote, w.filters)
 	bottom := container.NewVBox(w.progress.Content, w.message)
-	w.content = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
+	w.content = container.NewPadded(widgets.NewBorder(top, bottom, nil, nil,
 		container.NewStack(w.table, container.NewVBox(w.noMatch), w.empty)))
 	w.progress.Root = w.content
 	w.selectionChanged()
