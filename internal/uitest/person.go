@@ -87,7 +87,6 @@ func asCheck(o fyne.CanvasObject) (*widget.Check, bool) {
 	return nil, false
 }
 
-
 // Entry is what a person types into: Fyne's entry or ours.
 type Entry interface {
 	fyne.Focusable
