@@ -13,12 +13,13 @@ PREFIX    ?= /usr/local
 FUZZTIME  ?= 5s
 
 # Debian packages: the cgo build of Fyne (GL, X11 and Wayland headers), Xvfb
-# and ImageMagick for the real-window smoke test and screenshots, D-Bus and
+# and ImageMagick for the real-window smoke test and screenshots, xdotool for
+# the keyboard-only run in the real window, D-Bus and
 # gnome-keyring for the real keyring test. Never dbus-x11: it autolaunches
 # daemons that outlive every run.
 DEB_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev \
-	libxkbcommon-dev xvfb xauth x11-utils imagemagick dbus gnome-keyring postgresql
+	libxkbcommon-dev xvfb xauth x11-utils xdotool imagemagick dbus gnome-keyring postgresql
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

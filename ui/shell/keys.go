@@ -107,7 +107,7 @@ func heading(content fyne.CanvasObject) string {
 }
 
 // visit calls fn on o and on every visible object under it in reading
-// order, through containers, scrollers and forms, until fn returns false.
+// order, through containers, scrollers, cards and forms, until fn returns false.
 func visit(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) bool {
 	if o == nil || !o.Visible() {
 		return true
@@ -120,6 +120,8 @@ func visit(o fyne.CanvasObject, fn func(fyne.CanvasObject) bool) bool {
 	case *fyne.Container:
 		children = w.Objects
 	case *container.Scroll:
+		children = []fyne.CanvasObject{w.Content}
+	case *widget.Card:
 		children = []fyne.CanvasObject{w.Content}
 	case *widget.Form:
 		for _, it := range w.Items {
