@@ -151,6 +151,9 @@ type Shell struct {
 	// pageScroll is the current screen's scroller, which follows the
 	// keyboard focus.
 	pageScroll *container.Scroll
+	// forms are the current screen's forms: their labels go above their
+	// fields at large text sizes (orientForms).
+	forms []*widget.Form
 	now        func() time.Time
 	head       *header
 	bar        *Status
@@ -213,6 +216,13 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	// fields focused through OnEscape (Fyne hands keys to the focused
 	// widget only).
 	widgets.OnEscape(w.Canvas(), s.Keys.Back)
+	// A new text size reflows the screen's forms at once.
+	a.Settings().AddListener(func(st fyne.Settings) {
+		if orientForms(s.forms, st.Theme()) && s.pageScroll != nil {
+			s.pageScroll.Content.Refresh()
+			s.pageScroll.Refresh()
+		}
+	})
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			s.Keys.Back()
@@ -258,7 +268,7 @@ func (s *Shell) ShowWith(step Step, arg any) {
 	s.step = step
 	s.app.Preferences().SetString(PrefStep, string(step))
 	s.head.refresh()
-	s.pageScroll = nil
+	s.pageScroll, s.forms = nil, nil
 	build := s.screens[step]
 	if build == nil {
 		build = s.screens[StepHome]
@@ -337,12 +347,35 @@ func (s *Shell) Page(objs ...fyne.CanvasObject) fyne.CanvasObject {
 		visit(o, func(o fyne.CanvasObject) bool {
 			if f, ok := o.(*widget.Form); ok {
 				widgets.NameFields(f)
+				s.forms = append(s.forms, f)
 			}
 			return true
 		})
 	}
+	orientForms(s.forms, s.app.Settings().Theme())
 	s.pageScroll = container.NewScroll(container.NewPadded(container.NewVBox(objs...)))
 	return s.pageScroll
+}
+
+// orientForms puts the labels of forms above their fields when the text
+// is large (Settings › Text size, 150 % and more), beside them otherwise:
+// at 200 % in a 1,120-pixel window, labels beside fields left the fields
+// too narrow and the screen scrolled sideways (WCAG 1.4.10, reflow).
+// It reports whether a form changed.
+func orientForms(forms []*widget.Form, th fyne.Theme) bool {
+	want := widget.Horizontal
+	if widgets.LargeText(th) {
+		want = widget.Vertical
+	}
+	changed := false
+	for _, f := range forms {
+		if f.Orientation != want {
+			f.Orientation = want
+			f.Refresh()
+			changed = true
+		}
+	}
+	return changed
 }
 
 // CallTimeout bounds one call of a screen to the application layer:

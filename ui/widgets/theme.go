@@ -252,3 +252,10 @@ func ThemeOf(a fyne.App, systemHigh bool) Theme {
 func ApplyTheme(a fyne.App) {
 	a.Settings().SetTheme(ThemeOf(a, SystemHighContrast()))
 }
+
+// LargeText reports whether th draws text at 150 % or more (Settings ›
+// Text size): forms then put their labels above their fields.
+func LargeText(th fyne.Theme) bool {
+	t, ok := th.(Theme)
+	return ok && t.Scale >= 1.5
+}
