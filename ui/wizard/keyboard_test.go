@@ -6,6 +6,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorusonboard/chorus-onboard/internal/uitest"
 
 	"github.com/chorusonboard/chorus-onboard/ui/shell"
 	"github.com/chorusonboard/chorus-onboard/ui/widgets"
@@ -116,5 +119,43 @@ func TestTabFollowsReadingOrder(t *testing.T) {
 	}
 	if !seen[h.Shell.Bars().Sync] || !seen[h.Shell.Bars().Settings] {
 		t.Error("Tab went round without reaching the status bar's Sync button and the header's Settings")
+	}
+}
+
+// TestLargeTextPutsLabelsAbove (issue 33): from 150 % text, a screen's
+// forms put their labels above their fields, so that at 200 % the window
+// does not scroll sideways; back to 100 %, beside them again; a screen
+// built at 200 % is so from the start.
+func TestLargeTextPutsLabelsAbove(t *testing.T) {
+	h := newHarness(t, "en")
+	test.Tap(h.a.home.start)
+	forms := func() []*widget.Form {
+		var out []*widget.Form
+		for _, o := range uitest.Objects(h.Win.Content(), func(o fyne.CanvasObject) bool { _, ok := o.(*widget.Form); return ok }) {
+			out = append(out, o.(*widget.Form))
+		}
+		if len(out) == 0 {
+			t.Fatal("no form on the account step")
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		scale float32
+		want  widget.Orientation
+	}{{2, widget.Vertical}, {1.25, widget.Horizontal}, {1.5, widget.Vertical}, {1, widget.Horizontal}} {
+		h.App.Settings().SetTheme(widgets.Theme{Scale: tc.scale})
+		for _, f := range forms() {
+			if f.Orientation != tc.want {
+				t.Errorf("text at %.0f %%: form orientation %d, want %d", tc.scale*100, f.Orientation, tc.want)
+			}
+		}
+	}
+	h.App.Settings().SetTheme(widgets.Theme{Scale: 2})
+	h.Shell.Show(shell.StepHome)
+	test.Tap(h.a.home.start)
+	for _, f := range forms() {
+		if f.Orientation != widget.Vertical {
+			t.Error("a screen built at 200 % has its labels beside its fields")
+		}
 	}
 }
