@@ -154,10 +154,10 @@ type Shell struct {
 	// forms are the current screen's forms: their labels go above their
 	// fields at large text sizes (orientForms).
 	forms []*widget.Form
-	now        func() time.Time
-	head       *header
-	bar        *Status
-	body       *fyne.Container
+	now   func() time.Time
+	head  *header
+	bar   *Status
+	body  *fyne.Container
 	// langChanging hears the language about to change (a form keeps what
 	// was typed).
 	langChanging []func()
