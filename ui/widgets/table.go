@@ -430,3 +430,44 @@ func (c *StateChip) CreateRenderer() fyne.WidgetRenderer {
 	c.Refresh()
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewCenter(c.text)))
 }
+
+// AccessibilityLabel is the chip's text: the state's name.
+func (c *StateChip) AccessibilityLabel() string { return c.text.Text }
+
+// AccessibilityRole is text.
+func (c *StateChip) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleText }
+
+// AccessibilityLabel is what the cell shows: its text, its chip's state,
+// or its check box ("☑" for a row checked).
+func (c *tableCell) AccessibilityLabel() string {
+	switch {
+	case c.label.Visible():
+		return c.label.Text
+	case c.chipBox.Visible():
+		return c.chip.AccessibilityLabel()
+	}
+	return c.check.AccessibilityLabel()
+}
+
+// AccessibilityRole is text.
+func (c *tableCell) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleText }
+
+// AccessibilityLabel is the column's title and, on the column sorted by,
+// the order as an arrow ("Company ↑"); the check box column's header says
+// its box's state.
+func (h *headerCell[R]) AccessibilityLabel() string {
+	if h.check.Visible() {
+		return h.check.AccessibilityLabel()
+	}
+	c := h.t.cols[h.col-h.t.first]
+	switch {
+	case c.Sort == "" || c.Sort != h.t.SortKey:
+		return c.Title
+	case h.t.Desc:
+		return c.Title + " ↓"
+	}
+	return c.Title + " ↑"
+}
+
+// AccessibilityRole is a button: it sorts.
+func (h *headerCell[R]) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }

@@ -95,3 +95,32 @@ func walk(o fyne.CanvasObject, inside fyne.DoubleTappable, visit func(fyne.Canva
 		}
 	}
 }
+
+// TestTableSaysWhatIsSeen (issue 33): each cell, chip and header says to
+// a screen reader what it shows: the text, the state's name, the check
+// box's state, the column sorted by.
+func TestTableSaysWhatIsSeen(t *testing.T) {
+	test.NewTempApp(t)
+	rows := []row{{1, "Atelier Dupont"}, {2, "Boulangerie Roux"}}
+	tbl := NewTable([]Column[row]{
+		{Title: "Name", Width: 160, Sort: "name", Text: func(r row) string { return r.name }},
+		{Title: "State", Width: 120, Chip: func(r row) (string, Tone) { return "Queued", ToneInfo }},
+	}, func() []row { return rows }, func(r row) int64 { return r.id }, true)
+	tbl.SortKey = "name"
+	w := test.NewWindow(tbl)
+	defer w.Close()
+	w.Resize(fyne.NewSize(400, 300))
+	tbl.Refresh()
+	said := map[string]bool{}
+	walk(w.Canvas().Content(), nil, func(o fyne.CanvasObject, _ fyne.DoubleTappable) {
+		switch o.(type) {
+		case *tableCell, *headerCell[row], *StateChip:
+			said[o.(fyne.Accessible).AccessibilityLabel()] = true
+		}
+	})
+	for _, want := range []string{"Atelier Dupont", "Boulangerie Roux", "Queued", "Name ↑", "State", "☐"} {
+		if !said[want] {
+			t.Errorf("nothing says %q; said %v", want, said)
+		}
+	}
+}
