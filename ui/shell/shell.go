@@ -207,7 +207,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	// keyboard user would cross the status bar before reaching the form).
 	top := opaque(container.NewVBox(s.head.content, widget.NewSeparator()))
 	bottom := opaque(container.NewVBox(widget.NewSeparator(), s.bar.footer))
-	w.SetContent(container.New(layout.NewBorderLayout(top, bottom, nil, nil), top, s.body, bottom))
+	w.SetContent(widgets.WithTooltips(w.Canvas(), container.New(layout.NewBorderLayout(top, bottom, nil, nil), top, s.body, bottom)))
 	w.Resize(WindowSize)
 	s.head.refresh()
 	s.bar.set(s.text.T("status.offline_ready"))
@@ -229,6 +229,7 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 		}
 	})
 	// Ctrl+Shift+S: what the status bar's Sync button does.
+	s.bar.sync.Tooltip = widgets.ShortcutText(fyne.KeyS, true)
 	s.Keys.Shortcut(fyne.KeyS, true, func() {
 		if !s.bar.sync.Disabled() && s.bar.sync.OnTapped != nil {
 			s.bar.sync.OnTapped()

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -19,7 +20,10 @@ type Button struct {
 	widget.Button
 	// Label is what a screen reader says of a button that shows an icon
 	// only (Fyne would say the icon's file name).
-	Label   string
+	Label string
+	// Tooltip shows below the button when the pointer rests on it or the
+	// keyboard focus stays on it: its shortcut, for one.
+	Tooltip string
 	focused bool
 }
 
@@ -46,16 +50,36 @@ func NewButtonWithIcon(label string, icon fyne.Resource, tapped func()) *Button 
 	return b
 }
 
-// FocusGained shows the ring.
+// FocusGained shows the ring, and the tooltip after a while.
 func (b *Button) FocusGained() {
 	b.focused = true
 	b.Button.FocusGained()
+	showTooltip(b, b.Tooltip)
 }
 
-// FocusLost hides the ring.
+// FocusLost hides the ring and the tooltip.
 func (b *Button) FocusLost() {
 	b.focused = false
 	b.Button.FocusLost()
+	hideTooltip(b)
+}
+
+// MouseIn shows the tooltip after a while.
+func (b *Button) MouseIn(e *desktop.MouseEvent) {
+	b.Button.MouseIn(e)
+	showTooltip(b, b.Tooltip)
+}
+
+// MouseOut hides the tooltip.
+func (b *Button) MouseOut() {
+	b.Button.MouseOut()
+	hideTooltip(b)
+}
+
+// Tapped hides the tooltip and does what the button does.
+func (b *Button) Tapped(e *fyne.PointEvent) {
+	hideTooltip(b)
+	b.Button.Tapped(e)
 }
 
 // CreateRenderer is Fyne's renderer with the ring drawn over it.
@@ -130,6 +154,7 @@ func AsButton(o fyne.CanvasObject) (*widget.Button, bool) {
 func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeySpace, fyne.KeyReturn, fyne.KeyEnter:
+		hideTooltip(b)
 		if !b.Disabled() && b.OnTapped != nil {
 			b.OnTapped()
 		}

@@ -98,7 +98,8 @@ const (
 func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *workspaceScreen {
 	w := &workspaceScreen{u: u, flow: flow, view: &u.workspace, chips: map[core.StructureFilter]*widgets.Button{}}
 	w.search = u.NewEntry()
-	w.search.SetPlaceHolder(u.Text().T("ws.search"))
+	// The shortcut in the prompt: Fyne's entries have no tooltip.
+	w.search.SetPlaceHolder(u.Text().T("ws.search") + " (" + widgets.ShortcutText(fyne.KeyF, false) + ")")
 	w.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	w.search.SetText(w.view.query.Text)
 	w.search.OnChanged = func(text string) {
@@ -151,6 +152,7 @@ func newWorkspaceScreen(u *area, flow workspaceFlow, people managedFlow) *worksp
 	w.more = widgets.NewButtonWithIcon(u.Text().T("ws.more"), theme.MoreHorizontalIcon(), w.showMore)
 	w.newButton = widgets.NewButtonWithIcon(u.Text().T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
 	w.importButt = widgets.NewButtonWithIcon(u.Text().T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
+	w.newButton.Tooltip, w.importButt.Tooltip = widgets.ShortcutText(fyne.KeyN, false), widgets.ShortcutText(fyne.KeyI, false)
 	w.noMatch = widgets.Paragraph("")
 	w.noMatch.Alignment = fyne.TextAlignCenter
 	w.noMatch.Hide()
@@ -286,6 +288,7 @@ func (w *workspaceScreen) emptyState() fyne.CanvasObject {
 	newB := widgets.NewButtonWithIcon(u.Text().T("ws.new"), theme.ContentAddIcon(), func() { u.openStructure(0, "") })
 	newB.Importance = widget.HighImportance
 	imp := widgets.NewButtonWithIcon(u.Text().T("ws.import"), theme.FolderOpenIcon(), func() { u.files.pick(w.setMessage) })
+	newB.Tooltip, imp.Tooltip = widgets.ShortcutText(fyne.KeyN, false), widgets.ShortcutText(fyne.KeyI, false)
 	text := widgets.Paragraph(u.Text().T("ws.empty.text"))
 	text.Alignment = fyne.TextAlignCenter
 	heading := widgets.Title(u.Text().T("ws.empty.title"))
