@@ -118,7 +118,17 @@ func CheckKeyboard(t testing.TB, w fyne.Window, screen string) {
 	for _, o := range Objects(root, func(o fyne.CanvasObject) bool { _, ok := o.(*container.Scroll); return ok }) {
 		offsets[o.(*container.Scroll)] = o.(*container.Scroll).Offset
 	}
+	// A table passed through keeps the row it had (widgets.Table).
+	var keep []func()
+	for _, f := range found {
+		if k, ok := f.Focusable.(interface{ KeepCurrent() func() }); ok {
+			keep = append(keep, k.KeepCurrent())
+		}
+	}
 	defer func() {
+		for _, restore := range keep {
+			restore()
+		}
 		if was != nil {
 			c.Focus(was)
 		} else {

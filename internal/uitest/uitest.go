@@ -611,6 +611,9 @@ func (s *Shots) On(win fyne.Window) { s.win = win }
 func (s *Shots) Shot(name string) {
 	t := s.t
 	t.Helper()
+	// Every screen with a golden image is also checked by keyboard
+	// (issue 33): Tab in reading order, each widget with a label.
+	defer CheckKeyboard(t, s.win, s.lang+"/"+name)
 	img := s.win.Canvas().Capture()
 	file := s.lang + "-" + name + ".png"
 	if s.docs != "" {

@@ -28,7 +28,7 @@ type firmScreen struct {
 	password, code           *widgets.FocusEntry
 	codeItem                 *widget.FormItem
 	form                     *widget.Form
-	bring                    *widget.RadioGroup
+	bring                    *widgets.Radio
 	join                     *widgets.Button
 	challenge                string
 	progress                 *widgets.Progress
@@ -79,7 +79,7 @@ func newFirmScreen(u *area) *firmScreen {
 	s.codeItem = widget.NewFormItem(tx.T("firm.code"), s.code)
 	s.form = widget.NewForm(widget.NewFormItem(tx.T("firm.url"), s.url), widget.NewFormItem(tx.T("field.login_email"), s.email),
 		widget.NewFormItem(tx.T("field.password_signin"), s.password))
-	s.bring = widget.NewRadioGroup([]string{tx.T("firm.bring"), tx.T("firm.apart")}, nil)
+	s.bring = widgets.NewRadio([]string{tx.T("firm.bring"), tx.T("firm.apart")}, nil)
 	s.bring.SetSelected(tx.T("firm.bring"))
 	s.join = widgets.NewButtonWithIcon(tx.T("firm.join"), theme.LoginIcon(), s.onJoin)
 	s.join.Importance = widget.HighImportance

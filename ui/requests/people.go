@@ -31,7 +31,7 @@ type peopleTab struct {
 	u    *area
 	flow peopleFlow
 
-	structures *widget.List
+	structures *widgets.List
 	managed    []api.Managed
 	offers     map[int64]api.Handover // the offers of the role to the user, by structure
 	selected   int                    // index in managed, -1 for none
@@ -74,7 +74,7 @@ const (
 func newPeopleTab(u *area, flow peopleFlow) *peopleTab {
 	p := &peopleTab{u: u, flow: flow, selected: -1, members: container.NewVBox(), invited: container.NewVBox(),
 		head: widgets.Paragraph(""), rights: widgets.Paragraph(""), message: widgets.Paragraph("")}
-	p.structures = widget.NewList(func() int { return len(p.managed) },
+	p.structures = widgets.NewList(u.Text().T("people.structures"), func() int { return len(p.managed) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(p.structureText(p.managed[i]))

@@ -120,7 +120,7 @@ func (tx *Texts) BulkText(r onboarding.BulkResult, text string, err error) strin
 // virtualised list, however many.
 func (t *Tasks) ShowNotes(heading, summary string, notes []onboarding.RowNote) {
 	s := t.s
-	list := widget.NewList(func() int { return len(notes) },
+	list := widgets.NewList(heading, func() int { return len(notes) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis

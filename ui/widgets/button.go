@@ -25,11 +25,17 @@ type Button struct {
 	// keyboard focus stays on it: its shortcut, for one.
 	Tooltip string
 	focused bool
+	// describe, when set, is what the button says instead (a radio
+	// option: its state too).
+	describe func() string
 }
 
 // AccessibilityLabel is the button's text, else its Label, else the
 // icon's name (Fyne's answer).
 func (b *Button) AccessibilityLabel() string {
+	if b.describe != nil {
+		return b.describe()
+	}
 	if b.Text == "" && b.Label != "" {
 		return b.Label
 	}

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -131,3 +132,31 @@ func joinLabel(name, value string) string {
 	}
 	return name + ": " + value
 }
+
+// List is widget.List that says its name and how many items it holds:
+// Fyne's list takes the focus (arrows move in it) but says nothing.
+type List struct {
+	widget.List
+	// Name is what the list holds ("Requests").
+	Name string
+}
+
+// NewList is widget.NewList, accessible, named name.
+func NewList(name string, length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *List {
+	l := &List{Name: name}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// AccessibilityLabel is "Requests (3)".
+func (l *List) AccessibilityLabel() string {
+	n := 0
+	if l.Length != nil {
+		n = l.Length()
+	}
+	return joinLabel(l.Name, "") + " (" + strconv.Itoa(n) + ")"
+}
+
+// AccessibilityRole is text: Fyne 2.8's bridge has no list role.
+func (l *List) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleText }

@@ -1,6 +1,9 @@
 package widgets
 
 import (
+	"fmt"
+	"strings"
+
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -471,3 +474,43 @@ func (h *headerCell[R]) AccessibilityLabel() string {
 
 // AccessibilityRole is a button: it sorts.
 func (h *headerCell[R]) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }
+
+// AccessibilityLabel is what the keyboard is on: the current row, "3 /
+// 120: ☑, SIRET, 732 829 320 00074, Atelier Dupont, Queued", or the
+// number of rows when none is current.
+func (t *Table[R]) AccessibilityLabel() string {
+	rows := t.rows()
+	if t.Current < 0 || t.Current >= len(rows) {
+		return fmt.Sprintf("%d", len(rows))
+	}
+	r := rows[t.Current]
+	var parts []string
+	if t.first > 0 {
+		mark := "☐"
+		if t.Checked[t.id(r)] {
+			mark = "☑"
+		}
+		parts = append(parts, mark)
+	}
+	for _, c := range t.cols {
+		switch {
+		case c.Chip != nil:
+			text, _ := c.Chip(r)
+			parts = append(parts, text)
+		case c.Text != nil:
+			parts = append(parts, c.Text(r))
+		}
+	}
+	return fmt.Sprintf("%d / %d: %s", t.Current+1, len(rows), strings.Join(parts, ", "))
+}
+
+// AccessibilityRole is text: Fyne 2.8's bridge has no table role.
+func (t *Table[R]) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleText }
+
+// KeepCurrent returns what puts the current row back where it is now:
+// for a check that tabs through a screen, which makes a row current as
+// it passes (uitest.CheckKeyboard).
+func (t *Table[R]) KeepCurrent() (restore func()) {
+	row := t.Current
+	return func() { t.setCurrent(row) }
+}

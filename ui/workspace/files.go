@@ -213,7 +213,7 @@ type importReportScreen struct {
 	u       *area
 	rep     *onboarding.ImportReport
 	summary *widget.Label
-	list    *widget.List
+	list    *widgets.List
 	save    *widgets.Button
 	back    *widgets.Button
 	message *widget.Label
@@ -243,7 +243,7 @@ func newImportReportScreen(u *area, rep *onboarding.ImportReport, name string) *
 	}
 	s.summary = widgets.Paragraph(summary)
 	rows := rep.Rejections
-	s.list = widget.NewList(func() int { return len(rows) },
+	s.list = widgets.NewList(u.Text().T("report.title"), func() int { return len(rows) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis

@@ -213,7 +213,7 @@ func (f workspaceFirm) onAssign() {
 // computer's value and the firm's (who, when), one to keep.
 type conflictPanel struct {
 	content *fyne.Container
-	choices map[string]*widget.RadioGroup
+	choices map[string]*widgets.Radio
 	keep    *widgets.Button
 }
 
@@ -223,7 +223,7 @@ type conflictPanel struct {
 // opens again on them).
 func newConflictPanel(u *area, structureID int64, cs []core.FieldConflict, done func(error)) *conflictPanel {
 	tx := u.Text()
-	p := &conflictPanel{content: container.NewVBox(), choices: map[string]*widget.RadioGroup{}}
+	p := &conflictPanel{content: container.NewVBox(), choices: map[string]*widgets.Radio{}}
 	intro := widgets.Paragraph(tx.T("editor.conflicts_intro"))
 	intro.Importance = widget.WarningImportance
 	p.content.Add(widget.NewLabelWithStyle(tx.Plural("editor.conflicts", len(cs)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
@@ -235,7 +235,7 @@ func newConflictPanel(u *area, structureID int64, cs []core.FieldConflict, done 
 		mine := widgets.Paragraph(tx.T("editor.conflict.mine") + "\n" + shown(tx, c.Mine))
 		theirs := widgets.Paragraph(tx.T("editor.conflict.theirs") + " (" + tx.F("editor.conflict.by", "who", c.TheirsBy,
 			"when", tx.DateTime(c.TheirsAt)) + ")\n" + shown(tx, c.Theirs))
-		r := widget.NewRadioGroup([]string{mineLabel, theirsLabel}, nil)
+		r := widgets.NewRadio([]string{mineLabel, theirsLabel}, nil)
 		r.Horizontal = true
 		r.SetSelected(mineLabel)
 		p.choices[c.Field] = r

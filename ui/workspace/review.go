@@ -45,7 +45,7 @@ type reviewScreen struct {
 	flow     workspaceFlow
 	diffs    []onboarding.Difference
 	accepted map[int64]bool
-	list     *widget.List
+	list     *widgets.List
 	apply    *widgets.Button
 	all      *widgets.Button
 	none     *widgets.Button
@@ -61,7 +61,7 @@ func newReviewScreen(u *area, flow workspaceFlow, r *onboarding.PrefillResult) *
 	if r != nil {
 		s.diffs = r.Differences
 	}
-	s.list = widget.NewList(func() int { return len(s.diffs) }, s.createItem, s.updateItem)
+	s.list = widgets.NewList(u.Text().T("review.title"), func() int { return len(s.diffs) }, s.createItem, s.updateItem)
 	// Each row is as tall as its fields: measured on one item, filled in
 	// turn with each row.
 	probe := s.createItem()
