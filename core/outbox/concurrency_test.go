@@ -190,3 +190,64 @@ func TestAIMD(t *testing.T) {
 		t.Fatal("acquire on a cancelled context")
 	}
 }
+
+// slowCompletes is an outbox whose completions wait for release: a disk
+// slow to sync.
+type slowCompletes struct {
+	core.Outbox
+	release chan struct{}
+}
+
+func (s *slowCompletes) Complete(ctx context.Context, opID string, sync core.Sync, follow *core.Op) error {
+	<-s.release
+	return s.Outbox.Complete(ctx, opID, sync, follow)
+}
+
+// TestAnsweredFreesThePlace (issue 34): a request's place is free once the
+// portal has answered, not once the answer is on disk: with 2 in flight
+// and every completion held, all 6 rows are sent, then recorded once the
+// disk catches up; never two requests for one structure, never more than
+// 2 at once.
+func TestAnsweredFreesThePlace(t *testing.T) {
+	st := newStore(t)
+	queue(t, st.Structures, coretest.SIRETs(6)...)
+	p := &countingPortal{busy: map[string]bool{}}
+	slow := &slowCompletes{Outbox: st.Outbox, release: make(chan struct{})}
+	w := New(slow, st.Structures, p)
+	w.SetConcurrency(2)
+	done := make(chan struct{})
+	var stats Stats
+	var err error
+	go func() {
+		defer close(done)
+		stats, err = w.RunOnce(t.Context())
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p.mu.Lock()
+		calls := p.calls
+		p.mu.Unlock()
+		if calls == 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(slow.release)
+			<-done
+			t.Fatalf("with the completions held, %d of 6 rows were sent: the places wait for the disk", calls)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(slow.release)
+	<-done
+	if err != nil || stats.Created != 6 {
+		t.Fatalf("%+v %v", stats, err)
+	}
+	if p.peak > 2 || len(p.overlapped) > 0 {
+		t.Fatalf("peak %d in flight (max 2), overlapping %v", p.peak, p.overlapped)
+	}
+	for _, op := range mustOps(t, st) {
+		if op.State != core.OpDone {
+			t.Errorf("row %s: %s, want done", op.OpID, op.State)
+		}
+	}
+}

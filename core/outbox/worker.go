@@ -179,8 +179,13 @@ func AttachKey(opID string) string {
 // takes a lease), so a row is in one pass at a time while its lease lasts
 // (DefaultLease, longer than a request may take).
 //
-// Up to Concurrency rows are in flight. When the portal answers 429 or 503
-// the pass sends fewer at once (half, down to one), then more again as
+// Up to Concurrency requests are in flight. A request's place is free as
+// soon as the portal has answered: recording the answer (one transaction,
+// which the store commits together with the answers that came meanwhile)
+// goes on beside the next requests instead of holding a place, and the
+// next rows are claimed while the current ones are sent, so that the
+// requests in flight stay full. When the portal answers 429 or 503 the
+// pass sends fewer at once (half, down to one), then more again as
 // answers come back (one more per window of answers): additive increase,
 // multiplicative decrease, as TCP does. Each row keeps its own retry
 // schedule. The first error that is not a row's (the store, an expired
@@ -199,33 +204,61 @@ func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 	var (
 		mu       sync.Mutex // guards st and firstErr
 		firstErr error
+		wg       sync.WaitGroup // rows sent and not yet recorded
 	)
+	stopped := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr != nil
+	}
+	// Twice the window: a batch outlasts the claim of the next one.
+	batch := max(16, 2*n)
+	type claimed struct {
+		ops []core.Op
+		err error
+	}
+	claim := func() <-chan claimed {
+		c := make(chan claimed, 1)
+		go func() {
+			ops, err := w.Store.ClaimDue(ctx, target, w.Now(), batch, w.Lease)
+			c <- claimed{ops, err}
+		}()
+		return c
+	}
+	next := claim()
 	for {
-		// Twice the window: the pass keeps sending while the rows of the
-		// batch's tail are answered.
-		ops, err := w.Store.ClaimDue(ctx, target, w.Now(), max(16, 2*n), w.Lease)
-		if err != nil {
-			return st, err
-		}
-		if len(ops) == 0 {
-			return st, nil
-		}
-		var wg sync.WaitGroup
-		for _, op := range ops {
-			if !lim.acquire(ctx) {
+		got := <-next
+		if got.err == nil && len(got.ops) == 0 {
+			// Nothing more due, unless the rows still being recorded
+			// bring follow-ups (an existing structure becomes an
+			// attachment request): wait for them, then look once more.
+			wg.Wait()
+			if stopped() {
 				break
 			}
-			mu.Lock()
-			stop := firstErr != nil
-			mu.Unlock()
-			if stop {
-				lim.release(false)
+			got.ops, got.err = w.Store.ClaimDue(ctx, target, w.Now(), batch, w.Lease)
+		}
+		if got.err != nil {
+			wg.Wait()
+			return st, got.err
+		}
+		if len(got.ops) == 0 {
+			break
+		}
+		next = claim()
+		for _, op := range got.ops {
+			if !lim.acquire(ctx) || stopped() {
+				if ctx.Err() == nil {
+					lim.release(false)
+				}
 				break
 			}
 			wg.Go(func() {
 				var one Stats
-				err := w.send(ctx, p, op, &one)
-				lim.release(one.Throttled > 0)
+				var once sync.Once
+				answered := func(throttled bool) { once.Do(func() { lim.release(throttled) }) }
+				err := w.sendAnswered(ctx, p, op, &one, answered)
+				answered(one.Throttled > 0) // a row sent no request
 				mu.Lock()
 				st.Add(one)
 				if err != nil && firstErr == nil {
@@ -234,16 +267,19 @@ func (w *Worker) RunOnce(ctx context.Context) (Stats, error) {
 				mu.Unlock()
 			})
 		}
-		wg.Wait()
-		// Rows claimed but not sent (the pass stopped) keep their lease
-		// and go out on the next pass, with the same key.
-		if firstErr != nil {
-			return st, firstErr
-		}
-		if err := ctx.Err(); err != nil {
-			return st, err
+		if stopped() || ctx.Err() != nil {
+			// Rows claimed but not sent (the pass stopped) keep their
+			// lease and go out on the next pass, with the same key.
+			wg.Wait()
+			<-next
+			break
 		}
 	}
+	wg.Wait()
+	if firstErr != nil {
+		return st, firstErr
+	}
+	return st, ctx.Err()
 }
 
 // Add sums o into s.
@@ -305,6 +341,13 @@ func (a *aimd) release(throttled bool) {
 // send performs one row with portal p and records its outcome in the
 // store.
 func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) error {
+	return w.sendAnswered(ctx, p, op, st, func(bool) {})
+}
+
+// sendAnswered is send, calling answered once the portal has answered,
+// with whether it asked to slow down (429, 503), before the outcome is
+// recorded: RunOnce then frees the request's place.
+func (w *Worker) sendAnswered(ctx context.Context, p Portal, op core.Op, st *Stats, answered func(throttled bool)) error {
 	d, err := core.DecodeStructurePayload(op.Payload)
 	if err != nil {
 		// Kept, not retried: a newer version's row waits for that
@@ -327,6 +370,7 @@ func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) erro
 	switch op.Kind {
 	case core.OpSubmitStructure:
 		s, err := p.CreateStructure(ctx, op.OpID, d)
+		answered(throttling(err))
 		if core.CodeOf(err) == api.CodeStructureExists {
 			// It exists on the portal: ask to be attached instead, in the
 			// same transaction that closes this row.
@@ -342,6 +386,7 @@ func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) erro
 		return w.Store.Complete(ctx, op.OpID, core.Sync{State: core.StateCreated, PortalID: strconv.FormatInt(s.ID, 10)}, nil)
 	case core.OpRequestAttachment:
 		a, err := p.RequestAttachment(ctx, op.OpID, d.IdentifierType, d.Identifier)
+		answered(throttling(err))
 		if err != nil {
 			return w.failure(ctx, op, err, st)
 		}
@@ -358,6 +403,13 @@ func (w *Worker) send(ctx context.Context, p Portal, op core.Op, st *Stats) erro
 	}
 	st.Failed++
 	return w.Store.Fail(ctx, op.OpID, core.Notice{Code: CodeUnknownOp, Params: map[string]string{"kind": string(op.Kind)}})
+}
+
+// throttling reports whether err is the portal asking to slow down (429,
+// 503).
+func throttling(err error) bool {
+	e := core.AsE(err)
+	return e != nil && (e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable)
 }
 
 // CodeUnknownOp marks a row of a kind this build does not send (a newer
@@ -386,7 +438,7 @@ func (w *Worker) failure(ctx context.Context, op core.Op, err error, st *Stats) 
 	}
 	if core.Retryable(err) {
 		st.Retried++
-		if e := core.AsE(err); e != nil && (e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable) {
+		if throttling(err) {
 			st.Throttled++
 		}
 		next := w.Now().Add(w.Backoff.Delay(op.Attempts, core.RetryAfterOf(err), nil))
