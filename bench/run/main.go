@@ -210,7 +210,7 @@ func startup(ctx context.Context, appBin, bare string, runs, rows int) error {
 		for _, c := range []struct {
 			bin, title   string
 			t, rss, heap *[]time.Duration
-		}{{bare, "Bare Fyne window", &bareT, &bareRSS, &bareHeap}, {appBin, " - Chorus Onboard - ", &appT, &appRSS, &appHeap}} {
+		}{{bare, "Bare Fyne window", &bareT, &bareRSS, &bareHeap}, {appBin, "Chorus Onboard - ", &appT, &appRSS, &appHeap}} {
 			t, rss, heap, err := startOne(ctx, c.bin, c.title, data)
 			if err != nil {
 				return err

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -87,11 +88,39 @@ func PhoneIn(s, country string) (string, error) {
 			return "", fail("phone.length", ErrInvalidLength)
 		}
 	}
+	if frenchPlan[region] && len(d) == 10 && d[0] == '0' {
+		return frenchNational(d, region)
+	}
+	return parsed(d, region)
+}
+
+// parsed is libphonenumber's reading of d in region, valid or refused.
+func parsed(d, region string) (string, error) {
 	num, err := phonenumbers.Parse(d, region)
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "", fail("phone.invalid", ErrInvalidComponent)
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// frenchNational checks a national number of the French plan (0 and nine
+// digits, d) in region without parsing it again: its digits are already
+// clean, and libphonenumber's Parse (its extension and punctuation
+// regular expressions) was a fifth of a 10,000-row import's time. The
+// number is the region's country code and the nine digits after the 0,
+// checked against the region's patterns as Parse's result is
+// (TestFrenchNationalAsParsed compares the two on every prefix).
+func frenchNational(d, region string) (string, error) {
+	cc := int32(phonenumbers.GetCountryCodeForRegion(region))
+	nsn, err := strconv.ParseUint(d[1:], 10, 64)
+	if cc == 0 || err != nil {
+		return parsed(d, region)
+	}
+	num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nsn}
+	if !phonenumbers.IsValidNumber(num) {
+		return "", fail("phone.invalid", ErrInvalidComponent)
+	}
+	return "+" + strconv.Itoa(int(cc)) + d[1:], nil
 }
 
 func phonenumbersKnows(region string) bool {
