@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
-
-	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
 // TestKeyboardOnlyRealWindow (issue 33) goes through the six steps of the
@@ -32,34 +29,8 @@ func TestKeyboardOnlyRealWindow(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("xdotool and Xvfb are Linux tools")
 	}
-	bin := os.Getenv("CHORUS_ONBOARD_BIN")
-	if bin == "" || os.Getenv("DISPLAY") == "" {
-		if os.Getenv("CHORUS_SMOKE") == "1" {
-			t.Fatal("CHORUS_SMOKE=1 needs CHORUS_ONBOARD_BIN and an X display (run it through make test)")
-		}
-		t.Skip("keyboard run: set CHORUS_ONBOARD_BIN and DISPLAY (make test does)")
-	}
-	for _, tool := range []string{"xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found: make deps installs it", tool)
-		}
-	}
-	home := testos.TempDir(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"), "LANG=en_US.UTF-8")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	k := &keyboard{t: t, home: home, logs: &logs, exited: exited}
+	app := startRealApp(t, "keyboard run", "xdotool", "import")
+	k := &keyboard{t: t, home: app.home, logs: app.logs, exited: app.exited}
 	k.wid = k.window()
 	// The window takes the keyboard as a window manager would give it.
 	k.xdo("windowfocus", "--sync", k.wid)
@@ -134,7 +105,7 @@ type keyboard struct {
 	t      *testing.T
 	wid    string
 	home   string
-	logs   *bytes.Buffer
+	logs   *lockedBuffer
 	exited chan error
 	shots  int
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,34 +24,8 @@ func TestSmokeRealWindow(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("needs xwininfo and ImageMagick, Linux tools: make test-windows opens chorus-onboard.exe under Xvfb itself (English and French, light and dark)")
 	}
-	bin := os.Getenv("CHORUS_ONBOARD_BIN")
-	required := os.Getenv("CHORUS_SMOKE") == "1"
-	if bin == "" || os.Getenv("DISPLAY") == "" {
-		if required {
-			t.Fatal("CHORUS_SMOKE=1 needs CHORUS_ONBOARD_BIN and an X display (run it through make test)")
-		}
-		t.Skip("smoke test: set CHORUS_ONBOARD_BIN and DISPLAY (make test does)")
-	}
-	for _, tool := range []string{"import", "xwininfo"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found: make deps installs it", tool)
-		}
-	}
-	home := testos.TempDir(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"), "LANG=en_US.UTF-8")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
+	app := startRealApp(t, "smoke test", "import", "xwininfo")
+	logs, exited := app.logs, app.exited
 
 	// Liveness only: a cold start under a loaded CI machine can be slow.
 	deadline := time.Now().Add(2 * time.Minute)
@@ -84,6 +59,67 @@ func TestSmokeRealWindow(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// realApp is chorus-onboard started for a test in the real window, in a
+// home of its own: its output, and its end once it exits.
+type realApp struct {
+	home   string
+	logs   *lockedBuffer
+	exited chan error
+}
+
+// startRealApp starts CHORUS_ONBOARD_BIN on the X display for the test
+// what, after checking the tools it needs; it skips the test when neither
+// is set (a plain go test) and fails it under make test (CHORUS_SMOKE=1).
+// The app is killed when the test ends.
+func startRealApp(t *testing.T, what string, tools ...string) *realApp {
+	t.Helper()
+	bin := os.Getenv("CHORUS_ONBOARD_BIN")
+	if bin == "" || os.Getenv("DISPLAY") == "" {
+		if os.Getenv("CHORUS_SMOKE") == "1" {
+			t.Fatalf("%s: CHORUS_SMOKE=1 needs CHORUS_ONBOARD_BIN and an X display (run it through make test)", what)
+		}
+		t.Skipf("%s: set CHORUS_ONBOARD_BIN and DISPLAY (make test does)", what)
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: make deps installs it", tool)
+		}
+	}
+	a := &realApp{home: testos.TempDir(t), logs: &lockedBuffer{}, exited: make(chan error, 1)}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "HOME="+a.home, "XDG_CONFIG_HOME="+filepath.Join(a.home, "config"),
+		"XDG_DATA_HOME="+filepath.Join(a.home, "data"), "LANG=en_US.UTF-8")
+	cmd.Stdout, cmd.Stderr = a.logs, a.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { a.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-a.exited
+	})
+	return a
+}
+
+// lockedBuffer is the app's output, written by exec's copying goroutines
+// while the test may read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // painted reports whether a screenshot shows a drawn window: many colours

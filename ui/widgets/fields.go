@@ -82,13 +82,7 @@ func NewSelect(options []string, changed func(string)) *Select {
 
 // AccessibilityLabel is "Country: France", or the placeholder when
 // nothing is chosen.
-func (s *Select) AccessibilityLabel() string {
-	v := s.Selected
-	if v == "" {
-		v = s.PlaceHolder
-	}
-	return joinLabel(s.Name, v)
-}
+func (s *Select) AccessibilityLabel() string { return valueLabel(s.Name, s.Selected, s.PlaceHolder) }
 
 // AccessibilityRole is a button: it opens a list.
 func (s *Select) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }
@@ -110,16 +104,19 @@ func NewSelectEntry(options []string) *SelectEntry {
 }
 
 // AccessibilityLabel is the field's name and value.
-func (e *SelectEntry) AccessibilityLabel() string {
-	v := e.Text
-	if v == "" {
-		v = e.PlaceHolder
-	}
-	return joinLabel(e.Name, v)
-}
+func (e *SelectEntry) AccessibilityLabel() string { return valueLabel(e.Name, e.Text, e.PlaceHolder) }
 
 // AccessibilityRole is text, as an entry's.
 func (e *SelectEntry) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleText }
+
+// valueLabel is "name: value", the placeholder standing for an empty
+// value.
+func valueLabel(name, value, placeholder string) string {
+	if value == "" {
+		value = placeholder
+	}
+	return joinLabel(name, value)
+}
 
 // joinLabel is "name: value", or whichever of the two is there.
 func joinLabel(name, value string) string {
