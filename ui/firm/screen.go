@@ -258,6 +258,7 @@ func (s *firmScreen) onLeave() {
 	d.SetConfirmText(tx.T("firm.leave"))
 	d.SetDismissText(tx.T("button.cancel"))
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // onExport saves the firm's audit where the admin chooses, as CSV or as

@@ -208,4 +208,5 @@ func (s *approvalsScreen) onDecide(approve bool) {
 	d.SetConfirmText(u.Text().T(map[bool]string{true: "attach.approve", false: "attach.refuse"}[approve]))
 	d.SetDismissText(u.Text().T("button.cancel"))
 	d.Show()
+	widgets.FocusDialogField()
 }

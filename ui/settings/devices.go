@@ -158,6 +158,7 @@ func (d *devicesSection) onChangePassword() {
 	p.dialog = dialog.NewCustom(u.Text().T("password.change.title"), u.Text().T("button.cancel"), body, u.Win())
 	p.dialog.Resize(fyne.NewSize(640, 0))
 	p.dialog.Show()
+	widgets.FocusDialogField()
 	u.Win().Canvas().Focus(p.current)
 }
 

@@ -220,6 +220,7 @@ func (s *settingsScreen) onChooseCA() {
 	}, s.u.Win())
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer"}))
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // settings reads the form.
@@ -303,5 +304,6 @@ func (s *settingsScreen) askSessionOnly(secrets map[string]string, clearSecrets 
 	d.SetConfirmText(s.u.Text().T("keyring.dialog.session"))
 	d.SetDismissText(s.u.Text().T("button.cancel"))
 	d.Show()
+	widgets.FocusDialogField()
 	s.dialog = d
 }

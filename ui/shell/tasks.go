@@ -139,6 +139,7 @@ func (t *Tasks) ShowNotes(heading, summary string, notes []onboarding.RowNote) {
 	d := dialog.NewCustom(heading, s.text.T("button.close"), body, s.win)
 	d.Resize(fyne.NewSize(680, 460))
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // AskSaveAs shows the save dialog proposing fileName and hands the file
@@ -156,6 +157,7 @@ func (t *Tasks) AskSaveAs(fileName string, message *widget.Label, save func(fyne
 	}, s.win)
 	d.SetFileName(fileName)
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // SaveFile writes a file the user chose with write, off the UI goroutine,

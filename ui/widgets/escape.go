@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -78,4 +79,55 @@ func popUpOf(o fyne.CanvasObject) *widget.PopUp {
 	}
 	p, _ := f.Interface().(*widget.PopUp)
 	return p
+}
+
+// FocusDialogField gives the keyboard focus to the first field of the
+// dialog on top of each window (an entry, a list), so that typing goes
+// there at once, as on a screen; a dialog without one is left as it is
+// (Tab starts inside it). Called right after a dialog is shown.
+func FocusDialogField() {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return
+	}
+	for _, w := range app.Driver().AllWindows() {
+		c := w.Canvas()
+		p := popUpOf(c.Overlays().Top())
+		if p == nil {
+			continue
+		}
+		if f := firstField(p.Content); f != nil {
+			c.Focus(f)
+		}
+	}
+}
+
+// firstField is the first shown, enabled entry or list under o, in the
+// order of the object tree.
+func firstField(o fyne.CanvasObject) fyne.Focusable {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	switch w := o.(type) {
+	case *FocusEntry, *Select, *SelectEntry, *widget.Entry, *widget.Select:
+		if d, ok := o.(fyne.Disableable); !ok || !d.Disabled() {
+			return o.(fyne.Focusable)
+		}
+		return nil
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if f := firstField(c); f != nil {
+				return f
+			}
+		}
+	case *widget.Form:
+		for _, it := range w.Items {
+			if f := firstField(it.Widget); f != nil {
+				return f
+			}
+		}
+	case *container.Scroll:
+		return firstField(w.Content)
+	}
+	return nil
 }

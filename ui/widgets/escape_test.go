@@ -113,3 +113,28 @@ func TestButtonKeepsFocus(t *testing.T) {
 		t.Errorf("Tab after Space: focus on %T, want the next button", w.Canvas().Focused())
 	}
 }
+
+// TestDialogTakesTheFocusToItsField (issue 33): a dialog with a field
+// puts the keyboard in it when shown; one without leaves the focus be.
+func TestDialogTakesTheFocusToItsField(t *testing.T) {
+	test.NewTempApp(t)
+	opener := NewButton("Open", nil)
+	w := test.NewTempWindow(t, opener)
+	w.Resize(fyne.NewSize(600, 400))
+	c := w.Canvas()
+	current, next := NewPasswordEntry(), NewPasswordEntry()
+	d := dialog.NewForm("Change password", "Change", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Current", current), widget.NewFormItem("New", next)}, func(bool) {}, w)
+	d.Show()
+	FocusDialogField()
+	if c.Focused() != fyne.Focusable(current) {
+		t.Fatalf("the dialog shown, the focus is on %T, want its first field", c.Focused())
+	}
+	d.Hide()
+	c.Focus(opener)
+	dialog.NewInformation("Saved", "Your draft is saved.", w).Show()
+	FocusDialogField()
+	if c.Focused() != nil {
+		t.Errorf("a dialog without a field: the focus went to %T", c.Focused())
+	}
+}

@@ -156,6 +156,7 @@ func (s *activationScreen) onResend() {
 	s.resendDialog = dialog.NewCustom(s.u.Text().T("activation.resend"), s.u.Text().T("button.cancel"), content, s.u.Win())
 	s.resendDialog.Resize(fyne.NewSize(480, 0))
 	s.resendDialog.Show()
+	widgets.FocusDialogField()
 	shell.Async(s.u.Shell, s.flow.Captcha, func(c api.Captcha, err error) {
 		if err != nil {
 			s.resendDialog.Hide()

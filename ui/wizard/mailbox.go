@@ -80,4 +80,5 @@ func (m *mailbox) show(mails []api.Mail) {
 	scroll.SetMinSize(fyne.NewSize(560, 360))
 	m.dialog = dialog.NewCustom(m.u.Text().T("mailbox.title"), m.u.Text().T("button.close"), scroll, m.u.Win())
 	m.dialog.Show()
+	widgets.FocusDialogField()
 }

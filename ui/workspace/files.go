@@ -72,6 +72,7 @@ func (f *files) pick(say func(string)) {
 	}, f.u.Win())
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt", ".xlsx", ".XLSX"}))
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // dropped imports a CSV file dropped on the window (the first one, if
@@ -151,6 +152,7 @@ func (f *files) askImport(uri fyne.URI, sheets []string) {
 		}
 	}, u.Win())
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // startImport imports a file on the workspace, with its progress (bytes
@@ -321,6 +323,7 @@ func (f *files) export(w *workspaceScreen, ids []int64, format string) {
 	}, u.Win())
 	d.SetFileName(u.Text().T("ws.export.file_name") + "-" + u.Now().Format("2006-01-02") + "." + format)
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // exportTo writes the rows of ids to wc with progress and Cancel.

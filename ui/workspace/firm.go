@@ -207,6 +207,7 @@ func (f workspaceFirm) onAssign() {
 				})
 		}, u.Win())
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // conflictPanel is the form's list of fields in conflict: each with this
@@ -299,6 +300,7 @@ func showHistory(u *area, structureID int64, name string) {
 			scroll.SetMinSize(fyne.NewSize(720, 380))
 			d := dialog.NewCustom(tx.F("editor.history.of", "name", name), tx.T("button.close"), scroll, u.Win())
 			d.Show()
+			widgets.FocusDialogField()
 		})
 }
 

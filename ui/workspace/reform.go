@@ -284,6 +284,7 @@ func (r workspaceReform) onSetPlatform() {
 		}, u.Win())
 	d.Resize(fyne.NewSize(520, 260))
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // onDirectory opens the directory's page on the row the user is on (or

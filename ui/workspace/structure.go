@@ -377,6 +377,7 @@ func (s *structureScreen) showResult(r core.StructureRecord) {
 	d := dialog.NewInformation(s.u.Text().T("structure.title"), s.result.Text, s.u.Win())
 	d.SetDismissText(s.u.Text().T("button.close"))
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // editorParts are the editor's heading, status (state, the portal's word,
@@ -516,4 +517,5 @@ func (s *structureScreen) onBackToList() {
 	d.SetConfirmText(u.Text().T("editor.unsaved.drop"))
 	d.SetDismissText(u.Text().T("editor.unsaved.stay"))
 	d.Show()
+	widgets.FocusDialogField()
 }

@@ -561,6 +561,7 @@ func (w *workspaceScreen) onDelete() {
 	d.SetDismissText(u.Text().T("button.cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
+	widgets.FocusDialogField()
 }
 
 // onRevalidate checks the selection again with this version's rules.
