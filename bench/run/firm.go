@@ -11,13 +11,16 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/chorusonboard/chorus-onboard/core"
@@ -50,6 +53,7 @@ const firmPassword = "Tr0ub4dor&3x-Lune"
 // firmServerChild serves chorus-sim on dir until killed, its address on
 // the first line.
 func firmServerChild(dir string) error {
+	defer childProfile("server")()
 	srv, err := sim.New(context.Background(), sim.Config{DataDir: dir, Database: os.Getenv(firmDBEnv), SecondFactorOff: true, PasswordIterations: 1000})
 	if err != nil {
 		return err
@@ -57,7 +61,37 @@ func firmServerChild(dir string) error {
 	hs := httptest.NewServer(srv.Handler())
 	srv.SetBaseURL(hs.URL)
 	fmt.Println(hs.URL)
-	select {}
+	// Until the bench ends it: SIGTERM lets the profile be written.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM)
+	<-stop
+	return nil
+}
+
+// childProfileEnv names a directory where each child process of the
+// firm's figures (the server, each desktop) writes a CPU profile,
+// ROLE-PID.prof, for go tool pprof: where a figure's time goes.
+const childProfileEnv = "BENCH_CHILD_PROFILE"
+
+// childProfile starts the child's CPU profile when childProfileEnv asks
+// for it and returns what stops and writes it.
+func childProfile(role string) (stop func()) {
+	dir := os.Getenv(childProfileEnv)
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.prof", role, os.Getpid())))
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // firmServer is the firm's server: one child process, or several on one
@@ -118,8 +152,18 @@ func startFirmServer(ctx context.Context, emails []string, firmDB string, instan
 // close stops the server and removes its data.
 func (s *firmServer) close() {
 	for _, c := range s.cmds {
-		_ = c.Process.Kill()
+		// SIGTERM first: a server asked for its profile writes it.
+		_ = c.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = c.Process.Kill()
+			}
+		}()
 		_ = c.Wait()
+		close(done)
 	}
 	s.seed.Close()
 	os.RemoveAll(s.dir)
@@ -258,6 +302,7 @@ func seedFirm(ctx context.Context, s *firmServer, admin string, members []string
 // at url ("join URL"), or imports n local clients ("local N"), then says
 // how long it took and its resident memory once settled.
 func firmDeskChild(ctx context.Context, what string) error {
+	defer childProfile("desk")()
 	f := strings.Fields(what)
 	d, err := newFirmDesk(ctx, nil)
 	if err != nil {
