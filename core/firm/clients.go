@@ -40,7 +40,7 @@ const clientFrom = ` FROM client c LEFT JOIN member m ON m.account_id = c.in_cha
 
 // qClientByIdentity and qIdentityTaken find a firm's live client by its
 // identifier through the partial index client_key: its condition,
-// identity <> '', is written in the query, else SQLite cannot tell that a
+// identity <> ”, is written in the query, else SQLite cannot tell that a
 // bound identity is not empty and reads the whole table. A firm of 10,000
 // clients spent 80 % of each create in that scan (bench, firm load).
 const (
