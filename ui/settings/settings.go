@@ -175,7 +175,7 @@ func newSettingsScreen(u *area, flow settingsFlow, devices devicesFlow, firm fir
 		secret("settings.proxy_password", s.proxyPassword),
 		item("settings.ca_file", core.SettingCAFile, widgets.NewBorder(nil, nil, nil, s.chooseCA, s.caFile),
 			u.Text().T("settings.ca_file_hint"), s.caFile, s.chooseCA),
-		item("settings.concurrency_label", core.SettingConcurrency, s.concurrency, u.Text().T("settings.concurrency_hint"), s.concurrency),
+		item("settings.concurrency_label", core.SettingConcurrency, s.concurrency, u.Text().F("settings.concurrency_hint", "n", strconv.Itoa(core.DefaultConcurrency)), s.concurrency),
 	)
 	var ignored []fyne.CanvasObject
 	for _, p := range core.SortedPresetProblems(s.eff.Problems) {
