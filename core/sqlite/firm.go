@@ -294,19 +294,27 @@ func (db *Firm) insertClient(ctx context.Context, tx *sqldb.CachedTx, f core.Cli
 	if state == "" {
 		state = string(core.StateDraft)
 	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
-		structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
-		country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at, state, portal_id, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
+	args := []any{string(d.IdentifierType), d.Identifier, string(d.Kind), d.CompanyName, d.StructureName, d.Email, d.Phone,
 		d.Address, d.Complement1, d.Complement2, d.City, d.PostalCode, d.Country, d.NonDiffusible,
-		problemsJSON(p), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state, f[core.FieldPortalID], f[core.FieldClientNote]).Scan(&id)
-	if err != nil {
+		problemsJSON(p), nErrors, nWarnings, searchKey(d), searchVersion, now, now, state, f[core.FieldPortalID], f[core.FieldClientNote]}
+	_, reform := reformInsert(f.Reform())
+	var id int64
+	if err := tx.QueryRowContext(ctx, qInsertClient, append(args, reform...)...).Scan(&id); err != nil {
 		return 0, err
 	}
-	return id, setReform(ctx, tx, id, f.Reform(), core.ReformAll)
+	return id, nil
 }
+
+// qInsertClient writes a client new to this desktop, its reform's fields
+// in the same statement (one write of the row where a join made two: the
+// insert, then an update of the reform's columns).
+var qInsertClient = func() string {
+	cols, _ := reformInsert(core.Reform{})
+	return `INSERT INTO structure (identifier_type, identifier, structure_kind, company_name,
+		structure_name, email, phone, address, address_complement_1, address_complement_2, city, postal_code,
+		country, non_diffusible, problems, errors, warnings, search, search_version, created_at, updated_at, state, portal_id, note, ` +
+		strings.Join(cols, ", ") + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", 24+len(cols)), ", ") + `) RETURNING id`
+}()
 
 // writeFields sets a structure to a client's fields (validated again: a
 // merge may join values no one typed together).

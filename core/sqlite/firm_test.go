@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -251,4 +252,27 @@ func coreStructure(t *testing.T, db *DB, siret string) (core.StructureRecord, er
 		return core.StructureRecord{}, err
 	}
 	return db.Structures.Structure(t.Context(), id)
+}
+
+// TestFirmClientKeepsItsReform (issue 34): a client new to this desktop is
+// written with its reform's fields in the one insert, every one of them
+// as the firm has it.
+func TestFirmClientKeepsItsReform(t *testing.T) {
+	ctx := t.Context()
+	db := joinedStore(t)
+	v := version(9, 1, core.FieldPlatform, "Plateforme Alpha", core.FieldMandateSigned, "2026-10-01",
+		core.FieldAddresses, "factures@dupont.fr\nsiège@dupont.fr", core.FieldCheckedOn, "2026-11-20",
+		core.FieldSeen, "PA Alpha, 2026-11-20", core.FieldReformNote, "relancer en janvier",
+		core.FieldCategory, string(core.CategoryPME), core.FieldCategorySource, string(core.CategoryFromUser))
+	if got, err := db.Firm.ApplyFirm(ctx, []core.FirmVersion{v}, nil, 1, false); err != nil || got.Added != 1 {
+		t.Fatalf("apply: %+v %v", got, err)
+	}
+	rec, err := coreStructure(t, db, "73282932000074")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := v.Fields.Reform()
+	if !reflect.DeepEqual(rec.Reform, want) {
+		t.Fatalf("reform %+v, want %+v", rec.Reform, want)
+	}
 }

@@ -489,6 +489,19 @@ var reformColumns = []struct {
 	}},
 }
 
+// reformInsert is every reform column (reformColumns, in order) and its
+// value from r, for an INSERT: the same columns as an update of
+// core.ReformAll.
+func reformInsert(r core.Reform) (cols []string, args []any) {
+	for _, c := range reformColumns {
+		for _, part := range strings.Split(c.cols, ", ") {
+			cols = append(cols, strings.TrimSuffix(part, " = ?"))
+		}
+		args = append(args, c.args(r)...)
+	}
+	return cols, args
+}
+
 // setReform writes the reform's fields of set; nothing when set is empty.
 // The statement is one of at most 127, each prepared once per transaction.
 func setReform(ctx context.Context, tx *sqldb.CachedTx, id int64, r core.Reform, set core.ReformFields) error {
