@@ -157,6 +157,9 @@ func (p *Person) Type(label, text string) {
 		p.t.Fatalf("the field %q is disabled", label)
 	}
 	p.win.Canvas().Focus(e)
+	// After what is there, as a person who clicks in a field does (a
+	// screen built again puts the cursor first).
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnd})
 	test.Type(e, text)
 }
 

@@ -151,15 +151,12 @@ type Shell struct {
 	// pageScroll is the current screen's scroller, which follows the
 	// keyboard focus.
 	pageScroll *container.Scroll
-	// forms are the current screen's forms: their labels go above their
-	// fields at large text sizes (orientForms).
-	forms []*widget.Form
-	now   func() time.Time
-	head  *header
-	bar   *Status
-	body  *fyne.Container
-	// langChanging hears the language about to change (a form keeps what
-	// was typed).
+	now        func() time.Time
+	head       *header
+	bar        *Status
+	body       *fyne.Container
+	// langChanging hears the screen about to be built again, for a new
+	// language or theme (a form keeps what was typed).
 	langChanging []func()
 }
 
@@ -216,12 +213,20 @@ func New(a fyne.App, w fyne.Window, deps Deps) *Shell {
 	// fields focused through OnEscape (Fyne hands keys to the focused
 	// widget only).
 	widgets.OnEscape(w.Canvas(), s.Keys.Back)
-	// A new text size reflows the screen's forms at once.
+	// A new theme (text size, contrast) builds the screen again, as a new
+	// language does: Fyne sizes a form's hints and colours a few objects
+	// when they are made, and the forms' labels go above their fields at
+	// large sizes (Page), so a screen left as it was kept small hints.
+	last, _ := a.Settings().Theme().(widgets.Theme)
 	a.Settings().AddListener(func(st fyne.Settings) {
-		if orientForms(s.forms, st.Theme()) && s.pageScroll != nil {
-			s.pageScroll.Content.Refresh()
-			s.pageScroll.Refresh()
-		}
+		s.deps.Do(func() {
+			th, ok := st.Theme().(widgets.Theme)
+			if !ok || th == last {
+				return
+			}
+			last = th
+			rebuild(s)
+		})
 	})
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
@@ -254,8 +259,8 @@ func (s *Shell) OnShown(step Step, f func()) { s.shown[step] = f }
 // OnLeave runs f each time the window leaves step for another.
 func (s *Shell) OnLeave(step Step, f func()) { s.leaving[step] = f }
 
-// OnLangChanging runs f before the language changes and the screen is
-// built again (a form keeps what was typed).
+// OnLangChanging runs f before the screen is built again for a new
+// language or theme (a form keeps what was typed).
 func (s *Shell) OnLangChanging(f func()) { s.langChanging = append(s.langChanging, f) }
 
 // Show builds the screen of step and remembers it as the step to reopen.
@@ -269,7 +274,7 @@ func (s *Shell) ShowWith(step Step, arg any) {
 	s.step = step
 	s.app.Preferences().SetString(PrefStep, string(step))
 	s.head.refresh()
-	s.pageScroll, s.forms = nil, nil
+	s.pageScroll = nil
 	build := s.screens[step]
 	if build == nil {
 		build = s.screens[StepHome]
@@ -327,11 +332,17 @@ func (s *Shell) EnvChanged() {
 // screen is rebuilt from the state in memory, so nothing typed is lost;
 // stored refusals are rendered again in l.
 func (s *Shell) SetLang(l i18n.Lang) {
+	s.text.lang = l
+	s.app.Preferences().SetString(PrefLang, string(l))
+	rebuild(s)
+}
+
+// rebuild builds the current screen again from the state in memory, once
+// each screen has kept what was typed (OnLangChanging).
+func rebuild(s *Shell) {
 	for _, f := range s.langChanging {
 		f()
 	}
-	s.text.lang = l
-	s.app.Preferences().SetString(PrefLang, string(l))
 	s.Show(s.step)
 }
 
@@ -340,20 +351,21 @@ func (s *Shell) SetLang(l i18n.Lang) {
 func (s *Shell) PageScroll() *container.Scroll { return s.pageScroll }
 
 // Page lays a screen out: scrollable, padded; the scroller follows the
-// keyboard focus (NewEntry). It scrolls sideways too when the text size
-// (Settings) makes a form wider than the window: nothing is cut off.
+// keyboard focus (NewEntry). It scrolls sideways too when something is
+// wider than the window: nothing is cut off.
 func (s *Shell) Page(objs ...fyne.CanvasObject) fyne.CanvasObject {
 	// Each form's inputs are named after their labels, for screen readers.
+	var forms []*widget.Form
 	for _, o := range objs {
 		visit(o, func(o fyne.CanvasObject) bool {
 			if f, ok := o.(*widget.Form); ok {
 				widgets.NameFields(f)
-				s.forms = append(s.forms, f)
+				forms = append(forms, f)
 			}
 			return true
 		})
 	}
-	orientForms(s.forms, s.app.Settings().Theme())
+	orientForms(forms, s.app.Settings().Theme())
 	s.pageScroll = container.NewScroll(container.NewPadded(container.NewVBox(objs...)))
 	return s.pageScroll
 }
@@ -362,21 +374,12 @@ func (s *Shell) Page(objs ...fyne.CanvasObject) fyne.CanvasObject {
 // is large (Settings › Text size, 150 % and more), beside them otherwise:
 // at 200 % in a 1,120-pixel window, labels beside fields left the fields
 // too narrow and the screen scrolled sideways (WCAG 1.4.10, reflow).
-// It reports whether a form changed.
-func orientForms(forms []*widget.Form, th fyne.Theme) bool {
-	want := widget.Horizontal
+func orientForms(forms []*widget.Form, th fyne.Theme) {
 	if widgets.LargeText(th) {
-		want = widget.Vertical
-	}
-	changed := false
-	for _, f := range forms {
-		if f.Orientation != want {
-			f.Orientation = want
-			f.Refresh()
-			changed = true
+		for _, f := range forms {
+			f.Orientation = widget.Vertical
 		}
 	}
-	return changed
 }
 
 // CallTimeout bounds one call of a screen to the application layer:

@@ -106,6 +106,10 @@ type area struct {
 	workspace view
 	// editing is the record the structure form is open on (StepEditor).
 	editing *structureEdit
+	// typed is what the new structure's form (StepStructure) held when
+	// the screen was built again (a new language or theme), for the new
+	// one; nil otherwise.
+	typed *core.StructureDraft
 	// review is the last pre-fill's result, for its review screen.
 	review *onboarding.PrefillResult
 	// files imports, exports and keeps the last import's report.
@@ -164,8 +168,26 @@ func Register(s *shell.Shell, deps Deps) *Workspace {
 		}
 	})
 	s.Register(shell.StepStructure, func(any) fyne.CanvasObject {
-		a.structureS = newStructureScreen(a, deps.Structures, core.StructureDraft{})
+		var d core.StructureDraft
+		if a.typed != nil {
+			d, a.typed = *a.typed, nil
+		}
+		a.structureS = newStructureScreen(a, deps.Structures, d)
 		return a.structureS.content
+	})
+	// A form built again for a new language or theme keeps what was typed.
+	s.OnLangChanging(func() {
+		if a.structureS == nil {
+			return
+		}
+		switch d := a.structureS.draft(); s.Step() {
+		case shell.StepStructure:
+			a.typed = &d
+		case shell.StepEditor:
+			if a.editing != nil {
+				a.editing.typed = &d
+			}
+		}
 	})
 	s.Register(shell.StepEditor, func(arg any) fyne.CanvasObject {
 		if o, ok := arg.(shell.OpenStructure); ok && o.ID == 0 {

@@ -68,6 +68,9 @@ type structureEdit struct {
 	focus string
 	// conflicts are the record's fields in conflict with the firm's.
 	conflicts []core.FieldConflict
+	// typed is what the form held when the screen was built again (a new
+	// language or theme), shown instead of the record; nil otherwise.
+	typed *core.StructureDraft
 }
 
 func newStructureScreen(u *area, flow structureFlow, initial core.StructureDraft) *structureScreen {
@@ -78,7 +81,11 @@ func newStructureScreen(u *area, flow structureFlow, initial core.StructureDraft
 // back to the table.
 // Call focusField once the form is on the window.
 func newStructureEditor(u *area, e *structureEdit) *structureScreen {
-	return buildStructureScreen(u, e.flow, e.rec.Draft, e)
+	d := e.rec.Draft
+	if e.typed != nil {
+		d, e.typed = *e.typed, nil
+	}
+	return buildStructureScreen(u, e.flow, d, e)
 }
 
 func buildStructureScreen(u *area, flow structureFlow, initial core.StructureDraft, edit *structureEdit) *structureScreen {
