@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chorusonboard/chorus-onboard/internal/sqlplan"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -19,21 +20,7 @@ func TestIdentityLookUpsUseTheIndex(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	for name, q := range map[string]string{"client by identity": qClientByIdentity, "identity taken": qIdentityTaken} {
-		rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, 1, "SIRET:73282932000074")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		joined := strings.Join(plan, "; ")
+		joined := sqlplan.Of(t, s.db, q, 1, "SIRET:73282932000074")
 		if !strings.Contains(joined, "INDEX client_key") || strings.Contains(joined, "SCAN c") || strings.Contains(joined, "SCAN client") {
 			t.Errorf("%s: plan %q, want a search of client_key", name, joined)
 		}

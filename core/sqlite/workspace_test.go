@@ -16,6 +16,7 @@ import (
 	"github.com/chorusonboard/chorus-onboard/core"
 	"github.com/chorusonboard/chorus-onboard/core/coretest"
 	"github.com/chorusonboard/chorus-onboard/core/internal/sqldb"
+	"github.com/chorusonboard/chorus-onboard/internal/sqlplan"
 	"github.com/chorusonboard/chorus-onboard/internal/testos"
 )
 
@@ -535,21 +536,7 @@ func TestStartupQueriesUseIndexes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := db.db.Reader().QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tt.query, tt.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			joined := strings.Join(plan, "; ")
+			joined := sqlplan.Of(t, db.db.Reader(), tt.query, tt.args...)
 			if !strings.Contains(joined, tt.want) || strings.Contains(joined, "SCAN o") || strings.Contains(joined, "SCAN p") {
 				t.Fatalf("plan %q, want %q", joined, tt.want)
 			}
